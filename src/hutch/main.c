@@ -1,0 +1,52 @@
+/* hutch: docker's command line, no daemon. main.c parses the global flags
+ * and dispatches to one file per command through the table below. */
+#include "commands.h"
+
+#include "util/log.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int hutch_global_debug;
+
+/* Commands register here; keep the table sorted as `hutch --help` shows it. */
+static const struct hutch_command commands[] = {
+    {NULL, NULL, NULL},
+};
+
+static void usage(FILE *f) {
+  fprintf(f, "Usage: hutch [--debug] COMMAND [ARG...]\n\n"
+             "A container engine with docker's command line and no daemon.\n\nCommands:\n");
+  for (const struct hutch_command *c = commands; c->name; c++)
+    fprintf(f, "  %-10s %s\n", c->name, c->summary);
+  fprintf(f, "\nRun 'hutch COMMAND --help' for more on a command.\n");
+}
+
+int main(int argc, char **argv) {
+  int i = 1;
+  hutch_log_set_prefix("hutch");
+  for (; i < argc && argv[i][0] == '-'; i++) {
+    if (strcmp(argv[i], "--debug") == 0 || strcmp(argv[i], "-D") == 0) {
+      hutch_global_debug = 1;
+      hutch_log_set_level(HUTCH_LOG_DEBUG);
+    } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+      usage(stdout);
+      return 0;
+    } else if (strcmp(argv[i], "--version") == 0 || strcmp(argv[i], "-v") == 0) {
+      printf("hutch version %s\n", HUTCH_VERSION);
+      return 0;
+    } else {
+      fprintf(stderr, "hutch: unknown flag: %s\n", argv[i]);
+      return HUTCH_EXIT_ERROR;
+    }
+  }
+  if (i >= argc) {
+    usage(stderr);
+    return HUTCH_EXIT_ERROR;
+  }
+  for (const struct hutch_command *c = commands; c->name; c++)
+    if (strcmp(c->name, argv[i]) == 0)
+      return c->fn(argc - i, argv + i);
+  fprintf(stderr, "hutch: unknown command: %s\nRun 'hutch --help' for usage.\n", argv[i]);
+  return HUTCH_EXIT_ERROR;
+}

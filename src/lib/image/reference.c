@@ -1,0 +1,1 @@
+/* reference: placeholder until implemented. */

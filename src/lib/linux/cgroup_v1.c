@@ -1,0 +1,1 @@
+/* cgroup_v1: placeholder until implemented. */

@@ -1,0 +1,1 @@
+/* cgroup_v2: placeholder until implemented. */

@@ -1,0 +1,1 @@
+/* mounts: placeholder until implemented. */

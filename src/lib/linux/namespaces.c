@@ -1,0 +1,1 @@
+/* namespaces: placeholder until implemented. */

@@ -1,0 +1,1 @@
+/* rootfs: placeholder until implemented. */

@@ -1,0 +1,1 @@
+/* seccomp: placeholder until implemented. */

@@ -1,0 +1,24 @@
+/* Seccomp: the OCI linux.seccomp schema compiled with libseccomp into a BPF
+ * program in the parent (before clone, so the child does no heavy work) and
+ * loaded in the child as the very last step before execve. */
+#pragma once
+
+#include <stddef.h>
+
+#include "spec/spec.h"
+#include "util/error.h"
+
+struct hutch_seccomp; /* compiled filter + flags + listener info */
+
+/* Unknown syscall names on this kernel/arch are skipped (debug note); bad
+ * actions, operators, arches or flags are errors naming them. */
+int hutch_seccomp_compile(const struct spec_seccomp *sc, struct hutch_seccomp **out,
+                          struct hutch_error **err);
+/* Number of rules compiled (for the --debug trace). */
+size_t hutch_seccomp_rule_count(const struct hutch_seccomp *s);
+/* Load it (seccomp(2) with the spec's flags). If the profile has a
+ * listenerPath, the notify fd is sent over that unix socket with the
+ * container state as the spec describes; state_json may be NULL otherwise. */
+int hutch_seccomp_load(const struct hutch_seccomp *s, const char *state_json,
+                       struct hutch_error **err);
+void hutch_seccomp_free(struct hutch_seccomp *s);

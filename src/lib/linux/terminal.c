@@ -1,0 +1,1 @@
+/* terminal: placeholder until implemented. */

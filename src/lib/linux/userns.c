@@ -1,0 +1,1 @@
+/* userns: placeholder until implemented. */

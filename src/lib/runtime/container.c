@@ -1,0 +1,1 @@
+/* container: placeholder until implemented. */

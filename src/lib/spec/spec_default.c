@@ -1,0 +1,1 @@
+/* spec_default: placeholder until implemented. */

@@ -1,0 +1,1 @@
+/* spec_parse: placeholder until implemented. */
