@@ -1,0 +1,452 @@
+/* Layer unpacking with libarchive, written entry by entry through *at()
+ * calls so containment does not depend on libarchive's path checks.
+ *
+ * The compressed blob is decompressed by one archive reader (format "raw",
+ * every filter) whose output is hashed for the diff-id and fed to a second
+ * reader that parses the tar; the diff-id is therefore computed over the
+ * exact bytes we unpacked, in one pass. */
+#include "unpack.h"
+
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/log.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+struct decomp {
+  struct archive *raw;
+  struct hutch_sha256 sha;
+  uint64_t size;
+};
+
+static void archive_freep(struct archive **a) {
+  if (*a)
+    archive_read_free(*a);
+}
+#define _cleanup_archive_ __attribute__((cleanup(archive_freep)))
+
+static la_ssize_t decomp_read(struct archive *a, void *ud, const void **buf) {
+  struct decomp *d = ud;
+  size_t n = 0;
+  la_int64_t off;
+  int r = archive_read_data_block(d->raw, buf, &n, &off);
+  if (r == ARCHIVE_EOF)
+    return 0;
+  if (r < ARCHIVE_WARN) {
+    archive_set_error(a, EIO, "decompress: %s", archive_error_string(d->raw));
+    return -1;
+  }
+  hutch_sha256_update(&d->sha, *buf, n);
+  d->size += n;
+  return (la_ssize_t)n;
+}
+
+static int decomp_open(struct decomp *d, int fd, struct hutch_error **err) {
+  d->size = 0;
+  d->raw = archive_read_new();
+  if (d->raw == NULL || hutch_sha256_init(&d->sha) < 0)
+    return hutch_error_set(err, ENOMEM, "layer: allocate reader");
+  archive_read_support_filter_all(d->raw);
+  archive_read_support_format_raw(d->raw);
+  struct archive_entry *e;
+  if (archive_read_open_fd(d->raw, fd, 65536) != ARCHIVE_OK ||
+      archive_read_next_header(d->raw, &e) != ARCHIVE_OK)
+    return hutch_error_set(err, EINVAL, "layer: %s", archive_error_string(d->raw));
+  return 0;
+}
+
+/* Read the rest of the decompressed stream (tar padding after the
+ * end-of-archive blocks) so that the diff-id covers all of it. */
+static int decomp_finish(struct decomp *d, char out[static HUTCH_DIGEST_LEN],
+                         struct hutch_error **err) {
+  const void *buf;
+  size_t n;
+  la_int64_t off;
+  int r;
+  while ((r = archive_read_data_block(d->raw, &buf, &n, &off)) == ARCHIVE_OK) {
+    hutch_sha256_update(&d->sha, buf, n);
+    d->size += n;
+  }
+  if (r != ARCHIVE_EOF)
+    return hutch_error_set(err, EIO, "layer: decompress: %s", archive_error_string(d->raw));
+  hutch_sha256_final(&d->sha, out);
+  return 0;
+}
+
+static void decomp_close(struct decomp *d) {
+  hutch_sha256_cleanup(&d->sha);
+  if (d->raw)
+    archive_read_free(d->raw);
+  d->raw = NULL;
+}
+
+/* Normalise a tar entry name into a relative path with no "." or empty
+ * components. ".." is refused rather than clamped: a layer that names a
+ * path above its root is hostile or broken, and docker refuses it too. */
+static int clean_path(const char *in, char **out) {
+  size_t len = strlen(in);
+  char *o = malloc(len + 2); /* +1: split_base may shift it right by one */
+  if (o == NULL)
+    return -ENOMEM;
+  size_t w = 0;
+  const char *p = in;
+  while (*p) {
+    while (*p == '/')
+      p++;
+    const char *s = p;
+    while (*p && *p != '/')
+      p++;
+    size_t n = (size_t)(p - s);
+    if (n == 0 || (n == 1 && s[0] == '.'))
+      continue;
+    if (n == 2 && s[0] == '.' && s[1] == '.') {
+      free(o);
+      return -EXDEV;
+    }
+    if (w)
+      o[w++] = '/';
+    memcpy(o + w, s, n);
+    w += n;
+  }
+  o[w] = '\0';
+  *out = o;
+  return 0;
+}
+
+/* Split "a/b/c" into parent "a/b" (in place) and base "c"; parent "" is the
+ * root. */
+static const char *split_base(char *path) {
+  char *slash = strrchr(path, '/');
+  if (slash == NULL) {
+    memmove(path + 1, path, strlen(path) + 1);
+    path[0] = '\0';
+    return path + 1;
+  }
+  *slash = '\0';
+  return slash + 1;
+}
+
+/* Remove whatever is at pfd/name so a later tar entry replaces it, as tar
+ * does. Returns 1 (and keeps it) when both are directories. */
+static int clear_target(int pfd, const char *name, bool new_is_dir) {
+  struct stat st;
+  if (fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+    return errno == ENOENT ? 0 : -errno;
+  if (S_ISDIR(st.st_mode)) {
+    if (new_is_dir)
+      return 1;
+    return hutch_rm_rf_at(pfd, name);
+  }
+  if (unlinkat(pfd, name, 0) < 0)
+    return -errno;
+  return 0;
+}
+
+static bool skip_xattr(const char *name) {
+  /* A layer must not forge overlay metadata (opaque dirs, redirects):
+   * only our own whiteout handling sets it. */
+  return strncmp(name, "trusted.overlay.", 16) == 0 || strncmp(name, "user.overlay.", 13) == 0;
+}
+
+static int apply_meta(int pfd, const char *name, int fd, struct archive_entry *e, bool symlink) {
+  uid_t uid = (uid_t)archive_entry_uid(e);
+  gid_t gid = (gid_t)archive_entry_gid(e);
+  if (fchownat(pfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0) {
+    /* unprivileged unpack cannot keep ownership; the layer still works */
+    if (errno != EPERM || geteuid() == 0)
+      return -errno;
+  }
+  if (!symlink) {
+    mode_t mode = archive_entry_perm(e) & 07777;
+    /* after chown, which clears setuid bits */
+    int r = fd >= 0 ? fchmod(fd, mode) : fchmodat(pfd, name, mode, 0);
+    if (r < 0)
+      return -errno;
+  }
+  if (fd >= 0) {
+    const char *xname;
+    const void *xval;
+    size_t xlen;
+    archive_entry_xattr_reset(e);
+    while (archive_entry_xattr_next(e, &xname, &xval, &xlen) == ARCHIVE_OK) {
+      if (skip_xattr(xname))
+        continue;
+      if (fsetxattr(fd, xname, xval, xlen, 0) < 0) {
+        if (errno == ENOTSUP || errno == EPERM)
+          hutch_debug("setxattr %s on %s: %s, ignoring", xname, name, strerror(errno));
+        else
+          return -errno;
+      }
+    }
+  }
+  struct timespec ts[2] = {
+      {.tv_sec = archive_entry_atime(e), .tv_nsec = archive_entry_atime_nsec(e)},
+      {.tv_sec = archive_entry_mtime(e), .tv_nsec = archive_entry_mtime_nsec(e)},
+  };
+  if (!archive_entry_atime_is_set(e))
+    ts[0] = ts[1];
+  if (utimensat(pfd, name, ts, AT_SYMLINK_NOFOLLOW) < 0)
+    return -errno;
+  return 0;
+}
+
+static int write_data(struct archive *a, int fd, struct archive_entry *e) {
+  const void *buf;
+  size_t n;
+  la_int64_t off;
+  int r;
+  while ((r = archive_read_data_block(a, &buf, &n, &off)) == ARCHIVE_OK) {
+    const char *p = buf;
+    while (n > 0) {
+      ssize_t w = pwrite(fd, p, n, off);
+      if (w < 0) {
+        if (errno == EINTR)
+          continue;
+        return -errno;
+      }
+      p += w;
+      n -= (size_t)w;
+      off += w;
+    }
+  }
+  if (r != ARCHIVE_EOF)
+    return -EIO;
+  /* sparse files end in a hole */
+  if (archive_entry_size_is_set(e) && ftruncate(fd, archive_entry_size(e)) < 0)
+    return -errno;
+  return 0;
+}
+
+static int whiteout(int pfd, const char *name, struct archive_entry *e) {
+  if (strcmp(name, ".wh..opq") == 0) {
+    /* ".wh..wh..opq": this directory hides the lower layers' contents */
+    _cleanup_close_ int dfd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0)
+      return -errno;
+    if (fsetxattr(dfd, "trusted.overlay.opaque", "y", 1, 0) < 0)
+      return -errno;
+    return 0;
+  }
+  if (strncmp(name, ".wh.", 4) == 0)
+    return 0; /* other aufs metadata (.wh..wh.plnk etc.) has no overlay meaning */
+  if (*name == '\0' || strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || strchr(name, '/'))
+    return -EINVAL;
+  int r = clear_target(pfd, name, false);
+  if (r < 0)
+    return r;
+  if (mknodat(pfd, name, S_IFCHR | 0, makedev(0, 0)) < 0)
+    return -errno;
+  if (fchownat(pfd, name, (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e),
+               AT_SYMLINK_NOFOLLOW) < 0 &&
+      geteuid() == 0)
+    return -errno;
+  return 0;
+}
+
+static int hardlink(int rootfd, int pfd, const char *name, const char *target,
+                    const char **why) {
+  _cleanup_free_ char *t = NULL;
+  if (clean_path(target, &t) < 0 || *t == '\0') {
+    *why = "hardlink target escapes the layer";
+    return -EXDEV;
+  }
+  const char *tbase = split_base(t);
+  _cleanup_close_ int tpfd = hutch_open_in_root(rootfd, t[0] ? t : ".", O_PATH | O_DIRECTORY, 0);
+  if (tpfd < 0) {
+    *why = "hardlink target is not in the layer";
+    return tpfd;
+  }
+  int r = clear_target(pfd, name, false);
+  if (r < 0)
+    return r;
+  /* no AT_SYMLINK_FOLLOW: a link to a symlink links the symlink itself,
+   * which keeps a symlink to a host file from becoming a host hardlink */
+  if (linkat(tpfd, tbase, pfd, name, 0) < 0) {
+    *why = errno == ENOENT ? "hardlink target is not in the layer" : "hardlink";
+    return -errno;
+  }
+  return 0;
+}
+
+static int unpack_entry(struct archive *a, struct archive_entry *e, int rootfd,
+                        struct hutch_error **err) {
+  const char *raw = archive_entry_pathname(e);
+  if (raw == NULL)
+    return hutch_error_set(err, EINVAL, "layer entry without a name");
+  _cleanup_free_ char *path = NULL;
+  int r = clean_path(raw, &path);
+  if (r == -EXDEV)
+    return hutch_error_set(err, EXDEV, "layer entry \"%s\": path escapes the layer directory",
+                           raw);
+  if (r < 0)
+    return hutch_error_set(err, r, "layer entry \"%s\"", raw);
+  if (*path == '\0')
+    return 0; /* the root itself ("./"): keep the layer dir as we made it */
+  const char *base = split_base(path);
+  const char *what = "create";
+  _cleanup_close_ int pfd = hutch_mkdir_in_root(rootfd, path[0] ? path : ".", 0755);
+  if (pfd < 0)
+    return hutch_error_set(err, pfd, "layer entry \"%s\": resolve parent directory", raw);
+
+  if (strncmp(base, ".wh.", 4) == 0) {
+    r = whiteout(pfd, base + 4, e);
+    if (r < 0)
+      return hutch_error_set(err, r, "layer entry \"%s\": whiteout", raw);
+    return 0;
+  }
+
+  const char *hl = archive_entry_hardlink(e);
+  if (hl) {
+    const char *why = "hardlink";
+    r = hardlink(rootfd, pfd, base, hl, &why);
+    if (r < 0)
+      return hutch_error_set(err, r, "layer entry \"%s\": %s \"%s\"", raw, why, hl);
+    return 0;
+  }
+
+  mode_t type = archive_entry_filetype(e);
+  mode_t perm = archive_entry_perm(e) & 07777;
+  r = clear_target(pfd, base, type == AE_IFDIR);
+  if (r < 0)
+    return hutch_error_set(err, r, "layer entry \"%s\": replace existing entry", raw);
+  _cleanup_close_ int fd = -EBADF;
+  switch (type) {
+  case AE_IFDIR:
+    if (r == 0 && mkdirat(pfd, base, 0700) < 0)
+      goto fail;
+    fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+      goto fail;
+    break;
+  case AE_IFREG:
+    fd = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0)
+      goto fail;
+    what = "write";
+    r = write_data(a, fd, e);
+    if (r < 0) {
+      errno = -r;
+      goto fail;
+    }
+    break;
+  case AE_IFLNK: {
+    const char *target = archive_entry_symlink(e);
+    /* The target is stored verbatim: it is only ever resolved inside the
+     * container's root (and by us, through hutch_open_in_root). */
+    if (target == NULL || symlinkat(target, pfd, base) < 0)
+      goto fail;
+    break;
+  }
+  case AE_IFCHR:
+  case AE_IFBLK:
+  case AE_IFIFO: {
+    dev_t dev = makedev(archive_entry_rdevmajor(e), archive_entry_rdevminor(e));
+    if (mknodat(pfd, base, type | perm, type == AE_IFIFO ? 0 : dev) < 0)
+      goto fail;
+    break;
+  }
+  case AE_IFSOCK:
+    hutch_debug("layer entry %s: socket, skipping", raw);
+    return 0;
+  default:
+    return hutch_error_set(err, EINVAL, "layer entry \"%s\": unknown file type 0%o", raw, type);
+  }
+  what = "set metadata";
+  r = apply_meta(pfd, base, fd, e, type == AE_IFLNK);
+  if (r < 0) {
+    errno = -r;
+    goto fail;
+  }
+  return 0;
+fail:
+  return hutch_error_set(err, errno, "layer entry \"%s\": %s", raw, what);
+}
+
+int hutch_layer_unpack(int fd, int destfd, struct hutch_unpack_result *res,
+                       struct hutch_error **err) {
+  struct decomp d = {0};
+  int r = decomp_open(&d, fd, err);
+  if (r < 0) {
+    decomp_close(&d);
+    return r;
+  }
+  _cleanup_archive_ struct archive *a = archive_read_new();
+  if (a == NULL) {
+    decomp_close(&d);
+    return hutch_error_set(err, ENOMEM, "layer: allocate reader");
+  }
+  archive_read_support_format_tar(a);
+  archive_read_support_format_gnutar(a);
+  if (archive_read_open(a, &d, NULL, decomp_read, NULL) != ARCHIVE_OK) {
+    r = hutch_error_set(err, EINVAL, "layer: not a tar archive: %s", archive_error_string(a));
+    decomp_close(&d);
+    return r;
+  }
+  uint64_t n = 0;
+  struct archive_entry *e;
+  for (;;) {
+    int ar = archive_read_next_header(a, &e);
+    if (ar == ARCHIVE_EOF)
+      break;
+    if (ar < ARCHIVE_WARN) {
+      r = hutch_error_set(err, EINVAL, "layer: read tar: %s", archive_error_string(a));
+      goto out;
+    }
+    r = unpack_entry(a, e, destfd, err);
+    if (r < 0)
+      goto out;
+    n++;
+  }
+  r = decomp_finish(&d, res->diff_id, err);
+  if (r < 0)
+    goto out;
+  res->tar_size = d.size;
+  res->entries = n;
+  hutch_debug("unpacked layer %s: %llu entries", res->diff_id, (unsigned long long)n);
+out:
+  decomp_close(&d);
+  return r;
+}
+
+int hutch_layer_decompress(int fd, int outfd, char diff_id[static HUTCH_DIGEST_LEN],
+                           struct hutch_error **err) {
+  struct decomp d = {0};
+  int r = decomp_open(&d, fd, err);
+  if (r < 0)
+    goto out;
+  const void *buf;
+  la_ssize_t n;
+  while ((n = decomp_read(d.raw, &d, &buf)) > 0) {
+    const char *p = buf;
+    size_t left = (size_t)n;
+    while (left > 0) {
+      ssize_t w = write(outfd, p, left);
+      if (w < 0 && errno == EINTR)
+        continue;
+      if (w < 0) {
+        r = hutch_error_set(err, errno, "write layer tar");
+        goto out;
+      }
+      p += w;
+      left -= (size_t)w;
+    }
+  }
+  if (n < 0) {
+    r = hutch_error_set(err, EIO, "layer: %s", archive_error_string(d.raw));
+    goto out;
+  }
+  hutch_sha256_final(&d.sha, diff_id);
+out:
+  decomp_close(&d);
+  return r;
+}
