@@ -89,6 +89,11 @@ struct spec_mount {
   bool recursive_bind;        /* rbind */
   bool idmap, ridmap;         /* idmap/ridmap options */
   char *data;                 /* the options that are fs data ("size=64m") */
+  /* recursive options (rro, rnosuid, ...): MOUNT_ATTR_* for mount_setattr
+   * with AT_RECURSIVE. An atime mode in attr_set also puts
+   * MOUNT_ATTR__ATIME in attr_clr, as the kernel requires. */
+  uint64_t rec_attr_set, rec_attr_clr;
+  bool tmpcopyup; /* accepted for compatibility; not acted upon yet */
   struct spec_id_mapping *uid_mappings, *gid_mappings; /* idmapped mounts */
   size_t n_uid_mappings, n_gid_mappings;
 };
@@ -244,6 +249,7 @@ struct spec_seccomp_syscall {
 struct spec_seccomp {
   bool present;
   char *default_action; /* "SCMP_ACT_ERRNO" */
+  uint32_t default_action_value; /* SCMP_ACT_* base, like syscalls[].action */
   bool has_default_errno_ret;
   uint32_t default_errno_ret;
   char **architectures; /* "SCMP_ARCH_X86_64" */
