@@ -1,1 +1,126 @@
-/* mounts: placeholder until implemented. */
+/* Spec mounts inside the rootfs. */
+#include "mounts.h"
+
+#include "cgroup.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+
+#define MS_PROPAGATION (MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE)
+
+unsigned long hutch_mount_locked_flags(const char *path) {
+  struct statvfs sv;
+  unsigned long f = 0;
+  if (statvfs(path, &sv) < 0)
+    return 0;
+  if (sv.f_flag & ST_NOSUID)
+    f |= MS_NOSUID;
+  if (sv.f_flag & ST_NODEV)
+    f |= MS_NODEV;
+  if (sv.f_flag & ST_NOEXEC)
+    f |= MS_NOEXEC;
+  if (sv.f_flag & ST_RDONLY)
+    f |= MS_RDONLY;
+  if (sv.f_flag & ST_NOATIME)
+    f |= MS_NOATIME;
+  if (sv.f_flag & ST_NODIRATIME)
+    f |= MS_NODIRATIME;
+  if (sv.f_flag & ST_RELATIME)
+    f |= MS_RELATIME;
+  return f;
+}
+
+static int do_bind(const struct mount_ctx *ctx, const struct spec_mount *m, const char *target,
+                   struct hutch_error **err) {
+  unsigned long flags = MS_BIND | (m->recursive_bind ? MS_REC : 0);
+  hutch_debug("mount %s on %s (%s)", m->source, m->destination, m->recursive_bind ? "rbind" : "bind");
+  if (mount(m->source, target, NULL, flags, NULL) < 0)
+    return hutch_error_set(err, errno, "bind mount %s on %s", m->source, m->destination);
+  /* A bind mount takes its flags only from a remount; keep the flags the
+   * kernel locks (inside a user namespace they cannot be cleared). */
+  unsigned long want = m->flags & ~(MS_BIND | MS_REC | MS_REMOUNT | MS_PROPAGATION);
+  if (want) {
+    unsigned long keep = hutch_mount_locked_flags(target) & ~m->clear_flags;
+    hutch_debug("remount %s bind flags=0x%lx", m->destination, want | keep);
+    if (mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | want | keep, NULL) < 0)
+      return hutch_error_set(err, errno, "remount %s with its options", m->destination);
+  }
+  return 0;
+}
+
+static bool source_is_dir(const struct spec_mount *m) {
+  struct stat st;
+  if (!m->bind)
+    return true;
+  if (stat(m->source, &st) < 0)
+    return true; /* the bind will fail with a clear error */
+  return S_ISDIR(st.st_mode);
+}
+
+int hutch_mount_one(const struct mount_ctx *ctx, const struct spec_mount *m, struct hutch_error **err) {
+  const char *type = m->type ? m->type : (m->bind ? "bind" : NULL);
+  if (m->bind) {
+    struct stat st;
+    if (m->source == NULL || stat(m->source, &st) < 0)
+      return hutch_error_set(err, m->source ? errno : EINVAL, "mount %s: source %s", m->destination,
+                             m->source ? m->source : "(none)");
+  }
+  _cleanup_close_ int tfd = hutch_mkmount_target_in_root(ctx->rootfd, m->destination, source_is_dir(m));
+  if (tfd < 0)
+    return hutch_error_set(err, tfd, "create mount target %s in the rootfs", m->destination);
+  char target[32];
+  hutch_fd_path(tfd, target);
+
+  int r = 0;
+  if (m->bind) {
+    r = do_bind(ctx, m, target, err);
+  } else if (type && strcmp(type, "cgroup") == 0) {
+    if (ctx->cgroup == NULL)
+      return 0;
+    r = hutch_cgroup_mount_in_container(ctx->cgroup, ctx->rootfd, !(m->flags & MS_RDONLY),
+                                        ctx->cgroupns, err);
+  } else {
+    unsigned long flags = m->flags & ~(MS_PROPAGATION | MS_REC);
+    const char *src = m->source ? m->source : type;
+    hutch_debug("mount %s (%s) on %s flags=0x%lx data=%s", src, type ? type : "?", m->destination,
+                flags, m->data ? m->data : "");
+    if (mount(src, target, type, flags, m->data) < 0) {
+      int e = errno;
+      /* Without its own network namespace (or inside a user namespace) the
+       * kernel refuses a fresh sysfs: bind the host's instead, read-only as
+       * asked. */
+      if (type && strcmp(type, "sysfs") == 0 && (e == EPERM || e == EBUSY)) {
+        hutch_debug("sysfs refused (%s), binding /sys instead", strerror(e));
+        struct spec_mount b = *m;
+        b.source = (char *)"/sys";
+        b.bind = true;
+        b.recursive_bind = true;
+        b.flags |= MS_NOSUID | MS_NODEV | MS_NOEXEC;
+        r = do_bind(ctx, &b, target, err);
+      } else if (type && strcmp(type, "mqueue") == 0 && (e == EPERM || e == EINVAL) && ctx->userns) {
+        struct spec_mount b = *m;
+        b.source = (char *)"/dev/mqueue";
+        b.bind = true;
+        b.recursive_bind = true;
+        r = do_bind(ctx, &b, target, err);
+      } else {
+        return hutch_error_set(err, e, "mount %s on %s", type ? type : src, m->destination);
+      }
+    }
+  }
+  if (r < 0)
+    return r;
+  if (m->propagation) {
+    hutch_debug("mount propagation 0x%lx on %s", m->propagation, m->destination);
+    if (mount(NULL, target, NULL, m->propagation, NULL) < 0)
+      return hutch_error_set(err, errno, "set propagation of %s", m->destination);
+  }
+  return 0;
+}

@@ -1,1 +1,88 @@
-/* terminal: placeholder until implemented. */
+/* Terminal setup and fd passing. */
+#include "terminal.h"
+
+#include "util/cleanup.h"
+#include "util/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <termios.h>
+#include <unistd.h>
+
+int hutch_send_fd(int sock, int fd, const char *name) {
+  char cbuf[CMSG_SPACE(sizeof(int))];
+  memset(cbuf, 0, sizeof(cbuf));
+  struct iovec iov = {.iov_base = (void *)name, .iov_len = strlen(name)};
+  if (iov.iov_len == 0) {
+    iov.iov_base = (void *)"\0";
+    iov.iov_len = 1;
+  }
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+                       .msg_controllen = sizeof(cbuf)};
+  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(c), &fd, sizeof(int));
+  if (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0)
+    return -errno;
+  return 0;
+}
+
+int hutch_recv_fd(int sock, char *name, size_t namelen) {
+  char cbuf[CMSG_SPACE(sizeof(int))];
+  char dummy[256];
+  struct iovec iov = {.iov_base = name ? name : dummy, .iov_len = name ? namelen - 1 : sizeof(dummy)};
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+                       .msg_controllen = sizeof(cbuf)};
+  ssize_t n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+  if (n < 0)
+    return -errno;
+  if (name)
+    name[n] = '\0';
+  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+  if (c == NULL || c->cmsg_type != SCM_RIGHTS)
+    return -EBADMSG;
+  int fd;
+  memcpy(&fd, CMSG_DATA(c), sizeof(int));
+  return fd;
+}
+
+int hutch_terminal_setup(int console_sock, unsigned rows, unsigned cols, uid_t uid,
+                         struct hutch_error **err) {
+  hutch_debug("open /dev/ptmx");
+  _cleanup_close_ int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (master < 0)
+    return hutch_error_set(err, errno, "open /dev/ptmx");
+  if (unlockpt(master) < 0)
+    return hutch_error_set(err, errno, "unlockpt");
+  char name[128];
+  if (ptsname_r(master, name, sizeof(name)) != 0)
+    return hutch_error_set(err, errno, "ptsname");
+  _cleanup_close_ int slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (slave < 0)
+    return hutch_error_set(err, errno, "open %s", name);
+  if (fchown(slave, uid, (gid_t)-1) < 0)
+    hutch_debug("chown %s: %s, ignoring", name, strerror(errno));
+  if (rows && cols) {
+    struct winsize ws = {.ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols};
+    ioctl(slave, TIOCSWINSZ, &ws);
+  }
+  if (setsid() < 0 && errno != EPERM)
+    return hutch_error_set(err, errno, "setsid");
+  if (ioctl(slave, TIOCSCTTY, 0) < 0)
+    return hutch_error_set(err, errno, "make %s the controlling terminal", name);
+  for (int i = 0; i < 3; i++)
+    if (dup2(slave, i) < 0)
+      return hutch_error_set(err, errno, "dup2 terminal to fd %d", i);
+  int r = hutch_send_fd(console_sock, master, name);
+  if (r < 0)
+    return hutch_error_set(err, r, "send the terminal master over the console socket");
+  hutch_debug("terminal %s sent over the console socket", name);
+  return 0;
+}

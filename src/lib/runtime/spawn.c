@@ -1,1 +1,281 @@
-/* spawn: placeholder until implemented. */
+/* The parent side of create: validate, make the cgroup, clone the child
+ * into its namespaces, write its id maps, run the runtime-side hooks, and
+ * wait until it is ready. On any failure the child is killed and reaped and
+ * the cgroup removed (the caller removes the state dir). */
+#include "container.h"
+
+#include "hooks.h"
+#include "init.h"
+#include "state.h"
+#include "sync.h"
+#include "linux/caps.h"
+#include "linux/cgroup.h"
+#include "linux/lsm.h"
+#include "linux/namespaces.h"
+#include "linux/seccomp.h"
+#include "linux/sysctl.h"
+#include "linux/userns.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/json.h"
+#include "util/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static pid_t do_clone3(unsigned long flags, int cgroup_fd, int *pidfd) {
+  struct clone_args ca;
+  memset(&ca, 0, sizeof(ca));
+  ca.flags = flags | CLONE_PIDFD;
+  ca.pidfd = (uint64_t)(uintptr_t)pidfd;
+  ca.exit_signal = SIGCHLD;
+  if (cgroup_fd >= 0) {
+    ca.flags |= CLONE_INTO_CGROUP;
+    ca.cgroup = (uint64_t)cgroup_fd;
+  }
+  return (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+}
+
+static int connect_console(const char *path, struct hutch_error **err) {
+  struct sockaddr_un addr = {.sun_family = AF_UNIX};
+  if (strlen(path) >= sizeof(addr.sun_path))
+    return hutch_error_set(err, ENAMETOOLONG, "console socket %s", path);
+  strcpy(addr.sun_path, path);
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return hutch_error_set(err, errno, "console socket");
+  if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+    int e = errno;
+    close(fd);
+    return hutch_error_set(err, e, "connect to console socket %s", path);
+  }
+  return fd;
+}
+
+static char *state_json_for_hooks(const char *id, pid_t pid, const char *bundle, const char *status,
+                                  const struct spec *spec) {
+  _cleanup_json_ json_t *j = json_pack("{s:s, s:s, s:s, s:i, s:s}", "ociVersion", "1.2.0", "id", id,
+                                       "status", status, "pid", (int)pid, "bundle", bundle);
+  if (j == NULL)
+    return NULL;
+  if (spec->n_annotations) {
+    json_t *a = json_object();
+    for (size_t i = 0; i < spec->n_annotations; i++)
+      json_object_set_new(a, spec->annotations[i].key, json_string(spec->annotations[i].value));
+    json_object_set_new(j, "annotations", a);
+  }
+  return json_dumps(j, JSON_COMPACT);
+}
+
+int hutch_spawn(const struct hutch_runtime *rt, const struct hutch_create_opts *o,
+                const struct spec *spec, int state_dirfd, struct spawn_result *res,
+                struct hutch_error **err) {
+  const struct spec_linux *l = &spec->linux_;
+  struct hutch_seccomp *seccomp = NULL;
+  struct hutch_cgroup *cg = NULL;
+  struct init_args a = {.spec = spec, .id = o->id, .sync_fd = -EBADF, .fifo_fd = -EBADF,
+                        .console_fd = -EBADF, .preserve_fds = o->preserve_fds,
+                        .no_pivot = o->no_pivot, .no_new_keyring = o->no_new_keyring};
+  int sv[2] = {-EBADF, -EBADF};
+  int pidfd = -EBADF;
+  pid_t pid = -1;
+  int ret = -1;
+  _cleanup_free_ char *rootfs = NULL, *cgpath = NULL, *hook_state = NULL;
+  for (int t = 0; t < SPEC_NS__MAX; t++)
+    a.ns_fds[t] = -EBADF;
+
+  /* 1. Everything that can be checked is checked before anything exists. */
+  if (!spec->has_process)
+    return hutch_error_set(err, EINVAL, "process: missing in config.json");
+  if (spec->root_path[0] == '/')
+    rootfs = realpath(spec->root_path, NULL);
+  else {
+    char p[8192];
+    snprintf(p, sizeof(p), "%s/%s", o->bundle, spec->root_path);
+    rootfs = realpath(p, NULL);
+  }
+  if (rootfs == NULL)
+    return hutch_error_set(err, errno, "root.path %s", spec->root_path);
+  struct stat st;
+  if (stat(rootfs, &st) < 0 || !S_ISDIR(st.st_mode))
+    return hutch_error_set(err, ENOTDIR, "root.path %s", rootfs);
+  a.rootfs = rootfs;
+  if (hutch_sysctl_validate(l, err) < 0 || hutch_lsm_check(spec, err) < 0)
+    return -1;
+  if (spec->process.has_caps) {
+    if (hutch_caps_from_spec(&spec->process.caps, &a.caps, err) < 0)
+      return -1;
+    a.has_caps = true;
+  }
+  if (l->seccomp.present) {
+    if (hutch_seccomp_compile(&l->seccomp, &seccomp, err) < 0)
+      return hutch_error_wrap(err, "linux.seccomp");
+    a.seccomp = seccomp;
+    hutch_debug("seccomp: compiled %zu rules", hutch_seccomp_rule_count(seccomp));
+  }
+  bool new_userns = l->namespaces[SPEC_NS_USER].present && !l->namespaces[SPEC_NS_USER].path;
+  a.new_userns = new_userns;
+  if (new_userns && (l->n_uid_mappings == 0 || l->n_gid_mappings == 0)) {
+    hutch_error_set(err, EINVAL, "linux.uidMappings/gidMappings: a new user namespace needs both");
+    goto out;
+  }
+
+  /* 2. The cgroup. */
+  cgpath = hutch_cgroup_resolve_path(l->cgroups_path, o->id);
+  if (cgpath == NULL) {
+    hutch_error_set(err, ENOMEM, "cgroup path");
+    goto out;
+  }
+  if (hutch_cgroup_create(cgpath, l->resources.present ? &l->resources : NULL, &cg, err) < 0) {
+    hutch_error_wrap(err, "create cgroup %s", cgpath);
+    goto out;
+  }
+  a.cgroup = cg;
+
+  /* 3. What the child inherits: exec fifo, console, namespaces to join. */
+  if (mkfifoat(state_dirfd, "exec.fifo", 0600) < 0) {
+    hutch_error_set(err, errno, "create exec.fifo");
+    goto out;
+  }
+  a.fifo_fd = openat(state_dirfd, "exec.fifo", O_PATH | O_CLOEXEC);
+  if (a.fifo_fd < 0) {
+    hutch_error_set(err, errno, "open exec.fifo");
+    goto out;
+  }
+  if (o->console_socket) {
+    a.console_fd = connect_console(o->console_socket, err);
+    if (a.console_fd < 0)
+      goto out;
+  } else if (spec->process.terminal) {
+    hutch_error_set(err, EINVAL, "process.terminal is true: --console-socket is required");
+    goto out;
+  }
+  if (hutch_ns_open_paths(l, a.ns_fds, err) < 0)
+    goto out;
+  if (a.ns_fds[SPEC_NS_PID] >= 0) {
+    /* Joining a pid namespace only applies to children: join it here,
+     * before clone. */
+    if (hutch_ns_join(SPEC_NS_PID, a.ns_fds[SPEC_NS_PID], err) < 0)
+      goto out;
+  }
+  hook_state = state_json_for_hooks(o->id, 0, o->bundle, "creating", spec);
+  a.state_json = hook_state;
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+    hutch_error_set(err, errno, "socketpair");
+    goto out;
+  }
+  a.sync_fd = sv[1];
+
+  /* 4. Clone, straight into the cgroup where the kernel and layout allow. */
+  unsigned long flags = hutch_ns_clone_flags(l);
+  int cgfd = hutch_cgroup_clone_fd(cg);
+  hutch_debug("clone3 flags=0x%lx%s", flags, cgfd >= 0 ? " CLONE_INTO_CGROUP" : "");
+  pid = do_clone3(flags, cgfd >= 0 ? cgfd : -1, &pidfd);
+  if (pid < 0 && cgfd >= 0 && (errno == EINVAL || errno == EOPNOTSUPP || errno == EBUSY)) {
+    hutch_debug("clone3 into cgroup: %s, cloning then moving", strerror(errno));
+    cgfd = -1;
+    pid = do_clone3(flags, -1, &pidfd);
+  }
+  if (pid < 0) {
+    hutch_error_set(err, errno, "clone3 flags=0x%lx", flags);
+    goto out;
+  }
+  if (pid == 0) {
+    close(sv[0]);
+    hutch_init_child(&a);
+  }
+  close(sv[1]);
+  sv[1] = -EBADF;
+  hutch_debug("child pid %d", (int)pid);
+
+  /* 5. Host-side setup for the child, then let it go. */
+  if (new_userns && hutch_userns_write_maps(pid, l, err) < 0)
+    goto kill_child;
+  if (cgfd < 0 && hutch_cgroup_enter(cg, pid, err) < 0)
+    goto kill_child;
+  if (spec->process.has_oom_score_adj &&
+      hutch_set_oom_score_adj(pid, spec->process.oom_score_adj, err) < 0)
+    goto kill_child;
+  if (hutch_sync_send(sv[0], SYNC_GO, 0, NULL) < 0) {
+    hutch_error_set(err, EPIPE, "container init exited early");
+    goto kill_child;
+  }
+
+  /* 6. Hooks on the runtime side, then wait until the child is ready. */
+  struct sync_msg m;
+  for (;;) {
+    if (hutch_sync_recv(sv[0], &m) < 0) {
+      hutch_error_set(err, 0, "container init exited during setup");
+      goto kill_child;
+    }
+    if (m.type == SYNC_LOG) {
+      hutch_log_write(m.value > HUTCH_LOG_DEBUG ? HUTCH_LOG_DEBUG : (enum hutch_log_level)m.value,
+                      m.text);
+      continue;
+    }
+    if (m.type == SYNC_ERROR) {
+      hutch_error_set(err, m.value, "%s", m.text);
+      goto kill_child;
+    }
+    if (m.type == SYNC_HOOKS_REQUEST) {
+      _cleanup_free_ char *hs = state_json_for_hooks(o->id, pid, o->bundle, "creating", spec);
+      if (hutch_hooks_run(&spec->hooks, SPEC_HOOK_PRESTART, hs, err) < 0 ||
+          hutch_hooks_run(&spec->hooks, SPEC_HOOK_CREATE_RUNTIME, hs, err) < 0)
+        goto kill_child;
+      hutch_sync_send(sv[0], SYNC_HOOKS_DONE, 0, NULL);
+      continue;
+    }
+    if (m.type == SYNC_READY)
+      break;
+    hutch_error_set(err, EPROTO, "sync: unexpected \"%s\" from container init",
+                    hutch_sync_name(m.type));
+    goto kill_child;
+  }
+  res->pid = pid;
+  res->pidfd = pidfd;
+  res->rootfs = TAKE_PTR(rootfs);
+  res->cgroup_path = TAKE_PTR(cgpath);
+  pidfd = -EBADF;
+  ret = 0;
+  goto out;
+
+kill_child:
+  kill(pid, SIGKILL);
+  while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+    ;
+out:
+  if (ret < 0 && cg) {
+    struct hutch_error *e2 = NULL;
+    if (hutch_cgroup_destroy(cg, &e2) < 0)
+      hutch_warn("remove cgroup %s: %s, ignoring", cgpath, e2 && e2->msg ? e2->msg : "");
+    hutch_error_free(e2);
+  }
+  if (cg)
+    hutch_cgroup_free(cg);
+  if (seccomp)
+    hutch_seccomp_free(seccomp);
+  if (sv[0] >= 0)
+    close(sv[0]);
+  if (sv[1] >= 0)
+    close(sv[1]);
+  if (pidfd >= 0)
+    close(pidfd);
+  if (a.fifo_fd >= 0)
+    close(a.fifo_fd);
+  if (a.console_fd >= 0)
+    close(a.console_fd);
+  hutch_ns_close_fds(a.ns_fds);
+  return ret;
+}

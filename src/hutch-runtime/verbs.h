@@ -1,0 +1,31 @@
+/* hutch-runtime verbs: one file each, dispatched from main.c. Each gets
+ * argv starting at the verb name and the global options, and returns the
+ * process exit status. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "runtime/container.h"
+#include "util/error.h"
+
+struct global_opts {
+  struct hutch_runtime rt;
+  bool debug;
+};
+
+#define VERB(name) int verb_##name(const struct global_opts *g, int argc, char **argv)
+VERB(create);
+VERB(start);
+VERB(run);
+VERB(state);
+VERB(list);
+VERB(kill);
+VERB(delete);
+VERB(spec);
+VERB(features);
+
+/* Print the error once ("hutch-runtime: <what>: <why>"), also to --log,
+ * and return 1. */
+int verb_fail(struct hutch_error *e);
+/* Exactly one positional argument (the container id) after the options. */
+const char *verb_one_id(int argc, char **argv, int optind_, const char *usage);

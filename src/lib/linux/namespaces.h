@@ -1,0 +1,22 @@
+/* Namespaces: which to create (clone flags) and which to join (setns by
+ * path, the way nsenter does), and the time namespace offsets. */
+#pragma once
+
+#include "spec/spec.h"
+#include "util/error.h"
+
+/* CLONE_NEW* flags for namespaces the spec asks to create at clone time.
+ * Cgroup and time namespaces are left out: the child unshares them itself
+ * (a cgroup namespace must be rooted at the container's cgroup, which the
+ * child enters only after clone on v1 hosts; time offsets must be written
+ * before any process is in the namespace). */
+unsigned long hutch_ns_clone_flags(const struct spec_linux *l);
+/* Open every namespace path of the spec (O_RDONLY|O_CLOEXEC) into fds[],
+ * -EBADF where there is none; checks each is a namespace of the right type. */
+int hutch_ns_open_paths(const struct spec_linux *l, int fds[SPEC_NS__MAX], struct hutch_error **err);
+void hutch_ns_close_fds(int fds[SPEC_NS__MAX]);
+/* setns() into one opened namespace (logs "setns net"). */
+int hutch_ns_join(enum spec_ns_type t, int fd, struct hutch_error **err);
+/* In the child: create the cgroup and time namespaces if the spec asks
+ * for new ones (time: unshare, write offsets, then join time_for_children). */
+int hutch_ns_unshare_late(const struct spec_linux *l, struct hutch_error **err);

@@ -1,0 +1,17 @@
+/* The container's terminal: a pty from the container's own devpts, the
+ * slave as stdio and controlling tty, the master sent over the console
+ * socket (SCM_RIGHTS), as runc's --console-socket protocol does. */
+#pragma once
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "util/error.h"
+
+/* After pivot_root: open /dev/ptmx, make the slave fds 0-2 and the
+ * controlling terminal, send the master over sockfd. */
+int hutch_terminal_setup(int console_sock, unsigned rows, unsigned cols, uid_t uid,
+                         struct hutch_error **err);
+/* Send / receive an fd with a name over a unix socket. */
+int hutch_send_fd(int sock, int fd, const char *name);
+int hutch_recv_fd(int sock, char *name, size_t namelen);

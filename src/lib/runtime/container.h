@@ -1,0 +1,53 @@
+/* The container lifecycle, as the two CLIs use it: create, start, run,
+ * state, kill, delete, list (and exec in exec.h). Each verb takes the
+ * state root (--root) and reports failures through struct hutch_error. */
+#pragma once
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "spec/spec.h"
+#include "util/error.h"
+
+struct hutch_runtime {
+  const char *root; /* state root, e.g. /run/hutch */
+  bool systemd_cgroup;
+};
+
+struct hutch_create_opts {
+  const char *id;
+  const char *bundle;         /* directory holding config.json */
+  const char *pid_file;       /* optional */
+  const char *console_socket; /* optional */
+  bool no_pivot;
+  bool no_new_keyring;
+  int preserve_fds;
+};
+
+int hutch_container_create(const struct hutch_runtime *rt, const struct hutch_create_opts *o,
+                           pid_t *pid_out, struct hutch_error **err);
+int hutch_container_start(const struct hutch_runtime *rt, const char *id, struct hutch_error **err);
+/* create + start; unless detach, wait and put the process's exit status
+ * in *exit_status (128+signo for a signal) and delete unless keep. */
+int hutch_container_run(const struct hutch_runtime *rt, const struct hutch_create_opts *o, bool detach,
+                        bool keep, int *exit_status, struct hutch_error **err);
+int hutch_container_state(const struct hutch_runtime *rt, const char *id, json_t **out,
+                          struct hutch_error **err);
+int hutch_container_kill(const struct hutch_runtime *rt, const char *id, int sig, bool all,
+                         struct hutch_error **err);
+int hutch_container_delete(const struct hutch_runtime *rt, const char *id, bool force,
+                           struct hutch_error **err);
+/* JSON array of OCI states, one per container under root. */
+int hutch_container_list(const struct hutch_runtime *rt, json_t **out, struct hutch_error **err);
+
+/* Internal to runtime/: the parent side of create (spawn.c). */
+struct spawn_result {
+  pid_t pid;
+  int pidfd;
+  char *rootfs;      /* absolute, malloc'd */
+  char *cgroup_path; /* resolved, malloc'd */
+};
+int hutch_spawn(const struct hutch_runtime *rt, const struct hutch_create_opts *o,
+                const struct spec *spec, int state_dirfd, struct spawn_result *res,
+                struct hutch_error **err);

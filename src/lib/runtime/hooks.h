@@ -1,0 +1,11 @@
+/* OCI hooks: each hook is run with the container state JSON on stdin,
+ * its args and env, and killed if it outlives its timeout. A failing
+ * prestart/createRuntime/createContainer/startContainer hook fails the
+ * operation; poststart and poststop failures are warnings (runtime-spec). */
+#pragma once
+
+#include "spec/spec.h"
+#include "util/error.h"
+
+int hutch_hooks_run(const struct spec_hooks *h, enum spec_hook_kind kind, const char *state_json,
+                    struct hutch_error **err);
