@@ -58,28 +58,35 @@ static inline void report_status(int fd, const char *const *fields) {
   fclose(f);
 }
 
-/* Fork, run fn(fd, arg) in the child (its return value is the exit code),
- * gather the report. Returns 0 or -errno. */
-static inline int run_child(int (*fn)(int fd, void *arg), void *arg, struct child_report *out) {
+/* Fork and run fn(fd, arg) in the child (its return value is the exit
+ * code); the parent gets the pid and the read end of the report pipe, for
+ * tests that must serve the child while it runs. */
+static inline int start_child(int (*fn)(int fd, void *arg), void *arg, pid_t *pid, int *rfd) {
   int p[2];
-  memset(out, 0, sizeof(*out));
   if (pipe2(p, O_CLOEXEC) < 0)
     return -errno;
   fflush(stdout);
-  pid_t pid = fork();
-  if (pid < 0) {
+  *pid = fork();
+  if (*pid < 0) {
     close(p[0]);
     close(p[1]);
     return -errno;
   }
-  if (pid == 0) {
+  if (*pid == 0) {
     close(p[0]);
     _exit(fn(p[1], arg));
   }
   close(p[1]);
+  *rfd = p[0];
+  return 0;
+}
+
+/* Read the child's report to EOF, close rfd and reap the child. */
+static inline void finish_child(pid_t pid, int rfd, struct child_report *out) {
   size_t n = 0;
+  memset(out, 0, sizeof(*out));
   for (;;) {
-    ssize_t r = read(p[0], out->text + n, sizeof(out->text) - 1 - n);
+    ssize_t r = read(rfd, out->text + n, sizeof(out->text) - 1 - n);
     if (r < 0 && errno == EINTR)
       continue;
     if (r <= 0)
@@ -89,9 +96,19 @@ static inline int run_child(int (*fn)(int fd, void *arg), void *arg, struct chil
       break;
   }
   out->text[n] = '\0';
-  close(p[0]);
+  close(rfd);
   while (waitpid(pid, &out->status, 0) < 0 && errno == EINTR)
     ;
+}
+
+/* start_child + finish_child. Returns 0 or -errno. */
+static inline int run_child(int (*fn)(int fd, void *arg), void *arg, struct child_report *out) {
+  pid_t pid = -1;
+  int rfd = -1;
+  int r = start_child(fn, arg, &pid, &rfd);
+  if (r < 0)
+    return r;
+  finish_child(pid, rfd, out);
   return 0;
 }
 

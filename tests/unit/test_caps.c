@@ -12,8 +12,8 @@
 #include <linux/capability.h>
 #include <sys/prctl.h>
 
-static const char *const cap_fields[] = {"CapInh", "CapPrm", "CapEff", "CapBnd",
-                                         "CapAmb", "NoNewPrivs", "Uid", NULL};
+static const char *const cap_fields[] = {"CapInh", "CapPrm",     "CapEff", "CapBnd",
+                                         "CapAmb", "NoNewPrivs", "Uid",    NULL};
 
 static void test_names(void) {
   is_int(hutch_cap_from_name("CAP_KILL"), CAP_KILL, "CAP_KILL");
@@ -81,12 +81,14 @@ static int caps_child(int fd, void *arg) {
   return 0;
 }
 
-static uint64_t bit(int c) { return UINT64_C(1) << c; }
+static uint64_t bit(int c) {
+  return UINT64_C(1) << c;
+}
 
 static void test_three_caps_across_setuid(void) {
   uint64_t m = bit(CAP_AUDIT_WRITE) | bit(CAP_KILL) | bit(CAP_NET_BIND_SERVICE);
-  struct caps_case cc = {.caps = {m, m, m, m, m}, .uid = 1000, .no_new_privs = true,
-                         .exec_after = true};
+  struct caps_case cc = {
+      .caps = {m, m, m, m, m}, .uid = 1000, .no_new_privs = true, .exec_after = true};
   struct child_report r;
   is_int(run_child(caps_child, &cc, &r), 0, "fork child");
   ok(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0, "child exited 0");

@@ -175,8 +175,7 @@ int hutch_caps_apply(const struct hutch_caps *c, struct hutch_error **err) {
       continue;
     if (!(c->permitted & bit) || !(c->inheritable & bit)) {
       char *name = cap_to_name(i); /* libcap memory: cap_free, not free */
-      hutch_debug("ambient %s skipped: not in both permitted and inheritable",
-                  name ? name : "?");
+      hutch_debug("ambient %s skipped: not in both permitted and inheritable", name ? name : "?");
       cap_free(name);
       continue;
     }

@@ -1,1 +1,370 @@
-/* seccomp: placeholder until implemented. */
+/* Seccomp: compile linux.seccomp with libseccomp in the parent, load the
+ * resulting BPF in the child with one seccomp(2) call.
+ *
+ * Compiling needs malloc, libseccomp's kernel probing and a memfd; none of
+ * that belongs in the child after its last setup step, so the parent exports
+ * the program (seccomp_export_bpf) and the child only hands a pointer to the
+ * kernel. Rules follow runc's reading of the OCI schema: unknown syscall
+ * names are skipped, a rule whose action is the default action is dropped
+ * (libseccomp refuses it), and several conditions on the same argument
+ * become one rule per condition (libseccomp would AND them, which can never
+ * match). */
+#include "seccomp.h"
+
+#include "seccomp_lib.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/json.h"
+#include "util/log.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <linux/filter.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
+#endif
+
+struct hutch_seccomp {
+  struct sock_filter *filter;
+  size_t n_filter;
+  unsigned flags; /* SECCOMP_FILTER_FLAG_* for seccomp(2) */
+  size_t rule_count;
+  char *listener_path; /* set when a rule uses SCMP_ACT_NOTIFY */
+  char *listener_metadata;
+};
+
+static void ctx_releasep(scmp_filter_ctx *c) {
+  if (*c)
+    seccomp_release(*c);
+}
+
+static void seccomp_freep(struct hutch_seccomp **s) {
+  hutch_seccomp_free(*s);
+}
+
+/* Action names are parsed (and refused) by spec_parse.c; here only the
+ * values are checked, since a hand-built spec may hold anything. */
+static bool action_known(uint32_t base) {
+  switch (base) {
+  case SCMP_ACT_KILL_THREAD:
+  case SCMP_ACT_KILL_PROCESS:
+  case SCMP_ACT_TRAP:
+  case SCMP_ACT_ERRNO(0):
+  case SCMP_ACT_TRACE(0):
+  case SCMP_ACT_ALLOW:
+  case SCMP_ACT_LOG:
+  case SCMP_ACT_NOTIFY:
+    return true;
+  default:
+    return false;
+  }
+}
+
+/* ERRNO and TRACE carry a 16-bit value; EPERM when the spec gives none,
+ * as runc does. */
+static uint32_t action_with_ret(uint32_t base, bool has_ret, uint32_t ret) {
+  uint32_t v = has_ret ? ret : EPERM;
+  if (base == SCMP_ACT_ERRNO(0))
+    return SCMP_ACT_ERRNO(v);
+  if (base == SCMP_ACT_TRACE(0))
+    return SCMP_ACT_TRACE(v);
+  return base;
+}
+
+static const struct {
+  const char *name;
+  unsigned flag;
+} filter_flags[] = {
+    {"SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC},
+    {"SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG},
+    {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW},
+    {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV},
+};
+
+/* The kernel checks flags before it reads the program, so a NULL program
+ * gives EFAULT for flags it knows and EINVAL for others (libseccomp probes
+ * the same way). */
+static bool kernel_has_flags(unsigned flags) {
+  long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, NULL);
+  return r < 0 && errno == EFAULT;
+}
+
+/* "SCMP_ARCH_X86_64" → libseccomp token, 0 when unknown. */
+static uint32_t arch_from_name(const char *name) {
+  char buf[32];
+  const char *p = name;
+  if (strncmp(p, "SCMP_ARCH_", 10) == 0)
+    p += 10;
+  size_t n = strlen(p);
+  if (n == 0 || n >= sizeof(buf))
+    return 0;
+  for (size_t i = 0; i <= n; i++)
+    buf[i] = (char)tolower((unsigned char)p[i]);
+  return seccomp_arch_resolve_name(buf);
+}
+
+static int add_rules(scmp_filter_ctx ctx, const struct spec_seccomp_syscall *sc, size_t idx,
+                     uint32_t default_act, size_t *count, struct hutch_error **err) {
+  uint32_t act = action_with_ret(sc->action, sc->has_errno_ret, sc->errno_ret);
+  if (act == default_act) {
+    hutch_debug("seccomp: syscalls[%zu] has the default action, skipping", idx);
+    return 0;
+  }
+  struct scmp_arg_cmp cmps[16];
+  if (sc->n_args > ARRAY_SIZE(cmps))
+    return hutch_error_set(err, 0, "linux.seccomp.syscalls[%zu].args: at most %zu conditions", idx,
+                           ARRAY_SIZE(cmps));
+  unsigned per_index[6] = {0};
+  bool split = false;
+  for (size_t i = 0; i < sc->n_args; i++) {
+    const struct spec_seccomp_arg *a = &sc->args[i];
+    if (a->index >= ARRAY_SIZE(per_index))
+      return hutch_error_set(err, 0, "linux.seccomp.syscalls[%zu].args[%zu].index: %u is not 0-5",
+                             idx, i, a->index);
+    if (a->op < SCMP_CMP_NE || a->op > SCMP_CMP_MASKED_EQ)
+      return hutch_error_set(err, 0, "linux.seccomp.syscalls[%zu].args[%zu].op: unknown operator",
+                             idx, i);
+    if (++per_index[a->index] > 1)
+      split = true;
+    cmps[i] = (struct scmp_arg_cmp){.arg = a->index,
+                                    .op = (enum scmp_compare)a->op,
+                                    .datum_a = a->value,
+                                    .datum_b = a->value_two};
+  }
+  for (char **name = sc->names; name && *name; name++) {
+    int nr = seccomp_syscall_resolve_name(*name);
+    if (nr == __NR_SCMP_ERROR) {
+      hutch_debug("seccomp: unknown syscall \"%s\" on this architecture, skipping", *name);
+      continue;
+    }
+    /* Conditions on one argument are ANDed by libseccomp; runc turns a
+     * list that repeats an index into one rule per condition (OR). */
+    size_t nrules = split ? sc->n_args : 1;
+    for (size_t k = 0; k < nrules; k++) {
+      const struct scmp_arg_cmp *c = split ? &cmps[k] : cmps;
+      unsigned nc = split ? 1 : (unsigned)sc->n_args;
+      int r = seccomp_rule_add_array(ctx, act, nr, nc, c);
+      if (r < 0)
+        return hutch_error_set(err, r, "linux.seccomp.syscalls[%zu]: add rule for %s", idx, *name);
+      (*count)++;
+    }
+  }
+  return 0;
+}
+
+static int export_bpf(scmp_filter_ctx ctx, struct hutch_seccomp *s, struct hutch_error **err) {
+  _cleanup_close_ int fd = memfd_create("hutch-seccomp", MFD_CLOEXEC);
+  if (fd < 0)
+    return hutch_error_set(err, errno, "memfd_create for the seccomp program");
+  int r = seccomp_export_bpf(ctx, fd);
+  if (r < 0)
+    return hutch_error_set(err, r, "seccomp_export_bpf");
+  if (lseek(fd, 0, SEEK_SET) < 0)
+    return hutch_error_set(err, errno, "lseek seccomp program");
+  _cleanup_free_ char *buf = NULL;
+  size_t len = 0;
+  r = hutch_read_fd(fd, &buf, &len);
+  if (r < 0)
+    return hutch_error_set(err, r, "read seccomp program");
+  if (len == 0 || len % sizeof(struct sock_filter) != 0)
+    return hutch_error_set(err, EINVAL, "seccomp program has a bad size (%zu bytes)", len);
+  s->n_filter = len / sizeof(struct sock_filter);
+  if (s->n_filter > BPF_MAXINSNS)
+    return hutch_error_set(err, E2BIG, "seccomp program has %zu instructions, the kernel takes %d",
+                           s->n_filter, BPF_MAXINSNS);
+  s->filter = (struct sock_filter *)TAKE_PTR(buf);
+  return 0;
+}
+
+static int parse_flags(const struct spec_seccomp *sc, bool notify, unsigned *out,
+                       struct hutch_error **err) {
+  unsigned flags = 0;
+  for (char **f = sc->flags; f && *f; f++) {
+    unsigned v = 0;
+    for (size_t i = 0; i < ARRAY_SIZE(filter_flags); i++)
+      if (strcmp(*f, filter_flags[i].name) == 0)
+        v = filter_flags[i].flag;
+    if (v == 0)
+      return hutch_error_set(err, 0, "linux.seccomp.flags: unknown flag \"%s\"", *f);
+    if (v == SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV && !notify) {
+      hutch_debug("seccomp: %s without SCMP_ACT_NOTIFY rules, ignoring", *f);
+      continue;
+    }
+    /* WAIT_KILLABLE_RECV is only valid next to NEW_LISTENER. */
+    unsigned probe =
+        v == SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV ? v | SECCOMP_FILTER_FLAG_NEW_LISTENER : v;
+    if (!kernel_has_flags(probe)) {
+      hutch_debug("seccomp: the kernel does not support %s, ignoring", *f);
+      continue;
+    }
+    flags |= v;
+  }
+  if (notify) {
+    flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+    /* TSYNC reports a thread id on failure, which clashes with the listener
+     * fd as return value; TSYNC_ESRCH makes the kernel accept both. */
+    if ((flags & SECCOMP_FILTER_FLAG_TSYNC) && kernel_has_flags(SECCOMP_FILTER_FLAG_TSYNC_ESRCH))
+      flags |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
+  }
+  *out = flags;
+  return 0;
+}
+
+int hutch_seccomp_compile(const struct spec_seccomp *sc, struct hutch_seccomp **out,
+                          struct hutch_error **err) {
+  if (sc->default_action == NULL)
+    return hutch_error_set(err, 0, "linux.seccomp.defaultAction: missing");
+  uint32_t default_base = sc->default_action_value;
+  if (!action_known(default_base))
+    return hutch_error_set(err, 0, "linux.seccomp.defaultAction: unknown action \"%s\"",
+                           sc->default_action);
+  if (default_base == SCMP_ACT_NOTIFY)
+    return hutch_error_set(err, 0,
+                           "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default");
+  uint32_t default_act =
+      action_with_ret(default_base, sc->has_default_errno_ret, sc->default_errno_ret);
+
+  bool notify = false;
+  for (size_t i = 0; i < sc->n_syscalls; i++) {
+    const struct spec_seccomp_syscall *s = &sc->syscalls[i];
+    if (!action_known(s->action))
+      return hutch_error_set(err, 0, "linux.seccomp.syscalls[%zu].action: unknown action \"%s\"", i,
+                             s->action_name ? s->action_name : "?");
+    if (s->action == SCMP_ACT_NOTIFY)
+      notify = true;
+  }
+  if (notify && (sc->listener_path == NULL || *sc->listener_path == '\0'))
+    return hutch_error_set(
+        err, 0, "linux.seccomp.listenerPath: required when an action is SCMP_ACT_NOTIFY");
+
+  _cleanup_(seccomp_freep) struct hutch_seccomp *s = calloc(1, sizeof(*s));
+  if (s == NULL)
+    return hutch_error_set(err, ENOMEM, "seccomp");
+  int r = parse_flags(sc, notify, &s->flags, err);
+  if (r < 0)
+    return r;
+
+  _cleanup_(ctx_releasep) scmp_filter_ctx ctx = seccomp_init(default_act);
+  if (ctx == NULL)
+    return hutch_error_set(err, EINVAL, "seccomp_init(%s)", sc->default_action);
+  for (char **a = sc->architectures; a && *a; a++) {
+    uint32_t arch = arch_from_name(*a);
+    if (arch == 0)
+      return hutch_error_set(err, 0, "linux.seccomp.architectures: unknown architecture \"%s\"",
+                             *a);
+    r = seccomp_arch_add(ctx, arch);
+    if (r < 0 && r != -EEXIST) /* the native one is always there */
+      return hutch_error_set(err, r, "linux.seccomp.architectures: add %s", *a);
+  }
+  for (size_t i = 0; i < sc->n_syscalls; i++) {
+    r = add_rules(ctx, &sc->syscalls[i], i, default_act, &s->rule_count, err);
+    if (r < 0)
+      return r;
+  }
+  r = export_bpf(ctx, s, err);
+  if (r == 0 && notify) {
+    s->listener_path = strdup(sc->listener_path);
+    if (s->listener_path == NULL ||
+        (sc->listener_metadata && !(s->listener_metadata = strdup(sc->listener_metadata))))
+      r = hutch_error_set(err, ENOMEM, "seccomp listener");
+  }
+  if (r < 0)
+    return r;
+  hutch_debug("seccomp: %zu rules exported as %zu BPF instructions, flags 0x%x", s->rule_count,
+              s->n_filter, s->flags);
+  *out = TAKE_PTR(s);
+  return 0;
+}
+
+size_t hutch_seccomp_rule_count(const struct hutch_seccomp *s) {
+  return s ? s->rule_count : 0;
+}
+
+bool hutch_seccomp_has_listener(const struct hutch_seccomp *s) {
+  return s && s->listener_path;
+}
+
+char *hutch_seccomp_listener_message(const struct hutch_seccomp *s, const char *oci_version,
+                                     int pid, const char *state_json) {
+  json_t *state = json_loads(state_json ? state_json : "{}", 0, NULL);
+  if (state == NULL)
+    return NULL;
+  _cleanup_json_ json_t *msg = json_pack("{s:s, s:[s], s:i, s:o}", "ociVersion", oci_version, "fds",
+                                         "seccompFd", "pid", pid, "state", state);
+  if (msg == NULL)
+    return NULL;
+  if (s && s->listener_metadata &&
+      json_object_set_new(msg, "metadata", json_string(s->listener_metadata)) < 0)
+    return NULL;
+  return hutch_json_dumps(msg);
+}
+
+/* Child side: no allocation from here on except in error paths. The socket
+ * is connected before the filter goes in, so only sendmsg and close run
+ * under it. */
+static int send_listener_fd(int sock, int fd, const char *payload) {
+  char ctrl[CMSG_SPACE(sizeof(int))];
+  memset(ctrl, 0, sizeof(ctrl));
+  struct iovec iov = {.iov_base = (void *)payload, .iov_len = strlen(payload)};
+  struct msghdr mh = {
+      .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctrl, .msg_controllen = sizeof(ctrl)};
+  struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(c), &fd, sizeof(int));
+  for (;;) {
+    ssize_t w = sendmsg(sock, &mh, MSG_NOSIGNAL);
+    if (w >= 0)
+      return (size_t)w == iov.iov_len ? 0 : -EMSGSIZE;
+    if (errno != EINTR)
+      return -errno;
+  }
+}
+
+int hutch_seccomp_load(const struct hutch_seccomp *s, const char *state_json,
+                       struct hutch_error **err) {
+  _cleanup_close_ int sock = -EBADF;
+  if (s->listener_path) {
+    if (state_json == NULL)
+      return hutch_error_set(err, EINVAL, "seccomp listener: no container state to send");
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    if (strlen(s->listener_path) >= sizeof(addr.sun_path))
+      return hutch_error_set(err, ENAMETOOLONG, "linux.seccomp.listenerPath %s", s->listener_path);
+    strcpy(addr.sun_path, s->listener_path);
+    sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (sock < 0)
+      return hutch_error_set(err, errno, "seccomp listener socket");
+    if (connect(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+      return hutch_error_set(err, errno, "connect to seccomp listener %s", s->listener_path);
+  }
+  struct sock_fprog prog = {.len = (unsigned short)s->n_filter, .filter = s->filter};
+  long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, s->flags, &prog);
+  if (r < 0)
+    return hutch_error_set(err, errno, "seccomp(SECCOMP_SET_MODE_FILTER, flags 0x%x)", s->flags);
+  if (s->listener_path) {
+    _cleanup_close_ int nfd = (int)r;
+    int rr = send_listener_fd(sock, nfd, state_json);
+    if (rr < 0)
+      return hutch_error_set(err, rr, "send seccomp notify fd to %s", s->listener_path);
+  }
+  return 0;
+}
+
+void hutch_seccomp_free(struct hutch_seccomp *s) {
+  if (s == NULL)
+    return;
+  free(s->filter);
+  free(s->listener_path);
+  free(s->listener_metadata);
+  free(s);
+}

@@ -3,6 +3,7 @@
  * loaded in the child as the very last step before execve. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "spec/spec.h"
@@ -22,3 +23,13 @@ size_t hutch_seccomp_rule_count(const struct hutch_seccomp *s);
 int hutch_seccomp_load(const struct hutch_seccomp *s, const char *state_json,
                        struct hutch_error **err);
 void hutch_seccomp_free(struct hutch_seccomp *s);
+
+/* Does the filter hand out a notify fd (a rule uses SCMP_ACT_NOTIFY)? Then
+ * hutch_seccomp_load() needs the message below as state_json. */
+bool hutch_seccomp_has_listener(const struct hutch_seccomp *s);
+/* The runtime-spec containerProcessState message sent with the notify fd:
+ * {"ociVersion", "fds":["seccompFd"], "pid", "metadata" (listenerMetadata,
+ * when set), "state": <state_json, the object `state` prints>}. Build it in
+ * the parent; NULL on bad state_json or no memory. Caller frees. */
+char *hutch_seccomp_listener_message(const struct hutch_seccomp *s, const char *oci_version,
+                                     int pid, const char *state_json);
