@@ -34,7 +34,21 @@ int hutch_cgroup_create(const char *path, const struct spec_resources *res,
 /* Reopen an existing cgroup by its resolved path (for later verbs). */
 int hutch_cgroup_open(const char *path, struct hutch_cgroup **out, struct hutch_error **err);
 void hutch_cgroup_free(struct hutch_cgroup *cg);
+void hutch_cgroup_freep(struct hutch_cgroup **cg);
+#define _cleanup_cgroup_ __attribute__((cleanup(hutch_cgroup_freep)))
 
+/* The directories create() made (absolute paths, a JSON array of strings)
+ * for state.json, and setting them on a reopened cgroup so a later delete
+ * removes exactly those, parents included. Without it, open() assumes
+ * only the leaf in each hierarchy is ours (runc's behaviour). Entries must
+ * be the cgroup's own dirs or their ancestors below a mountpoint. */
+json_t *hutch_cgroup_created(const struct hutch_cgroup *cg);
+int hutch_cgroup_set_created(struct hutch_cgroup *cg, const json_t *created,
+                             struct hutch_error **err);
+
+/* The resolved path ("/hutch/x"); when a relative cgroupsPath resolved to
+ * different paths per v1 hierarchy it is "memory:/a/x;cpu:/x;…", which
+ * hutch_cgroup_open() accepts as well. */
 const char *hutch_cgroup_path(const struct hutch_cgroup *cg);
 /* An O_DIRECTORY fd for clone3(CLONE_INTO_CGROUP), or -EOPNOTSUPP when the
  * controllers live on v1 (hybrid/v1 hosts). The fd is owned by cg. */

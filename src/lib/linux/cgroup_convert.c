@@ -1,0 +1,77 @@
+/* Pure conversions of the OCI (cgroup v1 flavoured) resource values to the
+ * cgroup v2 files, following the runtime-spec's cgroup v2 guidance and what
+ * runc and crun write. No I/O, so they are unit-tested as tables. */
+#include "linux/cgroup_internal.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+uint64_t hutch_cgroup_shares_to_weight(uint64_t shares) {
+  if (shares == 0)
+    return 0;
+  /* The kernel clamps shares to [2, 262144]; so do we, or the formula
+   * underflows or leaves the weight range. */
+  if (shares < 2)
+    shares = 2;
+  if (shares > 262144)
+    shares = 262144;
+  return 1 + ((shares - 2) * 9999) / 262142;
+}
+
+uint64_t hutch_cgroup_blkio_to_io_weight(uint64_t weight) {
+  if (weight == 0)
+    return 0;
+  if (weight < 10)
+    weight = 10;
+  if (weight > 1000)
+    weight = 1000;
+  /* Linear map of [10, 1000] onto [1, 10000], as crun does. */
+  return 1 + ((weight - 10) * 9999) / 990;
+}
+
+int hutch_cgroup_swap_to_v2(int64_t memsw, int64_t limit, int64_t *out) {
+  /* memory unlimited and swap unset means "both unlimited" in v1 terms. */
+  if (limit == -1 && memsw == 0) {
+    *out = -1;
+    return 0;
+  }
+  if (memsw == -1 || memsw == 0) {
+    *out = memsw;
+    return 0;
+  }
+  if (limit <= 0 || memsw < limit)
+    return -EINVAL;
+  /* v1 limits memory+swap together; v2's swap.max is the swap part only. */
+  *out = memsw - limit;
+  return 0;
+}
+
+const char *hutch_cgroup_v2_limit(int64_t v, char buf[static 24]) {
+  if (v < 0)
+    return strcpy(buf, "max");
+  snprintf(buf, 24, "%" PRId64, v);
+  return buf;
+}
+
+void hutch_cgroup_cpu_max(int64_t quota, uint64_t period, char buf[static 48]) {
+  if (period == 0)
+    period = 100000;
+  if (quota < 0)
+    snprintf(buf, 48, "max %" PRIu64, period);
+  else
+    snprintf(buf, 48, "%" PRId64 " %" PRIu64, quota, period);
+}
+
+bool hutch_cgroup_valid_page_size(const char *s) {
+  /* "2MB", "1GB", "64KB": digits then a unit; it becomes part of a file
+   * name, so nothing else may pass. */
+  size_t i = 0;
+  while (s[i] >= '0' && s[i] <= '9')
+    i++;
+  if (i == 0)
+    return false;
+  return strcmp(s + i, "KB") == 0 || strcmp(s + i, "MB") == 0 || strcmp(s + i, "GB") == 0 ||
+         strcmp(s + i, "TB") == 0 || strcmp(s + i, "PB") == 0;
+}
