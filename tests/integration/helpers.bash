@@ -93,9 +93,16 @@ bundle_set() {
     mv "$BUNDLE/config.json.new" "$BUNDLE/config.json"
 }
 
+# json_array ARGS...: the arguments as a JSON array of strings.  One raw
+# string per argument: jq 1.6 would parse "-c" after --args as its own option.
+json_array() {
+  local a
+  for a in "$@"; do printf '%s' "$a" | jq -Rs .; done | jq -sc .
+}
+
 # set_args ARGS...: process.args of the bundle.
 set_args() {
-  bundle_set '.process.args = $a' --argjson a "$(jq -n '$ARGS.positional' --args "$@")"
+  bundle_set '.process.args = $a' --argjson a "$(json_array "$@")"
 }
 
 # state_field ID FIELD: one field of `state ID` (jq path without the dot).
