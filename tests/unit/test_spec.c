@@ -97,10 +97,10 @@ static void test_default(void) {
   is_str(s->hostname, "hutch", "hostname");
   ok(s->has_process && s->process.terminal, "terminal");
   ok(strv_eq(s->process.args, (const char *const[]){"sh", NULL}), "args");
-  ok(strv_eq(s->process.env,
-             (const char *const[]){
-                 "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                 "TERM=xterm", NULL}),
+  ok(strv_eq(
+         s->process.env,
+         (const char *const[]){"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                               "TERM=xterm", NULL}),
      "env");
   is_str(s->process.cwd, "/", "cwd");
   const char *const caps[] = {"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE", NULL};
@@ -114,8 +114,8 @@ static void test_default(void) {
   is_int(s->process.rlimits[0].hard, 1024, "hard 1024");
   ok(s->process.no_new_privileges, "noNewPrivileges");
   is_int(s->n_mounts, 7, "seven mounts");
-  const char *dests[] = {"/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys",
-                         "/sys/fs/cgroup"};
+  const char *dests[] = {"/proc",       "/dev", "/dev/pts",      "/dev/shm",
+                         "/dev/mqueue", "/sys", "/sys/fs/cgroup"};
   for (size_t i = 0; i < 7 && i < s->n_mounts; i++)
     is_str(s->mounts[i].destination, dests[i], "mount %zu", i);
   const struct spec_mount *dev = find_mount(s, "/dev");
@@ -261,7 +261,8 @@ static void test_errors(void) {
 
   /* process */
   parse_bad(BASE_HEAD ",\"process\":{\"cwd\":\"/\"}}", "process.args: required");
-  parse_bad(BASE_HEAD ",\"process\":{\"args\":[],\"cwd\":\"/\"}}", "process.args: must not be empty");
+  parse_bad(BASE_HEAD ",\"process\":{\"args\":[],\"cwd\":\"/\"}}",
+            "process.args: must not be empty");
   parse_bad(BASE_HEAD ",\"process\":{\"args\":[\"a\",2],\"cwd\":\"/\"}}",
             "process.args[1]: must be a string");
   parse_bad(BASE_HEAD ",\"process\":{\"args\":[\"a\"]}}", "process.cwd: required");
@@ -285,7 +286,8 @@ static void test_errors(void) {
             "process.user.umask: must be at most 0777");
   parse_bad(BASE_HEAD ",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\",\"terminal\":1}}",
             "process.terminal: must be a boolean");
-  parse_bad(BASE_HEAD ",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\",\"consoleSize\":{\"height\":1}}}",
+  parse_bad(BASE_HEAD
+            ",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\",\"consoleSize\":{\"height\":1}}}",
             "process.consoleSize.width: required");
   parse_bad(BASE_HEAD
             ",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\",\"capabilities\":{\"bounding\":\"x\"}}}",
@@ -326,7 +328,8 @@ static void test_errors(void) {
       "hooks.poststop[0].timeout: must be greater than zero");
   bad("\"hooks\":{\"createRuntime\":[{\"path\":\"/h\",\"timeout\":-3}]}",
       "hooks.createRuntime[0].timeout: must be greater than zero");
-  bad("\"hooks\":{\"startContainer\":[{\"args\":[\"x\"]}]}", "hooks.startContainer[0].path: required");
+  bad("\"hooks\":{\"startContainer\":[{\"args\":[\"x\"]}]}",
+      "hooks.startContainer[0].path: required");
   bad("\"hooks\":{\"poststart\":[{\"path\":\"/h\",\"env\":[\"NOEQ\"]}]}",
       "hooks.poststart[0].env[0]: must be KEY=VALUE");
   bad("\"hooks\":{\"createContainer\":{}}", "hooks.createContainer: must be an array");
@@ -353,7 +356,8 @@ static void test_errors(void) {
       "linux.rootfsPropagation: unknown propagation \"sideways\"");
   bad("\"linux\":{\"maskedPaths\":[\"/ok\",\"proc/kcore\"]}",
       "linux.maskedPaths[1]: must be an absolute path");
-  bad("\"linux\":{\"readonlyPaths\":[\"proc\"]}", "linux.readonlyPaths[0]: must be an absolute path");
+  bad("\"linux\":{\"readonlyPaths\":[\"proc\"]}",
+      "linux.readonlyPaths[0]: must be an absolute path");
   bad("\"linux\":{\"personality\":{\"domain\":\"BSD\"}}",
       "linux.personality.domain: unknown domain \"BSD\"");
   bad("\"linux\":{\"timeOffsets\":{\"realtime\":{\"secs\":1}}}",
@@ -369,6 +373,8 @@ static void test_errors(void) {
       "linux.resources.memory.limit: must be an integer");
   bad("\"linux\":{\"resources\":{\"memory\":{\"swappiness\":101}}}",
       "linux.resources.memory.swappiness: must be at most 100");
+  bad("\"linux\":{\"resources\":{\"memory\":{\"swappiness\":-2}}}",
+      "linux.resources.memory.swappiness: must be an unsigned integer");
   bad("\"linux\":{\"resources\":{\"cpu\":{\"shares\":-2}}}",
       "linux.resources.cpu.shares: must be an unsigned integer");
   bad("\"linux\":{\"resources\":{\"devices\":[{\"access\":\"rwm\"}]}}",
@@ -423,8 +429,9 @@ static void test_errors(void) {
 /* One mount with the given options; returns the parsed spec. */
 static struct spec *mount_with(const char *type, const char *opts) {
   _cleanup_free_ char *frag = NULL;
-  if (asprintf(&frag, "\"mounts\":[{\"destination\":\"/m\",\"type\":\"%s\",\"source\":\"s\","
-                      "\"options\":[%s]}]",
+  if (asprintf(&frag,
+               "\"mounts\":[{\"destination\":\"/m\",\"type\":\"%s\",\"source\":\"s\","
+               "\"options\":[%s]}]",
                type, opts) < 0)
     abort();
   return good(frag, opts);
@@ -476,18 +483,18 @@ static void test_mount_options(void) {
     const char *opt;
     unsigned long prop;
   } props[] = {
-      {"private", MS_PRIVATE},         {"rprivate", MS_PRIVATE | MS_REC},
-      {"shared", MS_SHARED},           {"rshared", MS_SHARED | MS_REC},
-      {"slave", MS_SLAVE},             {"rslave", MS_SLAVE | MS_REC},
-      {"unbindable", MS_UNBINDABLE},   {"runbindable", MS_UNBINDABLE | MS_REC},
+      {"private", MS_PRIVATE},       {"rprivate", MS_PRIVATE | MS_REC},
+      {"shared", MS_SHARED},         {"rshared", MS_SHARED | MS_REC},
+      {"slave", MS_SLAVE},           {"rslave", MS_SLAVE | MS_REC},
+      {"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC},
   };
   for (size_t i = 0; i < ARRAY_SIZE(props); i++) {
     char q[64];
     snprintf(q, sizeof(q), "\"%s\"", props[i].opt);
     _cleanup_spec_ struct spec *s = mount_with("bind", q);
     if (s)
-      ok(s->mounts[0].propagation == props[i].prop && s->mounts[0].data == NULL,
-         "propagation %s", props[i].opt);
+      ok(s->mounts[0].propagation == props[i].prop && s->mounts[0].data == NULL, "propagation %s",
+         props[i].opt);
   }
 
   static const struct {
@@ -524,7 +531,7 @@ static void test_mount_options(void) {
     ok(m->flags == MS_NOSUID && m->clear_flags == MS_RDONLY, "ro then rw ends read-write");
     ok(m->tmpcopyup && !m->bind, "tmpcopyup accepted");
     ok(strv_eq(m->options, (const char *const[]){"nosuid", "mode=755", "ro", "size=65536k", "rw",
-                                                   "tmpcopyup", "custom", NULL}),
+                                                 "tmpcopyup", "custom", NULL}),
        "options kept as written");
   }
   _cleanup_spec_ struct spec *b = mount_with("bind", "");
@@ -544,8 +551,8 @@ static void test_mount_options(void) {
     ok(rid->mounts[0].ridmap && !rid->mounts[0].idmap, "ridmap");
 
   /* relative destination: runc 1.1 compatibility */
-  _cleanup_spec_ struct spec *rel = good("\"mounts\":[{\"destination\":\"data\",\"type\":\"tmpfs\"}]",
-                                         "relative destination");
+  _cleanup_spec_ struct spec *rel =
+      good("\"mounts\":[{\"destination\":\"data\",\"type\":\"tmpfs\"}]", "relative destination");
   if (rel)
     is_str(rel->mounts[0].destination, "/data", "relative destination made absolute");
 
@@ -557,7 +564,8 @@ static void test_mount_options(void) {
            "mount id mappings");
   if (mm) {
     const struct spec_mount *m = &mm->mounts[0];
-    ok(m->n_uid_mappings == 1 && m->uid_mappings[0].host_id == 1000 && m->uid_mappings[0].size == 10,
+    ok(m->n_uid_mappings == 1 && m->uid_mappings[0].host_id == 1000 &&
+           m->uid_mappings[0].size == 10,
        "mount uidMappings");
     ok(m->n_gid_mappings == 1 && m->gid_mappings[0].container_id == 1 &&
            m->gid_mappings[0].host_id == 2000,
@@ -643,6 +651,10 @@ static void test_resources(void) {
          upd.has_pids && upd.pids_limit == -1 && !upd.has_cpu,
      "bare resources values");
   hutch_spec_resources_clear(&upd);
+  const char *sw = "{\"memory\":{\"swappiness\":-1,\"limit\":1}}";
+  is_int(hutch_spec_parse_resources(sw, strlen(sw), &upd, &e), 0, "swappiness -1 accepted");
+  ok(upd.has_memory && !upd.memory.has_swappiness, "swappiness -1 means unset");
+  hutch_spec_resources_clear(&upd);
   ok(!upd.present && upd.devices == NULL, "clear resets");
   hutch_spec_resources_clear(&upd); /* twice is fine */
   const char *bu = "{\"cpu\":{\"quota\":\"x\"}}";
@@ -720,9 +732,12 @@ static void test_seccomp(void) {
   static const struct {
     const char *name;
     int op;
-  } ops[] = {{"SCMP_CMP_NE", SCMP_CMP_NE}, {"SCMP_CMP_LT", SCMP_CMP_LT},
-             {"SCMP_CMP_LE", SCMP_CMP_LE}, {"SCMP_CMP_EQ", SCMP_CMP_EQ},
-             {"SCMP_CMP_GE", SCMP_CMP_GE}, {"SCMP_CMP_GT", SCMP_CMP_GT},
+  } ops[] = {{"SCMP_CMP_NE", SCMP_CMP_NE},
+             {"SCMP_CMP_LT", SCMP_CMP_LT},
+             {"SCMP_CMP_LE", SCMP_CMP_LE},
+             {"SCMP_CMP_EQ", SCMP_CMP_EQ},
+             {"SCMP_CMP_GE", SCMP_CMP_GE},
+             {"SCMP_CMP_GT", SCMP_CMP_GT},
              {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ}};
   for (size_t i = 0; i < ARRAY_SIZE(ops); i++) {
     _cleanup_free_ char *frag = NULL;
@@ -757,8 +772,7 @@ static void test_hooks(void) {
   ok(k->n[SPEC_HOOK_PRESTART] == 2, "two prestart hooks");
   const struct spec_hook *a = &k->list[SPEC_HOOK_PRESTART][0];
   ok(strcmp(a->path, "/bin/a") == 0 && strv_eq(a->args, (const char *const[]){"a", "1", NULL}) &&
-         strv_eq(a->env, (const char *const[]){"X=1", NULL}) && a->has_timeout &&
-         a->timeout == 5,
+         strv_eq(a->env, (const char *const[]){"X=1", NULL}) && a->has_timeout && a->timeout == 5,
      "prestart[0]");
   ok(!k->list[SPEC_HOOK_PRESTART][1].has_timeout && k->list[SPEC_HOOK_PRESTART][1].args == NULL,
      "prestart[1] without timeout or args");
@@ -821,20 +835,19 @@ static void test_load(void) {
  * under ASan this checks the error paths free what they built. */
 static void test_truncations(void) {
   _cleanup_free_ char *j = NULL;
-  if (asprintf(&j,
-               "{\"ociVersion\":\"1.2.0\",\"root\":{\"path\":\"r\"},"
-               "\"process\":{\"args\":[\"a\"],\"cwd\":\"/\",\"env\":[\"A=1\"],"
-               "\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"hard\":1,\"soft\":1}],"
-               "\"capabilities\":{\"bounding\":[\"CAP_KILL\"]}},"
-               "\"mounts\":[{\"destination\":\"/a\",\"options\":[\"ro\",\"size=1\"]}],"
-               "\"hooks\":{\"prestart\":[{\"path\":\"/h\",\"args\":[\"h\"]}]},"
-               "\"annotations\":{\"k\":\"v\"},"
-               "\"linux\":{\"namespaces\":[{\"type\":\"pid\",\"path\":\"/p\"}],"
-               "\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":"
-               "[\"x\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,\"value\":1,"
-               "\"op\":\"SCMP_CMP_EQ\"}]}]},"
-               "\"resources\":{\"devices\":[{\"allow\":true,\"access\":\"r\"}],"
-               "\"unified\":{\"a\":\"b\"}}}}") < 0)
+  if (asprintf(&j, "{\"ociVersion\":\"1.2.0\",\"root\":{\"path\":\"r\"},"
+                   "\"process\":{\"args\":[\"a\"],\"cwd\":\"/\",\"env\":[\"A=1\"],"
+                   "\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"hard\":1,\"soft\":1}],"
+                   "\"capabilities\":{\"bounding\":[\"CAP_KILL\"]}},"
+                   "\"mounts\":[{\"destination\":\"/a\",\"options\":[\"ro\",\"size=1\"]}],"
+                   "\"hooks\":{\"prestart\":[{\"path\":\"/h\",\"args\":[\"h\"]}]},"
+                   "\"annotations\":{\"k\":\"v\"},"
+                   "\"linux\":{\"namespaces\":[{\"type\":\"pid\",\"path\":\"/p\"}],"
+                   "\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":"
+                   "[\"x\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,\"value\":1,"
+                   "\"op\":\"SCMP_CMP_EQ\"}]}]},"
+                   "\"resources\":{\"devices\":[{\"allow\":true,\"access\":\"r\"}],"
+                   "\"unified\":{\"a\":\"b\"}}}}") < 0)
     abort();
   size_t n = strlen(j), fails = 0;
   for (size_t i = 0; i < n; i++) {

@@ -17,9 +17,9 @@ static const struct {
   const char *name;
   int flag;
 } ns_table[SPEC_NS__MAX] = {
-    [SPEC_NS_MOUNT] = {"mount", CLONE_NEWNS},     [SPEC_NS_PID] = {"pid", CLONE_NEWPID},
-    [SPEC_NS_NETWORK] = {"network", CLONE_NEWNET}, [SPEC_NS_IPC] = {"ipc", CLONE_NEWIPC},
-    [SPEC_NS_UTS] = {"uts", CLONE_NEWUTS},        [SPEC_NS_USER] = {"user", CLONE_NEWUSER},
+    [SPEC_NS_MOUNT] = {"mount", CLONE_NEWNS},       [SPEC_NS_PID] = {"pid", CLONE_NEWPID},
+    [SPEC_NS_NETWORK] = {"network", CLONE_NEWNET},  [SPEC_NS_IPC] = {"ipc", CLONE_NEWIPC},
+    [SPEC_NS_UTS] = {"uts", CLONE_NEWUTS},          [SPEC_NS_USER] = {"user", CLONE_NEWUSER},
     [SPEC_NS_CGROUP] = {"cgroup", CLONE_NEWCGROUP}, [SPEC_NS_TIME] = {"time", CLONE_NEWTIME},
 };
 

@@ -59,9 +59,9 @@ struct spec_process {
   bool has_console_size;
   unsigned console_height, console_width;
   struct spec_user user;
-  char **args; /* NULL-terminated */
+  char **args;        /* NULL-terminated */
   char *command_line; /* Windows only; ignored */
-  char **env;  /* NULL-terminated "K=V" */
+  char **env;         /* NULL-terminated "K=V" */
   char *cwd;
   struct spec_capabilities caps;
   bool has_caps;
@@ -82,13 +82,13 @@ struct spec_mount {
   char *source;
   char **options; /* NULL-terminated, as written */
   /* derived by the parser from options: */
-  unsigned long flags;        /* MS_* to set */
-  unsigned long clear_flags;  /* MS_* explicitly cleared (rw, suid, ...) */
-  unsigned long propagation;  /* MS_PRIVATE/MS_SLAVE/... (possibly |MS_REC) */
-  bool bind;                  /* bind or rbind */
-  bool recursive_bind;        /* rbind */
-  bool idmap, ridmap;         /* idmap/ridmap options */
-  char *data;                 /* the options that are fs data ("size=64m") */
+  unsigned long flags;       /* MS_* to set */
+  unsigned long clear_flags; /* MS_* explicitly cleared (rw, suid, ...) */
+  unsigned long propagation; /* MS_PRIVATE/MS_SLAVE/... (possibly |MS_REC) */
+  bool bind;                 /* bind or rbind */
+  bool recursive_bind;       /* rbind */
+  bool idmap, ridmap;        /* idmap/ridmap options */
+  char *data;                /* the options that are fs data ("size=64m") */
   /* recursive options (rro, rnosuid, ...): MOUNT_ATTR_* for mount_setattr
    * with AT_RECURSIVE. An atime mode in attr_set also puts
    * MOUNT_ATTR__ATIME in attr_clr, as the kernel requires. */
@@ -157,9 +157,9 @@ struct spec_device {
 
 struct spec_device_cgroup {
   bool allow;
-  char type; /* 'a', 'c', 'b' */
+  char type;            /* 'a', 'c', 'b' */
   int64_t major, minor; /* -1: wildcard */
-  char *access; /* "rwm" */
+  char *access;         /* "rwm"; NULL when not given */
 };
 
 struct spec_memory {
@@ -237,8 +237,8 @@ struct spec_seccomp_arg {
 };
 
 struct spec_seccomp_syscall {
-  char **names; /* NULL-terminated */
-  uint32_t action; /* SCMP_ACT_* base (without errno/trace data) */
+  char **names;      /* NULL-terminated */
+  uint32_t action;   /* SCMP_ACT_* base (without errno/trace data) */
   char *action_name; /* "SCMP_ACT_ERRNO" as written */
   bool has_errno_ret;
   uint32_t errno_ret;
@@ -248,7 +248,7 @@ struct spec_seccomp_syscall {
 
 struct spec_seccomp {
   bool present;
-  char *default_action; /* "SCMP_ACT_ERRNO" */
+  char *default_action;          /* "SCMP_ACT_ERRNO" */
   uint32_t default_action_value; /* SCMP_ACT_* base, like syscalls[].action */
   bool has_default_errno_ret;
   uint32_t default_errno_ret;
@@ -271,7 +271,7 @@ struct spec_linux {
   struct spec_device *devices;
   size_t n_devices;
   struct spec_seccomp seccomp;
-  char *rootfs_propagation; /* as written */
+  char *rootfs_propagation;               /* as written */
   unsigned long rootfs_propagation_flags; /* MS_* or 0 */
   char **masked_paths;
   char **readonly_paths;

@@ -31,9 +31,8 @@ static json_t *mount_json(const char *dest, const char *type, const char *source
 static json_t *mounts_json(bool rootless) {
   static const char *const dev[] = {"nosuid", "strictatime", "mode=755", "size=65536k", NULL};
   /* gid=5 is the tty group; a rootless user namespace has no mapping for it. */
-  static const char *const pts[] = {"nosuid",        "noexec",    "newinstance",
-                                    "ptmxmode=0666", "mode=0620", "gid=5",
-                                    NULL};
+  static const char *const pts[] = {"nosuid",    "noexec", "newinstance", "ptmxmode=0666",
+                                    "mode=0620", "gid=5",  NULL};
   static const char *const shm[] = {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k", NULL};
   static const char *const mq[] = {"nosuid", "noexec", "nodev", NULL};
   static const char *const sys[] = {"nosuid", "noexec", "nodev", "ro", NULL};
@@ -64,24 +63,31 @@ static json_t *mounts_json(bool rootless) {
 }
 
 static json_t *linux_json(bool rootless, uid_t uid, gid_t gid) {
-  static const char *const masked[] = {
-      "/proc/acpi",        "/proc/asound",      "/proc/kcore",       "/proc/keys",
-      "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
-      "/sys/firmware",     "/proc/scsi",        NULL};
-  static const char *const readonly[] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
-                                         "/proc/sysrq-trigger", NULL};
+  static const char *const masked[] = {"/proc/acpi",
+                                       "/proc/asound",
+                                       "/proc/kcore",
+                                       "/proc/keys",
+                                       "/proc/latency_stats",
+                                       "/proc/timer_list",
+                                       "/proc/timer_stats",
+                                       "/proc/sched_debug",
+                                       "/sys/firmware",
+                                       "/proc/scsi",
+                                       NULL};
+  static const char *const readonly[] = {
+      "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL};
   static const char *const ns[] = {"pid", "network", "ipc", "uts", "mount", "cgroup", NULL};
 
   json_t *l = json_object();
   if (l == NULL)
     return NULL;
   if (rootless) {
-    json_object_set_new(l, "uidMappings",
-                        json_pack("[{s:i, s:I, s:i}]", "containerID", 0, "hostID",
-                                  (json_int_t)uid, "size", 1));
-    json_object_set_new(l, "gidMappings",
-                        json_pack("[{s:i, s:I, s:i}]", "containerID", 0, "hostID",
-                                  (json_int_t)gid, "size", 1));
+    json_object_set_new(
+        l, "uidMappings",
+        json_pack("[{s:i, s:I, s:i}]", "containerID", 0, "hostID", (json_int_t)uid, "size", 1));
+    json_object_set_new(
+        l, "gidMappings",
+        json_pack("[{s:i, s:I, s:i}]", "containerID", 0, "hostID", (json_int_t)gid, "size", 1));
   } else {
     json_object_set_new(l, "resources",
                         json_pack("{s:[{s:b, s:s}]}", "devices", "allow", 0, "access", "rwm"));
@@ -113,11 +119,11 @@ char *hutch_spec_default_json(bool rootless, uid_t uid, gid_t gid) {
     json_object_set_new(capabilities, "permitted", strv_json(caps));
     json_object_set_new(capabilities, "ambient", strv_json(caps));
   }
-  json_t *process = json_pack(
-      "{s:b, s:{s:i, s:i}, s:o, s:o, s:s, s:o, s:[{s:s, s:i, s:i}], s:b}", "terminal", 1, "user",
-      "uid", 0, "gid", 0, "args", strv_json(args), "env", strv_json(env), "cwd", "/",
-      "capabilities", capabilities, "rlimits", "type", "RLIMIT_NOFILE", "hard", 1024, "soft", 1024,
-      "noNewPrivileges", 1);
+  json_t *process =
+      json_pack("{s:b, s:{s:i, s:i}, s:o, s:o, s:s, s:o, s:[{s:s, s:i, s:i}], s:b}", "terminal", 1,
+                "user", "uid", 0, "gid", 0, "args", strv_json(args), "env", strv_json(env), "cwd",
+                "/", "capabilities", capabilities, "rlimits", "type", "RLIMIT_NOFILE", "hard", 1024,
+                "soft", 1024, "noNewPrivileges", 1);
   _cleanup_json_ json_t *root =
       json_pack("{s:s, s:o, s:{s:s, s:b}, s:s, s:o, s:o}", "ociVersion", "1.2.0", "process",
                 process, "root", "path", "rootfs", "readonly", 1, "hostname", "hutch", "mounts",

@@ -348,14 +348,14 @@ static const struct name_value *lookup(const struct name_value *t, size_t n, con
 #define LOOKUP(table, name) lookup(table, ARRAY_SIZE(table), name)
 
 static const struct name_value rlimit_names[] = {
-    {"RLIMIT_CPU", RLIMIT_CPU},         {"RLIMIT_FSIZE", RLIMIT_FSIZE},
-    {"RLIMIT_DATA", RLIMIT_DATA},       {"RLIMIT_STACK", RLIMIT_STACK},
-    {"RLIMIT_CORE", RLIMIT_CORE},       {"RLIMIT_RSS", RLIMIT_RSS},
-    {"RLIMIT_NPROC", RLIMIT_NPROC},     {"RLIMIT_NOFILE", RLIMIT_NOFILE},
-    {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK}, {"RLIMIT_AS", RLIMIT_AS},
-    {"RLIMIT_LOCKS", RLIMIT_LOCKS},     {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
+    {"RLIMIT_CPU", RLIMIT_CPU},           {"RLIMIT_FSIZE", RLIMIT_FSIZE},
+    {"RLIMIT_DATA", RLIMIT_DATA},         {"RLIMIT_STACK", RLIMIT_STACK},
+    {"RLIMIT_CORE", RLIMIT_CORE},         {"RLIMIT_RSS", RLIMIT_RSS},
+    {"RLIMIT_NPROC", RLIMIT_NPROC},       {"RLIMIT_NOFILE", RLIMIT_NOFILE},
+    {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK},   {"RLIMIT_AS", RLIMIT_AS},
+    {"RLIMIT_LOCKS", RLIMIT_LOCKS},       {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
     {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE}, {"RLIMIT_NICE", RLIMIT_NICE},
-    {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},   {"RLIMIT_RTTIME", RLIMIT_RTTIME},
+    {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},     {"RLIMIT_RTTIME", RLIMIT_RTTIME},
 };
 
 /* linux/ioprio.h values; that header is not in every libc's include path. */
@@ -366,8 +366,8 @@ static const struct name_value ioprio_classes[] = {
 };
 
 static const struct name_value sched_policies[] = {
-    {"SCHED_OTHER", SCHED_OTHER}, {"SCHED_FIFO", SCHED_FIFO},   {"SCHED_RR", SCHED_RR},
-    {"SCHED_BATCH", SCHED_BATCH}, {"SCHED_ISO", SCHED_ISO},     {"SCHED_IDLE", SCHED_IDLE},
+    {"SCHED_OTHER", SCHED_OTHER},       {"SCHED_FIFO", SCHED_FIFO}, {"SCHED_RR", SCHED_RR},
+    {"SCHED_BATCH", SCHED_BATCH},       {"SCHED_ISO", SCHED_ISO},   {"SCHED_IDLE", SCHED_IDLE},
     {"SCHED_DEADLINE", SCHED_DEADLINE},
 };
 
@@ -403,9 +403,12 @@ static const struct name_value seccomp_actions[] = {
 };
 
 static const struct name_value seccomp_ops[] = {
-    {"SCMP_CMP_NE", SCMP_CMP_NE}, {"SCMP_CMP_LT", SCMP_CMP_LT},
-    {"SCMP_CMP_LE", SCMP_CMP_LE}, {"SCMP_CMP_EQ", SCMP_CMP_EQ},
-    {"SCMP_CMP_GE", SCMP_CMP_GE}, {"SCMP_CMP_GT", SCMP_CMP_GT},
+    {"SCMP_CMP_NE", SCMP_CMP_NE},
+    {"SCMP_CMP_LT", SCMP_CMP_LT},
+    {"SCMP_CMP_LE", SCMP_CMP_LE},
+    {"SCMP_CMP_EQ", SCMP_CMP_EQ},
+    {"SCMP_CMP_GE", SCMP_CMP_GE},
+    {"SCMP_CMP_GT", SCMP_CMP_GT},
     {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
 };
 
@@ -422,38 +425,22 @@ static const struct {
   bool clear;
   unsigned long flag;
 } mount_flags[] = {
-    {"acl", false, MS_POSIXACL},
-    {"async", true, MS_SYNCHRONOUS},
-    {"atime", true, MS_NOATIME},
-    {"defaults", false, 0},
-    {"dev", true, MS_NODEV},
-    {"diratime", true, MS_NODIRATIME},
-    {"dirsync", false, MS_DIRSYNC},
-    {"exec", true, MS_NOEXEC},
-    {"iversion", false, MS_I_VERSION},
-    {"lazytime", false, MS_LAZYTIME},
-    {"loud", true, MS_SILENT},
-    {"mand", false, MS_MANDLOCK},
-    {"noacl", true, MS_POSIXACL},
-    {"noatime", false, MS_NOATIME},
-    {"nodev", false, MS_NODEV},
-    {"nodiratime", false, MS_NODIRATIME},
-    {"noexec", false, MS_NOEXEC},
-    {"noiversion", true, MS_I_VERSION},
-    {"nolazytime", true, MS_LAZYTIME},
-    {"nomand", true, MS_MANDLOCK},
-    {"norelatime", true, MS_RELATIME},
-    {"nostrictatime", true, MS_STRICTATIME},
-    {"nosuid", false, MS_NOSUID},
-    {"nosymfollow", false, MS_NOSYMFOLLOW},
-    {"relatime", false, MS_RELATIME},
-    {"remount", false, MS_REMOUNT},
-    {"ro", false, MS_RDONLY},
-    {"rw", true, MS_RDONLY},
-    {"silent", false, MS_SILENT},
-    {"strictatime", false, MS_STRICTATIME},
-    {"suid", true, MS_NOSUID},
-    {"symfollow", true, MS_NOSYMFOLLOW},
+    {"acl", false, MS_POSIXACL},       {"async", true, MS_SYNCHRONOUS},
+    {"atime", true, MS_NOATIME},       {"defaults", false, 0},
+    {"dev", true, MS_NODEV},           {"diratime", true, MS_NODIRATIME},
+    {"dirsync", false, MS_DIRSYNC},    {"exec", true, MS_NOEXEC},
+    {"iversion", false, MS_I_VERSION}, {"lazytime", false, MS_LAZYTIME},
+    {"loud", true, MS_SILENT},         {"mand", false, MS_MANDLOCK},
+    {"noacl", true, MS_POSIXACL},      {"noatime", false, MS_NOATIME},
+    {"nodev", false, MS_NODEV},        {"nodiratime", false, MS_NODIRATIME},
+    {"noexec", false, MS_NOEXEC},      {"noiversion", true, MS_I_VERSION},
+    {"nolazytime", true, MS_LAZYTIME}, {"nomand", true, MS_MANDLOCK},
+    {"norelatime", true, MS_RELATIME}, {"nostrictatime", true, MS_STRICTATIME},
+    {"nosuid", false, MS_NOSUID},      {"nosymfollow", false, MS_NOSYMFOLLOW},
+    {"relatime", false, MS_RELATIME},  {"remount", false, MS_REMOUNT},
+    {"ro", false, MS_RDONLY},          {"rw", true, MS_RDONLY},
+    {"silent", false, MS_SILENT},      {"strictatime", false, MS_STRICTATIME},
+    {"suid", true, MS_NOSUID},         {"symfollow", true, MS_NOSYMFOLLOW},
     {"sync", false, MS_SYNCHRONOUS},
 };
 
@@ -560,8 +547,7 @@ static int parse_rlimits(json_t *p, struct spec_process *out, struct hutch_error
   int r = get_arr(p, "process", "rlimits", false, &a, err);
   if (r < 0 || a == NULL)
     return r;
-  if ((r = alloc_array(json_array_size(a), sizeof(*out->rlimits), (void **)&out->rlimits, err)) <
-      0)
+  if ((r = alloc_array(json_array_size(a), sizeof(*out->rlimits), (void **)&out->rlimits, err)) < 0)
     return r;
   size_t i;
   json_array_foreach(a, i, e) {
@@ -865,8 +851,7 @@ static int parse_hook(json_t *e, const char *pe, struct spec_hook *h, struct hut
   for (size_t i = 0; h->env && h->env[i]; i++)
     if (strchr(h->env[i], '=') == NULL || h->env[i][0] == '=') {
       char pv[JPATH_MAX];
-      return fail(err, jidx(pv, jkey(p, pe, "env"), i), "must be KEY=VALUE, got \"%s\"",
-                  h->env[i]);
+      return fail(err, jidx(pv, jkey(p, pe, "env"), i), "must be KEY=VALUE, got \"%s\"", h->env[i]);
     }
   return 0;
 }
@@ -1047,8 +1032,7 @@ static int parse_device_cgroups(json_t *o, const char *w, struct spec_resources 
     if (d->major < -1 || d->minor < -1)
       return fail(err, pe, "major and minor must be -1 (any) or a device number");
     if (d->access && d->access[strspn(d->access, "rwm")] != '\0')
-      return fail(err, jkey(pt, pe, "access"), "must be made of r, w and m, got \"%s\"",
-                  d->access);
+      return fail(err, jkey(pt, pe, "access"), "must be made of r, w and m, got \"%s\"", d->access);
   }
   return 0;
 }
@@ -1068,15 +1052,21 @@ static int parse_memory(json_t *r0, const char *w, struct spec_resources *out,
       (r = get_i64(o, p, "swap", false, &m->swap, &m->has_swap, err)) < 0 ||
       (r = get_i64(o, p, "kernel", false, &m->kernel, &m->has_kernel, err)) < 0 ||
       (r = get_i64(o, p, "kernelTCP", false, &m->kernel_tcp, &m->has_kernel_tcp, err)) < 0 ||
-      (r = get_u64(o, p, "swappiness", false, &m->swappiness, &m->has_swappiness, err)) < 0 ||
       (r = get_bool(o, p, "disableOOMKiller", &m->disable_oom_killer, &m->has_disable_oom_killer,
                     err)) < 0 ||
       (r = get_bool(o, p, "useHierarchy", &m->use_hierarchy, &m->has_use_hierarchy, err)) < 0 ||
-      (r = get_bool(o, p, "checkBeforeUpdate", &m->check_before_update,
-                    &m->has_check_before_update, err)) < 0)
+      (r = get_bool(o, p, "checkBeforeUpdate", &m->check_before_update, &m->has_check_before_update,
+                    err)) < 0)
     return r;
-  if (m->has_swappiness && m->swappiness > 100)
-    return fail(err, jkey((char[JPATH_MAX]){0}, p, "swappiness"), "must be at most 100");
+  /* swappiness is a uint64 in the spec, but docker and older runc users
+   * write -1 for "leave the kernel's value"; take that as absent. */
+  json_t *sw = member(o, "swappiness");
+  if (sw && !(json_is_integer(sw) && json_integer_value(sw) == -1)) {
+    if ((r = get_u64(o, p, "swappiness", false, &m->swappiness, &m->has_swappiness, err)) < 0)
+      return r;
+    if (m->swappiness > 100)
+      return fail(err, jkey((char[JPATH_MAX]){0}, p, "swappiness"), "must be at most 100");
+  }
   return 0;
 }
 
@@ -1425,8 +1415,7 @@ static json_t *load_object(const char *json, size_t len, const char *what,
   return root;
 }
 
-int hutch_spec_parse(const char *json, size_t len, struct spec **out,
-                     struct hutch_error **err) {
+int hutch_spec_parse(const char *json, size_t len, struct spec **out, struct hutch_error **err) {
   *out = NULL;
   _cleanup_json_ json_t *root = load_object(json, len, "config", err);
   if (root == NULL)
