@@ -260,9 +260,12 @@ static void test_errors(void) {
   bad("\"annotations\":{\"a\":1}", "annotations.a: must be a string");
 
   /* process */
-  parse_bad(BASE_HEAD ",\"process\":{\"cwd\":\"/\"}}", "process.args: required");
+  parse_bad(BASE_HEAD ",\"process\":{\"cwd\":\"/\"}}",
+            "process.args: must be a non-empty array of strings");
   parse_bad(BASE_HEAD ",\"process\":{\"args\":[],\"cwd\":\"/\"}}",
-            "process.args: must not be empty");
+            "process.args: must be a non-empty array of strings");
+  parse_bad(BASE_HEAD ",\"process\":{\"args\":\"sh\",\"cwd\":\"/\"}}",
+            "process.args: must be a non-empty array of strings");
   parse_bad(BASE_HEAD ",\"process\":{\"args\":[\"a\",2],\"cwd\":\"/\"}}",
             "process.args[1]: must be a string");
   parse_bad(BASE_HEAD ",\"process\":{\"args\":[\"a\"]}}", "process.cwd: required");

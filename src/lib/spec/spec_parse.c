@@ -631,6 +631,10 @@ static int parse_process(json_t *root, struct spec *s, struct hutch_error **err)
   }
   if ((r = parse_user(p, &out->user, err)) < 0)
     return r;
+  /* One message for missing, empty and wrong-typed args (spec.h names it). */
+  json_t *args = member(p, "args");
+  if (args == NULL || !json_is_array(args) || json_array_size(args) == 0)
+    return fail(err, "process.args", "must be a non-empty array of strings");
   if ((r = get_strv(p, w, "args", true, true, &out->args, err)) < 0)
     return r;
   if ((r = get_str(p, w, "commandLine", false, &out->command_line, err)) < 0)
