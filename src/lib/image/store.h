@@ -1,0 +1,76 @@
+/* The content-addressed image store under one root directory:
+ *
+ *   <root>/blobs/sha256/<hex>     manifests, configs, compressed layers
+ *   <root>/layers/sha256/<hex>/   each layer unpacked once, by diff-id
+ *   <root>/tmp/                   partial downloads (resumed) and unpacks
+ *   <root>/index.json             images by manifest digest, names, holds
+ *   <root>/lock, <root>/gc.lock   flock()s: index updates; sweep vs users
+ *
+ * Everything becomes visible by rename() only when complete, so a pull
+ * killed at any point leaves the store as it was plus some files in tmp/.
+ * Every opened store holds gc.lock shared; the mark-and-sweep takes it
+ * exclusive, so it never deletes what a running pull is about to index. */
+#pragma once
+
+#include "digest.h"
+#include "util/error.h"
+#include "util/json.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define HUTCH_STORE_DEFAULT_ROOT "/var/lib/hutch"
+
+struct hutch_store {
+  char *root;
+  int rootfd;
+  int gc_lock_fd;
+  int index_lock_fd;
+  int index_lock_depth;
+};
+
+/* root NULL: $HUTCH_ROOT, else /var/lib/hutch. Creates the layout. */
+int hutch_store_open(const char *root, struct hutch_store **out, struct hutch_error **err);
+void hutch_store_close(struct hutch_store *s);
+void hutch_store_closep(struct hutch_store **s);
+#define _cleanup_store_ __attribute__((cleanup(hutch_store_closep)))
+
+/* "<root>/blobs/sha256/<hex>", "<root>/layers/sha256/<hex>" (caller frees) */
+char *hutch_store_blob_path(const struct hutch_store *s, const char *digest);
+char *hutch_store_layer_path(const struct hutch_store *s, const char *diff_id);
+/* Where a download of digest accumulates (kept across runs to resume). */
+char *hutch_store_partial_path(const struct hutch_store *s, const char *digest);
+bool hutch_store_has_blob(const struct hutch_store *s, const char *digest);
+bool hutch_store_has_layer(const struct hutch_store *s, const char *diff_id);
+
+/* Store a small blob (manifest, config); writes the digest it got. */
+int hutch_store_put_blob(struct hutch_store *s, const void *data, size_t len,
+                         char digest[static HUTCH_DIGEST_LEN], struct hutch_error **err);
+int hutch_store_read_blob(struct hutch_store *s, const char *digest, char **data, size_t *len,
+                          struct hutch_error **err);
+/* Move a complete temp file into blobs/ after checking its digest. */
+int hutch_store_commit_blob_file(struct hutch_store *s, const char *tmp_path, const char *digest,
+                                 struct hutch_error **err);
+/* Copy everything from fd into a blob; writes digest and size. */
+int hutch_store_put_blob_fd(struct hutch_store *s, int fd, char digest[static HUTCH_DIGEST_LEN],
+                            uint64_t *size, struct hutch_error **err);
+
+/* Unpack the blob (a layer) into layers/<diff-id>/ unless that exists.
+ * want_diff_id (may be NULL) is checked against what the blob holds. */
+int hutch_store_unpack_layer(struct hutch_store *s, const char *blob_digest,
+                             const char *want_diff_id, char diff_id[static HUTCH_DIGEST_LEN],
+                             struct hutch_error **err);
+
+/* The index, read-modify-write under <root>/lock:
+ *   begin (exclusive lock, *index is a fresh copy) → change it → commit
+ *   (atomic write) → end (unlock, always). */
+int hutch_store_index_begin(struct hutch_store *s, json_t **index, struct hutch_error **err);
+int hutch_store_index_commit(struct hutch_store *s, json_t *index, struct hutch_error **err);
+void hutch_store_index_end(struct hutch_store *s);
+/* A consistent read-only snapshot of the index. */
+int hutch_store_index_read(struct hutch_store *s, json_t **index, struct hutch_error **err);
+
+/* Mark-and-sweep: delete blobs, layer dirs and partial downloads that no
+ * image in the index uses. Waits for other store users (gc.lock). */
+int hutch_store_gc(struct hutch_store *s, uint64_t *freed_bytes, struct hutch_error **err);
