@@ -13,12 +13,14 @@
 
 #include <jansson.h>
 #include <linux/capability.h>
+#include <poll.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/personality.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/un.h>
 
 #ifndef AF_VSOCK
@@ -259,6 +261,53 @@ static void test_arg_filters(void) {
   hutch_seccomp_free(s);
 }
 
+static int probe_getppid(int fd) {
+  report(fd, "before=1");
+  report_call(fd, "getppid", syscall(SYS_getppid));
+  return 0;
+}
+
+static void test_actions(void) {
+  /* what each action does to a getppid() call: LOG lets it through, TRAP
+   * and KILL_PROCESS end the child with SIGSYS, TRACE without a tracer
+   * fails it with ENOSYS */
+  static const struct {
+    uint32_t action;
+    const char *name;
+    int signal;         /* expected fatal signal, 0: exits */
+    const char *result; /* expected getppid= report */
+  } cases[] = {
+      {SCMP_ACT_LOG, "SCMP_ACT_LOG", 0, "0"},
+      {SCMP_ACT_TRAP, "SCMP_ACT_TRAP", SIGSYS, ""},
+      {SCMP_ACT_KILL_PROCESS, "SCMP_ACT_KILL_PROCESS", SIGSYS, ""},
+      {SCMP_ACT_KILL_THREAD, "SCMP_ACT_KILL_THREAD", SIGSYS, ""},
+      {SCMP_ACT_TRACE(0), "SCMP_ACT_TRACE", 0, "ENOSYS"},
+  };
+  char *names[] = {"getppid", NULL};
+  for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+    struct spec_seccomp_syscall sys[] = {rule(names, cases[i].action, cases[i].name)};
+    struct spec_seccomp sc = {.present = true,
+                              .default_action = "SCMP_ACT_ALLOW",
+                              .default_action_value = SCMP_ACT_ALLOW,
+                              .syscalls = sys,
+                              .n_syscalls = 1};
+    struct hutch_seccomp *s = compile_ok(&sc, cases[i].name);
+    if (s == NULL)
+      continue;
+    struct load_case lc = {.filter = s, .probe = probe_getppid};
+    struct child_report r;
+    run_child(load_child, &lc, &r);
+    is_str(REPORT_GET(&r, "before"), "1", "%s: filter loaded", cases[i].name);
+    if (cases[i].signal)
+      ok(WIFSIGNALED(r.status) && WTERMSIG(r.status) == cases[i].signal,
+         "%s: child killed by SIGSYS", cases[i].name);
+    else
+      ok(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0, "%s: child exits", cases[i].name);
+    is_str(REPORT_GET(&r, "getppid"), cases[i].result, "%s: getppid result", cases[i].name);
+    hutch_seccomp_free(s);
+  }
+}
+
 /* ---- notify ---- */
 
 static int probe_notify(int fd) {
@@ -297,13 +346,19 @@ static void test_notify(void) {
       s, "1.2.0", 4242, "{\"ociVersion\":\"1.2.0\",\"id\":\"c1\",\"status\":\"creating\"}");
   ok(msg != NULL, "listener message built");
   struct load_case lc = {.filter = s, .state_json = msg, .probe = probe_notify};
-  pid_t pid;
-  int rfd;
+  pid_t pid = -1;
+  int rfd = -1;
   if (start_child(load_child, &lc, &pid, &rfd) < 0) {
     ok(0, "fork");
     return;
   }
+  /* a child that never connects or never calls must fail the test, not
+   * hang it */
+  struct timeval tv = {.tv_sec = 10};
+  setsockopt(srv, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
   _cleanup_close_ int conn = accept4(srv, NULL, NULL, SOCK_CLOEXEC);
+  if (conn >= 0)
+    setsockopt(conn, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
   ok(conn >= 0, "child connected");
   char buf[4096] = {0};
   char ctrl[CMSG_SPACE(sizeof(int))];
@@ -331,7 +386,9 @@ static void test_notify(void) {
   /* Serve the child's mkdir: answer EXDEV, which it can only get from us. */
   struct seccomp_notif *req = NULL;
   struct seccomp_notif_resp *resp = NULL;
-  if (nfd >= 0 && seccomp_notify_alloc(&req, &resp) == 0) {
+  struct pollfd pfd = {.fd = nfd, .events = POLLIN};
+  ok(nfd >= 0 && poll(&pfd, 1, 10000) == 1, "notification pending");
+  if (pfd.revents & POLLIN && seccomp_notify_alloc(&req, &resp) == 0) {
     int rr = seccomp_notify_receive(nfd, req);
     ok(rr == 0, "notification received");
     if (rr == 0) {
@@ -476,6 +533,7 @@ int main(void) {
   test_mkdir_eperm();
   test_errno_ret_and_skips();
   test_arg_filters();
+  test_actions();
   test_notify();
   test_default_profile();
   char cmd[300];
