@@ -27,8 +27,8 @@
 /* ---- layout detection ---- */
 
 static const char *const v1_subsystems[] = {
-    "cpu",   "cpuacct", "cpuset",     "memory",  "devices", "freezer", "net_cls",
-    "net_prio", "blkio", "perf_event", "hugetlb", "pids",    "rdma",    "misc",
+    "cpu",      "cpuacct", "cpuset",     "memory",  "devices", "freezer", "net_cls",
+    "net_prio", "blkio",   "perf_event", "hugetlb", "pids",    "rdma",    "misc",
 };
 
 static bool is_v1_subsystem(const char *s) {
@@ -97,7 +97,9 @@ void hutch_cgroup_layout_free(struct hutch_cgroup_layout *l) {
   free(l);
 }
 
-static void layout_freep(struct hutch_cgroup_layout **l) { hutch_cgroup_layout_free(*l); }
+static void layout_freep(struct hutch_cgroup_layout **l) {
+  hutch_cgroup_layout_free(*l);
+}
 
 static int layout_add(struct hutch_cgroup_layout *l, const char *controllers,
                       const char *mountpoint, const char *root, bool v2) {
@@ -396,7 +398,9 @@ void hutch_cgroup_free(struct hutch_cgroup *cg) {
   errno = saved;
 }
 
-static void cgroup_freep(struct hutch_cgroup **cg) { hutch_cgroup_free(*cg); }
+static void cgroup_freep(struct hutch_cgroup **cg) {
+  hutch_cgroup_free(*cg);
+}
 
 static int add_dir(struct hutch_cgroup *cg, const struct hutch_cgroup_mount *m, const char *path) {
   struct hutch_cgroup_dir *d = realloc(cg->dirs, (cg->n_dirs + 1) * sizeof(*d));
@@ -474,31 +478,52 @@ static int cgroup_new(const struct hutch_cgroup_layout *l, const char *path,
 
 /* ---- directories ---- */
 
-static int mkdir_tracked(struct hutch_cgroup_dir *d, struct hutch_error **err) {
-  _cleanup_free_ char *cur = strdup(d->mountpoint);
-  if (cur == NULL)
-    return hutch_error_set(err, ENOMEM, "mkdir %s", d->dir);
+int hutch_cgroup_walk(const struct hutch_cgroup_dir *d,
+                      int (*fn)(const char *parent, const char *cur, void *ud), void *ud) {
+  _cleanup_free_ char *parent = strdup(d->mountpoint);
+  if (parent == NULL)
+    return -ENOMEM;
   for (const char *p = d->path; *p;) {
     while (*p == '/')
       p++;
     if (*p == 0)
       break;
     const char *e = strchrnul(p, '/');
-    char *next = NULL;
-    if (asprintf(&next, "%s/%.*s", cur, (int)(e - p), p) < 0)
-      return hutch_error_set(err, ENOMEM, "mkdir %s", d->dir);
-    free(cur);
-    cur = next;
+    _cleanup_free_ char *cur = NULL;
+    if (asprintf(&cur, "%s/%.*s", parent, (int)(e - p), p) < 0)
+      return -ENOMEM;
+    int r = fn(parent, cur, ud);
+    if (r < 0)
+      return r;
+    free(parent);
+    parent = TAKE_PTR(cur);
     p = e;
-    if (mkdir(cur, 0755) == 0) {
-      hutch_debug("cgroup: mkdir %s", cur);
-      if (hutch_strv_push(&d->made, cur) < 0)
-        return hutch_error_set(err, ENOMEM, "mkdir %s", cur);
-    } else if (errno != EEXIST) {
-      return hutch_error_set(err, errno, "mkdir %s", cur);
-    }
   }
   return 0;
+}
+
+struct mkdir_ctx {
+  struct hutch_cgroup_dir *d;
+  struct hutch_error **err;
+};
+
+static int mkdir_one(const char *parent, const char *cur, void *ud) {
+  struct mkdir_ctx *c = ud;
+  if (mkdir(cur, 0755) == 0) {
+    hutch_debug("cgroup: mkdir %s", cur);
+    if (hutch_strv_push(&c->d->made, cur) < 0)
+      return hutch_error_set(c->err, ENOMEM, "mkdir %s", cur);
+  } else if (errno != EEXIST) {
+    return hutch_error_set(c->err, errno, "mkdir %s", cur);
+  }
+  return 0;
+}
+
+/* mkdir -p, remembering which levels did not exist before. */
+static int mkdir_tracked(struct hutch_cgroup_dir *d, struct hutch_error **err) {
+  struct mkdir_ctx c = {d, err};
+  int r = hutch_cgroup_walk(d, mkdir_one, &c);
+  return r == -ENOMEM ? hutch_error_set(err, r, "mkdir %s", d->dir) : r;
 }
 
 static int rmdir_retry(const char *path) {
@@ -607,6 +632,36 @@ int hutch_cgroup_read_key(const char *dir, const char *file, const char *key, ui
     line = nl ? nl + 1 : NULL;
   }
   return -ENOENT;
+}
+
+uint64_t hutch_cgroup_stat(const char *dir, const char *file) {
+  uint64_t v = 0;
+  if (dir == NULL || hutch_cgroup_read_u64(dir, file, &v) < 0)
+    return 0;
+  return v;
+}
+
+uint64_t hutch_cgroup_stat_key(const char *dir, const char *file, const char *key) {
+  uint64_t v = 0;
+  if (dir == NULL || hutch_cgroup_read_key(dir, file, key, &v) < 0)
+    return 0;
+  return v;
+}
+
+json_t *hutch_cgroup_stat_raw(const char *dir, const char *file) {
+  json_t *o = json_object();
+  _cleanup_free_ char *s = NULL;
+  if (o == NULL || dir == NULL || hutch_cgroup_read(dir, file, &s) < 0)
+    return o;
+  char *save = NULL;
+  for (char *line = strtok_r(s, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+    char *sp = strchr(line, ' ');
+    if (sp == NULL)
+      continue;
+    *sp = 0;
+    json_object_set_new(o, line, json_integer((json_int_t)strtoull(sp + 1, NULL, 10)));
+  }
+  return o;
 }
 
 static int pids_push(pid_t **pids, size_t *n, pid_t p) {
@@ -731,23 +786,35 @@ static void rollback(struct hutch_cgroup *cg) {
     rmdir_made(&cg->dirs[i], NULL);
 }
 
+/* create=false: reopen; without hutch_cgroup_set_created() only the leaf
+ * in each hierarchy counts as ours, as runc assumes. */
+static int new_cgroup(const struct hutch_cgroup_layout *l, const char *path, bool create,
+                      const struct spec_resources *res, struct hutch_cgroup **out,
+                      struct hutch_error **err) {
+  _cleanup_(cgroup_freep) struct hutch_cgroup *cg = NULL;
+  int r = cgroup_new(l, path, &cg, err);
+  if (r < 0)
+    return r;
+  if (create) {
+    r = create_dirs(cg, res, err);
+    if (r < 0) {
+      rollback(cg);
+      return hutch_error_wrap(err, "create cgroup %s", cg->path);
+    }
+  } else {
+    for (size_t i = 0; i < cg->n_dirs; i++)
+      if (hutch_strv_push(&cg->dirs[i].made, cg->dirs[i].dir) < 0)
+        return hutch_error_set(err, ENOMEM, "open cgroup %s", path);
+  }
+  *out = TAKE_PTR(cg);
+  return 0;
+}
+
 int hutch_cgroup_create(const char *path, const struct spec_resources *res,
                         struct hutch_cgroup **out, struct hutch_error **err) {
   struct hutch_cgroup_layout *l;
   int r = get_layout(&l, err);
-  if (r < 0)
-    return r;
-  _cleanup_(cgroup_freep) struct hutch_cgroup *cg = NULL;
-  r = cgroup_new(l, path, &cg, err);
-  if (r < 0)
-    return r;
-  r = create_dirs(cg, res, err);
-  if (r < 0) {
-    rollback(cg);
-    return hutch_error_wrap(err, "create cgroup %s", cg->path);
-  }
-  *out = TAKE_PTR(cg);
-  return 0;
+  return r < 0 ? r : new_cgroup(l, path, true, res, out, err);
 }
 
 int hutch_cgroup_v2_open_at(const char *mountpoint, const char *path, bool create,
@@ -759,41 +826,13 @@ int hutch_cgroup_v2_open_at(const char *mountpoint, const char *path, bool creat
                                  .self = (char *)"/",
                                  .v2 = true};
   struct hutch_cgroup_layout l = {.mode = HUTCH_CGROUP_V2, .mounts = &m, .n_mounts = 1};
-  _cleanup_(cgroup_freep) struct hutch_cgroup *cg = NULL;
-  int r = cgroup_new(&l, path, &cg, err);
-  if (r < 0)
-    return r;
-  if (create) {
-    r = create_dirs(cg, res, err);
-    if (r < 0) {
-      rollback(cg);
-      return hutch_error_wrap(err, "create cgroup %s", cg->path);
-    }
-  } else {
-    r = hutch_strv_push(&cg->dirs[0].made, cg->dirs[0].dir);
-    if (r < 0)
-      return hutch_error_set(err, r, "open cgroup %s", path);
-  }
-  *out = TAKE_PTR(cg);
-  return 0;
+  return new_cgroup(&l, path, create, res, out, err);
 }
 
 int hutch_cgroup_open(const char *path, struct hutch_cgroup **out, struct hutch_error **err) {
   struct hutch_cgroup_layout *l;
   int r = get_layout(&l, err);
-  if (r < 0)
-    return r;
-  _cleanup_(cgroup_freep) struct hutch_cgroup *cg = NULL;
-  r = cgroup_new(l, path, &cg, err);
-  if (r < 0)
-    return r;
-  /* Without hutch_cgroup_set_created() we only know the leaf is ours, as
-   * runc assumes. */
-  for (size_t i = 0; i < cg->n_dirs; i++)
-    if (hutch_strv_push(&cg->dirs[i].made, cg->dirs[i].dir) < 0)
-      return hutch_error_set(err, ENOMEM, "open cgroup %s", path);
-  *out = TAKE_PTR(cg);
-  return 0;
+  return r < 0 ? r : new_cgroup(l, path, false, NULL, out, err);
 }
 
 json_t *hutch_cgroup_created(const struct hutch_cgroup *cg) {
@@ -844,9 +883,13 @@ int hutch_cgroup_set_created(struct hutch_cgroup *cg, const json_t *created,
   return ret;
 }
 
-void hutch_cgroup_freep(struct hutch_cgroup **cg) { hutch_cgroup_free(*cg); }
+void hutch_cgroup_freep(struct hutch_cgroup **cg) {
+  hutch_cgroup_free(*cg);
+}
 
-const char *hutch_cgroup_path(const struct hutch_cgroup *cg) { return cg->path; }
+const char *hutch_cgroup_path(const struct hutch_cgroup *cg) {
+  return cg->path;
+}
 
 int hutch_cgroup_clone_fd(struct hutch_cgroup *cg) {
   if (cg->mode != HUTCH_CGROUP_V2)
@@ -880,7 +923,9 @@ int hutch_cgroup_freeze(struct hutch_cgroup *cg, bool frozen, struct hutch_error
   return cg->ops->freeze(cg, frozen, err);
 }
 
-int hutch_cgroup_is_frozen(struct hutch_cgroup *cg) { return cg->ops->is_frozen(cg); }
+int hutch_cgroup_is_frozen(struct hutch_cgroup *cg) {
+  return cg->ops->is_frozen(cg);
+}
 
 /* The hierarchy whose cgroup.procs we trust to list the container. */
 static struct hutch_cgroup_dir *pids_dir(struct hutch_cgroup *cg) {

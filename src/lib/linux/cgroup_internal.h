@@ -101,6 +101,16 @@ int hutch_cgroup_read(const char *dir, const char *file, char **out);
 int hutch_cgroup_read_u64(const char *dir, const char *file, uint64_t *out);
 /* "key value" lines (memory.stat, cpu.stat, memory.events, oom_control). */
 int hutch_cgroup_read_key(const char *dir, const char *file, const char *key, uint64_t *out);
+/* For stats: the value, or 0 when the file or key is missing (dir may be
+ * NULL: the controller is not there). raw: every "key value" line. */
+uint64_t hutch_cgroup_stat(const char *dir, const char *file);
+uint64_t hutch_cgroup_stat_key(const char *dir, const char *file, const char *key);
+json_t *hutch_cgroup_stat_raw(const char *dir, const char *file);
+/* Call fn(parent, cur, ud) for each level of d->path below the mountpoint,
+ * top-down; stops at the first negative return, which it passes on
+ * (-ENOMEM of its own). */
+int hutch_cgroup_walk(const struct hutch_cgroup_dir *d,
+                      int (*fn)(const char *parent, const char *cur, void *ud), void *ud);
 /* Every pid in dir and below, appended to *pids (deduplicated). */
 int hutch_cgroup_collect_pids(const char *dir, pid_t **pids, size_t *n);
 /* Poll until dir/file contains the line `want`, up to timeout_ms. */
@@ -131,5 +141,5 @@ bool hutch_cgroup_valid_page_size(const char *s);
 /* Build the device-access eBPF program for `rules` (OCI order: later
  * rules win, nothing matched → deny) and attach it to dir as
  * BPF_CGROUP_DEVICE, replacing the programs attached there before. */
-int hutch_cgroup_v2_devices_apply(const char *dir, const struct spec_device_cgroup *rules,
-                                  size_t n, struct hutch_error **err);
+int hutch_cgroup_v2_devices_apply(const char *dir, const struct spec_device_cgroup *rules, size_t n,
+                                  struct hutch_error **err);

@@ -33,40 +33,32 @@ static int need_dir(struct hutch_cgroup *cg, const char *ctrl, const char *field
 
 /* A new cpuset cgroup starts with empty cpus/mems and refuses tasks until
  * they are set; copy the parent's down every level of our path. */
-static int cpuset_inherit(struct hutch_cgroup_dir *d, struct hutch_error **err) {
-  _cleanup_free_ char *parent = strdup(d->mountpoint);
-  if (parent == NULL)
-    return hutch_error_set(err, ENOMEM, "cpuset");
-  for (const char *p = d->path; *p;) {
-    while (*p == '/')
-      p++;
-    if (*p == 0)
-      break;
-    const char *e = strchrnul(p, '/');
-    _cleanup_free_ char *cur = NULL;
-    if (asprintf(&cur, "%s/%.*s", parent, (int)(e - p), p) < 0)
-      return hutch_error_set(err, ENOMEM, "cpuset");
-    static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
-    for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
-      _cleanup_free_ char *mine = NULL, *theirs = NULL;
-      int r = hutch_cgroup_read(cur, files[i], &mine);
-      if (r < 0)
-        return hutch_error_set(err, r, "read %s/%s", cur, files[i]);
-      if (mine[0] != '\n' && mine[0] != 0)
-        continue;
-      r = hutch_cgroup_read(parent, files[i], &theirs);
-      if (r < 0)
-        return hutch_error_set(err, r, "read %s/%s", parent, files[i]);
-      theirs[strcspn(theirs, "\n")] = 0;
-      r = hutch_cgroup_write(cur, files[i], theirs, err);
-      if (r < 0)
-        return r;
-    }
-    free(parent);
-    parent = TAKE_PTR(cur);
-    p = e;
+static int cpuset_copy(const char *parent, const char *cur, void *ud) {
+  struct hutch_error **err = ud;
+  static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
+  for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+    _cleanup_free_ char *mine = NULL, *theirs = NULL;
+    int r = hutch_cgroup_read(cur, files[i], &mine);
+    if (r < 0)
+      return hutch_error_set(err, r, "read %s/%s", cur, files[i]);
+    if (mine[0] != '\n' && mine[0] != 0)
+      continue;
+    r = hutch_cgroup_read(parent, files[i], &theirs);
+    if (r < 0)
+      return hutch_error_set(err, r, "read %s/%s", parent, files[i]);
+    theirs[strcspn(theirs, "\n")] = 0;
+    r = hutch_cgroup_write(cur, files[i], theirs, err);
+    if (r < 0)
+      return r;
   }
   return 0;
+}
+
+/* A new cpuset cgroup starts with empty cpus/mems and refuses tasks until
+ * they are set; copy the parent's down every level of our path. */
+static int cpuset_inherit(struct hutch_cgroup_dir *d, struct hutch_error **err) {
+  int r = hutch_cgroup_walk(d, cpuset_copy, err);
+  return r == -ENOMEM ? hutch_error_set(err, r, "cpuset %s", d->dir) : r;
 }
 
 static int v1_setup(struct hutch_cgroup *cg, const struct spec_resources *res,
@@ -92,9 +84,9 @@ static int set_limit_and_swap(const char *dir, const struct spec_memory *m,
     set_swap = false;
   }
   if (!set_swap)
-    return m->has_limit ? hutch_cgroup_writef(dir, "memory.limit_in_bytes", err, "%" PRId64,
-                                              m->limit)
-                        : 0;
+    return m->has_limit
+               ? hutch_cgroup_writef(dir, "memory.limit_in_bytes", err, "%" PRId64, m->limit)
+               : 0;
   if (!m->has_limit)
     return hutch_cgroup_writef(dir, "memory.memsw.limit_in_bytes", err, "%" PRId64, swap);
   uint64_t cur = 0;
@@ -102,8 +94,8 @@ static int set_limit_and_swap(const char *dir, const struct spec_memory *m,
   if (r < 0)
     return hutch_error_set(err, r, "read %s/memory.memsw.limit_in_bytes", dir);
   bool swap_first = swap == -1 || (uint64_t)swap > cur;
-  if (swap_first && (r = hutch_cgroup_writef(dir, "memory.memsw.limit_in_bytes", err, "%" PRId64,
-                                             swap)) < 0)
+  if (swap_first &&
+      (r = hutch_cgroup_writef(dir, "memory.memsw.limit_in_bytes", err, "%" PRId64, swap)) < 0)
     return r;
   if ((r = hutch_cgroup_writef(dir, "memory.limit_in_bytes", err, "%" PRId64, m->limit)) < 0)
     return r;
@@ -150,8 +142,7 @@ static int apply_memory(struct hutch_cgroup *cg, const struct spec_memory *m,
       (r = hutch_cgroup_writef(d, "memory.swappiness", err, "%" PRIu64, m->swappiness)) < 0)
     return r;
   if (m->has_disable_oom_killer &&
-      (r = hutch_cgroup_write(d, "memory.oom_control", m->disable_oom_killer ? "1" : "0", err)) <
-          0)
+      (r = hutch_cgroup_write(d, "memory.oom_control", m->disable_oom_killer ? "1" : "0", err)) < 0)
     return r;
   return 0;
 }
@@ -165,8 +156,7 @@ static int apply_cpu(struct hutch_cgroup *cg, const struct spec_cpu *c, struct h
     if ((r = need_dir(cg, "cpu", "cpu", &cd, err)) < 0)
       return r;
     const char *d = cd->dir;
-    if (c->has_shares &&
-        (r = hutch_cgroup_writef(d, "cpu.shares", err, "%" PRIu64, c->shares)) < 0)
+    if (c->has_shares && (r = hutch_cgroup_writef(d, "cpu.shares", err, "%" PRIu64, c->shares)) < 0)
       return r;
     bool quota_done = false;
     if (c->has_period) {
@@ -192,11 +182,11 @@ static int apply_cpu(struct hutch_cgroup *cg, const struct spec_cpu *c, struct h
         (r = hutch_cgroup_writef(d, "cpu.cfs_burst_us", err, "%" PRIu64, c->burst)) < 0)
       return r;
     /* runtime must fit the period: period first */
-    if (c->has_realtime_period && (r = hutch_cgroup_writef(d, "cpu.rt_period_us", err,
-                                                           "%" PRIu64, c->realtime_period)) < 0)
+    if (c->has_realtime_period &&
+        (r = hutch_cgroup_writef(d, "cpu.rt_period_us", err, "%" PRIu64, c->realtime_period)) < 0)
       return r;
-    if (c->has_realtime_runtime && (r = hutch_cgroup_writef(d, "cpu.rt_runtime_us", err,
-                                                            "%" PRId64, c->realtime_runtime)) < 0)
+    if (c->has_realtime_runtime &&
+        (r = hutch_cgroup_writef(d, "cpu.rt_runtime_us", err, "%" PRId64, c->realtime_runtime)) < 0)
       return r;
     if (c->has_idle && (r = hutch_cgroup_writef(d, "cpu.idle", err, "%" PRId64, c->idle)) < 0)
       return r;
@@ -359,8 +349,7 @@ static int v1_apply(struct hutch_cgroup *cg, const struct spec_resources *res,
     struct hutch_cgroup_dir *nd;
     if ((r = need_dir(cg, "net_prio", "network.priorities", &nd, err)) < 0 ||
         (r = hutch_cgroup_writef(nd->dir, "net_prio.ifpriomap", err, "%s %" PRIu32,
-                                 res->net_priorities[i].name,
-                                 res->net_priorities[i].priority)) < 0)
+                                 res->net_priorities[i].name, res->net_priorities[i].priority)) < 0)
       return r;
   }
   if (res->n_devices > 0 && (r = apply_devices(cg, res, err)) < 0)
@@ -425,20 +414,6 @@ static int v1_kill(struct hutch_cgroup *cg, int sig, struct hutch_error **err) {
 
 /* ---- stats ---- */
 
-static uint64_t rd(const char *dir, const char *file) {
-  uint64_t v = 0;
-  if (dir == NULL || hutch_cgroup_read_u64(dir, file, &v) < 0)
-    return 0;
-  return v;
-}
-
-static uint64_t rdkey(const char *dir, const char *file, const char *key) {
-  uint64_t v = 0;
-  if (dir == NULL || hutch_cgroup_read_key(dir, file, key, &v) < 0)
-    return 0;
-  return v;
-}
-
 static json_t *u64_list(const char *dir, const char *file) {
   json_t *a = json_array();
   _cleanup_free_ char *s = NULL;
@@ -455,33 +430,17 @@ static json_t *u64_list(const char *dir, const char *file) {
   return a;
 }
 
-static json_t *raw_stat(const char *dir, const char *file) {
-  json_t *o = json_object();
-  _cleanup_free_ char *s = NULL;
-  if (dir == NULL || hutch_cgroup_read(dir, file, &s) < 0)
-    return o;
-  char *save = NULL;
-  for (char *line = strtok_r(s, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-    char *sp = strchr(line, ' ');
-    if (sp == NULL)
-      continue;
-    *sp = 0;
-    json_object_set_new(o, line, json_integer((json_int_t)strtoull(sp + 1, NULL, 10)));
-  }
-  return o;
-}
-
 static json_t *mem_entry(const char *d, const char *prefix) {
   char f[96];
   json_t *o = json_object();
   snprintf(f, sizeof(f), "%s.limit_in_bytes", prefix);
-  json_object_set_new(o, "limit", json_integer((json_int_t)rd(d, f)));
+  json_object_set_new(o, "limit", json_integer((json_int_t)hutch_cgroup_stat(d, f)));
   snprintf(f, sizeof(f), "%s.usage_in_bytes", prefix);
-  json_object_set_new(o, "usage", json_integer((json_int_t)rd(d, f)));
+  json_object_set_new(o, "usage", json_integer((json_int_t)hutch_cgroup_stat(d, f)));
   snprintf(f, sizeof(f), "%s.max_usage_in_bytes", prefix);
-  json_object_set_new(o, "max", json_integer((json_int_t)rd(d, f)));
+  json_object_set_new(o, "max", json_integer((json_int_t)hutch_cgroup_stat(d, f)));
   snprintf(f, sizeof(f), "%s.failcnt", prefix);
-  json_object_set_new(o, "failcnt", json_integer((json_int_t)rd(d, f)));
+  json_object_set_new(o, "failcnt", json_integer((json_int_t)hutch_cgroup_stat(d, f)));
   return o;
 }
 
@@ -518,11 +477,11 @@ static json_t *hugetlb_stats(const char *dir) {
     if (strcmp(f, de->d_name) != 0)
       continue;
     json_t *e = json_object();
-    json_object_set_new(e, "usage", json_integer((json_int_t)rd(dir, f)));
+    json_object_set_new(e, "usage", json_integer((json_int_t)hutch_cgroup_stat(dir, f)));
     snprintf(f, sizeof(f), "hugetlb.%s.max_usage_in_bytes", size);
-    json_object_set_new(e, "max", json_integer((json_int_t)rd(dir, f)));
+    json_object_set_new(e, "max", json_integer((json_int_t)hutch_cgroup_stat(dir, f)));
     snprintf(f, sizeof(f), "hugetlb.%s.failcnt", size);
-    json_object_set_new(e, "failcnt", json_integer((json_int_t)rd(dir, f)));
+    json_object_set_new(e, "failcnt", json_integer((json_int_t)hutch_cgroup_stat(dir, f)));
     json_object_set_new(o, size, e);
   }
   return o;
@@ -542,34 +501,40 @@ static int v1_stats(struct hutch_cgroup *cg, json_t **out, struct hutch_error **
 
   uint64_t user = 0, kernel = 0;
   if (acct && hutch_cgroup_has_file(acct, "cpuacct.usage_user")) {
-    user = rd(acct, "cpuacct.usage_user");
-    kernel = rd(acct, "cpuacct.usage_sys");
+    user = hutch_cgroup_stat(acct, "cpuacct.usage_user");
+    kernel = hutch_cgroup_stat(acct, "cpuacct.usage_sys");
   } else if (acct) {
     /* cpuacct.stat counts USER_HZ ticks */
     long hz = sysconf(_SC_CLK_TCK);
     uint64_t ns = hz > 0 ? 1000000000ull / (uint64_t)hz : 10000000ull;
-    user = rdkey(acct, "cpuacct.stat", "user") * ns;
-    kernel = rdkey(acct, "cpuacct.stat", "system") * ns;
+    user = hutch_cgroup_stat_key(acct, "cpuacct.stat", "user") * ns;
+    kernel = hutch_cgroup_stat_key(acct, "cpuacct.stat", "system") * ns;
   }
   json_t *usage = json_object();
-  json_object_set_new(usage, "total", json_integer((json_int_t)rd(acct, "cpuacct.usage")));
+  json_object_set_new(usage, "total",
+                      json_integer((json_int_t)hutch_cgroup_stat(acct, "cpuacct.usage")));
   json_object_set_new(usage, "percpu", u64_list(acct, "cpuacct.usage_percpu"));
   json_object_set_new(usage, "percpu_kernel", u64_list(acct, "cpuacct.usage_percpu_sys"));
   json_object_set_new(usage, "percpu_user", u64_list(acct, "cpuacct.usage_percpu_user"));
   json_object_set_new(usage, "kernel", json_integer((json_int_t)kernel));
   json_object_set_new(usage, "user", json_integer((json_int_t)user));
   json_t *thr = json_object();
-  json_object_set_new(thr, "periods", json_integer((json_int_t)rdkey(cpu, "cpu.stat", "nr_periods")));
-  json_object_set_new(thr, "throttled_periods",
-                      json_integer((json_int_t)rdkey(cpu, "cpu.stat", "nr_throttled")));
-  json_object_set_new(thr, "throttled_time",
-                      json_integer((json_int_t)rdkey(cpu, "cpu.stat", "throttled_time")));
+  json_object_set_new(
+      thr, "periods",
+      json_integer((json_int_t)hutch_cgroup_stat_key(cpu, "cpu.stat", "nr_periods")));
+  json_object_set_new(
+      thr, "throttled_periods",
+      json_integer((json_int_t)hutch_cgroup_stat_key(cpu, "cpu.stat", "nr_throttled")));
+  json_object_set_new(
+      thr, "throttled_time",
+      json_integer((json_int_t)hutch_cgroup_stat_key(cpu, "cpu.stat", "throttled_time")));
   json_object_set_new(data, "cpu", json_pack("{s:o,s:o}", "usage", usage, "throttling", thr));
 
   if (mem) {
     json_t *m = json_object();
-    json_t *raw = raw_stat(mem, "memory.stat");
-    json_object_set_new(m, "cache", json_integer(json_integer_value(json_object_get(raw, "cache"))));
+    json_t *raw = hutch_cgroup_stat_raw(mem, "memory.stat");
+    json_object_set_new(m, "cache",
+                        json_integer(json_integer_value(json_object_get(raw, "cache"))));
     json_object_set_new(m, "usage", mem_entry(mem, "memory"));
     json_object_set_new(m, "swap", mem_entry(mem, "memory.memsw"));
     json_object_set_new(m, "kernel", mem_entry(mem, "memory.kmem"));
@@ -578,10 +543,11 @@ static int v1_stats(struct hutch_cgroup *cg, json_t **out, struct hutch_error **
     json_object_set_new(data, "memory", m);
   }
   if (pids) {
-    uint64_t lim = rd(pids, "pids.max");
+    uint64_t lim = hutch_cgroup_stat(pids, "pids.max");
     json_object_set_new(data, "pids",
-                        json_pack("{s:I,s:I}", "current", (json_int_t)rd(pids, "pids.current"),
-                                  "limit", (json_int_t)(lim == UINT64_MAX ? 0 : lim)));
+                        json_pack("{s:I,s:I}", "current",
+                                  (json_int_t)hutch_cgroup_stat(pids, "pids.current"), "limit",
+                                  (json_int_t)(lim == UINT64_MAX ? 0 : lim)));
   }
   if (blk) {
     const char *bytes = hutch_cgroup_has_file(blk, "blkio.io_service_bytes_recursive")
@@ -642,9 +608,9 @@ static int v1_mount(struct hutch_cgroup *cg, int rootfd, bool rw, bool cgroupns,
       /* The cgroup namespace makes a fresh mount show our cgroup as root. */
       unsigned long fl = common | (rw ? 0 : MS_RDONLY);
       _cleanup_free_ char *opts = NULL;
-      if (!d->v2 && asprintf(&opts, "%s%s",
-                             hutch_str_has_prefix(d->controllers, "name=") ? "none," : "",
-                             d->controllers) < 0)
+      if (!d->v2 &&
+          asprintf(&opts, "%s%s", hutch_str_has_prefix(d->controllers, "name=") ? "none," : "",
+                   d->controllers) < 0)
         return hutch_error_set(err, ENOMEM, "mount cgroup");
       const char *fstype = d->v2 ? "cgroup2" : "cgroup";
       hutch_debug("cgroup: mount %s (%s) on /sys/fs/cgroup/%s", fstype, opts ? opts : "", name);

@@ -40,8 +40,8 @@ static int needed_controllers(const struct spec_resources *res, char ***out) {
   const struct spec_cpu *c = &res->cpu;
   if (res->has_memory)
     r |= hutch_strv_push(out, "memory");
-  if (res->has_cpu && (c->has_shares || c->has_quota || c->has_period || c->has_burst ||
-                       c->has_idle))
+  if (res->has_cpu &&
+      (c->has_shares || c->has_quota || c->has_period || c->has_burst || c->has_idle))
     r |= hutch_strv_push(out, "cpu");
   if (res->has_cpu && (c->cpus || c->mems))
     r |= hutch_strv_push(out, "cpuset");
@@ -62,45 +62,42 @@ static int needed_controllers(const struct spec_resources *res, char ***out) {
   return r < 0 ? -ENOMEM : 0;
 }
 
+struct enable_ctx {
+  char **ctls;
+  struct hutch_error **err;
+};
+
+/* Entering level `cur` needs the controllers in its parent's subtree_control. */
+static int enable_in_parent(const char *parent, const char *cur, void *ud) {
+  struct enable_ctx *c = ud;
+  _cleanup_free_ char *avail = NULL, *enabled = NULL;
+  int r = hutch_cgroup_read(parent, "cgroup.controllers", &avail);
+  if (r < 0)
+    return hutch_error_set(c->err, r, "read %s/cgroup.controllers", parent);
+  r = hutch_cgroup_read(parent, "cgroup.subtree_control", &enabled);
+  if (r < 0)
+    return hutch_error_set(c->err, r, "read %s/cgroup.subtree_control", parent);
+  for (char **ctl = c->ctls; *ctl; ctl++) {
+    if (word_in(enabled, *ctl))
+      continue;
+    if (!word_in(avail, *ctl))
+      return hutch_error_set(c->err, EOPNOTSUPP, "cgroup v2: controller %s is not available in %s",
+                             *ctl, parent);
+    if ((r = hutch_cgroup_writef(parent, "cgroup.subtree_control", c->err, "+%s", *ctl)) < 0)
+      return r;
+  }
+  return 0;
+}
+
 /* Enable each needed controller from the hierarchy root down to our
  * parent; only the ones asked for, so a host's hierarchy is not changed
  * beyond what the container needs. */
 static int enable_controllers(struct hutch_cgroup_dir *d, char **ctls, struct hutch_error **err) {
   if (ctls == NULL)
     return 0;
-  _cleanup_free_ char *cur = strdup(d->mountpoint);
-  if (cur == NULL)
-    return hutch_error_set(err, ENOMEM, "subtree_control");
-  for (const char *p = d->path;;) {
-    _cleanup_free_ char *avail = NULL, *enabled = NULL;
-    int r = hutch_cgroup_read(cur, "cgroup.controllers", &avail);
-    if (r < 0)
-      return hutch_error_set(err, r, "read %s/cgroup.controllers", cur);
-    r = hutch_cgroup_read(cur, "cgroup.subtree_control", &enabled);
-    if (r < 0)
-      return hutch_error_set(err, r, "read %s/cgroup.subtree_control", cur);
-    for (char **c = ctls; *c; c++) {
-      if (word_in(enabled, *c))
-        continue;
-      if (!word_in(avail, *c))
-        return hutch_error_set(err, EOPNOTSUPP, "cgroup v2: controller %s is not available in %s",
-                               *c, cur);
-      if ((r = hutch_cgroup_writef(cur, "cgroup.subtree_control", err, "+%s", *c)) < 0)
-        return r;
-    }
-    while (*p == '/')
-      p++;
-    const char *e = strchrnul(p, '/');
-    if (*e == 0)
-      break; /* p is the leaf: its own subtree_control stays alone */
-    char *next = NULL;
-    if (asprintf(&next, "%s/%.*s", cur, (int)(e - p), p) < 0)
-      return hutch_error_set(err, ENOMEM, "subtree_control");
-    free(cur);
-    cur = next;
-    p = e;
-  }
-  return 0;
+  struct enable_ctx c = {ctls, err};
+  int r = hutch_cgroup_walk(d, enable_in_parent, &c);
+  return r == -ENOMEM ? hutch_error_set(err, r, "subtree_control %s", d->dir) : r;
 }
 
 static int v2_setup(struct hutch_cgroup *cg, const struct spec_resources *res,
@@ -111,12 +108,12 @@ static int v2_setup(struct hutch_cgroup *cg, const struct spec_resources *res,
 static int apply_memory(const char *d, const struct spec_memory *m, struct hutch_error **err) {
   char buf[24];
   int r;
-  if (m->has_limit && (r = hutch_cgroup_write(d, "memory.max",
-                                              hutch_cgroup_v2_limit(m->limit, buf), err)) < 0)
+  if (m->has_limit &&
+      (r = hutch_cgroup_write(d, "memory.max", hutch_cgroup_v2_limit(m->limit, buf), err)) < 0)
     return r;
-  if (m->has_reservation && (r = hutch_cgroup_write(d, "memory.low",
-                                                    hutch_cgroup_v2_limit(m->reservation, buf),
-                                                    err)) < 0)
+  if (m->has_reservation &&
+      (r = hutch_cgroup_write(d, "memory.low", hutch_cgroup_v2_limit(m->reservation, buf), err)) <
+          0)
     return r;
   if (m->has_swap || (m->has_limit && m->limit == -1)) {
     int64_t limit = m->limit;
@@ -200,8 +197,8 @@ static int apply_cpu(const char *d, const struct spec_cpu *c, struct hutch_error
 static int io_max(const char *d, const char *key, const struct spec_throttle_device *t, size_t n,
                   struct hutch_error **err) {
   for (size_t i = 0; i < n; i++) {
-    int r = hutch_cgroup_writef(d, "io.max", err, "%" PRId64 ":%" PRId64 " %s=%" PRIu64,
-                                t[i].major, t[i].minor, key, t[i].rate);
+    int r = hutch_cgroup_writef(d, "io.max", err, "%" PRId64 ":%" PRId64 " %s=%" PRIu64, t[i].major,
+                                t[i].minor, key, t[i].rate);
     if (r < 0)
       return r;
   }
@@ -263,10 +260,9 @@ static int v2_apply(struct hutch_cgroup *cg, const struct spec_resources *res,
     return r;
   if (res->has_pids) {
     char buf[24];
-    if ((r = hutch_cgroup_write(d, "pids.max",
-                                hutch_cgroup_v2_limit(res->pids_limit > 0 ? res->pids_limit : -1,
-                                                      buf),
-                                err)) < 0)
+    if ((r = hutch_cgroup_write(
+             d, "pids.max", hutch_cgroup_v2_limit(res->pids_limit > 0 ? res->pids_limit : -1, buf),
+             err)) < 0)
       return r;
   }
   if (res->has_blkio && (r = apply_io(d, &res->blkio, err)) < 0)
@@ -321,36 +317,6 @@ static int v2_kill(struct hutch_cgroup *cg, int sig, struct hutch_error **err) {
   return hutch_cgroup_kill_frozen(cg, d, sig, err);
 }
 
-static uint64_t rd(const char *dir, const char *file) {
-  uint64_t v = 0;
-  if (hutch_cgroup_read_u64(dir, file, &v) < 0)
-    return 0;
-  return v;
-}
-
-static uint64_t rdkey(const char *dir, const char *file, const char *key) {
-  uint64_t v = 0;
-  if (hutch_cgroup_read_key(dir, file, key, &v) < 0)
-    return 0;
-  return v;
-}
-
-static json_t *raw_stat(const char *dir, const char *file) {
-  json_t *o = json_object();
-  _cleanup_free_ char *s = NULL;
-  if (hutch_cgroup_read(dir, file, &s) < 0)
-    return o;
-  char *save = NULL;
-  for (char *line = strtok_r(s, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-    char *sp = strchr(line, ' ');
-    if (sp == NULL)
-      continue;
-    *sp = 0;
-    json_object_set_new(o, line, json_integer((json_int_t)strtoull(sp + 1, NULL, 10)));
-  }
-  return o;
-}
-
 static json_t *entry(uint64_t limit, uint64_t usage, uint64_t max, uint64_t failcnt) {
   return json_pack("{s:I,s:I,s:I,s:I}", "limit", (json_int_t)limit, "usage", (json_int_t)usage,
                    "max", (json_int_t)max, "failcnt", (json_int_t)failcnt);
@@ -382,9 +348,9 @@ static void io_stats(const char *d, json_t *bytes, json_t *ios) {
       unsigned long long v;
     } e[] = {{bytes, "Read", rb}, {bytes, "Write", wb}, {ios, "Read", ri}, {ios, "Write", wi}};
     for (size_t i = 0; i < ARRAY_SIZE(e); i++)
-      json_array_append_new(e[i].a, json_pack("{s:I,s:I,s:s,s:I}", "major", (json_int_t)maj,
-                                              "minor", (json_int_t)min, "op", e[i].op, "value",
-                                              (json_int_t)e[i].v));
+      json_array_append_new(e[i].a,
+                            json_pack("{s:I,s:I,s:s,s:I}", "major", (json_int_t)maj, "minor",
+                                      (json_int_t)min, "op", e[i].op, "value", (json_int_t)e[i].v));
   }
 }
 
@@ -393,38 +359,47 @@ static int v2_stats(struct hutch_cgroup *cg, json_t **out, struct hutch_error **
   json_t *data = json_object();
   if (data == NULL)
     return hutch_error_set(err, ENOMEM, "stats");
-  json_t *usage = json_pack(
-      "{s:I,s:I,s:I}", "total", (json_int_t)(rdkey(d, "cpu.stat", "usage_usec") * 1000), "kernel",
-      (json_int_t)(rdkey(d, "cpu.stat", "system_usec") * 1000), "user",
-      (json_int_t)(rdkey(d, "cpu.stat", "user_usec") * 1000));
-  json_t *thr = json_pack("{s:I,s:I,s:I}", "periods", (json_int_t)rdkey(d, "cpu.stat", "nr_periods"),
-                          "throttled_periods", (json_int_t)rdkey(d, "cpu.stat", "nr_throttled"),
-                          "throttled_time",
-                          (json_int_t)(rdkey(d, "cpu.stat", "throttled_usec") * 1000));
+  json_t *usage =
+      json_pack("{s:I,s:I,s:I}", "total",
+                (json_int_t)(hutch_cgroup_stat_key(d, "cpu.stat", "usage_usec") * 1000), "kernel",
+                (json_int_t)(hutch_cgroup_stat_key(d, "cpu.stat", "system_usec") * 1000), "user",
+                (json_int_t)(hutch_cgroup_stat_key(d, "cpu.stat", "user_usec") * 1000));
+  json_t *thr =
+      json_pack("{s:I,s:I,s:I}", "periods",
+                (json_int_t)hutch_cgroup_stat_key(d, "cpu.stat", "nr_periods"), "throttled_periods",
+                (json_int_t)hutch_cgroup_stat_key(d, "cpu.stat", "nr_throttled"), "throttled_time",
+                (json_int_t)(hutch_cgroup_stat_key(d, "cpu.stat", "throttled_usec") * 1000));
   json_object_set_new(data, "cpu", json_pack("{s:o,s:o}", "usage", usage, "throttling", thr));
   if (hutch_cgroup_has_file(d, "memory.current")) {
-    json_t *raw = raw_stat(d, "memory.stat");
+    json_t *raw = hutch_cgroup_stat_raw(d, "memory.stat");
     json_t *m = json_object();
     json_object_set_new(m, "cache", json_integer(json_integer_value(json_object_get(raw, "file"))));
-    json_object_set_new(m, "usage", entry(rd(d, "memory.max"), rd(d, "memory.current"),
-                                          rd(d, "memory.peak"), rdkey(d, "memory.events", "max")));
-    json_object_set_new(m, "swap", entry(rd(d, "memory.swap.max"), rd(d, "memory.swap.current"),
-                                         rd(d, "memory.swap.peak"),
-                                         rdkey(d, "memory.swap.events", "max")));
+    json_object_set_new(m, "usage",
+                        entry(hutch_cgroup_stat(d, "memory.max"),
+                              hutch_cgroup_stat(d, "memory.current"),
+                              hutch_cgroup_stat(d, "memory.peak"),
+                              hutch_cgroup_stat_key(d, "memory.events", "max")));
+    json_object_set_new(m, "swap",
+                        entry(hutch_cgroup_stat(d, "memory.swap.max"),
+                              hutch_cgroup_stat(d, "memory.swap.current"),
+                              hutch_cgroup_stat(d, "memory.swap.peak"),
+                              hutch_cgroup_stat_key(d, "memory.swap.events", "max")));
     json_object_set_new(m, "raw", raw);
     json_object_set_new(data, "memory", m);
   }
   if (hutch_cgroup_has_file(d, "pids.current")) {
-    uint64_t lim = rd(d, "pids.max");
+    uint64_t lim = hutch_cgroup_stat(d, "pids.max");
     json_object_set_new(data, "pids",
-                        json_pack("{s:I,s:I}", "current", (json_int_t)rd(d, "pids.current"),
-                                  "limit", (json_int_t)(lim == UINT64_MAX ? 0 : lim)));
+                        json_pack("{s:I,s:I}", "current",
+                                  (json_int_t)hutch_cgroup_stat(d, "pids.current"), "limit",
+                                  (json_int_t)(lim == UINT64_MAX ? 0 : lim)));
   }
   if (hutch_cgroup_has_file(d, "io.stat")) {
     json_t *bytes = json_array(), *ios = json_array();
     io_stats(d, bytes, ios);
-    json_object_set_new(data, "blkio", json_pack("{s:o,s:o}", "ioServiceBytesRecursive", bytes,
-                                                 "ioServicedRecursive", ios));
+    json_object_set_new(
+        data, "blkio",
+        json_pack("{s:o,s:o}", "ioServiceBytesRecursive", bytes, "ioServicedRecursive", ios));
   }
   json_t *huge = json_object();
   _cleanup_closedir_ DIR *dh = opendir(d);
@@ -436,13 +411,13 @@ static int v2_stats(struct hutch_cgroup *cg, json_t **out, struct hutch_error **
     snprintf(f, sizeof(f), "hugetlb.%s.current", size);
     if (strcmp(f, de->d_name) != 0)
       continue;
-    uint64_t cur = rd(d, f);
+    uint64_t cur = hutch_cgroup_stat(d, f);
     snprintf(f, sizeof(f), "hugetlb.%s.max", size);
-    uint64_t max = rd(d, f);
+    uint64_t max = hutch_cgroup_stat(d, f);
     snprintf(f, sizeof(f), "hugetlb.%s.events", size);
-    json_object_set_new(huge, size, json_pack("{s:I,s:I,s:I}", "usage", (json_int_t)cur, "max",
-                                              (json_int_t)max, "failcnt",
-                                              (json_int_t)rdkey(d, f, "max")));
+    json_object_set_new(huge, size,
+                        json_pack("{s:I,s:I,s:I}", "usage", (json_int_t)cur, "max", (json_int_t)max,
+                                  "failcnt", (json_int_t)hutch_cgroup_stat_key(d, f, "max")));
   }
   json_object_set_new(data, "hugetlb", huge);
   *out = data;
@@ -468,8 +443,7 @@ static int v2_mount(struct hutch_cgroup *cg, int rootfd, bool rw, bool cgroupns,
     return hutch_error_set(err, t, "mkdir <rootfs>/sys/fs/cgroup");
   if (cgroupns) {
     hutch_debug("cgroup: mount cgroup2 on /sys/fs/cgroup");
-    if (mount("cgroup2", hutch_fd_path(t, buf), "cgroup2", common | (rw ? 0 : MS_RDONLY), NULL) <
-        0)
+    if (mount("cgroup2", hutch_fd_path(t, buf), "cgroup2", common | (rw ? 0 : MS_RDONLY), NULL) < 0)
       return hutch_error_set(err, errno, "mount cgroup2 on /sys/fs/cgroup");
     return 0;
   }
@@ -483,8 +457,7 @@ static int v2_mount(struct hutch_cgroup *cg, int rootfd, bool rw, bool cgroupns,
       hutch_open_in_root(rootfd, "/sys/fs/cgroup", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
   if (m < 0)
     return hutch_error_set(err, m, "open <rootfs>/sys/fs/cgroup");
-  if (mount(NULL, hutch_fd_path(m, buf), NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | common, NULL) <
-      0)
+  if (mount(NULL, hutch_fd_path(m, buf), NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | common, NULL) < 0)
     return hutch_error_set(err, errno, "remount /sys/fs/cgroup read-only");
   return 0;
 }

@@ -55,16 +55,19 @@ static void emit(struct prog *p, struct bpf_insn in) {
 static int access_bits(const char *a) {
   int bits = 0;
   for (const char *c = a && *a ? a : "rwm"; *c; c++)
-    bits |= *c == 'r' ? BPF_DEVCG_ACC_READ : *c == 'w' ? BPF_DEVCG_ACC_WRITE
-                                            : *c == 'm' ? BPF_DEVCG_ACC_MKNOD
-                                                        : 0;
+    bits |= *c == 'r'   ? BPF_DEVCG_ACC_READ
+            : *c == 'w' ? BPF_DEVCG_ACC_WRITE
+            : *c == 'm' ? BPF_DEVCG_ACC_MKNOD
+                        : 0;
   return bits;
 }
 
 /* One rule as a block of instructions that either returns or falls
  * through to the next block. Registers: r2 type, r3 access, r4 major,
  * r5 minor (loaded by the prologue), r1 scratch. */
-static void emit_rule(struct prog *p, const struct spec_device_cgroup *r) {
+/* Returns true when the rule matches every access: nothing after it can
+ * run, and the verifier refuses unreachable instructions. */
+static bool emit_rule(struct prog *p, const struct spec_device_cgroup *r) {
   const int all = BPF_DEVCG_ACC_READ | BPF_DEVCG_ACC_WRITE | BPF_DEVCG_ACC_MKNOD;
   int type = r->type == 'b' ? BPF_DEVCG_DEV_BLOCK : r->type == 'c' ? BPF_DEVCG_DEV_CHAR : 0;
   int acc = access_bits(r->access);
@@ -93,6 +96,7 @@ static void emit_rule(struct prog *p, const struct spec_device_cgroup *r) {
 #undef NEXT
   emit(p, MOV64_K(0, r->allow ? 1 : 0));
   emit(p, EXIT());
+  return len == 2;
 }
 
 static int build(const struct spec_device_cgroup *rules, size_t n, struct prog *p) {
@@ -104,10 +108,13 @@ static int build(const struct spec_device_cgroup *rules, size_t n, struct prog *
   emit(p, ALU32_K(BPF_RSH, 3, 16));
   emit(p, LDX_W(4, 1, 4));
   emit(p, LDX_W(5, 1, 8));
-  for (size_t i = n; i-- > 0;)
-    emit_rule(p, &rules[i]);
-  emit(p, MOV64_K(0, 0));
-  emit(p, EXIT());
+  bool catch_all = false;
+  for (size_t i = n; i-- > 0 && !catch_all;)
+    catch_all = emit_rule(p, &rules[i]);
+  if (!catch_all) {
+    emit(p, MOV64_K(0, 0));
+    emit(p, EXIT());
+  }
   return p->oom ? -ENOMEM : 0;
 }
 
@@ -116,8 +123,8 @@ static int sys_bpf(int cmd, union bpf_attr *attr) {
   return r < 0 ? -errno : (int)r;
 }
 
-int hutch_cgroup_v2_devices_apply(const char *dir, const struct spec_device_cgroup *rules,
-                                  size_t n, struct hutch_error **err) {
+int hutch_cgroup_v2_devices_apply(const char *dir, const struct spec_device_cgroup *rules, size_t n,
+                                  struct hutch_error **err) {
   struct prog p = {0};
   int r = build(rules, n, &p);
   _cleanup_free_ struct bpf_insn *insns = p.insns;
