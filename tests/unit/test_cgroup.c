@@ -32,7 +32,8 @@
 
 #define MiB (1024 * 1024)
 
-static char top_v1[64], top_b[64], top_v2[64];
+static char top_v1[64], top_b[64], top_v2[64], top_r[64];
+static char rel_mem_top[4096]; /* the relative test's dir below our own memory cgroup */
 
 /* ---- cleanup, even after failed checks ---- */
 
@@ -66,7 +67,9 @@ static void kill_and_rmdir(const char *dir) {
 }
 
 static void cleanup_all(void) {
-  static const char *const tops[] = {top_v1, top_b, top_v2};
+  static const char *const tops[] = {top_v1, top_b, top_v2, top_r};
+  if (rel_mem_top[0])
+    kill_and_rmdir(rel_mem_top);
   _cleanup_closedir_ DIR *d = opendir("/sys/fs/cgroup");
   struct dirent *de;
   while (d && (de = readdir(d)) != NULL) {
@@ -563,7 +566,14 @@ static void test_v1(void) {
   hutch_rm_rf(root);
 
   /* kill, then destroy with the sleeper (and a fresh one) still inside */
-  is_int(hutch_cgroup_kill(cg, SIGTERM, &e), 0, "kill SIGTERM");
+  is_int(hutch_cgroup_freeze(cg, true, &e), 0, "pause again");
+  diag_err(&e);
+  is_int(hutch_cgroup_kill(cg, SIGTERM, &e), 0, "kill SIGTERM while paused");
+  diag_err(&e);
+  is_int(hutch_cgroup_is_frozen(cg), 1, "a signal other than SIGKILL leaves it paused");
+  usleep(50000);
+  ok(waitpid(pid, &st, WNOHANG) == 0, "the frozen child has not acted on it yet");
+  is_int(hutch_cgroup_freeze(cg, false, &e), 0, "resume");
   diag_err(&e);
   st = wait_status(pid);
   ok(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM, "child got SIGTERM (%#x)", st);
@@ -613,6 +623,54 @@ static void test_reopen(void) {
   int st = wait_status(pid);
   ok(WIFSIGNALED(st), "child killed by destroy");
   ok(!any_exists(top_b), "reopened destroy removed the parents it made too");
+}
+
+/* A relative cgroupsPath lands below the caller's cgroup in each hierarchy:
+ * here the memory one (/process_api/…) differs from the others ("/"). */
+static void test_relative(void) {
+  struct hutch_error *e = NULL;
+  _cleanup_free_ char *self = NULL;
+  char memself[2048] = "/";
+  if (hutch_read_file("/proc/self/cgroup", &self, NULL) == 0) {
+    char *m = strstr(self, ":memory:");
+    if (m)
+      snprintf(memself, sizeof(memself), "%.*s", (int)strcspn(m + 8, "\n"), m + 8);
+  }
+  snprintf(rel_mem_top, sizeof(rel_mem_top), "/sys/fs/cgroup/memory%s%s",
+           strcmp(memself, "/") == 0 ? "" : memself, top_r);
+  char rel[128];
+  snprintf(rel, sizeof(rel), "%s/c", top_r + 1);
+  _cleanup_free_ char *rp = hutch_cgroup_resolve_path(rel, "id");
+  is_str(rp, rel, "relative cgroupsPath stays relative");
+  _cleanup_cgroup_ struct hutch_cgroup *cg = NULL;
+  is_int(hutch_cgroup_create(rp, NULL, &cg, &e), 0, "create relative %s", rel);
+  diag_err(&e);
+  if (cg == NULL)
+    return;
+  char want[4096], p[4200];
+  snprintf(p, sizeof(p), "%s/c", rel_mem_top);
+  ok(hutch_path_exists(p), "memory dir below our own memory cgroup (%s)", p);
+  snprintf(p, sizeof(p), "/sys/fs/cgroup/pids%s/c", top_r);
+  ok(hutch_path_exists(p), "pids dir below our pids cgroup (/)");
+  snprintf(want, sizeof(want), "memory:%s%s/c", strcmp(memself, "/") == 0 ? "" : memself, top_r);
+  const char *path = hutch_cgroup_path(cg);
+  ok(strcmp(memself, "/") == 0 || (strstr(path, want) && strchr(path, ';')),
+     "per-hierarchy path encoded: %s", path);
+  json_t *made = hutch_cgroup_created(cg);
+  _cleanup_free_ char *saved = strdup(path);
+  hutch_cgroup_free(cg);
+  cg = NULL;
+  is_int(hutch_cgroup_open(saved, &cg, &e), 0, "reopen by the encoded path");
+  diag_err(&e);
+  if (cg) {
+    is_str(hutch_cgroup_path(cg), saved, "same path after reopen");
+    is_int(hutch_cgroup_set_created(cg, made, &e), 0, "set_created");
+    diag_err(&e);
+    is_int(hutch_cgroup_destroy(cg, &e), 0, "destroy relative cgroup");
+    diag_err(&e);
+  }
+  json_decref(made);
+  ok(!hutch_path_exists(rel_mem_top) && !any_exists(top_r), "relative dirs all removed");
 }
 
 /* ---- the v2 backend on the cgroup2 mount of this hybrid host ---- */
@@ -755,6 +813,7 @@ int main(void) {
   snprintf(top_v1, sizeof(top_v1), "/hutch-test-%d", (int)getpid());
   snprintf(top_b, sizeof(top_b), "/hutch-test-%d-b", (int)getpid());
   snprintf(top_v2, sizeof(top_v2), "/hutch-test-%d-v2", (int)getpid());
+  snprintf(top_r, sizeof(top_r), "/hutch-test-%d-r", (int)getpid());
   atexit(cleanup_all);
   test_layout();
   test_paths();
@@ -765,8 +824,11 @@ int main(void) {
   }
   test_v1();
   test_reopen();
+  test_relative();
   test_v2();
   cleanup_all();
-  ok(!any_exists(top_v1) && !any_exists(top_b) && !any_exists(top_v2), "nothing left behind");
+  ok(!any_exists(top_v1) && !any_exists(top_b) && !any_exists(top_v2) && !any_exists(top_r) &&
+         !hutch_path_exists(rel_mem_top),
+     "nothing left behind");
   return done_testing();
 }

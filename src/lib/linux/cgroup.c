@@ -738,6 +738,9 @@ int hutch_cgroup_wait_line(const char *dir, const char *file, const char *want, 
 
 int hutch_cgroup_kill_frozen(struct hutch_cgroup *cg, struct hutch_cgroup_dir *d, int sig,
                              struct hutch_error **err) {
+  /* A paused container stays paused for ordinary signals (they are
+   * delivered on resume); SIGKILL must thaw, or the tasks never die. */
+  bool was_frozen = cg->ops->is_frozen(cg) == 1;
   int r = cg->ops->freeze(cg, true, err);
   if (r < 0)
     return hutch_error_wrap(err, "kill %s", d->dir);
@@ -752,6 +755,8 @@ int hutch_cgroup_kill_frozen(struct hutch_cgroup *cg, struct hutch_cgroup_dir *d
     if (kill(pids[i], sig) < 0 && errno != ESRCH && ret == 0)
       ret = hutch_error_set(err, errno, "kill %d", (int)pids[i]);
   }
+  if (was_frozen && sig != SIGKILL)
+    return ret;
   /* Thaw even after an error: frozen tasks cannot act on the signal. */
   r = cg->ops->freeze(cg, false, ret < 0 ? NULL : err);
   return ret < 0 ? ret : r;
