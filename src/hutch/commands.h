@@ -14,3 +14,15 @@ struct hutch_command {
 
 /* Global options parsed by main.c. */
 extern int hutch_global_debug;
+
+/* Image commands (src/hutch/{pull,images,image_cmd,rmi,tag,import,save,load,login}.c). */
+int cmd_pull(int argc, char **argv);
+int cmd_images(int argc, char **argv);
+int cmd_image(int argc, char **argv);
+int cmd_rmi(int argc, char **argv);
+int cmd_tag(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_save(int argc, char **argv);
+int cmd_load(int argc, char **argv);
+int cmd_login(int argc, char **argv);
+int cmd_logout(int argc, char **argv);

@@ -11,6 +11,16 @@ int hutch_global_debug;
 
 /* Commands register here; keep the table sorted as `hutch --help` shows it. */
 static const struct hutch_command commands[] = {
+    {"image", cmd_image, "Manage images"},
+    {"images", cmd_images, "List images"},
+    {"import", cmd_import, "Create an image from a rootfs tarball"},
+    {"load", cmd_load, "Load images from a tar archive"},
+    {"login", cmd_login, "Log in to a registry"},
+    {"logout", cmd_logout, "Log out from a registry"},
+    {"pull", cmd_pull, "Download an image from a registry"},
+    {"rmi", cmd_rmi, "Remove images"},
+    {"save", cmd_save, "Save images to a tar archive"},
+    {"tag", cmd_tag, "Give an image another name"},
     {NULL, NULL, NULL},
 };
 

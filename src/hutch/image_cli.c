@@ -1,0 +1,99 @@
+/* Helpers shared by the image commands; see image_cli.h. */
+#include "image_cli.h"
+
+#include "commands.h"
+#include "util/cleanup.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+int image_cli_fail(struct hutch_error *e) {
+  hutch_error_print(stderr, "hutch", e);
+  hutch_error_free(e);
+  return HUTCH_EXIT_ERROR;
+}
+
+int image_cli_open_store(struct hutch_store **s, struct hutch_error **err) {
+  return hutch_store_open(NULL, s, err);
+}
+
+void image_cli_split_name(const char *name, char **repo, char **tag) {
+  const char *n = name;
+  if (strncmp(n, "docker.io/library/", 18) == 0)
+    n += 18;
+  else if (strncmp(n, "docker.io/", 10) == 0)
+    n += 10;
+  const char *at = strchr(n, '@');
+  const char *slash = strrchr(n, '/');
+  const char *colon = strrchr(slash ? slash : n, ':');
+  if (at) {
+    *repo = strndup(n, (size_t)(at - n));
+    *tag = strdup("<none>");
+  } else if (colon) {
+    *repo = strndup(n, (size_t)(colon - n));
+    *tag = strdup(colon + 1);
+  } else {
+    *repo = strdup(n);
+    *tag = strdup("<none>");
+  }
+}
+
+const char *image_cli_short_id(const char *digest, char buf[static 13]) {
+  const char *h = strncmp(digest, "sha256:", 7) == 0 ? digest + 7 : digest;
+  snprintf(buf, 13, "%.12s", h);
+  return buf;
+}
+
+void image_cli_human_size(int64_t b, char *buf, size_t n) {
+  /* docker uses decimal units */
+  if (b < 1000)
+    snprintf(buf, n, "%lldB", (long long)b);
+  else if (b < 1000 * 1000)
+    snprintf(buf, n, "%.3gkB", (double)b / 1e3);
+  else if (b < 1000LL * 1000 * 1000)
+    snprintf(buf, n, "%.3gMB", (double)b / 1e6);
+  else
+    snprintf(buf, n, "%.3gGB", (double)b / 1e9);
+}
+
+void image_cli_human_since(const char *rfc3339, char *buf, size_t n) {
+  struct tm tm = {0};
+  if (rfc3339 == NULL || strptime(rfc3339, "%Y-%m-%dT%H:%M:%S", &tm) == NULL) {
+    snprintf(buf, n, "N/A");
+    return;
+  }
+  time_t t = timegm(&tm);
+  long d = (long)(time(NULL) - t);
+  if (d < 0)
+    d = 0;
+  if (d < 60)
+    snprintf(buf, n, "%ld seconds ago", d);
+  else if (d < 3600)
+    snprintf(buf, n, "%ld minute%s ago", d / 60, d / 60 == 1 ? "" : "s");
+  else if (d < 86400 * 2)
+    snprintf(buf, n, "%ld hour%s ago", d / 3600, d / 3600 == 1 ? "" : "s");
+  else if (d < 86400 * 14)
+    snprintf(buf, n, "%ld days ago", d / 86400);
+  else if (d < 86400 * 60)
+    snprintf(buf, n, "%ld weeks ago", d / (86400 * 7));
+  else if (d < 86400 * 365 * 2)
+    snprintf(buf, n, "%ld months ago", d / (86400 * 30));
+  else
+    snprintf(buf, n, "%ld years ago", d / (86400 * 365));
+}
+
+int image_cli_parse_bool(const char *s, bool *out) {
+  if (s == NULL || strcmp(s, "true") == 0 || strcmp(s, "1") == 0)
+    *out = true;
+  else if (strcmp(s, "false") == 0 || strcmp(s, "0") == 0)
+    *out = false;
+  else
+    return -1;
+  return 0;
+}
+
+int image_cli_usage_error(const char *cmd, const char *msg) {
+  fprintf(stderr, "hutch: %s: %s (see 'hutch %s --help')\n", cmd, msg, cmd);
+  return HUTCH_EXIT_ERROR;
+}

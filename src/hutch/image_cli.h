@@ -1,0 +1,27 @@
+/* Shared pieces of the image commands (pull, images, rmi, tag, import,
+ * save, load, login, image …): opening the store, printing errors, and
+ * docker's ways of showing names, ids, sizes and ages. */
+#pragma once
+
+#include "image/image.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Print "hutch: <error>" and return HUTCH_EXIT_ERROR. */
+int image_cli_fail(struct hutch_error *e);
+/* Open the store at $HUTCH_ROOT or /var/lib/hutch. */
+int image_cli_open_store(struct hutch_store **s, struct hutch_error **err);
+/* "docker.io/library/alpine:3" → repo "alpine", tag "3"; digest names give
+ * tag "<none>". Caller frees both. */
+void image_cli_split_name(const char *name, char **repo, char **tag);
+/* First 12 hex digits of a digest. */
+const char *image_cli_short_id(const char *digest, char buf[static 13]);
+void image_cli_human_size(int64_t bytes, char *buf, size_t n);
+/* "3 hours ago" from an RFC 3339 time. */
+void image_cli_human_since(const char *rfc3339, char *buf, size_t n);
+/* A --tls-verify[=bool] value. */
+int image_cli_parse_bool(const char *s, bool *out);
+/* A usage error: one line, exit 125. */
+int image_cli_usage_error(const char *cmd, const char *msg);

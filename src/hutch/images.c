@@ -1,0 +1,130 @@
+/* hutch images [-a] [-q] [--digests] [--no-trunc] [--format json|table] [REPO[:TAG]]
+ *
+ * One row per name, and one "<none>" row per image without a name, as
+ * docker lists them. */
+#include "commands.h"
+#include "image_cli.h"
+
+#include "util/cleanup.h"
+#include "util/json.h"
+#include "util/strutil.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void usage(FILE *f) {
+  fprintf(f, "Usage: hutch images [OPTIONS] [REPOSITORY[:TAG]]\n\n"
+             "List images.\n\n"
+             "Options:\n"
+             "      --digests      show digests\n"
+             "      --format json  one JSON object per line\n"
+             "      --no-trunc     do not truncate ids\n"
+             "  -q, --quiet        only show image ids\n");
+}
+
+static bool matches(const char *filter, const char *repo, const char *tag) {
+  if (filter == NULL)
+    return true;
+  const char *colon = strrchr(filter, ':');
+  if (colon && !strchr(colon, '/'))
+    return strncmp(filter, repo, (size_t)(colon - filter)) == 0 &&
+           repo[colon - filter] == '\0' && strcmp(colon + 1, tag) == 0;
+  return strcmp(filter, repo) == 0;
+}
+
+int cmd_images(int argc, char **argv) {
+  static const struct option opts[] = {
+      {"quiet", no_argument, NULL, 'q'},  {"digests", no_argument, NULL, 'D'},
+      {"format", required_argument, NULL, 'f'}, {"no-trunc", no_argument, NULL, 'N'},
+      {"all", no_argument, NULL, 'a'},    {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0},
+  };
+  bool quiet = false, digests = false, json = false, notrunc = false;
+  int c;
+  optind = 0;
+  while ((c = getopt_long(argc, argv, "+qah", opts, NULL)) != -1) {
+    switch (c) {
+    case 'q':
+      quiet = true;
+      break;
+    case 'D':
+      digests = true;
+      break;
+    case 'N':
+      notrunc = true;
+      break;
+    case 'a':
+      break; /* no intermediate images in hutch: -a lists the same */
+    case 'f':
+      if (strcmp(optarg, "json") == 0 || strcmp(optarg, "{{json .}}") == 0)
+        json = true;
+      else if (strcmp(optarg, "table") != 0)
+        return image_cli_usage_error("images", "--format takes json or table");
+      break;
+    case 'h':
+      usage(stdout);
+      return 0;
+    default:
+      return image_cli_usage_error("images", "unknown option");
+    }
+  }
+  const char *filter = optind < argc ? argv[optind] : NULL;
+  struct hutch_error *err = NULL;
+  _cleanup_store_ struct hutch_store *s = NULL;
+  if (image_cli_open_store(&s, &err) < 0)
+    return image_cli_fail(err);
+  struct hutch_image **v = NULL;
+  size_t n = 0;
+  if (hutch_image_list(s, &v, &n, &err) < 0)
+    return image_cli_fail(err);
+  if (!quiet && !json) {
+    if (digests)
+      printf("%-40s %-12s %-72s %-14s %-16s %s\n", "REPOSITORY", "TAG", "DIGEST", "IMAGE ID",
+             "CREATED", "SIZE");
+    else
+      printf("%-40s %-12s %-14s %-16s %s\n", "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE");
+  }
+  _cleanup_strv_ char **seen = NULL;
+  for (size_t i = 0; i < n; i++) {
+    struct hutch_image *img = v[i];
+    size_t nn = hutch_strv_len(img->names);
+    char idbuf[13];
+    const char *id = notrunc ? img->id : image_cli_short_id(img->id, idbuf);
+    char size[16], since[32];
+    image_cli_human_size(img->size, size, sizeof(size));
+    image_cli_human_since(img->config->created, since, sizeof(since));
+    for (size_t k = 0; k < (nn ? nn : 1); k++) {
+      _cleanup_free_ char *repo = NULL, *tag = NULL;
+      if (nn)
+        image_cli_split_name(img->names[k], &repo, &tag);
+      else
+        repo = strdup("<none>"), tag = strdup("<none>");
+      if (!matches(filter, repo, tag) && !(nn && filter && strcmp(filter, img->names[k]) == 0))
+        continue;
+      if (quiet) {
+        bool dup = false;
+        for (size_t j = 0; seen && seen[j]; j++)
+          dup = dup || strcmp(seen[j], id) == 0;
+        if (!dup) {
+          printf("%s\n", id);
+          hutch_strv_push(&seen, id);
+        }
+      } else if (json) {
+        _cleanup_json_ json_t *o = json_pack(
+            "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "ID", id, "Repository", repo, "Tag", tag,
+            "Digest", img->manifest_digest, "CreatedAt", img->config->created ?: "",
+            "CreatedSince", since, "Size", size, "VirtualSize", (json_int_t)img->size);
+        _cleanup_free_ char *t = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        printf("%s\n", t);
+      } else if (digests) {
+        printf("%-40s %-12s %-72s %-14s %-16s %s\n", repo, tag, img->manifest_digest, id, since,
+               size);
+      } else {
+        printf("%-40s %-12s %-14s %-16s %s\n", repo, tag, id, since, size);
+      }
+    }
+  }
+  hutch_image_list_free(v, n);
+  return 0;
+}

@@ -1,0 +1,38 @@
+/* hutch import FILE|- [NAME[:TAG]]: a rootfs tarball (plain, gzip, zstd,
+ * xz, bzip2) becomes a one-layer image, as with docker import. */
+#include "commands.h"
+#include "image_cli.h"
+
+#include "util/cleanup.h"
+
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+int cmd_import(int argc, char **argv) {
+  if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+    printf("Usage: hutch import FILE|- [REPOSITORY[:TAG]]\n\n"
+           "Create an image from a rootfs tarball ('-' reads standard input).\n");
+    return 0;
+  }
+  if (argc < 2 || argc > 3)
+    return image_cli_usage_error("import", "requires a file and an optional name");
+  struct hutch_error *err = NULL;
+  _cleanup_close_ int fd = -EBADF;
+  if (strcmp(argv[1], "-") == 0) {
+    fd = dup(STDIN_FILENO);
+  } else {
+    fd = open(argv[1], O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      hutch_error_set(&err, errno, "import: open %s", argv[1]);
+      return image_cli_fail(err);
+    }
+  }
+  _cleanup_store_ struct hutch_store *s = NULL;
+  _cleanup_image_ struct hutch_image *img = NULL;
+  if (image_cli_open_store(&s, &err) < 0 ||
+      hutch_image_import(s, fd, argc == 3 ? argv[2] : NULL, &img, &err) < 0)
+    return image_cli_fail(err);
+  printf("%s\n", img->id);
+  return 0;
+}
