@@ -33,6 +33,7 @@
 #define MiB (1024 * 1024)
 
 static char top_v1[64], top_b[64], top_v2[64], top_r[64];
+static bool hugetlb_was_on;    /* in /sys/fs/cgroup/unified's subtree_control before us */
 static char rel_mem_top[4096]; /* the relative test's dir below our own memory cgroup */
 
 /* ---- cleanup, even after failed checks ---- */
@@ -66,6 +67,25 @@ static void kill_and_rmdir(const char *dir) {
   }
 }
 
+/* The hybrid hugetlb path enables hugetlb at the cgroup2 root; put the
+ * host back the way it was. */
+static void restore_unified_root(void) {
+  if (!hugetlb_was_on)
+    hutch_write_file("/sys/fs/cgroup/unified/cgroup.subtree_control", "-hugetlb", 8);
+}
+
+static void cleanup_all(void);
+static pid_t main_pid;
+
+/* Interrupted (^C, timeout, a closed pipe): clean up before dying. Forked
+ * children keep the default behaviour, some tests signal them. */
+static void on_signal(int sig) {
+  if (getpid() == main_pid)
+    cleanup_all();
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
 static void cleanup_all(void) {
   static const char *const tops[] = {top_v1, top_b, top_v2, top_r};
   if (rel_mem_top[0])
@@ -85,6 +105,7 @@ static void cleanup_all(void) {
       kill_and_rmdir(p);
     }
   }
+  restore_unified_root();
 }
 
 static bool any_exists(const char *top) {
@@ -382,6 +403,9 @@ static void init_res(struct spec_resources *r, struct spec_device_cgroup *devs) 
       .allow = false, .type = 'c', .major = 1, .minor = 5, .access = (char *)"rwm"};
   r->devices = devs;
   r->n_devices = 2;
+  static struct spec_hugepage_limit huge = {(char *)"2MB", 4 * MiB};
+  r->hugepage_limits = &huge;
+  r->n_hugepage_limits = 1;
 }
 
 static int child_mount_view(struct hutch_cgroup *cg, bool cgroupns, const char *root) {
@@ -453,6 +477,8 @@ static void test_v1(void) {
   ok(cpus && cpus[0] != 0, "cpuset.cpus inherited from the parent (%s)", cpus ? cpus : "");
   snprintf(p, sizeof(p), "/sys/fs/cgroup/unified%s/a", top_v1);
   ok(hutch_path_exists(p), "hybrid: placement dir in the cgroup2 mount");
+  is_int(knob("unified", top_v1, "hugetlb.2MB.max"), 4 * MiB,
+         "hybrid: hugetlb (only on the cgroup2 mount here) set there");
   /* memory: OOM */
   pid_t pid = spawn_in(cg, child_hog);
   int st = wait_status(pid);
@@ -814,7 +840,17 @@ int main(void) {
   snprintf(top_b, sizeof(top_b), "/hutch-test-%d-b", (int)getpid());
   snprintf(top_v2, sizeof(top_v2), "/hutch-test-%d-v2", (int)getpid());
   snprintf(top_r, sizeof(top_r), "/hutch-test-%d-r", (int)getpid());
+  _cleanup_free_ char *sc = NULL;
+  if (hutch_read_file("/sys/fs/cgroup/unified/cgroup.subtree_control", &sc, NULL) == 0)
+    hugetlb_was_on = strstr(sc, "hugetlb") != NULL;
+  else
+    hugetlb_was_on = true; /* nothing to restore */
   atexit(cleanup_all);
+  main_pid = getpid();
+  signal(SIGPIPE, SIG_IGN);
+  signal(SIGINT, on_signal);
+  signal(SIGTERM, on_signal);
+  signal(SIGHUP, on_signal);
   test_layout();
   test_paths();
   test_convert();

@@ -762,6 +762,23 @@ int hutch_cgroup_kill_frozen(struct hutch_cgroup *cg, struct hutch_cgroup_dir *d
   return ret < 0 ? ret : r;
 }
 
+int hutch_cgroup_write_hugetlb(const char *dir, const struct spec_resources *res, bool v2,
+                               struct hutch_error **err) {
+  for (size_t i = 0; i < res->n_hugepage_limits; i++) {
+    const struct spec_hugepage_limit *h = &res->hugepage_limits[i];
+    if (!hutch_cgroup_valid_page_size(h->page_size))
+      return hutch_error_set(err, EINVAL, "linux.resources.hugepageLimits: bad pageSize \"%s\"",
+                             h->page_size);
+    _cleanup_free_ char *file = NULL;
+    if (asprintf(&file, v2 ? "hugetlb.%s.max" : "hugetlb.%s.limit_in_bytes", h->page_size) < 0)
+      return hutch_error_set(err, ENOMEM, "hugetlb");
+    int r = hutch_cgroup_writef(dir, file, err, "%" PRIu64, h->limit);
+    if (r < 0)
+      return r;
+  }
+  return 0;
+}
+
 struct hutch_cgroup_dir *hutch_cgroup_find_dir(struct hutch_cgroup *cg, const char *controller) {
   for (size_t i = 0; i < cg->n_dirs; i++)
     if (!cg->dirs[i].v2 && hutch_cgroup_controllers_have(cg->dirs[i].controllers, controller))

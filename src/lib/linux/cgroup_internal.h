@@ -101,6 +101,9 @@ int hutch_cgroup_read(const char *dir, const char *file, char **out);
 int hutch_cgroup_read_u64(const char *dir, const char *file, uint64_t *out);
 /* "key value" lines (memory.stat, cpu.stat, memory.events, oom_control). */
 int hutch_cgroup_read_key(const char *dir, const char *file, const char *key, uint64_t *out);
+/* hugepageLimits into dir: v1 hugetlb.<size>.limit_in_bytes or v2 hugetlb.<size>.max. */
+int hutch_cgroup_write_hugetlb(const char *dir, const struct spec_resources *res, bool v2,
+                               struct hutch_error **err);
 /* For stats: the value, or 0 when the file or key is missing (dir may be
  * NULL: the controller is not there). raw: every "key value" line. */
 uint64_t hutch_cgroup_stat(const char *dir, const char *file);
@@ -135,6 +138,11 @@ const char *hutch_cgroup_v2_limit(int64_t v, char buf[static 24]);
 void hutch_cgroup_cpu_max(int64_t quota, uint64_t period, char buf[static 48]);
 /* "2MB" → the size used in v1/v2 hugetlb file names (same on both). */
 bool hutch_cgroup_valid_page_size(const char *s);
+
+/* cgroup_v2.c: enable ctls (NULL-terminated) in the subtree_control of
+ * every ancestor of d below its mountpoint, those not enabled yet. Also
+ * used on hybrid hosts for controllers that only the cgroup2 mount has. */
+int hutch_cgroup_v2_enable(const struct hutch_cgroup_dir *d, char **ctls, struct hutch_error **err);
 
 /* ---- cgroup_v2_devices.c ---- */
 

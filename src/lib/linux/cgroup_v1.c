@@ -266,6 +266,25 @@ static int apply_blkio(struct hutch_cgroup *cg, const struct spec_blkio *b,
   return 0;
 }
 
+/* hugetlb in a v1 hierarchy, or, on a hybrid host whose cgroup2 mount
+ * holds it (as here), in our placement dir there with the v2 file names. */
+static int apply_hugetlb(struct hutch_cgroup *cg, const struct spec_resources *res,
+                         struct hutch_error **err) {
+  struct hutch_cgroup_dir *hd = hutch_cgroup_find_dir(cg, "hugetlb");
+  bool v2 = false;
+  for (size_t i = 0; hd == NULL && i < cg->n_dirs; i++)
+    if (cg->dirs[i].v2) {
+      char *ctls[] = {(char *)"hugetlb", NULL};
+      if (hutch_cgroup_v2_enable(&cg->dirs[i], ctls, err) < 0)
+        return hutch_error_wrap(err, "linux.resources.hugepageLimits");
+      hd = &cg->dirs[i];
+      v2 = true;
+    }
+  if (hd == NULL)
+    return need_dir(cg, "hugetlb", "hugepageLimits", &hd, err);
+  return hutch_cgroup_write_hugetlb(hd->dir, res, v2, err);
+}
+
 static void device_rule(const struct spec_device_cgroup *dv, char buf[static 64]) {
   if (dv->type == 'a' || dv->type == 0) {
     strcpy(buf, "a");
@@ -325,20 +344,8 @@ static int v1_apply(struct hutch_cgroup *cg, const struct spec_resources *res,
   }
   if (res->has_blkio && (r = apply_blkio(cg, &res->blkio, err)) < 0)
     return r;
-  for (size_t i = 0; i < res->n_hugepage_limits; i++) {
-    const struct spec_hugepage_limit *h = &res->hugepage_limits[i];
-    struct hutch_cgroup_dir *hd;
-    if ((r = need_dir(cg, "hugetlb", "hugepageLimits", &hd, err)) < 0)
-      return r;
-    if (!hutch_cgroup_valid_page_size(h->page_size))
-      return hutch_error_set(err, EINVAL, "linux.resources.hugepageLimits: bad pageSize \"%s\"",
-                             h->page_size);
-    _cleanup_free_ char *file = NULL;
-    if (asprintf(&file, "hugetlb.%s.limit_in_bytes", h->page_size) < 0)
-      return hutch_error_set(err, ENOMEM, "hugetlb");
-    if ((r = hutch_cgroup_writef(hd->dir, file, err, "%" PRIu64, h->limit)) < 0)
-      return r;
-  }
+  if (res->n_hugepage_limits > 0 && (r = apply_hugetlb(cg, res, err)) < 0)
+    return r;
   if (res->has_class_id) {
     struct hutch_cgroup_dir *nd;
     if ((r = need_dir(cg, "net_cls", "network.classID", &nd, err)) < 0 ||

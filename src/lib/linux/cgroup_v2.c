@@ -92,7 +92,8 @@ static int enable_in_parent(const char *parent, const char *cur, void *ud) {
 /* Enable each needed controller from the hierarchy root down to our
  * parent; only the ones asked for, so a host's hierarchy is not changed
  * beyond what the container needs. */
-static int enable_controllers(struct hutch_cgroup_dir *d, char **ctls, struct hutch_error **err) {
+int hutch_cgroup_v2_enable(const struct hutch_cgroup_dir *d, char **ctls,
+                           struct hutch_error **err) {
   if (ctls == NULL)
     return 0;
   struct enable_ctx c = {ctls, err};
@@ -252,7 +253,7 @@ static int v2_apply(struct hutch_cgroup *cg, const struct spec_resources *res,
   _cleanup_strv_ char **ctls = NULL;
   if (needed_controllers(res, &ctls) < 0)
     return hutch_error_set(err, ENOMEM, "cgroup v2 controllers");
-  if ((r = enable_controllers(dir, ctls, err)) < 0)
+  if ((r = hutch_cgroup_v2_enable(dir, ctls, err)) < 0)
     return r;
   if (res->has_memory && (r = apply_memory(d, &res->memory, err)) < 0)
     return r;
@@ -267,17 +268,8 @@ static int v2_apply(struct hutch_cgroup *cg, const struct spec_resources *res,
   }
   if (res->has_blkio && (r = apply_io(d, &res->blkio, err)) < 0)
     return r;
-  for (size_t i = 0; i < res->n_hugepage_limits; i++) {
-    const struct spec_hugepage_limit *h = &res->hugepage_limits[i];
-    if (!hutch_cgroup_valid_page_size(h->page_size))
-      return hutch_error_set(err, EINVAL, "linux.resources.hugepageLimits: bad pageSize \"%s\"",
-                             h->page_size);
-    _cleanup_free_ char *file = NULL;
-    if (asprintf(&file, "hugetlb.%s.max", h->page_size) < 0)
-      return hutch_error_set(err, ENOMEM, "hugetlb");
-    if ((r = hutch_cgroup_writef(d, file, err, "%" PRIu64, h->limit)) < 0)
-      return r;
-  }
+  if (res->n_hugepage_limits > 0 && (r = hutch_cgroup_write_hugetlb(d, res, true, err)) < 0)
+    return r;
   if (res->n_devices > 0 &&
       (r = hutch_cgroup_v2_devices_apply(d, res->devices, res->n_devices, err)) < 0)
     return r;
