@@ -538,6 +538,13 @@ static void test_v1(void) {
   diag_err(&e);
   is_int(knob("memory", top_v1, "memory.limit_in_bytes"), 64 * MiB, "raised limit reads back");
 
+  struct spec_resources chk = {.present = true, .has_memory = true};
+  chk.memory.has_limit = chk.memory.has_check_before_update = chk.memory.check_before_update = true;
+  chk.memory.limit = 4096;
+  ok(hutch_cgroup_update(cg, &chk, &e) == -EBUSY, "checkBeforeUpdate refuses a limit below usage");
+  diag_err(&e);
+  is_int(knob("memory", top_v1, "memory.limit_in_bytes"), 64 * MiB, "limit unchanged");
+
   struct spec_resources bad = {.present = true, .has_cpu = true};
   bad.cpu.cpus = (char *)"99";
   ok(hutch_cgroup_update(cg, &bad, &e) < 0, "cpus 99 is refused");

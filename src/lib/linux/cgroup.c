@@ -779,6 +779,22 @@ int hutch_cgroup_write_hugetlb(const char *dir, const struct spec_resources *res
   return 0;
 }
 
+int hutch_cgroup_check_before_update(const char *dir, const char *usage_file,
+                                     const struct spec_memory *m, struct hutch_error **err) {
+  if (!m->has_check_before_update || !m->check_before_update || !m->has_limit || m->limit <= 0)
+    return 0;
+  uint64_t usage = 0;
+  int r = hutch_cgroup_read_u64(dir, usage_file, &usage);
+  if (r < 0)
+    return hutch_error_set(err, r, "read %s/%s", dir, usage_file);
+  if (usage > (uint64_t)m->limit)
+    return hutch_error_set(err, EBUSY,
+                           "linux.resources.memory.limit: %" PRId64
+                           " is below the current usage %" PRIu64 " (checkBeforeUpdate)",
+                           m->limit, usage);
+  return 0;
+}
+
 struct hutch_cgroup_dir *hutch_cgroup_find_dir(struct hutch_cgroup *cg, const char *controller) {
   for (size_t i = 0; i < cg->n_dirs; i++)
     if (!cg->dirs[i].v2 && hutch_cgroup_controllers_have(cg->dirs[i].controllers, controller))

@@ -104,6 +104,10 @@ int hutch_cgroup_read_key(const char *dir, const char *file, const char *key, ui
 /* hugepageLimits into dir: v1 hugetlb.<size>.limit_in_bytes or v2 hugetlb.<size>.max. */
 int hutch_cgroup_write_hugetlb(const char *dir, const struct spec_resources *res, bool v2,
                                struct hutch_error **err);
+/* memory.checkBeforeUpdate: refuse a limit below what is in use now
+ * (usage_file: memory.usage_in_bytes or memory.current). */
+int hutch_cgroup_check_before_update(const char *dir, const char *usage_file,
+                                     const struct spec_memory *m, struct hutch_error **err);
 /* For stats: the value, or 0 when the file or key is missing (dir may be
  * NULL: the controller is not there). raw: every "key value" line. */
 uint64_t hutch_cgroup_stat(const char *dir, const char *file);

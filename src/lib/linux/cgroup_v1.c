@@ -114,6 +114,8 @@ static int apply_memory(struct hutch_cgroup *cg, const struct spec_memory *m,
   if (m->has_use_hierarchy &&
       (r = hutch_cgroup_write(d, "memory.use_hierarchy", m->use_hierarchy ? "1" : "0", err)) < 0)
     return r;
+  if ((r = hutch_cgroup_check_before_update(d, "memory.usage_in_bytes", m, err)) < 0)
+    return r;
   if ((r = set_limit_and_swap(d, m, err)) < 0)
     return r;
   if (m->has_reservation && (r = hutch_cgroup_writef(d, "memory.soft_limit_in_bytes", err,

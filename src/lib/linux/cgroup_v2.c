@@ -109,6 +109,8 @@ static int v2_setup(struct hutch_cgroup *cg, const struct spec_resources *res,
 static int apply_memory(const char *d, const struct spec_memory *m, struct hutch_error **err) {
   char buf[24];
   int r;
+  if ((r = hutch_cgroup_check_before_update(d, "memory.current", m, err)) < 0)
+    return r;
   if (m->has_limit &&
       (r = hutch_cgroup_write(d, "memory.max", hutch_cgroup_v2_limit(m->limit, buf), err)) < 0)
     return r;
