@@ -335,7 +335,7 @@ int hutch_image_pull(struct hutch_store *s, const char *refstr, const struct hut
       goto out;
     hutch_sha256_buf(mdata, mlen, mdigest);
     if (strncmp(want, "sha256:", 7) == 0 && strcmp(mdigest, want) != 0) {
-      r = hutch_error_set(err, EBADMSG, "manifest %s: digest mismatch (registry sent %s)", want,
+      r = hutch_error_set(err, 0, "manifest %s: digest mismatch (registry sent %s)", want,
                           mdigest);
       goto out;
     }

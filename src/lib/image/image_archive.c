@@ -287,7 +287,7 @@ static int import_blob(struct hutch_store *s, int rootfd, const char *path, cons
   if (r < 0)
     return r;
   if (want && strcmp(want, digest) != 0)
-    return hutch_error_set(err, EBADMSG, "archive: %s: digest mismatch (content is %s)", path,
+    return hutch_error_set(err, 0, "archive: %s: digest mismatch (content is %s)", path,
                            digest);
   return 0;
 }
@@ -427,7 +427,7 @@ static int load_oci_manifest(struct hutch_store *s, int rootfd, const char *dige
     return r;
   hutch_sha256_buf(data, len, got);
   if (strcmp(got, digest) != 0)
-    return hutch_error_set(err, EBADMSG, "archive: manifest %s: digest mismatch", digest);
+    return hutch_error_set(err, 0, "archive: manifest %s: digest mismatch", digest);
   struct hutch_manifest *m = NULL;
   r = hutch_manifest_parse(data, len, NULL, &m, err);
   if (r < 0)

@@ -566,7 +566,7 @@ int hutch_registry_get_blob(struct hutch_registry *reg, const char *repo, const 
   hutch_sha256_buf(r.body ? r.body : "", r.len, got);
   if (strcmp(got, digest) != 0 || (size >= 0 && (size_t)size != r.len)) {
     resp_clear(&r);
-    return hutch_error_set(err, EBADMSG, "blob %s: digest mismatch (registry sent %s)", digest,
+    return hutch_error_set(err, 0, "blob %s: digest mismatch (registry sent %s)", digest,
                            got);
   }
   *data = r.body ? r.body : strdup("");
@@ -750,7 +750,7 @@ static int xfer_done(struct hutch_registry *reg, CURLM *m, struct xfer *x, CURLc
   const char *dg = x->b->digest;
   if (x->oversize) {
     unlink(x->b->partial_path);
-    return hutch_error_set(err, EBADMSG, "blob %s: size mismatch: registry sent more than %lld bytes",
+    return hutch_error_set(err, 0, "blob %s: size mismatch: registry sent more than %lld bytes",
                            dg, (long long)x->b->size);
   }
   if (c != CURLE_OK) {
@@ -798,7 +798,7 @@ static int xfer_done(struct hutch_registry *reg, CURLM *m, struct xfer *x, CURLc
   hutch_sha256_final(&x->sha, got);
   if (strcmp(got, dg) != 0) {
     unlink(x->b->partial_path);
-    return hutch_error_set(err, EBADMSG, "blob %s: digest mismatch (registry sent content with digest %s)",
+    return hutch_error_set(err, 0, "blob %s: digest mismatch (registry sent content with digest %s)",
                            dg, got);
   }
   if (fsync(x->fd) < 0 || rename(x->b->partial_path, x->b->final_path) < 0)

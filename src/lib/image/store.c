@@ -149,7 +149,7 @@ int hutch_store_commit_blob_file(struct hutch_store *s, const char *tmp_path, co
     return hutch_error_set(err, r, "blob %s: read", digest);
   if (strcmp(got, digest) != 0) {
     unlink(tmp_path);
-    return hutch_error_set(err, EBADMSG, "blob %s: digest mismatch (content is %s)", digest, got);
+    return hutch_error_set(err, 0, "blob %s: digest mismatch (content is %s)", digest, got);
   }
   if (fsync(fd) < 0 || rename(tmp_path, dst) < 0)
     return hutch_error_set(err, errno, "blob %s: store", digest);
@@ -241,7 +241,7 @@ int hutch_store_unpack_layer(struct hutch_store *s, const char *blob_digest,
     goto fail;
   }
   if (want_diff_id && strcmp(want_diff_id, res.diff_id) != 0) {
-    r = hutch_error_set(err, EBADMSG, "layer %s: diff-id %s does not match the image config's %s",
+    r = hutch_error_set(err, 0, "layer %s: diff-id %s does not match the image config's %s",
                         blob_digest, res.diff_id, want_diff_id);
     goto fail;
   }
