@@ -450,7 +450,11 @@ static int open_registry(const char *domain, const char *repo,
     hutch_error_set(err, first ? first->errnum : EIO, "%s", first && first->msg ? first->msg : "");
     return hutch_error_wrap(err, "registry %s", domain);
   }
-  hutch_debug("registry %s: %s, /v2/ returned %ld", domain, reg->base, r.status);
+  hutch_debug("registry %s: %s%s, /v2/ returned %ld", domain, reg->base,
+              strncmp(reg->base, "https", 5) != 0 ? ""
+              : reg->verify                       ? " (TLS verified)"
+                                                  : " (TLS not verified)",
+              r.status);
   if (r.status == 401 && r.www_auth) {
     _cleanup_free_ char *ch = strdup(r.www_auth);
     resp_clear(&r);
