@@ -5,6 +5,7 @@
 #include "hooks.h"
 #include "state.h"
 #include "linux/cgroup.h"
+#include "linux/terminal.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/json.h"
@@ -19,7 +20,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <termios.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -95,6 +99,7 @@ int hutch_container_create(const struct hutch_runtime *rt, const struct hutch_cr
   st.rootfs = res.rootfs;
   st.created = (char *)hutch_now_rfc3339();
   st.cgroup_path = res.cgroup_path;
+  st.cgroup_created = res.cgroup_created;
   st.owner = getuid();
   if (spec->n_annotations) {
     st.annotations = json_object();
@@ -105,11 +110,14 @@ int hutch_container_create(const struct hutch_runtime *rt, const struct hutch_cr
   r = hutch_state_write(dirfd, &st, err);
   if (st.annotations)
     json_decref(st.annotations);
+  st.cgroup_created = NULL;
   if (r < 0 || (o->pid_file && write_pid_file(o->pid_file, res.pid, err) < 0)) {
     kill(res.pid, SIGKILL);
     waitpid(res.pid, NULL, 0);
     struct hutch_cgroup *cg = NULL;
     if (hutch_cgroup_open(res.cgroup_path, &cg, NULL) == 0) {
+      if (res.cgroup_created)
+        hutch_cgroup_set_created(cg, res.cgroup_created, NULL);
       hutch_cgroup_destroy(cg, NULL);
       hutch_cgroup_free(cg);
     }
@@ -121,10 +129,14 @@ int hutch_container_create(const struct hutch_runtime *rt, const struct hutch_cr
     close(res.pidfd);
   free(res.rootfs);
   free(res.cgroup_path);
+  if (res.cgroup_created)
+    json_decref(res.cgroup_created);
   return 0;
 fail:
   free(res.rootfs);
   free(res.cgroup_path);
+  if (res.cgroup_created)
+    json_decref(res.cgroup_created);
   if (res.pidfd >= 0)
     close(res.pidfd);
   hutch_state_dir_remove(rt->root, o->id);
@@ -202,16 +214,103 @@ out:
 }
 
 static volatile pid_t forward_pid;
+static volatile sig_atomic_t winch_pending;
 static void forward_signal(int sig) {
+  if (sig == SIGWINCH)
+    winch_pending = 1;
   if (forward_pid > 0)
     kill(forward_pid, sig);
+}
+
+static void copy_winsize(int master) {
+  struct winsize ws;
+  if (ioctl(0, TIOCGWINSZ, &ws) == 0)
+    ioctl(master, TIOCSWINSZ, &ws);
+}
+
+/* Foreground run with a terminal: shuttle bytes between our stdio and the
+ * pty master until the container exits, with our terminal in raw mode. */
+static void proxy_terminal(int master, int pidfd) {
+  struct termios saved;
+  bool raw = isatty(0) && tcgetattr(0, &saved) == 0;
+  if (raw) {
+    struct termios t = saved;
+    cfmakeraw(&t);
+    tcsetattr(0, TCSANOW, &t);
+    copy_winsize(master);
+  }
+  bool in_open = true;
+  char buf[8192];
+  for (;;) {
+    if (winch_pending) {
+      winch_pending = 0;
+      copy_winsize(master);
+    }
+    struct pollfd p[3] = {{.fd = master, .events = POLLIN},
+                          {.fd = in_open ? 0 : -1, .events = POLLIN},
+                          {.fd = pidfd, .events = POLLIN}};
+    int r = poll(p, 3, -1);
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r < 0)
+      break;
+    if (p[0].revents & POLLIN) {
+      ssize_t n = read(master, buf, sizeof(buf));
+      if (n > 0) {
+        ssize_t w = write(1, buf, (size_t)n);
+        (void)w;
+        continue;
+      }
+    }
+    if (p[0].revents & (POLLHUP | POLLERR))
+      break;
+    if (p[1].revents & (POLLIN | POLLHUP)) {
+      ssize_t n = read(0, buf, sizeof(buf));
+      if (n <= 0)
+        in_open = false;
+      else {
+        ssize_t w = write(master, buf, (size_t)n);
+        (void)w;
+      }
+    }
+    if (p[2].revents & POLLIN) {
+      /* drain what is left, then stop */
+      ssize_t n;
+      int fl = fcntl(master, F_GETFL);
+      fcntl(master, F_SETFL, fl | O_NONBLOCK);
+      while ((n = read(master, buf, sizeof(buf))) > 0) {
+        ssize_t w = write(1, buf, (size_t)n);
+        (void)w;
+      }
+      break;
+    }
+  }
+  if (raw)
+    tcsetattr(0, TCSANOW, &saved);
 }
 
 int hutch_container_run(const struct hutch_runtime *rt, const struct hutch_create_opts *o, bool detach,
                         bool keep, int *exit_status, struct hutch_error **err) {
   pid_t pid;
-  if (hutch_container_create(rt, o, &pid, err) < 0)
+  struct hutch_create_opts co = *o;
+  int csock[2] = {-EBADF, -EBADF};
+  /* A foreground run without --console-socket owns the terminal itself:
+   * the child sends the pty master here if process.terminal is true. */
+  if (!detach && !o->console_socket && !o->console_sock_fd &&
+      socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, csock) == 0)
+    co.console_sock_fd = &csock[1];
+  int r = hutch_container_create(rt, &co, &pid, err);
+  if (csock[1] >= 0)
+    close(csock[1]);
+  _cleanup_close_ int csock0 = csock[0];
+  if (r < 0)
     return -1;
+  _cleanup_close_ int master = -EBADF;
+  if (csock0 >= 0) {
+    struct pollfd p = {.fd = csock0, .events = POLLIN};
+    if (poll(&p, 1, 0) == 1 && (p.revents & POLLIN))
+      master = hutch_recv_fd(csock0, NULL, 0);
+  }
   if (!detach) {
     forward_pid = pid;
     static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
@@ -227,6 +326,10 @@ int hutch_container_run(const struct hutch_runtime *rt, const struct hutch_creat
   if (detach) {
     *exit_status = 0;
     return 0;
+  }
+  if (master >= 0) {
+    _cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    proxy_terminal(master, pidfd);
   }
   int status;
   while (waitpid(pid, &status, 0) < 0) {
@@ -340,6 +443,9 @@ int hutch_container_delete(const struct hutch_runtime *rt, const char *id, bool 
   struct hutch_cgroup *cg = NULL;
   if (st.cgroup_path && hutch_cgroup_open(st.cgroup_path, &cg, NULL) < 0)
     cg = NULL;
+  /* Remove exactly the dirs create made, parents included. */
+  if (cg && st.cgroup_created)
+    hutch_cgroup_set_created(cg, st.cgroup_created, NULL);
   if (s != HUTCH_STATUS_STOPPED) {
     hutch_debug("kill %s (pid %d) with SIGKILL", id, (int)st.pid);
     if (cg)

@@ -20,6 +20,7 @@ struct hutch_create_opts {
   const char *bundle;         /* directory holding config.json */
   const char *pid_file;       /* optional */
   const char *console_socket; /* optional */
+  const int *console_sock_fd; /* optional: a connected socket to send the pty master on */
   bool no_pivot;
   bool no_new_keyring;
   int preserve_fds;
@@ -47,6 +48,7 @@ struct spawn_result {
   int pidfd;
   char *rootfs;      /* absolute, malloc'd */
   char *cgroup_path; /* resolved, malloc'd */
+  json_t *cgroup_created; /* owned */
 };
 int hutch_spawn(const struct hutch_runtime *rt, const struct hutch_create_opts *o,
                 const struct spec *spec, int state_dirfd, struct spawn_result *res,

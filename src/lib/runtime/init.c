@@ -275,6 +275,10 @@ void hutch_init_fds_for_exec(int preserve_fds) {
 
 void hutch_init_child(struct init_args *a) {
   struct hutch_error *err = NULL;
+  /* The state dir's flock belongs to the open file we share with the
+   * parent: keeping it would hold the lock for as long as we live. */
+  if (a->state_dirfd >= 0)
+    close(a->state_dirfd);
   /* Not dumpable until execve: nothing in the container may open our
    * /proc/<pid>/exe or memory while we still run the runtime's code. */
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);

@@ -16,6 +16,7 @@ struct init_args {
   const char *id;
   const char *rootfs;      /* absolute */
   int sync_fd;             /* child's end of the socketpair */
+  int state_dirfd;         /* locked state dir of the parent: closed first thing */
   int fifo_fd;             /* O_PATH fd of exec.fifo, -EBADF for exec */
   int console_fd;          /* connected console socket, or -EBADF */
   int ns_fds[8];           /* namespaces to join (SPEC_NS__MAX), -EBADF if none */

@@ -79,6 +79,41 @@ static char *state_json_for_hooks(const char *id, pid_t pid, const char *bundle,
   return json_dumps(j, JSON_COMPACT);
 }
 
+/* The devices cgroup rules a container gets: the spec's, then the nodes
+ * every container needs (runc's default allow-list: null, zero, full,
+ * random, urandom, tty, ptmx and ptys, tun, mknod of anything), then one
+ * rule per linux.devices entry so the nodes the spec creates work. */
+static struct spec_device_cgroup *device_rules(const struct spec_linux *l, size_t *n) {
+  static const struct spec_device_cgroup defaults[] = {
+      {true, 'c', -1, -1, (char *)"m"},  {true, 'b', -1, -1, (char *)"m"},
+      {true, 'c', 1, 3, (char *)"rwm"},  {true, 'c', 1, 5, (char *)"rwm"},
+      {true, 'c', 1, 7, (char *)"rwm"},  {true, 'c', 1, 8, (char *)"rwm"},
+      {true, 'c', 1, 9, (char *)"rwm"},  {true, 'c', 5, 0, (char *)"rwm"},
+      {true, 'c', 5, 1, (char *)"rwm"},  {true, 'c', 5, 2, (char *)"rwm"},
+      {true, 'c', 136, -1, (char *)"rwm"}, {true, 'c', 10, 200, (char *)"rwm"},
+  };
+  const struct spec_resources *r = &l->resources;
+  size_t nd = sizeof(defaults) / sizeof(defaults[0]);
+  size_t total = r->n_devices + nd + l->n_devices;
+  struct spec_device_cgroup *out = calloc(total, sizeof(*out));
+  if (out == NULL)
+    return NULL;
+  size_t k = 0;
+  for (size_t i = 0; i < r->n_devices; i++)
+    out[k++] = r->devices[i];
+  for (size_t i = 0; i < nd; i++)
+    out[k++] = defaults[i];
+  for (size_t i = 0; i < l->n_devices; i++) {
+    const struct spec_device *d = &l->devices[i];
+    if (d->type == 'p')
+      continue;
+    out[k++] = (struct spec_device_cgroup){true, d->type == 'u' ? 'c' : d->type, d->major, d->minor,
+                                           (char *)"rwm"};
+  }
+  *n = k;
+  return out;
+}
+
 int hutch_spawn(const struct hutch_runtime *rt, const struct hutch_create_opts *o,
                 const struct spec *spec, int state_dirfd, struct spawn_result *res,
                 struct hutch_error **err) {
@@ -86,6 +121,7 @@ int hutch_spawn(const struct hutch_runtime *rt, const struct hutch_create_opts *
   struct hutch_seccomp *seccomp = NULL;
   struct hutch_cgroup *cg = NULL;
   struct init_args a = {.spec = spec, .id = o->id, .sync_fd = -EBADF, .fifo_fd = -EBADF,
+                        .state_dirfd = state_dirfd,
                         .console_fd = -EBADF, .preserve_fds = o->preserve_fds,
                         .no_pivot = o->no_pivot, .no_new_keyring = o->no_new_keyring};
   int sv[2] = {-EBADF, -EBADF};
@@ -93,6 +129,7 @@ int hutch_spawn(const struct hutch_runtime *rt, const struct hutch_create_opts *
   pid_t pid = -1;
   int ret = -1;
   _cleanup_free_ char *rootfs = NULL, *cgpath = NULL, *hook_state = NULL;
+  _cleanup_free_ struct spec_device_cgroup *devrules = NULL;
   for (int t = 0; t < SPEC_NS__MAX; t++)
     a.ns_fds[t] = -EBADF;
 
@@ -121,7 +158,7 @@ int hutch_spawn(const struct hutch_runtime *rt, const struct hutch_create_opts *
   }
   if (l->seccomp.present) {
     if (hutch_seccomp_compile(&l->seccomp, &seccomp, err) < 0)
-      return hutch_error_wrap(err, "linux.seccomp");
+      return -1;
     a.seccomp = seccomp;
     hutch_debug("seccomp: compiled %zu rules", hutch_seccomp_rule_count(seccomp));
   }
@@ -138,7 +175,16 @@ int hutch_spawn(const struct hutch_runtime *rt, const struct hutch_create_opts *
     hutch_error_set(err, ENOMEM, "cgroup path");
     goto out;
   }
-  if (hutch_cgroup_create(cgpath, l->resources.present ? &l->resources : NULL, &cg, err) < 0) {
+  struct spec_resources cres = l->resources;
+  if (cres.present || cres.n_devices) {
+    devrules = device_rules(l, &cres.n_devices);
+    if (devrules == NULL) {
+      hutch_error_set(err, ENOMEM, "device rules");
+      goto out;
+    }
+    cres.devices = devrules;
+  }
+  if (hutch_cgroup_create(cgpath, cres.present ? &cres : NULL, &cg, err) < 0) {
     hutch_error_wrap(err, "create cgroup %s", cgpath);
     goto out;
   }
@@ -154,7 +200,13 @@ int hutch_spawn(const struct hutch_runtime *rt, const struct hutch_create_opts *
     hutch_error_set(err, errno, "open exec.fifo");
     goto out;
   }
-  if (o->console_socket) {
+  if (o->console_sock_fd) {
+    a.console_fd = fcntl(*o->console_sock_fd, F_DUPFD_CLOEXEC, 3);
+    if (a.console_fd < 0) {
+      hutch_error_set(err, errno, "console socket");
+      goto out;
+    }
+  } else if (o->console_socket) {
     a.console_fd = connect_console(o->console_socket, err);
     if (a.console_fd < 0)
       goto out;
@@ -247,6 +299,7 @@ int hutch_spawn(const struct hutch_runtime *rt, const struct hutch_create_opts *
   res->pidfd = pidfd;
   res->rootfs = TAKE_PTR(rootfs);
   res->cgroup_path = TAKE_PTR(cgpath);
+  res->cgroup_created = hutch_cgroup_created(cg);
   pidfd = -EBADF;
   ret = 0;
   goto out;

@@ -127,6 +127,8 @@ int hutch_state_write(int dirfd, const struct hutch_state *st, struct hutch_erro
     return hutch_error_set(err, ENOMEM, "serialise state of %s", st->id);
   if (st->annotations)
     json_object_set(j, "annotations", st->annotations);
+  if (st->cgroup_created)
+    json_object_set(j, "cgroup_created", st->cgroup_created);
   _cleanup_free_ char *text = json_dumps(j, JSON_COMPACT);
   if (text == NULL)
     return hutch_error_set(err, ENOMEM, "serialise state of %s", st->id);
@@ -163,6 +165,8 @@ int hutch_state_read(int dirfd, struct hutch_state *st, struct hutch_error **err
   st->owner = (uid_t)json_integer_value(json_object_get(j, "owner"));
   json_t *a = json_object_get(j, "annotations");
   st->annotations = a ? json_incref(a) : NULL;
+  json_t *cc = json_object_get(j, "cgroup_created");
+  st->cgroup_created = cc ? json_incref(cc) : NULL;
   if (st->id == NULL)
     return hutch_error_set(err, EINVAL, "state.json: no id");
   return 0;
@@ -176,6 +180,8 @@ void hutch_state_clear(struct hutch_state *st) {
   free(st->cgroup_path);
   if (st->annotations)
     json_decref(st->annotations);
+  if (st->cgroup_created)
+    json_decref(st->cgroup_created);
   memset(st, 0, sizeof(*st));
 }
 

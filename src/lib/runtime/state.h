@@ -37,6 +37,7 @@ struct hutch_state {
   bool started;
   uid_t owner;
   json_t *annotations; /* object, owned */
+  json_t *cgroup_created; /* dirs the cgroup layer made (hutch_cgroup_created), owned */
 };
 
 const char *hutch_status_name(enum hutch_status s);
