@@ -134,13 +134,23 @@ int main(void) {
   mkdir(p, 0700);
   snprintf(p, sizeof(p), "%s/blobs/sha256/%064d", root, 0);
   hutch_write_file(p, "orphan", 6);
-  ok(hutch_store_gc(s, NULL, &e) == 0, "gc");
+  ok(hutch_store_gc(s, true, NULL, &e) == 0, "gc");
   is_int(count(root, "tmp"), 0, "tmp/ emptied");
   ok(!hutch_path_exists(p), "orphan blob removed");
   is_int(count(root, "blobs/sha256"), 3, "a's manifest, config and layer remain");
 
-  ok(hutch_image_remove(s, "example.com/a:1", false, &log, &e) == 0, "rmi a");
+  /* another user of the store (a pull in progress) defers the sweep
+   * instead of blocking rmi */
+  struct hutch_store *other = NULL;
+  ok(hutch_store_open(root, &other, &e) == 0, "second store handle");
+  ok(hutch_image_remove(s, "example.com/a:1", false, &log, &e) == 0, "rmi a while in use");
   hutch_strv_free(log);
+  ok(hutch_image_lookup(s, "example.com/a:1", &l, &e) < 0, "a is gone from the index");
+  hutch_error_free(e);
+  e = NULL;
+  ok(hutch_path_exists(a->layer_dirs[0]), "its layer waits for the sweep");
+  hutch_store_close(other);
+  ok(hutch_store_gc(s, false, NULL, &e) == 0, "sweep once alone");
   is_int(count(root, "blobs/sha256"), 0, "no blobs left");
   is_int(count(root, "layers/sha256"), 0, "no layers left");
 

@@ -656,7 +656,7 @@ out:
   hutch_store_index_end(s);
   json_decref(index);
   if (r == 0)
-    r = hutch_store_gc(s, NULL, err);
+    r = hutch_store_gc(s, false, NULL, err);
   return r;
 }
 
@@ -686,7 +686,7 @@ int hutch_image_prune(struct hutch_store *s, bool all, char ***deleted, uint64_t
   hutch_store_index_end(s);
   json_decref(index);
   if (r == 0)
-    r = hutch_store_gc(s, freed, err);
+    r = hutch_store_gc(s, true, freed, err);
   return r;
 }
 

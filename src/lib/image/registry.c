@@ -663,6 +663,7 @@ static int xfer_prepare(struct xfer *x, struct hutch_error **err) {
   if (flock(x->fd, LOCK_EX) < 0)
     return hutch_error_set(err, errno, "blob %s: lock", x->b->digest);
   if (hutch_path_exists(x->b->final_path)) {
+    unlink(x->b->partial_path); /* the one we just created, empty */
     x->state = X_DONE;
     return 1;
   }

@@ -355,11 +355,20 @@ static int sweep(struct hutch_store *s, const char *dir, json_t *live, bool all,
   return ret;
 }
 
-int hutch_store_gc(struct hutch_store *s, uint64_t *freed_bytes, struct hutch_error **err) {
+int hutch_store_gc(struct hutch_store *s, bool wait, uint64_t *freed_bytes,
+                   struct hutch_error **err) {
+  if (freed_bytes)
+    *freed_bytes = 0;
   /* Exclusive gc.lock: no other process has the store open, so nothing is
    * mid-pull with blobs not yet in the index. */
-  if (flock(s->gc_lock_fd, LOCK_EX) < 0)
+  if (flock(s->gc_lock_fd, LOCK_EX | (wait ? 0 : LOCK_NB)) < 0) {
+    if (errno == EWOULDBLOCK && !wait) {
+      hutch_debug("image store in use elsewhere: leaving the sweep for later");
+      flock(s->gc_lock_fd, LOCK_SH);
+      return 0;
+    }
     return hutch_error_set(err, errno, "lock image store for cleanup");
+  }
   json_t *index = NULL;
   _cleanup_json_ json_t *live = json_object();
   int r = hutch_store_index_begin(s, &index, err);

@@ -72,5 +72,8 @@ void hutch_store_index_end(struct hutch_store *s);
 int hutch_store_index_read(struct hutch_store *s, json_t **index, struct hutch_error **err);
 
 /* Mark-and-sweep: delete blobs, layer dirs and partial downloads that no
- * image in the index uses. Waits for other store users (gc.lock). */
-int hutch_store_gc(struct hutch_store *s, uint64_t *freed_bytes, struct hutch_error **err);
+ * image in the index uses. It needs every other user of the store gone
+ * (gc.lock): with wait it blocks until then, without it returns 0 at once
+ * and leaves the sweep to a later run (rmi must not hang behind a pull). */
+int hutch_store_gc(struct hutch_store *s, bool wait, uint64_t *freed_bytes,
+                   struct hutch_error **err);

@@ -193,3 +193,20 @@ teardown() { image_teardown; }
   refute_output --partial "<none>"
   [ "$(ls "$HUTCH_ROOT/layers/sha256" | wc -l)" -eq 1 ]
 }
+
+@test "concurrent pulls of images sharing layers all succeed" {
+  hutch pull -q "$REG/hutch/two" >"$TEST_DIR/a" 2>&1 &
+  a=$!
+  hutch pull -q "$REG/hutch/two" >"$TEST_DIR/b" 2>&1 &
+  b=$!
+  hutch pull -q "$REG/hutch/zstd" >"$TEST_DIR/c" 2>&1 &
+  c=$!
+  wait $a
+  wait $b
+  wait $c
+  run hutch images --format json
+  [ "$(echo "$output" | jq -r .Repository | sort | tr '\n' ' ')" = "$REG/hutch/two $REG/hutch/zstd " ]
+  [ "$(ls "$HUTCH_ROOT/layers/sha256" | wc -l)" -eq 2 ]
+  run ls "$HUTCH_ROOT/tmp"
+  assert_output ""
+}
