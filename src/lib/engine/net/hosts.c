@@ -1,0 +1,221 @@
+/* /etc/hosts and /etc/resolv.conf for containers: pure text generation,
+ * the list of peers on a user network, and the in-place writer. */
+#include "netpriv.h"
+
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/json.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+char *hutch_hosts_render(const struct hutch_hosts_input *in) {
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  if (f == NULL)
+    return NULL;
+  fprintf(f, "127.0.0.1\tlocalhost\n"
+             "::1\tlocalhost ip6-localhost ip6-loopback\n");
+  if (in->ip && (in->hostname || in->name || (in->aliases && in->aliases[0]))) {
+    fprintf(f, "%s\t", in->ip);
+    const char *sep = "";
+    /* The hostname first: it is what `hostname -f` resolves to. */
+    if (in->hostname) {
+      fprintf(f, "%s", in->hostname);
+      sep = " ";
+    }
+    if (in->name && (in->hostname == NULL || strcmp(in->name, in->hostname) != 0)) {
+      fprintf(f, "%s%s", sep, in->name);
+      sep = " ";
+    }
+    for (char *const *a = in->aliases; a && *a; a++) {
+      fprintf(f, "%s%s", sep, *a);
+      sep = " ";
+    }
+    fprintf(f, "\n");
+  } else if (in->hostname) {
+    /* No address of its own (--network none): the name still resolves. */
+    fprintf(f, "127.0.1.1\t%s\n", in->hostname);
+  }
+  for (size_t i = 0; i < in->n_extra; i++)
+    fprintf(f, "%s\t%s\n", in->extra[i].ip, in->extra[i].names);
+  for (size_t i = 0; i < in->n_peers; i++)
+    fprintf(f, "%s\t%s\n", in->peers[i].ip, in->peers[i].names);
+  if (fclose(f) != 0) {
+    free(buf);
+    return NULL;
+  }
+  return buf;
+}
+
+static bool valid_hostname(const char *s) {
+  if (*s == '\0' || strlen(s) > 253)
+    return false;
+  for (const char *p = s; *p; p++)
+    if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+          *p == '-' || *p == '.' || *p == '_'))
+      return false;
+  return true;
+}
+
+int hutch_hosts_parse_add_host(const char *arg, char **name, char **ip) {
+  /* docker splits at the first ':' (the address may be IPv6 and hold more);
+   * "name=ip" is accepted too, as newer docker does. */
+  const char *sep = strpbrk(arg, ":=");
+  if (sep == NULL || sep == arg || sep[1] == '\0')
+    return -EINVAL;
+  _cleanup_free_ char *n = strndup(arg, (size_t)(sep - arg));
+  const char *addr = sep + 1;
+  if (n == NULL)
+    return -ENOMEM;
+  unsigned char tmp[sizeof(struct in6_addr)];
+  if (!valid_hostname(n) ||
+      (inet_pton(AF_INET, addr, tmp) != 1 && inet_pton(AF_INET6, addr, tmp) != 1))
+    return -EINVAL;
+  char *a = strdup(addr);
+  if (a == NULL)
+    return -ENOMEM;
+  *name = TAKE_PTR(n);
+  *ip = a;
+  return 0;
+}
+
+/* Does a "nameserver X" value point at the host's own loopback? */
+static bool loopback_resolver(const char *v) {
+  struct in_addr a;
+  if (inet_pton(AF_INET, v, &a) == 1)
+    return (ntohl(a.s_addr) >> 24) == 127;
+  return strcmp(v, "::1") == 0;
+}
+
+char *hutch_resolv_render(const char *host_resolv, char *const *dns, char *const *search,
+                          char *const *options) {
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  if (f == NULL)
+    return NULL;
+  int nameservers = 0;
+  const char *p = host_resolv ? host_resolv : "";
+  while (*p) {
+    size_t l = strcspn(p, "\n");
+    _cleanup_free_ char *line = strndup(p, l);
+    p += l + (p[l] == '\n');
+    if (line == NULL)
+      continue;
+    char kw[16] = "", val[256] = "";
+    if (sscanf(line, " %15s %255s", kw, val) < 1 || kw[0] == '#' || kw[0] == ';')
+      continue;
+    if (strcmp(kw, "nameserver") == 0) {
+      if (dns == NULL && val[0] && !loopback_resolver(val)) {
+        fprintf(f, "nameserver %s\n", val);
+        nameservers++;
+      }
+    } else if ((strcmp(kw, "search") == 0 || strcmp(kw, "domain") == 0) && search) {
+      continue;
+    } else if (strcmp(kw, "options") == 0 && options) {
+      continue;
+    } else {
+      fprintf(f, "%s\n", line);
+    }
+  }
+  for (char *const *d = dns; d && *d; d++, nameservers++)
+    fprintf(f, "nameserver %s\n", *d);
+  if (nameservers == 0)
+    fprintf(f, "nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
+  if (search && search[0]) {
+    fprintf(f, "search");
+    for (char *const *s = search; *s; s++)
+      fprintf(f, " %s", *s);
+    fprintf(f, "\n");
+  }
+  if (options && options[0]) {
+    fprintf(f, "options");
+    for (char *const *o = options; *o; o++)
+      fprintf(f, " %s", *o);
+    fprintf(f, "\n");
+  }
+  if (fclose(f) != 0) {
+    free(buf);
+    return NULL;
+  }
+  return buf;
+}
+
+void hutch_hosts_entries_free(struct hutch_hosts_entry *v, size_t n) {
+  for (size_t i = 0; v && i < n; i++) {
+    free((char *)v[i].ip);
+    free((char *)v[i].names);
+  }
+  free(v);
+}
+
+int hutch_net_peers(const struct hutch_net_ctx *ctx, const char *network, const char *exclude_id,
+                    struct hutch_hosts_entry **out, size_t *n, struct hutch_error **err) {
+  *out = NULL;
+  *n = 0;
+  if (strcmp(network, HUTCH_NET_DEFAULT_NAME) == 0)
+    return 0;
+  _cleanup_json_ json_t *all = NULL;
+  int r = hutch_net_attachments_all(ctx, &all, err);
+  if (r < 0)
+    return r;
+  struct hutch_hosts_entry *v = calloc(json_array_size(all) + 1, sizeof(*v));
+  if (v == NULL)
+    return hutch_error_set(err, ENOMEM, "peers");
+  size_t cnt = 0, i;
+  json_t *rec;
+  json_array_foreach(all, i, rec) {
+    const char *id = json_string_value(json_object_get(rec, "id"));
+    const char *name = json_string_value(json_object_get(rec, "name"));
+    if (id == NULL || (exclude_id && strcmp(id, exclude_id) == 0))
+      continue;
+    size_t k;
+    json_t *ep;
+    json_array_foreach(json_object_get(rec, "networks"), k, ep) {
+      const char *nn = json_string_value(json_object_get(ep, "network"));
+      const char *ip = json_string_value(json_object_get(ep, "ip"));
+      if (nn == NULL || ip == NULL || strcmp(nn, network) != 0)
+        continue;
+      /* Name, aliases, then the short id, as docker's embedded DNS answers. */
+      char *names = NULL;
+      size_t nl = 0;
+      FILE *f = open_memstream(&names, &nl);
+      if (f == NULL)
+        break;
+      const char *sep = "";
+      if (name && *name) {
+        fprintf(f, "%s", name);
+        sep = " ";
+      }
+      size_t j;
+      json_t *a;
+      json_array_foreach(json_object_get(ep, "aliases"), j, a) {
+        fprintf(f, "%s%s", sep, json_string_value(a));
+        sep = " ";
+      }
+      fprintf(f, "%s%.12s", sep, id);
+      if (fclose(f) != 0) {
+        free(names);
+        continue;
+      }
+      v[cnt].ip = strdup(ip);
+      v[cnt].names = names;
+      cnt++;
+    }
+  }
+  *out = v;
+  *n = cnt;
+  return 0;
+}
+
+int hutch_net_write_config_file(const char *path, const char *content, struct hutch_error **err) {
+  int r = hutch_write_file(path, content, strlen(content));
+  if (r < 0)
+    return hutch_error_set(err, r, "write %s", path);
+  return 0;
+}

@@ -1,0 +1,28 @@
+/* Shared between the files of net/ (not for the engine): state paths,
+ * the store lock, and network config records. */
+#pragma once
+
+#include "net.h"
+
+#include <jansson.h>
+
+const char *hutch_net_state_dir(const struct hutch_net_ctx *ctx);
+const char *hutch_net_table(const struct hutch_net_ctx *ctx);
+/* "<state>/<sub>" in a new string, NULL on ENOMEM. */
+char *hutch_net_path(const struct hutch_net_ctx *ctx, const char *sub);
+/* Create the state dir and take its lock; returns the fd or a negative
+ * value with err set. */
+int hutch_net_store_lock(const struct hutch_net_ctx *ctx, struct hutch_error **err);
+/* Load a network by exact name without taking the lock. */
+int hutch_net_network_read(const struct hutch_net_ctx *ctx, const char *name,
+                           struct hutch_network **out, struct hutch_error **err);
+/* Every attachment record (objects as stored), in a new array. */
+int hutch_net_attachments_all(const struct hutch_net_ctx *ctx, json_t **out,
+                              struct hutch_error **err);
+/* Rewrite the nft table from the attachment records (lock held). */
+int hutch_net_sync_nft(const struct hutch_net_ctx *ctx, struct hutch_error **err);
+/* Delete the bridge of `n` from the host if it exists (lock held). */
+int hutch_net_bridge_remove(const struct hutch_network *n, struct hutch_error **err);
+/* How many attachments use network `name` (lock held or a snapshot). */
+int hutch_net_network_users(const struct hutch_net_ctx *ctx, const char *name, size_t *count,
+                            struct hutch_error **err);

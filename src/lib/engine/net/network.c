@@ -1,0 +1,587 @@
+/* Network objects: the JSON store under the state dir, `network create`,
+ * ls, inspect, rm, prune, and the default network. A network in the store
+ * is only configuration; its bridge appears on the host with the first
+ * container attached and goes with the last (attach.c), as with podman. */
+#include "netpriv.h"
+
+#include "netlink.h"
+#include "nft.h"
+
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "util/strutil.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+const char *hutch_net_state_dir(const struct hutch_net_ctx *ctx) {
+  return ctx && ctx->state_dir ? ctx->state_dir : HUTCH_NET_STATE_DIR;
+}
+
+const char *hutch_net_table(const struct hutch_net_ctx *ctx) {
+  return ctx && ctx->nft_table ? ctx->nft_table : HUTCH_NFT_TABLE;
+}
+
+char *hutch_net_path(const struct hutch_net_ctx *ctx, const char *sub) {
+  char *p = NULL;
+  if (asprintf(&p, "%s/%s", hutch_net_state_dir(ctx), sub) < 0)
+    return NULL;
+  return p;
+}
+
+int hutch_net_store_lock(const struct hutch_net_ctx *ctx, struct hutch_error **err) {
+  const char *dir = hutch_net_state_dir(ctx);
+  int r = hutch_mkdir_p(dir, 0700);
+  if (r < 0)
+    return hutch_error_set(err, r, "create network state dir %s", dir);
+  _cleanup_free_ char *lock = hutch_net_path(ctx, ".lock");
+  if (lock == NULL)
+    return hutch_error_set(err, ENOMEM, "lock path");
+  int fd = hutch_net_lock(lock);
+  if (fd < 0)
+    return hutch_error_set(err, fd, "lock %s", lock);
+  return fd;
+}
+
+void hutch_network_free(struct hutch_network *n) {
+  if (n == NULL)
+    return;
+  free(n->name);
+  free(n->id);
+  free(n->bridge);
+  free(n->created);
+  free(n);
+}
+
+void hutch_network_list_free(struct hutch_network **v, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    hutch_network_free(v[i]);
+  free(v);
+}
+
+/* Same rule as docker's container and network names. */
+static bool name_ok(const char *s) {
+  size_t n = strlen(s);
+  if (n == 0 || n > 128)
+    return false;
+  for (size_t i = 0; i < n; i++) {
+    char c = s[i];
+    bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (!alnum && (i == 0 || (c != '_' && c != '.' && c != '-')))
+      return false;
+  }
+  return true;
+}
+
+static bool ifname_ok(const char *s) {
+  size_t n = strlen(s);
+  if (n == 0 || n > 15 || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+    return false;
+  for (const char *p = s; *p; p++)
+    if (*p == '/' || *p == ':' || *p <= ' ')
+      return false;
+  return true;
+}
+
+static json_t *network_to_json(const struct hutch_network *n) {
+  char s[HUTCH_CIDR_STRLEN], g[HUTCH_IPV4_STRLEN];
+  return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:i}", "name", n->name, "id", n->id,
+                   "bridge", n->bridge, "created", n->created, "subnet",
+                   hutch_cidr_format(&n->subnet, s), "gateway", hutch_ipv4_format(n->gateway, g),
+                   "internal", n->internal, "mtu", (int)n->mtu);
+}
+
+static int network_from_json(json_t *j, const char *where, struct hutch_network **out,
+                             struct hutch_error **err) {
+  const char *name, *id, *bridge, *created, *subnet, *gateway;
+  int internal = 0, mtu = 0;
+  json_error_t je;
+  if (json_unpack_ex(j, &je, 0, "{s:s, s:s, s:s, s:s, s:s, s:s, s?b, s?i}", "name", &name, "id",
+                     &id, "bridge", &bridge, "created", &created, "subnet", &subnet, "gateway",
+                     &gateway, "internal", &internal, "mtu", &mtu) < 0)
+    return hutch_error_set(err, EINVAL, "%s: %s", where, je.text);
+  _cleanup_network_ struct hutch_network *n = calloc(1, sizeof(*n));
+  if (n == NULL)
+    return hutch_error_set(err, ENOMEM, "network");
+  if (hutch_cidr_parse(subnet, &n->subnet) < 0)
+    return hutch_error_set(err, EINVAL, "%s: subnet: \"%s\" is not a CIDR", where, subnet);
+  if (hutch_ipv4_parse(gateway, &n->gateway) < 0)
+    return hutch_error_set(err, EINVAL, "%s: gateway: \"%s\" is not an address", where, gateway);
+  n->name = strdup(name);
+  n->id = strdup(id);
+  n->bridge = strdup(bridge);
+  n->created = strdup(created);
+  n->internal = internal;
+  n->mtu = mtu > 0 ? (unsigned)mtu : HUTCH_NET_DEFAULT_MTU;
+  if (!n->name || !n->id || !n->bridge || !n->created)
+    return hutch_error_set(err, ENOMEM, "network");
+  *out = TAKE_PTR(n);
+  return 0;
+}
+
+int hutch_net_network_read(const struct hutch_net_ctx *ctx, const char *name,
+                           struct hutch_network **out, struct hutch_error **err) {
+  if (!name_ok(name))
+    return hutch_error_set(err, EINVAL, "network name \"%s\" is not valid", name);
+  _cleanup_free_ char *file = NULL;
+  if (asprintf(&file, "%s/%s.json", hutch_net_state_dir(ctx), name) < 0)
+    return hutch_error_set(err, ENOMEM, "network path");
+  _cleanup_free_ char *buf = NULL;
+  int r = hutch_read_file(file, &buf, NULL);
+  if (r == -ENOENT)
+    return hutch_error_set(err, ENOENT, "network %s not found", name);
+  if (r < 0)
+    return hutch_error_set(err, r, "read %s", file);
+  json_error_t je;
+  _cleanup_json_ json_t *j = json_loads(buf, 0, &je);
+  if (j == NULL)
+    return hutch_error_set(err, EINVAL, "%s: %s", file, je.text);
+  return network_from_json(j, file, out, err);
+}
+
+static int network_write(const struct hutch_net_ctx *ctx, const struct hutch_network *n,
+                         struct hutch_error **err) {
+  _cleanup_json_ json_t *j = network_to_json(n);
+  _cleanup_free_ char *data = j ? json_dumps(j, JSON_INDENT(2)) : NULL;
+  _cleanup_free_ char *name = NULL;
+  if (data == NULL || asprintf(&name, "%s.json", n->name) < 0)
+    return hutch_error_set(err, ENOMEM, "serialise network %s", n->name);
+  _cleanup_close_ int dfd = open(hutch_net_state_dir(ctx), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0)
+    return hutch_error_set(err, errno, "open %s", hutch_net_state_dir(ctx));
+  int r = hutch_write_file_atomic(dfd, name, data, strlen(data), 0600);
+  if (r < 0)
+    return hutch_error_set(err, r, "write network %s", n->name);
+  return 0;
+}
+
+static int cmp_network(const void *a, const void *b) {
+  return strcmp((*(struct hutch_network *const *)a)->name,
+                (*(struct hutch_network *const *)b)->name);
+}
+
+/* List without the lock (callers hold it or accept a snapshot). */
+static int network_list(const struct hutch_net_ctx *ctx, struct hutch_network ***out, size_t *n,
+                        struct hutch_error **err) {
+  *out = NULL;
+  *n = 0;
+  const char *dir = hutch_net_state_dir(ctx);
+  _cleanup_closedir_ DIR *d = opendir(dir);
+  if (d == NULL)
+    return errno == ENOENT ? 0 : hutch_error_set(err, errno, "open %s", dir);
+  struct hutch_network **v = NULL;
+  size_t cnt = 0;
+  struct dirent *de;
+  while ((de = readdir(d)) != NULL) {
+    size_t l = strlen(de->d_name);
+    if (de->d_name[0] == '.' || l < 6 || strcmp(de->d_name + l - 5, ".json") != 0)
+      continue;
+    _cleanup_free_ char *name = strndup(de->d_name, l - 5);
+    struct hutch_network *net = NULL;
+    struct hutch_error *e = NULL;
+    if (name == NULL || hutch_net_network_read(ctx, name, &net, &e) < 0) {
+      /* One unreadable file must not hide the other networks. */
+      _cleanup_free_ char *t = hutch_error_text(e);
+      hutch_warn("network %s: %s, ignoring", de->d_name, t ? t : "out of memory");
+      hutch_error_free(e);
+      continue;
+    }
+    struct hutch_network **nv = realloc(v, (cnt + 1) * sizeof(*v));
+    if (nv == NULL) {
+      hutch_network_free(net);
+      hutch_network_list_free(v, cnt);
+      return hutch_error_set(err, ENOMEM, "list networks");
+    }
+    v = nv;
+    v[cnt++] = net;
+  }
+  if (cnt)
+    qsort(v, cnt, sizeof(*v), cmp_network);
+  *out = v;
+  *n = cnt;
+  return 0;
+}
+
+int hutch_network_list(const struct hutch_net_ctx *ctx, struct hutch_network ***out, size_t *n,
+                       struct hutch_error **err) {
+  return network_list(ctx, out, n, err);
+}
+
+/* Does <state>/<name>.json exist? */
+static bool network_exists(const struct hutch_net_ctx *ctx, const char *name) {
+  _cleanup_free_ char *file = NULL;
+  if (!name_ok(name) || asprintf(&file, "%s/%s.json", hutch_net_state_dir(ctx), name) < 0)
+    return false;
+  return hutch_path_exists(file);
+}
+
+int hutch_network_load(const struct hutch_net_ctx *ctx, const char *name_or_id,
+                       struct hutch_network **out, struct hutch_error **err) {
+  if (network_exists(ctx, name_or_id))
+    return hutch_net_network_read(ctx, name_or_id, out, err);
+  struct hutch_network **v;
+  size_t n;
+  int r = network_list(ctx, &v, &n, err);
+  if (r < 0)
+    return r;
+  size_t len = strlen(name_or_id), found = n;
+  int matches = 0;
+  for (size_t i = 0; i < n && len > 0; i++)
+    if (strncmp(v[i]->id, name_or_id, len) == 0) {
+      found = i;
+      matches++;
+    }
+  if (matches == 1) {
+    *out = v[found];
+    v[found] = NULL;
+  }
+  hutch_network_list_free(v, n);
+  if (matches > 1)
+    return hutch_error_set(err, EINVAL, "network id prefix %s is ambiguous", name_or_id);
+  if (matches == 0)
+    return hutch_error_set(err, ENOENT, "network %s not found", name_or_id);
+  return 0;
+}
+
+struct overlap_check {
+  const struct hutch_cidr *want;
+  bool hit;
+};
+
+static int route_overlaps(uint32_t dst, unsigned prefix, int oif, void *ud) {
+  struct overlap_check *c = ud;
+  struct hutch_cidr r = {dst, prefix};
+  /* The default route overlaps everything and means nothing here. */
+  if (prefix > 0 && hutch_cidr_overlaps(&r, c->want))
+    c->hit = true;
+  return 0;
+}
+
+/* Is the subnet free: no other network, no route of the host inside it. */
+static int subnet_taken(struct hutch_network **nets, size_t n, const struct hutch_cidr *s,
+                        const char **by, struct hutch_error **err) {
+  for (size_t i = 0; i < n; i++)
+    if (hutch_cidr_overlaps(&nets[i]->subnet, s)) {
+      *by = nets[i]->name;
+      return 1;
+    }
+  _cleanup_nl_ struct hutch_nl *nl = NULL;
+  int r = hutch_nl_open(&nl);
+  if (r < 0)
+    return hutch_error_set(err, r, "netlink");
+  struct overlap_check c = {s, false};
+  r = hutch_nl_routes_v4(nl, route_overlaps, &c);
+  if (r < 0)
+    return hutch_error_set(err, r, "list host routes");
+  *by = "a route of the host";
+  return c.hit ? 1 : 0;
+}
+
+static int random_id(char out[65]) {
+  uint8_t b[32];
+  if (getrandom(b, sizeof(b), 0) != sizeof(b))
+    return -EIO;
+  for (size_t i = 0; i < sizeof(b); i++)
+    sprintf(out + 2 * i, "%02x", b[i]);
+  return 0;
+}
+
+static char *now_rfc3339(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  struct tm tm;
+  gmtime_r(&ts.tv_sec, &tm);
+  char d[32];
+  strftime(d, sizeof(d), "%Y-%m-%dT%H:%M:%S", &tm);
+  char *s = NULL;
+  if (asprintf(&s, "%s.%09ldZ", d, ts.tv_nsec) < 0)
+    return NULL;
+  return s;
+}
+
+static int network_create_locked(const struct hutch_net_ctx *ctx, const char *name,
+                                 const struct hutch_network_opts *opts, bool is_default,
+                                 struct hutch_network **out, struct hutch_error **err) {
+  static const struct hutch_network_opts none = {0};
+  if (opts == NULL)
+    opts = &none;
+  if (!name_ok(name))
+    return hutch_error_set(err, EINVAL,
+                           "network name \"%s\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name);
+  struct hutch_network **nets = NULL;
+  size_t n = 0;
+  int r = network_list(ctx, &nets, &n, err);
+  if (r < 0)
+    return r;
+  int ret = 0;
+  _cleanup_network_ struct hutch_network *net = calloc(1, sizeof(*net));
+  char id[65];
+  if (net == NULL || random_id(id) < 0) {
+    ret = hutch_error_set(err, ENOMEM, "network");
+    goto out;
+  }
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(nets[i]->name, name) == 0) {
+      ret = hutch_error_set(err, EEXIST, "network with name %s already exists", name);
+      goto out;
+    }
+  net->name = strdup(name);
+  net->id = strdup(id);
+  net->created = now_rfc3339();
+  net->internal = opts->internal;
+  net->mtu = opts->mtu ? opts->mtu : HUTCH_NET_DEFAULT_MTU;
+  if (opts->bridge) {
+    if (!ifname_ok(opts->bridge)) {
+      ret = hutch_error_set(err, EINVAL, "bridge name \"%s\" is not a valid interface name",
+                            opts->bridge);
+      goto out;
+    }
+    net->bridge = strdup(opts->bridge);
+  } else if (is_default) {
+    net->bridge = strdup(HUTCH_NET_DEFAULT_BRIDGE);
+  } else if (asprintf(&net->bridge, "br-%.12s", id) < 0) {
+    net->bridge = NULL;
+  }
+  if (!net->name || !net->id || !net->created || !net->bridge) {
+    ret = hutch_error_set(err, ENOMEM, "network");
+    goto out;
+  }
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(nets[i]->bridge, net->bridge) == 0) {
+      ret = hutch_error_set(err, EEXIST, "bridge %s is already used by network %s", net->bridge,
+                            nets[i]->name);
+      goto out;
+    }
+
+  const char *by = NULL;
+  if (opts->subnet) {
+    if (hutch_cidr_parse(opts->subnet, &net->subnet) < 0) {
+      ret = hutch_error_set(err, EINVAL,
+                            "subnet \"%s\": want an IPv4 network like 10.89.0.0/24 "
+                            "(host bits zero, prefix at most /30)",
+                            opts->subnet);
+      goto out;
+    }
+    r = subnet_taken(nets, n, &net->subnet, &by, err);
+    if (r < 0) {
+      ret = r;
+      goto out;
+    }
+    if (r > 0) {
+      ret = hutch_error_set(err, EADDRINUSE, "subnet %s overlaps %s", opts->subnet, by);
+      goto out;
+    }
+  } else {
+    /* Like podman: 10.88.0.0/16 for the default network, the first free
+     * 10.89.N.0/24 for the others (and for the default when 10.88 is taken). */
+    bool found = false;
+    if (is_default) {
+      hutch_cidr_parse(HUTCH_NET_DEFAULT_SUBNET, &net->subnet);
+      r = subnet_taken(nets, n, &net->subnet, &by, err);
+      if (r < 0) {
+        ret = r;
+        goto out;
+      }
+      found = r == 0;
+    }
+    for (uint32_t k = 0; k < 256 && !found; k++) {
+      net->subnet.addr = (10u << 24) | (89u << 16) | (k << 8);
+      net->subnet.prefix = 24;
+      r = subnet_taken(nets, n, &net->subnet, &by, err);
+      if (r < 0) {
+        ret = r;
+        goto out;
+      }
+      found = r == 0;
+    }
+    if (!found) {
+      ret = hutch_error_set(err, ENOSPC, "no free subnet left in 10.89.0.0/16; pass --subnet");
+      goto out;
+    }
+  }
+  if (opts->gateway) {
+    if (hutch_ipv4_parse(opts->gateway, &net->gateway) < 0 ||
+        !hutch_cidr_is_host(&net->subnet, net->gateway)) {
+      char s[HUTCH_CIDR_STRLEN];
+      ret = hutch_error_set(err, EINVAL, "gateway \"%s\" is not a host address of %s",
+                            opts->gateway, hutch_cidr_format(&net->subnet, s));
+      goto out;
+    }
+  } else {
+    net->gateway = net->subnet.addr + 1;
+  }
+  ret = network_write(ctx, net, err);
+  if (ret == 0) {
+    char sb[HUTCH_CIDR_STRLEN];
+    hutch_debug("network %s: bridge %s, subnet %s", net->name, net->bridge,
+                hutch_cidr_format(&net->subnet, sb));
+    if (out)
+      *out = TAKE_PTR(net);
+  }
+out:
+  hutch_network_list_free(nets, n);
+  return ret;
+}
+
+int hutch_network_create(const struct hutch_net_ctx *ctx, const char *name,
+                         const struct hutch_network_opts *opts, struct hutch_network **out,
+                         struct hutch_error **err) {
+  _cleanup_close_ int lock = hutch_net_store_lock(ctx, err);
+  if (lock < 0)
+    return lock;
+  return network_create_locked(ctx, name, opts, strcmp(name, HUTCH_NET_DEFAULT_NAME) == 0, out,
+                               err);
+}
+
+int hutch_network_ensure_default(const struct hutch_net_ctx *ctx, struct hutch_network **out,
+                                 struct hutch_error **err) {
+  _cleanup_close_ int lock = hutch_net_store_lock(ctx, err);
+  if (lock < 0)
+    return lock;
+  if (network_exists(ctx, HUTCH_NET_DEFAULT_NAME))
+    return hutch_net_network_read(ctx, HUTCH_NET_DEFAULT_NAME, out, err);
+  return network_create_locked(ctx, HUTCH_NET_DEFAULT_NAME, NULL, true, out, err);
+}
+
+int hutch_net_bridge_remove(const struct hutch_network *n, struct hutch_error **err) {
+  _cleanup_nl_ struct hutch_nl *nl = NULL;
+  int r = hutch_nl_open(&nl);
+  if (r < 0)
+    return hutch_error_set(err, r, "netlink");
+  struct hutch_nl_link l;
+  r = hutch_nl_link_get(nl, n->bridge, &l);
+  if (r == -ENODEV)
+    return 0;
+  if (r < 0)
+    return hutch_error_set(err, r, "look up bridge %s", n->bridge);
+  /* Never delete an interface of that name that is not a bridge. */
+  if (strcmp(l.kind, "bridge") != 0)
+    return hutch_error_set(err, EEXIST, "%s is not a bridge (kind \"%s\"), not deleting it",
+                           n->bridge, l.kind);
+  hutch_debug("delete bridge %s", n->bridge);
+  r = hutch_nl_link_del(nl, l.ifindex);
+  if (r < 0 && r != -ENODEV)
+    return hutch_error_set(err, r, "delete bridge %s", n->bridge);
+  return 0;
+}
+
+static int network_remove_locked(const struct hutch_net_ctx *ctx, const struct hutch_network *n,
+                                 struct hutch_error **err) {
+  size_t users = 0;
+  int r = hutch_net_network_users(ctx, n->name, &users, err);
+  if (r < 0)
+    return r;
+  if (users)
+    return hutch_error_set(err, EBUSY, "network %s has %zu active endpoint%s", n->name, users,
+                           users == 1 ? "" : "s");
+  r = hutch_net_bridge_remove(n, err);
+  if (r < 0)
+    return r;
+  _cleanup_free_ char *ipam = hutch_net_path(ctx, "ipam");
+  _cleanup_free_ char *file = NULL;
+  if (ipam == NULL || asprintf(&file, "%s/%s.json", hutch_net_state_dir(ctx), n->name) < 0)
+    return hutch_error_set(err, ENOMEM, "network path");
+  r = hutch_ipam_drop_pool(ipam, n->name);
+  if (r < 0)
+    return hutch_error_set(err, r, "remove address pool of %s", n->name);
+  if (unlink(file) < 0 && errno != ENOENT)
+    return hutch_error_set(err, errno, "remove %s", file);
+  return hutch_net_sync_nft(ctx, err);
+}
+
+int hutch_network_remove(const struct hutch_net_ctx *ctx, const char *name_or_id,
+                         struct hutch_error **err) {
+  _cleanup_close_ int lock = hutch_net_store_lock(ctx, err);
+  if (lock < 0)
+    return lock;
+  _cleanup_network_ struct hutch_network *n = NULL;
+  int r = hutch_network_load(ctx, name_or_id, &n, err);
+  if (r < 0)
+    return r;
+  if (strcmp(n->name, HUTCH_NET_DEFAULT_NAME) == 0)
+    return hutch_error_set(err, EPERM, "%s is a pre-defined network and cannot be removed",
+                           n->name);
+  r = network_remove_locked(ctx, n, err);
+  if (r < 0)
+    return hutch_error_wrap(err, "remove network %s", n->name);
+  return 0;
+}
+
+int hutch_network_prune(const struct hutch_net_ctx *ctx, char ***removed,
+                        struct hutch_error **err) {
+  _cleanup_close_ int lock = hutch_net_store_lock(ctx, err);
+  if (lock < 0)
+    return lock;
+  struct hutch_network **v;
+  size_t n;
+  int r = network_list(ctx, &v, &n, err);
+  if (r < 0)
+    return r;
+  int ret = 0;
+  for (size_t i = 0; i < n && ret == 0; i++) {
+    size_t users = 0;
+    if (strcmp(v[i]->name, HUTCH_NET_DEFAULT_NAME) == 0)
+      continue;
+    ret = hutch_net_network_users(ctx, v[i]->name, &users, err);
+    if (ret < 0 || users)
+      continue;
+    ret = network_remove_locked(ctx, v[i], err);
+    if (ret == 0 && removed && hutch_strv_push(removed, v[i]->name) < 0)
+      ret = hutch_error_set(err, ENOMEM, "prune");
+  }
+  hutch_network_list_free(v, n);
+  return ret;
+}
+
+json_t *hutch_network_inspect(const struct hutch_net_ctx *ctx, const struct hutch_network *n,
+                              struct hutch_error **err) {
+  _cleanup_json_ json_t *all = NULL;
+  if (hutch_net_attachments_all(ctx, &all, err) < 0)
+    return NULL;
+  json_t *containers = json_object();
+  size_t i;
+  json_t *rec;
+  json_array_foreach(all, i, rec) {
+    size_t k;
+    json_t *ep;
+    json_array_foreach(json_object_get(rec, "networks"), k, ep) {
+      const char *nn = json_string_value(json_object_get(ep, "network"));
+      if (nn == NULL || strcmp(nn, n->name) != 0)
+        continue;
+      char addr[HUTCH_CIDR_STRLEN + 4];
+      snprintf(addr, sizeof(addr), "%s/%d", json_string_value(json_object_get(ep, "ip")),
+               (int)json_integer_value(json_object_get(ep, "prefixlen")));
+      const char *name = json_string_value(json_object_get(rec, "name"));
+      json_object_set_new(containers, json_string_value(json_object_get(rec, "id")),
+                          json_pack("{s:s, s:s, s:s}", "IPv4Address", addr, "MacAddress",
+                                    json_string_value(json_object_get(ep, "mac")), "Name",
+                                    name ? name : ""));
+    }
+  }
+  char s[HUTCH_CIDR_STRLEN], g[HUTCH_IPV4_STRLEN];
+  json_t *j = json_pack(
+      "{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:[{s:s, s:s}]}, s:b, s:o, s:{s:s, s:s}}", "Name",
+      n->name, "Id", n->id, "Created", n->created, "Scope", "local", "Driver", "bridge", "IPAM",
+      "Driver", "default", "Config", "Subnet", hutch_cidr_format(&n->subnet, s), "Gateway",
+      hutch_ipv4_format(n->gateway, g), "Internal", n->internal, "Containers", containers,
+      "Options", "com.docker.network.bridge.name", n->bridge, "com.docker.network.driver.mtu",
+      "");
+  if (j == NULL) {
+    hutch_error_set(err, ENOMEM, "inspect network %s", n->name);
+    return NULL;
+  }
+  char mtu[16];
+  snprintf(mtu, sizeof(mtu), "%u", n->mtu);
+  json_object_set_new(json_object_get(j, "Options"), "com.docker.network.driver.mtu",
+                      json_string(mtu));
+  return j;
+}
