@@ -48,16 +48,14 @@ static json_t *inspect_one(struct hutch_image *img) {
   }
   json_t *c = json_object_get(cfg, "config");
   json_t *o = json_pack(
-      "{s:s, s:o, s:o, s:s, s:s, s:s, s:s, s:O, s:{s:s, s:o}, s:I, s:s, s:{s:s, s:{s:s}}}", "Id",
+      "{s:s, s:o, s:o, s:s, s:s, s:s, s:s, s:o, s:{s:s, s:o}, s:I, s:s, s:{s:s, s:{s:s}}}", "Id",
       img->id, "RepoTags", tags, "RepoDigests", digests, "Created",
       json_string_value(json_object_get(cfg, "created")) ?: "", "Author",
       json_string_value(json_object_get(cfg, "author")) ?: "", "Architecture",
       img->config->architecture ?: "", "Os", img->config->os ?: "", "Config",
-      c ? c : json_object(), "RootFS", "Type", "layers", "Layers", strv_json(img->diff_ids),
+      c ? json_incref(c) : json_object(), "RootFS", "Type", "layers", "Layers", strv_json(img->diff_ids),
       "Size", (json_int_t)img->size, "ManifestDigest", img->manifest_digest, "GraphDriver",
       "Name", "overlay", "Data", "LowerDir", lower);
-  if (c == NULL)
-    json_decref(json_object_get(o, "Config"));
   if (img->config->variant)
     json_object_set_new(o, "Variant", json_string(img->config->variant));
   return o;

@@ -49,8 +49,17 @@ bool hutch_store_has_layer(const struct hutch_store *s, const char *diff_id) {
 }
 
 int hutch_store_open(const char *root, struct hutch_store **out, struct hutch_error **err) {
+  _cleanup_free_ char *rootless = NULL;
   if (root == NULL)
     root = getenv("HUTCH_ROOT");
+  if ((root == NULL || *root == '\0') && geteuid() != 0) {
+    /* rootless: the user's data dir (DESIGN.md, "Where state lives") */
+    const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+    if (xdg && *xdg ? asprintf(&rootless, "%s/hutch", xdg) < 0
+                    : home && asprintf(&rootless, "%s/.local/share/hutch", home) < 0)
+      rootless = NULL;
+    root = rootless;
+  }
   if (root == NULL || *root == '\0')
     root = HUTCH_STORE_DEFAULT_ROOT;
   struct hutch_store *s = calloc(1, sizeof(*s));

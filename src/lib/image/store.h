@@ -30,7 +30,8 @@ struct hutch_store {
   int index_lock_depth;
 };
 
-/* root NULL: $HUTCH_ROOT, else /var/lib/hutch. Creates the layout. */
+/* root NULL: $HUTCH_ROOT, else /var/lib/hutch (root) or
+ * ${XDG_DATA_HOME:-~/.local/share}/hutch (rootless). Creates the layout. */
 int hutch_store_open(const char *root, struct hutch_store **out, struct hutch_error **err);
 void hutch_store_close(struct hutch_store *s);
 void hutch_store_closep(struct hutch_store **s);
