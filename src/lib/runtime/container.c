@@ -65,7 +65,7 @@ static int write_pid_file(const char *path, pid_t pid, struct hutch_error **err)
   _cleanup_close_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (dfd < 0)
     return hutch_error_set(err, errno, "pid file %s", path);
-  int r = hutch_write_file_atomic(dfd, base, buf, (size_t)n, 0644);
+  int r = hutch_write_file_replace(dfd, base, buf, (size_t)n, 0644);
   if (r < 0)
     return hutch_error_set(err, r, "write pid file %s", path);
   return 0;
@@ -85,7 +85,7 @@ int hutch_container_create(const struct hutch_runtime *rt, const struct hutch_cr
     return -1;
   struct spawn_result res = {.pidfd = -EBADF};
   struct hutch_state st = {0};
-  int r = hutch_write_file_atomic(dirfd, "config.json", text, strlen(text), 0600);
+  int r = hutch_write_file_replace(dirfd, "config.json", text, strlen(text), 0600);
   if (r < 0) {
     hutch_error_set(err, r, "save config.json in the state dir");
     goto fail;

@@ -132,7 +132,7 @@ int hutch_state_write(int dirfd, const struct hutch_state *st, struct hutch_erro
   _cleanup_free_ char *text = json_dumps(j, JSON_COMPACT);
   if (text == NULL)
     return hutch_error_set(err, ENOMEM, "serialise state of %s", st->id);
-  int r = hutch_write_file_atomic(dirfd, "state.json", text, strlen(text), 0600);
+  int r = hutch_write_file_replace(dirfd, "state.json", text, strlen(text), 0600);
   if (r < 0)
     return hutch_error_set(err, r, "write state of %s", st->id);
   return 0;

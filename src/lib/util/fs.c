@@ -28,7 +28,8 @@ static int write_all(int fd, const void *data, size_t len) {
   return 0;
 }
 
-int hutch_write_file_atomic(int dirfd, const char *name, const void *data, size_t len, mode_t mode) {
+static int write_replace(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
+                         bool sync) {
   char tmp[4096];
   int n = snprintf(tmp, sizeof(tmp), ".%s.tmp.%d", name, (int)getpid());
   if (n < 0 || (size_t)n >= sizeof(tmp))
@@ -37,13 +38,21 @@ int hutch_write_file_atomic(int dirfd, const char *name, const void *data, size_
   if (fd < 0)
     return -errno;
   int r = write_all(fd, data, len);
-  if (r == 0 && fsync(fd) < 0)
+  if (r == 0 && sync && fsync(fd) < 0)
     r = -errno;
   if (r == 0 && renameat(dirfd, tmp, dirfd, name) < 0)
     r = -errno;
   if (r < 0)
     unlinkat(dirfd, tmp, 0);
   return r;
+}
+
+int hutch_write_file_atomic(int dirfd, const char *name, const void *data, size_t len, mode_t mode) {
+  return write_replace(dirfd, name, data, len, mode, true);
+}
+
+int hutch_write_file_replace(int dirfd, const char *name, const void *data, size_t len, mode_t mode) {
+  return write_replace(dirfd, name, data, len, mode, false);
 }
 
 int hutch_write_file_at(int dirfd, const char *name, const void *data, size_t len) {

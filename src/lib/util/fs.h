@@ -10,6 +10,10 @@
 /* Write data to dirfd/name through a temporary file + fsync + rename, so a
  * crash leaves either the old content or the new one. */
 int hutch_write_file_atomic(int dirfd, const char *name, const void *data, size_t len, mode_t mode);
+/* The same without fsync: for runtime state under /run, which does not
+ * outlive a reboot anyway; rename still guarantees that a crashed process
+ * leaves the old content or the new, never half. */
+int hutch_write_file_replace(int dirfd, const char *name, const void *data, size_t len, mode_t mode);
 /* Write (truncate) a file; for /proc and cgroup knobs. */
 int hutch_write_file(const char *path, const void *data, size_t len);
 int hutch_write_file_at(int dirfd, const char *name, const void *data, size_t len);

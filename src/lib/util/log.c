@@ -16,10 +16,12 @@ static enum hutch_log_level log_level = HUTCH_LOG_WARNING;
 static const char *log_prefix = "hutch";
 static void (*log_sink)(enum hutch_log_level, const char *, void *);
 static void *log_sink_ud;
+static struct timespec log_t0;
 
 static const char *level_name[] = {"error", "warning", "info", "debug"};
 
 int hutch_log_open(const char *path, enum hutch_log_format format, enum hutch_log_level level) {
+  clock_gettime(CLOCK_MONOTONIC, &log_t0);
   log_format = format;
   log_level = level;
   if (path && *path) {
@@ -79,6 +81,12 @@ void hutch_log_write(enum hutch_log_level level, const char *msg) {
                  level_name[level], esc, ts, now.tv_nsec);
   } else if (log_fd == 2 && level == HUTCH_LOG_ERROR) {
     n = snprintf(line, sizeof(line), "%s: %s\n", log_prefix, msg);
+  } else if (level == HUTCH_LOG_DEBUG) {
+    /* Milliseconds since start: --debug shows where the time goes. */
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double ms = (double)(now.tv_sec - log_t0.tv_sec) * 1e3 + (double)(now.tv_nsec - log_t0.tv_nsec) / 1e6;
+    n = snprintf(line, sizeof(line), "%s: debug: [%8.3f ms] %s\n", log_prefix, ms, msg);
   } else {
     n = snprintf(line, sizeof(line), "%s: %s: %s\n", log_prefix, level_name[level], msg);
   }
