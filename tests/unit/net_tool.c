@@ -135,7 +135,7 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "attach") == 0 && argc >= 5) {
     struct hutch_net_config cfg = {.ctx = ctx, .network = argv[2]};
     struct hutch_port_mapping ports[8];
-    _cleanup_strv_ char **aliases = NULL;
+    _cleanup_strv_ char **aliases = NULL, **extra = NULL;
     for (int i = 5; i < argc; i++) {
       if (strcmp(argv[i], "--ip") == 0 && i + 1 < argc)
         cfg.ip = argv[++i];
@@ -147,6 +147,12 @@ int main(int argc, char **argv) {
         hutch_strv_push(&aliases, argv[++i]);
       else if (strcmp(argv[i], "--owner") == 0 && i + 1 < argc)
         cfg.owner_pid = atoi(argv[++i]);
+      else if (strcmp(argv[i], "--hosts") == 0 && i + 1 < argc)
+        cfg.hosts_path = argv[++i];
+      else if (strcmp(argv[i], "--hostname") == 0 && i + 1 < argc)
+        cfg.hostname = argv[++i];
+      else if (strcmp(argv[i], "--add-host") == 0 && i + 1 < argc)
+        hutch_strv_push(&extra, argv[++i]);
       else if (strcmp(argv[i], "--own-netns") == 0)
         cfg.own_netns = true;
       else if (strcmp(argv[i], "-p") == 0 && i + 1 < argc && cfg.n_ports < 8) {
@@ -157,6 +163,7 @@ int main(int argc, char **argv) {
     }
     cfg.ports = ports;
     cfg.aliases = aliases;
+    cfg.extra_hosts = extra;
     struct hutch_net_attachment a;
     if (hutch_net_attach(&cfg, argv[3], argv[4], &a, &e) < 0)
       return fail(e);

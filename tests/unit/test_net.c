@@ -336,8 +336,8 @@ static void test_hosts(void) {
   _cleanup_free_ char *r1 = hutch_resolv_render(host, NULL, NULL, NULL);
   is_str(r1, "nameserver 192.0.2.53\nsearch example.com\noptions edns0 trust-ad\n",
          "loopback resolvers dropped, the rest kept");
-  _cleanup_free_ char *r2 = hutch_resolv_render("nameserver 127.0.0.53\nsearch lan\n", NULL, NULL,
-                                                NULL);
+  _cleanup_free_ char *r2 =
+      hutch_resolv_render("nameserver 127.0.0.53\nsearch lan\n", NULL, NULL, NULL);
   is_str(r2, "search lan\nnameserver 8.8.8.8\nnameserver 8.8.4.4\n",
          "only loopback resolvers: public defaults");
   char *dns[] = {"192.0.2.1", NULL}, *search[] = {"corp", "lan", NULL}, *opts[] = {"ndots:2", NULL};

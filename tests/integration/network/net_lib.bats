@@ -77,15 +77,29 @@ make_ns() { run nt netns-create "$NETNS_DIR" "$1"; assert_success; }
   assert_success
   make_ns c1
   make_ns c2
-  run nt attach tnet "$NETNS_DIR/c1" c1 --name one --own-netns
+  touch "$TEST_DIR/c1.hosts" "$TEST_DIR/c2.hosts"
+  run nt attach tnet "$NETNS_DIR/c1" c1 --name one --own-netns --hosts "$TEST_DIR/c1.hosts" \
+    --hostname h1 --add-host reg:192.0.2.1
   assert_success
   local ip1 mac1
   ip1=$(field ip "$output")
   mac1=$(field mac "$output")
   assert_equal "$ip1" "$NET_A.2"
-  run nt attach tnet "$NETNS_DIR/c2" c2 --name two --ip "$NET_A.77" --own-netns
+  run nt attach tnet "$NETNS_DIR/c2" c2 --name two --ip "$NET_A.77" --own-netns \
+    --hosts "$TEST_DIR/c2.hosts" --alias deux
   assert_success
   assert_equal "$(field ip "$output")" "$NET_A.77"
+
+  # /etc/hosts: each names itself, the --add-host entry, and the other one;
+  # c1's file was rewritten (in place) when c2 arrived
+  run cat "$TEST_DIR/c1.hosts"
+  assert_line "127.0.0.1	localhost"
+  assert_line "$NET_A.2	h1 one"
+  assert_line "192.0.2.1	reg"
+  assert_line "$NET_A.77	two deux c2"
+  run cat "$TEST_DIR/c2.hosts"
+  assert_line "$NET_A.77	two deux"
+  assert_line "$NET_A.2	one c1"
 
   # eth0 in the namespace: address, MAC, up; default route via the gateway
   run in_ns c1 ip -o -4 addr show dev eth0
@@ -122,16 +136,20 @@ make_ns() { run nt netns-create "$NETNS_DIR" "$1"; assert_success; }
   run nt inspect tnet
   assert_output --partial "\"IPv4Address\": \"$NET_A.77/24\""
   run nt peers tnet c1
-  assert_output "$NET_A.77	two c2"
+  assert_output "$NET_A.77	two deux c2"
 
   # a network in use cannot be removed
   run nt rm tnet
   assert_failure
   assert_output --partial "active endpoint"
 
-  run nt detach c1
-  assert_success
   run nt detach c2
+  assert_success
+  # c2 is gone from c1's /etc/hosts
+  run cat "$TEST_DIR/c1.hosts"
+  refute_output --partial "two"
+  assert_line "$NET_A.2	h1 one"
+  run nt detach c1
   assert_success
   [ ! -e "$NETNS_DIR/c1" ] && [ ! -e "$NETNS_DIR/c2" ]
 }
@@ -332,4 +350,37 @@ ping_host() { timeout 10 busybox ping -c 1 -W 2 "$1"; }
   refute_output --partial "$SUB_A"
   run nt detach i1
   assert_success
+}
+
+@test "connect/disconnect: a second network gives eth1, keeps the first default route" {
+  run nt create neta --subnet "$SUB_A" --bridge "$BR_A"
+  assert_success
+  run nt create netb --subnet "$SUB_B" --bridge "$BR_B"
+  assert_success
+  make_ns m1
+  run nt attach neta "$NETNS_DIR/m1" m1 --own-netns
+  assert_success
+  run nt attach netb "$NETNS_DIR/m1" m1 --ifname eth1
+  assert_success
+  run nt attach netb "$NETNS_DIR/m1" m1 --ifname eth2
+  assert_failure
+  assert_output --partial "already attached"
+  run in_ns m1 ip -o -4 addr show dev eth1
+  assert_output --partial "inet $NET_B.2/24"
+  run in_ns m1 ip route show default
+  assert_output --partial "via $NET_A.1 dev eth0"
+  run nt show m1
+  assert_line --partial "network=netb ifname=eth1"
+  # disconnect from netb only: eth1 and bridge B go, eth0 and the netns stay
+  run nt detach m1 netb
+  assert_success
+  run in_ns m1 ip link show eth1
+  assert_failure
+  run ip link show "$BR_B"
+  assert_failure
+  in_ns m1 ip link show eth0 >/dev/null
+  [ -e "$NETNS_DIR/m1" ]
+  run nt detach m1
+  assert_success
+  [ ! -e "$NETNS_DIR/m1" ]
 }

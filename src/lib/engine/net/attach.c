@@ -130,21 +130,20 @@ int hutch_net_network_users(const struct hutch_net_ctx *ctx, const char *name, s
   if (r < 0)
     return r;
   size_t i, c = 0;
-  json_t *rec;
-  json_array_foreach(all, i, rec) {
-    size_t k;
-    json_t *ep;
-    json_array_foreach(json_object_get(rec, "networks"), k, ep) {
-      const char *nn = json_string_value(json_object_get(ep, "network"));
-      if (nn && strcmp(nn, name) == 0)
-        c++;
-    }
+  json_t *rec, *ep;
+  size_t k;
+  hutch_net_foreach_endpoint(all, i, rec, k, ep) {
+    const char *nn = json_string_value(json_object_get(ep, "network"));
+    if (nn && strcmp(nn, name) == 0)
+      c++;
   }
   *count = c;
   return 0;
 }
 
-static const char *proto_name(int proto) { return proto == IPPROTO_UDP ? "udp" : "tcp"; }
+static const char *proto_name(int proto) {
+  return proto == IPPROTO_UDP ? "udp" : "tcp";
+}
 
 static int parse_port_json(json_t *jp, struct hutch_port_mapping *p) {
   const char *hip = json_string_value(json_object_get(jp, "host_ip"));
@@ -174,52 +173,48 @@ int hutch_net_sync_nft(const struct hutch_net_ctx *ctx, struct hutch_error **err
   size_t n_nets = 0, n_ports = 0;
   int ret = 0;
   size_t i;
-  json_t *rec;
-  json_array_foreach(all, i, rec) {
-    size_t k;
-    json_t *ep;
-    json_array_foreach(json_object_get(rec, "networks"), k, ep) {
-      const char *name = json_string_value(json_object_get(ep, "network"));
-      uint32_t cip;
-      if (name == NULL ||
-          hutch_ipv4_parse(json_string_value(json_object_get(ep, "ip")), &cip) < 0)
+  json_t *rec, *ep;
+  size_t k;
+  hutch_net_foreach_endpoint(all, i, rec, k, ep) {
+    const char *name = json_string_value(json_object_get(ep, "network"));
+    uint32_t cip;
+    if (name == NULL || hutch_ipv4_parse(json_string_value(json_object_get(ep, "ip")), &cip) < 0)
+      continue;
+    bool seen = false;
+    for (size_t m = 0; m < n_nets && !seen; m++)
+      seen = strcmp(nets[m]->name, name) == 0;
+    if (!seen) {
+      struct hutch_network *net = NULL;
+      struct hutch_error *e = NULL;
+      if (hutch_net_network_read(ctx, name, &net, &e) < 0) {
+        hutch_debug("attachment of %s names unknown network %s, ignoring",
+                    json_string_value(json_object_get(rec, "id")), name);
+        hutch_error_free(e);
         continue;
-      bool seen = false;
-      for (size_t m = 0; m < n_nets && !seen; m++)
-        seen = strcmp(nets[m]->name, name) == 0;
-      if (!seen) {
-        struct hutch_network *net = NULL;
-        struct hutch_error *e = NULL;
-        if (hutch_net_network_read(ctx, name, &net, &e) < 0) {
-          hutch_debug("attachment of %s names unknown network %s, ignoring",
-                      json_string_value(json_object_get(rec, "id")), name);
-          hutch_error_free(e);
-          continue;
-        }
-        struct hutch_network **nv = realloc(nets, (n_nets + 1) * sizeof(*nets));
-        if (nv == NULL) {
-          hutch_network_free(net);
-          ret = hutch_error_set(err, ENOMEM, "nftables rules");
-          goto out;
-        }
-        nets = nv;
-        nets[n_nets++] = net;
       }
-      size_t j;
-      json_t *jp;
-      json_array_foreach(json_object_get(ep, "ports"), j, jp) {
-        struct hutch_port_mapping pm;
-        if (parse_port_json(jp, &pm) < 0)
-          continue;
-        struct hutch_nft_port *pv = realloc(ports, (n_ports + 1) * sizeof(*ports));
-        if (pv == NULL) {
-          ret = hutch_error_set(err, ENOMEM, "nftables rules");
-          goto out;
-        }
-        ports = pv;
-        ports[n_ports++] = (struct hutch_nft_port){pm.host_ip, pm.host_port, cip,
-                                                   pm.container_port, pm.proto};
+      struct hutch_network **nv = realloc(nets, (n_nets + 1) * sizeof(*nets));
+      if (nv == NULL) {
+        hutch_network_free(net);
+        ret = hutch_error_set(err, ENOMEM, "nftables rules");
+        goto out;
       }
+      nets = nv;
+      nets[n_nets++] = net;
+    }
+    size_t j;
+    json_t *jp;
+    json_array_foreach(json_object_get(ep, "ports"), j, jp) {
+      struct hutch_port_mapping pm;
+      if (parse_port_json(jp, &pm) < 0)
+        continue;
+      struct hutch_nft_port *pv = realloc(ports, (n_ports + 1) * sizeof(*ports));
+      if (pv == NULL) {
+        ret = hutch_error_set(err, ENOMEM, "nftables rules");
+        goto out;
+      }
+      ports = pv;
+      ports[n_ports++] =
+          (struct hutch_nft_port){pm.host_ip, pm.host_port, cip, pm.container_port, pm.proto};
     }
   }
   if (n_nets == 0) {
@@ -284,11 +279,12 @@ static bool owner_alive(json_t *rec) {
  * DNAT would otherwise silently steal). For port 0, bind picks one. */
 static int reserve_port(json_t *all, struct hutch_port_mapping *p, struct hutch_error **err) {
   char ip[HUTCH_IPV4_STRLEN];
-  _cleanup_close_ int fd = socket(AF_INET, (p->proto == IPPROTO_UDP ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+  _cleanup_close_ int fd =
+      socket(AF_INET, (p->proto == IPPROTO_UDP ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
   if (fd < 0)
     return hutch_error_set(err, errno, "socket");
-  struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(p->host_port),
-                           .sin_addr.s_addr = htonl(p->host_ip)};
+  struct sockaddr_in sa = {
+      .sin_family = AF_INET, .sin_port = htons(p->host_port), .sin_addr.s_addr = htonl(p->host_ip)};
   if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
     return hutch_error_set(err, errno, "publish %s:%u/%s", hutch_ipv4_format(p->host_ip, ip),
                            p->host_port, proto_name(p->proto));
@@ -299,23 +295,20 @@ static int reserve_port(json_t *all, struct hutch_port_mapping *p, struct hutch_
     p->host_port = ntohs(sa.sin_port);
   }
   size_t i;
-  json_t *rec;
-  json_array_foreach(all, i, rec) {
-    size_t k;
-    json_t *ep;
-    json_array_foreach(json_object_get(rec, "networks"), k, ep) {
-      size_t j;
-      json_t *jp;
-      json_array_foreach(json_object_get(ep, "ports"), j, jp) {
-        struct hutch_port_mapping o;
-        if (parse_port_json(jp, &o) < 0)
-          continue;
-        if (o.proto == p->proto && o.host_port == p->host_port &&
-            (o.host_ip == 0 || p->host_ip == 0 || o.host_ip == p->host_ip))
-          return hutch_error_set(err, EADDRINUSE, "port %u/%s is already published by %s",
-                                 p->host_port, proto_name(p->proto),
-                                 json_string_value(json_object_get(rec, "id")));
-      }
+  json_t *rec, *ep;
+  size_t k;
+  hutch_net_foreach_endpoint(all, i, rec, k, ep) {
+    size_t j;
+    json_t *jp;
+    json_array_foreach(json_object_get(ep, "ports"), j, jp) {
+      struct hutch_port_mapping o;
+      if (parse_port_json(jp, &o) < 0)
+        continue;
+      if (o.proto == p->proto && o.host_port == p->host_port &&
+          (o.host_ip == 0 || p->host_ip == 0 || o.host_ip == p->host_ip))
+        return hutch_error_set(err, EADDRINUSE, "port %u/%s is already published by %s",
+                               p->host_port, proto_name(p->proto),
+                               json_string_value(json_object_get(rec, "id")));
     }
   }
   return 0;
@@ -325,8 +318,8 @@ static int detach_locked(const struct hutch_net_ctx *ctx, const char *id, const 
                          struct hutch_error **err);
 
 /* Everything on the host and in the namespace for one endpoint. */
-static int plumb(const struct hutch_network *net, int nsfd, const char *hostif,
-                 const char *ifname, uint32_t ip, const uint8_t mac[6], struct hutch_error **err) {
+static int plumb(const struct hutch_network *net, int nsfd, const char *hostif, const char *ifname,
+                 uint32_t ip, const uint8_t mac[6], struct hutch_error **err) {
   _cleanup_nl_ struct hutch_nl *nl = NULL;
   int r = hutch_nl_open(&nl);
   if (r < 0)
@@ -412,11 +405,10 @@ static json_t *ports_to_json(const struct hutch_port_mapping *ports, size_t n) {
   json_t *a = json_array();
   for (size_t i = 0; i < n; i++) {
     char ip[HUTCH_IPV4_STRLEN];
-    json_array_append_new(a, json_pack("{s:s, s:i, s:i, s:s}", "host_ip",
-                                       hutch_ipv4_format(ports[i].host_ip, ip), "host_port",
-                                       ports[i].host_port, "container_port",
-                                       ports[i].container_port, "proto",
-                                       proto_name(ports[i].proto)));
+    json_array_append_new(
+        a, json_pack("{s:s, s:i, s:i, s:s}", "host_ip", hutch_ipv4_format(ports[i].host_ip, ip),
+                     "host_port", ports[i].host_port, "container_port", ports[i].container_port,
+                     "proto", proto_name(ports[i].proto)));
   }
   return a;
 }
@@ -473,9 +465,20 @@ static int attach_locked(const struct hutch_net_config *cfg, const struct hutch_
   int r = record_load(ctx, id, &rec, err);
   if (r == -ENOENT && (err == NULL || *err == NULL)) {
     pid_t owner = cfg->owner_pid ? cfg->owner_pid : getpid();
-    rec = json_pack("{s:s, s:s, s:b, s:I, s:I, s:s, s:[]}", "id", id, "netns", netns_path,
-                    "own_netns", cfg->own_netns, "owner_pid", (json_int_t)owner, "owner_start",
-                    (json_int_t)hutch_pid_start_time(owner), "name", cfg->name ? cfg->name : "",
+    json_t *xh = json_array();
+    for (char *const *h = cfg->extra_hosts; h && *h; h++) {
+      _cleanup_free_ char *hn = NULL, *hip = NULL;
+      if (hutch_hosts_parse_add_host(*h, &hn, &hip) < 0) {
+        json_decref(xh);
+        return hutch_error_set(err, EINVAL, "--add-host \"%s\": want name:address", *h);
+      }
+      json_array_append_new(xh, json_string(*h));
+    }
+    rec = json_pack("{s:s, s:s, s:b, s:I, s:I, s:s, s:s, s:s, s:o, s:[]}", "id", id, "netns",
+                    netns_path, "own_netns", cfg->own_netns, "owner_pid", (json_int_t)owner,
+                    "owner_start", (json_int_t)hutch_pid_start_time(owner), "name",
+                    cfg->name ? cfg->name : "", "hostname", cfg->hostname ? cfg->hostname : "",
+                    "hosts_path", cfg->hosts_path ? cfg->hosts_path : "", "extra_hosts", xh,
                     "networks");
     if (rec == NULL)
       return hutch_error_set(err, ENOMEM, "attachment record");
@@ -495,8 +498,7 @@ static int attach_locked(const struct hutch_net_config *cfg, const struct hutch_
         return hutch_error_set(err, EEXIST, "container %s is already attached to network %s", id,
                                net->name);
       if (in && strcmp(in, ifname) == 0)
-        return hutch_error_set(err, EEXIST, "container %s already has an interface %s", id,
-                               ifname);
+        return hutch_error_set(err, EEXIST, "container %s already has an interface %s", id, ifname);
     }
   }
 
@@ -540,18 +542,18 @@ static int attach_locked(const struct hutch_net_config *cfg, const struct hutch_
   char hostif[16], ips[HUTCH_IPV4_STRLEN], gw[HUTCH_IPV4_STRLEN], macs[18];
   host_ifname(id, net->name, hostif);
   /* docker's scheme: 02:42 and the address, so a MAC names its owner. */
-  uint8_t mac[6] = {0x02, 0x42, (uint8_t)(ip >> 24), (uint8_t)(ip >> 16), (uint8_t)(ip >> 8),
+  uint8_t mac[6] = {0x02,       0x42, (uint8_t)(ip >> 24), (uint8_t)(ip >> 16), (uint8_t)(ip >> 8),
                     (uint8_t)ip};
   snprintf(macs, sizeof(macs), "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
            mac[4], mac[5]);
   json_t *aliases = json_array();
   for (char *const *a = cfg->aliases; a && *a; a++)
     json_array_append_new(aliases, json_string(*a));
-  json_t *ep = json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:o, s:o}", "network", net->name,
-                         "ifname", ifname, "host_ifname", hostif, "ip",
-                         hutch_ipv4_format(ip, ips), "prefixlen", (int)net->subnet.prefix,
-                         "gateway", hutch_ipv4_format(net->gateway, gw), "mac", macs, "aliases",
-                         aliases, "ports", ports_to_json(ports, cfg->n_ports));
+  json_t *ep =
+      json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:o, s:o}", "network", net->name, "ifname",
+                ifname, "host_ifname", hostif, "ip", hutch_ipv4_format(ip, ips), "prefixlen",
+                (int)net->subnet.prefix, "gateway", hutch_ipv4_format(net->gateway, gw), "mac",
+                macs, "aliases", aliases, "ports", ports_to_json(ports, cfg->n_ports));
   if (ep == NULL || json_array_append_new(json_object_get(rec, "networks"), ep) < 0) {
     struct hutch_error *e = NULL;
     hutch_ipam_release(ipam_dir, net->name, id, &e);
@@ -578,6 +580,7 @@ static int attach_locked(const struct hutch_net_config *cfg, const struct hutch_
     hutch_error_free(e);
     return r;
   }
+  hutch_net_refresh_hosts(ctx);
   if (out && fill_attachment(ep, out) < 0)
     return hutch_error_set(err, ENOMEM, "attachment");
   return 0;
@@ -607,7 +610,8 @@ int hutch_net_attach(const struct hutch_net_config *cfg, const char *netns_path,
 }
 
 /* Delete the bridges of networks nobody uses any more. */
-static int gc_bridges(const struct hutch_net_ctx *ctx, char *const *names, struct hutch_error **err) {
+static int gc_bridges(const struct hutch_net_ctx *ctx, char *const *names,
+                      struct hutch_error **err) {
   int ret = 0;
   for (char *const *n = names; n && *n; n++) {
     size_t users = 0;
@@ -687,14 +691,15 @@ static int detach_locked(const struct hutch_net_ctx *ctx, const char *id, const 
     if (r < 0)
       return r;
   }
+  hutch_net_refresh_hosts(ctx);
   r = gc_bridges(ctx, touched, err);
   if (r < 0)
     return r;
   return hutch_net_sync_nft(ctx, err);
 }
 
-int hutch_net_detach(const struct hutch_net_ctx *ctx, const char *container_id,
-                     const char *network, struct hutch_error **err) {
+int hutch_net_detach(const struct hutch_net_ctx *ctx, const char *container_id, const char *network,
+                     struct hutch_error **err) {
   if (!id_ok(container_id))
     return hutch_error_set(err, EINVAL, "container id \"%s\" is not valid", container_id);
   _cleanup_close_ int lock = hutch_net_store_lock(ctx, err);
@@ -729,8 +734,7 @@ int hutch_net_set_owner(const struct hutch_net_ctx *ctx, const char *container_i
 }
 
 int hutch_net_attachments(const struct hutch_net_ctx *ctx, const char *container_id,
-                          struct hutch_net_attachment **out, size_t *n,
-                          struct hutch_error **err) {
+                          struct hutch_net_attachment **out, size_t *n, struct hutch_error **err) {
   *out = NULL;
   *n = 0;
   if (!id_ok(container_id))

@@ -5,6 +5,8 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/json.h"
+#include "util/log.h"
+#include "util/strutil.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -154,20 +156,14 @@ void hutch_hosts_entries_free(struct hutch_hosts_entry *v, size_t n) {
   free(v);
 }
 
-int hutch_net_peers(const struct hutch_net_ctx *ctx, const char *network, const char *exclude_id,
-                    struct hutch_hosts_entry **out, size_t *n, struct hutch_error **err) {
-  *out = NULL;
-  *n = 0;
+/* Append to *v the other containers on `network` from the records in
+ * `all`: name, aliases, then the short id, as docker's embedded DNS
+ * answers. The default network has no name resolution, as in docker. */
+static int collect_peers(json_t *all, const char *network, const char *exclude_id,
+                         struct hutch_hosts_entry **v, size_t *n) {
   if (strcmp(network, HUTCH_NET_DEFAULT_NAME) == 0)
     return 0;
-  _cleanup_json_ json_t *all = NULL;
-  int r = hutch_net_attachments_all(ctx, &all, err);
-  if (r < 0)
-    return r;
-  struct hutch_hosts_entry *v = calloc(json_array_size(all) + 1, sizeof(*v));
-  if (v == NULL)
-    return hutch_error_set(err, ENOMEM, "peers");
-  size_t cnt = 0, i;
+  size_t i;
   json_t *rec;
   json_array_foreach(all, i, rec) {
     const char *id = json_string_value(json_object_get(rec, "id"));
@@ -181,12 +177,11 @@ int hutch_net_peers(const struct hutch_net_ctx *ctx, const char *network, const 
       const char *ip = json_string_value(json_object_get(ep, "ip"));
       if (nn == NULL || ip == NULL || strcmp(nn, network) != 0)
         continue;
-      /* Name, aliases, then the short id, as docker's embedded DNS answers. */
       char *names = NULL;
       size_t nl = 0;
       FILE *f = open_memstream(&names, &nl);
       if (f == NULL)
-        break;
+        return -ENOMEM;
       const char *sep = "";
       if (name && *name) {
         fprintf(f, "%s", name);
@@ -201,16 +196,116 @@ int hutch_net_peers(const struct hutch_net_ctx *ctx, const char *network, const 
       fprintf(f, "%s%.12s", sep, id);
       if (fclose(f) != 0) {
         free(names);
-        continue;
+        return -ENOMEM;
       }
-      v[cnt].ip = strdup(ip);
-      v[cnt].names = names;
-      cnt++;
+      struct hutch_hosts_entry *nv = realloc(*v, (*n + 1) * sizeof(**v));
+      char *ipc = strdup(ip);
+      if (nv == NULL || ipc == NULL) {
+        free(names);
+        free(ipc);
+        if (nv)
+          *v = nv;
+        return -ENOMEM;
+      }
+      *v = nv;
+      (*v)[*n].ip = ipc;
+      (*v)[*n].names = names;
+      (*n)++;
     }
   }
-  *out = v;
-  *n = cnt;
   return 0;
+}
+
+int hutch_net_peers(const struct hutch_net_ctx *ctx, const char *network, const char *exclude_id,
+                    struct hutch_hosts_entry **out, size_t *n, struct hutch_error **err) {
+  *out = NULL;
+  *n = 0;
+  _cleanup_json_ json_t *all = NULL;
+  int r = hutch_net_attachments_all(ctx, &all, err);
+  if (r < 0)
+    return r;
+  r = collect_peers(all, network, exclude_id, out, n);
+  if (r < 0) {
+    hutch_hosts_entries_free(*out, *n);
+    *out = NULL;
+    *n = 0;
+    return hutch_error_set(err, r, "peers on %s", network);
+  }
+  return 0;
+}
+
+/* The hosts file of one attachment record. */
+static char *record_hosts(json_t *all, json_t *rec) {
+  json_t *eps = json_object_get(rec, "networks");
+  json_t *first = json_array_get(eps, 0);
+  const char *id = json_string_value(json_object_get(rec, "id"));
+  struct hutch_hosts_entry *peers = NULL, *extra = NULL;
+  size_t n_peers = 0, n_extra = 0;
+  _cleanup_strv_ char **aliases = NULL;
+  char *text = NULL;
+  size_t i;
+  json_t *ep;
+  json_array_foreach(eps, i, ep) {
+    const char *nn = json_string_value(json_object_get(ep, "network"));
+    if (nn && collect_peers(all, nn, id, &peers, &n_peers) < 0)
+      goto out;
+  }
+  json_t *a;
+  json_array_foreach(json_object_get(first, "aliases"), i, a) {
+    if (json_is_string(a) && hutch_strv_push(&aliases, json_string_value(a)) < 0)
+      goto out;
+  }
+  json_t *xh = json_object_get(rec, "extra_hosts");
+  extra = calloc(json_array_size(xh) + 1, sizeof(*extra));
+  if (extra == NULL)
+    goto out;
+  json_array_foreach(xh, i, a) {
+    char *hn = NULL, *hip = NULL;
+    if (hutch_hosts_parse_add_host(json_string_value(a) ?: "", &hn, &hip) < 0)
+      continue;
+    extra[n_extra].ip = hip;
+    extra[n_extra].names = hn;
+    n_extra++;
+  }
+  const char *name = json_string_value(json_object_get(rec, "name"));
+  const char *hostname = json_string_value(json_object_get(rec, "hostname"));
+  struct hutch_hosts_input in = {
+      .ip = json_string_value(json_object_get(first, "ip")),
+      .hostname = hostname && *hostname ? hostname : NULL,
+      .name = name && *name ? name : NULL,
+      .aliases = aliases,
+      .extra = extra,
+      .n_extra = n_extra,
+      .peers = peers,
+      .n_peers = n_peers,
+  };
+  text = hutch_hosts_render(&in);
+out:
+  hutch_hosts_entries_free(peers, n_peers);
+  hutch_hosts_entries_free(extra, n_extra);
+  return text;
+}
+
+void hutch_net_refresh_hosts(const struct hutch_net_ctx *ctx) {
+  _cleanup_json_ json_t *all = NULL;
+  struct hutch_error *e = NULL;
+  if (hutch_net_attachments_all(ctx, &all, &e) < 0) {
+    _cleanup_free_ char *t = hutch_error_text(e);
+    hutch_warn("refresh /etc/hosts files: %s, ignoring", t ? t : "");
+    hutch_error_free(e);
+    return;
+  }
+  size_t i;
+  json_t *rec;
+  json_array_foreach(all, i, rec) {
+    const char *path = json_string_value(json_object_get(rec, "hosts_path"));
+    if (path == NULL || *path == '\0' || json_array_size(json_object_get(rec, "networks")) == 0)
+      continue;
+    _cleanup_free_ char *text = record_hosts(all, rec);
+    int r = text ? hutch_write_file(path, text, strlen(text)) : -ENOMEM;
+    if (r < 0)
+      hutch_warn("write %s: %s, ignoring", path, strerror(-r));
+  }
 }
 
 int hutch_net_write_config_file(const char *path, const char *content, struct hutch_error **err) {

@@ -56,7 +56,8 @@ struct hutch_network {
 };
 
 struct hutch_network_opts {
-  const char *subnet;  /* NULL: 10.88.0.0/16 for the default network, else the first free 10.89.N.0/24 */
+  const char
+      *subnet; /* NULL: 10.88.0.0/16 for the default network, else the first free 10.89.N.0/24 */
   const char *gateway; /* NULL: first host address */
   const char *bridge;  /* NULL: "br-" + 12 hex of the id */
   bool internal;
@@ -99,23 +100,29 @@ json_t *hutch_network_inspect(const struct hutch_net_ctx *ctx, const struct hutc
                               struct hutch_error **err);
 
 struct hutch_port_mapping {
-  uint32_t host_ip;    /* 0: all local addresses */
-  uint16_t host_port;  /* 0: an ephemeral port, chosen by attach */
+  uint32_t host_ip;   /* 0: all local addresses */
+  uint16_t host_port; /* 0: an ephemeral port, chosen by attach */
   uint16_t container_port;
-  int proto;           /* IPPROTO_TCP (0 means TCP too) or IPPROTO_UDP */
+  int proto; /* IPPROTO_TCP (0 means TCP too) or IPPROTO_UDP */
 };
 
 struct hutch_net_config {
   struct hutch_net_ctx ctx;
-  const char *network;   /* NULL: the default network */
-  const char *ifname;    /* in the container; NULL: eth0 */
-  const char *ip;        /* --ip, NULL: allocate */
-  const char *name;      /* container name, for peers' /etc/hosts */
-  char *const *aliases;  /* --network-alias, NULL-terminated or NULL */
+  const char *network;  /* NULL: the default network */
+  const char *ifname;   /* in the container; NULL: eth0 */
+  const char *ip;       /* --ip, NULL: allocate */
+  const char *name;     /* container name, for peers' /etc/hosts */
+  char *const *aliases; /* --network-alias, NULL-terminated or NULL */
   const struct hutch_port_mapping *ports;
   size_t n_ports;
-  pid_t owner_pid;       /* whose death makes the attachment stale; 0: getpid() */
-  bool own_netns;        /* detach of all networks / stale cleanup delete the netns file */
+  pid_t owner_pid; /* whose death makes the attachment stale; 0: getpid() */
+  bool own_netns;  /* detach of all networks / stale cleanup delete the netns file */
+  /* The container's /etc/hosts as seen from the host (the file the engine
+   * bind-mounts), or NULL. When set, the library writes it on attach and
+   * rewrites it whenever containers come and go on its user networks. */
+  const char *hosts_path;
+  const char *hostname;     /* for that file */
+  char *const *extra_hosts; /* --add-host "name:ip", NULL-terminated or NULL */
 };
 
 struct hutch_net_attachment {
@@ -143,8 +150,8 @@ int hutch_net_attach(const struct hutch_net_config *cfg, const char *netns_path,
  * then delete the netns if the attachment owns it). Releases the address,
  * deletes the veth, the bridge when it was its last user, and rewrites the
  * nft table. Detaching something not attached is fine. */
-int hutch_net_detach(const struct hutch_net_ctx *ctx, const char *container_id,
-                     const char *network, struct hutch_error **err);
+int hutch_net_detach(const struct hutch_net_ctx *ctx, const char *container_id, const char *network,
+                     struct hutch_error **err);
 /* Record the process whose life the attachment follows (the container's
  * init or its monitor), with its start time so a reused pid does not count. */
 int hutch_net_set_owner(const struct hutch_net_ctx *ctx, const char *container_id, pid_t pid,
@@ -165,10 +172,10 @@ struct hutch_hosts_entry {
   const char *names; /* space separated */
 };
 struct hutch_hosts_input {
-  const char *ip;       /* the container's address, or NULL (none/host) */
-  const char *hostname; /* NULL: none */
-  const char *name;     /* container name, NULL: none */
-  char *const *aliases; /* NULL-terminated or NULL */
+  const char *ip;                        /* the container's address, or NULL (none/host) */
+  const char *hostname;                  /* NULL: none */
+  const char *name;                      /* container name, NULL: none */
+  char *const *aliases;                  /* NULL-terminated or NULL */
   const struct hutch_hosts_entry *extra; /* --add-host */
   size_t n_extra;
   const struct hutch_hosts_entry *peers; /* other containers on user networks */

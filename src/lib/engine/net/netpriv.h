@@ -6,6 +6,11 @@
 
 #include <jansson.h>
 
+/* Every endpoint (one network of one container) of every attachment
+ * record in the array `all`; `continue` moves to the next endpoint. */
+#define hutch_net_foreach_endpoint(all, i, rec, k, ep)                                             \
+  json_array_foreach((all), i, rec) json_array_foreach(json_object_get(rec, "networks"), k, ep)
+
 const char *hutch_net_state_dir(const struct hutch_net_ctx *ctx);
 const char *hutch_net_table(const struct hutch_net_ctx *ctx);
 /* "<state>/<sub>" in a new string, NULL on ENOMEM. */
@@ -26,3 +31,7 @@ int hutch_net_bridge_remove(const struct hutch_network *n, struct hutch_error **
 /* How many attachments use network `name` (lock held or a snapshot). */
 int hutch_net_network_users(const struct hutch_net_ctx *ctx, const char *name, size_t *count,
                             struct hutch_error **err);
+/* Rewrite the /etc/hosts of every attached container that has one
+ * (lock held). Failures are logged as warnings: one unwritable file must
+ * not stop the others or the attach that triggered the refresh. */
+void hutch_net_refresh_hosts(const struct hutch_net_ctx *ctx);

@@ -549,32 +549,28 @@ json_t *hutch_network_inspect(const struct hutch_net_ctx *ctx, const struct hutc
     return NULL;
   json_t *containers = json_object();
   size_t i;
-  json_t *rec;
-  json_array_foreach(all, i, rec) {
-    size_t k;
-    json_t *ep;
-    json_array_foreach(json_object_get(rec, "networks"), k, ep) {
-      const char *nn = json_string_value(json_object_get(ep, "network"));
-      if (nn == NULL || strcmp(nn, n->name) != 0)
-        continue;
-      char addr[HUTCH_CIDR_STRLEN + 4];
-      snprintf(addr, sizeof(addr), "%s/%d", json_string_value(json_object_get(ep, "ip")),
-               (int)json_integer_value(json_object_get(ep, "prefixlen")));
-      const char *name = json_string_value(json_object_get(rec, "name"));
-      json_object_set_new(containers, json_string_value(json_object_get(rec, "id")),
-                          json_pack("{s:s, s:s, s:s}", "IPv4Address", addr, "MacAddress",
-                                    json_string_value(json_object_get(ep, "mac")), "Name",
-                                    name ? name : ""));
-    }
+  json_t *rec, *ep;
+  size_t k;
+  hutch_net_foreach_endpoint(all, i, rec, k, ep) {
+    const char *nn = json_string_value(json_object_get(ep, "network"));
+    if (nn == NULL || strcmp(nn, n->name) != 0)
+      continue;
+    char addr[HUTCH_CIDR_STRLEN + 4];
+    snprintf(addr, sizeof(addr), "%s/%d", json_string_value(json_object_get(ep, "ip")),
+             (int)json_integer_value(json_object_get(ep, "prefixlen")));
+    const char *name = json_string_value(json_object_get(rec, "name"));
+    json_object_set_new(containers, json_string_value(json_object_get(rec, "id")),
+                        json_pack("{s:s, s:s, s:s}", "IPv4Address", addr, "MacAddress",
+                                  json_string_value(json_object_get(ep, "mac")), "Name",
+                                  name ? name : ""));
   }
   char s[HUTCH_CIDR_STRLEN], g[HUTCH_IPV4_STRLEN];
   json_t *j = json_pack(
-      "{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:[{s:s, s:s}]}, s:b, s:o, s:{s:s, s:s}}", "Name",
-      n->name, "Id", n->id, "Created", n->created, "Scope", "local", "Driver", "bridge", "IPAM",
-      "Driver", "default", "Config", "Subnet", hutch_cidr_format(&n->subnet, s), "Gateway",
+      "{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:[{s:s, s:s}]}, s:b, s:o, s:{s:s, s:s}}", "Name", n->name,
+      "Id", n->id, "Created", n->created, "Scope", "local", "Driver", "bridge", "IPAM", "Driver",
+      "default", "Config", "Subnet", hutch_cidr_format(&n->subnet, s), "Gateway",
       hutch_ipv4_format(n->gateway, g), "Internal", n->internal, "Containers", containers,
-      "Options", "com.docker.network.bridge.name", n->bridge, "com.docker.network.driver.mtu",
-      "");
+      "Options", "com.docker.network.bridge.name", n->bridge, "com.docker.network.driver.mtu", "");
   if (j == NULL) {
     hutch_error_set(err, ENOMEM, "inspect network %s", n->name);
     return NULL;
