@@ -894,6 +894,45 @@ static void test_truncations(void) {
   ok(tried >= 15 && rejected == tried, "wrong-typed values: %zu of %zu rejected", rejected, tried);
 }
 
+/* exec --process FILE: a bare process object, parsed like config.json's. */
+static void test_process_only(void) {
+  struct spec_process p;
+  struct hutch_error *e = NULL;
+  const char *j = "{\"args\":[\"sh\",\"-c\",\"true\"],\"cwd\":\"/tmp\",\"env\":[\"A=1\"],"
+                  "\"user\":{\"uid\":1000,\"gid\":100},\"noNewPrivileges\":true,"
+                  "\"capabilities\":{\"bounding\":[\"CAP_KILL\"]},"
+                  "\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"hard\":64,\"soft\":32}]}";
+  is_int(hutch_spec_parse_process(j, strlen(j), &p, &e), 0, "process object parses");
+  static const char *const args[] = {"sh", "-c", "true", NULL};
+  static const char *const env[] = {"A=1", NULL};
+  static const char *const bnd[] = {"CAP_KILL", NULL};
+  ok(strv_eq(p.args, args) && strv_eq(p.env, env), "process args and env");
+  is_str(p.cwd, "/tmp", "process cwd");
+  ok(p.user.uid == 1000 && p.user.gid == 100 && p.no_new_privileges, "process user and nnp");
+  ok(p.has_caps && strv_eq(p.caps.bounding, bnd) && p.caps.effective == NULL, "process caps");
+  ok(p.n_rlimits == 1 && p.rlimits[0].resource == RLIMIT_NOFILE && p.rlimits[0].soft == 32,
+     "process rlimits");
+  hutch_spec_process_clear(&p);
+  ok(p.args == NULL && p.n_rlimits == 0, "clear resets");
+
+  const char *noargs = "{\"cwd\":\"/\"}";
+  ok(hutch_spec_parse_process(noargs, strlen(noargs), &p, &e) < 0 && e &&
+         strstr(e->msg, "process.args: must be a non-empty array of strings") && p.args == NULL,
+     "process without args is rejected, naming the field");
+  hutch_error_free(e);
+  e = NULL;
+  const char *relcwd = "{\"args\":[\"sh\"],\"cwd\":\"tmp\"}";
+  ok(hutch_spec_parse_process(relcwd, strlen(relcwd), &p, &e) < 0 && e &&
+         strstr(e->msg, "process.cwd"),
+     "relative cwd is rejected");
+  hutch_error_free(e);
+  e = NULL;
+  ok(hutch_spec_parse_process("[]", 2, &p, &e) < 0 && e &&
+         strstr(e->msg, "process: must be a JSON object"),
+     "process must be an object");
+  hutch_error_free(e);
+}
+
 int main(void) {
   test_default();
   test_default_rootless();
@@ -901,6 +940,7 @@ int main(void) {
   test_errors();
   test_mount_options();
   test_resources();
+  test_process_only();
   test_seccomp();
   test_hooks();
   test_names();

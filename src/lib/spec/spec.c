@@ -68,7 +68,7 @@ static void kv_free(struct spec_kv *kv, size_t n) {
   free(kv);
 }
 
-static void process_clear(struct spec_process *p) {
+void hutch_spec_process_clear(struct spec_process *p) {
   free(p->user.additional_gids);
   free(p->user.username);
   hutch_strv_free(p->args);
@@ -85,6 +85,7 @@ static void process_clear(struct spec_process *p) {
   free(p->rlimits);
   free(p->apparmor_profile);
   free(p->selinux_label);
+  memset(p, 0, sizeof(*p));
 }
 
 static void mount_clear(struct spec_mount *m) {
@@ -168,7 +169,7 @@ void hutch_spec_free(struct spec *s) {
     return;
   free(s->oci_version);
   free(s->root_path);
-  process_clear(&s->process);
+  hutch_spec_process_clear(&s->process);
   free(s->hostname);
   free(s->domainname);
   for (size_t i = 0; i < s->n_mounts; i++)

@@ -313,6 +313,13 @@ int hutch_spec_parse_resources(const char *json, size_t len, struct spec_resourc
                                struct hutch_error **err);
 void hutch_spec_resources_clear(struct spec_resources *r);
 
+/* A process object on its own (`exec --process FILE`), checked as
+ * config.json's "process" is; errors name "process.<field>". Free with
+ * hutch_spec_process_clear. */
+int hutch_spec_parse_process(const char *json, size_t len, struct spec_process *out,
+                             struct hutch_error **err);
+void hutch_spec_process_clear(struct spec_process *p);
+
 /* The default config.json text, as `spec` writes it (runc's defaults).
  * rootless: user namespace with the caller's id mapped to 0, no cgroup
  * resources, bind-mounted /sys. Caller frees. */

@@ -1456,6 +1456,25 @@ int hutch_spec_load(const char *path, struct spec **out, struct hutch_error **er
   return r;
 }
 
+int hutch_spec_parse_process(const char *json, size_t len, struct spec_process *out,
+                             struct hutch_error **err) {
+  memset(out, 0, sizeof(*out));
+  _cleanup_json_ json_t *obj = load_object(json, len, "process", err);
+  if (obj == NULL)
+    return -EINVAL;
+  /* Parsed as config.json's "process", so checks and messages are the same. */
+  _cleanup_json_ json_t *root = json_pack("{s:O}", "process", obj);
+  _cleanup_spec_ struct spec *s = calloc(1, sizeof(*s));
+  if (root == NULL || s == NULL)
+    return oom(err);
+  int r = parse_process(root, s, err);
+  if (r < 0)
+    return r;
+  *out = s->process;
+  memset(&s->process, 0, sizeof(s->process));
+  return 0;
+}
+
 int hutch_spec_parse_resources(const char *json, size_t len, struct spec_resources *out,
                                struct hutch_error **err) {
   memset(out, 0, sizeof(*out));
