@@ -197,6 +197,11 @@ static void test_store(void) {
   is_int(hutch_network_create(&ctx, "badgw", &o3, &tmp, &e), -EINVAL, "gateway outside subnet");
   hutch_error_free(e);
   e = NULL;
+  struct hutch_network_opts lo = {.subnet = "10.199.53.0/24", .bridge = "lo"};
+  is_int(hutch_network_create(&ctx, "takelo", &lo, &tmp, &e), -EEXIST,
+         "an existing host interface is never adopted as bridge");
+  hutch_error_free(e);
+  e = NULL;
   is_int(hutch_network_create(&ctx, "bad/name", NULL, &tmp, &e), -EINVAL, "bad name");
   hutch_error_free(e);
   e = NULL;
@@ -269,6 +274,8 @@ static void test_nft_render(void) {
      "masquerade leaving the subnet");
   ok(r && strstr(r, "oifname \"hutch-ta\" ip saddr 127.0.0.0/8 masquerade"),
      "masquerade of localhost into the bridge");
+  ok(r && strstr(r, "oifname \"hutch-ta\" ip saddr 10.199.1.0/24 ct status dnat masquerade"),
+     "hairpin masquerade through published ports");
   ok(r && !strstr(r, "ip saddr 10.199.3.0/24"), "no masquerade for the internal network");
   ok(r && strstr(r, "iifname \"hutch-ta\" oifname { \"hutch-tb\", \"hutch-ti\" } drop"),
      "isolation between bridges");

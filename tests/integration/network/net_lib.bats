@@ -200,7 +200,7 @@ make_ns() { run nt netns-create "$NETNS_DIR" "$1"; assert_success; }
   nsenter --net="$NETNS_DIR/w1" busybox httpd -f -p 80 -h "$TEST_DIR/www" &
   BG_PIDS="$BG_PIDS $!"
   local i
-  for i in $(seq 50); do in_ns w1 busybox nc -z 127.0.0.1 80 && break; sleep 0.1; done
+  for i in $(seq 50); do in_ns w1 curl -s -o /dev/null -m 1 http://127.0.0.1/ && break; sleep 0.1; done
   run curl -s -m 5 "http://127.0.0.1:$hp/index.html"
   assert_success
   assert_output "hello from w1"
@@ -212,6 +212,17 @@ make_ns() { run nt netns-create "$NETNS_DIR" "$1"; assert_success; }
   run nt attach web "$NETNS_DIR/w2" w2 -p "127.0.0.1:$hp:80"
   assert_failure
   assert_output --partial "already published"
+  # hairpin: a neighbour on the same bridge through the host's address.
+  # (With br_netfilter loaded, as here, conntrack fixes the reply even
+  # without the hairpin masquerade rule; without it, only the rule does.)
+  make_ns w3
+  run nt attach web "$NETNS_DIR/w3" w3 --own-netns
+  assert_success
+  run in_ns w3 curl -s -m 5 "http://$NET_A.1:$eph/index.html"
+  assert_success
+  assert_output "hello from w1"
+  run nt detach w3
+  assert_success
   run nt detach w1
   assert_success
   run curl -s -m 3 "http://127.0.0.1:$hp/index.html"

@@ -325,7 +325,11 @@ static int plumb(const struct hutch_network *net, int nsfd, const char *hostif, 
   if (r < 0)
     return hutch_error_set(err, r, "netlink");
   char a[HUTCH_IPV4_STRLEN];
-  int br = hutch_nl_link_index(nl, net->bridge);
+  struct hutch_nl_link bl;
+  r = hutch_nl_link_get(nl, net->bridge, &bl);
+  int br = r < 0 ? r : bl.ifindex;
+  if (r == 0 && strcmp(bl.kind, "bridge") != 0)
+    return hutch_error_set(err, EEXIST, "%s exists and is not a bridge", net->bridge);
   if (br == -ENODEV) {
     hutch_debug("create bridge %s mtu %u, address %s/%u", net->bridge, net->mtu,
                 hutch_ipv4_format(net->gateway, a), net->subnet.prefix);

@@ -362,6 +362,25 @@ static int network_create_locked(const struct hutch_net_ctx *ctx, const char *na
       goto out;
     }
 
+  /* Never adopt an interface that exists already: the last container to
+   * leave deletes the bridge, and that must not be somebody else's br0.
+   * hutch0 surviving its network's config (state dir wiped) is the one
+   * exception. */
+  {
+    _cleanup_nl_ struct hutch_nl *nl = NULL;
+    struct hutch_nl_link l;
+    r = hutch_nl_open(&nl);
+    if (r == 0)
+      r = hutch_nl_link_get(nl, net->bridge, &l);
+    if (r == 0 && !(is_default && strcmp(l.kind, "bridge") == 0)) {
+      ret = hutch_error_set(err, EEXIST, "interface %s already exists on the host", net->bridge);
+      goto out;
+    }
+    if (r < 0 && r != -ENODEV) {
+      ret = hutch_error_set(err, r, "look up interface %s", net->bridge);
+      goto out;
+    }
+  }
   const char *by = NULL;
   if (opts->subnet) {
     if (hutch_cidr_parse(opts->subnet, &net->subnet) < 0) {

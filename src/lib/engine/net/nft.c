@@ -72,6 +72,9 @@ char *hutch_nft_render(const char *table, const struct hutch_nft_network *nets, 
     fprintf(f, "    oifname \"%s\" ip saddr 127.0.0.0/8 masquerade\n", n->bridge);
     hutch_cidr_format(&n->subnet, c);
     fprintf(f, "    ip saddr %s ip daddr != %s masquerade\n", c, c);
+    /* Hairpin: a container reaching a neighbour through a published port
+     * on the host's address must get the answer back through the host. */
+    fprintf(f, "    oifname \"%s\" ip saddr %s ct status dnat masquerade\n", n->bridge, c);
   }
   fprintf(f, "  }\n");
 
