@@ -24,6 +24,11 @@ static const struct {
     {"list", verb_list, "list containers"},
     {"kill", verb_kill, "send a signal to a container's init"},
     {"delete", verb_delete, "delete a container"},
+    {"update", verb_update, "update the cgroup limits of a container"},
+    {"pause", verb_pause, "freeze every process of a container"},
+    {"resume", verb_resume, "thaw a paused container"},
+    {"ps", verb_ps, "list the processes of a container"},
+    {"events", verb_events, "print a container's stats and OOM events"},
     {"spec", verb_spec, "write a default config.json"},
     {"features", verb_features, "print the features this runtime supports"},
 };

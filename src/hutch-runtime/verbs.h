@@ -21,6 +21,11 @@ VERB(state);
 VERB(list);
 VERB(kill);
 VERB(delete);
+VERB(update);
+VERB(pause);
+VERB(resume);
+VERB(ps);
+VERB(events);
 VERB(spec);
 VERB(features);
 

@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "spec/spec.h"
@@ -41,6 +42,28 @@ int hutch_container_delete(const struct hutch_runtime *rt, const char *id, bool 
                            struct hutch_error **err);
 /* JSON array of OCI states, one per container under root. */
 int hutch_container_list(const struct hutch_runtime *rt, json_t **out, struct hutch_error **err);
+
+/* The cgroup verbs (container_cgroup.c). update applies a linux.resources
+ * object (validated with hutch_spec_parse_resources) and merges it into
+ * the state dir's config.json, so later updates and readers see what is
+ * in force. */
+int hutch_container_update(const struct hutch_runtime *rt, const char *id, const json_t *resources,
+                           struct hutch_error **err);
+int hutch_container_pause(const struct hutch_runtime *rt, const char *id, struct hutch_error **err);
+int hutch_container_resume(const struct hutch_runtime *rt, const char *id, struct hutch_error **err);
+/* Pids in the container's cgroup (malloc'd array). */
+int hutch_container_ps(const struct hutch_runtime *rt, const char *id, pid_t **pids, size_t *n,
+                       struct hutch_error **err);
+/* runc's `events --stats` "data" object (memory, cpu, pids, blkio, hugetlb). */
+int hutch_container_stats(const struct hutch_runtime *rt, const char *id, json_t **out,
+                          struct hutch_error **err);
+/* An event ({"type":"stats"|"oom","id":…[,"data":…]}, borrowed); return
+ * <0 to stop the loop. */
+typedef int (*hutch_event_fn)(json_t *event, void *userdata);
+/* Report stats every interval_ns and an "oom" event per OOM kill until
+ * the container's init is gone (or fn asks to stop). */
+int hutch_container_events(const struct hutch_runtime *rt, const char *id, uint64_t interval_ns,
+                           hutch_event_fn fn, void *userdata, struct hutch_error **err);
 
 /* Internal to runtime/: the parent side of create (spawn.c). */
 struct spawn_result {

@@ -70,7 +70,8 @@ int hutch_parse_duration(const char *s, uint64_t *nsec) {
     long double ns;
   } units[] = {
       /* longest first, so "ms" is not read as "m" + "s" */
-      {"ns", 1}, {"us", 1e3L}, {"\xc2\xb5s", 1e3L}, {"ms", 1e6L}, {"s", 1e9L}, {"m", 60e9L}, {"h", 3600e9L},
+      {"ns", 1},   {"us", 1e3L}, {"\xc2\xb5s", 1e3L}, {"ms", 1e6L},
+      {"s", 1e9L}, {"m", 60e9L}, {"h", 3600e9L},
   };
   if (s == NULL || *s == '\0')
     return -EINVAL;

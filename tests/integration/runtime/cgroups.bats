@@ -1,0 +1,261 @@
+#!/usr/bin/env bats
+# Cgroups for real on this host's v1 controllers: memory, pids and cpu
+# limits enforced on a running payload, `update`, `pause`/`resume`, `ps`,
+# `events`, the container's own view of /sys/fs/cgroup, and teardown that
+# leaves no cgroup dir in any hierarchy.
+#
+# Every container gets cgroupsPath /$CGPARENT/$ID with a parent unique to
+# the test, so the tests read exactly its dirs on the host and can check
+# that delete removed the parent it made too.
+
+load ../helpers
+
+setup() {
+  hutch_setup
+  make_bundle
+  ID=$(new_id)
+  CGPARENT=hutch-cgtest-$$-$BATS_TEST_NUMBER
+  CGPATH=/$CGPARENT/$ID
+  bundle_set '.linux.cgroupsPath = $p' --arg p "$CGPATH"
+}
+
+teardown() {
+  hutch_teardown
+  # A failed test must not leave its cgroups behind either (rmdir only
+  # removes empty dirs: nothing of anyone else's can go).
+  local h
+  for h in /sys/fs/cgroup/*/; do
+    rmdir "$h$CGPARENT/$ID" "$h$CGPARENT" 2>/dev/null || true
+  done
+}
+
+# cg CONTROLLER FILE: the path of FILE in the container's v1 cgroup.
+cg() { echo "/sys/fs/cgroup/$1$CGPATH/$2"; }
+
+# memory_limit BYTES: limit and memsw equal, so the container cannot swap.
+memory_limit() {
+  bundle_set '.linux.resources.memory = {limit: $l, swap: $l}' --argjson l "$1"
+}
+
+# start_bg ARGS...: run -d the bundle with process.args = ARGS.
+start_bg() {
+  set_args "$@"
+  runtime_bg "$TEST_DIR/run" run -d -b "$BUNDLE" "$ID" || {
+    cat "$TEST_DIR/run.err" >&2
+    return 1
+  }
+  wait_status "$ID" running
+}
+
+@test "32 MiB memory limit: a 64 MiB allocation is OOM-killed and run exits 137" {
+  memory_limit $((32 << 20))
+  run_helper memhog 64
+  assert_equal "$status" 137
+  refute_output --partial "allocated 64 MiB"
+  assert_gone "$ID"
+}
+
+@test "the same allocation under a 128 MiB limit succeeds (the limit, not the payload, kills)" {
+  memory_limit $((128 << 20))
+  run_helper memhog 64
+  assert_success
+  assert_output "allocated 64 MiB"
+}
+
+@test "pids.limit 6: forking 12 children fails for some of them" {
+  bundle_set '.linux.resources.pids = {limit: 6}'
+  run_helper forkbomb 12
+  assert_success
+  # stdout: the forks made; pid 1 counts against the limit, so at most 5
+  assert_line --regexp '^[0-5]$'
+  assert_line --partial "forks failed: EAGAIN"
+}
+
+@test "cpu quota 20%: a busy loop gets under 0.3 CPU, read from the container's cpuacct" {
+  bundle_set '.linux.resources.cpu = {quota: 20000, period: 100000}'
+  start_bg /bin/hutch-helper spin 30
+  assert_equal "$(cat "$(cg cpu cpu.cfs_quota_us)")" 20000
+  sleep 0.5 # past the start-up
+  local u0 t0 u1 t1
+  u0=$(cat "$(cg cpuacct cpuacct.usage)")
+  t0=$(date +%s%N)
+  sleep 2
+  u1=$(cat "$(cg cpuacct cpuacct.usage)")
+  t1=$(date +%s%N)
+  # CPU-seconds per wall second, in thousandths
+  local rate=$(((u1 - u0) * 1000 / (t1 - t0)))
+  echo "# cpu rate: $rate/1000" >&3
+  [ "$rate" -lt 300 ] || {
+    echo "used $rate/1000 CPU under a 20% quota" >&2
+    return 1
+  }
+  # and it really was spinning, or the bound above proves nothing
+  [ "$rate" -gt 100 ] || {
+    echo "used only $rate/1000 CPU: the payload was not busy" >&2
+    return 1
+  }
+}
+
+@test "update raises the memory limit of a running container and saves it" {
+  memory_limit $((32 << 20))
+  start_bg /bin/hutch-helper sleep 60
+  assert_equal "$(cat "$(cg memory memory.limit_in_bytes)")" $((32 << 20))
+  run runtime update --memory 128m --memory-swap 128m "$ID"
+  assert_success
+  assert_equal "$(cat "$(cg memory memory.limit_in_bytes)")" $((128 << 20))
+  assert_equal "$(cat "$(cg memory memory.memsw.limit_in_bytes)")" $((128 << 20))
+  # saved in the state dir's config.json, for later updates and readers
+  if [ "$(runtime_name)" = hutch-runtime ]; then
+    run jq -c .linux.resources.memory "$STATE/$ID/config.json"
+    assert_output "{\"limit\":$((128 << 20)),\"swap\":$((128 << 20))}"
+  fi
+}
+
+@test "update --resources - reads linux.resources JSON from stdin; flags go on top" {
+  start_bg /bin/hutch-helper sleep 60
+  run runtime update -r - --cpu-shares 512 "$ID" <<<'{"pids": {"limit": 42}, "cpu": {"shares": 256}}'
+  assert_success
+  assert_equal "$(cat "$(cg pids pids.max)")" 42
+  assert_equal "$(cat "$(cg cpu cpu.shares)")" 512
+}
+
+@test "update refuses bad values and Intel RDT without changing anything" {
+  memory_limit $((32 << 20))
+  start_bg /bin/hutch-helper sleep 60
+  run runtime update --memory 12x "$ID"
+  assert_failure
+  assert_output --partial 'invalid value "12x"'
+  run runtime update --l3-cache-schema "L3:0=f" "$ID"
+  assert_failure
+  assert_output --partial "Intel RDT"
+  run runtime update -r - "$ID" <<<'{"memory": {"limit": "lots"}}'
+  assert_failure
+  assert_output --partial "memory.limit"
+  assert_equal "$(cat "$(cg memory memory.limit_in_bytes)")" $((32 << 20))
+}
+
+@test "update of a stopped container fails" {
+  set_args /bin/hutch-helper exit 0
+  runtime_bg "$TEST_DIR/run" run -d -b "$BUNDLE" "$ID"
+  wait_status "$ID" stopped
+  run runtime update --pids-limit 10 "$ID"
+  assert_failure
+  assert_output --partial "stopped"
+}
+
+@test "ps --format json lists the container's pids; table mode shows its ps line" {
+  start_bg /bin/sh -c '/bin/hutch-helper sleep 60 & exec /bin/hutch-helper sleep 60'
+  local pid
+  pid=$(state_field "$ID" pid)
+  # wait for the shell's child to exist
+  local i n=0
+  for ((i = 0; i < 100; i++)); do
+    n=$(runtime ps --format json "$ID" | jq length)
+    [ "$n" = 2 ] && break
+    sleep 0.05
+  done
+  run runtime ps --format json "$ID"
+  assert_success
+  run jq -e --argjson p "$pid" 'length == 2 and index($p) != null' <<<"$output"
+  assert_success
+  # every pid listed is in the container's cgroup on the host
+  local p
+  for p in $(runtime ps --format json "$ID" | jq '.[]'); do
+    grep -qx "$p" "$(cg pids cgroup.procs)"
+  done
+  run runtime ps "$ID"
+  assert_success
+  assert_line --index 0 --regexp '^UID +PID +PPID'
+  assert_line --regexp "^[^ ]+ +$pid +.*hutch-helper sleep 60"
+  assert_equal "${#lines[@]}" 3
+}
+
+@test "pause freezes the cgroup and state says paused; resume thaws it" {
+  start_bg /bin/hutch-helper sleep 60
+  run runtime pause "$ID"
+  assert_success
+  assert_equal "$(state_field "$ID" status)" paused
+  assert_equal "$(cat "$(cg freezer freezer.state)")" FROZEN
+  run runtime pause "$ID"
+  assert_failure
+  assert_output --partial "paused"
+  run runtime resume "$ID"
+  assert_success
+  assert_equal "$(state_field "$ID" status)" running
+  assert_equal "$(cat "$(cg freezer freezer.state)")" THAWED
+  run runtime resume "$ID"
+  assert_failure
+  assert_output --partial "running"
+}
+
+@test "a paused container can be deleted with -f" {
+  start_bg /bin/hutch-helper sleep 60
+  runtime pause "$ID"
+  run runtime delete -f "$ID"
+  assert_success
+  assert_gone "$ID"
+}
+
+@test "events --stats prints one stats event with memory, cpu and pids" {
+  memory_limit $((64 << 20))
+  start_bg /bin/hutch-helper sleep 60
+  run runtime events --stats "$ID"
+  assert_success
+  assert_equal "${#lines[@]}" 1
+  run jq -e --arg id "$ID" --argjson l $((64 << 20)) \
+    '.type == "stats" and .id == $id and .data.memory.usage.limit == $l
+     and .data.memory.usage.usage > 0 and .data.pids.current == 1
+     and (.data.cpu.usage.total | type) == "number"' <<<"$output"
+  assert_success
+}
+
+@test "events streams stats and reports an OOM kill inside the container" {
+  memory_limit $((32 << 20))
+  # the shell (pid 1) survives; its child is the one the OOM killer takes
+  start_bg /bin/sh -c 'sleep 1; /bin/hutch-helper memhog 64; sleep 1'
+  run runtime events --interval 200ms "$ID"
+  assert_success
+  run jq -sc --arg id "$ID" '[.[] | select(.id == $id) | .type] | unique' <<<"$output"
+  assert_output '["oom","stats"]'
+}
+
+@test "after delete no cgroup dir of the container (or the parent it made) remains" {
+  start_bg /bin/hutch-helper sleep 60
+  local h made=0
+  for h in /sys/fs/cgroup/*/; do
+    [ -d "$h$CGPATH" ] && made=$((made + 1))
+  done
+  # at least memory, cpu, cpuacct, pids, freezer, devices
+  [ "$made" -ge 6 ] || {
+    echo "only $made hierarchies have $CGPATH" >&2
+    return 1
+  }
+  run runtime delete -f "$ID"
+  assert_success
+  for h in /sys/fs/cgroup/*/; do
+    [ ! -e "$h$CGPATH" ] || {
+      echo "$h$CGPATH left behind" >&2
+      return 1
+    }
+    [ ! -e "$h$CGPARENT" ] || {
+      echo "parent $h$CGPARENT left behind" >&2
+      return 1
+    }
+  done
+  assert_gone "$ID"
+}
+
+@test "with a cgroup namespace the container sees its own cgroups at /sys/fs/cgroup, read-only" {
+  bundle_set '.linux.namespaces |= (map(select(.type != "cgroup")) + [{type: "cgroup"}])'
+  memory_limit $((48 << 20))
+  run_helper cat /proc/self/cgroup
+  assert_success
+  assert_line --regexp '^[0-9]+:memory:/$'
+  refute_output --partial "$CGPARENT"
+  run_helper cat /sys/fs/cgroup/memory/memory.limit_in_bytes
+  assert_success
+  assert_output $((48 << 20))
+  run_helper mkdir /sys/fs/cgroup/memory/sub
+  assert_failure
+  assert_output --partial "EROFS"
+}
