@@ -40,6 +40,7 @@ struct hutch_seccomp {
   size_t rule_count;
   char *listener_path; /* set when a rule uses SCMP_ACT_NOTIFY */
   char *listener_metadata;
+  int listener_fd; /* connected by hutch_seccomp_connect_listener, or -EBADF */
 };
 
 static void ctx_releasep(scmp_filter_ctx *c) {
@@ -249,6 +250,7 @@ int hutch_seccomp_compile(const struct spec_seccomp *sc, struct hutch_seccomp **
   _cleanup_(seccomp_freep) struct hutch_seccomp *s = calloc(1, sizeof(*s));
   if (s == NULL)
     return hutch_error_set(err, ENOMEM, "seccomp");
+  s->listener_fd = -EBADF;
   int r = parse_flags(sc, notify, &s->flags, err);
   if (r < 0)
     return r;
@@ -331,21 +333,47 @@ static int send_listener_fd(int sock, int fd, const char *payload) {
   }
 }
 
+static int connect_listener(const struct hutch_seccomp *s, struct hutch_error **err) {
+  struct sockaddr_un addr = {.sun_family = AF_UNIX};
+  if (strlen(s->listener_path) >= sizeof(addr.sun_path))
+    return hutch_error_set(err, ENAMETOOLONG, "linux.seccomp.listenerPath %s", s->listener_path);
+  strcpy(addr.sun_path, s->listener_path);
+  int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (sock < 0)
+    return hutch_error_set(err, errno, "seccomp listener socket");
+  if (connect(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+    int e = errno;
+    close(sock);
+    return hutch_error_set(err, e, "connect to seccomp listener %s", s->listener_path);
+  }
+  return sock;
+}
+
+int hutch_seccomp_connect_listener(struct hutch_seccomp *s, struct hutch_error **err) {
+  if (s == NULL || s->listener_path == NULL || s->listener_fd >= 0)
+    return 0;
+  int fd = connect_listener(s, err);
+  if (fd < 0)
+    return -1;
+  s->listener_fd = fd;
+  return 0;
+}
+
 int hutch_seccomp_load(const struct hutch_seccomp *s, const char *state_json,
                        struct hutch_error **err) {
-  _cleanup_close_ int sock = -EBADF;
+  _cleanup_close_ int own_sock = -EBADF;
+  int sock = s->listener_fd;
   if (s->listener_path) {
     if (state_json == NULL)
       return hutch_error_set(err, EINVAL, "seccomp listener: no container state to send");
-    struct sockaddr_un addr = {.sun_family = AF_UNIX};
-    if (strlen(s->listener_path) >= sizeof(addr.sun_path))
-      return hutch_error_set(err, ENAMETOOLONG, "linux.seccomp.listenerPath %s", s->listener_path);
-    strcpy(addr.sun_path, s->listener_path);
-    sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (sock < 0)
-      return hutch_error_set(err, errno, "seccomp listener socket");
-    if (connect(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0)
-      return hutch_error_set(err, errno, "connect to seccomp listener %s", s->listener_path);
+    /* Connected in the parent (hutch_seccomp_connect_listener), the fd is
+     * CLOEXEC and goes away at execve; otherwise connect here. */
+    if (sock < 0) {
+      own_sock = connect_listener(s, err);
+      if (own_sock < 0)
+        return -1;
+      sock = own_sock;
+    }
   }
   struct sock_fprog prog = {.len = (unsigned short)s->n_filter, .filter = s->filter};
   long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, s->flags, &prog);
@@ -366,5 +394,7 @@ void hutch_seccomp_free(struct hutch_seccomp *s) {
   free(s->filter);
   free(s->listener_path);
   free(s->listener_metadata);
+  if (s->listener_fd >= 0)
+    close(s->listener_fd);
   free(s);
 }

@@ -27,6 +27,11 @@ void hutch_seccomp_free(struct hutch_seccomp *s);
 /* Does the filter hand out a notify fd (a rule uses SCMP_ACT_NOTIFY)? Then
  * hutch_seccomp_load() needs the message below as state_json. */
 bool hutch_seccomp_has_listener(const struct hutch_seccomp *s);
+/* listenerPath is a path in the runtime's mount namespace, but the filter
+ * is loaded in the child after pivot_root: connect in the parent before
+ * clone (the fd is inherited, CLOEXEC, and closed by hutch_seccomp_free).
+ * No-op without a listener. */
+int hutch_seccomp_connect_listener(struct hutch_seccomp *s, struct hutch_error **err);
 /* The runtime-spec containerProcessState message sent with the notify fd:
  * {"ociVersion", "fds":["seccompFd"], "pid", "metadata" (listenerMetadata,
  * when set), "state": <state_json, the object `state` prints>}. Build it in

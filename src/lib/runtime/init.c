@@ -49,6 +49,13 @@ static int step_wait_parent(struct init_args *a, struct hutch_error **err) {
   int r = hutch_sync_recv(a->sync_fd, &m);
   if (r < 0 || m.type != SYNC_GO)
     return hutch_error_set(err, r < 0 ? -r : EPROTO, "wait for the parent's go");
+  /* With a seccomp listener the go carries the state message for it (it
+   * names our pid, which the parent learnt only after clone). */
+  if (m.text[0]) {
+    static char listener_msg[sizeof(m.text)];
+    memcpy(listener_msg, m.text, sizeof(m.text));
+    a->seccomp_state_json = listener_msg;
+  }
   return 0;
 }
 

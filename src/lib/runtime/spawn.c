@@ -128,7 +128,7 @@ int hutch_spawn(const struct hutch_runtime *rt, const struct hutch_create_opts *
   int pidfd = -EBADF;
   pid_t pid = -1;
   int ret = -1;
-  _cleanup_free_ char *rootfs = NULL, *cgpath = NULL, *hook_state = NULL;
+  _cleanup_free_ char *rootfs = NULL, *cgpath = NULL, *hook_state = NULL, *listener_msg = NULL;
   _cleanup_free_ struct spec_device_cgroup *devrules = NULL;
   for (int t = 0; t < SPEC_NS__MAX; t++)
     a.ns_fds[t] = -EBADF;
@@ -229,6 +229,8 @@ int hutch_spawn(const struct hutch_runtime *rt, const struct hutch_create_opts *
     goto out;
   }
   a.sync_fd = sv[1];
+  if (hutch_seccomp_connect_listener(seccomp, err) < 0)
+    goto out;
 
   /* 4. Clone, straight into the cgroup where the kernel and layout allow. */
   unsigned long flags = hutch_ns_clone_flags(l);
@@ -260,7 +262,17 @@ int hutch_spawn(const struct hutch_runtime *rt, const struct hutch_create_opts *
   if (spec->process.has_oom_score_adj &&
       hutch_set_oom_score_adj(pid, spec->process.oom_score_adj, err) < 0)
     goto kill_child;
-  if (hutch_sync_send(sv[0], SYNC_GO, 0, NULL) < 0) {
+  /* A seccomp listener gets the container state with the init's pid,
+   * which exists only now: the message rides on SYNC_GO. */
+  if (hutch_seccomp_has_listener(seccomp)) {
+    _cleanup_free_ char *hs = state_json_for_hooks(o->id, pid, o->bundle, "creating", spec);
+    listener_msg = hutch_seccomp_listener_message(seccomp, spec->oci_version, pid, hs);
+    if (listener_msg == NULL || strlen(listener_msg) >= sizeof(((struct sync_msg *)0)->text)) {
+      hutch_error_set(err, listener_msg ? E2BIG : ENOMEM, "seccomp listener state message");
+      goto kill_child;
+    }
+  }
+  if (hutch_sync_send(sv[0], SYNC_GO, 0, listener_msg) < 0) {
     hutch_error_set(err, EPIPE, "container init exited early");
     goto kill_child;
   }
