@@ -37,8 +37,23 @@ unsigned long hutch_mount_locked_flags(const char *path) {
   return f;
 }
 
-static int do_bind(const struct mount_ctx *ctx, const struct spec_mount *m, const char *target,
-                   struct hutch_error **err) {
+/* After a mount on /proc/self/fd/N, that fd still names the directory
+ * *under* the new mount; anything done to "the mount" (remount flags,
+ * propagation) must go through a fresh resolution of the destination. */
+static int reopen_target(const struct mount_ctx *ctx, const char *dest, char buf[static 32],
+                         int *fd, struct hutch_error **err) {
+  int nfd = hutch_open_in_root(ctx->rootfd, dest, O_PATH, 0);
+  if (nfd < 0)
+    return hutch_error_set(err, nfd, "reopen mount target %s", dest);
+  if (*fd >= 0)
+    close(*fd);
+  *fd = nfd;
+  hutch_fd_path(nfd, buf);
+  return 0;
+}
+
+static int do_bind(const struct mount_ctx *ctx, const struct spec_mount *m, char target[static 32],
+                   int *tfd, struct hutch_error **err) {
   unsigned long flags = MS_BIND | (m->recursive_bind ? MS_REC : 0);
   hutch_debug("mount %s on %s (%s)", m->source, m->destination, m->recursive_bind ? "rbind" : "bind");
   if (mount(m->source, target, NULL, flags, NULL) < 0)
@@ -47,6 +62,8 @@ static int do_bind(const struct mount_ctx *ctx, const struct spec_mount *m, cons
    * kernel locks (inside a user namespace they cannot be cleared). */
   unsigned long want = m->flags & ~(MS_BIND | MS_REC | MS_REMOUNT | MS_PROPAGATION);
   if (want) {
+    if (reopen_target(ctx, m->destination, target, tfd, err) < 0)
+      return -1;
     unsigned long keep = hutch_mount_locked_flags(target) & ~m->clear_flags;
     hutch_debug("remount %s bind flags=0x%lx", m->destination, want | keep);
     if (mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | want | keep, NULL) < 0)
@@ -54,6 +71,9 @@ static int do_bind(const struct mount_ctx *ctx, const struct spec_mount *m, cons
   }
   return 0;
 }
+
+static int mount_at(const struct mount_ctx *ctx, const struct spec_mount *m, const char *type,
+                    char target[static 32], int *tfd, struct hutch_error **err);
 
 static bool source_is_dir(const struct spec_mount *m) {
   struct stat st;
@@ -72,15 +92,23 @@ int hutch_mount_one(const struct mount_ctx *ctx, const struct spec_mount *m, str
       return hutch_error_set(err, m->source ? errno : EINVAL, "mount %s: source %s", m->destination,
                              m->source ? m->source : "(none)");
   }
-  _cleanup_close_ int tfd = hutch_mkmount_target_in_root(ctx->rootfd, m->destination, source_is_dir(m));
+  int tfd = hutch_mkmount_target_in_root(ctx->rootfd, m->destination, source_is_dir(m));
   if (tfd < 0)
     return hutch_error_set(err, tfd, "create mount target %s in the rootfs", m->destination);
   char target[32];
   hutch_fd_path(tfd, target);
+  int r = mount_at(ctx, m, type, target, &tfd, err);
+  if (tfd >= 0)
+    close(tfd);
+  return r;
+}
+
+static int mount_at(const struct mount_ctx *ctx, const struct spec_mount *m, const char *type,
+                    char target[static 32], int *tfd, struct hutch_error **err) {
 
   int r = 0;
   if (m->bind) {
-    r = do_bind(ctx, m, target, err);
+    r = do_bind(ctx, m, target, tfd, err);
   } else if (type && strcmp(type, "cgroup") == 0) {
     if (ctx->cgroup == NULL)
       return 0;
@@ -103,13 +131,13 @@ int hutch_mount_one(const struct mount_ctx *ctx, const struct spec_mount *m, str
         b.bind = true;
         b.recursive_bind = true;
         b.flags |= MS_NOSUID | MS_NODEV | MS_NOEXEC;
-        r = do_bind(ctx, &b, target, err);
+        r = do_bind(ctx, &b, target, tfd, err);
       } else if (type && strcmp(type, "mqueue") == 0 && (e == EPERM || e == EINVAL) && ctx->userns) {
         struct spec_mount b = *m;
         b.source = (char *)"/dev/mqueue";
         b.bind = true;
         b.recursive_bind = true;
-        r = do_bind(ctx, &b, target, err);
+        r = do_bind(ctx, &b, target, tfd, err);
       } else {
         return hutch_error_set(err, e, "mount %s on %s", type ? type : src, m->destination);
       }
@@ -118,6 +146,8 @@ int hutch_mount_one(const struct mount_ctx *ctx, const struct spec_mount *m, str
   if (r < 0)
     return r;
   if (m->propagation) {
+    if (reopen_target(ctx, m->destination, target, tfd, err) < 0)
+      return -1;
     hutch_debug("mount propagation 0x%lx on %s", m->propagation, m->destination);
     if (mount(NULL, target, NULL, m->propagation, NULL) < 0)
       return hutch_error_set(err, errno, "set propagation of %s", m->destination);

@@ -191,9 +191,19 @@ int hutch_spawn(const struct hutch_runtime *rt, const struct hutch_create_opts *
   a.cgroup = cg;
 
   /* 3. What the child inherits: exec fifo, console, namespaces to join. */
-  if (mkfifoat(state_dirfd, "exec.fifo", 0600) < 0) {
+  /* Writable by the container's user, who opens it after the uid change;
+   * the state dir (0711) is not listable, as runc does it. */
+  if (mkfifoat(state_dirfd, "exec.fifo", 0622) < 0 || fchmodat(state_dirfd, "exec.fifo", 0622, 0) < 0) {
     hutch_error_set(err, errno, "create exec.fifo");
     goto out;
+  }
+  if (new_userns) {
+    uid_t ru = hutch_userns_host_id(l->uid_mappings, l->n_uid_mappings, 0);
+    gid_t rg = hutch_userns_host_id(l->gid_mappings, l->n_gid_mappings, 0);
+    if (fchownat(state_dirfd, "exec.fifo", ru, rg, 0) < 0) {
+      hutch_error_set(err, errno, "chown exec.fifo");
+      goto out;
+    }
   }
   a.fifo_fd = openat(state_dirfd, "exec.fifo", O_PATH | O_CLOEXEC);
   if (a.fifo_fd < 0) {
