@@ -221,15 +221,22 @@ int hutch_init_user_and_caps(const struct spec_process *p, bool has_caps, const 
   return 0;
 }
 
-static int step_cwd(const struct spec_process *p, struct hutch_error **err) {
+int hutch_init_cwd(const struct spec_process *p, struct hutch_error **err) {
   const char *cwd = p->cwd && *p->cwd ? p->cwd : "/";
   hutch_debug("chdir %s", cwd);
   if (chdir(cwd) < 0)
     return hutch_error_set(err, errno, "chdir to process.cwd %s", cwd);
+  /* A cwd reached through a magic link (/proc/self/fd/N of an inherited fd
+   * naming a host directory: the CVE-2024-21626 class) lies outside our
+   * root. The kernel then reports it as "(unreachable)…", which glibc's
+   * getcwd turns into ENOENT. */
+  char buf[4096];
+  if (getcwd(buf, sizeof(buf)) == NULL ? errno == ENOENT : buf[0] != '/')
+    return hutch_error_set(err, EPERM, "process.cwd %s is outside the container's root", cwd);
   return 0;
 }
 
-static int step_nnp_and_label(const struct spec_process *p, struct hutch_error **err) {
+int hutch_init_nnp_and_label(const struct spec_process *p, struct hutch_error **err) {
   if (p->no_new_privileges) {
     hutch_debug("prctl PR_SET_NO_NEW_PRIVS");
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
@@ -317,7 +324,7 @@ void hutch_init_child(struct init_args *a) {
   if (seccomp_early && step_seccomp(a, &err) < 0)
     fail(a, err);
   if (hutch_init_user_and_caps(&s->process, a->has_caps, &a->caps, &err) < 0 ||
-      step_cwd(&s->process, &err) < 0 || step_nnp_and_label(&s->process, &err) < 0)
+      hutch_init_cwd(&s->process, &err) < 0 || hutch_init_nnp_and_label(&s->process, &err) < 0)
     fail(a, err);
 
   hutch_sync_send(a->sync_fd, SYNC_READY, 0, NULL);

@@ -36,9 +36,14 @@ struct init_args {
 __attribute__((noreturn)) void hutch_init_child(struct init_args *a);
 
 /* Shared with exec: become the spec's user (groups, gid, uid) with the
- * capability dance around it, then no_new_privs and the exec label. */
+ * capability dance around it. */
 int hutch_init_user_and_caps(const struct spec_process *p, bool has_caps, const struct hutch_caps *caps,
                              struct hutch_error **err);
+/* chdir to process.cwd inside the current root; a cwd that ends up
+ * outside it (through an inherited fd's magic link) is an error. */
+int hutch_init_cwd(const struct spec_process *p, struct hutch_error **err);
+/* no_new_privs (if asked) and the LSM exec label. */
+int hutch_init_nnp_and_label(const struct spec_process *p, struct hutch_error **err);
 /* Find args[0] through PATH from env (inside the current root); returns
  * a malloc'd path, or an error: 127-style "not found" / 126-style "not executable". */
 int hutch_init_find_executable(const char *arg0, char *const *env, char **out, struct hutch_error **err);
