@@ -462,6 +462,8 @@ static int attach_locked(const struct hutch_net_config *cfg, const struct hutch_
   if (cfg->ip && hutch_ipv4_parse(cfg->ip, &want_ip) < 0)
     return hutch_error_set(err, EINVAL, "--ip \"%s\" is not an IPv4 address", cfg->ip);
   _cleanup_close_ int nsfd = hutch_netns_open(netns_path);
+  if (nsfd == -EINVAL)
+    return hutch_error_set(err, EINVAL, "%s is not a network namespace", netns_path);
   if (nsfd < 0)
     return hutch_error_set(err, nsfd, "open network namespace %s", netns_path);
 
