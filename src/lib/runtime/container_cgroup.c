@@ -134,7 +134,15 @@ int hutch_container_update(const struct hutch_runtime *rt, const char *id, const
     goto out;
   hutch_debug("update cgroup %s: %s", c.st.cgroup_path, text);
   if (hutch_cgroup_update(c.cg, &res, err) < 0) {
-    hutch_error_wrap(err, "update %s", id);
+    /* The usual cause, and the kernel's EINVAL does not say it: v1 wants
+     * limit <= memory+swap at every write, as docker update explains. */
+    if (err && *err && (*err)->errnum == EINVAL && res.memory.has_limit && !res.memory.has_swap)
+      hutch_error_wrap(err,
+                       "update %s (raising the memory limit above memory+swap needs "
+                       "--memory-swap too)",
+                       id);
+    else
+      hutch_error_wrap(err, "update %s", id);
     goto out;
   }
   if (save_resources(c.dirfd, id, (json_t *)resources, err) < 0)

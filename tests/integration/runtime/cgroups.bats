@@ -112,11 +112,22 @@ start_bg() {
 }
 
 @test "update --resources - reads linux.resources JSON from stdin; flags go on top" {
+  memory_limit $((32 << 20))
   start_bg /bin/hutch-helper sleep 60
   run runtime update -r - --cpu-shares 512 "$ID" <<<'{"pids": {"limit": 42}, "cpu": {"shares": 256}}'
   assert_success
   assert_equal "$(cat "$(cg pids pids.max)")" 42
   assert_equal "$(cat "$(cg cpu cpu.shares)")" 512
+  run runtime update --cpu-quota 50000 "$ID"
+  assert_success
+  assert_equal "$(cat "$(cg cpu cpu.cfs_quota_us)")" 50000
+  assert_equal "$(cat "$(cg cpu cpu.shares)")" 512
+  if [ "$(runtime_name)" = hutch-runtime ]; then
+    # merged key by key into what was there
+    run jq -c '.linux.resources | [.memory.limit, .pids.limit, .cpu.shares, .cpu.quota]' \
+      "$STATE/$ID/config.json"
+    assert_output "[$((32 << 20)),42,512,50000]"
+  fi
 }
 
 @test "update refuses bad values and Intel RDT without changing anything" {
@@ -131,6 +142,12 @@ start_bg() {
   run runtime update -r - "$ID" <<<'{"memory": {"limit": "lots"}}'
   assert_failure
   assert_output --partial "memory.limit"
+  # v1 keeps limit <= memory+swap: raising one alone is refused, with a hint
+  run runtime update --memory 64m "$ID"
+  assert_failure
+  if [ "$(runtime_name)" = hutch-runtime ]; then
+    assert_output --partial "needs --memory-swap too"
+  fi
   assert_equal "$(cat "$(cg memory memory.limit_in_bytes)")" $((32 << 20))
 }
 
