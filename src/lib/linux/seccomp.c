@@ -12,6 +12,7 @@
 #include "seccomp.h"
 
 #include "seccomp_lib.h"
+#include "terminal.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/json.h"
@@ -26,7 +27,6 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
@@ -334,18 +334,9 @@ static int send_listener_fd(int sock, int fd, const char *payload) {
 }
 
 static int connect_listener(const struct hutch_seccomp *s, struct hutch_error **err) {
-  struct sockaddr_un addr = {.sun_family = AF_UNIX};
-  if (strlen(s->listener_path) >= sizeof(addr.sun_path))
-    return hutch_error_set(err, ENAMETOOLONG, "linux.seccomp.listenerPath %s", s->listener_path);
-  strcpy(addr.sun_path, s->listener_path);
-  int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int sock = hutch_unix_connect(s->listener_path);
   if (sock < 0)
-    return hutch_error_set(err, errno, "seccomp listener socket");
-  if (connect(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-    int e = errno;
-    close(sock);
-    return hutch_error_set(err, e, "connect to seccomp listener %s", s->listener_path);
-  }
+    return hutch_error_set(err, sock, "connect to seccomp listener %s", s->listener_path);
   return sock;
 }
 

@@ -12,6 +12,9 @@
  * controlling terminal, send the master over sockfd. */
 int hutch_terminal_setup(int console_sock, unsigned rows, unsigned cols, uid_t uid,
                          struct hutch_error **err);
+/* Connect a SOCK_STREAM|SOCK_CLOEXEC socket to a unix socket path
+ * (--console-socket, a seccomp listener); fd or -errno. */
+int hutch_unix_connect(const char *path);
 /* Send / receive an fd with a name over a unix socket. */
 int hutch_send_fd(int sock, int fd, const char *name);
 int hutch_recv_fd(int sock, char *name, size_t namelen);

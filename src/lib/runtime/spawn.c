@@ -14,6 +14,7 @@
 #include "linux/namespaces.h"
 #include "linux/seccomp.h"
 #include "linux/sysctl.h"
+#include "linux/terminal.h"
 #include "linux/userns.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -31,7 +32,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -49,18 +49,9 @@ static pid_t do_clone3(unsigned long flags, int cgroup_fd, int *pidfd) {
 }
 
 static int connect_console(const char *path, struct hutch_error **err) {
-  struct sockaddr_un addr = {.sun_family = AF_UNIX};
-  if (strlen(path) >= sizeof(addr.sun_path))
-    return hutch_error_set(err, ENAMETOOLONG, "console socket %s", path);
-  strcpy(addr.sun_path, path);
-  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int fd = hutch_unix_connect(path);
   if (fd < 0)
-    return hutch_error_set(err, errno, "console socket");
-  if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-    int e = errno;
-    close(fd);
-    return hutch_error_set(err, e, "connect to console socket %s", path);
-  }
+    return hutch_error_set(err, fd, "connect to console socket %s", path);
   return fd;
 }
 
