@@ -26,3 +26,20 @@ int cmd_save(int argc, char **argv);
 int cmd_load(int argc, char **argv);
 int cmd_login(int argc, char **argv);
 int cmd_logout(int argc, char **argv);
+
+/* Container commands (src/hutch/{run,start,ps,logs,stop,wait,rm,inspect,volume,container_cmd}.c). */
+int cmd_run(int argc, char **argv);
+int cmd_create(int argc, char **argv);
+int cmd_start(int argc, char **argv);
+int cmd_ps(int argc, char **argv);
+int cmd_logs(int argc, char **argv);
+int cmd_stop(int argc, char **argv);
+int cmd_kill(int argc, char **argv);
+int cmd_restart(int argc, char **argv);
+int cmd_wait(int argc, char **argv);
+int cmd_rm(int argc, char **argv);
+int cmd_container_prune(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
+int cmd_rename(int argc, char **argv);
+int cmd_volume(int argc, char **argv);
+int cmd_container(int argc, char **argv);

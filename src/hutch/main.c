@@ -11,16 +11,30 @@ int hutch_global_debug;
 
 /* Commands register here; keep the table sorted as `hutch --help` shows it. */
 static const struct hutch_command commands[] = {
+    {"container", cmd_container, "Manage containers"},
+    {"create", cmd_create, "Create a new container"},
     {"image", cmd_image, "Manage images"},
     {"images", cmd_images, "List images"},
     {"import", cmd_import, "Create an image from a rootfs tarball"},
+    {"inspect", cmd_inspect, "Low-level information on containers"},
+    {"kill", cmd_kill, "Kill running containers"},
     {"load", cmd_load, "Load images from a tar archive"},
     {"login", cmd_login, "Log in to a registry"},
     {"logout", cmd_logout, "Log out from a registry"},
+    {"logs", cmd_logs, "Fetch the logs of a container"},
+    {"ps", cmd_ps, "List containers"},
     {"pull", cmd_pull, "Download an image from a registry"},
+    {"rename", cmd_rename, "Rename a container"},
+    {"restart", cmd_restart, "Restart containers"},
+    {"rm", cmd_rm, "Remove containers"},
     {"rmi", cmd_rmi, "Remove images"},
+    {"run", cmd_run, "Create and run a new container from an image"},
     {"save", cmd_save, "Save images to a tar archive"},
+    {"start", cmd_start, "Start stopped containers"},
+    {"stop", cmd_stop, "Stop running containers"},
     {"tag", cmd_tag, "Give an image another name"},
+    {"volume", cmd_volume, "Manage volumes"},
+    {"wait", cmd_wait, "Block until containers stop, print their exit codes"},
     {NULL, NULL, NULL},
 };
 

@@ -1,0 +1,87 @@
+/* Helpers shared by the container commands; see ctr_cli.h. */
+#include "ctr_cli.h"
+
+#include "commands.h"
+#include "util/cleanup.h"
+#include "util/json.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+int ctr_cli_fail(struct hutch_error *e) {
+  hutch_error_print(stderr, "hutch", e);
+  hutch_error_free(e);
+  return HUTCH_EXIT_ERROR;
+}
+
+int ctr_cli_usage_error(const char *cmd, const char *msg) {
+  fprintf(stderr, "hutch: %s: %s (see 'hutch %s --help')\n", cmd, msg, cmd);
+  return HUTCH_EXIT_ERROR;
+}
+
+struct hutch_engine *ctr_cli_engine(void) {
+  struct hutch_engine *e = NULL;
+  struct hutch_error *err = NULL;
+  if (hutch_engine_open(&e, &err) < 0) {
+    ctr_cli_fail(err);
+    return NULL;
+  }
+  return e;
+}
+
+int ctr_cli_each(struct hutch_engine *e, int argc, char **argv, int first, bool lock, bool print,
+                 int (*fn)(struct hutch_engine *e, struct hutch_ctr *c, void *ud, struct hutch_error **err),
+                 void *ud) {
+  int ret = 0;
+  for (int i = first; i < argc; i++) {
+    struct hutch_error *err = NULL;
+    _cleanup_ctr_ struct hutch_ctr *c = NULL;
+    if (hutch_ctr_open(e, argv[i], lock, &c, &err) < 0 || fn(e, c, ud, &err) < 0) {
+      hutch_error_print(stderr, "hutch", err);
+      hutch_error_free(err);
+      ret = 1;
+      continue;
+    }
+    if (print)
+      printf("%s\n", argv[i]);
+  }
+  return ret;
+}
+
+static void human_duration(long d, char *buf, size_t n) {
+  if (d < 1)
+    snprintf(buf, n, "Less than a second");
+  else if (d < 60)
+    snprintf(buf, n, "%ld second%s", d, d == 1 ? "" : "s");
+  else if (d < 3600)
+    snprintf(buf, n, "%ld minute%s", d / 60, d / 60 == 1 ? "" : "s");
+  else if (d < 86400 * 2)
+    snprintf(buf, n, "%ld hour%s", d / 3600, d / 3600 == 1 ? "" : "s");
+  else
+    snprintf(buf, n, "%ld days", d / 86400);
+}
+
+static long since(const char *t) {
+  struct tm tm = {0};
+  if (!t || !strptime(t, "%Y-%m-%dT%H:%M:%S", &tm))
+    return 0;
+  return (long)(time(NULL) - timegm(&tm));
+}
+
+void ctr_cli_status_text(struct hutch_engine *e, struct hutch_ctr *c, char *buf, size_t n) {
+  const char *st = hutch_ctr_status(e, c);
+  json_t *s = json_object_get(c->rec, "State");
+  char d[64];
+  if (strcmp(st, "running") == 0 || strcmp(st, "paused") == 0) {
+    human_duration(since(json_string_value(json_object_get(s, "StartedAt"))), d, sizeof(d));
+    snprintf(buf, n, "Up %s%s", d, strcmp(st, "paused") == 0 ? " (Paused)" : "");
+  } else if (strcmp(st, "exited") == 0) {
+    human_duration(since(json_string_value(json_object_get(s, "FinishedAt"))), d, sizeof(d));
+    snprintf(buf, n, "Exited (%lld) %s ago", (long long)json_integer_value(json_object_get(s, "ExitCode")), d);
+  } else if (strcmp(st, "restarting") == 0) {
+    snprintf(buf, n, "Restarting (%lld)", (long long)json_integer_value(json_object_get(s, "ExitCode")));
+  } else {
+    snprintf(buf, n, "Created");
+  }
+}

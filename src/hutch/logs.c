@@ -1,0 +1,114 @@
+/* hutch logs [-f] [--tail N] [-t] CONTAINER: the json-file log written by
+ * the monitor, each line back on the stream it came from. */
+#include "commands.h"
+#include "ctr_cli.h"
+
+#include "util/cleanup.h"
+#include "util/json.h"
+#include "util/strutil.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void emit(const char *line, bool ts) {
+  json_error_t je;
+  _cleanup_json_ json_t *j = json_loads(line, 0, &je);
+  if (!j)
+    return;
+  const char *log = json_string_value(json_object_get(j, "log"));
+  const char *stream = json_string_value(json_object_get(j, "stream"));
+  FILE *f = stream && strcmp(stream, "stderr") == 0 ? stderr : stdout;
+  if (ts)
+    fprintf(f, "%s ", json_string_value(json_object_get(j, "time")) ?: "");
+  fputs(log ? log : "", f);
+  fflush(f);
+}
+
+/* Lines of a file into *v (appending). */
+static void read_lines(const char *path, char ***v, long *offset) {
+  FILE *f = fopen(path, "re");
+  if (!f)
+    return;
+  if (offset)
+    fseek(f, *offset, SEEK_SET);
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t n;
+  while ((n = getline(&line, &cap, f)) > 0) {
+    if (line[n - 1] != '\n')
+      break; /* partial: the monitor is writing it */
+    if (offset)
+      *offset += n;
+    hutch_strv_push(v, line);
+  }
+  free(line);
+  fclose(f);
+}
+
+int cmd_logs(int argc, char **argv) {
+  static const struct option opts[] = {{"follow", no_argument, NULL, 'f'},  {"tail", required_argument, NULL, 'n'},
+                                       {"timestamps", no_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
+  bool follow = false, ts = false;
+  int64_t tail = -1;
+  int c;
+  optind = 0;
+  while ((c = getopt_long(argc, argv, "+fn:th", opts, NULL)) != -1) {
+    switch (c) {
+    case 'f':
+      follow = true;
+      break;
+    case 'n':
+      if (strcmp(optarg, "all") == 0)
+        tail = -1;
+      else if (hutch_parse_int64(optarg, 0, INT64_MAX, &tail) < 0)
+        return ctr_cli_usage_error("logs", "invalid --tail");
+      break;
+    case 't':
+      ts = true;
+      break;
+    case 'h':
+      printf("Usage: hutch logs [-f] [--tail N] [-t] CONTAINER\n");
+      return 0;
+    default:
+      return ctr_cli_usage_error("logs", "unknown option");
+    }
+  }
+  if (optind != argc - 1)
+    return ctr_cli_usage_error("logs", "requires exactly 1 argument");
+  _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
+  if (!e)
+    return HUTCH_EXIT_ERROR;
+  struct hutch_error *err = NULL;
+  _cleanup_ctr_ struct hutch_ctr *ct = NULL;
+  if (hutch_ctr_open(e, argv[optind], false, &ct, &err) < 0)
+    return ctr_cli_fail(err);
+  const char *path = json_string_value(json_object_get(ct->rec, "LogPath"));
+  char old[4300];
+  snprintf(old, sizeof(old), "%s.1", path);
+  _cleanup_strv_ char **lines = calloc(1, sizeof(char *));
+  read_lines(old, &lines, NULL);
+  long off = 0;
+  read_lines(path, &lines, &off);
+  size_t n = hutch_strv_len(lines);
+  size_t from = tail >= 0 && (size_t)tail < n ? n - (size_t)tail : 0;
+  for (size_t i = from; i < n; i++)
+    emit(lines[i], ts);
+  while (follow) {
+    bool running = strcmp(hutch_ctr_status(e, ct), "running") == 0 || strcmp(hutch_ctr_status(e, ct), "restarting") == 0 ||
+                   strcmp(hutch_ctr_status(e, ct), "paused") == 0;
+    _cleanup_strv_ char **more = calloc(1, sizeof(char *));
+    read_lines(path, &more, &off);
+    for (char **l = more; *l; l++)
+      emit(*l, ts);
+    if (!running)
+      break;
+    usleep(100000);
+    if (hutch_ctr_reload(ct, NULL) < 0)
+      break;
+  }
+  return 0;
+}

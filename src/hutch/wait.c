@@ -1,0 +1,29 @@
+/* hutch wait CONTAINER...: block until each stops, print its exit code. */
+#include "commands.h"
+#include "ctr_cli.h"
+
+#include "util/cleanup.h"
+
+#include <stdio.h>
+
+int cmd_wait(int argc, char **argv) {
+  if (argc < 2)
+    return ctr_cli_usage_error("wait", "requires at least 1 argument");
+  _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
+  if (!e)
+    return HUTCH_EXIT_ERROR;
+  int ret = 0;
+  for (int i = 1; i < argc; i++) {
+    struct hutch_error *err = NULL;
+    int code;
+    if (hutch_ctr_wait(e, argv[i], &code, &err) < 0) {
+      hutch_error_print(stderr, "hutch", err);
+      hutch_error_free(err);
+      ret = 1;
+      continue;
+    }
+    printf("%d\n", code);
+    fflush(stdout);
+  }
+  return ret;
+}

@@ -1,0 +1,159 @@
+/* The engine: containers made from images, as docker's CLI shows them,
+ * without a daemon.
+ *
+ * Where things live (both roots overridable for tests):
+ *   $HUTCH_ROOT (/var/lib/hutch)/containers/<id>/
+ *       config.v2.json   the record: docker-shaped Config, HostConfig,
+ *                        State, Mounts (written atomically)
+ *       config.json      the OCI spec (the bundle is this directory)
+ *       .lock            flock: one hutch command at a time per container
+ *       upper/ work/ merged/   the overlayfs rootfs
+ *       hostname hosts resolv.conf   bind-mounted into the container
+ *       <id>-json.log    the log (json-file lines)
+ *   $HUTCH_ROOT/volumes/<name>/_data   named volumes
+ *   $HUTCH_RUN_ROOT (/run/hutch)/engine  the runtime's state root
+ *
+ * A running container is owned by a monitor process (monitor.c) that is
+ * the parent of its init: it holds stdio, writes the log, records the exit
+ * and applies the restart policy. The record says Running only while the
+ * recorded init pid (with its start time) is alive, so after a reboot or
+ * a killed monitor the container reads as exited. */
+#pragma once
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "image/image.h"
+#include "runtime/container.h"
+#include "spec_gen.h"
+#include "util/error.h"
+
+struct hutch_engine {
+  char *root;     /* $HUTCH_ROOT or /var/lib/hutch */
+  char *run_root; /* $HUTCH_RUN_ROOT or /run/hutch */
+  char *containers_dir, *volumes_dir;
+  char *rt_root; /* run_root/engine */
+  char *netns_dir;
+  struct hutch_runtime rt;
+  struct hutch_store *store; /* opened on first use */
+};
+
+int hutch_engine_open(struct hutch_engine **out, struct hutch_error **err);
+void hutch_engine_free(struct hutch_engine *e);
+void hutch_engine_freep(struct hutch_engine **e);
+#define _cleanup_engine_ __attribute__((cleanup(hutch_engine_freep)))
+int hutch_engine_store(struct hutch_engine *e, struct hutch_store **out, struct hutch_error **err);
+/* Import "busybox" from the host's static busybox (busybox.c). */
+int hutch_engine_busybox_image(struct hutch_engine *e, struct hutch_image **out, struct hutch_error **err);
+
+/* ---- container records (container.c) ---- */
+
+struct hutch_ctr {
+  char *id;
+  char *dir;
+  int dirfd;
+  int lockfd; /* -EBADF when not locked */
+  json_t *rec;
+};
+void hutch_ctr_free(struct hutch_ctr *c);
+void hutch_ctr_freep(struct hutch_ctr **c);
+#define _cleanup_ctr_ __attribute__((cleanup(hutch_ctr_freep)))
+
+/* Full id from a name ("/x" or "x"), a full id or a unique id prefix.
+ * -ENOENT "No such container", -EINVAL for an ambiguous prefix. */
+int hutch_ctr_resolve(struct hutch_engine *e, const char *ref, char **id, struct hutch_error **err);
+/* Resolve and load; lock: take the container's flock (released by free). */
+int hutch_ctr_open(struct hutch_engine *e, const char *ref, bool lock, struct hutch_ctr **out,
+                   struct hutch_error **err);
+int hutch_ctr_save(struct hutch_ctr *c, struct hutch_error **err);
+int hutch_ctr_reload(struct hutch_ctr *c, struct hutch_error **err);
+/* All container ids, newest first. */
+int hutch_ctr_list(struct hutch_engine *e, char ***ids, struct hutch_error **err);
+
+/* "created", "running", "paused", "restarting", "exited", "removing". */
+const char *hutch_ctr_status(struct hutch_engine *e, struct hutch_ctr *c);
+bool hutch_ctr_running(struct hutch_ctr *c);
+const char *hutch_ctr_name(struct hutch_ctr *c); /* without the '/' */
+pid_t hutch_ctr_pid(struct hutch_ctr *c);
+
+/* New id: 64 random hex digits. */
+int hutch_ctr_new_id(char out[65]);
+
+/* ---- creation and lifecycle (lifecycle.c) ---- */
+
+/* `hutch create`: pull-less image lookup is the caller's; this makes the
+ * record, the rootfs, volumes and the OCI spec. *out is locked. */
+int hutch_ctr_create(struct hutch_engine *e, const char *image_ref, struct hutch_image *img,
+                     struct hutch_run_opts *o, struct hutch_ctr **out, struct hutch_error **err);
+
+struct hutch_attach {
+  bool attach;      /* foreground: the caller's stdio is the container's */
+  bool interactive; /* forward our stdin */
+};
+/* Start a created or exited container. Detached: fork a monitor and
+ * return once the container runs (or failed to). Attached: run the
+ * monitor loop in this process and return the exit status in *status.
+ * Exec failures give *status 127/126 as docker's. The lock on c is
+ * released once the container runs. */
+int hutch_ctr_start(struct hutch_engine *e, struct hutch_ctr *c, const struct hutch_attach *a,
+                    int *status, struct hutch_error **err);
+/* docker stop: the stop signal, wait up to timeout seconds (-1: the
+ * container's --stop-timeout or 10), then SIGKILL; waits for the monitor
+ * to record the exit. */
+int hutch_ctr_stop(struct hutch_engine *e, struct hutch_ctr *c, int timeout, struct hutch_error **err);
+int hutch_ctr_kill(struct hutch_engine *e, struct hutch_ctr *c, int sig, struct hutch_error **err);
+/* Block until the container is not running; *code gets State.ExitCode. */
+int hutch_ctr_wait(struct hutch_engine *e, const char *id, int *code, struct hutch_error **err);
+/* docker rm: force kills a running container; volumes removes its
+ * anonymous volumes. */
+int hutch_ctr_remove(struct hutch_engine *e, struct hutch_ctr *c, bool force, bool volumes,
+                     struct hutch_error **err);
+int hutch_ctr_rename(struct hutch_engine *e, struct hutch_ctr *c, const char *name,
+                     struct hutch_error **err);
+/* docker inspect's object. */
+json_t *hutch_ctr_inspect(struct hutch_engine *e, struct hutch_ctr *c);
+/* Make sure the overlay is mounted (for cp, export, diff, start after a
+ * reboot); returns the merged dir (owned by nothing: caller frees). */
+int hutch_ctr_mount_rootfs(struct hutch_engine *e, struct hutch_ctr *c, char **merged,
+                           struct hutch_error **err);
+
+/* ---- rootfs (rootfs.c) ---- */
+
+/* Mount overlayfs at merged with layer_dirs (lowest first) below upper. */
+int hutch_overlay_mount(char *const *layer_dirs, size_t n, const char *upper, const char *work,
+                        const char *merged, struct hutch_error **err);
+int hutch_overlay_umount(const char *merged, struct hutch_error **err);
+bool hutch_is_mountpoint(const char *path);
+
+/* ---- volumes (volume.c) ---- */
+
+struct hutch_volume_info {
+  char *name, *mountpoint, *created;
+  bool anonymous;
+};
+/* Create (or find) a volume; name NULL makes an anonymous one. */
+int hutch_volume_create(struct hutch_engine *e, const char *name, bool anonymous, char **name_out,
+                        char **mountpoint, struct hutch_error **err);
+int hutch_volume_remove(struct hutch_engine *e, const char *name, bool force, struct hutch_error **err);
+int hutch_volume_list(struct hutch_engine *e, char ***names, struct hutch_error **err);
+json_t *hutch_volume_inspect(struct hutch_engine *e, const char *name, struct hutch_error **err);
+/* Names of the containers (ids) that mount a volume. */
+int hutch_volume_users(struct hutch_engine *e, const char *name, char ***ids, struct hutch_error **err);
+
+/* ---- monitor (monitor.c) ---- */
+
+struct hutch_monitor_args {
+  struct hutch_engine *e;
+  const char *id;
+  bool attached, interactive, tty;
+  int ready_fd; /* detached: report "ok" or the error text here, then close */
+};
+/* Create and start the container through the runtime with this process as
+ * the parent of its init, pump its output into the log (and to our
+ * stdout/stderr when attached), record its exit, apply the restart
+ * policy, remove it for --rm. Returns the last exit status, or -status
+ * (125, 126, 127) with *err when the container could not be started. */
+int hutch_monitor_run(const struct hutch_monitor_args *a, struct hutch_error **err);
+/* "exec: ... not found" errors of create → 127, not executable → 126. */
+int hutch_exec_error_status(const struct hutch_error *e);

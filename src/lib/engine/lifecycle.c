@@ -1,0 +1,856 @@
+/* docker's container verbs over the records: create (record, volumes,
+ * overlay rootfs, network namespace, OCI spec), start (through a monitor),
+ * stop, kill, wait, rm, rename, inspect. */
+#include "engine.h"
+
+#include "linux/caps.h"
+#include "net/net.h"
+#include "net/netns.h"
+#include "runtime/state.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "util/strutil.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define ZERO_TIME "0001-01-01T00:00:00Z"
+
+/* ---- names ---- */
+
+static const char *const adjectives[] = {
+    "admiring", "brave",   "clever",  "dazzling", "eager",   "focused", "gallant", "happy",
+    "jolly",    "keen",    "loving",  "modest",   "nifty",   "optimistic", "peaceful", "quirky",
+    "relaxed",  "serene",  "tender",  "upbeat",   "vibrant", "wizardly", "youthful", "zealous"};
+static const char *const surnames[] = {
+    "babbage", "curie",   "darwin",  "einstein", "feynman", "galileo", "hopper",  "hypatia",
+    "johnson", "kepler",  "lovelace", "meitner", "newton",  "noether", "pasteur", "ritchie",
+    "shannon", "thompson", "turing", "wozniak",  "yonath",  "lamport", "knuth",   "liskov"};
+
+static bool valid_ctr_name(const char *n) {
+  if (!isalnum((unsigned char)n[0]))
+    return false;
+  for (const char *p = n; *p; p++)
+    if (!isalnum((unsigned char)*p) && !strchr("_.-", *p))
+      return false;
+  return true;
+}
+
+static bool name_taken(struct hutch_engine *e, const char *name, const char *except_id) {
+  _cleanup_strv_ char **ids = NULL;
+  if (hutch_ctr_list(e, &ids, NULL) < 0)
+    return false;
+  for (char **i = ids; *i; i++) {
+    if (except_id && strcmp(*i, except_id) == 0)
+      continue;
+    char p[4096];
+    snprintf(p, sizeof(p), "%s/%s/config.v2.json", e->containers_dir, *i);
+    _cleanup_json_ json_t *r = json_load_file(p, 0, NULL);
+    const char *n = json_string_value(json_object_get(r, "Name"));
+    if (n && strcmp(n + (n[0] == '/'), name) == 0)
+      return true;
+  }
+  return false;
+}
+
+/* The engine-wide lock around name reservation. */
+static int global_lock(struct hutch_engine *e, struct hutch_error **err) {
+  char p[4096];
+  snprintf(p, sizeof(p), "%s/.lock", e->containers_dir);
+  int fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return hutch_error_set(err, errno, "open %s", p);
+  while (flock(fd, LOCK_EX) < 0)
+    if (errno != EINTR) {
+      close(fd);
+      return hutch_error_set(err, errno, "lock %s", p);
+    }
+  return fd;
+}
+
+/* ---- helpers ---- */
+
+static json_t *strv_json(char *const *v) {
+  json_t *a = json_array();
+  for (; v && *v; v++)
+    json_array_append_new(a, json_string(*v));
+  return a;
+}
+
+static json_t *strv_json_or_null(char *const *v) { return v ? strv_json(v) : json_null(); }
+
+static json_t *state_of(struct hutch_ctr *c) { return json_object_get(c->rec, "State"); }
+static json_t *hutch_of(struct hutch_ctr *c) { return json_object_get(c->rec, "Hutch"); }
+
+/* The host path of hutch-init: $HUTCH_INIT, next to our executable, in
+ * the build tree, or installed. */
+static char *find_init(void) {
+  const char *env = getenv("HUTCH_INIT");
+  if (env && *env)
+    return strdup(env);
+  char exe[4096];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+  if (n > 0) {
+    exe[n] = '\0';
+    char *dir = dirname(exe);
+    const char *cands[] = {"hutch-init", "src/hutch-init/hutch-init", "../libexec/hutch/hutch-init"};
+    for (size_t i = 0; i < ARRAY_SIZE(cands); i++) {
+      char *p = NULL;
+      if (asprintf(&p, "%s/%s", dir, cands[i]) < 0)
+        return NULL;
+      if (access(p, X_OK) == 0)
+        return p;
+      free(p);
+    }
+  }
+  return NULL;
+}
+
+static char *read_in_rootfs(const char *rootfs, const char *path) {
+  _cleanup_close_ int rfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rfd < 0)
+    return NULL;
+  _cleanup_close_ int fd = hutch_open_in_root(rfd, path, O_RDONLY | O_CLOEXEC, 0);
+  if (fd < 0)
+    return NULL;
+  char *text = NULL;
+  size_t len;
+  if (hutch_read_fd(fd, &text, &len) < 0)
+    return NULL;
+  return text;
+}
+
+static bool swap_limit_supported(void) {
+  return access("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes", F_OK) == 0 ||
+         access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0;
+}
+
+static int write_text(int dirfd, const char *name, const char *text, struct hutch_error **err) {
+  int r = hutch_write_file_atomic(dirfd, name, text, strlen(text), 0644);
+  if (r < 0)
+    return hutch_error_set(err, r, "write %s", name);
+  return 0;
+}
+
+/* The generated /etc files: hostname, hosts, resolv.conf from the host's. */
+static int write_etc_files(struct hutch_ctr *c, const char *hostname, const char *name,
+                           struct hutch_error **err) {
+  char buf[512];
+  snprintf(buf, sizeof(buf), "%s\n", hostname);
+  if (write_text(c->dirfd, "hostname", buf, err) < 0)
+    return -1;
+  struct hutch_hosts_input hi = {.hostname = hostname, .name = name};
+  _cleanup_free_ char *hosts = hutch_hosts_render(&hi);
+  if (!hosts || write_text(c->dirfd, "hosts", hosts, err) < 0)
+    return hutch_error_set(err, ENOMEM, "hosts file");
+  _cleanup_free_ char *host_resolv = NULL;
+  size_t len;
+  if (hutch_read_file("/etc/resolv.conf", &host_resolv, &len) < 0)
+    host_resolv = strdup("");
+  _cleanup_free_ char *resolv = hutch_resolv_render(host_resolv, NULL, NULL, NULL);
+  if (!resolv || write_text(c->dirfd, "resolv.conf", resolv, err) < 0)
+    return hutch_error_set(err, ENOMEM, "resolv.conf");
+  return 0;
+}
+
+static char *ctr_path(struct hutch_ctr *c, const char *name) {
+  char *p = NULL;
+  if (asprintf(&p, "%s/%s", c->dir, name) < 0)
+    return NULL;
+  return p;
+}
+
+/* Mount requests: volumes resolved to their _data dirs, bind sources made
+ * absolute (and created for -v, as docker does), the image's VOLUMEs not
+ * covered by a mount given anonymous volumes. */
+static int resolve_mounts(struct hutch_engine *e, struct hutch_run_opts *o,
+                          const struct hutch_image_config *img, json_t *mounts_rec, json_t *anon,
+                          struct hutch_error **err) {
+  for (char **v = img ? img->volumes : NULL; v && *v; v++) {
+    bool covered = false;
+    for (size_t i = 0; i < o->n_mounts; i++)
+      if (strcmp(o->mounts[i].target, *v) == 0)
+        covered = true;
+    if (covered)
+      continue;
+    struct hutch_mount_req *nm = realloc(o->mounts, (o->n_mounts + 1) * sizeof(*nm));
+    if (!nm)
+      return hutch_error_set(err, ENOMEM, "mounts");
+    o->mounts = nm;
+    memset(&nm[o->n_mounts], 0, sizeof(*nm));
+    nm[o->n_mounts].type = HUTCH_MOUNT_VOLUME;
+    nm[o->n_mounts].target = strdup(*v);
+    o->n_mounts++;
+  }
+  for (size_t i = 0; i < o->n_mounts; i++) {
+    struct hutch_mount_req *m = &o->mounts[i];
+    json_t *rec = NULL;
+    if (m->type == HUTCH_MOUNT_VOLUME) {
+      bool anonymous = m->source == NULL;
+      _cleanup_free_ char *name = NULL;
+      if (hutch_volume_create(e, m->source, anonymous, &name, &m->host_path, err) < 0)
+        return -1;
+      if (anonymous)
+        json_array_append_new(anon, json_string(name));
+      rec = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s}", "Type", "volume", "Name", name, "Source",
+                      m->host_path, "Destination", m->target, "Driver", "local", "Mode", "z", "RW",
+                      !m->readonly, "Propagation", "");
+    } else if (m->type == HUTCH_MOUNT_BIND) {
+      _cleanup_free_ char *abs = realpath(m->source, NULL);
+      if (!abs) {
+        if (errno != ENOENT)
+          return hutch_error_set(err, errno, "bind source %s", m->source);
+        int r = hutch_mkdir_p(m->source, 0755);
+        if (r < 0)
+          return hutch_error_set(err, r, "create bind source %s", m->source);
+        abs = realpath(m->source, NULL);
+        if (!abs)
+          return hutch_error_set(err, errno, "bind source %s", m->source);
+      }
+      free(m->source);
+      m->source = TAKE_PTR(abs);
+      rec = json_pack("{s:s, s:s, s:s, s:s, s:b, s:s}", "Type", "bind", "Source", m->source, "Destination",
+                      m->target, "Mode", "", "RW", !m->readonly, "Propagation", "rprivate");
+    } else {
+      rec = json_pack("{s:s, s:s, s:s, s:s, s:b, s:s}", "Type", "tmpfs", "Source", "", "Destination",
+                      m->target, "Mode", m->options ? m->options : "", "RW", !m->readonly, "Propagation", "");
+    }
+    json_array_append_new(mounts_rec, rec);
+  }
+  return 0;
+}
+
+static json_t *labels_json(char *const *img_labels, char *const *labels) {
+  json_t *o = json_object();
+  char *const *lists[] = {img_labels, labels};
+  for (size_t k = 0; k < 2; k++)
+    for (char *const *l = lists[k]; l && *l; l++) {
+      const char *eq = strchr(*l, '=');
+      _cleanup_free_ char *key = eq ? strndup(*l, (size_t)(eq - *l)) : strdup(*l);
+      json_object_set_new(o, key, json_string(eq ? eq + 1 : ""));
+    }
+  return o;
+}
+
+static void cleanup_failed_create(struct hutch_engine *e, const char *id, const char *dir) {
+  char p[4200];
+  snprintf(p, sizeof(p), "%s/merged", dir);
+  hutch_overlay_umount(p, NULL);
+  snprintf(p, sizeof(p), "%s/%s", e->netns_dir, id);
+  hutch_netns_delete(p, NULL);
+  struct hutch_store *s;
+  if (hutch_engine_store(e, &s, NULL) == 0)
+    hutch_image_release(s, id, NULL);
+  hutch_rm_rf(dir);
+}
+
+int hutch_ctr_create(struct hutch_engine *e, const char *image_ref, struct hutch_image *img,
+                     struct hutch_run_opts *o, struct hutch_ctr **out, struct hutch_error **err) {
+  const char *pol;
+  int max_retries;
+  if (hutch_parse_restart(o->restart, &pol, &max_retries) < 0)
+    return hutch_error_set(err, EINVAL, "invalid restart policy %s", o->restart);
+  if (o->rm && strcmp(pol, "no") != 0)
+    return hutch_error_set(err, EINVAL, "conflicting options: --restart and --rm");
+  if (o->name && !valid_ctr_name(o->name))
+    return hutch_error_set(err, EINVAL, "invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
+                           o->name);
+  _cleanup_close_ int glock = global_lock(e, err);
+  if (glock < 0)
+    return -1;
+  char id[65];
+  if (hutch_ctr_new_id(id) < 0)
+    return hutch_error_set(err, EIO, "container id");
+  _cleanup_free_ char *name = NULL;
+  if (o->name) {
+    if (name_taken(e, o->name, NULL))
+      return hutch_error_set(err, EEXIST,
+                             "Conflict. The container name \"/%s\" is already in use by another container",
+                             o->name);
+    name = strdup(o->name);
+  } else {
+    for (int tries = 0; tries < 50; tries++) {
+      free(name);
+      unsigned a = (unsigned char)id[tries % 60] * 7u + (unsigned)tries, b = (unsigned char)id[(tries + 1) % 60] * 13u;
+      if (asprintf(&name, tries < 10 ? "%s_%s" : "%s_%s%d", adjectives[a % ARRAY_SIZE(adjectives)],
+                   surnames[b % ARRAY_SIZE(surnames)], tries) < 0)
+        return hutch_error_set(err, ENOMEM, "name");
+      if (!name_taken(e, name, NULL))
+        break;
+    }
+  }
+  _cleanup_ctr_ struct hutch_ctr *c = calloc(1, sizeof(*c));
+  if (!c)
+    return hutch_error_set(err, ENOMEM, "container");
+  c->dirfd = c->lockfd = -EBADF;
+  c->id = strdup(id);
+  if (asprintf(&c->dir, "%s/%s", e->containers_dir, id) < 0)
+    return hutch_error_set(err, ENOMEM, "container");
+  if (mkdir(c->dir, 0700) < 0)
+    return hutch_error_set(err, errno, "create %s", c->dir);
+  int ret = -1;
+  json_t *mounts_rec = json_array(), *anon = json_array();
+  _cleanup_json_ json_t *spec = NULL;
+  _cleanup_free_ char *merged = NULL, *passwd = NULL, *group = NULL, *init_path = NULL, *seccomp = NULL;
+  _cleanup_free_ char *netns_path = NULL, *hostname_path = NULL, *hosts_path = NULL, *resolv_path = NULL;
+  _cleanup_strv_ char **args = NULL;
+  _cleanup_free_ char *upper = NULL, *work = NULL;
+  c->dirfd = open(c->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  c->lockfd = openat(c->dirfd, ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (c->dirfd < 0 || c->lockfd < 0 || flock(c->lockfd, LOCK_EX) < 0) {
+    hutch_error_set(err, errno, "container dir %s", c->dir);
+    goto fail;
+  }
+  static const char *const sub[] = {"upper", "work", "merged"};
+  for (size_t i = 0; i < ARRAY_SIZE(sub); i++)
+    if (mkdirat(c->dirfd, sub[i], 0755) < 0) {
+      hutch_error_set(err, errno, "create %s/%s", c->dir, sub[i]);
+      goto fail;
+    }
+  struct hutch_store *store;
+  if (hutch_engine_store(e, &store, err) < 0 || hutch_image_hold(store, id, img->id, err) < 0)
+    goto fail;
+  if (resolve_mounts(e, o, img->config, mounts_rec, anon, err) < 0)
+    goto fail;
+  merged = ctr_path(c, "merged");
+  upper = ctr_path(c, "upper");
+  work = ctr_path(c, "work");
+  if (hutch_overlay_mount(img->layer_dirs, img->n_layers, upper, work, merged, err) < 0)
+    goto fail;
+  passwd = read_in_rootfs(merged, "/etc/passwd");
+  group = read_in_rootfs(merged, "/etc/group");
+  if (o->init && !(init_path = find_init())) {
+    hutch_error_set(err, ENOENT, "--init: hutch-init not found (set HUTCH_INIT)");
+    goto fail;
+  }
+  if (o->seccomp && strcmp(o->seccomp, "unconfined") != 0) {
+    size_t len;
+    int r = hutch_read_file(o->seccomp, &seccomp, &len);
+    if (r < 0) {
+      hutch_error_set(err, r, "opening seccomp profile (%s) failed", o->seccomp);
+      goto fail;
+    }
+  }
+  const char *net = o->network ? o->network : "bridge";
+  bool host_net = strcmp(net, "host") == 0;
+  if (!host_net) {
+    if (strcmp(net, "none") != 0)
+      hutch_warn("--network %s: only none and host are wired into run yet; using none", net);
+    hutch_mkdir_p(e->netns_dir, 0700);
+    if (hutch_netns_create(e->netns_dir, id, &netns_path, err) < 0)
+      goto fail;
+  }
+  char host_hn[256] = "";
+  gethostname(host_hn, sizeof(host_hn) - 1);
+  char shortid[13];
+  snprintf(shortid, sizeof(shortid), "%.12s", id);
+  const char *hostname = o->hostname ? o->hostname : host_net ? host_hn : shortid;
+  if (write_etc_files(c, hostname, name, err) < 0)
+    goto fail;
+  hostname_path = ctr_path(c, "hostname");
+  hosts_path = ctr_path(c, "hosts");
+  resolv_path = ctr_path(c, "resolv.conf");
+  struct hutch_spec_input in = {
+      .id = id,
+      .o = o,
+      .img = img->config,
+      .rootfs = merged,
+      .passwd = passwd,
+      .group = group,
+      .init_path = init_path,
+      .netns_path = netns_path,
+      .seccomp_profile = seccomp,
+      .host_hostname = host_hn,
+      .etc_hostname = hostname_path,
+      .etc_hosts = hosts_path,
+      .etc_resolv = resolv_path,
+      .swap_limit_supported = swap_limit_supported(),
+      .cap_last = hutch_cap_last(),
+  };
+  if (hutch_spec_generate(&in, &spec, err) < 0)
+    goto fail;
+  {
+    _cleanup_free_ char *text = json_dumps(spec, JSON_INDENT(2));
+    if (!text || write_text(c->dirfd, "config.json", text, err) < 0)
+      goto fail;
+  }
+  args = hutch_spec_args(o, img->config);
+  const struct hutch_image_config *ic = img->config;
+  json_t *process = json_object_get(spec, "process");
+  json_t *config = json_pack(
+      "{s:s, s:s, s:b, s:b, s:b, s:b, s:b, s:O, s:o, s:o, s:s, s:s, s:o, s:o, s:o}", "Hostname", hostname,
+      "User", o->user ? o->user : (ic && ic->user ? ic->user : ""), "AttachStdin", o->interactive && !o->detach,
+      "AttachStdout", !o->detach, "AttachStderr", !o->detach, "Tty", o->tty, "OpenStdin", o->interactive,
+      "Env", json_object_get(process, "env"), "Cmd",
+      strv_json_or_null(o->cmd ? o->cmd : (!o->has_entrypoint && ic ? ic->cmd : NULL)), "Entrypoint",
+      o->has_entrypoint ? (o->entrypoint && *o->entrypoint ? json_pack("[s]", o->entrypoint) : json_null())
+                        : strv_json_or_null(ic ? ic->entrypoint : NULL),
+      "Image", image_ref, "WorkingDir", o->workdir ? o->workdir : (ic && ic->working_dir ? ic->working_dir : ""),
+      "Labels", labels_json(ic ? ic->labels : NULL, o->labels), "ExposedPorts", json_object(), "Volumes",
+      json_object());
+  for (char **p = ic ? ic->exposed_ports : NULL; p && *p; p++)
+    json_object_set_new(json_object_get(config, "ExposedPorts"), *p, json_object());
+  for (char **v = ic ? ic->volumes : NULL; v && *v; v++)
+    json_object_set_new(json_object_get(config, "Volumes"), *v, json_object());
+  const char *stop_signal = o->stop_signal ? o->stop_signal : (ic && ic->stop_signal ? ic->stop_signal : NULL);
+  if (stop_signal)
+    json_object_set_new(config, "StopSignal", json_string(stop_signal));
+  if (o->stop_timeout >= 0)
+    json_object_set_new(config, "StopTimeout", json_integer(o->stop_timeout));
+  json_t *binds = json_array(), *tmpfs = json_object();
+  for (size_t i = 0; i < o->n_mounts; i++) {
+    const struct hutch_mount_req *m = &o->mounts[i];
+    if (m->type == HUTCH_MOUNT_BIND) {
+      char *b = NULL;
+      if (asprintf(&b, "%s:%s%s", m->source, m->target, m->readonly ? ":ro" : "") >= 0)
+        json_array_append_new(binds, json_string(b));
+      free(b);
+    } else if (m->type == HUTCH_MOUNT_TMPFS)
+      json_object_set_new(tmpfs, m->target, json_string(m->options ? m->options : ""));
+  }
+  json_t *host = json_pack(
+      "{s:o, s:o, s:s, s:{s:s, s:i}, s:b, s:b, s:b, s:b, s:I, s:I, s:I, s:I, s:s, s:I, s:o, s:o, s:o, s:o, "
+      "s:o, s:{s:s, s:{}}, s:o}",
+      "Binds", binds, "Tmpfs", tmpfs, "NetworkMode", net, "RestartPolicy", "Name", pol, "MaximumRetryCount",
+      max_retries, "AutoRemove", o->rm, "Privileged", o->privileged, "ReadonlyRootfs", o->read_only, "Init",
+      o->init, "Memory", (json_int_t)o->memory, "MemorySwap", (json_int_t)o->memory_swap, "NanoCpus",
+      (json_int_t)o->nano_cpus, "CpuShares", (json_int_t)o->cpu_shares, "CpusetCpus",
+      o->cpuset_cpus ? o->cpuset_cpus : "", "PidsLimit", (json_int_t)o->pids_limit, "CapAdd",
+      strv_json_or_null(o->cap_add), "CapDrop", strv_json_or_null(o->cap_drop), "SecurityOpt",
+      strv_json_or_null(o->security_opt), "Devices", strv_json(o->devices), "Ulimits", strv_json(o->ulimits),
+      "LogConfig", "Type", "json-file", "Config", "PortBindings", strv_json(o->publish));
+  char logpath[4200];
+  snprintf(logpath, sizeof(logpath), "%s/%s-json.log", c->dir, id);
+  c->rec = json_pack(
+      "{s:s, s:s, s:s, s:s, s:O, s:s, s:s, s:{s:s, s:b, s:b, s:b, s:b, s:b, s:i, s:i, s:s, s:s, s:s}, s:i, "
+      "s:o, s:o, s:o, s:{s:s, s:{s:s, s:s, s:s, s:s}}, s:s, s:s, s:s, s:s, s:{s:o, s:b, s:I, s:I, s:I, s:s}}",
+      "Id", id, "Created", hutch_now_rfc3339(), "Name", "/", "Path", args[0] ? args[0] : "", "Args",
+      json_object_get(process, "args"), "Image", img->id, "ImageName", image_ref, "State", "Status", "created",
+      "Running", 0, "Paused", 0, "Restarting", 0, "OOMKilled", 0, "Dead", 0, "Pid", 0, "ExitCode", 0, "Error", "",
+      "StartedAt", ZERO_TIME, "FinishedAt", ZERO_TIME, "RestartCount", 0, "Config", config, "HostConfig", host,
+      "Mounts", TAKE_PTR(mounts_rec), "GraphDriver", "Name", "overlay", "Data", "LowerDir", "", "UpperDir", upper,
+      "WorkDir", work, "MergedDir", merged, "LogPath", logpath, "HostnamePath", hostname_path, "HostsPath",
+      hosts_path, "ResolvConfPath", resolv_path, "Hutch", "AnonVolumes", TAKE_PTR(anon), "ManualStop", 0,
+      "PidStart", (json_int_t)0, "MonitorPid", (json_int_t)0, "MonitorStart", (json_int_t)0, "NetNS",
+      netns_path ? netns_path : "");
+  if (!c->rec) {
+    hutch_error_set(err, ENOMEM, "container record");
+    goto fail;
+  }
+  {
+    char n[300];
+    snprintf(n, sizeof(n), "/%s", name);
+    json_object_set_new(c->rec, "Name", json_string(n));
+    /* the image's layers, top first, as docker's LowerDir */
+    size_t cap = 1;
+    for (size_t i = 0; i < img->n_layers; i++)
+      cap += strlen(img->layer_dirs[i]) + 1;
+    _cleanup_free_ char *lower = calloc(1, cap);
+    for (size_t i = img->n_layers; lower && i-- > 0;) {
+      strcat(lower, img->layer_dirs[i]);
+      if (i)
+        strcat(lower, ":");
+    }
+    json_object_set_new(json_object_get(json_object_get(c->rec, "GraphDriver"), "Data"), "LowerDir",
+                        json_string(lower ? lower : ""));
+  }
+  if (hutch_ctr_save(c, err) < 0)
+    goto fail;
+  *out = TAKE_PTR(c);
+  ret = 0;
+fail:
+  if (mounts_rec)
+    json_decref(mounts_rec);
+  if (anon)
+    json_decref(anon);
+  if (ret < 0 && c)
+    cleanup_failed_create(e, id, c->dir);
+  return ret;
+}
+
+/* ---- start ---- */
+
+int hutch_ctr_mount_rootfs(struct hutch_engine *e, struct hutch_ctr *c, char **merged_out,
+                           struct hutch_error **err) {
+  _cleanup_free_ char *merged = ctr_path(c, "merged"), *upper = ctr_path(c, "upper"), *work = ctr_path(c, "work");
+  if (!hutch_is_mountpoint(merged)) {
+    const char *lower = json_string_value(
+        json_object_get(json_object_get(json_object_get(c->rec, "GraphDriver"), "Data"), "LowerDir"));
+    _cleanup_strv_ char **dirs = calloc(1, sizeof(char *));
+    _cleanup_free_ char *copy = strdup(lower ? lower : "");
+    char *save = NULL;
+    /* LowerDir is top first; the mount wants lowest first */
+    for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save))
+      hutch_strv_push(&dirs, d);
+    size_t n = hutch_strv_len(dirs);
+    for (size_t i = 0; i < n / 2; i++) {
+      char *t = dirs[i];
+      dirs[i] = dirs[n - 1 - i];
+      dirs[n - 1 - i] = t;
+    }
+    if (hutch_overlay_mount(dirs, n, upper, work, merged, err) < 0)
+      return -1;
+  }
+  if (merged_out)
+    *merged_out = TAKE_PTR(merged);
+  return 0;
+}
+
+int hutch_ctr_start(struct hutch_engine *e, struct hutch_ctr *c, const struct hutch_attach *a, int *status,
+                    struct hutch_error **err) {
+  *status = 0;
+  const char *st = hutch_ctr_status(e, c);
+  if (strcmp(st, "running") == 0 || strcmp(st, "restarting") == 0)
+    return 0;
+  if (strcmp(st, "paused") == 0)
+    return hutch_error_set(err, EINVAL, "cannot start a paused container, try unpause instead");
+  if (hutch_ctr_mount_rootfs(e, c, NULL, err) < 0)
+    return -1;
+  const char *netns = json_string_value(json_object_get(hutch_of(c), "NetNS"));
+  if (netns && *netns && !hutch_path_exists(netns)) {
+    /* after a reboot: make it again at the same path */
+    _cleanup_free_ char *p = NULL;
+    if (hutch_netns_create(e->netns_dir, c->id, &p, err) < 0)
+      return -1;
+  }
+  /* A runtime state dir left by a killed monitor would block create. */
+  hutch_container_delete(&e->rt, c->id, true, NULL);
+  json_object_set_new(hutch_of(c), "ManualStop", json_false());
+  json_object_set_new(state_of(c), "Error", json_string(""));
+  if (hutch_ctr_save(c, err) < 0)
+    return -1;
+  json_t *cfg = json_object_get(c->rec, "Config");
+  struct hutch_monitor_args ma = {
+      .e = e,
+      .id = c->id,
+      .attached = a && a->attach,
+      .interactive = a && a->interactive,
+      .tty = json_is_true(json_object_get(cfg, "Tty")),
+      .ready_fd = -EBADF,
+  };
+  /* The monitor takes the lock itself whenever it writes the record. */
+  if (c->lockfd >= 0) {
+    close(c->lockfd);
+    c->lockfd = -EBADF;
+  }
+  if (ma.attached) {
+    int r = hutch_monitor_run(&ma, err);
+    if (r < 0) {
+      *status = -r;
+      return -1;
+    }
+    *status = r;
+    return 0;
+  }
+  int ready[2];
+  if (pipe2(ready, O_CLOEXEC) < 0)
+    return hutch_error_set(err, errno, "pipe");
+  pid_t child = fork();
+  if (child < 0) {
+    close(ready[0]);
+    close(ready[1]);
+    return hutch_error_set(err, errno, "fork monitor");
+  }
+  if (child == 0) {
+    close(ready[0]);
+    setsid();
+    pid_t m = fork();
+    if (m != 0)
+      _exit(m < 0 ? 1 : 0);
+    /* the monitor: no controlling terminal, our stdio gone */
+    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    char logp[4200];
+    snprintf(logp, sizeof(logp), "%s/monitor.log", c->dir);
+    int lf = open(logp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (null >= 0) {
+      dup2(null, 0);
+      dup2(null, 1);
+      dup2(lf >= 0 ? lf : null, 2);
+    }
+    ma.ready_fd = ready[1];
+    struct hutch_error *merr = NULL;
+    int r = hutch_monitor_run(&ma, &merr);
+    if (r < 0 && merr) {
+      hutch_error_print(stderr, "hutch-monitor", merr);
+      hutch_error_free(merr);
+    }
+    _exit(0);
+  }
+  close(ready[1]);
+  waitpid(child, NULL, 0);
+  char buf[4096];
+  size_t off = 0;
+  ssize_t n;
+  while (off < sizeof(buf) - 1 && ((n = read(ready[0], buf + off, sizeof(buf) - 1 - off)) > 0 || (n < 0 && errno == EINTR)))
+    if (n > 0)
+      off += (size_t)n;
+  close(ready[0]);
+  buf[off] = '\0';
+  if (strncmp(buf, "ok", 2) == 0)
+    return 0;
+  /* "E<status> <errno> <message>" */
+  int code = 125, en = 0, used = 0;
+  if (buf[0] == 'E' && sscanf(buf + 1, "%d %d %n", &code, &en, &used) >= 2) {
+    *status = code;
+    return hutch_error_set(err, en, "%s", buf + 1 + used);
+  }
+  return hutch_error_set(err, 0, "container %.12s: the monitor exited before starting it", c->id);
+}
+
+/* ---- stop, kill, wait ---- */
+
+static int wait_pid_gone(pid_t pid, unsigned long long start, int ms) {
+  _cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+  struct timespec t0, t;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  for (;;) {
+    if (!hutch_pid_alive(pid, start))
+      return 0;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    long el = (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
+    if (el >= ms)
+      return -ETIMEDOUT;
+    if (pidfd >= 0) {
+      struct pollfd p = {.fd = pidfd, .events = POLLIN};
+      poll(&p, 1, (int)(ms - el < 50 ? ms - el : 50));
+    } else {
+      usleep(20000);
+    }
+  }
+}
+
+/* Wait until the monitor has recorded the exit (or is gone). */
+static void wait_recorded(struct hutch_engine *e, struct hutch_ctr *c, int ms) {
+  for (int waited = 0; waited < ms; waited += 20) {
+    if (hutch_ctr_reload(c, NULL) < 0)
+      return;
+    if (!json_is_true(json_object_get(state_of(c), "Running")))
+      return;
+    json_t *h = hutch_of(c);
+    pid_t mp = (pid_t)json_integer_value(json_object_get(h, "MonitorPid"));
+    if (mp <= 0 || !hutch_pid_alive(mp, (unsigned long long)json_integer_value(json_object_get(h, "MonitorStart"))))
+      break;
+    usleep(20000);
+  }
+  (void)e;
+}
+
+static int lock_again(struct hutch_ctr *c, struct hutch_error **err) {
+  if (c->lockfd >= 0)
+    return 0;
+  c->lockfd = openat(c->dirfd, ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (c->lockfd < 0 || flock(c->lockfd, LOCK_EX) < 0)
+    return hutch_error_set(err, errno, "lock container %.12s", c->id);
+  return hutch_ctr_reload(c, err);
+}
+
+static void unlock(struct hutch_ctr *c) {
+  if (c->lockfd >= 0) {
+    close(c->lockfd);
+    c->lockfd = -EBADF;
+  }
+}
+
+/* The monitor is gone but the record says running: settle it here. */
+static void settle_orphan(struct hutch_engine *e, struct hutch_ctr *c, int code) {
+  if (lock_again(c, NULL) < 0)
+    return;
+  json_t *st = state_of(c);
+  if (json_is_true(json_object_get(st, "Running")) && !hutch_ctr_running(c)) {
+    json_object_set_new(st, "Running", json_false());
+    json_object_set_new(st, "Pid", json_integer(0));
+    json_object_set_new(st, "ExitCode", json_integer(code));
+    json_object_set_new(st, "FinishedAt", json_string(hutch_now_rfc3339()));
+    hutch_container_delete(&e->rt, c->id, true, NULL);
+    hutch_ctr_save(c, NULL);
+  }
+  unlock(c);
+}
+
+int hutch_ctr_stop(struct hutch_engine *e, struct hutch_ctr *c, int timeout, struct hutch_error **err) {
+  if (lock_again(c, err) < 0)
+    return -1;
+  json_object_set_new(hutch_of(c), "ManualStop", json_true());
+  json_object_set_new(state_of(c), "Restarting", json_false());
+  if (hutch_ctr_save(c, err) < 0)
+    return -1;
+  if (!hutch_ctr_running(c)) {
+    unlock(c);
+    return 0;
+  }
+  json_t *cfg = json_object_get(c->rec, "Config");
+  int sig = SIGTERM;
+  const char *ss = json_string_value(json_object_get(cfg, "StopSignal"));
+  if (ss && hutch_parse_signal(ss) > 0)
+    sig = hutch_parse_signal(ss);
+  if (timeout < 0)
+    timeout = json_is_integer(json_object_get(cfg, "StopTimeout"))
+                  ? (int)json_integer_value(json_object_get(cfg, "StopTimeout"))
+                  : 10;
+  pid_t pid = hutch_ctr_pid(c);
+  unsigned long long start = (unsigned long long)json_integer_value(json_object_get(hutch_of(c), "PidStart"));
+  unlock(c);
+  hutch_debug("stop %.12s: signal %d, then SIGKILL after %ds", c->id, sig, timeout);
+  if (hutch_container_kill(&e->rt, c->id, sig, false, NULL) < 0 || wait_pid_gone(pid, start, timeout * 1000) < 0) {
+    hutch_container_kill(&e->rt, c->id, SIGKILL, true, NULL);
+    if (wait_pid_gone(pid, start, 10000) < 0)
+      return hutch_error_set(err, EBUSY, "container %.12s did not exit after SIGKILL", c->id);
+  }
+  wait_recorded(e, c, 10000);
+  settle_orphan(e, c, 128 + sig);
+  return 0;
+}
+
+int hutch_ctr_kill(struct hutch_engine *e, struct hutch_ctr *c, int sig, struct hutch_error **err) {
+  if (!hutch_ctr_running(c))
+    return hutch_error_set(err, EINVAL, "container %.12s is not running", c->id);
+  if (sig == SIGKILL && lock_again(c, NULL) == 0) {
+    /* docker kill counts as a manual stop for the restart policy */
+    json_object_set_new(hutch_of(c), "ManualStop", json_true());
+    hutch_ctr_save(c, NULL);
+    unlock(c);
+  }
+  return hutch_container_kill(&e->rt, c->id, sig, false, err);
+}
+
+int hutch_ctr_wait(struct hutch_engine *e, const char *id, int *code, struct hutch_error **err) {
+  for (;;) {
+    _cleanup_ctr_ struct hutch_ctr *c = NULL;
+    if (hutch_ctr_open(e, id, false, &c, err) < 0)
+      return -1;
+    const char *st = hutch_ctr_status(e, c);
+    bool busy = strcmp(st, "running") == 0 || strcmp(st, "paused") == 0 || strcmp(st, "restarting") == 0;
+    /* exited, but the monitor has not written the code yet */
+    if (!busy && json_is_true(json_object_get(state_of(c), "Running"))) {
+      json_t *h = hutch_of(c);
+      pid_t mp = (pid_t)json_integer_value(json_object_get(h, "MonitorPid"));
+      busy = mp > 0 && hutch_pid_alive(mp, (unsigned long long)json_integer_value(json_object_get(h, "MonitorStart")));
+    }
+    if (!busy) {
+      *code = (int)json_integer_value(json_object_get(state_of(c), "ExitCode"));
+      return 0;
+    }
+    pid_t pid = hutch_ctr_pid(c);
+    if (pid > 0)
+      wait_pid_gone(pid, (unsigned long long)json_integer_value(json_object_get(hutch_of(c), "PidStart")), 200);
+    else
+      usleep(50000);
+  }
+}
+
+/* ---- rm, rename ---- */
+
+int hutch_ctr_remove(struct hutch_engine *e, struct hutch_ctr *c, bool force, bool volumes,
+                     struct hutch_error **err) {
+  if (lock_again(c, err) < 0)
+    return -1;
+  const char *st = hutch_ctr_status(e, c);
+  bool active = strcmp(st, "running") == 0 || strcmp(st, "paused") == 0 || strcmp(st, "restarting") == 0;
+  if (active && !force)
+    return hutch_error_set(err, EBUSY,
+                           "cannot remove container \"/%s\": container is %s: stop the container before removing or force remove",
+                           hutch_ctr_name(c), st);
+  json_t *h = hutch_of(c);
+  pid_t mp = (pid_t)json_integer_value(json_object_get(h, "MonitorPid"));
+  unsigned long long ms = (unsigned long long)json_integer_value(json_object_get(h, "MonitorStart"));
+  if (active || (mp > 0 && mp != getpid() && hutch_pid_alive(mp, ms))) {
+    json_object_set_new(h, "ManualStop", json_true());
+    hutch_ctr_save(c, NULL);
+    pid_t pid = hutch_ctr_pid(c);
+    unsigned long long start = (unsigned long long)json_integer_value(json_object_get(h, "PidStart"));
+    unlock(c);
+    hutch_container_kill(&e->rt, c->id, SIGKILL, true, NULL);
+    if (pid > 0)
+      wait_pid_gone(pid, start, 10000);
+    /* let the monitor finish (it may be the one removing, for --rm) */
+    if (mp > 0 && mp != getpid())
+      wait_pid_gone(mp, ms, 5000);
+    if (lock_again(c, err) < 0)
+      return -1;
+  }
+  hutch_container_delete(&e->rt, c->id, true, NULL);
+  const char *netns = json_string_value(json_object_get(h, "NetNS"));
+  if (netns && *netns)
+    hutch_netns_delete(netns, NULL);
+  _cleanup_free_ char *merged = ctr_path(c, "merged");
+  if (hutch_overlay_umount(merged, err) < 0)
+    return -1;
+  struct hutch_store *s;
+  if (hutch_engine_store(e, &s, NULL) == 0)
+    hutch_image_release(s, c->id, NULL);
+  /* hide it from lookups first, then delete the files */
+  _cleanup_free_ char *gone = NULL;
+  if (asprintf(&gone, "%s/.removing-%s", e->containers_dir, c->id) < 0)
+    return hutch_error_set(err, ENOMEM, "rm");
+  if (rename(c->dir, gone) < 0)
+    return hutch_error_set(err, errno, "remove %s", c->dir);
+  int r = hutch_rm_rf(gone);
+  if (r < 0)
+    return hutch_error_set(err, r, "remove %s", gone);
+  if (volumes) {
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(h, "AnonVolumes"), i, v) {
+      struct hutch_error *ve = NULL;
+      if (hutch_volume_remove(e, json_string_value(v), false, &ve) < 0)
+        hutch_warn("remove volume %s: %s, ignoring", json_string_value(v), ve && ve->msg ? ve->msg : "");
+      hutch_error_free(ve);
+    }
+  }
+  unlock(c);
+  return 0;
+}
+
+int hutch_ctr_rename(struct hutch_engine *e, struct hutch_ctr *c, const char *name, struct hutch_error **err) {
+  if (!valid_ctr_name(name))
+    return hutch_error_set(err, EINVAL, "invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name);
+  _cleanup_close_ int glock = global_lock(e, err);
+  if (glock < 0 || lock_again(c, err) < 0)
+    return -1;
+  if (name_taken(e, name, c->id))
+    return hutch_error_set(err, EEXIST, "Conflict. The container name \"/%s\" is already in use", name);
+  char n[300];
+  snprintf(n, sizeof(n), "/%s", name);
+  json_object_set_new(c->rec, "Name", json_string(n));
+  return hutch_ctr_save(c, err);
+}
+
+json_t *hutch_ctr_inspect(struct hutch_engine *e, struct hutch_ctr *c) {
+  json_t *j = json_deep_copy(c->rec);
+  json_object_del(j, "Hutch");
+  json_object_del(j, "ImageName");
+  json_t *st = json_object_get(j, "State");
+  const char *status = hutch_ctr_status(e, c);
+  bool running = strcmp(status, "running") == 0 || strcmp(status, "paused") == 0;
+  json_object_set_new(st, "Status", json_string(status));
+  json_object_set_new(st, "Running", json_boolean(running));
+  json_object_set_new(st, "Paused", json_boolean(strcmp(status, "paused") == 0));
+  json_object_set_new(st, "Restarting", json_boolean(strcmp(status, "restarting") == 0));
+  if (!running)
+    json_object_set_new(st, "Pid", json_integer(0));
+  const char *netmode = json_string_value(json_object_get(json_object_get(j, "HostConfig"), "NetworkMode"));
+  json_t *nets = json_object();
+  json_object_set_new(nets, netmode ? netmode : "none",
+                      json_pack("{s:s, s:s, s:s, s:i}", "IPAddress", "", "Gateway", "", "MacAddress", "",
+                                "IPPrefixLen", 0));
+  json_object_set_new(j, "NetworkSettings",
+                      json_pack("{s:s, s:o, s:o, s:s}", "SandboxKey",
+                                json_string_value(json_object_get(hutch_of(c), "NetNS")) ?: "", "Ports",
+                                json_object(), "Networks", nets, "IPAddress", ""));
+  return j;
+}
