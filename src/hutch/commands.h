@@ -43,3 +43,8 @@ int cmd_inspect(int argc, char **argv);
 int cmd_rename(int argc, char **argv);
 int cmd_volume(int argc, char **argv);
 int cmd_container(int argc, char **argv);
+int cmd_exec(int argc, char **argv);
+int cmd_pause(int argc, char **argv);
+int cmd_unpause(int argc, char **argv);
+int cmd_top(int argc, char **argv);
+int cmd_stats(int argc, char **argv);

@@ -346,7 +346,10 @@ int hutch_ctr_create(struct hutch_engine *e, const char *image_ref, struct hutch
       goto fail;
     }
   }
-  const char *net = o->network ? o->network : "bridge";
+  /* Until the bridge network is wired in, the default is a namespace of
+   * its own with only loopback (docker's "none"); asking for bridge or a
+   * named network says so. */
+  const char *net = o->network ? o->network : "none";
   bool host_net = strcmp(net, "host") == 0;
   if (!host_net) {
     if (strcmp(net, "none") != 0)

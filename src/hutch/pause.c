@@ -1,0 +1,136 @@
+/* hutch pause | unpause | top | stats [--no-stream]: the cgroup verbs of
+ * runtime/ on engine containers. */
+#include "commands.h"
+#include "ctr_cli.h"
+
+#include "util/cleanup.h"
+#include "util/json.h"
+#include "util/strutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int do_pause(struct hutch_engine *e, struct hutch_ctr *c, void *ud, struct hutch_error **err) {
+  (void)ud;
+  if (!hutch_ctr_running(c))
+    return hutch_error_set(err, 0, "container %.12s is not running", c->id);
+  return hutch_container_pause(&e->rt, c->id, err);
+}
+
+static int do_unpause(struct hutch_engine *e, struct hutch_ctr *c, void *ud, struct hutch_error **err) {
+  (void)ud;
+  return hutch_container_resume(&e->rt, c->id, err);
+}
+
+int cmd_pause(int argc, char **argv) {
+  if (argc < 2)
+    return ctr_cli_usage_error("pause", "requires at least 1 argument");
+  _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
+  return e ? ctr_cli_each(e, argc, argv, 1, false, true, do_pause, NULL) : HUTCH_EXIT_ERROR;
+}
+
+int cmd_unpause(int argc, char **argv) {
+  if (argc < 2)
+    return ctr_cli_usage_error("unpause", "requires at least 1 argument");
+  _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
+  return e ? ctr_cli_each(e, argc, argv, 1, false, true, do_unpause, NULL) : HUTCH_EXIT_ERROR;
+}
+
+/* top: ps(1) of the host over the container's pids, as docker does. */
+int cmd_top(int argc, char **argv) {
+  if (argc < 2)
+    return ctr_cli_usage_error("top", "requires at least 1 argument");
+  _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
+  if (!e)
+    return HUTCH_EXIT_ERROR;
+  struct hutch_error *err = NULL;
+  _cleanup_ctr_ struct hutch_ctr *ct = NULL;
+  if (hutch_ctr_open(e, argv[1], false, &ct, &err) < 0)
+    return ctr_cli_fail(err);
+  if (!hutch_ctr_running(ct)) {
+    fprintf(stderr, "hutch: container %s is not running\n", argv[1]);
+    return HUTCH_EXIT_ERROR;
+  }
+  _cleanup_free_ pid_t *pids = NULL;
+  size_t n = 0;
+  if (hutch_container_ps(&e->rt, ct->id, &pids, &n, &err) < 0)
+    return ctr_cli_fail(err);
+  char *list = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&list, &len);
+  for (size_t i = 0; i < n; i++)
+    fprintf(f, "%s%d", i ? "," : "", (int)pids[i]);
+  fclose(f);
+  fflush(stdout);
+  pid_t p = fork();
+  if (p == 0) {
+    if (argc > 2) {
+      /* docker top C ps-options: pass them through */
+      char **a = calloc((size_t)argc + 3, sizeof(char *));
+      a[0] = "ps";
+      for (int i = 2; i < argc; i++)
+        a[i - 1] = argv[i];
+      a[argc - 1] = "-p";
+      a[argc] = list;
+      execvp("ps", a);
+    } else {
+      execlp("ps", "ps", "-o", "uid,pid,ppid,c,stime,tty,time,cmd", "-p", list, (char *)NULL);
+    }
+    _exit(127);
+  }
+  free(list);
+  int st = 0;
+  waitpid(p, &st, 0);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
+}
+
+static void print_stats(struct hutch_engine *e, struct hutch_ctr *ct) {
+  _cleanup_json_ json_t *s = NULL;
+  if (hutch_container_stats(&e->rt, ct->id, &s, NULL) < 0)
+    return;
+  json_t *mem = json_object_get(json_object_get(s, "memory"), "usage");
+  double usage = (double)json_integer_value(json_object_get(mem, "usage"));
+  double limit = (double)json_integer_value(json_object_get(mem, "limit"));
+  long long pids = json_integer_value(json_object_get(json_object_get(s, "pids"), "current"));
+  long long cpu = json_integer_value(json_object_get(json_object_get(json_object_get(s, "cpu"), "usage"), "total"));
+  printf("%-14.12s %-20s %10.1fMiB / %-10.1fMiB %6.2f%% %12.3fs %6lld\n", ct->id, hutch_ctr_name(ct),
+         usage / 1048576.0, limit / 1048576.0, limit > 0 ? 100.0 * usage / limit : 0.0, (double)cpu / 1e9, pids);
+}
+
+int cmd_stats(int argc, char **argv) {
+  bool stream = true;
+  int first = 1;
+  for (; first < argc && argv[first][0] == '-'; first++)
+    if (strcmp(argv[first], "--no-stream") == 0)
+      stream = false;
+  _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
+  if (!e)
+    return HUTCH_EXIT_ERROR;
+  struct hutch_error *err = NULL;
+  _cleanup_strv_ char **ids = NULL;
+  if (first >= argc && hutch_ctr_list(e, &ids, &err) < 0)
+    return ctr_cli_fail(err);
+  do {
+    printf("%-14s %-20s %-27s %7s %13s %6s\n", "CONTAINER ID", "NAME", "MEM USAGE / LIMIT", "MEM %", "CPU TIME",
+           "PIDS");
+    char **refs = first < argc ? argv + first : ids;
+    int n = first < argc ? argc - first : (int)(ids ? hutch_strv_len(ids) : 0);
+    for (int i = 0; i < n; i++) {
+      _cleanup_ctr_ struct hutch_ctr *ct = NULL;
+      if (hutch_ctr_open(e, refs[i], false, &ct, first < argc ? &err : NULL) < 0) {
+        if (err)
+          return ctr_cli_fail(err);
+        continue;
+      }
+      if (hutch_ctr_running(ct))
+        print_stats(e, ct);
+    }
+    fflush(stdout);
+    if (stream)
+      sleep(1);
+  } while (stream);
+  return 0;
+}
