@@ -529,7 +529,11 @@ static int mkdir_tracked(struct hutch_cgroup_dir *d, struct hutch_error **err) {
 static int rmdir_retry(const char *path) {
   /* rmdir races with the kernel finishing off exited tasks: -EBUSY for a
    * moment after cgroup.procs reads empty. */
-  for (int i = 0; i < 200; i++) {
+  /* Back off from 100 us up to 10 ms steps, about 2 s in all: the usual
+   * wait is well under a millisecond and container teardown is on the
+   * path every `run` waits for. */
+  long step_us = 100;
+  for (long waited_us = 0; waited_us < 2000000; waited_us += step_us) {
     if (rmdir(path) == 0) {
       hutch_debug("cgroup: rmdir %s", path);
       return 0;
@@ -538,7 +542,9 @@ static int rmdir_retry(const char *path) {
       return 0;
     if (errno != EBUSY)
       return -errno;
-    struct timespec ts = {0, 10 * 1000 * 1000};
+    if (waited_us > 0 && step_us < 10000)
+      step_us *= 2;
+    struct timespec ts = {0, step_us * 1000};
     nanosleep(&ts, NULL);
   }
   return -EBUSY;
@@ -1008,13 +1014,18 @@ static bool all_empty(struct hutch_cgroup *cg) {
 int hutch_cgroup_destroy(struct hutch_cgroup *cg, struct hutch_error **err) {
   /* Kill what remains (re-sent: a task may have been mid-fork), wait up to
    * ~2 s for the kernel to empty the cgroups, then remove our dirs. */
-  for (int i = 0; i < 200 && !all_empty(cg); i++) {
-    if (i % 20 == 0) {
+  long step_us = 100, since_kill_us = 0;
+  for (long waited_us = 0; waited_us < 2000000 && !all_empty(cg); waited_us += step_us) {
+    if (waited_us == 0 || since_kill_us >= 200000) {
+      since_kill_us = 0;
       _cleanup_error_ struct hutch_error *kerr = NULL;
       if (cg->ops->kill(cg, SIGKILL, &kerr) < 0)
         hutch_debug("cgroup: kill remaining: %s, ignoring", kerr->msg);
     }
-    struct timespec ts = {0, 10 * 1000 * 1000};
+    if (step_us < 10000)
+      step_us *= 2;
+    since_kill_us += step_us;
+    struct timespec ts = {0, step_us * 1000};
     nanosleep(&ts, NULL);
   }
   int ret = 0;
