@@ -2,8 +2,8 @@
  *
  * The order is the design (DESIGN.md "The child setup sequence"):
  *   wait for the parent (id maps, cgroup) → join namespaces → late
- *   namespaces → mounts → hooks → pivot_root → masked paths → hostname,
- *   sysctl, terminal, rlimits → find the executable → uid/gid with
+ *   namespaces → mounts → hooks → pivot_root → hostname, sysctl →
+ *   masked and readonly paths → terminal, rlimits → find the executable → uid/gid with
  *   capabilities → no_new_privs, labels → ready → wait for start →
  *   seccomp (last) → execve.
  * Every failure is sent to the parent as SYNC_ERROR and the child exits;
@@ -309,9 +309,11 @@ void hutch_init_child(struct init_args *a) {
   if (step_wait_parent(a, &err) < 0 || step_join_namespaces(a, &err) < 0 ||
       step_session_keyring(a, &err) < 0 || step_mounts(a, &rc, &err) < 0 ||
       step_hooks_before_pivot(a, &err) < 0 || hutch_rootfs_pivot(&rc, &err) < 0 ||
-      hutch_rootfs_finish(s, &err) < 0 || step_uts(a, &err) < 0 ||
-      hutch_sysctl_apply(&s->linux_, &err) < 0 || step_terminal(a, &err) < 0 ||
-      step_process_attrs(a, &err) < 0)
+      step_uts(a, &err) < 0 ||
+      /* sysctl before the readonly paths: specs (podman's) list /proc/sys
+       * as readonly and still set net.* sysctls, as runc allows. */
+      hutch_sysctl_apply(&s->linux_, &err) < 0 || hutch_rootfs_finish(s, &err) < 0 ||
+      step_terminal(a, &err) < 0 || step_process_attrs(a, &err) < 0)
     fail(a, err);
 
   if (hutch_init_find_executable(s->process.args[0], s->process.env, &exe, &err) < 0)
