@@ -23,6 +23,7 @@ static const struct {
     {"state", verb_state, "print the state of a container"},
     {"list", verb_list, "list containers"},
     {"kill", verb_kill, "send a signal to a container's init"},
+    {"exec", verb_exec, "run a new process in a running container"},
     {"delete", verb_delete, "delete a container"},
     {"update", verb_update, "update the cgroup limits of a container"},
     {"pause", verb_pause, "freeze every process of a container"},

@@ -20,6 +20,7 @@ VERB(run);
 VERB(state);
 VERB(list);
 VERB(kill);
+VERB(exec);
 VERB(delete);
 VERB(update);
 VERB(pause);

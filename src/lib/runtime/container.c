@@ -55,7 +55,7 @@ static int load_state(const char *root, const char *id, bool lock, int *dirfd, s
   return 0;
 }
 
-static int write_pid_file(const char *path, pid_t pid, struct hutch_error **err) {
+int hutch_write_pid_file(const char *path, pid_t pid, struct hutch_error **err) {
   char buf[32];
   int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
   _cleanup_free_ char *copy = strdup(path);
@@ -111,7 +111,7 @@ int hutch_container_create(const struct hutch_runtime *rt, const struct hutch_cr
   if (st.annotations)
     json_decref(st.annotations);
   st.cgroup_created = NULL;
-  if (r < 0 || (o->pid_file && write_pid_file(o->pid_file, res.pid, err) < 0)) {
+  if (r < 0 || (o->pid_file && hutch_write_pid_file(o->pid_file, res.pid, err) < 0)) {
     kill(res.pid, SIGKILL);
     waitpid(res.pid, NULL, 0);
     struct hutch_cgroup *cg = NULL;

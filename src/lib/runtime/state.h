@@ -60,6 +60,8 @@ bool hutch_pid_alive(pid_t pid, unsigned long long start_time);
 unsigned long long hutch_pid_start_time(pid_t pid);
 /* OCI state JSON: ociVersion, id, status, pid, bundle, rootfs, created, owner, annotations. */
 json_t *hutch_state_to_json(const struct hutch_state *st, enum hutch_status status);
+/* --pid-file: the pid in decimal, written to a temporary name and renamed. */
+int hutch_write_pid_file(const char *path, pid_t pid, struct hutch_error **err);
 /* Remove <root>/<id> entirely. */
 int hutch_state_dir_remove(const char *root, const char *id);
 /* Now as RFC 3339 with nanoseconds (static buffer). */
