@@ -195,3 +195,23 @@ kill_with() {
   run runtime list -q
   assert_output ""
 }
+
+@test "a runtime killed mid-run leaves a state that delete -f cleans completely" {
+  runtime run -b "$BUNDLE" "$ID" </dev/null >"$TEST_DIR/run.out" 2>&1 3>&- &
+  local runpid=$!
+  wait_status "$ID" running
+  # SIGKILL the runtime process itself (below the subshell and timeout), as
+  # a crash would: found by walking our own children, killed by pid.
+  local pid=$runpid next rtpid=""
+  while [ -z "$rtpid" ] && next=$(cat "/proc/$pid/task/$pid/children" 2>/dev/null) && [ -n "$next" ]; do
+    pid=${next%% *}
+    [ "$(readlink "/proc/$pid/exe")" = "$(readlink -f "$(command -v "$RUNTIME")")" ] && rtpid=$pid
+  done
+  [ -n "$rtpid" ] || fail "runtime process not found below $runpid"
+  kill -KILL "$rtpid"
+  wait "$runpid" 2>/dev/null || true
+  # Whatever state the crash left, delete -f removes all of it.
+  run runtime delete -f "$ID"
+  assert_success
+  assert_gone "$ID"
+}
