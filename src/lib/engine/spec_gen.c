@@ -55,6 +55,13 @@ void hutch_run_opts_clear(struct hutch_run_opts *o) {
   free(o->stop_signal);
   free(o->restart);
   free(o->network);
+  free(o->ip);
+  hutch_strv_free(o->dns);
+  hutch_strv_free(o->dns_search);
+  hutch_strv_free(o->dns_options);
+  hutch_strv_free(o->add_hosts);
+  hutch_strv_free(o->net_aliases);
+  hutch_strv_free(o->expose);
   memset(o, 0, sizeof(*o));
 }
 
@@ -502,9 +509,13 @@ static const char *const docker_caps[] = {
 
 /* Compute the bounding set: docker's defaults (or all for --privileged),
  * then --cap-add, then --cap-drop, with ALL on either side. */
-static int compute_caps(const struct hutch_run_opts *o, int cap_last, uint64_t *mask,
+static int compute_caps(const struct hutch_run_opts *o, int cap_last, uint64_t host_caps, uint64_t *mask,
                         struct hutch_error **err) {
+  /* "all" is what we hold ourselves: a capability outside our own bounding
+   * set cannot be given (capset fails), e.g. when hutch runs in a container */
   uint64_t all = cap_last >= 63 ? ~0ULL : ((1ULL << (cap_last + 1)) - 1);
+  if (host_caps)
+    all &= host_caps;
   uint64_t m = 0;
   if (o->privileged)
     m = all;
@@ -841,7 +852,7 @@ int hutch_spec_generate(const struct hutch_spec_input *in, json_t **out, struct 
   /* capabilities: bounding = docker's set; a non-root user starts with
    * empty effective/permitted sets, as docker does since 23.0 */
   uint64_t caps = 0;
-  if (compute_caps(o, in->cap_last, &caps, err) < 0) {
+  if (compute_caps(o, in->cap_last, in->host_caps, &caps, err) < 0) {
     hutch_user_clear(&u);
     return -1;
   }

@@ -46,6 +46,11 @@ struct hutch_run_opts {
   char *restart;        /* "no", "always", "on-failure[:N]", "unless-stopped" */
   char *network;        /* NULL/"bridge", "none", "host", a network name */
   char **publish;       /* -p as given */
+  /* The other network flags, as given; netsetup.c validates and applies them. */
+  char *ip;                                     /* --ip */
+  char **dns, **dns_search, **dns_options;      /* --dns, --dns-search, --dns-option */
+  char **add_hosts, **net_aliases, **expose;    /* --add-host, --network-alias, --expose */
+  bool publish_all;                             /* -P */
 };
 void hutch_run_opts_clear(struct hutch_run_opts *o);
 
@@ -94,7 +99,8 @@ struct hutch_spec_input {
   const char *host_hostname;            /* for --network host */
   const char *etc_hostname, *etc_hosts, *etc_resolv; /* host files to bind, may be NULL */
   bool swap_limit_supported;
-  int cap_last; /* highest capability of this kernel */
+  int cap_last;       /* highest capability of this kernel */
+  uint64_t host_caps; /* our own bounding set: --privileged gets these (0: all to cap_last) */
 };
 
 /* The config.json object. */
