@@ -140,6 +140,16 @@ static bool swap_limit_supported(void) {
          access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0;
 }
 
+/* Our bounding set, from /proc/self/status. */
+static uint64_t own_bounding_set(void) {
+  _cleanup_free_ char *text = NULL;
+  size_t len;
+  if (hutch_read_file("/proc/self/status", &text, &len) < 0)
+    return 0;
+  const char *p = strstr(text, "CapBnd:");
+  return p ? strtoull(p + 7, NULL, 16) : 0;
+}
+
 static int write_text(int dirfd, const char *name, const char *text, struct hutch_error **err) {
   int r = hutch_write_file_atomic(dirfd, name, text, strlen(text), 0644);
   if (r < 0)
@@ -384,6 +394,7 @@ int hutch_ctr_create(struct hutch_engine *e, const char *image_ref, struct hutch
       .etc_resolv = resolv_path,
       .swap_limit_supported = swap_limit_supported(),
       .cap_last = hutch_cap_last(),
+      .host_caps = own_bounding_set(),
   };
   if (hutch_spec_generate(&in, &spec, err) < 0)
     goto fail;
