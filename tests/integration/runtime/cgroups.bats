@@ -29,6 +29,10 @@ teardown() {
   done
 }
 
+# is_hutch: the runtime under test is ours (RUNTIME=runc runs this suite
+# too; hutch's own extensions and messages are checked only for hutch).
+is_hutch() { [ "$(runtime_name)" = hutch-runtime ]; }
+
 # cg CONTROLLER FILE: the path of FILE in the container's v1 cgroup.
 cg() { echo "/sys/fs/cgroup/$1$CGPATH/$2"; }
 
@@ -105,7 +109,7 @@ start_bg() {
   assert_equal "$(cat "$(cg memory memory.limit_in_bytes)")" $((128 << 20))
   assert_equal "$(cat "$(cg memory memory.memsw.limit_in_bytes)")" $((128 << 20))
   # saved in the state dir's config.json, for later updates and readers
-  if [ "$(runtime_name)" = hutch-runtime ]; then
+  if is_hutch; then
     run jq -c .linux.resources.memory "$STATE/$ID/config.json"
     assert_output "{\"limit\":$((128 << 20)),\"swap\":$((128 << 20))}"
   fi
@@ -114,6 +118,7 @@ start_bg() {
 @test "update --resources - reads linux.resources JSON from stdin; flags go on top" {
   memory_limit $((32 << 20))
   start_bg /bin/hutch-helper sleep 60
+  is_hutch || skip "flags on top of --resources are hutch's (runc ignores them)"
   run runtime update -r - --cpu-shares 512 "$ID" <<<'{"pids": {"limit": 42}, "cpu": {"shares": 256}}'
   assert_success
   assert_equal "$(cat "$(cg pids pids.max)")" 42
@@ -122,7 +127,7 @@ start_bg() {
   assert_success
   assert_equal "$(cat "$(cg cpu cpu.cfs_quota_us)")" 50000
   assert_equal "$(cat "$(cg cpu cpu.shares)")" 512
-  if [ "$(runtime_name)" = hutch-runtime ]; then
+  if is_hutch; then
     # merged key by key into what was there
     run jq -c '.linux.resources | [.memory.limit, .pids.limit, .cpu.shares, .cpu.quota]' \
       "$STATE/$ID/config.json"
@@ -135,17 +140,17 @@ start_bg() {
   start_bg /bin/hutch-helper sleep 60
   run runtime update --memory 12x "$ID"
   assert_failure
-  assert_output --partial 'invalid value "12x"'
+  assert_output --partial "12x"
   run runtime update --l3-cache-schema "L3:0=f" "$ID"
   assert_failure
-  assert_output --partial "Intel RDT"
+  ! is_hutch || assert_output --partial "Intel RDT"
   run runtime update -r - "$ID" <<<'{"memory": {"limit": "lots"}}'
   assert_failure
-  assert_output --partial "memory.limit"
+  ! is_hutch || assert_output --partial "memory.limit"
   # v1 keeps limit <= memory+swap: raising one alone is refused, with a hint
   run runtime update --memory 64m "$ID"
   assert_failure
-  if [ "$(runtime_name)" = hutch-runtime ]; then
+  if is_hutch; then
     assert_output --partial "needs --memory-swap too"
   fi
   assert_equal "$(cat "$(cg memory memory.limit_in_bytes)")" $((32 << 20))
@@ -157,7 +162,7 @@ start_bg() {
   wait_status "$ID" stopped
   run runtime update --pids-limit 10 "$ID"
   assert_failure
-  assert_output --partial "stopped"
+  ! is_hutch || assert_output --partial "stopped"
 }
 
 @test "ps --format json lists the container's pids; table mode shows its ps line" {
@@ -195,14 +200,14 @@ start_bg() {
   assert_equal "$(cat "$(cg freezer freezer.state)")" FROZEN
   run runtime pause "$ID"
   assert_failure
-  assert_output --partial "paused"
+  ! is_hutch || assert_output --partial "paused"
   run runtime resume "$ID"
   assert_success
   assert_equal "$(state_field "$ID" status)" running
   assert_equal "$(cat "$(cg freezer freezer.state)")" THAWED
   run runtime resume "$ID"
   assert_failure
-  assert_output --partial "running"
+  ! is_hutch || assert_output --partial "running"
 }
 
 @test "a paused container can be deleted with -f" {
@@ -230,8 +235,9 @@ start_bg() {
   memory_limit $((32 << 20))
   # the shell (pid 1) survives; its child is the one the OOM killer takes
   start_bg /bin/sh -c 'sleep 1; /bin/hutch-helper memhog 64; sleep 1'
-  run runtime events --interval 200ms "$ID"
-  assert_success
+  # hutch's stream ends when the container does; runc's goes on
+  run timeout 8 "$RUNTIME" --root "$STATE" events --interval 200ms "$ID"
+  if is_hutch; then assert_success; else assert_equal "$status" 124; fi
   run jq -sc --arg id "$ID" '[.[] | select(.id == $id) | .type] | unique' <<<"$output"
   assert_output '["oom","stats"]'
 }
@@ -254,7 +260,7 @@ start_bg() {
       echo "$h$CGPATH left behind" >&2
       return 1
     }
-    [ ! -e "$h$CGPARENT" ] || {
+    ! is_hutch || [ ! -e "$h$CGPARENT" ] || {
       echo "parent $h$CGPARENT left behind" >&2
       return 1
     }
