@@ -206,3 +206,18 @@ bats_require_minimum_version 1.5.0
   run hutch run --rm --entrypoint "" testimg hutch-helper true
   assert_success
 }
+
+@test "--init: hutch-init is pid 1, reaps, forwards signals, 128+signal status" {
+  run hutch run --rm --init testimg hutch-helper ppid
+  assert_output 1
+  run hutch run --rm --init testimg cat /proc/1/cmdline
+  assert_output --partial /dev/init
+  run hutch run --rm --init testimg sh -c 'kill -TERM $$; echo not reached'
+  assert_equal "$status" 143
+  # sleep as pid 1 would ignore SIGTERM; under init, stop is quick
+  hutch_bg run -d --init --name initstop testimg sleep 60
+  start=$(date +%s)
+  run hutch stop -t 20 initstop
+  [ $(( $(date +%s) - start )) -lt 10 ]
+  assert_equal "$("$HUTCH" inspect initstop | jq -r '.[0].State.ExitCode')" 143
+}
