@@ -2,6 +2,7 @@
 #include "ctr_cli.h"
 
 #include "commands.h"
+#include "engine/netsetup.h"
 #include "util/cleanup.h"
 #include "util/json.h"
 
@@ -26,6 +27,13 @@ struct hutch_engine *ctr_cli_engine(void) {
   if (hutch_engine_open(&e, &err) < 0) {
     ctr_cli_fail(err);
     return NULL;
+  }
+  /* Every container command first removes the network attachments that
+   * containers which are gone left behind (a killed monitor, a crash). */
+  if (hutch_engine_net_cleanup_stale(e, NULL, &err) < 0) {
+    _cleanup_free_ char *t = hutch_error_text(err);
+    fprintf(stderr, "hutch: warning: network cleanup: %s, ignoring\n", t ? t : "");
+    hutch_error_free(err);
   }
   return e;
 }

@@ -9,6 +9,8 @@
 #include "commands.h"
 #include "ctr_cli.h"
 
+#include "engine/netsetup.h"
+
 #include "image/reference.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -24,7 +26,8 @@
 enum {
   O_ENV_FILE = 1000, O_ENTRYPOINT, O_MOUNT, O_TMPFS, O_READ_ONLY, O_MEMORY, O_MEMORY_SWAP, O_CPUS, O_CPU_SHARES,
   O_CPUSET, O_PIDS, O_ULIMIT, O_CAP_ADD, O_CAP_DROP, O_PRIVILEGED, O_SECURITY_OPT, O_DEVICE, O_INIT,
-  O_STOP_SIGNAL, O_STOP_TIMEOUT, O_LABEL, O_RESTART, O_NETWORK, O_RM, O_NAME, O_PULL, O_PLATFORM, O_HELP,
+  O_STOP_SIGNAL, O_STOP_TIMEOUT, O_LABEL, O_RESTART, O_NETWORK, O_IP, O_DNS, O_DNS_SEARCH, O_DNS_OPTION,
+  O_ADD_HOST, O_NET_ALIAS, O_EXPOSE, O_RM, O_NAME, O_PULL, O_PLATFORM, O_HELP,
 };
 
 static const struct option run_opts[] = {
@@ -63,6 +66,16 @@ static const struct option run_opts[] = {
     {"network", required_argument, NULL, O_NETWORK},
     {"net", required_argument, NULL, O_NETWORK},
     {"publish", required_argument, NULL, 'p'},
+    {"publish-all", no_argument, NULL, 'P'},
+    {"ip", required_argument, NULL, O_IP},
+    {"dns", required_argument, NULL, O_DNS},
+    {"dns-search", required_argument, NULL, O_DNS_SEARCH},
+    {"dns-option", required_argument, NULL, O_DNS_OPTION},
+    {"dns-opt", required_argument, NULL, O_DNS_OPTION},
+    {"add-host", required_argument, NULL, O_ADD_HOST},
+    {"network-alias", required_argument, NULL, O_NET_ALIAS},
+    {"net-alias", required_argument, NULL, O_NET_ALIAS},
+    {"expose", required_argument, NULL, O_EXPOSE},
     {"pull", required_argument, NULL, O_PULL},
     {"platform", required_argument, NULL, O_PLATFORM},
     {"help", no_argument, NULL, O_HELP},
@@ -105,7 +118,16 @@ static void usage(FILE *f, const char *cmd) {
           "      --stop-timeout int       seconds to wait before killing the container\n"
           "  -l, --label list             set metadata\n"
           "      --restart string         no|on-failure[:N]|always|unless-stopped\n"
-          "      --network string         none|host|bridge|NAME\n",
+          "      --network string         none|host|bridge|container:NAME|NAME\n"
+          "  -p, --publish list           [ip:][hostPort:]containerPort[/tcp|udp]\n"
+          "  -P, --publish-all            publish all exposed ports to ephemeral ports\n"
+          "      --expose list            expose a port or a range of ports\n"
+          "      --ip string              IPv4 address on a user network\n"
+          "      --dns list               DNS servers\n"
+          "      --dns-search list        DNS search domains\n"
+          "      --dns-option list        DNS options\n"
+          "      --add-host list          add a host:ip line to /etc/hosts\n"
+          "      --network-alias list     network-scoped alias\n",
           cmd, strcmp(cmd, "run") == 0 ? "Create and run a new container from an image."
                                        : "Create a new container.");
 }
@@ -160,7 +182,7 @@ static int parse(const char *cmd, int argc, char **argv, struct hutch_run_opts *
   int c;
   optind = 0;
   opterr = 0;
-  while ((c = getopt_long(argc, argv, "+dith:e:w:u:v:m:c:l:p:", run_opts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "+dith:e:w:u:v:m:c:l:p:P", run_opts, NULL)) != -1) {
     struct hutch_mount_req m;
     int64_t n;
     switch (c) {
@@ -312,6 +334,31 @@ static int parse(const char *cmd, int argc, char **argv, struct hutch_run_opts *
     case 'p':
       push(&o->publish, optarg);
       break;
+    case 'P':
+      o->publish_all = true;
+      break;
+    case O_IP:
+      free(o->ip);
+      o->ip = strdup(optarg);
+      break;
+    case O_DNS:
+      push(&o->dns, optarg);
+      break;
+    case O_DNS_SEARCH:
+      push(&o->dns_search, optarg);
+      break;
+    case O_DNS_OPTION:
+      push(&o->dns_options, optarg);
+      break;
+    case O_ADD_HOST:
+      push(&o->add_hosts, optarg);
+      break;
+    case O_NET_ALIAS:
+      push(&o->net_aliases, optarg);
+      break;
+    case O_EXPOSE:
+      push(&o->expose, optarg);
+      break;
     case O_PULL:
     case O_PLATFORM:
       break;
@@ -331,6 +378,9 @@ static int parse(const char *cmd, int argc, char **argv, struct hutch_run_opts *
     ctr_cli_usage_error(cmd, "requires at least 1 argument");
     return -1;
   }
+  /* the network flags together (engine/netsetup.c), before any work */
+  if (hutch_engine_net_validate(o, &err) < 0)
+    return ctr_cli_fail(err), -1;
   if (optind + 1 < argc) {
     o->cmd = calloc(1, sizeof(char *));
     for (int i = optind + 1; i < argc; i++)

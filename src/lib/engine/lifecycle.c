@@ -6,6 +6,7 @@
 #include "linux/caps.h"
 #include "net/net.h"
 #include "net/netns.h"
+#include "netsetup.h"
 #include "runtime/state.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -157,27 +158,6 @@ static int write_text(int dirfd, const char *name, const char *text, struct hutc
   return 0;
 }
 
-/* The generated /etc files: hostname, hosts, resolv.conf from the host's. */
-static int write_etc_files(struct hutch_ctr *c, const char *hostname, const char *name,
-                           struct hutch_error **err) {
-  char buf[512];
-  snprintf(buf, sizeof(buf), "%s\n", hostname);
-  if (write_text(c->dirfd, "hostname", buf, err) < 0)
-    return -1;
-  struct hutch_hosts_input hi = {.hostname = hostname, .name = name};
-  _cleanup_free_ char *hosts = hutch_hosts_render(&hi);
-  if (!hosts || write_text(c->dirfd, "hosts", hosts, err) < 0)
-    return hutch_error_set(err, ENOMEM, "hosts file");
-  _cleanup_free_ char *host_resolv = NULL;
-  size_t len;
-  if (hutch_read_file("/etc/resolv.conf", &host_resolv, &len) < 0)
-    host_resolv = strdup("");
-  _cleanup_free_ char *resolv = hutch_resolv_render(host_resolv, NULL, NULL, NULL);
-  if (!resolv || write_text(c->dirfd, "resolv.conf", resolv, err) < 0)
-    return hutch_error_set(err, ENOMEM, "resolv.conf");
-  return 0;
-}
-
 static char *ctr_path(struct hutch_ctr *c, const char *name) {
   char *p = NULL;
   if (asprintf(&p, "%s/%s", c->dir, name) < 0)
@@ -318,6 +298,7 @@ int hutch_ctr_create(struct hutch_engine *e, const char *image_ref, struct hutch
   _cleanup_json_ json_t *spec = NULL;
   _cleanup_free_ char *merged = NULL, *passwd = NULL, *group = NULL, *init_path = NULL, *seccomp = NULL;
   _cleanup_free_ char *netns_path = NULL, *hostname_path = NULL, *hosts_path = NULL, *resolv_path = NULL;
+  struct hutch_engine_net_plan netplan = {0};
   _cleanup_strv_ char **args = NULL;
   _cleanup_free_ char *upper = NULL, *work = NULL;
   c->dirfd = open(c->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -356,28 +337,18 @@ int hutch_ctr_create(struct hutch_engine *e, const char *image_ref, struct hutch
       goto fail;
     }
   }
-  /* Until the bridge network is wired in, the default is a namespace of
-   * its own with only loopback (docker's "none"); asking for bridge or a
-   * named network says so. */
-  const char *net = o->network ? o->network : "none";
-  bool host_net = strcmp(net, "host") == 0;
-  if (!host_net) {
-    if (strcmp(net, "none") != 0)
-      hutch_warn("--network %s: only none and host are wired into run yet; using none", net);
-    hutch_mkdir_p(e->netns_dir, 0700);
-    if (hutch_netns_create(e->netns_dir, id, &netns_path, err) < 0)
-      goto fail;
-  }
+  /* networking (netsetup.c): mode, netns path, the /etc files */
+  if (hutch_engine_net_prepare(e, o, id, name, c->dir, img->config ? img->config->exposed_ports : NULL, &netplan,
+                               err) < 0)
+    goto fail;
+  const char *net = netplan.network_mode;
   char host_hn[256] = "";
   gethostname(host_hn, sizeof(host_hn) - 1);
-  char shortid[13];
-  snprintf(shortid, sizeof(shortid), "%.12s", id);
-  const char *hostname = o->hostname ? o->hostname : host_net ? host_hn : shortid;
-  if (write_etc_files(c, hostname, name, err) < 0)
-    goto fail;
-  hostname_path = ctr_path(c, "hostname");
-  hosts_path = ctr_path(c, "hosts");
-  resolv_path = ctr_path(c, "resolv.conf");
+  const char *hostname = netplan.hostname;
+  netns_path = netplan.netns_path ? strdup(netplan.netns_path) : NULL;
+  hostname_path = strdup(netplan.hostname_path ? netplan.hostname_path : "");
+  hosts_path = strdup(netplan.hosts_path ? netplan.hosts_path : "");
+  resolv_path = strdup(netplan.resolv_path ? netplan.resolv_path : "");
   struct hutch_spec_input in = {
       .id = id,
       .o = o,
@@ -389,9 +360,9 @@ int hutch_ctr_create(struct hutch_engine *e, const char *image_ref, struct hutch
       .netns_path = netns_path,
       .seccomp_profile = seccomp,
       .host_hostname = host_hn,
-      .etc_hostname = hostname_path,
-      .etc_hosts = hosts_path,
-      .etc_resolv = resolv_path,
+      .etc_hostname = netplan.hostname_path,
+      .etc_hosts = netplan.hosts_path,
+      .etc_resolv = netplan.resolv_path,
       .swap_limit_supported = swap_limit_supported(),
       .cap_last = hutch_cap_last(),
       .host_caps = own_bounding_set(),
@@ -483,11 +454,13 @@ int hutch_ctr_create(struct hutch_engine *e, const char *image_ref, struct hutch
     json_object_set_new(json_object_get(json_object_get(c->rec, "GraphDriver"), "Data"), "LowerDir",
                         json_string(lower ? lower : ""));
   }
+  hutch_engine_net_record(&netplan, c->rec);
   if (hutch_ctr_save(c, err) < 0)
     goto fail;
   *out = TAKE_PTR(c);
   ret = 0;
 fail:
+  hutch_engine_net_plan_clear(&netplan);
   if (mounts_rec)
     json_decref(mounts_rec);
   if (anon)
@@ -535,13 +508,9 @@ int hutch_ctr_start(struct hutch_engine *e, struct hutch_ctr *c, const struct hu
     return hutch_error_set(err, EINVAL, "cannot start a paused container, try unpause instead");
   if (hutch_ctr_mount_rootfs(e, c, NULL, err) < 0)
     return -1;
-  const char *netns = json_string_value(json_object_get(hutch_of(c), "NetNS"));
-  if (netns && *netns && !hutch_path_exists(netns)) {
-    /* after a reboot: make it again at the same path */
-    _cleanup_free_ char *p = NULL;
-    if (hutch_netns_create(e->netns_dir, c->id, &p, err) < 0)
-      return -1;
-  }
+  /* the netns (again after a stop or a reboot), attached to its networks */
+  if (hutch_engine_net_start(e, c, err) < 0)
+    return -1;
   /* A runtime state dir left by a killed monitor would block create. */
   hutch_container_delete(&e->rt, c->id, true, NULL);
   json_object_set_new(hutch_of(c), "ManualStop", json_false());
@@ -799,8 +768,7 @@ int hutch_ctr_remove(struct hutch_engine *e, struct hutch_ctr *c, bool force, bo
   }
   hutch_container_delete(&e->rt, c->id, true, NULL);
   const char *netns = json_string_value(json_object_get(h, "NetNS"));
-  if (netns && *netns)
-    hutch_netns_delete(netns, NULL);
+  hutch_engine_net_teardown(e, c->id, netns, NULL); /* warns; rm goes on */
   _cleanup_free_ char *merged = ctr_path(c, "merged");
   if (hutch_overlay_umount(merged, err) < 0)
     return -1;
@@ -857,14 +825,6 @@ json_t *hutch_ctr_inspect(struct hutch_engine *e, struct hutch_ctr *c) {
   json_object_set_new(st, "Restarting", json_boolean(strcmp(status, "restarting") == 0));
   if (!running)
     json_object_set_new(st, "Pid", json_integer(0));
-  const char *netmode = json_string_value(json_object_get(json_object_get(j, "HostConfig"), "NetworkMode"));
-  json_t *nets = json_object();
-  json_object_set_new(nets, netmode ? netmode : "none",
-                      json_pack("{s:s, s:s, s:s, s:i}", "IPAddress", "", "Gateway", "", "MacAddress", "",
-                                "IPPrefixLen", 0));
-  json_object_set_new(j, "NetworkSettings",
-                      json_pack("{s:s, s:o, s:o, s:s}", "SandboxKey",
-                                json_string_value(json_object_get(hutch_of(c), "NetNS")) ?: "", "Ports",
-                                json_object(), "Networks", nets, "IPAddress", ""));
+  json_object_set_new(j, "NetworkSettings", hutch_engine_net_inspect(e, c));
   return j;
 }

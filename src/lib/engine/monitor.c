@@ -8,6 +8,7 @@
  * For `run -d` it runs in a double-forked, setsid process that outlives
  * the CLI; for an attached run it runs in the CLI process itself. */
 #include "engine.h"
+#include "netsetup.h"
 
 #include "linux/terminal.h"
 #include "runtime/state.h"
@@ -412,6 +413,7 @@ int hutch_monitor_run(const struct hutch_monitor_args *a, struct hutch_error **e
     int r = run_once(a, &lw, &ready_fd, &code, &rerr);
     if (r < 0) {
       /* could not start: docker leaves the container created with the code */
+      hutch_engine_net_stopped(e, a->id);
       struct exited x = {.code = code, .error = rerr && rerr->msg ? rerr->msg : "start failed"};
       update_record(e, a->id, rec_exited, &x, NULL);
       if (ready_fd >= 0) {
@@ -446,6 +448,10 @@ int hutch_monitor_run(const struct hutch_monitor_args *a, struct hutch_error **e
                 (strcmp(pol, "always") == 0 || strcmp(pol, "unless-stopped") == 0 ||
                  (strcmp(pol, "on-failure") == 0 && r != 0 && (max == 0 || count < max)));
     }
+    /* Release the network before the record says exited: a `restart`
+     * waiting for that must not find our detach racing its attach. */
+    if (!restart)
+      hutch_engine_net_stopped(e, a->id);
     struct exited x = {.code = r, .oom = oom, .restarting = restart};
     update_record(e, a->id, rec_exited, &x, NULL);
     if (!restart)

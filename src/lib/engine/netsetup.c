@@ -711,12 +711,17 @@ int hutch_engine_net_teardown(struct hutch_engine *e, const char *id, const char
                               struct hutch_error **err) {
   struct hutch_engine_netctx nc;
   hutch_engine_net_ctx(e, &nc);
-  if (hutch_net_detach(&nc.ctx, id, NULL, err) < 0)
-    return -1;
+  struct hutch_error *local = NULL, **ep = err ? err : &local;
+  int r = hutch_net_detach(&nc.ctx, id, NULL, ep);
   /* container: mode records no netns of its own, so this is ours */
-  if (netns && *netns && hutch_netns_delete(netns, err) < 0)
-    return -1;
-  return 0;
+  if (r == 0 && netns && *netns)
+    r = hutch_netns_delete(netns, ep);
+  if (r < 0 && !err) {
+    _cleanup_free_ char *t = hutch_error_text(local);
+    hutch_warn("network teardown of %.12s: %s, ignoring", id, t ? t : "");
+  }
+  hutch_error_free(local);
+  return r < 0 ? -1 : 0;
 }
 
 /* ---- stale cleanup ---- */

@@ -97,7 +97,8 @@ void hutch_engine_net_record(const struct hutch_engine_net_plan *p, json_t *rec)
 int hutch_engine_net_start(struct hutch_engine *e, struct hutch_ctr *c, struct hutch_error **err);
 /* The monitor let go of the container: detach (and drop the netns). */
 void hutch_engine_net_stopped(struct hutch_engine *e, const char *id);
-/* rm: detach from everything, delete the netns (netns may be NULL). */
+/* rm: detach from everything, delete the netns (netns may be NULL); with
+ * err NULL a failure is a warning. */
 int hutch_engine_net_teardown(struct hutch_engine *e, const char *id, const char *netns,
                               struct hutch_error **err);
 /* docker inspect's NetworkSettings. */
