@@ -27,6 +27,11 @@ engine_setup_file() {
   export ENGINE_DIR
   ENGINE_DIR=$(mktemp -d "${TMPDIR:-/tmp}/hutch-eng.XXXXXX")
   export HUTCH_ROOT=$ENGINE_DIR/root HUTCH_RUN_ROOT=$ENGINE_DIR/run
+  # The default network is bridge: a test-only bridge, subnet and nft
+  # table, so the suites never touch a real hutch0 or the table `hutch`.
+  export HUTCH_NET_DEFAULT_BRIDGE=hutch-e$(($$ % 100000))
+  export HUTCH_NET_DEFAULT_SUBNET=10.196.$(($$ % 250)).0/24
+  export HUTCH_NET_TABLE=hutch_e$$
   "$FIXTURES/mkrootfs.sh" "$ENGINE_DIR/rootfs" "$HUTCH_BUILD" >/dev/null
   tar -C "$ENGINE_DIR/rootfs" -cf "$ENGINE_DIR/rootfs.tar" .
   "$HUTCH" import "$ENGINE_DIR/rootfs.tar" testimg >/dev/null
