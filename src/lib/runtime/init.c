@@ -95,7 +95,19 @@ static int step_session_keyring(struct init_args *a, struct hutch_error **err) {
 static int step_mounts(struct init_args *a, struct rootfs_ctx *rc, struct hutch_error **err) {
   if (!a->spec->linux_.namespaces[SPEC_NS_MOUNT].present)
     return hutch_error_set(err, EINVAL, "linux.namespaces: a mount namespace is required");
-  return hutch_rootfs_prepare(rc, err);
+  if (hutch_rootfs_prepare(rc, err) < 0)
+    return -1;
+  /* A missing process.cwd is created (as root, before pivot_root and the
+   * user change), as runc and crun do: images name a WorkingDir their
+   * layers need not contain, and containerd passes it through as is. */
+  const char *cwd = a->spec->process.cwd;
+  if (cwd && *cwd && strcmp(cwd, "/") != 0) {
+    int fd = hutch_mkdir_in_root(rc->rootfd, cwd, 0755);
+    if (fd < 0)
+      return hutch_error_set(err, -fd, "create process.cwd %s", cwd);
+    close(fd);
+  }
+  return 0;
 }
 
 static int step_hooks_before_pivot(struct init_args *a, struct hutch_error **err) {
