@@ -267,8 +267,6 @@ static int step_seccomp(struct init_args *a, struct hutch_error **err) {
 }
 
 static int step_wait_start(struct init_args *a, struct hutch_error **err) {
-  /* Our parent may exit now (create is done): do not die with it. */
-  prctl(PR_SET_PDEATHSIG, 0);
   char p[32];
   int fd = open(hutch_fd_path(a->fifo_fd, p), O_WRONLY | O_CLOEXEC);
   if (fd < 0)
@@ -341,6 +339,9 @@ void hutch_init_child(struct init_args *a) {
       hutch_init_cwd(&s->process, &err) < 0 || hutch_init_nnp_and_label(&s->process, &err) < 0)
     fail(a, err);
 
+  /* The parent exits once it has READY (create is done): drop the death
+   * signal before telling it, or its exit races our prctl and kills us. */
+  prctl(PR_SET_PDEATHSIG, 0);
   hutch_sync_send(a->sync_fd, SYNC_READY, 0, NULL);
   /* From here the parent may be gone; errors go to stderr. */
   if (step_wait_start(a, &err) < 0 ||
