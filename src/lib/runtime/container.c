@@ -78,8 +78,10 @@ int hutch_container_create(const struct hutch_runtime *rt, const struct hutch_cr
   if (hutch_state_check_id(o->id, err) < 0)
     return -1;
   /* Parse and validate before anything is made. */
+  hutch_debug("load %s/config.json", o->bundle);
   if (load_config(o->bundle, &text, &spec, err) < 0)
     return -1;
+  hutch_debug("create state dir %s/%s", rt->root, o->id);
   _cleanup_close_ int dirfd = hutch_state_dir_create(rt->root, o->id, err);
   if (dirfd < 0)
     return -1;
