@@ -765,6 +765,7 @@ int hutch_ctr_remove(struct hutch_engine *e, struct hutch_ctr *c, bool force, bo
       wait_pid_gone(mp, ms, 5000);
     if (lock_again(c, err) < 0)
       return -1;
+    h = hutch_of(c); /* the reload replaced the record */
   }
   hutch_container_delete(&e->rt, c->id, true, NULL);
   const char *netns = json_string_value(json_object_get(h, "NetNS"));

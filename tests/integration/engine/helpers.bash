@@ -61,11 +61,17 @@ engine_teardown() {
     leaked=$(grep -F "$ENGINE_DIR/root/containers" /proc/self/mountinfo | awk '{print $5}')
     for m in $leaked; do umount -l "$m" 2>/dev/null; done
   fi
-  local cg
-  cg=$(find /sys/fs/cgroup/*/hutch -mindepth 1 -maxdepth 1 -type d 2>/dev/null | grep -c . || true)
+  # nothing of a removed container may stay: netns files, runtime state
+  local left
+  left=$(ls -A "$HUTCH_RUN_ROOT/netns" "$HUTCH_RUN_ROOT/engine" 2>/dev/null | grep -E '^[0-9a-f]{64}$' || true)
+  for f in $left; do umount "$HUTCH_RUN_ROOT/netns/$f" 2>/dev/null; rm -rf "$HUTCH_RUN_ROOT/netns/$f"; done
   rm -rf "$TEST_DIR"
   if [ -n "$leaked" ]; then
     echo "overlay mounts left: $leaked" >&2
+    return 1
+  fi
+  if [ -n "$left" ]; then
+    echo "netns or runtime state left: $left" >&2
     return 1
   fi
 }
