@@ -48,3 +48,7 @@ int cmd_pause(int argc, char **argv);
 int cmd_unpause(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
+
+/* Networking (src/hutch/{network,port}.c). */
+int cmd_network(int argc, char **argv);
+int cmd_port(int argc, char **argv);
