@@ -32,6 +32,8 @@ static const struct {
     {"events", verb_events, "print a container's stats and OOM events"},
     {"spec", verb_spec, "write a default config.json"},
     {"features", verb_features, "print the features this runtime supports"},
+    {"checkpoint", verb_checkpoint, "not supported (no CRIU support yet)"},
+    {"restore", verb_restore, "not supported (no CRIU support yet)"},
 };
 
 int verb_fail(struct hutch_error *e) {

@@ -29,6 +29,8 @@ VERB(ps);
 VERB(events);
 VERB(spec);
 VERB(features);
+VERB(checkpoint);
+VERB(restore);
 
 /* Print the error once ("hutch-runtime: <what>: <why>"), also to --log,
  * and return 1. */
