@@ -3,6 +3,8 @@
 #include "commands.h"
 #include "ctr_cli.h"
 
+#include "engine/netsetup.h"
+
 #include "util/cleanup.h"
 #include "util/json.h"
 
@@ -81,18 +83,19 @@ int cmd_ps(int argc, char **argv) {
     _cleanup_free_ char *cmdline = command_text(ct->rec);
     const char *image = json_string_value(json_object_get(json_object_get(ct->rec, "Config"), "Image")) ?: "";
     const char *created = json_string_value(json_object_get(ct->rec, "Created")) ?: "";
+    _cleanup_free_ char *ports = hutch_engine_net_ports_text(e, ct);
     if (json) {
       _cleanup_json_ json_t *j = json_pack(
           "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "ID", id, "Image", image, "Command", cmdline, "CreatedAt",
-          created, "State", st, "Status", status, "Names", hutch_ctr_name(ct), "Ports", "");
+          created, "State", st, "Status", status, "Names", hutch_ctr_name(ct), "Ports", ports ? ports : "");
       _cleanup_free_ char *t = json_dumps(j, JSON_COMPACT);
       printf("%s\n", t);
       continue;
     }
     char quoted[64];
     snprintf(quoted, sizeof(quoted), notrunc ? "\"%s\"" : "\"%.20s\"", cmdline);
-    printf("%-15s %-20s %-25s %-20.19s %-25s %-10s %s\n", id, image, quoted, created, status, "",
-           hutch_ctr_name(ct));
+    printf("%-15s %-20s %-25s %-20.19s %-25s %-10s %s\n", id, image, quoted, created, status,
+           ports ? ports : "", hutch_ctr_name(ct));
   }
   return 0;
 }

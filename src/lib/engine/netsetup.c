@@ -857,6 +857,28 @@ int hutch_engine_net_ports(struct hutch_engine *e, const char *id, struct hutch_
   return ret;
 }
 
+char *hutch_engine_net_ports_text(struct hutch_engine *e, struct hutch_ctr *c) {
+  _cleanup_free_ struct hutch_port_mapping *ports = NULL;
+  size_t n = 0;
+  if (hutch_ctr_running(c) && hutch_engine_net_ports(e, c->id, &ports, &n, NULL) < 0)
+    n = 0;
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  if (f == NULL)
+    return NULL;
+  for (size_t i = 0; i < n; i++) {
+    char key[16], ip[HUTCH_IPV4_STRLEN];
+    hutch_port_key(&ports[i], key);
+    fprintf(f, "%s%s:%u->%s", i ? ", " : "", hutch_ipv4_format(ports[i].host_ip, ip), ports[i].host_port, key);
+  }
+  if (fclose(f) != 0) {
+    free(buf);
+    return NULL;
+  }
+  return buf;
+}
+
 /* ---- connect, disconnect ---- */
 
 int hutch_engine_net_connect(struct hutch_engine *e, struct hutch_ctr *c, const char *network,

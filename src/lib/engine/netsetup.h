@@ -125,3 +125,6 @@ int hutch_engine_net_disconnect(struct hutch_engine *e, struct hutch_ctr *c, con
 /* The published ports of a running container (hutch port). */
 int hutch_engine_net_ports(struct hutch_engine *e, const char *id, struct hutch_port_mapping **out,
                            size_t *n, struct hutch_error **err);
+/* docker ps's PORTS column: "127.0.0.1:18080->80/tcp, ..." for a running
+ * container, "" otherwise; NULL on ENOMEM. Caller frees. */
+char *hutch_engine_net_ports_text(struct hutch_engine *e, struct hutch_ctr *c);

@@ -153,6 +153,8 @@ wait_http() {
   assert_output '80/tcp -> 127.0.0.1:18080'
   run h port web 80/tcp
   assert_output '127.0.0.1:18080'
+  run h ps
+  assert_line --regexp '127\.0\.0\.1:18080->80/tcp +web$'
   run h inspect web
   [ "$(echo "$output" | jq -r '.[0].NetworkSettings.Ports["80/tcp"][0].HostPort')" = 18080 ]
   [ "$(echo "$output" | jq -r '.[0].HostConfig.PortBindings["80/tcp"][0].HostIp')" = 127.0.0.1 ]
