@@ -317,3 +317,24 @@ wait_http() {
   [ -z "$(ls -A "$HUTCH_RUN_ROOT/netns" 2>/dev/null)" ]
   ! nft list table ip "$HUTCH_NET_TABLE" >/dev/null 2>&1
 }
+
+@test "create, then start: the network comes at start; restart keeps the published port working" {
+  h create --name cs -p 127.0.0.1:18082:80 busybox \
+    sh -c 'mkdir -p /www && echo cs >/www/index.html && exec httpd -f -p 80 -h /www'
+  # created: nothing attached yet, as docker
+  [ "$(ip_of cs)" = "" ]
+  h_bg start cs
+  wait_http http://127.0.0.1:18082/
+  run curl -s -m 5 http://127.0.0.1:18082/
+  assert_output cs
+  local i
+  for i in 1 2; do
+    h_bg restart -t 1 cs
+    wait_http http://127.0.0.1:18082/
+    run curl -s -m 5 http://127.0.0.1:18082/
+    assert_output cs
+  done
+  # one attachment, one veth: the old runs left nothing behind
+  [ "$(ls "$HUTCH_ROOT/networks/attachments" | wc -l)" -eq 1 ]
+  [ "$(ip -o link show master "$HUTCH_NET_DEFAULT_BRIDGE" | wc -l)" -eq 1 ]
+}
