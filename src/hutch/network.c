@@ -199,16 +199,45 @@ static int net_connect(struct hutch_engine *e, int argc, char **argv, bool conne
   return r < 0 ? ctr_cli_fail(err) : 0;
 }
 
-static int net_prune(const struct hutch_net_ctx *ctx) {
+/* docker's prune: every user network no container (running or not) names;
+ * the library's prune only knows attachments, not stopped containers. */
+static int net_prune(struct hutch_engine *e, const struct hutch_net_ctx *ctx) {
   struct hutch_error *err = NULL;
-  _cleanup_strv_ char **removed = NULL;
-  if (hutch_network_prune(ctx, &removed, &err) < 0)
+  _cleanup_strv_ char **ids = NULL, **used = NULL;
+  if (hutch_ctr_list(e, &ids, &err) < 0)
     return ctr_cli_fail(err);
-  if (removed && removed[0]) {
-    printf("Deleted Networks:\n");
-    for (char **n = removed; *n; n++)
-      printf("%s\n", *n);
+  for (char **i = ids; *i; i++) {
+    _cleanup_ctr_ struct hutch_ctr *c = NULL;
+    if (hutch_ctr_open(e, *i, false, &c, NULL) < 0)
+      continue;
+    size_t k;
+    json_t *nw;
+    json_array_foreach(json_object_get(json_object_get(json_object_get(c->rec, "Hutch"), "Net"), "networks"), k, nw) {
+      const char *name = json_string_value(json_object_get(nw, "name"));
+      if (name)
+        hutch_strv_push(&used, name);
+    }
   }
+  struct hutch_network **v = NULL;
+  size_t n = 0;
+  if (hutch_network_list(ctx, &v, &n, &err) < 0)
+    return ctr_cli_fail(err);
+  bool header = false;
+  for (size_t i = 0; i < n; i++) {
+    bool in_use = strcmp(v[i]->name, HUTCH_NET_DEFAULT_NAME) == 0;
+    for (char **u = used; u && *u && !in_use; u++)
+      in_use = strcmp(*u, v[i]->name) == 0;
+    if (in_use)
+      continue;
+    /* a failure (e.g. attached meanwhile) leaves that network, as docker */
+    if (hutch_network_remove(ctx, v[i]->name, NULL) < 0)
+      continue;
+    if (!header)
+      printf("Deleted Networks:\n");
+    header = true;
+    printf("%s\n", v[i]->name);
+  }
+  hutch_network_list_free(v, n);
   return 0;
 }
 
@@ -238,7 +267,7 @@ int cmd_network(int argc, char **argv) {
   if (strcmp(sub, "disconnect") == 0)
     return net_connect(e, argc, argv, false);
   if (strcmp(sub, "prune") == 0)
-    return net_prune(&nc.ctx);
+    return net_prune(e, &nc.ctx);
   fprintf(stderr, "hutch: network: unknown command \"%s\"\n", sub);
   return usage(stderr);
 }

@@ -338,3 +338,28 @@ wait_http() {
   [ "$(ls "$HUTCH_ROOT/networks/attachments" | wc -l)" -eq 1 ]
   [ "$(ip -o link show master "$HUTCH_NET_DEFAULT_BRIDGE" | wc -l)" -eq 1 ]
 }
+
+@test "network ls, inspect, prune: prune keeps networks that a container (even stopped) names" {
+  h network create --subnet "$SUB_A" keep
+  h network create --subnet "$SUB_B" --internal drop
+  run h network create --subnet "$SUB_B" clash
+  assert_failure
+  assert_output --partial overlaps
+  h create --name holder --network keep busybox true
+  run h network ls
+  assert_success
+  assert_line --regexp ' bridge +bridge +local$'
+  assert_line --regexp ' keep +bridge +local$'
+  assert_line --regexp ' drop +bridge +local$'
+  run h network inspect drop
+  [ "$(echo "$output" | jq -r '.[0].Internal')" = true ]
+  [ "$(echo "$output" | jq -r '.[0].IPAM.Config[0].Subnet')" = "$SUB_B" ]
+  run h network prune
+  assert_success
+  assert_output "Deleted Networks:
+drop"
+  run h network ls -q
+  [ "$(echo "$output" | wc -l)" -eq 2 ]
+  run h network rm bridge
+  assert_failure
+}
