@@ -342,6 +342,9 @@ int hutch_ctr_create(struct hutch_engine *e, const char *image_ref, struct hutch
                                err) < 0)
     goto fail;
   const char *net = netplan.network_mode;
+  /* container:X gets X's hostname (docker's rule); the spec takes it from o */
+  if (!o->hostname && netplan.mode == HUTCH_NETMODE_CONTAINER && netplan.hostname)
+    o->hostname = strdup(netplan.hostname);
   char host_hn[256] = "";
   gethostname(host_hn, sizeof(host_hn) - 1);
   const char *hostname = netplan.hostname;

@@ -269,9 +269,10 @@ wait_http() {
   [ "$(ip_of st)" = "" ]
   h_bg start st
   [[ "$(ip_of st)" == "$DEF_PREFIX"* ]]
-  run h run --rm --network container:st busybox ip -4 -o addr show eth0
+  run h run --rm --network container:st busybox sh -c 'ip -4 -o addr show eth0; hostname'
   assert_success
   assert_output --partial "inet $(ip_of st)/"
+  assert_line "$(h inspect st | jq -r '.[0].Config.Hostname')"
   run h run --rm --network container:nosuch busybox true
   assert_failure 125
 }
