@@ -149,6 +149,9 @@ int main(int argc, char **argv) {
       optind = 1; /* the verb parses its own flags from here */
       return verbs[i].fn(&g, vargc, vargv);
     }
-  fprintf(stderr, "hutch-runtime: unknown command \"%s\"\n", verb);
-  return 1;
+  /* Through verb_fail: a client that reads --log back (containerd's shim)
+   * then shows this instead of a bare exit status. */
+  struct hutch_error *e = NULL;
+  hutch_error_set(&e, 0, "unknown command \"%s\"", verb);
+  return verb_fail(e);
 }

@@ -73,3 +73,11 @@ teardown() {
   run jq -r '"\(.level) \(.msg)"' "$TEST_DIR/log.json"
   assert_output "error restore: not supported (no CRIU support yet)"
 }
+
+@test "an unknown command is an error in the JSON log too" {
+  run "$HUTCH_RUNTIME" --log "$TEST_DIR/log.json" --log-format json frobnicate c1
+  assert_failure 1
+  assert_output 'hutch-runtime: unknown command "frobnicate"'
+  run jq -r '"\(.level) \(.msg)"' "$TEST_DIR/log.json"
+  assert_output 'error unknown command "frobnicate"'
+}
