@@ -159,6 +159,24 @@ int main(void) {
   snprintf(p, sizeof(p), "%s/index.json", root);
   ok(hutch_read_file(p, &idx, NULL) == 0 && strstr(idx, "\"images\": {}"), "index is empty");
 
+  /* commit's error paths (they once freed an uninitialised pointer) */
+  const char *index = "{\"schemaVersion\":2,\"mediaType\":"
+                      "\"application/vnd.oci.image.index.v1+json\",\"manifests\":[]}";
+  ok(hutch_image_commit(s, index, strlen(index), "example.com/x", NULL, &e) < 0 && e &&
+         strstr(e->msg, "not an image manifest"),
+     "commit of an index is refused: %s", e ? e->msg : "");
+  hutch_error_free(e);
+  e = NULL;
+  const char *nocfg =
+      "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+      "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":"
+      "\"sha256:0000000000000000000000000000000000000000000000000000000000000000\",\"size\":2},"
+      "\"layers\":[]}";
+  ok(hutch_image_commit(s, nocfg, strlen(nocfg), "example.com/x", NULL, &e) < 0,
+     "commit with a missing config blob fails: %s", e ? e->msg : "");
+  hutch_error_free(e);
+  e = NULL;
+
   hutch_image_free(a);
   hutch_image_free(b);
   hutch_store_close(s);

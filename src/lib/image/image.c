@@ -451,6 +451,9 @@ int hutch_image_commit(struct hutch_store *s, const char *manifest, size_t len, 
   struct hutch_manifest *m = NULL;
   struct hutch_image_config *cfg = NULL;
   _cleanup_free_ char *cdata = NULL;
+  /* declared before the first goto: the error paths jump over its
+   * initialisation and its cleanup would free garbage */
+  _cleanup_free_ char *plat = NULL;
   size_t clen = 0;
   char mdigest[HUTCH_DIGEST_LEN];
   int r = hutch_manifest_parse(manifest, len, NULL, &m, err);
@@ -473,7 +476,6 @@ int hutch_image_commit(struct hutch_store *s, const char *manifest, size_t len, 
     goto out;
   if ((r = hutch_store_put_blob(s, manifest, len, mdigest, err)) < 0)
     goto out;
-  _cleanup_free_ char *plat = NULL;
   if (cfg->os && cfg->architecture &&
       asprintf(&plat, "%s/%s%s%s", cfg->os, cfg->architecture, cfg->variant ? "/" : "",
                cfg->variant ? cfg->variant : "") < 0)
