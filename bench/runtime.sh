@@ -1,156 +1,137 @@
 #!/bin/bash
-# Side-by-side of `RUNTIME run` of /bin/true (busybox) in one bundle, for
-# hutch-runtime, crun and runc: sequential runs, interleaved (h c r h c r ...)
-# after a warm-up, so that drift on the machine hits every runtime alike.
-# Prints a table of wall times and the ratios hutch/crun and hutch/runc, and
-# writes the numbers as JSON to bench/results/.
+# The OCI runtimes side by side, from one busybox bundle (hutch-runtime's
+# default spec, ociVersion 1.0.2-dev so that crun 1.8 accepts it):
+#   runtime-run   `RUNTIME run` of /bin/true, sequential, for hutch-runtime,
+#                 crun and runc, against the floor: unshare with the spec's
+#                 namespaces (mount pid net ipc uts cgroup) + chroot + /bin/true
+#   runtime-rss   peak RSS of that `run` (GNU time %M: the runtime process
+#                 and the children it waited for, the container included)
+#   runtime-exec  `RUNTIME exec` of /bin/true into a running `sleep` container
+# Each one interleaved (h c r f h c r f …) after a warm-up, so that drift on
+# the machine hits every participant alike; every run must exit 0.
 #
-#   bench/runtime.sh BUILD_DIR       (BENCH_RUNS=50 BENCH_WARMUP=5)
+#   bench/runtime.sh BUILD_DIR       (BENCH_RUNS=20 BENCH_WARMUP=3)
 #
 # crun 1.8 refuses this machine's hybrid cgroup layout, so it runs in a
 # private mount namespace where /sys/fs/cgroup/unified is unmounted. That
-# wrapper (unshare + sh + umount) costs time of its own: it is measured as a
-# fourth interleaved command running /bin/true, and crun's figures are shown
-# both raw and with the wrapper's median subtracted.
-set -uo pipefail
+# wrapper (unshare + sh + umount) costs time of its own: it is measured as
+# one more participant running /bin/true, and "crun - wrapper" is shown too.
+source "$(dirname "$0")/lib.sh"
+bench_init "${1:-}"
+runs=${BENCH_RUNS:-20}
+warmup=${BENCH_WARMUP:-3}
 
-here=$(cd "$(dirname "$0")" && pwd)
-repo=$(cd "$here/.." && pwd)
-build=$(cd "${1:-$repo/build}" && pwd) || exit 2
-runs=${BENCH_RUNS:-50}
-warmup=${BENCH_WARMUP:-5}
-results=$here/results
-mkdir -p "$results"
+declare -A bin=([hutch]=$build/hutch-runtime [crun]=$(command -v crun) [runc]=$(command -v runc))
+crun_wrap='umount /sys/fs/cgroup/unified 2>/dev/null; exec "$@"'
 
-work=$(mktemp -d /tmp/hutch-bench.XXXXXX)
-cleanup() {
-  local r
+# rt NAME ARGS...: runtime NAME with its own --root (crun in its wrapper).
+rt() {
+  local name=$1
+  shift
+  if [ "$name" = crun ]; then
+    unshare -m sh -c "$crun_wrap" sh "${bin[crun]}" --root "$work/state-crun" "$@"
+  else
+    "${bin[$name]}" --root "$work/state-$name" "$@"
+  fi
+}
+
+# kill and delete whatever containers a runtime still has (ours: the state
+# dirs are private)
+rt_cleanup() {
+  local r id
   for r in hutch crun runc; do
     [ -d "$work/state-$r" ] || continue
     for id in $(ls -1 "$work/state-$r" 2>/dev/null); do
-      runtime_cmd "$r" delete -f "$id" >/dev/null 2>&1
+      [ -d "$work/state-$r/$id" ] && rt "$r" delete -f "$id"
     done
+    rm -rf "$work/state-$r"
   done
-  rm -rf --one-file-system "$work"
 }
-trap cleanup EXIT INT TERM
+bench_defer rt_cleanup
 
-declare -A bin=([hutch]=$build/hutch-runtime [crun]=$(command -v crun) [runc]=$(command -v runc))
-
-# runtime_cmd NAME ARGS...: NAME with its own --root; crun in the wrapper.
-runtime_cmd() {
-  local name=$1
-  shift
-  case "$name" in
-    crun)
-      unshare -m sh -c 'umount /sys/fs/cgroup/unified 2>/dev/null; exec "$@"' sh \
-        "${bin[crun]}" --root "$work/state-crun" "$@"
-      ;;
-    wrapper) unshare -m sh -c 'umount /sys/fs/cgroup/unified 2>/dev/null; exec "$@"' sh /bin/true ;;
-    *) "${bin[$name]}" --root "$work/state-$name" "$@" ;;
-  esac
-}
-
-# The bundle: config.json from runc spec (the reference format), so every
-# runtime reads the same file; args /bin/true, no terminal.
-RUNTIME=runc "$repo/tests/fixtures/mkbundle.sh" "$work/bundle" "$build" -- /bin/true >/dev/null || {
+bench_bundle || {
   echo "bench: could not build the bundle" >&2
   exit 1
 }
-for r in hutch crun runc; do mkdir -p "$work/state-$r"; done
+rootfs=$work/bundle/rootfs
+for r in hutch crun runc; do
+  mkdir -p "$work/state-$r"
+  [ -x "${bin[$r]:-}" ] || bench_error[$r]="not installed/built"
+done
 
 n=0
-# one NAME: one timed `run`, wall time in microseconds appended to the
-# NAME's sample file; returns the runtime's status.
-one() {
-  local name=$1 t0 t1 rc
-  n=$((n + 1))
-  t0=$EPOCHREALTIME
-  if [ "$name" = wrapper ]; then
-    runtime_cmd wrapper >/dev/null 2>>"$work/$name.err"
-  else
-    runtime_cmd "$name" run -b "$work/bundle" "bench-$n" </dev/null >/dev/null 2>>"$work/$name.err"
-  fi
-  rc=$?
-  t1=$EPOCHREALTIME
-  echo $(((${t1/./} - ${t0/./}))) >>"$work/$name.samples"
-  return $rc
-}
+for r in hutch crun runc; do
+  eval "run_$r() { n=\$((n + 1)); rt $r run -b \"\$work/bundle\" \"bench-\$n\"; }"
+done
+run_floor() { unshare --mount --pid --fork --net --ipc --uts --cgroup chroot "$rootfs" /bin/true; }
+run_wrapper() { unshare -m sh -c "$crun_wrap" sh /bin/true; }
 
-# Which runtimes work here at all: one checked run each.
-active=()
-declare -A why
-for r in hutch crun runc wrapper; do
-  if [ "$r" != wrapper ] && ! [ -x "${bin[$r]:-}" ]; then
-    why[$r]="not installed/built"
+echo "bench: runtime run of /bin/true, $warmup warm-up + $runs runs, interleaved" >&2
+bench_interleave "$runs" "$warmup" hutch crun runc floor wrapper
+entries=$(bench_entries 1000 hutch=hutch-runtime crun=crun runc=runc floor=floor wrapper="crun's wrapper")
+entries=$(jq '
+  if .crun.median and ."crun'"'"'s wrapper".median
+  then . + {"crun - wrapper": {median: (.crun.median - ."crun'"'"'s wrapper".median)}} else . end' <<<"$entries")
+bench_write runtime-run "hutch-runtime run /bin/true vs crun, runc and the unshare+chroot floor" ms \
+  "$runs" "$warmup" "$entries" '[
+    {a: "hutch-runtime", b: "crun", goal: 0.5},
+    {a: "hutch-runtime", b: "crun - wrapper", goal: 0.5},
+    {a: "hutch-runtime", b: "runc", goal: null},
+    {a: "hutch-runtime", b: "floor", goal: 1.5}]' \
+  '["floor: unshare --mount --pid --fork --net --ipc --uts --cgroup chroot ROOTFS /bin/true",
+    "crun runs in `unshare -m sh -c \"umount /sys/fs/cgroup/unified; exec crun …\"`; the wrapper alone is measured too"]'
+
+# Peak RSS: GNU time around the runtime itself (inside crun's wrapper, so
+# that unshare and sh do not count).
+rss_runs=$((runs < 10 ? runs : 10))
+timebin=/usr/bin/time
+if [ -x "$timebin" ] && "$timebin" -f %M true >/dev/null 2>&1; then
+  for r in hutch crun runc; do
+    eval "run_rss_$r() { n=\$((n + 1)); rt_time $r run -b \"\$work/bundle\" \"bench-\$n\"; }"
+    [ -n "${bench_error[$r]:-}" ] && bench_error[rss_$r]=${bench_error[$r]}
+  done
+  # rt_time NAME ARGS...: rt with GNU time's %M appended to rss_NAME's samples
+  rt_time() {
+    local name=$1 out=$samples/rss_$1.time
+    shift
+    if [ "$name" = crun ]; then
+      unshare -m sh -c "$crun_wrap" sh "$timebin" -f %M -o "$out" "${bin[crun]}" --root "$work/state-crun" "$@"
+    else
+      "$timebin" -f %M -o "$out" "${bin[$name]}" --root "$work/state-$name" "$@"
+    fi || return
+    tail -n 1 "$out" >>"$samples/rss_$name.kib"
+  }
+  echo "bench: peak RSS of run, $rss_runs runs" >&2
+  bench_interleave "$rss_runs" 1 rss_hutch rss_crun rss_runc
+  for r in hutch crun runc; do
+    # the KiB figures, not bench_time's µs, are this benchmark's samples
+    [ -s "$samples/rss_$r.kib" ] && tail -n "$rss_runs" "$samples/rss_$r.kib" >"$samples/rss_$r"
+  done
+else
+  for r in hutch crun runc; do bench_error[rss_$r]="/usr/bin/time (package time) missing"; done
+fi
+entries=$(bench_entries 1 rss_hutch=hutch-runtime rss_crun=crun rss_runc=runc)
+bench_write runtime-rss "peak RSS of hutch-runtime run vs crun and runc" KiB "$rss_runs" 1 "$entries" '[
+    {a: "hutch-runtime", b: "crun", goal: 1},
+    {a: "hutch-runtime", b: "runc", goal: null}]' \
+  '["GNU time -f %M around the runtime: its largest process, the container process included"]'
+
+# exec: one `sleep` container per runtime, then exec /bin/true into it.
+bench_bundle_with "$work/bundle-sleep" /bin/sleep 3600
+for r in hutch crun runc; do
+  [ -n "${bench_error[$r]:-}" ] && { bench_error[exec_$r]=${bench_error[$r]}; continue; }
+  if ! rt "$r" run -d -b "$work/bundle-sleep" sleeper </dev/null >/dev/null 2>"$samples/exec_$r.err"; then
+    bench_fail "exec_$r" "run -d of the sleep container failed"
     continue
   fi
-  if one "$r"; then
-    active+=("$r")
-  else
-    why[$r]="run failed: $(tail -n 3 "$work/$r.err" | tr '\n' ' ')"
-  fi
-  rm -f "$work/$r.samples"
+  eval "run_exec_$r() { rt $r exec sleeper /bin/true; }"
 done
-
-echo "bench: run of /bin/true, $warmup warm-up + $runs measured runs each, interleaved: ${active[*]}" >&2
-for ((i = 0; i < warmup + runs; i++)); do
-  for r in "${active[@]}"; do
-    one "$r" || { why[$r]="run failed during the benchmark: $(tail -n 3 "$work/$r.err" | tr '\n' ' ')"; }
-  done
-  if [ "$i" -eq $((warmup - 1)) ]; then
-    for r in "${active[@]}"; do rm -f "$work/$r.samples"; done
-  fi
-done
-
-# stats NAME: JSON {median_ms, mean_ms, min_ms, max_ms, samples_ms} of NAME's samples.
-stats() {
-  jq -s '
-    sort as $s | ($s | length) as $n
-    | { runs: $n,
-        median_ms: ((if $n % 2 == 1 then $s[($n - 1) / 2] else ($s[$n / 2 - 1] + $s[$n / 2]) / 2 end) / 1000),
-        mean_ms: (add / $n / 1000), min_ms: ($s[0] / 1000), max_ms: ($s[-1] / 1000),
-        samples_ms: map(. / 1000) }' "$work/$1.samples"
-}
-
-json='{}'
-for r in hutch crun runc wrapper; do
-  if [ -n "${why[$r]:-}" ] || ! [ -s "$work/$r.samples" ]; then
-    json=$(jq --arg r "$r" --arg e "${why[$r]:-no samples}" '.[$r] = {error: $e}' <<<"$json")
-  else
-    json=$(jq --arg r "$r" --argjson s "$(stats "$r")" '.[$r] = $s' <<<"$json")
-  fi
-done
-json=$(jq --arg date "$(date -u +%FT%TZ)" --arg kernel "$(uname -r)" --argjson runs "$runs" \
-  --argjson warmup "$warmup" \
-  --arg hv "$("${bin[hutch]}" --version 2>/dev/null | head -n1)" \
-  --arg cv "$(crun --version | head -n1)" --arg rv "$(runc --version | head -n1)" '
-  def ratio(a; b): if (a.median_ms and b.median_ms) then (a.median_ms / b.median_ms) else null end;
-  (if (.crun.median_ms and .wrapper.median_ms)
-     then .crun.median_ms - .wrapper.median_ms else null end) as $crun_adj
-  | {benchmark: "runtime-run-true", date: $date, kernel: $kernel, runs: $runs, warmup: $warmup,
-     versions: {hutch: $hv, crun: $cv, runc: $rv},
-     runtimes: ., crun_adjusted_median_ms: $crun_adj,
-     ratios: {hutch_over_crun: ratio(.hutch; .crun),
-              hutch_over_crun_adjusted: (if (.hutch.median_ms and $crun_adj) then .hutch.median_ms / $crun_adj else null end),
-              hutch_over_runc: ratio(.hutch; .runc)}}' <<<"$json")
-
-stamp=$(date -u +%Y%m%dT%H%M%SZ)
-echo "$json" >"$results/runtime-$stamp.json"
-cp "$results/runtime-$stamp.json" "$results/runtime-latest.json"
-
-printf '%-26s %10s %10s %10s %10s\n' runtime "median ms" "mean ms" "min ms" "max ms"
-jq -r '.runtimes | to_entries[] | [.key, (.value.error // ""), (.value.median_ms // 0), (.value.mean_ms // 0),
-  (.value.min_ms // 0), (.value.max_ms // 0)] | map(tostring) | join("|")' <<<"$json" |
-  while IFS='|' read -r name err med mean min max; do
-    [ "$name" = wrapper ] && name="wrapper (crun's unshare)"
-    if [ -n "$err" ]; then
-      printf '%-26s %s\n' "$name" "$err"
-    else
-      printf '%-26s %10.2f %10.2f %10.2f %10.2f\n' "$name" "$med" "$mean" "$min" "$max"
-    fi
-  done
-jq -r 'def f: if . == null then "-" else (. * 100 | round / 100 | tostring) end;
-  "crun minus wrapper: \(.crun_adjusted_median_ms | f) ms",
-  "hutch/crun: \(.ratios.hutch_over_crun | f) (vs crun minus wrapper: \(.ratios.hutch_over_crun_adjusted | f))   hutch/runc: \(.ratios.hutch_over_runc | f)"' <<<"$json"
-echo "results: $results/runtime-$stamp.json"
+echo "bench: runtime exec of /bin/true, $warmup warm-up + $runs runs, interleaved" >&2
+bench_interleave "$runs" "$warmup" exec_hutch exec_crun exec_runc
+for r in hutch crun runc; do rt "$r" delete -f sleeper >/dev/null 2>&1; done
+entries=$(bench_entries 1000 exec_hutch=hutch-runtime exec_crun=crun exec_runc=runc)
+bench_write runtime-exec "hutch-runtime exec /bin/true vs crun and runc (into a running sleep)" ms \
+  "$runs" "$warmup" "$entries" '[
+    {a: "hutch-runtime", b: "crun", goal: 0.5},
+    {a: "hutch-runtime", b: "runc", goal: null}]' \
+  '["crun exec also runs inside its unshare wrapper"]'
