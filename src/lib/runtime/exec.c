@@ -460,6 +460,7 @@ int hutch_container_exec(const struct hutch_runtime *rt, const char *id, const s
   _cleanup_(spec_freep_local) struct spec *spec = NULL;
   _cleanup_free_ char *text = NULL, *listener_msg = NULL;
   int sv[2] = {-EBADF, -EBADF};
+  _cleanup_close_ int own_pidns = -EBADF;
   pid_t pid = -1;
   int ret = -1;
 
@@ -547,18 +548,30 @@ int hutch_container_exec(const struct hutch_runtime *rt, const char *id, const s
   c.sync_fd = sv[1];
   if (hutch_seccomp_connect_listener(seccomp, err) < 0)
     goto out;
-  /* Joining a pid namespace applies to the children made afterwards. */
-  if (c.ns_fds[SPEC_NS_PID] >= 0 && hutch_ns_join(SPEC_NS_PID, c.ns_fds[SPEC_NS_PID], err) < 0)
-    goto out;
+  /* Joining a pid namespace applies to the children made afterwards; the
+   * engine calls this in process, so its later children must go back to
+   * our own pid namespace (always allowed: it is the active one). */
+  if (c.ns_fds[SPEC_NS_PID] >= 0) {
+    own_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+    if (own_pidns < 0) {
+      hutch_error_set(err, errno, "open /proc/self/ns/pid");
+      goto out;
+    }
+    if (hutch_ns_join(SPEC_NS_PID, c.ns_fds[SPEC_NS_PID], err) < 0)
+      goto out;
+  }
 
   pid = fork();
-  if (pid < 0) {
-    hutch_error_set(err, errno, "fork");
-    goto out;
-  }
   if (pid == 0) {
     close(sv[0]);
     exec_child(&c);
+  }
+  int fork_errno = errno;
+  if (own_pidns >= 0 && setns(own_pidns, CLONE_NEWPID) < 0)
+    hutch_warn("return to our pid namespace: %s, ignoring", strerror(errno));
+  if (pid < 0) {
+    hutch_error_set(err, fork_errno, "fork");
+    goto out;
   }
   close(sv[1]);
   sv[1] = c.sync_fd = -EBADF;

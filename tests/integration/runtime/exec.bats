@@ -229,3 +229,36 @@ EOF
   assert_failure
   assert_output --partial "--preserve-fds"
 }
+
+@test "exec --tty sends the pty master to --console-socket; the process's stdio is that terminal" {
+  local sock=$TEST_DIR/console.sock
+  "$HUTCH_BUILD/tests/helpers/hutch-recvtty" "$sock" >"$TEST_DIR/tty" 2>"$TEST_DIR/recvtty.err" 3>&- &
+  local recv=$! i
+  for ((i = 0; i < 100; i++)); do [ -S "$sock" ] && break; sleep 0.05; done
+  start_sleeper
+  run runtime exec -t --console-socket "$sock" "$ID" sh -c '/bin/hutch-helper isatty 0; /bin/hutch-helper isatty 1; tty'
+  assert_success
+  wait "$recv" || fail "hutch-recvtty failed: $(cat "$TEST_DIR/recvtty.err")"
+  assert_equal "$(tr -d '\r' <"$TEST_DIR/tty")" "1
+1
+/dev/pts/0"
+}
+
+@test "exec --tty without --console-socket is refused" {
+  start_sleeper
+  run runtime exec -t "$ID" /bin/hutch-helper true
+  assert_failure
+  assert_output --partial "exec --tty needs --console-socket"
+}
+
+@test "exec --apparmor and --process-label are refused on a host without those LSMs" {
+  [ ! -d /sys/kernel/security/apparmor ] || fail "this test expects a host without AppArmor"
+  [ ! -d /sys/fs/selinux ] || fail "this test expects a host without SELinux"
+  start_sleeper
+  run runtime exec --apparmor some-profile "$ID" /bin/hutch-helper true
+  assert_failure
+  assert_output --partial "process.apparmorProfile: AppArmor is not enabled on this host"
+  run runtime exec --process-label system_u:system_r:container_t:s0 "$ID" /bin/hutch-helper true
+  assert_failure
+  assert_output --partial "process.selinuxLabel: SELinux is not enabled on this host"
+}
