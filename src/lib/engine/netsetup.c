@@ -677,9 +677,13 @@ int hutch_engine_net_start(struct hutch_engine *e, struct hutch_ctr *c, struct h
     if (hutch_netns_create(e->netns_dir, c->id, &p, err) < 0)
       return -1;
   }
+  /* Saved before attaching: a concurrent stale cleanup reads the record
+   * and must see that someone holds the attachment about to appear. */
   json_t *h = json_object_get(c->rec, "Hutch");
   json_object_set_new(h, "NetOwner", json_integer(getpid()));
   json_object_set_new(h, "NetOwnerStart", json_integer((json_int_t)hutch_pid_start_time(getpid())));
+  if (hutch_ctr_save(c, err) < 0)
+    return -1;
   size_t i;
   json_t *nw;
   json_array_foreach(json_object_get(net, "networks"), i, nw) {

@@ -91,9 +91,9 @@ int hutch_engine_net_prepare(struct hutch_engine *e, const struct hutch_run_opts
 void hutch_engine_net_record(const struct hutch_engine_net_plan *p, json_t *rec);
 
 /* Before the monitor starts the container: make the netns if missing and
- * attach it to its networks. Records this process in c->rec (Hutch.NetOwner)
- * so the stale cleanup leaves the attachment alone until the monitor has
- * taken over; the caller saves the record. */
+ * attach it to its networks. Records this process in c->rec (Hutch.NetOwner,
+ * saved; c must be locked) so the stale cleanup leaves the attachment alone
+ * until the monitor has taken over. */
 int hutch_engine_net_start(struct hutch_engine *e, struct hutch_ctr *c, struct hutch_error **err);
 /* The monitor let go of the container: detach (and drop the netns). */
 void hutch_engine_net_stopped(struct hutch_engine *e, const char *id);
