@@ -16,7 +16,8 @@
 
 static int usage(FILE *f) {
   fprintf(f, "Usage: hutch network COMMAND\n\nManage networks.\n\nCommands:\n"
-             "  create [--subnet CIDR] [--gateway IP] [--internal] [-o com.docker.network.bridge.name=BR] NAME\n"
+             "  create [--subnet CIDR] [--gateway IP] [--internal] [-o "
+             "com.docker.network.bridge.name=BR] NAME\n"
              "  ls [-q] [--no-trunc]\n"
              "  inspect NETWORK...\n"
              "  rm NETWORK...\n"
@@ -33,7 +34,8 @@ static void report(struct hutch_error **err) {
   *err = NULL;
 }
 
-static int net_create(struct hutch_engine *e, const struct hutch_net_ctx *ctx, int argc, char **argv) {
+static int net_create(struct hutch_engine *e, const struct hutch_net_ctx *ctx, int argc,
+                      char **argv) {
   static const struct option opts[] = {
       {"subnet", required_argument, NULL, 's'}, {"gateway", required_argument, NULL, 'g'},
       {"internal", no_argument, NULL, 'i'},     {"driver", required_argument, NULL, 'd'},
@@ -65,7 +67,8 @@ static int net_create(struct hutch_engine *e, const struct hutch_net_ctx *ctx, i
         bridge = strdup(optarg + strlen("com.docker.network.bridge.name="));
       } else if (hutch_str_has_prefix(optarg, "com.docker.network.driver.mtu=")) {
         int64_t mtu;
-        if (hutch_parse_int64(optarg + strlen("com.docker.network.driver.mtu="), 68, 65535, &mtu) < 0)
+        if (hutch_parse_int64(optarg + strlen("com.docker.network.driver.mtu="), 68, 65535, &mtu) <
+            0)
           return ctr_cli_usage_error("network create", "invalid mtu");
         no.mtu = (unsigned)mtu;
       } else {
@@ -123,7 +126,8 @@ static int net_ls(struct hutch_engine *e, const struct hutch_net_ctx *ctx, int a
   return 0;
 }
 
-static int net_inspect(struct hutch_engine *e, const struct hutch_net_ctx *ctx, int argc, char **argv) {
+static int net_inspect(struct hutch_engine *e, const struct hutch_net_ctx *ctx, int argc,
+                       char **argv) {
   if (argc < 2)
     return ctr_cli_usage_error("network inspect", "requires at least 1 argument");
   _cleanup_json_ json_t *arr = json_array();
@@ -131,8 +135,9 @@ static int net_inspect(struct hutch_engine *e, const struct hutch_net_ctx *ctx, 
   struct hutch_error *err = NULL;
   for (int i = 1; i < argc; i++) {
     _cleanup_network_ struct hutch_network *n = NULL;
-    if (strcmp(argv[i], HUTCH_NET_DEFAULT_NAME) == 0 ? hutch_engine_net_default(e, &n, &err) < 0
-                                                     : hutch_network_load(ctx, argv[i], &n, &err) < 0) {
+    if (strcmp(argv[i], HUTCH_NET_DEFAULT_NAME) == 0
+            ? hutch_engine_net_default(e, &n, &err) < 0
+            : hutch_network_load(ctx, argv[i], &n, &err) < 0) {
       report(&err);
       ret = 1;
       continue;
@@ -168,8 +173,10 @@ static int net_rm(const struct hutch_net_ctx *ctx, int argc, char **argv) {
 
 static int net_connect(struct hutch_engine *e, int argc, char **argv, bool connect) {
   static const struct option opts[] = {
-      {"ip", required_argument, NULL, 'i'}, {"alias", required_argument, NULL, 'a'},
-      {"force", no_argument, NULL, 'f'},    {NULL, 0, NULL, 0},
+      {"ip", required_argument, NULL, 'i'},
+      {"alias", required_argument, NULL, 'a'},
+      {"force", no_argument, NULL, 'f'},
+      {NULL, 0, NULL, 0},
   };
   const char *cmd = connect ? "network connect" : "network disconnect";
   const char *ip = NULL;
@@ -212,7 +219,9 @@ static int net_prune(struct hutch_engine *e, const struct hutch_net_ctx *ctx) {
       continue;
     size_t k;
     json_t *nw;
-    json_array_foreach(json_object_get(json_object_get(json_object_get(c->rec, "Hutch"), "Net"), "networks"), k, nw) {
+    json_array_foreach(
+        json_object_get(json_object_get(json_object_get(c->rec, "Hutch"), "Net"), "networks"), k,
+        nw) {
       const char *name = json_string_value(json_object_get(nw, "name"));
       if (name)
         hutch_strv_push(&used, name);

@@ -13,7 +13,8 @@
 
 int cmd_port(int argc, char **argv) {
   if (argc < 2 || argc > 3)
-    return ctr_cli_usage_error("port", "requires 1 or 2 arguments: CONTAINER [PRIVATE_PORT[/PROTO]]");
+    return ctr_cli_usage_error("port",
+                               "requires 1 or 2 arguments: CONTAINER [PRIVATE_PORT[/PROTO]]");
   uint16_t want = 0;
   int want_proto = 0;
   if (argc == 3) {

@@ -18,7 +18,8 @@ static void mode_is(const char *s, enum hutch_netmode want, const char *want_arg
   enum hutch_netmode m = 99;
   char *arg = NULL;
   int r = hutch_netmode_parse(s, &m, &arg, NULL);
-  ok(r == 0 && m == want && ((want_arg == NULL && arg == NULL) || (want_arg && arg && strcmp(arg, want_arg) == 0)),
+  ok(r == 0 && m == want &&
+         ((want_arg == NULL && arg == NULL) || (want_arg && arg && strcmp(arg, want_arg) == 0)),
      "--network %s → mode %d arg %s", s ? s : "(unset)", want, want_arg ? want_arg : "NULL");
   free(arg);
 }
@@ -128,16 +129,19 @@ static void test_prepare(void) {
     is_str(p.network_mode, "bridge", "NetworkMode bridge");
     is_str(p.hostname, "0123456789ab", "hostname: the short id");
     _cleanup_free_ char *hosts = slurp(tmpl, "hosts"), *resolv = slurp(tmpl, "resolv.conf"),
-                       *hn = slurp(tmpl, "hostname");
-    ok(strstr(hosts, "127.0.0.1\tlocalhost") && strstr(hosts, "0123456789ab") && strstr(hosts, "10.1.2.3\tdb"),
+                        *hn = slurp(tmpl, "hostname");
+    ok(strstr(hosts, "127.0.0.1\tlocalhost") && strstr(hosts, "0123456789ab") &&
+           strstr(hosts, "10.1.2.3\tdb"),
        "hosts: localhost, the hostname, --add-host");
     is_str(resolv, "nameserver 10.0.0.53\n", "resolv.conf from --dns");
     is_str(hn, "0123456789ab\n", "hostname file");
     json_t *ports = json_object_get(p.net, "ports");
-    is_int((int)json_array_size(ports), 3, "-p 80, then -P adds 443/tcp (image) and 9000/udp (--expose)");
+    is_int((int)json_array_size(ports), 3,
+           "-p 80, then -P adds 443/tcp (image) and 9000/udp (--expose)");
     ok(json_object_get(p.port_bindings, "443/tcp") && json_object_get(p.port_bindings, "9000/udp"),
        "PortBindings for the -P ports");
-    is_str(json_string_value(json_object_get(json_array_get(json_object_get(p.net, "networks"), 0), "name")),
+    is_str(json_string_value(
+               json_object_get(json_array_get(json_object_get(p.net, "networks"), 0), "name")),
            "bridge", "Hutch.Net names the default network");
   }
   hutch_engine_net_plan_clear(&p);
@@ -149,7 +153,8 @@ static void test_prepare(void) {
   ok(r == 0 && p.netns_path == NULL, "host: no netns of its own");
   {
     _cleanup_free_ char *hosts = slurp(tmpl, "hosts"), *host_hosts = slurp("/etc", "hosts");
-    ok(strncmp(hosts, host_hosts, strlen(host_hosts)) == 0 && strstr(hosts, "10.9.9.9\textra.example"),
+    ok(strncmp(hosts, host_hosts, strlen(host_hosts)) == 0 &&
+           strstr(hosts, "10.9.9.9\textra.example"),
        "host: the host's /etc/hosts, then --add-host");
     char hn[256] = "";
     gethostname(hn, sizeof(hn) - 1);
@@ -172,7 +177,8 @@ static void test_prepare(void) {
 
   o.network = strdup("nosuchnet");
   r = hutch_engine_net_prepare(&e, &o, id, "u", tmpl, NULL, &p, &err);
-  ok(r < 0 && err && strstr(err->msg, "nosuchnet"), "a user network that does not exist is refused at create");
+  ok(r < 0 && err && strstr(err->msg, "nosuchnet"),
+     "a user network that does not exist is refused at create");
   hutch_error_free(err);
   hutch_run_opts_clear(&o);
   hutch_rm_rf(tmpl);
@@ -234,7 +240,8 @@ int main(void) {
     ok(hutch_expose_parse("8000-8010/udp", &f, &l, &proto, NULL) == 0 && f == 8000 && l == 8010 &&
            proto == IPPROTO_UDP,
        "--expose 8000-8010/udp");
-    ok(hutch_expose_parse("80", &f, &l, &proto, NULL) == 0 && f == 80 && l == 80 && proto == IPPROTO_TCP,
+    ok(hutch_expose_parse("80", &f, &l, &proto, NULL) == 0 && f == 80 && l == 80 &&
+           proto == IPPROTO_TCP,
        "--expose 80");
     ok(hutch_expose_parse("0", &f, &l, &proto, NULL) < 0, "--expose 0 refused");
   }
@@ -307,30 +314,36 @@ int main(void) {
     p.netns_path = strdup("/run/hutch/netns/abc");
     p.hostname = strdup("abc");
     p.hosts_path = strdup("/x/hosts");
-    p.net = json_pack("{s:s, s:[], s:[s], s:[], s:[], s:[], s:[{s:s, s:i, s:i, s:s}]}", "mode", "bridge",
-                      "networks", "extra_hosts", "db:1.2.3.4", "dns", "dns_search", "dns_options", "ports",
-                      "host_ip", "0.0.0.0", "host_port", 0, "container_port", 80, "proto", "tcp");
+    p.net = json_pack("{s:s, s:[], s:[s], s:[], s:[], s:[], s:[{s:s, s:i, s:i, s:s}]}", "mode",
+                      "bridge", "networks", "extra_hosts", "db:1.2.3.4", "dns", "dns_search",
+                      "dns_options", "ports", "host_ip", "0.0.0.0", "host_port", 0,
+                      "container_port", 80, "proto", "tcp");
     struct hutch_port_mapping m = {.host_ip = 0x7f000001, .host_port = 18080, .container_port = 80};
     (void)m;
-    p.port_bindings = json_pack("{s:[{s:s, s:s}]}", "80/tcp", "HostIp", "127.0.0.1", "HostPort", "18080");
+    p.port_bindings =
+        json_pack("{s:[{s:s, s:s}]}", "80/tcp", "HostIp", "127.0.0.1", "HostPort", "18080");
     p.exposed = json_pack("{s:{}}", "9000/udp");
-    json_t *rec = json_pack("{s:{}, s:{s:{}}, s:{}}", "HostConfig", "Config", "ExposedPorts", "Hutch");
+    json_t *rec =
+        json_pack("{s:{}, s:{s:{}}, s:{}}", "HostConfig", "Config", "ExposedPorts", "Hutch");
     hutch_engine_net_record(&p, rec);
     json_t *hc = json_object_get(rec, "HostConfig");
-    is_str(json_string_value(json_object_get(hc, "NetworkMode")), "bridge", "HostConfig.NetworkMode");
-    is_str(json_string_value(json_object_get(json_array_get(json_object_get(json_object_get(hc, "PortBindings"),
-                                                                            "80/tcp"),
-                                                            0),
-                                             "HostPort")),
+    is_str(json_string_value(json_object_get(hc, "NetworkMode")), "bridge",
+           "HostConfig.NetworkMode");
+    is_str(json_string_value(json_object_get(
+               json_array_get(json_object_get(json_object_get(hc, "PortBindings"), "80/tcp"), 0),
+               "HostPort")),
            "18080", "HostConfig.PortBindings");
     is_str(json_string_value(json_array_get(json_object_get(hc, "ExtraHosts"), 0)), "db:1.2.3.4",
            "HostConfig.ExtraHosts");
-    ok(json_is_true(json_object_get(hc, "PublishAllPorts")), "an ephemeral port reads as PublishAllPorts");
-    ok(json_object_get(json_object_get(json_object_get(rec, "Config"), "ExposedPorts"), "9000/udp") != NULL,
+    ok(json_is_true(json_object_get(hc, "PublishAllPorts")),
+       "an ephemeral port reads as PublishAllPorts");
+    ok(json_object_get(json_object_get(json_object_get(rec, "Config"), "ExposedPorts"),
+                       "9000/udp") != NULL,
        "--expose lands in Config.ExposedPorts");
-    is_str(json_string_value(json_object_get(json_object_get(rec, "Hutch"), "NetNS")), "/run/hutch/netns/abc",
-           "Hutch.NetNS");
-    is_str(json_string_value(json_object_get(json_object_get(json_object_get(rec, "Hutch"), "Net"), "mode")),
+    is_str(json_string_value(json_object_get(json_object_get(rec, "Hutch"), "NetNS")),
+           "/run/hutch/netns/abc", "Hutch.NetNS");
+    is_str(json_string_value(
+               json_object_get(json_object_get(json_object_get(rec, "Hutch"), "Net"), "mode")),
            "bridge", "Hutch.Net");
     is_str(json_string_value(json_object_get(rec, "HostsPath")), "/x/hosts", "HostsPath");
     json_decref(rec);

@@ -90,12 +90,13 @@ int hutch_expose_parse(const char *s, uint16_t *first, uint16_t *last, int *prot
     return hutch_error_set(err, EINVAL, "invalid proto \"%s\" in port \"%s\": want tcp or udp",
                            slash, s);
   if (parse_port_range(d, first, last) < 0)
-    return hutch_error_set(err, EINVAL, "invalid port \"%s\": want 1-65535 or a range like 8000-8010",
-                           s);
+    return hutch_error_set(err, EINVAL,
+                           "invalid port \"%s\": want 1-65535 or a range like 8000-8010", s);
   return 0;
 }
 
-static int push_mapping(struct hutch_port_mapping **v, size_t *n, const struct hutch_port_mapping *m) {
+static int push_mapping(struct hutch_port_mapping **v, size_t *n,
+                        const struct hutch_port_mapping *m) {
   struct hutch_port_mapping *nv = realloc(*v, (*n + 1) * sizeof(**v));
   if (nv == NULL)
     return -ENOMEM;
@@ -196,27 +197,32 @@ int hutch_engine_net_validate(const struct hutch_run_opts *o, struct hutch_error
     return -1;
   bool own_net = mode == HUTCH_NETMODE_BRIDGE || mode == HUTCH_NETMODE_USER;
   if ((o->publish || o->publish_all) && !own_net)
-    return hutch_error_set(err, EINVAL,
-                           "conflicting options: port publishing and the container type network mode");
+    return hutch_error_set(
+        err, EINVAL, "conflicting options: port publishing and the container type network mode");
   if (o->ip) {
     uint32_t a;
     if (hutch_ipv4_parse(o->ip, &a) < 0)
       return hutch_error_set(err, EINVAL, "--ip %s: not an IPv4 address", o->ip);
     if (mode != HUTCH_NETMODE_USER)
-      return hutch_error_set(err, EINVAL, "user specified IP address is supported on user defined networks only");
+      return hutch_error_set(
+          err, EINVAL, "user specified IP address is supported on user defined networks only");
   }
   if (o->net_aliases && mode != HUTCH_NETMODE_USER)
-    return hutch_error_set(err, EINVAL, "network-scoped alias is supported only for containers in user defined networks");
+    return hutch_error_set(
+        err, EINVAL,
+        "network-scoped alias is supported only for containers in user defined networks");
   if (mode == HUTCH_NETMODE_CONTAINER && (o->hostname || o->dns || o->add_hosts))
     return hutch_error_set(err, EINVAL,
-                           "conflicting options: --hostname, --dns and --add-host cannot be used with --network container:");
+                           "conflicting options: --hostname, --dns and --add-host cannot be used "
+                           "with --network container:");
   for (char **d = o->dns; d && *d; d++)
     if (!ip_literal(*d))
       return hutch_error_set(err, EINVAL, "--dns %s: not an IP address", *d);
   for (char **h = o->add_hosts; h && *h; h++) {
     _cleanup_free_ char *hn = NULL, *hip = NULL;
     if (hutch_hosts_parse_add_host(*h, &hn, &hip) < 0)
-      return hutch_error_set(err, EINVAL, "invalid argument \"%s\" for \"--add-host\": want host:ip", *h);
+      return hutch_error_set(err, EINVAL,
+                             "invalid argument \"%s\" for \"--add-host\": want host:ip", *h);
   }
   _cleanup_free_ struct hutch_port_mapping *ports = NULL;
   size_t n = 0;
@@ -248,7 +254,8 @@ int hutch_engine_net_default(struct hutch_engine *e, struct hutch_network **out,
   hutch_engine_net_ctx(e, &nc);
   const char *br = getenv("HUTCH_NET_DEFAULT_BRIDGE"), *sub = getenv("HUTCH_NET_DEFAULT_SUBNET");
   if ((br && *br) || (sub && *sub)) {
-    struct hutch_network_opts no = {.bridge = br && *br ? br : NULL, .subnet = sub && *sub ? sub : NULL};
+    struct hutch_network_opts no = {.bridge = br && *br ? br : NULL,
+                                    .subnet = sub && *sub ? sub : NULL};
     struct hutch_error *ce = NULL;
     /* -EEXIST: made already (maybe by a concurrent hutch), load it below */
     if (hutch_network_create(&nc.ctx, HUTCH_NET_DEFAULT_NAME, &no, out, &ce) == 0) {
@@ -304,8 +311,9 @@ static json_t *ports_json(const struct hutch_port_mapping *p, size_t n) {
   json_t *a = json_array();
   for (size_t i = 0; a && i < n; i++) {
     char ip[HUTCH_IPV4_STRLEN];
-    json_array_append_new(a, json_pack("{s:s, s:i, s:i, s:s}", "host_ip", hutch_ipv4_format(p[i].host_ip, ip),
-                                       "host_port", p[i].host_port, "container_port", p[i].container_port,
+    json_array_append_new(a, json_pack("{s:s, s:i, s:i, s:s}", "host_ip",
+                                       hutch_ipv4_format(p[i].host_ip, ip), "host_port",
+                                       p[i].host_port, "container_port", p[i].container_port,
                                        "proto", p[i].proto == IPPROTO_UDP ? "udp" : "tcp"));
   }
   return a;
@@ -320,7 +328,8 @@ static int ports_from_json(json_t *a, struct hutch_port_mapping **out, size_t *n
   json_t *p;
   json_array_foreach(a, i, p) {
     struct hutch_port_mapping *m = &(*out)[(*n)++];
-    if (hutch_ipv4_parse(json_string_value(json_object_get(p, "host_ip")) ?: "0.0.0.0", &m->host_ip) < 0)
+    if (hutch_ipv4_parse(json_string_value(json_object_get(p, "host_ip")) ?: "0.0.0.0",
+                         &m->host_ip) < 0)
       m->host_ip = 0;
     m->host_port = (uint16_t)json_integer_value(json_object_get(p, "host_port"));
     m->container_port = (uint16_t)json_integer_value(json_object_get(p, "container_port"));
@@ -343,7 +352,8 @@ static json_t *port_bindings_json(const struct hutch_port_mapping *p, size_t n) 
       l = json_array();
       json_object_set_new(o, key, l);
     }
-    json_array_append_new(l, json_pack("{s:s, s:s}", "HostIp", p[i].host_ip ? hutch_ipv4_format(p[i].host_ip, ip) : "",
+    json_array_append_new(l, json_pack("{s:s, s:s}", "HostIp",
+                                       p[i].host_ip ? hutch_ipv4_format(p[i].host_ip, ip) : "",
                                        "HostPort", port));
   }
   return o;
@@ -410,8 +420,8 @@ static int write_file(const char *path, const char *text, struct hutch_error **e
 }
 
 /* --network container:REF: the other container's namespace and files. */
-static int prepare_container_mode(struct hutch_engine *e, const char *ref, struct hutch_engine_net_plan *p,
-                                  struct hutch_error **err) {
+static int prepare_container_mode(struct hutch_engine *e, const char *ref,
+                                  struct hutch_engine_net_plan *p, struct hutch_error **err) {
   _cleanup_ctr_ struct hutch_ctr *other = NULL;
   if (hutch_ctr_open(e, ref, false, &other, err) < 0)
     return -1;
@@ -420,8 +430,10 @@ static int prepare_container_mode(struct hutch_engine *e, const char *ref, struc
   json_t *on = json_object_get(json_object_get(other->rec, "Hutch"), "Net");
   const char *omode = json_string_value(json_object_get(on, "mode"));
   if (omode && strcmp(omode, "container") == 0)
-    return hutch_error_set(err, EINVAL, "container %s shares the network of another container itself", ref);
-  const char *ns = json_string_value(json_object_get(json_object_get(other->rec, "Hutch"), "NetNS"));
+    return hutch_error_set(err, EINVAL,
+                           "container %s shares the network of another container itself", ref);
+  const char *ns =
+      json_string_value(json_object_get(json_object_get(other->rec, "Hutch"), "NetNS"));
   if (ns && *ns && !(p->netns_path = strdup(ns)))
     return hutch_error_set(err, ENOMEM, "netns");
   const char *keys[] = {"HostnamePath", "HostsPath", "ResolvConfPath"};
@@ -431,7 +443,8 @@ static int prepare_container_mode(struct hutch_engine *e, const char *ref, struc
     if (v && *v)
       *dst[i] = strdup(v);
   }
-  const char *hn = json_string_value(json_object_get(json_object_get(other->rec, "Config"), "Hostname"));
+  const char *hn =
+      json_string_value(json_object_get(json_object_get(other->rec, "Config"), "Hostname"));
   p->hostname = strdup(hn ? hn : "");
   if (asprintf(&p->network_mode, "container:%s", other->id) < 0)
     p->network_mode = NULL;
@@ -454,9 +467,10 @@ int hutch_engine_net_prepare(struct hutch_engine *e, const struct hutch_run_opts
   _cleanup_free_ char *hosts = NULL, *resolv = NULL, *host_resolv = NULL;
   hutch_netmode_parse(o->network, &p.mode, &arg, NULL);
   static const char *const mode_names[] = {"bridge", "none", "host", "container", "user"};
-  p.net = json_pack("{s:s, s:[], s:s, s:o, s:o, s:o, s:o}", "mode", mode_names[p.mode], "networks", "name",
-                    name ? name : "", "extra_hosts", strv_to_json(o->add_hosts), "dns", strv_to_json(o->dns),
-                    "dns_search", strv_to_json(o->dns_search), "dns_options", strv_to_json(o->dns_options));
+  p.net = json_pack("{s:s, s:[], s:s, s:o, s:o, s:o, s:o}", "mode", mode_names[p.mode], "networks",
+                    "name", name ? name : "", "extra_hosts", strv_to_json(o->add_hosts), "dns",
+                    strv_to_json(o->dns), "dns_search", strv_to_json(o->dns_search), "dns_options",
+                    strv_to_json(o->dns_options));
   p.exposed = json_object();
   if (p.net == NULL || p.exposed == NULL) {
     hutch_error_set(err, ENOMEM, "network");
@@ -484,11 +498,14 @@ int hutch_engine_net_prepare(struct hutch_engine *e, const struct hutch_run_opts
     arg = strdup(net->name);
   }
   if (p.mode == HUTCH_NETMODE_BRIDGE || p.mode == HUTCH_NETMODE_USER) {
-    json_t *nw = json_pack("{s:s, s:o, s:o}", "name", arg, "ip", o->ip ? json_string(o->ip) : json_null(),
-                           "aliases", strv_to_json(o->net_aliases));
+    json_t *nw =
+        json_pack("{s:s, s:o, s:o}", "name", arg, "ip", o->ip ? json_string(o->ip) : json_null(),
+                  "aliases", strv_to_json(o->net_aliases));
     json_array_append_new(json_object_get(p.net, "networks"), nw);
   }
-  p.network_mode = strdup(p.mode == HUTCH_NETMODE_NONE ? "none" : p.mode == HUTCH_NETMODE_HOST ? "host" : arg);
+  p.network_mode = strdup(p.mode == HUTCH_NETMODE_NONE   ? "none"
+                          : p.mode == HUTCH_NETMODE_HOST ? "host"
+                                                         : arg);
   if (p.mode != HUTCH_NETMODE_HOST)
     p.netns_path = join_path(e->netns_dir, id);
 
@@ -524,8 +541,7 @@ int hutch_engine_net_prepare(struct hutch_engine *e, const struct hutch_run_opts
     _cleanup_strv_ char **keys = NULL;
     const char *k;
     json_t *v;
-    json_object_foreach(p.exposed, k, v)
-      hutch_strv_push(&keys, k);
+    json_object_foreach(p.exposed, k, v) hutch_strv_push(&keys, k);
     if (hutch_publish_all(keys, &ports, &n_ports, err) < 0)
       goto fail;
   }
@@ -558,7 +574,8 @@ int hutch_engine_net_prepare(struct hutch_engine *e, const struct hutch_run_opts
   if (p.mode == HUTCH_NETMODE_HOST && !o->dns && !o->dns_search && !o->dns_options)
     resolv = host_resolv ? strdup(host_resolv) : NULL;
   else
-    resolv = hutch_resolv_render(host_resolv ? host_resolv : "", o->dns, o->dns_search, o->dns_options);
+    resolv =
+        hutch_resolv_render(host_resolv ? host_resolv : "", o->dns, o->dns_search, o->dns_options);
   if (write_file(p.resolv_path, resolv, err) < 0)
     goto fail;
   *out = p;
@@ -580,7 +597,8 @@ void hutch_engine_net_record(const struct hutch_engine_net_plan *p, json_t *rec)
   bool all = false;
   size_t i;
   json_t *pj;
-  json_array_foreach(json_object_get(n, "ports"), i, pj) if (json_integer_value(json_object_get(pj, "host_port")) == 0) all = true;
+  json_array_foreach(json_object_get(n, "ports"), i,
+                     pj) if (json_integer_value(json_object_get(pj, "host_port")) == 0) all = true;
   json_object_set_new(hc, "PublishAllPorts", json_boolean(all));
   json_t *ep = json_object_get(cfg, "ExposedPorts");
   if (!json_is_object(ep)) {
@@ -594,7 +612,9 @@ void hutch_engine_net_record(const struct hutch_engine_net_plan *p, json_t *rec)
   json_object_set_new(rec, "HostsPath", json_string(p->hosts_path ? p->hosts_path : ""));
   json_object_set_new(rec, "ResolvConfPath", json_string(p->resolv_path ? p->resolv_path : ""));
   json_object_set(h, "Net", n);
-  json_object_set_new(h, "NetNS", json_string(p->netns_path && p->mode != HUTCH_NETMODE_CONTAINER ? p->netns_path : ""));
+  json_object_set_new(
+      h, "NetNS",
+      json_string(p->netns_path && p->mode != HUTCH_NETMODE_CONTAINER ? p->netns_path : ""));
 }
 
 /* ---- start, stop, rm ---- */
@@ -624,8 +644,10 @@ static int attach_one(struct hutch_engine *e, struct hutch_ctr *c, const char *n
   _cleanup_strv_ char **aliases = NULL, **xh = NULL;
   size_t i;
   json_t *v;
-  json_array_foreach(json_object_get(nw, "aliases"), i, v) hutch_strv_push(&aliases, json_string_value(v));
-  json_array_foreach(json_object_get(net, "extra_hosts"), i, v) hutch_strv_push(&xh, json_string_value(v));
+  json_array_foreach(json_object_get(nw, "aliases"), i, v)
+      hutch_strv_push(&aliases, json_string_value(v));
+  json_array_foreach(json_object_get(net, "extra_hosts"), i, v)
+      hutch_strv_push(&xh, json_string_value(v));
   _cleanup_free_ struct hutch_port_mapping *ports = NULL;
   size_t n_ports = 0;
   if (with_ports && ports_from_json(json_object_get(net, "ports"), &ports, &n_ports) < 0)
@@ -659,7 +681,8 @@ int hutch_engine_net_start(struct hutch_engine *e, struct hutch_ctr *c, struct h
     if (hutch_ctr_open(e, oid ? oid : "", false, &other, err) < 0)
       return hutch_error_wrap(err, "joining the network of another container");
     if (!hutch_ctr_running(other))
-      return hutch_error_set(err, EINVAL, "cannot join network of a non running container: %.12s", other->id);
+      return hutch_error_set(err, EINVAL, "cannot join network of a non running container: %.12s",
+                             other->id);
     return 0;
   }
   if (!netns || !*netns)
@@ -785,15 +808,17 @@ json_t *hutch_engine_net_inspect(struct hutch_engine *e, struct hutch_ctr *c) {
   json_t *v;
   json_object_foreach(json_object_get(json_object_get(c->rec, "Config"), "ExposedPorts"), k, v)
       json_object_set_new(ports, k, json_null());
-  json_t *ns = json_pack("{s:s, s:s, s:b, s:s, s:o, s:s, s:s, s:i, s:s}", "Bridge", "", "SandboxID", "",
-                         "HairpinMode", 0, "SandboxKey", netns ? netns : "", "Ports", ports, "Gateway", "",
-                         "IPAddress", "", "IPPrefixLen", 0, "MacAddress", "");
+  json_t *ns = json_pack("{s:s, s:s, s:b, s:s, s:o, s:s, s:s, s:i, s:s}", "Bridge", "", "SandboxID",
+                         "", "HairpinMode", 0, "SandboxKey", netns ? netns : "", "Ports", ports,
+                         "Gateway", "", "IPAddress", "", "IPPrefixLen", 0, "MacAddress", "");
   json_object_set_new(ns, "Networks", networks);
-  const char *mode = json_string_value(json_object_get(json_object_get(c->rec, "HostConfig"), "NetworkMode"));
+  const char *mode =
+      json_string_value(json_object_get(json_object_get(c->rec, "HostConfig"), "NetworkMode"));
   if (mode && (strcmp(mode, "none") == 0 || strcmp(mode, "host") == 0))
-    json_object_set_new(networks, mode, json_pack("{s:n, s:s, s:s, s:s, s:i, s:s}", "Aliases", "NetworkID", "",
-                                                  "Gateway", "", "IPAddress", "", "IPPrefixLen", 0,
-                                                  "MacAddress", ""));
+    json_object_set_new(networks, mode,
+                        json_pack("{s:n, s:s, s:s, s:s, s:i, s:s}", "Aliases", "NetworkID", "",
+                                  "Gateway", "", "IPAddress", "", "IPPrefixLen", 0, "MacAddress",
+                                  ""));
   size_t i;
   json_t *nw;
   json_array_foreach(json_object_get(net, "networks"), i, nw) {
@@ -830,8 +855,9 @@ json_t *hutch_engine_net_inspect(struct hutch_engine *e, struct hutch_ctr *c) {
         l = json_array();
         json_object_set_new(ports, key, l);
       }
-      json_array_append_new(l, json_pack("{s:s, s:s}", "HostIp", hutch_ipv4_format(a->ports[p].host_ip, ip),
-                                         "HostPort", port));
+      json_array_append_new(l, json_pack("{s:s, s:s}", "HostIp",
+                                         hutch_ipv4_format(a->ports[p].host_ip, ip), "HostPort",
+                                         port));
     }
   }
   for (size_t j = 0; j < n_atts; j++)
@@ -874,7 +900,8 @@ char *hutch_engine_net_ports_text(struct hutch_engine *e, struct hutch_ctr *c) {
   for (size_t i = 0; i < n; i++) {
     char key[16], ip[HUTCH_IPV4_STRLEN];
     hutch_port_key(&ports[i], key);
-    fprintf(f, "%s%s:%u->%s", i ? ", " : "", hutch_ipv4_format(ports[i].host_ip, ip), ports[i].host_port, key);
+    fprintf(f, "%s%s:%u->%s", i ? ", " : "", hutch_ipv4_format(ports[i].host_ip, ip),
+            ports[i].host_port, key);
   }
   if (fclose(f) != 0) {
     free(buf);
@@ -890,9 +917,9 @@ int hutch_engine_net_connect(struct hutch_engine *e, struct hutch_ctr *c, const 
   json_t *net = net_of(c);
   const char *mode = json_string_value(json_object_get(net, "mode"));
   if (!net || !owns_netns(net) || (mode && strcmp(mode, "none") == 0))
-    return hutch_error_set(err, EINVAL,
-                           "container %s: its network mode (%s) cannot be connected to other networks",
-                           hutch_ctr_name(c), mode ? mode : "unknown");
+    return hutch_error_set(
+        err, EINVAL, "container %s: its network mode (%s) cannot be connected to other networks",
+        hutch_ctr_name(c), mode ? mode : "unknown");
   struct hutch_engine_netctx nc;
   hutch_engine_net_ctx(e, &nc);
   _cleanup_network_ struct hutch_network *nobj = NULL;
@@ -911,12 +938,14 @@ int hutch_engine_net_connect(struct hutch_engine *e, struct hutch_ctr *c, const 
     if (hutch_ipv4_parse(ip, &a) < 0)
       return hutch_error_set(err, EINVAL, "--ip %s: not an IPv4 address", ip);
   }
-  _cleanup_json_ json_t *entry = json_pack("{s:s, s:o, s:o}", "name", nobj->name, "ip",
-                                           ip ? json_string(ip) : json_null(), "aliases", strv_to_json(aliases));
+  _cleanup_json_ json_t *entry =
+      json_pack("{s:s, s:o, s:o}", "name", nobj->name, "ip", ip ? json_string(ip) : json_null(),
+                "aliases", strv_to_json(aliases));
   if (entry == NULL)
     return hutch_error_set(err, ENOMEM, "connect");
   if (hutch_ctr_running(c)) {
-    const char *netns = json_string_value(json_object_get(json_object_get(c->rec, "Hutch"), "NetNS"));
+    const char *netns =
+        json_string_value(json_object_get(json_object_get(c->rec, "Hutch"), "NetNS"));
     /* the next free ethN: attachments count up from eth0 */
     struct hutch_net_attachment *atts = NULL;
     size_t n_atts = 0;
@@ -972,7 +1001,8 @@ int hutch_engine_net_disconnect(struct hutch_engine *e, struct hutch_ctr *c, con
       break;
   }
   if (i == json_array_size(nets))
-    return hutch_error_set(err, ENOENT, "container %s is not connected to network %s", hutch_ctr_name(c), name);
+    return hutch_error_set(err, ENOENT, "container %s is not connected to network %s",
+                           hutch_ctr_name(c), name);
   if (hutch_net_detach(&nc.ctx, c->id, name, err) < 0)
     return -1;
   json_array_remove(nets, i);

@@ -73,9 +73,9 @@ struct hutch_engine_net_plan {
   char *netns_path;   /* the spec's network namespace path; NULL: host */
   char *hostname;
   char *hostname_path, *hosts_path, *resolv_path; /* bind-mount sources */
-  json_t *net;           /* Hutch.Net: what start needs */
-  json_t *port_bindings; /* HostConfig.PortBindings */
-  json_t *exposed;       /* Config.ExposedPorts additions (--expose) */
+  json_t *net;                                    /* Hutch.Net: what start needs */
+  json_t *port_bindings;                          /* HostConfig.PortBindings */
+  json_t *exposed;                                /* Config.ExposedPorts additions (--expose) */
 };
 void hutch_engine_net_plan_clear(struct hutch_engine_net_plan *p);
 
