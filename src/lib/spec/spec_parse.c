@@ -34,6 +34,7 @@
 #include <sys/mount.h>
 #include <sys/personality.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -956,6 +957,15 @@ static int parse_devices(json_t *l, struct spec_linux *out, struct hutch_error *
       return r;
     if (need && (d->major < 0 || d->minor < 0))
       return fail(err, pe, "major and minor must not be negative");
+    /* podman (--privileged, --device) passes the host's st_mode, file type
+     * bits included, as runc accepts: drop them when they match the type. */
+    if (mode & S_IFMT) {
+      uint32_t want = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
+      if ((mode & S_IFMT) != want)
+        return fail(err, jkey(pt, pe, "fileMode"), "file type bits do not match type \"%c\"",
+                    d->type);
+      mode &= ~(uint32_t)S_IFMT;
+    }
     if (mode > 07777)
       return fail(err, jkey(pt, pe, "fileMode"), "must be permission bits (at most 07777)");
     d->file_mode = mode;

@@ -7,6 +7,7 @@
 # configured by a private containers.conf.
 
 load helpers
+bats_require_minimum_version 1.5.0
 
 setup_file() {
   clients_up || return 1
@@ -132,4 +133,15 @@ prun() {
   assert_output 33554432
   run podman rm -f -t 0 p1
   assert_success
+}
+
+@test "podman run --device and --privileged: device modes with file type bits are accepted" {
+  # podman passes the host's st_mode (type bits included) as fileMode
+  run prun --rm --device /dev/null:/dev/mynull "$IMAGE" stat -c '%F %t,%T %a' /dev/mynull
+  assert_success
+  assert_output "character special file 1,3 666"
+  run prun --rm --privileged "$IMAGE" hutch-helper status CapEff
+  assert_success
+  # every capability the runtime itself may hold
+  assert_output "$(awk '/^CapBnd:/ {print $2}' /proc/self/status)"
 }
