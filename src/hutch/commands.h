@@ -48,6 +48,10 @@ int cmd_pause(int argc, char **argv);
 int cmd_unpause(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
+/* src/hutch/{cp,diff,export}.c */
+int cmd_cp(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 /* Networking (src/hutch/{network,port}.c). */
 int cmd_network(int argc, char **argv);

@@ -15,7 +15,7 @@ int cmd_container(int argc, char **argv) {
       {"restart", cmd_restart}, {"rm", cmd_rm},        {"remove", cmd_rm},      {"inspect", cmd_inspect},
       {"logs", cmd_logs},      {"wait", cmd_wait},     {"rename", cmd_rename},  {"prune", cmd_container_prune},
       {"exec", cmd_exec},      {"pause", cmd_pause},   {"unpause", cmd_unpause}, {"top", cmd_top},
-      {"stats", cmd_stats},
+      {"stats", cmd_stats},     {"cp", cmd_cp},         {"diff", cmd_diff},      {"export", cmd_export},
   };
   if (argc < 2)
     return ctr_cli_usage_error("container", "requires a subcommand");

@@ -12,8 +12,11 @@ int hutch_global_debug;
 /* Commands register here; keep the table sorted as `hutch --help` shows it. */
 static const struct hutch_command commands[] = {
     {"container", cmd_container, "Manage containers"},
+    {"cp", cmd_cp, "Copy files between a container and the host"},
     {"create", cmd_create, "Create a new container"},
+    {"diff", cmd_diff, "Changes to files in a container's filesystem"},
     {"exec", cmd_exec, "Run a command in a running container"},
+    {"export", cmd_export, "Export a container's filesystem as a tar archive"},
     {"image", cmd_image, "Manage images"},
     {"images", cmd_images, "List images"},
     {"import", cmd_import, "Create an image from a rootfs tarball"},

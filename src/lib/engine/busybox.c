@@ -2,10 +2,16 @@
  * registry. When "busybox" is not in the store, a one-layer image is
  * imported from the host's static busybox (Debian's busybox-static):
  * /bin/busybox, a symlink per applet (its --list-full), a minimal /etc
- * and the usual empty directories, written as a tar with libarchive. */
+ * and the usual empty directories, written as a tar with libarchive. Its
+ * config has Cmd ["sh"] and a PATH, like docker's busybox, so
+ * `hutch run -it busybox` gives a shell. */
 #include "engine.h"
 
+#include "image/manifest.h"
+#include "image/reference.h"
+#include "image/store.h"
 #include "util/cleanup.h"
+#include "util/json.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -69,6 +75,42 @@ static char *applets(void) {
   return out;
 }
 
+/* The uncompressed tar in fd as the one layer (its digest is its
+ * diff-id) of an image whose config runs sh, committed as "busybox". */
+static int commit_image(struct hutch_store *s, int fd, struct hutch_image **out, struct hutch_error **err) {
+  char layer[HUTCH_DIGEST_LEN], cd[HUTCH_DIGEST_LEN];
+  uint64_t size = 0;
+  if (hutch_store_put_blob_fd(s, fd, layer, &size, err) < 0)
+    return -1;
+  struct hutch_platform plat = {0};
+  hutch_platform_host(&plat);
+  _cleanup_json_ json_t *cfg = json_pack(
+      "{s:s, s:s, s:s, s:{s:[s], s:[s]}, s:{s:s, s:[s]}, s:[{s:s, s:s}]}", "created",
+      "1970-01-01T00:00:00Z", "architecture", plat.architecture ? plat.architecture : "amd64", "os", "linux",
+      "config", "Env", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "Cmd", "sh",
+      "rootfs", "type", "layers", "diff_ids", layer, "history", "created", "1970-01-01T00:00:00Z",
+      "created_by", "hutch: busybox from " HOST_BUSYBOX);
+  hutch_platform_clear(&plat);
+  _cleanup_free_ char *ctext = cfg ? hutch_json_dumps(cfg) : NULL;
+  if (!ctext)
+    return hutch_error_set(err, ENOMEM, "busybox image config");
+  if (hutch_store_put_blob(s, ctext, strlen(ctext), cd, err) < 0)
+    return -1;
+  _cleanup_json_ json_t *man = json_pack(
+      "{s:i, s:s, s:{s:s, s:s, s:I}, s:[{s:s, s:s, s:I}]}", "schemaVersion", 2, "mediaType",
+      HUTCH_MT_OCI_MANIFEST, "config", "mediaType", HUTCH_MT_OCI_CONFIG, "digest", cd, "size",
+      (json_int_t)strlen(ctext), "layers", "mediaType", HUTCH_MT_OCI_LAYER, "digest", layer, "size",
+      (json_int_t)size);
+  _cleanup_free_ char *mtext = man ? hutch_json_dumps(man) : NULL;
+  if (!mtext)
+    return hutch_error_set(err, ENOMEM, "busybox image manifest");
+  _cleanup_reference_ struct hutch_reference *ref = NULL;
+  if (hutch_reference_parse("busybox", &ref, err) < 0)
+    return -1;
+  _cleanup_free_ char *name = hutch_reference_store_name(ref);
+  return hutch_image_commit(s, mtext, strlen(mtext), name, out, err);
+}
+
 int hutch_engine_busybox_image(struct hutch_engine *e, struct hutch_image **out, struct hutch_error **err) {
   struct hutch_store *s;
   if (hutch_engine_store(e, &s, err) < 0)
@@ -111,7 +153,7 @@ int hutch_engine_busybox_image(struct hutch_engine *e, struct hutch_image **out,
   archive_write_close(a);
   archive_write_free(a);
   lseek(fd, 0, SEEK_SET);
-  if (hutch_image_import(s, fd, "busybox", out, err) < 0)
+  if (commit_image(s, fd, out, err) < 0)
     return hutch_error_wrap(err, "import the busybox image from %s", HOST_BUSYBOX);
   return 0;
 }

@@ -118,6 +118,25 @@ json_t *hutch_ctr_inspect(struct hutch_engine *e, struct hutch_ctr *c);
 int hutch_ctr_mount_rootfs(struct hutch_engine *e, struct hutch_ctr *c, char **merged,
                            struct hutch_error **err);
 
+/* ---- files in and out (copy.c) ---- */
+
+/* docker cp CONTAINER:SRC DST, with SRC resolved inside the container's
+ * rootfs (its symlinks never lead out). dst NULL: a tar of SRC on out_fd. */
+int hutch_ctr_copy_out(struct hutch_engine *e, struct hutch_ctr *c, const char *src, const char *dst, int out_fd,
+                       struct hutch_error **err);
+/* docker cp SRC CONTAINER:DST; src NULL: extract the tar on in_fd into
+ * the directory DST. */
+int hutch_ctr_copy_in(struct hutch_engine *e, struct hutch_ctr *c, const char *src, int in_fd, const char *dst,
+                      struct hutch_error **err);
+/* docker export: the merged rootfs as a tar on fd. */
+int hutch_ctr_export(struct hutch_engine *e, struct hutch_ctr *c, int fd, struct hutch_error **err);
+/* docker diff: "A /path", "C /path", "D /path" from the overlay's upper
+ * dir, sorted by path. */
+int hutch_ctr_diff(struct hutch_engine *e, struct hutch_ctr *c, char ***changes, struct hutch_error **err);
+/* A new (empty) volume mounted at path gets what the image has there,
+ * with owners and modes, as docker does. */
+int hutch_volume_copy_up(const char *rootfs, const char *path, const char *data_dir, struct hutch_error **err);
+
 /* ---- rootfs (rootfs.c) ---- */
 
 /* Mount overlayfs at merged with layer_dirs (lowest first) below upper. */

@@ -323,6 +323,10 @@ int hutch_ctr_create(struct hutch_engine *e, const char *image_ref, struct hutch
   work = ctr_path(c, "work");
   if (hutch_overlay_mount(img->layer_dirs, img->n_layers, upper, work, merged, err) < 0)
     goto fail;
+  for (size_t i = 0; i < o->n_mounts; i++)
+    if (o->mounts[i].type == HUTCH_MOUNT_VOLUME &&
+        hutch_volume_copy_up(merged, o->mounts[i].target, o->mounts[i].host_path, err) < 0)
+      goto fail;
   passwd = read_in_rootfs(merged, "/etc/passwd");
   group = read_in_rootfs(merged, "/etc/group");
   if (o->init && !(init_path = find_init())) {
