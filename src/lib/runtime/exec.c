@@ -407,13 +407,22 @@ static void forward_signal(int sig) {
     kill(forward_pid, sig);
 }
 
-static void forward_signals(pid_t pid) {
-  static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+
+/* While we wait, signals to us go to the process; the caller's handlers
+ * come back afterwards (the engine calls this in process). */
+static void forward_signals(pid_t pid, struct sigaction saved[ARRAY_SIZE(forwarded)]) {
   forward_pid = pid;
-  for (size_t i = 0; i < ARRAY_SIZE(sigs); i++) {
+  for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++) {
     struct sigaction sa = {.sa_handler = forward_signal, .sa_flags = SA_RESTART};
-    sigaction(sigs[i], &sa, NULL);
+    sigaction(forwarded[i], &sa, &saved[i]);
   }
+}
+
+static void restore_signals(const struct sigaction saved[ARRAY_SIZE(forwarded)]) {
+  for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
+    sigaction(forwarded[i], &saved[i], NULL);
+  forward_pid = 0;
 }
 
 /* After SYNC_GO: the setup's log lines, then READY (return 1), or EOF
@@ -615,15 +624,17 @@ int hutch_container_exec(const struct hutch_runtime *rt, const char *id, const s
     goto out;
   }
 
-  forward_signals(pid);
-  int status;
-  while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) {
-      hutch_error_set(err, errno, "wait for the exec process %d", (int)pid);
-      goto out;
-    }
+  struct sigaction saved[ARRAY_SIZE(forwarded)];
+  forward_signals(pid, saved);
+  int status, w;
+  while ((w = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
+    ;
+  int werr = errno;
+  restore_signals(saved);
+  if (w < 0) {
+    hutch_error_set(err, werr, "wait for the exec process %d", (int)pid);
+    goto out;
   }
-  forward_pid = 0;
   *exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   ret = 0;
   goto out;

@@ -64,6 +64,20 @@ start_sleeper() {
   assert_success
 }
 
+@test "a signal to a foreground exec is forwarded to the process" {
+  start_sleeper
+  "$RUNTIME" --root "$STATE" exec --pid-file "$TEST_DIR/exec.pid" "$ID" /bin/hutch-helper trap TERM \
+    </dev/null >"$TEST_DIR/exec.out" 2>&1 3>&- &
+  local epid=$!
+  wait_file "$TEST_DIR/exec.pid"
+  wait_signal_handler "$(cat "$TEST_DIR/exec.pid")" 15
+  kill -TERM "$epid"
+  local rc=0
+  wait "$epid" || rc=$?
+  assert_equal "$rc" 0
+  assert_equal "$(cat "$TEST_DIR/exec.out")" "got SIGTERM"
+}
+
 @test "exec of a missing command fails with the reason and the container keeps running" {
   start_sleeper
   run runtime exec "$ID" /bin/no-such-thing
