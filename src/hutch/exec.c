@@ -1,21 +1,29 @@
-/* hutch exec [-i] [-d] [-e K=V] [-w DIR] [-u USER] CONTAINER CMD [ARG...]:
+/* hutch exec [-i] [-t] [-d] [-e K=V] [-w DIR] [-u USER] CONTAINER CMD [ARG...]:
  * a new process in a running container through runtime/'s exec. -u takes
  * a name or uid[:gid] resolved in the container's /etc/passwd and
- * /etc/group. -t is refused for now (see the report: no pty proxy for
- * exec yet). */
+ * /etc/group. With -t the process gets a pty from the container's devpts:
+ * its master comes back over a console socket and is proxied here to our
+ * terminal (raw while it runs, restored after). */
 #include "commands.h"
 #include "ctr_cli.h"
 
+#include "linux/terminal.h"
 #include "runtime/exec.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/strutil.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static char *read_in(const char *rootfs, const char *path) {
@@ -30,6 +38,80 @@ static char *read_in(const char *rootfs, const char *path) {
   return t;
 }
 
+static volatile pid_t tty_pid;
+static void forward(int sig) {
+  if (tty_pid > 0)
+    kill(tty_pid, sig);
+}
+
+struct tty_dir {
+  char path[64];
+};
+static void tty_dir_remove(struct tty_dir *d) {
+  if (d->path[0])
+    hutch_rm_rf(d->path);
+}
+
+/* exec -t: the runtime connects the process's console to a socket of
+ * ours; it runs detached (still our child), we take the pty master, proxy
+ * it until the process exits, and return its status. */
+static int exec_tty(struct hutch_engine *e, const char *id, struct exec_opts *eo, bool interactive,
+                    struct hutch_error **err) {
+  _cleanup_(tty_dir_remove) struct tty_dir d = {.path = "/tmp/hutch-exec-XXXXXX"};
+  if (!mkdtemp(d.path)) {
+    d.path[0] = '\0';
+    return hutch_error_set(err, errno, "exec: temporary directory");
+  }
+  struct sockaddr_un addr = {.sun_family = AF_UNIX};
+  char pidfile[96];
+  snprintf(addr.sun_path, sizeof(addr.sun_path), "%s/console.sock", d.path);
+  snprintf(pidfile, sizeof(pidfile), "%s/pid", d.path);
+  _cleanup_close_ int ls = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (ls < 0 || bind(ls, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(ls, 1) < 0)
+    return hutch_error_set(err, errno, "exec: console socket %s", addr.sun_path);
+  eo->tty = true;
+  eo->console_socket = addr.sun_path;
+  eo->detach = true;
+  eo->pid_file = pidfile;
+  int status = 0;
+  if (hutch_container_exec(&e->rt, id, eo, &status, err) < 0)
+    return -1;
+  _cleanup_free_ char *pidtext = NULL;
+  size_t len;
+  if (hutch_read_file(pidfile, &pidtext, &len) < 0)
+    return hutch_error_set(err, errno, "exec: read %s", pidfile);
+  pid_t pid = (pid_t)atoi(pidtext);
+  tty_pid = pid;
+  static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+  for (size_t i = 0; i < ARRAY_SIZE(sigs); i++) {
+    struct sigaction sa = {.sa_handler = forward, .sa_flags = SA_RESTART};
+    sigaction(sigs[i], &sa, NULL);
+  }
+  _cleanup_close_ int conn = accept4(ls, NULL, NULL, SOCK_CLOEXEC);
+  _cleanup_close_ int master = conn >= 0 ? hutch_recv_fd(conn, NULL, 0) : -errno;
+  if (master < 0) {
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    return hutch_error_set(err, master, "exec: receive the process's pty");
+  }
+  /* without -i our stdin is not the process's */
+  if (!interactive) {
+    int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (null >= 0) {
+      dup2(null, STDIN_FILENO);
+      close(null);
+    }
+  }
+  _cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+  hutch_terminal_proxy(master, pidfd);
+  int ws;
+  while (waitpid(pid, &ws, 0) < 0)
+    if (errno != EINTR)
+      return hutch_error_set(err, errno, "exec: wait for %d", (int)pid);
+  tty_pid = 0;
+  return WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+}
+
 int cmd_exec(int argc, char **argv) {
   static const struct option opts[] = {
       {"interactive", no_argument, NULL, 'i'}, {"tty", no_argument, NULL, 't'},
@@ -37,7 +119,7 @@ int cmd_exec(int argc, char **argv) {
       {"workdir", required_argument, NULL, 'w'}, {"user", required_argument, NULL, 'u'},
       {"privileged", no_argument, NULL, 'P'},  {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
-  bool tty = false, detach = false;
+  bool tty = false, detach = false, interactive = false;
   const char *workdir = NULL, *user = NULL;
   _cleanup_strv_ char **env = NULL;
   int c;
@@ -45,7 +127,8 @@ int cmd_exec(int argc, char **argv) {
   while ((c = getopt_long(argc, argv, "+itde:w:u:h", opts, NULL)) != -1) {
     switch (c) {
     case 'i':
-      break; /* our stdin is the process's stdin either way */
+      interactive = true; /* without -t our stdin is the process's either way */
+      break;
     case 't':
       tty = true;
       break;
@@ -64,7 +147,7 @@ int cmd_exec(int argc, char **argv) {
     case 'P':
       break;
     case 'h':
-      printf("Usage: hutch exec [-i] [-d] [-e K=V] [-w DIR] [-u USER] CONTAINER COMMAND [ARG...]\n");
+      printf("Usage: hutch exec [-i] [-t] [-d] [-e K=V] [-w DIR] [-u USER] CONTAINER COMMAND [ARG...]\n");
       return 0;
     default:
       return ctr_cli_usage_error("exec", "unknown option");
@@ -72,8 +155,8 @@ int cmd_exec(int argc, char **argv) {
   }
   if (argc - optind < 2)
     return ctr_cli_usage_error("exec", "requires at least 2 arguments");
-  if (tty)
-    return ctr_cli_usage_error("exec", "-t is not supported yet");
+  if (tty && detach)
+    return ctr_cli_usage_error("exec", "-t with -d is not supported");
   _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
   if (!e)
     return HUTCH_EXIT_ERROR;
@@ -100,7 +183,12 @@ int cmd_exec(int argc, char **argv) {
   struct exec_opts eo = {
       .args = argv + optind + 1, .env = env, .cwd = workdir, .user = user, .detach = detach};
   int status = 0;
-  if (hutch_container_exec(&e->rt, ct->id, &eo, &status, &err) < 0) {
+  if (tty) {
+    status = exec_tty(e, ct->id, &eo, interactive, &err);
+    if (status >= 0)
+      return status;
+  }
+  if (tty || hutch_container_exec(&e->rt, ct->id, &eo, &status, &err) < 0) {
     int code = hutch_exec_error_status(err);
     hutch_error_print(stderr, "hutch", err);
     hutch_error_free(err);

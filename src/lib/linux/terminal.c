@@ -6,6 +6,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,4 +105,83 @@ int hutch_terminal_setup(int console_sock, unsigned rows, unsigned cols, uid_t u
     return hutch_error_set(err, r, "send the terminal master over the console socket");
   hutch_debug("terminal %s sent over the console socket", name);
   return 0;
+}
+
+static volatile sig_atomic_t winch_pending;
+static void on_winch(int sig) { winch_pending = 1; }
+
+static void copy_winsize(int master) {
+  struct winsize ws;
+  if (ioctl(0, TIOCGWINSZ, &ws) == 0)
+    ioctl(master, TIOCSWINSZ, &ws);
+}
+
+static void write_all_fd(int fd, const char *buf, size_t n) {
+  while (n > 0) {
+    ssize_t w = write(fd, buf, n);
+    if (w < 0 && errno == EINTR)
+      continue;
+    if (w <= 0)
+      return;
+    buf += w;
+    n -= (size_t)w;
+  }
+}
+
+void hutch_terminal_proxy(int master, int pidfd) {
+  struct termios saved;
+  bool raw = isatty(0) && tcgetattr(0, &saved) == 0;
+  struct sigaction sa = {.sa_handler = on_winch, .sa_flags = SA_RESTART}, old_sa;
+  sigaction(SIGWINCH, &sa, &old_sa);
+  winch_pending = 0;
+  if (raw) {
+    struct termios t = saved;
+    cfmakeraw(&t);
+    tcsetattr(0, TCSANOW, &t);
+    copy_winsize(master);
+  }
+  bool in_open = true;
+  char buf[8192];
+  for (;;) {
+    if (winch_pending) {
+      winch_pending = 0;
+      copy_winsize(master);
+    }
+    struct pollfd p[3] = {{.fd = master, .events = POLLIN},
+                          {.fd = in_open ? 0 : -1, .events = POLLIN},
+                          {.fd = pidfd, .events = POLLIN}};
+    int r = poll(p, 3, -1);
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r < 0)
+      break;
+    if (p[0].revents & POLLIN) {
+      ssize_t n = read(master, buf, sizeof(buf));
+      if (n > 0) {
+        write_all_fd(1, buf, (size_t)n);
+        continue;
+      }
+    }
+    if (p[0].revents & (POLLHUP | POLLERR))
+      break;
+    if (p[1].revents & (POLLIN | POLLHUP)) {
+      ssize_t n = read(0, buf, sizeof(buf));
+      if (n <= 0)
+        in_open = false;
+      else
+        write_all_fd(master, buf, (size_t)n);
+    }
+    if (p[2].revents & POLLIN) {
+      /* the process is gone: drain what it left, then stop */
+      ssize_t n;
+      int fl = fcntl(master, F_GETFL);
+      fcntl(master, F_SETFL, fl | O_NONBLOCK);
+      while ((n = read(master, buf, sizeof(buf))) > 0)
+        write_all_fd(1, buf, (size_t)n);
+      break;
+    }
+  }
+  if (raw)
+    tcsetattr(0, TCSANOW, &saved);
+  sigaction(SIGWINCH, &old_sa, NULL);
 }

@@ -18,3 +18,9 @@ int hutch_unix_connect(const char *path);
 /* Send / receive an fd with a name over a unix socket. */
 int hutch_send_fd(int sock, int fd, const char *name);
 int hutch_recv_fd(int sock, char *name, size_t namelen);
+/* A foreground process's terminal: shuttle bytes between our stdin/stdout
+ * and the pty master until the process (pidfd) exits or the pty hangs
+ * up, with our terminal in raw mode (restored on return) and its size
+ * copied to the pty at the start and on every SIGWINCH. Used by
+ * hutch-runtime run and by hutch exec -t. */
+void hutch_terminal_proxy(int master, int pidfd);

@@ -216,79 +216,11 @@ out:
 }
 
 static volatile pid_t forward_pid;
-static volatile sig_atomic_t winch_pending;
+/* SIGWINCH is not forwarded: hutch_terminal_proxy() copies the new size
+ * to the pty, and the kernel signals the container's foreground group. */
 static void forward_signal(int sig) {
-  if (sig == SIGWINCH)
-    winch_pending = 1;
   if (forward_pid > 0)
     kill(forward_pid, sig);
-}
-
-static void copy_winsize(int master) {
-  struct winsize ws;
-  if (ioctl(0, TIOCGWINSZ, &ws) == 0)
-    ioctl(master, TIOCSWINSZ, &ws);
-}
-
-/* Foreground run with a terminal: shuttle bytes between our stdio and the
- * pty master until the container exits, with our terminal in raw mode. */
-static void proxy_terminal(int master, int pidfd) {
-  struct termios saved;
-  bool raw = isatty(0) && tcgetattr(0, &saved) == 0;
-  if (raw) {
-    struct termios t = saved;
-    cfmakeraw(&t);
-    tcsetattr(0, TCSANOW, &t);
-    copy_winsize(master);
-  }
-  bool in_open = true;
-  char buf[8192];
-  for (;;) {
-    if (winch_pending) {
-      winch_pending = 0;
-      copy_winsize(master);
-    }
-    struct pollfd p[3] = {{.fd = master, .events = POLLIN},
-                          {.fd = in_open ? 0 : -1, .events = POLLIN},
-                          {.fd = pidfd, .events = POLLIN}};
-    int r = poll(p, 3, -1);
-    if (r < 0 && errno == EINTR)
-      continue;
-    if (r < 0)
-      break;
-    if (p[0].revents & POLLIN) {
-      ssize_t n = read(master, buf, sizeof(buf));
-      if (n > 0) {
-        ssize_t w = write(1, buf, (size_t)n);
-        (void)w;
-        continue;
-      }
-    }
-    if (p[0].revents & (POLLHUP | POLLERR))
-      break;
-    if (p[1].revents & (POLLIN | POLLHUP)) {
-      ssize_t n = read(0, buf, sizeof(buf));
-      if (n <= 0)
-        in_open = false;
-      else {
-        ssize_t w = write(master, buf, (size_t)n);
-        (void)w;
-      }
-    }
-    if (p[2].revents & POLLIN) {
-      /* drain what is left, then stop */
-      ssize_t n;
-      int fl = fcntl(master, F_GETFL);
-      fcntl(master, F_SETFL, fl | O_NONBLOCK);
-      while ((n = read(master, buf, sizeof(buf))) > 0) {
-        ssize_t w = write(1, buf, (size_t)n);
-        (void)w;
-      }
-      break;
-    }
-  }
-  if (raw)
-    tcsetattr(0, TCSANOW, &saved);
 }
 
 int hutch_container_run(const struct hutch_runtime *rt, const struct hutch_create_opts *o, bool detach,
@@ -315,7 +247,7 @@ int hutch_container_run(const struct hutch_runtime *rt, const struct hutch_creat
   }
   if (!detach) {
     forward_pid = pid;
-    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
     for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
       struct sigaction sa = {.sa_handler = forward_signal, .sa_flags = SA_RESTART};
       sigaction(sigs[i], &sa, NULL);
@@ -331,7 +263,7 @@ int hutch_container_run(const struct hutch_runtime *rt, const struct hutch_creat
   }
   if (master >= 0) {
     _cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-    proxy_terminal(master, pidfd);
+    hutch_terminal_proxy(master, pidfd);
   }
   int status;
   while (waitpid(pid, &status, 0) < 0) {
