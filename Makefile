@@ -2,8 +2,9 @@
 BUILD ?= build
 PREFIX ?= /usr/local
 MESON_OPTS ?=
+FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build demo check unit integration bench install format sanitize clean
+.PHONY: all deps build demo check unit integration bench install format sanitize fuzz clean
 
 all: build
 
@@ -39,6 +40,14 @@ sanitize:
 	ninja -C build-asan
 	@./tests/run.sh build-asan unit
 
+# libFuzzer targets (tests/fuzz), FUZZ_SECONDS each; needs clang
+fuzz:
+	@command -v clang >/dev/null || { echo "make fuzz needs clang (apt-get install clang)" >&2; exit 1; }
+	test -f build-fuzz/build.ninja || CC=clang meson setup build-fuzz -Dfuzz=true \
+	  -Db_sanitize=address,undefined -Db_lundef=false -Dstatic_helper=false
+	ninja -C build-fuzz $$(ninja -C build-fuzz -t targets all | grep -oE '^tests/fuzz/fuzz_[a-z_]+' | sort -u)
+	@./tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
+
 bench:
 	@./tests/fixtures/deps.sh bench
 	@$(MAKE) --no-print-directory build
@@ -52,4 +61,4 @@ format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) build-asan build-fuzz
