@@ -23,5 +23,7 @@ void image_cli_human_size(int64_t bytes, char *buf, size_t n);
 void image_cli_human_since(const char *rfc3339, char *buf, size_t n);
 /* A --tls-verify[=bool] value. */
 int image_cli_parse_bool(const char *s, bool *out);
+/* docker image inspect's object for one image (inspect falls back to it). */
+json_t *image_cli_inspect_json(struct hutch_image *img);
 /* A usage error: one line, exit 125. */
 int image_cli_usage_error(const char *cmd, const char *msg);

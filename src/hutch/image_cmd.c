@@ -20,7 +20,7 @@ static json_t *strv_json(char **v) {
 /* docker's inspect shape: Id, RepoTags, RepoDigests, Created, Os,
  * Architecture, Config (the image config's "config"), RootFS, Size, and
  * where the layers are (GraphDriver, as overlay2 shows them). */
-static json_t *inspect_one(struct hutch_image *img) {
+json_t *image_cli_inspect_json(struct hutch_image *img) {
   json_error_t je;
   _cleanup_json_ json_t *cfg = json_loadb(img->config_json, img->config_len, 0, &je);
   json_t *tags = json_array(), *digests = json_array();
@@ -81,7 +81,7 @@ static int image_inspect(int argc, char **argv) {
       ret = HUTCH_EXIT_ERROR;
       continue;
     }
-    json_array_append_new(all, inspect_one(img));
+    json_array_append_new(all, image_cli_inspect_json(img));
   }
   _cleanup_free_ char *t = json_dumps(all, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
   printf("%s\n", t);
