@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -156,7 +157,17 @@ static int step_terminal(struct init_args *a, struct hutch_error **err) {
                                p->has_console_size ? p->console_width : 0, p->user.uid, err);
   close(a->console_fd);
   a->console_fd = -EBADF;
-  return r;
+  if (r < 0)
+    return r;
+  /* /dev/console is the container's terminal, as runc and crun make it:
+   * the pty slave (now fd 0) bound over an empty file in the container's /dev. */
+  int fd = open("/dev/console", O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd >= 0)
+    close(fd);
+  hutch_debug("mount the terminal on /dev/console");
+  if (mount("/proc/self/fd/0", "/dev/console", NULL, MS_BIND, NULL) < 0)
+    return hutch_error_set(err, errno, "bind the terminal on /dev/console");
+  return 0;
 }
 
 static int step_process_attrs(struct init_args *a, struct hutch_error **err) {

@@ -117,6 +117,7 @@ int hutch_spawn(const struct hutch_runtime *rt, const struct hutch_create_opts *
                         .no_pivot = o->no_pivot, .no_new_keyring = o->no_new_keyring};
   int sv[2] = {-EBADF, -EBADF};
   int pidfd = -EBADF;
+  int own_pidns = -EBADF;
   pid_t pid = -1;
   int ret = -1;
   _cleanup_free_ char *rootfs = NULL, *cgpath = NULL, *hook_state = NULL, *listener_msg = NULL;
@@ -219,7 +220,13 @@ int hutch_spawn(const struct hutch_runtime *rt, const struct hutch_create_opts *
     goto out;
   if (a.ns_fds[SPEC_NS_PID] >= 0) {
     /* Joining a pid namespace only applies to children: join it here,
-     * before clone. */
+     * before clone, and switch back right after (the engine calls us in
+     * process; its later children must not land in the container). */
+    own_pidns = open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
+    if (own_pidns < 0) {
+      hutch_error_set(err, errno, "open /proc/self/ns/pid_for_children");
+      goto out;
+    }
     if (hutch_ns_join(SPEC_NS_PID, a.ns_fds[SPEC_NS_PID], err) < 0)
       goto out;
   }
@@ -250,6 +257,12 @@ int hutch_spawn(const struct hutch_runtime *rt, const struct hutch_create_opts *
   if (pid == 0) {
     close(sv[0]);
     hutch_init_child(&a);
+  }
+  if (own_pidns >= 0) {
+    if (setns(own_pidns, CLONE_NEWPID) < 0)
+      hutch_warn("switch back to our pid namespace: %s, ignoring", strerror(errno));
+    close(own_pidns);
+    own_pidns = -EBADF;
   }
   close(sv[1]);
   sv[1] = -EBADF;
@@ -342,6 +355,11 @@ out:
     close(a.fifo_fd);
   if (a.console_fd >= 0)
     close(a.console_fd);
+  if (own_pidns >= 0) {
+    if (setns(own_pidns, CLONE_NEWPID) < 0)
+      hutch_warn("switch back to our pid namespace: %s, ignoring", strerror(errno));
+    close(own_pidns);
+  }
   hutch_ns_close_fds(a.ns_fds);
   return ret;
 }
