@@ -174,6 +174,7 @@ bench_write() {
   if [ -n "${BENCH_OUT:-}" ]; then
     mkdir -p "$BENCH_OUT"
     out=$BENCH_OUT/$id.json
+    echo "$out" >>"$BENCH_OUT/order"
   else
     mkdir -p "$BENCH_HERE/results"
     out=$BENCH_HERE/results/$id-$(date -u +%Y%m%dT%H%M%SZ).json
@@ -191,10 +192,10 @@ bench_table() {
     .[] | "#### \(.title)",
       "", "\(.unit); \(.runs) measured runs" + (if .warmup > 0 then " after \(.warmup) warm-up, interleaved" else "" end),
       "",
-      "| | median | mean | min | max |", "|---|---:|---:|---:|---:|",
+      "| | n | median | mean | min | max |", "|---|---:|---:|---:|---:|---:|",
       (.entries | to_entries[] |
-        if .value.error then "| \(.key) | \(.value.error | gsub("\\|"; "/")) | | | |"
-        else "| \(.key) | \(.value.median | f) | \(.value.mean | f) | \(.value.min | f) | \(.value.max | f) |" end),
+        if .value.error then "| \(.key) | | \(.value.error | gsub("\\|"; "/")) | | | |"
+        else "| \(.key) | \(.value.runs // "") | \(.value.median | f) | \(.value.mean | f) | \(.value.min | f) | \(.value.max | f) |" end),
       "",
       (.comparisons[] | "- \(.a) / \(.b): **\(.ratio | f)**" + (if .goal then " (goal ≤ \(.goal))" else "" end)),
       (.notes[] | "- \(.)"),
@@ -206,10 +207,10 @@ bench_summary() {
   jq -r -s '
     def f: if . == null then "-" elif . >= 100 then (. | round | tostring)
            else (. * 100 | round / 100 | tostring) end;
-    "| comparison | hutch | peer | unit | hutch/peer | goal | met |",
-    "|---|---:|---:|---|---:|---:|---|",
+    "| benchmark | hutch vs peer | hutch | peer | unit | hutch/peer | goal | met |",
+    "|---|---|---:|---:|---|---:|---:|---|",
     (.[] | . as $b | .comparisons[] |
-      "| \(.a) vs \(.b) | \(.a_median | f) | \(.b_median | f) | \($b.unit) | \(.ratio | f) | " +
+      "| \($b.id) | \(.a) vs \(.b) | \(.a_median | f) | \(.b_median | f) | \($b.unit) | \(.ratio | f) | " +
       (if .goal then "≤ \(.goal)" else "" end) + " | " +
       (if .met == true then "yes" elif .met == false then "no" else "" end) + " |")' "$@"
 }
