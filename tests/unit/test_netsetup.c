@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static void mode_is(const char *s, enum hutch_netmode want, const char *want_arg) {
@@ -232,6 +233,25 @@ int main(void) {
     char *bad[] = {"80/xyz", NULL};
     ok(hutch_publish_all(bad, &v, &n, &err) < 0 && err, "-P refuses a bad ExposedPorts key");
     hutch_error_free(err);
+    free(v);
+  }
+  {
+    /* an image exposing every port: linear, not a scan per port (that
+     * took seconds of CPU; found by tests/fuzz/fuzz_netsetup) */
+    struct hutch_port_mapping *v = NULL;
+    size_t n = 0;
+    struct hutch_error *err = NULL;
+    char *all[] = {"1-65535/tcp", "1-65535/udp", "80", NULL};
+    clock_t t0 = clock();
+    ok(hutch_publish_parse("8080:80", &v, &n, &err) == 0 &&
+           hutch_publish_all(all, &v, &n, &err) == 0,
+       "-P over 1-65535/tcp and udp");
+    double cpu = (double)(clock() - t0) / CLOCKS_PER_SEC;
+    is_int((int)n, 2 * 65535, "each port and protocol once, 80/tcp as -p gave it");
+    ok(n == 2 * 65535 && v[0].host_port == 8080 && v[1].container_port == 1 &&
+           v[65535].container_port == 1 && v[65535].proto == IPPROTO_UDP,
+       "in order");
+    ok(cpu < 1.0, "in %.3f s of CPU", cpu);
     free(v);
   }
   {

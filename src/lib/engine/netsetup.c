@@ -162,22 +162,33 @@ int hutch_publish_parse(const char *s, struct hutch_port_mapping **v, size_t *n,
 
 int hutch_publish_all(char *const *exposed, struct hutch_port_mapping **v, size_t *n,
                       struct hutch_error **err) {
+  /* Which ports are published, one bit per port and protocol: the image
+   * may expose "1-65535", and a scan of the mappings for every port was
+   * quadratic (seconds of CPU for one `run -P`). */
+  _cleanup_free_ uint8_t *published = calloc(2 * 65536 / 8, 1);
+  if (published == NULL)
+    return hutch_error_set(err, ENOMEM, "-P");
+#define PORT_BIT(port, proto) ((size_t)((proto) == IPPROTO_UDP) * 65536 + (port))
+  for (size_t i = 0; i < *n; i++) {
+    size_t b = PORT_BIT((*v)[i].container_port, (*v)[i].proto);
+    published[b / 8] |= (uint8_t)(1u << (b % 8));
+  }
   for (char *const *e = exposed; e && *e; e++) {
     uint16_t first, last;
     int proto;
     if (hutch_expose_parse(*e, &first, &last, &proto, err) < 0)
       return -1;
     for (unsigned p = first; p <= last; p++) {
-      bool published = false;
-      for (size_t i = 0; i < *n && !published; i++)
-        published = (*v)[i].container_port == p && (*v)[i].proto == proto;
-      if (published)
+      size_t b = PORT_BIT(p, proto);
+      if (published[b / 8] & (1u << (b % 8)))
         continue;
+      published[b / 8] |= (uint8_t)(1u << (b % 8));
       struct hutch_port_mapping m = {.container_port = (uint16_t)p, .proto = proto};
       if (push_mapping(v, n, &m) < 0)
         return hutch_error_set(err, ENOMEM, "-P");
     }
   }
+#undef PORT_BIT
   return 0;
 }
 
