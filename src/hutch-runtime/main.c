@@ -72,7 +72,7 @@ static void usage(FILE *f) {
 }
 
 int main(int argc, char **argv) {
-  struct global_opts g = {.rt = {.root = "/run/hutch"}};
+  struct global_opts g = {.rt = {.root = "/run/hutch", .argv = argv}};
   const char *log_path = NULL;
   enum hutch_log_format fmt = HUTCH_LOG_TEXT;
   hutch_log_set_prefix("hutch-runtime");

@@ -3,6 +3,7 @@
 #include "container.h"
 
 #include "hooks.h"
+#include "sealed.h"
 #include "state.h"
 #include "linux/cgroup.h"
 #include "linux/terminal.h"
@@ -81,6 +82,13 @@ int hutch_container_create(const struct hutch_runtime *rt, const struct hutch_cr
   hutch_debug("load %s/config.json", o->bundle);
   if (load_config(o->bundle, &text, &spec, err) < 0)
     return -1;
+  if (rt->argv && !hutch_sealed_running()) {
+    struct hutch_caps caps = {0};
+    if (spec->process.has_caps && hutch_caps_from_spec(&spec->process.caps, &caps, err) < 0)
+      return -1;
+    if (hutch_sealed_needed(&spec->linux_, spec->process.has_caps, &caps))
+      return hutch_sealed_reexec(rt->argv, err);
+  }
   hutch_debug("create state dir %s/%s", rt->root, o->id);
   _cleanup_close_ int dirfd = hutch_state_dir_create(rt->root, o->id, err);
   if (dirfd < 0)

@@ -14,6 +14,9 @@
 struct hutch_runtime {
   const char *root; /* state root, e.g. /run/hutch */
   bool systemd_cgroup;
+  /* The command line, to re-execute from a sealed copy of the binary when
+   * a container could ptrace the runtime (sealed.h); NULL: never. */
+  char *const *argv;
 };
 
 struct hutch_create_opts {

@@ -20,6 +20,7 @@
 
 #include "init.h"
 #include "state.h"
+#include "sealed.h"
 #include "sync.h"
 #include "linux/caps.h"
 #include "linux/cgroup.h"
@@ -515,6 +516,11 @@ int hutch_container_exec(const struct hutch_runtime *rt, const char *id, const s
     if (hutch_caps_from_spec(&x.p.caps, &c.caps, err) < 0)
       goto out;
     c.has_caps = true;
+  }
+  if (rt->argv && !hutch_sealed_running() &&
+      hutch_sealed_needed(&spec->linux_, c.has_caps, &c.caps)) {
+    hutch_sealed_reexec(rt->argv, err);
+    goto out;
   }
   if (x.p.terminal && o->console_socket == NULL) {
     hutch_error_set(err, EINVAL, "exec --tty needs --console-socket");

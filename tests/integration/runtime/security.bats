@@ -75,6 +75,32 @@ userns_bundle() {
   assert_success
 }
 
+@test "a container that may ptrace (CAP_SYS_PTRACE, no user namespace) gets a runtime running from a sealed memfd copy" {
+  set_args /bin/hutch-helper sleep 300
+  bundle_set '.process.capabilities.bounding += ["CAP_SYS_PTRACE"] | .process.capabilities.effective += ["CAP_SYS_PTRACE"] | .process.capabilities.permitted += ["CAP_SYS_PTRACE"]'
+  local before
+  before=$(sha256sum <"$RUNTIME")
+  create_waiting
+  # Non-dumpable is no barrier to CAP_SYS_PTRACE: what the container could
+  # reach through /proc/<init>/exe must not be the binary on disk.
+  run readlink "/proc/$INIT_PID/exe"
+  assert_output --partial "memfd:hutch-runtime"
+  run runtime exec "$ID" /bin/hutch-helper write /proc/1/exe x
+  assert_failure
+  assert_equal "$(sha256sum <"$RUNTIME")" "$before"
+  run runtime start "$ID"
+  assert_success
+}
+
+@test "without CAP_SYS_PTRACE the runtime is not copied (the common path pays nothing)" {
+  set_args /bin/hutch-helper sleep 300
+  create_waiting
+  run readlink "/proc/$INIT_PID/exe"
+  refute_output --partial "memfd:"
+  run runtime start "$ID"
+  assert_success
+}
+
 @test "an fd open in the caller (9</etc/hostname) is not open in the container, for run and exec" {
   set_args /bin/hutch-helper fds
   run runtime run -b "$BUNDLE" "$ID" 9</etc/hostname
