@@ -14,6 +14,12 @@ setup_file() {
   export CTRD_DIR=$CLI_DIR/containerd NS=$CGPARENT
   export SOCK=$CTRD_DIR/containerd.sock
   export RT_ROOT=/run/containerd/runc/$NS
+  # containerd 1.6 puts shim sockets (/run/containerd/s), ctr's stdio
+  # fifos (/run/containerd/fifo) and the runtime root under /run/containerd
+  # whatever its config says: remove what of that we made.
+  RUN_CTRD_EXISTED=$([ -e /run/containerd ] && echo yes || echo no)
+  RUN_RUNC_EXISTED=$([ -e /run/containerd/runc ] && echo yes || echo no)
+  export RUN_CTRD_EXISTED RUN_RUNC_EXISTED
   containerd_start "$CTRD_DIR" || return 1
   ctr images pull --plain-http "$IMAGE" >/dev/null || return 1
 }
@@ -30,6 +36,11 @@ teardown_file() {
   for id in $(ls "$RT_ROOT" 2>/dev/null); do "$HUTCH_RUNTIME" --root "$RT_ROOT" delete -f "$id" >/dev/null 2>&1; done
   rmdir "$RT_ROOT" 2>/dev/null
   clients_down
+  [ "$RUN_RUNC_EXISTED" = yes ] || rmdir /run/containerd/runc 2>/dev/null
+  if [ "$RUN_CTRD_EXISTED" = no ]; then
+    rmdir /run/containerd/s /run/containerd/fifo /run/containerd 2>/dev/null
+  fi
+  return 0
 }
 
 ctr() {
