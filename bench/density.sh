@@ -22,7 +22,6 @@ bench_init "${1:-}"
 n_hutch=${BENCH_DENSITY:-200}
 n_podman=${BENCH_DENSITY_PODMAN:-20}
 
-bench_defer bench_engine_cleanup
 bench_images || exit 1
 [ -n "$podman_error" ] && bench_error[podman]=$podman_error
 

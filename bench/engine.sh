@@ -19,7 +19,6 @@ bench_init "${1:-}"
 runs=${BENCH_RUNS:-20}
 warmup=${BENCH_WARMUP:-3}
 
-bench_defer bench_engine_cleanup
 bench_images || exit 1
 [ -n "$podman_error" ] && bench_error[podman]=$podman_error bench_error[exec_podman]=$podman_error
 

@@ -240,8 +240,9 @@ bench_bundle_with() {
 # one `hutch run busybox` imports from the host's busybox-static), and the
 # same image (through `hutch save`) in podman's store $work/podman-root.
 # Sets podman_image (empty when podman could not load it) and
-# podman_error.
+# podman_error. Every container of both stores is removed at exit.
 bench_images() {
+  bench_defer bench_engine_cleanup
   export HUTCH_ROOT=$work/hutch-root HUTCH_RUN_ROOT=$work/hutch-run
   podman_image= podman_error=
   if ! [ -s "$work/busybox.tar" ]; then
@@ -270,6 +271,8 @@ bench_images() {
 # podman stores (containers we made: the stores are private).
 bench_engine_cleanup() {
   local ids
+  # never the default store: only the one bench_images pointed at
+  [ "${HUTCH_ROOT:-}" = "$work/hutch-root" ] || return 0
   ids=$("$build/hutch" ps -aq --no-trunc 2>/dev/null)
   # shellcheck disable=SC2086 # one id per word
   [ -n "$ids" ] && "$build/hutch" rm -f $ids >/dev/null 2>&1

@@ -15,7 +15,6 @@ source "$(dirname "$0")/lib.sh"
 unset BENCH_WORK BENCH_OUT
 bench_init "${1:-}"
 export BENCH_WORK=$work BENCH_OUT=$work/out
-bench_defer bench_engine_cleanup
 
 parts=${BENCH_ONLY:-runtime engine pull density}
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
