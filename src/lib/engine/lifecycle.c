@@ -314,7 +314,11 @@ int hutch_ctr_create(struct hutch_engine *e, const char *image_ref, struct hutch
       goto fail;
     }
   struct hutch_store *store;
-  if (hutch_engine_store(e, &store, err) < 0 || hutch_image_hold(store, id, img->id, err) < 0)
+  /* hold by the manifest digest, the store's key: the Id (config digest)
+   * is shared by images that differ only in their layers' compression
+   * (the same image pushed gzip and zstd), and ambiguous to the store */
+  if (hutch_engine_store(e, &store, err) < 0 ||
+      hutch_image_hold(store, id, img->manifest_digest, err) < 0)
     goto fail;
   if (resolve_mounts(e, o, img->config, mounts_rec, anon, err) < 0)
     goto fail;
