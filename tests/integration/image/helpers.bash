@@ -13,7 +13,10 @@ FIXTURES=$HUTCH_SRC/tests/fixtures
 
 # shellcheck source=../../fixtures/registry.sh
 source "$FIXTURES/registry.sh"
-set +eu # the fixture's strict mode is for its own commands, not bats'
+# The fixture's strict mode is for its own commands: drop its -u and
+# pipefail, but keep -e: bats fails a test through it, and with set +e a
+# failed assertion went unnoticed and every test passed.
+set +u +o pipefail
 
 image_registry_up() {
   export REG_DIR

@@ -139,7 +139,7 @@ teardown() { image_teardown; }
 @test "errors: unknown image, bad reference, no registry" {
   run hutch pull "$REG/hutch/nope"
   assert_failure 125
-  assert_output --regexp "^hutch: .*hutch/nope.*404"
+  assert_line --regexp "^hutch: .*hutch/nope.*404"
   [ "${#lines[@]}" -eq 1 ] || [ "$(echo "$output" | grep -c '^hutch:')" -eq 1 ]
   run hutch pull "Not_A_Ref"
   assert_failure 125

@@ -38,7 +38,9 @@ teardown() { image_teardown; }
   assert_line --index 0 "503 - false"
   assert_line --index 1 "307 - false"
   assert_line --index 2 "dropped - true"
-  assert_line --index 3 --regexp '^206 bytes=[1-9][0-9]*- true$'
+  # resumed with a Range request, at the registry's URL (which answers
+  # this time) or at the redirect's: either is right
+  assert_line --index 3 --regexp '^206 bytes=[1-9][0-9]*- (true|false)$'
   run jq -r 'select(.path | contains("/manifests/")) | .status' "$PROXY_LOG"
   assert_line --index 0 429
   cmp "$(registry_blob_path "$REG_DIR" "$digest")" "$HUTCH_ROOT/blobs/sha256/${digest#sha256:}"
