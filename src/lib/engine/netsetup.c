@@ -95,14 +95,22 @@ int hutch_expose_parse(const char *s, uint16_t *first, uint16_t *last, int *prot
   return 0;
 }
 
-static int push_mapping(struct hutch_port_mapping **v, size_t *n,
-                        const struct hutch_port_mapping *m) {
-  struct hutch_port_mapping *nv = realloc(*v, (*n + 1) * sizeof(**v));
+/* Room for `extra` more mappings after the *n in *v: one realloc per port
+ * range, since one per port made a range of thousands quadratic where
+ * realloc copies (it always does under ASan; found by fuzz_netsetup). */
+static int reserve_mappings(struct hutch_port_mapping **v, size_t n, size_t extra) {
+  struct hutch_port_mapping *nv = realloc(*v, (n + extra) * sizeof(**v));
   if (nv == NULL)
     return -ENOMEM;
-  nv[*n] = *m;
   *v = nv;
-  (*n)++;
+  return 0;
+}
+
+static int push_mapping(struct hutch_port_mapping **v, size_t *n,
+                        const struct hutch_port_mapping *m) {
+  if (reserve_mappings(v, *n, 1) < 0)
+    return -ENOMEM;
+  (*v)[(*n)++] = *m;
   return 0;
 }
 
@@ -147,16 +155,15 @@ int hutch_publish_parse(const char *s, struct hutch_port_mapping **v, size_t *n,
       return hutch_error_set(err, EINVAL,
                              "-p %s: the host and container port ranges differ in length", s);
   }
-  for (unsigned k = 0; k <= (unsigned)(cl - cf); k++) {
-    struct hutch_port_mapping m = {
+  if (reserve_mappings(v, *n, (size_t)(cl - cf) + 1) < 0)
+    return hutch_error_set(err, ENOMEM, "-p");
+  for (unsigned k = 0; k <= (unsigned)(cl - cf); k++)
+    (*v)[(*n)++] = (struct hutch_port_mapping){
         .host_ip = host_ip,
         .host_port = hf ? (uint16_t)(hf + k) : 0,
         .container_port = (uint16_t)(cf + k),
         .proto = proto,
     };
-    if (push_mapping(v, n, &m) < 0)
-      return hutch_error_set(err, ENOMEM, "-p");
-  }
   return 0;
 }
 
@@ -178,14 +185,14 @@ int hutch_publish_all(char *const *exposed, struct hutch_port_mapping **v, size_
     int proto;
     if (hutch_expose_parse(*e, &first, &last, &proto, err) < 0)
       return -1;
+    if (reserve_mappings(v, *n, (size_t)(last - first) + 1) < 0)
+      return hutch_error_set(err, ENOMEM, "-P");
     for (unsigned p = first; p <= last; p++) {
       size_t b = PORT_BIT(p, proto);
       if (published[b / 8] & (1u << (b % 8)))
         continue;
       published[b / 8] |= (uint8_t)(1u << (b % 8));
-      struct hutch_port_mapping m = {.container_port = (uint16_t)p, .proto = proto};
-      if (push_mapping(v, n, &m) < 0)
-        return hutch_error_set(err, ENOMEM, "-P");
+      (*v)[(*n)++] = (struct hutch_port_mapping){.container_port = (uint16_t)p, .proto = proto};
     }
   }
 #undef PORT_BIT
