@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +77,9 @@ int main(int argc, char **argv) {
   const char *log_path = NULL;
   enum hutch_log_format fmt = HUTCH_LOG_TEXT;
   hutch_log_set_prefix("hutch-runtime");
+  /* A closed stderr or log pipe must not kill us halfway through create:
+   * writes fail with EPIPE and are ignored instead. */
+  signal(SIGPIPE, SIG_IGN);
   enum { OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_SYSTEMD, OPT_ROOTLESS, OPT_CRIU };
   static const struct option opts[] = {
       {"root", required_argument, NULL, OPT_ROOT},

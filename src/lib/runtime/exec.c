@@ -305,6 +305,7 @@ static __attribute__((noreturn)) void exec_child(struct exec_child *c) {
    * memory while we run the runtime's code. */
   close(c->state_dirfd);
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  signal(SIGPIPE, SIG_DFL); /* the CLI ignores it; an ignored signal survives execve */
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   /* Keep the sync socket out of the --preserve-fds range, which is made
    * inheritable at execve: the parent waits for it to close. */

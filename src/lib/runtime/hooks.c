@@ -29,6 +29,7 @@ static int run_one(const struct spec_hook *hk, const char *kind, const char *sta
     return hutch_error_set(err, e, "%s hook %s: fork", kind, hk->path);
   }
   if (pid == 0) {
+    signal(SIGPIPE, SIG_DFL); /* an ignored signal would survive execve */
     dup2(in[0], 0);
     char *const empty[] = {NULL};
     char *argv0[] = {hk->path, NULL};

@@ -293,7 +293,20 @@ static int step_wait_start(struct init_args *a, struct hutch_error **err) {
   return 0;
 }
 
+/* The process starts with default signal dispositions and nothing
+ * blocked, whatever the caller of the runtime ignored or blocked (ignored
+ * signals and the mask survive execve). */
+static void reset_signals(void) {
+  for (int sig = 1; sig < _NSIG; sig++)
+    if (sig != SIGKILL && sig != SIGSTOP)
+      signal(sig, SIG_DFL);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 void hutch_init_fds_for_exec(int preserve_fds) {
+  reset_signals();
   /* Nothing of the runtime's or the caller's crosses execve but 0-2 and the
    * --preserve-fds range (the CVE-2024-21626 class). */
   unsigned first = 3 + (unsigned)preserve_fds;

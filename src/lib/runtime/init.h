@@ -47,5 +47,6 @@ int hutch_init_nnp_and_label(const struct spec_process *p, struct hutch_error **
 /* Find args[0] through PATH from env (inside the current root); returns
  * a malloc'd path, or an error: 127-style "not found" / 126-style "not executable". */
 int hutch_init_find_executable(const char *arg0, char *const *env, char **out, struct hutch_error **err);
-/* Close every fd >= 3 + preserve_fds at execve (CLOEXEC), keep the preserved ones. */
+/* Right before execve: default signal dispositions, nothing blocked, and
+ * every fd >= 3 + preserve_fds closed at execve (CLOEXEC). */
 void hutch_init_fds_for_exec(int preserve_fds);

@@ -267,6 +267,21 @@ int hutch_spawn(const struct hutch_runtime *rt, const struct hutch_create_opts *
   close(sv[1]);
   sv[1] = -EBADF;
   hutch_debug("child pid %d", (int)pid);
+  {
+    /* Record the child before anything else can fail or kill us: a
+     * runtime that dies from here on leaves a state that delete -f uses
+     * to kill the child and remove the cgroup. */
+    json_t *made = hutch_cgroup_created(cg);
+    struct hutch_state pre = {.id = (char *)o->id, .pid = pid, .start_time = hutch_pid_start_time(pid),
+                              .bundle = (char *)o->bundle, .rootfs = rootfs,
+                              .created = (char *)hutch_now_rfc3339(), .cgroup_path = cgpath,
+                              .creating = true, .owner = getuid(), .cgroup_created = made};
+    int wr = hutch_state_write(state_dirfd, &pre, err);
+    if (made)
+      json_decref(made);
+    if (wr < 0)
+      goto kill_child;
+  }
 
   /* 5. Host-side setup for the child, then let it go. */
   if (new_userns && hutch_userns_write_maps(pid, l, err) < 0)

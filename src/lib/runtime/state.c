@@ -123,6 +123,8 @@ int hutch_state_write(int dirfd, const struct hutch_state *st, struct hutch_erro
       "pid_start_time", (json_int_t)st->start_time, "bundle", st->bundle ? st->bundle : "",
       "rootfs", st->rootfs ? st->rootfs : "", "created", st->created ? st->created : "",
       "cgroup_path", st->cgroup_path, "started", st->started, "owner", (int)st->owner);
+  if (j && st->creating)
+    json_object_set_new(j, "creating", json_true());
   if (j == NULL)
     return hutch_error_set(err, ENOMEM, "serialise state of %s", st->id);
   if (st->annotations)
@@ -162,6 +164,7 @@ int hutch_state_read(int dirfd, struct hutch_state *st, struct hutch_error **err
   st->created = dup_str(j, "created");
   st->cgroup_path = dup_str(j, "cgroup_path");
   st->started = json_is_true(json_object_get(j, "started"));
+  st->creating = json_is_true(json_object_get(j, "creating"));
   st->owner = (uid_t)json_integer_value(json_object_get(j, "owner"));
   json_t *a = json_object_get(j, "annotations");
   st->annotations = a ? json_incref(a) : NULL;
@@ -220,6 +223,8 @@ enum hutch_status hutch_state_status(const struct hutch_state *st) {
     return HUTCH_STATUS_CREATING;
   if (!hutch_pid_alive(st->pid, st->start_time))
     return HUTCH_STATUS_STOPPED;
+  if (st->creating)
+    return HUTCH_STATUS_CREATING;
   return st->started ? HUTCH_STATUS_RUNNING : HUTCH_STATUS_CREATED;
 }
 

@@ -35,6 +35,7 @@ struct hutch_state {
   char *created; /* RFC 3339 */
   char *cgroup_path;
   bool started;
+  bool creating; /* written right after clone: a crash before ready leaves a state delete -f can use */
   uid_t owner;
   json_t *annotations; /* object, owned */
   json_t *cgroup_created; /* dirs the cgroup layer made (hutch_cgroup_created), owned */
