@@ -13,6 +13,8 @@
 
 #include <jansson.h>
 #include <linux/capability.h>
+#include <dirent.h>
+#include <linux/filter.h>
 #include <poll.h>
 #include <sched.h>
 #include <sys/mount.h>
@@ -520,6 +522,169 @@ static void test_default_profile(void) {
   ok(p.syscalls == NULL && p.n_syscalls == 0, "profile cleared");
 }
 
+/* ---- the compiled-filter cache ---- */
+
+static char cache_dir[300];
+
+static size_t cache_files(char *first, size_t first_len) {
+  size_t n = 0;
+  DIR *d = opendir(cache_dir);
+  struct dirent *de;
+  while (d && (de = readdir(d)))
+    if (de->d_name[0] != '.') {
+      if (n++ == 0 && first)
+        snprintf(first, first_len, "%s/%s", cache_dir, de->d_name);
+    }
+  if (d)
+    closedir(d);
+  return n;
+}
+
+static ino_t inode_of(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0 ? st.st_ino : 0;
+}
+
+/* Does s hold exactly the program of ref? */
+static bool same_program(const struct hutch_seccomp *s, const struct hutch_seccomp *ref) {
+  size_t n1, n2;
+  const struct sock_filter *p1 = hutch_seccomp_program(s, &n1),
+                           *p2 = hutch_seccomp_program(ref, &n2);
+  return p1 && p2 && n1 == n2 && memcmp(p1, p2, n1 * sizeof(*p1)) == 0 &&
+         hutch_seccomp_rule_count(s) == hutch_seccomp_rule_count(ref);
+}
+
+/* Compile p with the cache and check the result is ref's program and
+ * whether the cache file was (re)written. */
+static void cached_compile(const struct spec_seccomp *p, const struct hutch_seccomp *ref,
+                           const char *file, bool rewritten, const char *what) {
+  ino_t before = inode_of(file);
+  struct hutch_seccomp *s = compile_ok(p, what);
+  ok(s && same_program(s, ref), "%s: the same program as compiled without the cache", what);
+  ino_t after = inode_of(file);
+  if (rewritten)
+    ok(after != 0 && after != before, "%s: cache file written", what);
+  else
+    ok(after != 0 && after == before, "%s: cache file used as it is", what);
+  hutch_seccomp_free(s);
+}
+
+static void test_cache(void) {
+  snprintf(cache_dir, sizeof(cache_dir), "%s/cache-test/sub", tmpdir);
+  struct spec_seccomp p = {0};
+  is_int(hutch_seccomp_default_profile(&p, docker_caps, NULL), 0, "default profile built");
+
+  /* the reference: compiled by libseccomp, no cache */
+  setenv("HUTCH_SECCOMP_CACHE", "", 1);
+  struct hutch_seccomp *ref = compile_ok(&p, "cache off");
+  setenv("HUTCH_SECCOMP_CACHE", cache_dir, 1);
+  if (ref == NULL) {
+    hutch_seccomp_profile_clear(&p);
+    return;
+  }
+  char file[600] = "";
+  struct hutch_seccomp *s = compile_ok(&p, "first compile (miss)");
+  is_int(cache_files(file, sizeof(file)), 1, "one cache file");
+  struct stat st;
+  ok(stat(cache_dir, &st) == 0 && (st.st_mode & 07777) == 0700, "cache dir is 0700");
+  ok(stat(file, &st) == 0 && (st.st_mode & 07777) == 0600 && st.st_uid == geteuid(),
+     "cache file is 0600 and ours");
+  ok(s && same_program(s, ref), "miss: the same program");
+  hutch_seccomp_free(s);
+  cached_compile(&p, ref, file, false, "second compile (hit)");
+
+  /* the program from the cache works in a child like the compiled one */
+  s = compile_ok(&p, "hit for loading");
+  if (s) {
+    struct load_case lc = {.filter = s, .probe = probe_default};
+    struct child_report r;
+    run_child(load_child, &lc, &r);
+    is_str(REPORT_GET(&r, "mount"), "EPERM", "cached filter: mount refused");
+    is_str(REPORT_GET(&r, "mkdir"), "0", "cached filter: mkdir works");
+    hutch_seccomp_free(s);
+  }
+
+  /* corrupted: one byte of the stored canonical text flipped */
+  int fd = open(file, O_RDWR | O_CLOEXEC);
+  char b = 0;
+  ok(fd >= 0 && pread(fd, &b, 1, 200) == 1, "read a byte of the cache file");
+  b ^= 0x20;
+  ok(pwrite(fd, &b, 1, 200) == 1, "flip it");
+  close(fd);
+  cached_compile(&p, ref, file, true, "corrupted file");
+  cached_compile(&p, ref, file, false, "after the rewrite");
+
+  /* truncated: the last BPF instruction missing */
+  ok(stat(file, &st) == 0 && truncate(file, st.st_size - 8) == 0, "truncate the cache file");
+  cached_compile(&p, ref, file, true, "truncated file");
+
+  /* one rule different: another file, another program */
+  struct spec_seccomp q = p;
+  struct spec_seccomp_syscall *sys = calloc(p.n_syscalls, sizeof(*sys));
+  memcpy(sys, p.syscalls, p.n_syscalls * sizeof(*sys));
+  char *mkdir_names[] = {"mkdir", NULL};
+  sys[0] = rule(mkdir_names, SCMP_ACT_ERRNO(0), "SCMP_ACT_ERRNO");
+  q.syscalls = sys;
+  setenv("HUTCH_SECCOMP_CACHE", "", 1);
+  struct hutch_seccomp *qref = compile_ok(&q, "changed profile, cache off");
+  setenv("HUTCH_SECCOMP_CACHE", cache_dir, 1);
+  s = compile_ok(&q, "changed profile");
+  is_int(cache_files(NULL, 0), 2, "a second cache file");
+  ok(s && qref && same_program(s, qref) && !same_program(s, ref), "its own program");
+  hutch_seccomp_free(s);
+
+  /* tampered: the other profile's (valid) file under this one's name */
+  char qfile[600] = "";
+  DIR *d = opendir(cache_dir);
+  struct dirent *de;
+  while (d && (de = readdir(d)))
+    if (de->d_name[0] != '.' && strcmp(strrchr(file, '/') + 1, de->d_name) != 0)
+      snprintf(qfile, sizeof(qfile), "%s/%s", cache_dir, de->d_name);
+  if (d)
+    closedir(d);
+  char cmd[1400];
+  snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", qfile, file);
+  ok(*qfile && system(cmd) == 0, "copy the other profile's file over this one's");
+  cached_compile(&p, ref, file, true, "another profile's file");
+  cached_compile(&q, qref, qfile, false, "the other profile still hits");
+
+  /* a dir others can write is not trusted: compiled, nothing written */
+  snprintf(cmd, sizeof(cmd), "rm -f '%s'/*.bpf", cache_dir);
+  ok(system(cmd) == 0 && chmod(cache_dir, 0777) == 0, "cache dir made world-writable");
+  s = compile_ok(&p, "untrusted dir");
+  ok(s && same_program(s, ref), "untrusted dir: the same program");
+  is_int(cache_files(NULL, 0), 0, "untrusted dir: no file written");
+  hutch_seccomp_free(s);
+  chmod(cache_dir, 0700);
+
+  /* a notify profile: listener and flags from the spec on a hit too */
+  char *names[] = {"mkdir", NULL};
+  char *flags[] = {"SECCOMP_FILTER_FLAG_TSYNC", NULL};
+  struct spec_seccomp_syscall nsys[] = {rule(names, SCMP_ACT_NOTIFY, "SCMP_ACT_NOTIFY")};
+  struct spec_seccomp n = {.present = true,
+                           .default_action = "SCMP_ACT_ALLOW",
+                           .default_action_value = SCMP_ACT_ALLOW,
+                           .listener_path = "/nonexistent/listener.sock",
+                           .flags = flags,
+                           .syscalls = nsys,
+                           .n_syscalls = 1};
+  struct hutch_seccomp *n1 = compile_ok(&n, "notify profile (miss)");
+  struct hutch_seccomp *n2 = compile_ok(&n, "notify profile (hit)");
+  ok(n1 && n2 && same_program(n1, n2) && hutch_seccomp_has_listener(n2),
+     "notify: hit keeps the listener");
+  n.flags = NULL;
+  struct hutch_seccomp *n3 = compile_ok(&n, "notify profile without TSYNC");
+  is_int(cache_files(NULL, 0), 2, "flags are part of the key: another file");
+  hutch_seccomp_free(n1);
+  hutch_seccomp_free(n2);
+  hutch_seccomp_free(n3);
+
+  free(sys);
+  hutch_seccomp_free(qref);
+  hutch_seccomp_free(ref);
+  hutch_seccomp_profile_clear(&p);
+}
+
 int main(void) {
   if (geteuid() != 0) {
     printf("1..0 # SKIP needs root\n");
@@ -529,6 +694,10 @@ int main(void) {
     perror("mkdtemp");
     return 1;
   }
+  /* every test compiles through a cache of its own */
+  char cache[300];
+  snprintf(cache, sizeof(cache), "%s/cache", tmpdir);
+  setenv("HUTCH_SECCOMP_CACHE", cache, 1);
   test_errors();
   test_mkdir_eperm();
   test_errno_ret_and_skips();
@@ -536,6 +705,7 @@ int main(void) {
   test_actions();
   test_notify();
   test_default_profile();
+  test_cache();
   char cmd[300];
   snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
   if (system(cmd) != 0)

@@ -12,11 +12,17 @@
 struct hutch_seccomp; /* compiled filter + flags + listener info */
 
 /* Unknown syscall names on this kernel/arch are skipped (debug note); bad
- * actions, operators, arches or flags are errors naming them. */
+ * actions, operators, arches or flags are errors naming them. The program
+ * comes from the compiled-filter cache when it holds this exact profile
+ * (dir $HUTCH_SECCOMP_CACHE, "" for none; /run/hutch/seccomp-cache for
+ * root, $XDG_RUNTIME_DIR/hutch/seccomp-cache otherwise). */
 int hutch_seccomp_compile(const struct spec_seccomp *sc, struct hutch_seccomp **out,
                           struct hutch_error **err);
 /* Number of rules compiled (for the --debug trace). */
 size_t hutch_seccomp_rule_count(const struct hutch_seccomp *s);
+/* The BPF program itself (*n instructions), for comparisons in tests. */
+struct sock_filter;
+const struct sock_filter *hutch_seccomp_program(const struct hutch_seccomp *s, size_t *n);
 /* Load it (seccomp(2) with the spec's flags). If the profile has a
  * listenerPath, the notify fd is sent over that unix socket with the
  * container state as the spec describes; state_json may be NULL otherwise. */
