@@ -99,8 +99,24 @@ int main(void) {
   ok(hutch_image_list(s, &v, &n, &e) == 0 && n == 2, "two images listed");
   hutch_image_list_free(v, n);
 
-  /* holds: a container using b */
+  /* holds: a container using b; a file in holds/, the index untouched */
+  struct stat st_before, st_after;
+  snprintf(p, sizeof(p), "%s/index.json", root);
+  stat(p, &st_before);
   ok(hutch_image_hold(s, "ctr1", "example.com/b:alias", &e) == 0, "hold b");
+  ok(stat(p, &st_after) == 0 && st_after.st_ino == st_before.st_ino &&
+         st_after.st_mtim.tv_nsec == st_before.st_mtim.tv_nsec,
+     "hold does not rewrite index.json");
+  {
+    _cleanup_free_ char *held = NULL;
+    char hp[400];
+    snprintf(hp, sizeof(hp), "%s/holds/ctr1", root);
+    hutch_read_file(hp, &held, NULL);
+    is_str(held, b->manifest_digest, "holds/ctr1 names b's manifest digest");
+  }
+  ok(hutch_image_hold(s, "../x", "example.com/b:alias", &e) < 0, "a holder with '/' is refused");
+  hutch_error_free(e);
+  e = NULL;
   char **log = NULL;
   ok(hutch_image_remove(s, "example.com/b:latest", false, &log, &e) == 0,
      "rmi one of two names of a held image untags");
@@ -122,12 +138,39 @@ int main(void) {
   l = NULL;
   ok(hutch_path_exists(b->layer_dirs[0]), "and its layer");
   ok(hutch_image_release(s, "ctr1", &e) == 0, "release");
+  is_int(count(root, "holds"), 0, "release removes the hold file");
   ok(hutch_image_prune(s, false, &log, &freed, &e) == 0 && log && freed > 0,
      "prune deletes it once released (%llu bytes)", (unsigned long long)freed);
   hutch_strv_free(log);
   log = NULL;
   ok(!hutch_path_exists(b->layer_dirs[0]), "its layer dir is gone");
   ok(hutch_path_exists(a->layer_dirs[0]), "a's layer dir stays");
+
+  /* a hold file torn by a crash (empty) holds every image */
+  snprintf(p, sizeof(p), "%s/holds/torn", root);
+  hutch_write_file(p, "", 0);
+  ok(hutch_image_remove(s, "example.com/a:1", false, NULL, &e) < 0 && e &&
+         strstr(e->msg, "in use by container torn"),
+     "an empty hold file keeps a: %s", e ? e->msg : "");
+  hutch_error_free(e);
+  e = NULL;
+  ok(hutch_image_release(s, "torn", &e) == 0 && count(root, "holds") == 0, "release it");
+  /* a hold in index.json (a store from before holds/) still counts */
+  json_t *ix = NULL;
+  ok(hutch_store_index_begin(s, &ix, &e) == 0, "index begin");
+  json_object_set_new(json_object_get(ix, "holds"), "old", json_string(a->manifest_digest));
+  ok(hutch_store_index_commit(s, ix, &e) == 0, "an old-style hold of a");
+  hutch_store_index_end(s);
+  json_decref(ix);
+  ok(hutch_image_remove(s, "example.com/a:1", false, NULL, &e) < 0 && e &&
+         strstr(e->msg, "in use by container old"),
+     "the old-style hold keeps a");
+  hutch_error_free(e);
+  e = NULL;
+  ok(hutch_image_release(s, "old", &e) == 0, "release the old-style hold");
+  _cleanup_free_ char *ixt = NULL;
+  snprintf(p, sizeof(p), "%s/index.json", root);
+  ok(hutch_read_file(p, &ixt, NULL) == 0 && !strstr(ixt, "\"old\""), "gone from index.json");
 
   /* leftovers of an interrupted pull are swept */
   snprintf(p, sizeof(p), "%s/tmp/layer-stale", root);

@@ -195,14 +195,29 @@ int hutch_ctr_open(struct hutch_engine *e, const char *ref, bool lock, struct hu
   return 0;
 }
 
-int hutch_ctr_save(struct hutch_ctr *c, struct hutch_error **err) {
+/* The configuration must survive a power loss (fsync); State need not:
+ * it is re-derived from the recorded pids after a reboot, so rename alone
+ * (old record or new, never half) is enough. Neither needs the fsync for
+ * a --rm container, which is not meant to outlive its run. */
+static int save(struct hutch_ctr *c, bool durable, struct hutch_error **err) {
   _cleanup_free_ char *text = json_dumps(c->rec, JSON_INDENT(2));
   if (!text)
     return hutch_error_set(err, ENOMEM, "container %.12s: serialise record", c->id);
-  int r = hutch_write_file_atomic(c->dirfd, "config.v2.json", text, strlen(text), 0600);
+  if (durable)
+    durable = !json_is_true(json_object_get(json_object_get(c->rec, "HostConfig"), "AutoRemove"));
+  int r = durable ? hutch_write_file_atomic(c->dirfd, "config.v2.json", text, strlen(text), 0600)
+                  : hutch_write_file_replace(c->dirfd, "config.v2.json", text, strlen(text), 0600);
   if (r < 0)
     return hutch_error_set(err, r, "container %.12s: write config.v2.json", c->id);
   return 0;
+}
+
+int hutch_ctr_save(struct hutch_ctr *c, struct hutch_error **err) {
+  return save(c, true, err);
+}
+
+int hutch_ctr_save_state(struct hutch_ctr *c, struct hutch_error **err) {
+  return save(c, false, err);
 }
 
 const char *hutch_ctr_name(struct hutch_ctr *c) {

@@ -66,7 +66,11 @@ int hutch_ctr_resolve(struct hutch_engine *e, const char *ref, char **id, struct
 /* Resolve and load; lock: take the container's flock (released by free). */
 int hutch_ctr_open(struct hutch_engine *e, const char *ref, bool lock, struct hutch_ctr **out,
                    struct hutch_error **err);
+/* Durable (fsync) unless the container is --rm: for its configuration. */
 int hutch_ctr_save(struct hutch_ctr *c, struct hutch_error **err);
+/* Without fsync (rename only): for State and the monitor's bookkeeping,
+ * which a reboot makes stale anyway. */
+int hutch_ctr_save_state(struct hutch_ctr *c, struct hutch_error **err);
 int hutch_ctr_reload(struct hutch_ctr *c, struct hutch_error **err);
 /* All container ids, newest first. */
 int hutch_ctr_list(struct hutch_engine *e, char ***ids, struct hutch_error **err);

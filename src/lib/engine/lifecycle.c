@@ -151,8 +151,11 @@ static uint64_t own_bounding_set(void) {
   return p ? strtoull(p + 7, NULL, 16) : 0;
 }
 
-static int write_text(int dirfd, const char *name, const char *text, struct hutch_error **err) {
-  int r = hutch_write_file_atomic(dirfd, name, text, strlen(text), 0644);
+/* durable: fsync before the rename (see hutch_ctr_save) */
+static int write_text(int dirfd, const char *name, const char *text, bool durable,
+                      struct hutch_error **err) {
+  int r = durable ? hutch_write_file_atomic(dirfd, name, text, strlen(text), 0644)
+                  : hutch_write_file_replace(dirfd, name, text, strlen(text), 0644);
   if (r < 0)
     return hutch_error_set(err, r, "write %s", name);
   return 0;
@@ -382,7 +385,7 @@ int hutch_ctr_create(struct hutch_engine *e, const char *image_ref, struct hutch
     goto fail;
   {
     _cleanup_free_ char *text = json_dumps(spec, JSON_INDENT(2));
-    if (!text || write_text(c->dirfd, "config.json", text, err) < 0)
+    if (!text || write_text(c->dirfd, "config.json", text, !o->rm, err) < 0)
       goto fail;
   }
   args = hutch_spec_args(o, img->config);
@@ -526,7 +529,7 @@ int hutch_ctr_start(struct hutch_engine *e, struct hutch_ctr *c, const struct hu
   hutch_container_delete(&e->rt, c->id, true, NULL);
   json_object_set_new(hutch_of(c), "ManualStop", json_false());
   json_object_set_new(state_of(c), "Error", json_string(""));
-  if (hutch_ctr_save(c, err) < 0)
+  if (hutch_ctr_save_state(c, err) < 0)
     return -1;
   json_t *cfg = json_object_get(c->rec, "Config");
   struct hutch_monitor_args ma = {
@@ -671,7 +674,7 @@ static void settle_orphan(struct hutch_engine *e, struct hutch_ctr *c, int code)
     json_object_set_new(st, "ExitCode", json_integer(code));
     json_object_set_new(st, "FinishedAt", json_string(hutch_now_rfc3339()));
     hutch_container_delete(&e->rt, c->id, true, NULL);
-    hutch_ctr_save(c, NULL);
+    hutch_ctr_save_state(c, NULL);
   }
   unlock(c);
 }
@@ -681,7 +684,7 @@ int hutch_ctr_stop(struct hutch_engine *e, struct hutch_ctr *c, int timeout, str
     return -1;
   json_object_set_new(hutch_of(c), "ManualStop", json_true());
   json_object_set_new(state_of(c), "Restarting", json_false());
-  if (hutch_ctr_save(c, err) < 0)
+  if (hutch_ctr_save_state(c, err) < 0)
     return -1;
   if (!hutch_ctr_running(c)) {
     unlock(c);
@@ -716,7 +719,7 @@ int hutch_ctr_kill(struct hutch_engine *e, struct hutch_ctr *c, int sig, struct 
   if (sig == SIGKILL && lock_again(c, NULL) == 0) {
     /* docker kill counts as a manual stop for the restart policy */
     json_object_set_new(hutch_of(c), "ManualStop", json_true());
-    hutch_ctr_save(c, NULL);
+    hutch_ctr_save_state(c, NULL);
     unlock(c);
   }
   return hutch_container_kill(&e->rt, c->id, sig, false, err);
@@ -764,7 +767,7 @@ int hutch_ctr_remove(struct hutch_engine *e, struct hutch_ctr *c, bool force, bo
   unsigned long long ms = (unsigned long long)json_integer_value(json_object_get(h, "MonitorStart"));
   if (active || (mp > 0 && mp != getpid() && hutch_pid_alive(mp, ms))) {
     json_object_set_new(h, "ManualStop", json_true());
-    hutch_ctr_save(c, NULL);
+    hutch_ctr_save_state(c, NULL);
     pid_t pid = hutch_ctr_pid(c);
     unsigned long long start = (unsigned long long)json_integer_value(json_object_get(h, "PidStart"));
     unlock(c);

@@ -168,7 +168,7 @@ static int update_record(struct hutch_engine *e, const char *id, void (*fn)(json
   if (hutch_ctr_open(e, id, true, &c, err) < 0)
     return -1;
   fn(c->rec, ud);
-  return hutch_ctr_save(c, err);
+  return hutch_ctr_save_state(c, err);
 }
 
 struct started {

@@ -723,7 +723,7 @@ int hutch_engine_net_start(struct hutch_engine *e, struct hutch_ctr *c, struct h
   json_t *h = json_object_get(c->rec, "Hutch");
   json_object_set_new(h, "NetOwner", json_integer(getpid()));
   json_object_set_new(h, "NetOwnerStart", json_integer((json_int_t)hutch_pid_start_time(getpid())));
-  if (hutch_ctr_save(c, err) < 0)
+  if (hutch_ctr_save_state(c, err) < 0)
     return -1;
   size_t i;
   json_t *nw;

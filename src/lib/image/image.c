@@ -576,11 +576,13 @@ int hutch_image_tag(struct hutch_store *s, const char *src, const char *dst,
   return r;
 }
 
-static const char *holder_of(json_t *index, const char *md) {
+/* holds: hutch_store_holds(); "" holds every image */
+static const char *holder_of(json_t *holds, const char *md) {
   const char *k;
   json_t *v;
-  json_object_foreach(json_object_get(index, "holds"), k, v) {
-    if (json_string_value(v) && strcmp(json_string_value(v), md) == 0)
+  json_object_foreach(holds, k, v) {
+    const char *h = json_string_value(v);
+    if (h && (*h == '\0' || strcmp(h, md) == 0))
       return k;
   }
   return NULL;
@@ -615,13 +617,17 @@ int hutch_image_remove(struct hutch_store *s, const char *ref_or_id, bool force,
   _cleanup_strv_ char **names = NULL;
   _cleanup_reference_ struct hutch_reference *ref = NULL;
   _cleanup_free_ char *sn = NULL;
+  _cleanup_json_ json_t *holds = NULL;
   r = resolve(index, ref_or_id, &md0, err);
   if (r < 0)
     goto out;
   md = strdup(md0);
   json_t *names_obj = json_object_get(index, "names");
   json_t *images = json_object_get(index, "images");
-  const char *holder = holder_of(index, md);
+  r = hutch_store_holds(s, index, &holds, err);
+  if (r < 0)
+    goto out;
+  const char *holder = holder_of(holds, md);
   size_t nn = names_of(index, md, &names);
   /* by name: remove just that name */
   if (hutch_reference_parse(ref_or_id, &ref, NULL) == 0)
@@ -670,13 +676,19 @@ int hutch_image_prune(struct hutch_store *s, bool all, char ***deleted, uint64_t
     return r;
   json_t *images = json_object_get(index, "images");
   json_t *names = json_object_get(index, "names");
+  _cleanup_json_ json_t *holds = NULL;
+  if (hutch_store_holds(s, index, &holds, err) < 0) {
+    hutch_store_index_end(s);
+    json_decref(index);
+    return -1;
+  }
   const char *key;
   json_t *rec;
   void *tmp;
   json_object_foreach_safe(images, tmp, key, rec) {
     _cleanup_strv_ char **nv = NULL;
     size_t nn = names_of(index, key, &nv);
-    if (holder_of(index, key) || (nn > 0 && !all))
+    if (holder_of(holds, key) || (nn > 0 && !all))
       continue;
     for (size_t i = 0; nv && nv[i]; i++)
       json_object_del(names, nv[i]);
@@ -698,11 +710,14 @@ int hutch_image_hold(struct hutch_store *s, const char *holder, const char *imag
   int r = hutch_store_index_begin(s, &index, err);
   if (r < 0)
     return r;
+  /* the index lock keeps an rmi from deleting it between lookup and hold;
+   * the hold itself is a file: the index is not rewritten */
   const char *md = NULL;
   r = resolve(index, image, &md, err);
   if (r == 0) {
-    json_object_set_new(json_object_get(index, "holds"), holder, json_string(md));
-    r = hutch_store_index_commit(s, index, err);
+    r = hutch_store_hold_set(s, holder, md);
+    if (r < 0)
+      r = hutch_error_set(err, r, "hold image %s for %s", image, holder);
   }
   hutch_store_index_end(s);
   json_decref(index);
@@ -710,8 +725,17 @@ int hutch_image_hold(struct hutch_store *s, const char *holder, const char *imag
 }
 
 int hutch_image_release(struct hutch_store *s, const char *holder, struct hutch_error **err) {
+  int r = hutch_store_hold_clear(s, holder);
+  if (r < 0)
+    return hutch_error_set(err, r, "release the image hold of %s", holder);
+  /* a hold from before holds/ existed is in the index */
+  _cleanup_json_ json_t *snap = NULL;
+  if (hutch_store_index_read(s, &snap, err) < 0)
+    return -1;
+  if (!json_object_get(json_object_get(snap, "holds"), holder))
+    return 0;
   json_t *index = NULL;
-  int r = hutch_store_index_begin(s, &index, err);
+  r = hutch_store_index_begin(s, &index, err);
   if (r < 0)
     return r;
   if (json_object_del(json_object_get(index, "holds"), holder) == 0)

@@ -7,6 +7,7 @@
 #include "util/fs.h"
 #include "util/log.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -67,7 +68,7 @@ int hutch_store_open(const char *root, struct hutch_store **out, struct hutch_er
     return hutch_error_set(err, ENOMEM, "open image store");
   s->rootfd = s->gc_lock_fd = s->index_lock_fd = -EBADF;
   s->root = strdup(root);
-  static const char *dirs[] = {"blobs/sha256", "layers/sha256", "tmp"};
+  static const char *dirs[] = {"blobs/sha256", "layers/sha256", "tmp", "holds"};
   for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
     _cleanup_free_ char *p = NULL;
     if (asprintf(&p, "%s/%s", root, dirs[i]) < 0) {
@@ -328,6 +329,67 @@ void hutch_store_index_end(struct hutch_store *s) {
 int hutch_store_index_read(struct hutch_store *s, json_t **index, struct hutch_error **err) {
   /* the index is replaced by rename, so reading needs no lock */
   return index_load(s, index, err);
+}
+
+static bool holder_name_ok(const char *holder) {
+  size_t n = strlen(holder);
+  return n > 0 && n < 256 && holder[0] != '.' && !strchr(holder, '/');
+}
+
+int hutch_store_hold_set(struct hutch_store *s, const char *holder, const char *manifest_digest) {
+  if (!holder_name_ok(holder))
+    return -EINVAL;
+  _cleanup_close_ int dfd = openat(s->rootfd, "holds", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0)
+    return -errno;
+  /* No fsync: a crash may leave the file empty, and an empty hold holds
+   * every image (hutch_store_holds), so it errs on the side of keeping. */
+  return hutch_write_file_replace(dfd, holder, manifest_digest, strlen(manifest_digest), 0600);
+}
+
+int hutch_store_hold_clear(struct hutch_store *s, const char *holder) {
+  if (!holder_name_ok(holder))
+    return -EINVAL;
+  _cleanup_close_ int dfd = openat(s->rootfd, "holds", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0)
+    return errno == ENOENT ? 0 : -errno;
+  if (unlinkat(dfd, holder, 0) < 0 && errno != ENOENT)
+    return -errno;
+  return 0;
+}
+
+int hutch_store_holds(struct hutch_store *s, json_t *index, json_t **out,
+                      struct hutch_error **err) {
+  json_t *old = json_object_get(index, "holds");
+  _cleanup_json_ json_t *holds = json_is_object(old) ? json_copy(old) : json_object();
+  if (holds == NULL)
+    return hutch_error_set(err, ENOMEM, "image holds");
+  _cleanup_close_ int dfd = openat(s->rootfd, "holds", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+  if (d == NULL) {
+    if (errno == ENOENT) {
+      *out = TAKE_PTR(holds);
+      return 0;
+    }
+    return hutch_error_set(err, errno, "read %s/holds", s->root);
+  }
+  dfd = -EBADF; /* owned by d */
+  struct dirent *de;
+  while ((de = readdir(d)) != NULL) {
+    if (de->d_name[0] == '.') /* ., .. and a crashed writer's temp files */
+      continue;
+    _cleanup_free_ char *md = NULL;
+    size_t len = 0;
+    if (hutch_read_file_at(dirfd(d), de->d_name, &md, &len) < 0 || !hutch_digest_valid(md)) {
+      hutch_debug("hold %s: unreadable, it holds every image", de->d_name);
+      json_object_set_new(holds, de->d_name, json_string(""));
+      continue;
+    }
+    json_object_set_new(holds, de->d_name, json_string(md));
+  }
+  closedir(d);
+  *out = TAKE_PTR(holds);
+  return 0;
 }
 
 static void mark(json_t *live, const char *digest) {

@@ -3,7 +3,9 @@
  *   <root>/blobs/sha256/<hex>     manifests, configs, compressed layers
  *   <root>/layers/sha256/<hex>/   each layer unpacked once, by diff-id
  *   <root>/tmp/                   partial downloads (resumed) and unpacks
- *   <root>/index.json             images by manifest digest, names, holds
+ *   <root>/index.json             images by manifest digest, names (and the
+ *                                 holds of stores made before holds/)
+ *   <root>/holds/<holder>         a container's hold: the manifest digest it uses
  *   <root>/lock, <root>/gc.lock   flock()s: index updates; sweep vs users
  *
  * Everything becomes visible by rename() only when complete, so a pull
@@ -71,6 +73,19 @@ int hutch_store_index_commit(struct hutch_store *s, json_t *index, struct hutch_
 void hutch_store_index_end(struct hutch_store *s);
 /* A consistent read-only snapshot of the index. */
 int hutch_store_index_read(struct hutch_store *s, json_t **index, struct hutch_error **err);
+
+/* Holds, one small file per holder instead of a key in index.json, so
+ * that creating and removing a container never rewrites (and fsyncs) the
+ * index. Set a hold under the index lock (hutch_store_index_begin) so that
+ * an rmi cannot slip between the lookup and the hold. Holder names are
+ * file names (no '/', no leading '.'). -errno. */
+int hutch_store_hold_set(struct hutch_store *s, const char *holder, const char *manifest_digest);
+/* Missing is fine. */
+int hutch_store_hold_clear(struct hutch_store *s, const char *holder);
+/* Every hold as {holder: manifest digest}: index's "holds" (older stores)
+ * and the holds/ dir. A hold file that does not read as a digest (torn by
+ * a crash) maps to "": it holds every image, which is the safe side. */
+int hutch_store_holds(struct hutch_store *s, json_t *index, json_t **out, struct hutch_error **err);
 
 /* Mark-and-sweep: delete blobs, layer dirs and partial downloads that no
  * image in the index uses. It needs every other user of the store gone
