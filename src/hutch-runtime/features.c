@@ -19,17 +19,17 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Mount options applied to mounts (spec_parse.c's MS_* flags, propagation,
- * bind). The recursive mount_setattr variants (rro, rnosuid, …), idmap and
- * tmpcopyup are parsed but not applied yet, so they are not listed. */
+ * bind; the recursive variants through mount_setattr(AT_RECURSIVE);
+ * idmap/ridmap on bind mounts (linux/idmap.c); tmpcopyup on tmpfs). */
 static const char *const mount_options[] = {
-    "acl",        "async",       "atime",         "bind",        "defaults",   "dev",
-    "diratime",   "dirsync",     "exec",          "iversion",    "lazytime",   "loud",
-    "mand",       "noacl",       "noatime",       "nodev",       "nodiratime", "noexec",
-    "noiversion", "nolazytime",  "nomand",        "norelatime",  "nostrictatime", "nosuid",
-    "nosymfollow", "private",    "rbind",         "relatime",    "remount",    "ro",
-    "rprivate",   "rshared",     "rslave",        "runbindable", "rw",         "shared",
-    "silent",     "slave",       "strictatime",   "suid",        "symfollow",  "sync",
-    "unbindable",
+    "acl", "async", "atime", "bind", "defaults", "dev", "diratime", "dirsync", "exec", "idmap",
+    "iversion", "lazytime", "loud", "mand", "noacl", "noatime", "nodev", "nodiratime", "noexec",
+    "noiversion", "nolazytime", "nomand", "norelatime", "nostrictatime", "nosuid", "nosymfollow",
+    "private", "ratime", "rbind", "rdev", "rdiratime", "relatime", "remount", "rexec", "ridmap",
+    "rnoatime", "rnodev", "rnodiratime", "rnoexec", "rnorelatime", "rnostrictatime", "rnosuid",
+    "rnosymfollow", "ro", "rprivate", "rrelatime", "rro", "rrw", "rshared", "rslave",
+    "rstrictatime", "rsuid", "rsymfollow", "runbindable", "rw", "shared", "silent", "slave",
+    "strictatime", "suid", "symfollow", "sync", "tmpcopyup", "unbindable",
 };
 
 /* The linux.seccomp names the parser (spec_parse.c) and linux/seccomp.c
@@ -137,7 +137,7 @@ VERB(features) {
       "operators", strings(seccomp_operators, ARRAY_SIZE(seccomp_operators)), "archs", archs(),
       "knownFlags", strings(seccomp_flags, ARRAY_SIZE(seccomp_flags)), "apparmor", "enabled",
       (int)hutch_apparmor_enabled(), "selinux", "enabled", (int)hutch_selinux_enabled(),
-      "intelRdt", "enabled", 0, "mountExtensions", "idmap", "enabled", 0, "annotations",
+      "intelRdt", "enabled", 0, "mountExtensions", "idmap", "enabled", 1, "annotations",
       annotations());
   if (j == NULL) {
     fprintf(stderr, "hutch-runtime: features: cannot build the document\n");

@@ -1,7 +1,11 @@
-/* Spec mounts inside the rootfs. */
+/* Spec mounts inside the rootfs: bind mounts (idmapped ones arrive as
+ * detached trees prepared by the parent, see idmap.c), other filesystems,
+ * their remount flags and propagation, the recursive mount_setattr options
+ * (rro, rnosuid, ...) and tmpcopyup. */
 #include "mounts.h"
 
 #include "cgroup.h"
+#include "copyup.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -52,12 +56,24 @@ static int reopen_target(const struct mount_ctx *ctx, const char *dest, char buf
   return 0;
 }
 
-static int do_bind(const struct mount_ctx *ctx, const struct spec_mount *m, char target[static 32],
-                   int *tfd, struct hutch_error **err) {
-  unsigned long flags = MS_BIND | (m->recursive_bind ? MS_REC : 0);
-  hutch_debug("mount %s on %s (%s)", m->source, m->destination, m->recursive_bind ? "rbind" : "bind");
-  if (mount(m->source, target, NULL, flags, NULL) < 0)
-    return hutch_error_set(err, errno, "bind mount %s on %s", m->source, m->destination);
+/* tree_fd: a detached idmapped clone of the source (idmap.c), moved into
+ * place instead of a bind; -EBADF for a plain bind. */
+static int do_bind(const struct mount_ctx *ctx, const struct spec_mount *m, int tree_fd,
+                   char target[static 32], int *tfd, struct hutch_error **err) {
+  if (tree_fd >= 0) {
+    hutch_debug("move_mount idmapped %s on %s", m->source, m->destination);
+    /* Onto the resolved target fd itself: move_mount does not follow a
+     * /proc/self/fd magic link as a to-path. */
+    if (move_mount(tree_fd, "", *tfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+      return hutch_error_set(err, errno, "move the idmapped mount of %s on %s", m->source,
+                             m->destination);
+  } else {
+    unsigned long flags = MS_BIND | (m->recursive_bind ? MS_REC : 0);
+    hutch_debug("mount %s on %s (%s)", m->source, m->destination,
+                m->recursive_bind ? "rbind" : "bind");
+    if (mount(m->source, target, NULL, flags, NULL) < 0)
+      return hutch_error_set(err, errno, "bind mount %s on %s", m->source, m->destination);
+  }
   /* A bind mount takes its flags only from a remount; keep the flags the
    * kernel locks (inside a user namespace they cannot be cleared). */
   unsigned long want = m->flags & ~(MS_BIND | MS_REC | MS_REMOUNT | MS_PROPAGATION);
@@ -74,6 +90,70 @@ static int do_bind(const struct mount_ctx *ctx, const struct spec_mount *m, char
 
 static int mount_at(const struct mount_ctx *ctx, const struct spec_mount *m, const char *type,
                     char target[static 32], int *tfd, struct hutch_error **err);
+
+/* Is NAME=... one of the comma-separated options in data? */
+static bool data_has(const char *data, const char *name) {
+  size_t n = strlen(name);
+  for (const char *p = data; p && *p;) {
+    if (strncmp(p, name, n) == 0 && p[n] == '=')
+      return true;
+    p = strchr(p, ',');
+    p = p ? p + 1 : NULL;
+  }
+  return false;
+}
+
+static int tmp_copyup(const struct mount_ctx *ctx, const struct spec_mount *m, int covered,
+                      char target[static 32], int *tfd, struct hutch_error **err) {
+  if (reopen_target(ctx, m->destination, target, tfd, err) < 0)
+    return -1;
+  _cleanup_close_ int dst = openat(*tfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dst < 0)
+    return hutch_error_set(err, errno, "tmpcopyup: open the tmpfs on %s", m->destination);
+  hutch_debug("tmpcopyup: copy %s into its tmpfs", m->destination);
+  /* The tmpfs root takes the covered directory's mode and owner (a fresh
+   * tmpfs is 1777 root), unless the options set them. */
+  if (!data_has(m->data, "mode") && !data_has(m->data, "uid") && !data_has(m->data, "gid")) {
+    int r = hutch_copy_dir_attrs(covered, dst);
+    if (r < 0)
+      return hutch_error_set(err, r, "tmpcopyup: mode and owner of %s", m->destination);
+  }
+  int r = hutch_copy_dir_contents(covered, dst);
+  if (r < 0)
+    return hutch_error_set(err, r, "tmpcopyup: copy the contents of %s into its tmpfs",
+                           m->destination);
+  if (m->flags & MS_RDONLY) {
+    unsigned long f = m->flags & ~(MS_PROPAGATION | MS_REC | MS_REMOUNT | MS_BIND);
+    hutch_debug("remount %s read-only after tmpcopyup", m->destination);
+    if (mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | f, NULL) < 0)
+      return hutch_error_set(err, errno, "remount %s read-only after tmpcopyup", m->destination);
+  }
+  return 0;
+}
+
+/* rro, rnosuid, ... : mount_setattr(AT_RECURSIVE) on the mount just made,
+ * after its remount and propagation, so it also reaches the submounts an
+ * rbind brought along. */
+static int set_recursive_attrs(const struct mount_ctx *ctx, const struct spec_mount *m,
+                               char target[static 32], int *tfd, struct hutch_error **err) {
+  if (m->rec_attr_set == 0 && m->rec_attr_clr == 0)
+    return 0;
+  if (reopen_target(ctx, m->destination, target, tfd, err) < 0)
+    return -1;
+  struct mount_attr a = {.attr_set = m->rec_attr_set, .attr_clr = m->rec_attr_clr};
+  hutch_debug("mount_setattr %s AT_RECURSIVE set=0x%llx clr=0x%llx", m->destination,
+              (unsigned long long)a.attr_set, (unsigned long long)a.attr_clr);
+  if (mount_setattr(*tfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0) {
+    int e = errno;
+    if (e == ENOSYS)
+      return hutch_error_set(err, e,
+                             "mount %s: recursive options (rro, rnosuid, ...) need mount_setattr "
+                             "(Linux 5.12)",
+                             m->destination);
+    return hutch_error_set(err, e, "apply the recursive options of %s", m->destination);
+  }
+  return 0;
+}
 
 static bool source_is_dir(const struct spec_mount *m) {
   struct stat st;
@@ -108,7 +188,7 @@ static int mount_at(const struct mount_ctx *ctx, const struct spec_mount *m, con
 
   int r = 0;
   if (m->bind) {
-    r = do_bind(ctx, m, target, tfd, err);
+    r = do_bind(ctx, m, ctx->idmap_fd, target, tfd, err);
   } else if (type && strcmp(type, "cgroup") == 0) {
     if (ctx->cgroup == NULL)
       return 0;
@@ -117,6 +197,19 @@ static int mount_at(const struct mount_ctx *ctx, const struct spec_mount *m, con
   } else {
     unsigned long flags = m->flags & ~(MS_PROPAGATION | MS_REC);
     const char *src = m->source ? m->source : type;
+    bool copyup = m->tmpcopyup && type && strcmp(type, "tmpfs") == 0;
+    _cleanup_close_ int covered = -EBADF;
+    if (m->tmpcopyup && !copyup)
+      hutch_warn("mount %s: tmpcopyup applies to tmpfs mounts only, ignoring", m->destination);
+    if (copyup) {
+      /* The directory the tmpfs is about to cover: once mounted, only this
+       * fd still reaches it. The copy needs a writable tmpfs; a read-only
+       * one is made read-only after it. */
+      covered = openat(*tfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (covered < 0)
+        return hutch_error_set(err, errno, "tmpcopyup: open %s", m->destination);
+      flags &= ~MS_RDONLY;
+    }
     hutch_debug("mount %s (%s) on %s flags=0x%lx data=%s", src, type ? type : "?", m->destination,
                 flags, m->data ? m->data : "");
     if (mount(src, target, type, flags, m->data) < 0) {
@@ -131,17 +224,19 @@ static int mount_at(const struct mount_ctx *ctx, const struct spec_mount *m, con
         b.bind = true;
         b.recursive_bind = true;
         b.flags |= MS_NOSUID | MS_NODEV | MS_NOEXEC;
-        r = do_bind(ctx, &b, target, tfd, err);
+        r = do_bind(ctx, &b, -EBADF, target, tfd, err);
       } else if (type && strcmp(type, "mqueue") == 0 && (e == EPERM || e == EINVAL) && ctx->userns) {
         struct spec_mount b = *m;
         b.source = (char *)"/dev/mqueue";
         b.bind = true;
         b.recursive_bind = true;
-        r = do_bind(ctx, &b, target, tfd, err);
+        r = do_bind(ctx, &b, -EBADF, target, tfd, err);
       } else {
         return hutch_error_set(err, e, "mount %s on %s", type ? type : src, m->destination);
       }
     }
+    if (r == 0 && copyup && tmp_copyup(ctx, m, covered, target, tfd, err) < 0)
+      return -1;
   }
   if (r < 0)
     return r;
@@ -152,5 +247,5 @@ static int mount_at(const struct mount_ctx *ctx, const struct spec_mount *m, con
     if (mount(NULL, target, NULL, m->propagation, NULL) < 0)
       return hutch_error_set(err, errno, "set propagation of %s", m->destination);
   }
-  return 0;
+  return set_recursive_attrs(ctx, m, target, tfd, err);
 }

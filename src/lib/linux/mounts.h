@@ -15,6 +15,7 @@ struct mount_ctx {
   bool netns;          /* has its own network namespace (sysfs may be mounted) */
   struct hutch_cgroup *cgroup; /* for "cgroup" mounts */
   bool cgroupns;
+  int idmap_fd; /* the mount being made: its detached idmapped tree (idmap.h), or -EBADF */
 };
 
 int hutch_mount_one(const struct mount_ctx *ctx, const struct spec_mount *m, struct hutch_error **err);

@@ -45,8 +45,10 @@ int hutch_rootfs_prepare(struct rootfs_ctx *ctx, struct hutch_error **err) {
       .netns = s->linux_.namespaces[SPEC_NS_NETWORK].present,
       .cgroup = ctx->cgroup,
       .cgroupns = s->linux_.namespaces[SPEC_NS_CGROUP].present,
+      .idmap_fd = -EBADF,
   };
   for (size_t i = 0; i < s->n_mounts; i++) {
+    mc.idmap_fd = ctx->idmap_fds ? ctx->idmap_fds[i] : -EBADF;
     if (hutch_mount_one(&mc, &s->mounts[i], err) < 0)
       return -1;
     if (strcmp(s->mounts[i].destination, "/dev/pts") == 0)

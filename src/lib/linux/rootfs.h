@@ -20,6 +20,7 @@ struct rootfs_ctx {
   bool no_pivot;
   bool userns;
   struct hutch_cgroup *cgroup;
+  const int *idmap_fds; /* per spec mount, from hutch_idmap_prepare; NULL if none */
   int rootfd; /* set by prepare */
 };
 

@@ -337,7 +337,7 @@ void hutch_init_child(struct init_args *a) {
   const struct spec *s = a->spec;
   struct rootfs_ctx rc = {.spec = s, .rootfs = a->rootfs, .no_pivot = a->no_pivot,
                           .userns = a->new_userns || s->linux_.namespaces[SPEC_NS_USER].path,
-                          .cgroup = a->cgroup, .rootfd = -EBADF};
+                          .cgroup = a->cgroup, .idmap_fds = a->idmap_fds, .rootfd = -EBADF};
   _cleanup_free_ char *exe = NULL;
 
   if (step_wait_parent(a, &err) < 0 || step_join_namespaces(a, &err) < 0 ||

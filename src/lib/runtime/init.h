@@ -30,6 +30,7 @@ struct init_args {
   struct hutch_caps caps;
   const char *seccomp_state_json; /* for a seccomp listener, else NULL */
   const char *state_json;  /* for createContainer/startContainer hooks */
+  const int *idmap_fds;    /* idmapped mount trees per spec mount (linux/idmap.h), or NULL */
 };
 
 /* Runs in the cloned child; never returns. */

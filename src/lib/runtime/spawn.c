@@ -10,6 +10,7 @@
 #include "sync.h"
 #include "linux/caps.h"
 #include "linux/cgroup.h"
+#include "linux/idmap.h"
 #include "linux/lsm.h"
 #include "linux/namespaces.h"
 #include "linux/seccomp.h"
@@ -122,6 +123,7 @@ int hutch_spawn(const struct hutch_runtime *rt, const struct hutch_create_opts *
   int ret = -1;
   _cleanup_free_ char *rootfs = NULL, *cgpath = NULL, *hook_state = NULL, *listener_msg = NULL;
   _cleanup_free_ struct spec_device_cgroup *devrules = NULL;
+  int *idmap_fds = NULL;
   for (int t = 0; t < SPEC_NS__MAX; t++)
     a.ns_fds[t] = -EBADF;
 
@@ -216,6 +218,12 @@ int hutch_spawn(const struct hutch_runtime *rt, const struct hutch_create_opts *
     hutch_error_set(err, EINVAL, "process.terminal is true: --console-socket is required");
     goto out;
   }
+  /* Idmapped mounts need privilege over the host's filesystems that a
+   * child in a new user namespace lacks: they are made here as detached
+   * trees, which the child inherits and moves into place (linux/idmap.c). */
+  if (hutch_idmap_prepare(spec, &idmap_fds, err) < 0)
+    goto out;
+  a.idmap_fds = idmap_fds;
   if (hutch_ns_open_paths(l, a.ns_fds, err) < 0)
     goto out;
   if (a.ns_fds[SPEC_NS_PID] >= 0) {
@@ -376,5 +384,6 @@ out:
     close(own_pidns);
   }
   hutch_ns_close_fds(a.ns_fds);
+  hutch_idmap_free(idmap_fds, spec->n_mounts);
   return ret;
 }
