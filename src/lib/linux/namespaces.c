@@ -74,6 +74,27 @@ int hutch_ns_join(enum spec_ns_type t, int fd, struct hutch_error **err) {
   return 0;
 }
 
+int hutch_ns_pid_enter_for_children(int fd, struct hutch_error **err) {
+  int own = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+  if (own < 0)
+    return hutch_error_set(err, errno, "open /proc/self/ns/pid");
+  if (hutch_ns_join(SPEC_NS_PID, fd, err) < 0) {
+    close(own);
+    return -1;
+  }
+  return own;
+}
+
+void hutch_ns_pid_restore(int *saved) {
+  if (*saved < 0)
+    return;
+  /* Always allowed: it is the namespace we are in. */
+  if (setns(*saved, CLONE_NEWPID) < 0)
+    hutch_warn("switch back to our own pid namespace: %s, ignoring", strerror(errno));
+  close(*saved);
+  *saved = -EBADF;
+}
+
 static int write_time_offsets(const struct spec_linux *l, struct hutch_error **err) {
   char buf[128];
   int n = snprintf(buf, sizeof(buf), "monotonic %lld %u\nboottime %lld %u\n",

@@ -17,6 +17,14 @@ int hutch_ns_open_paths(const struct spec_linux *l, int fds[SPEC_NS__MAX], struc
 void hutch_ns_close_fds(int fds[SPEC_NS__MAX]);
 /* setns() into one opened namespace (logs "setns net"). */
 int hutch_ns_join(enum spec_ns_type t, int fd, struct hutch_error **err);
+/* Joining a pid namespace applies only to the children made afterwards.
+ * Join the one fd names for those, and return an fd of our own pid
+ * namespace to switch back with hutch_ns_pid_restore() right after the
+ * fork: the engine runs the runtime in process, and its later children
+ * must not land in the container. */
+int hutch_ns_pid_enter_for_children(int fd, struct hutch_error **err);
+/* Switch our children back to our own pid namespace; closes *saved. */
+void hutch_ns_pid_restore(int *saved);
 /* In the child: create the cgroup and time namespaces if the spec asks
  * for new ones (time: unshare, write offsets, then join time_for_children). */
 int hutch_ns_unshare_late(const struct spec_linux *l, struct hutch_error **err);

@@ -568,12 +568,8 @@ int hutch_container_exec(const struct hutch_runtime *rt, const char *id, const s
    * engine calls this in process, so its later children must go back to
    * our own pid namespace (always allowed: it is the active one). */
   if (c.ns_fds[SPEC_NS_PID] >= 0) {
-    own_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
-    if (own_pidns < 0) {
-      hutch_error_set(err, errno, "open /proc/self/ns/pid");
-      goto out;
-    }
-    if (hutch_ns_join(SPEC_NS_PID, c.ns_fds[SPEC_NS_PID], err) < 0)
+    own_pidns = hutch_ns_pid_enter_for_children(c.ns_fds[SPEC_NS_PID], err);
+    if (own_pidns < 0)
       goto out;
   }
 
@@ -583,8 +579,7 @@ int hutch_container_exec(const struct hutch_runtime *rt, const char *id, const s
     exec_child(&c);
   }
   int fork_errno = errno;
-  if (own_pidns >= 0 && setns(own_pidns, CLONE_NEWPID) < 0)
-    hutch_warn("return to our pid namespace: %s, ignoring", strerror(errno));
+  hutch_ns_pid_restore(&own_pidns);
   if (pid < 0) {
     hutch_error_set(err, fork_errno, "fork");
     goto out;

@@ -227,15 +227,8 @@ int hutch_spawn(const struct hutch_runtime *rt, const struct hutch_create_opts *
   if (hutch_ns_open_paths(l, a.ns_fds, err) < 0)
     goto out;
   if (a.ns_fds[SPEC_NS_PID] >= 0) {
-    /* Joining a pid namespace only applies to children: join it here,
-     * before clone, and switch back right after (the engine calls us in
-     * process; its later children must not land in the container). */
-    own_pidns = open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
-    if (own_pidns < 0) {
-      hutch_error_set(err, errno, "open /proc/self/ns/pid_for_children");
-      goto out;
-    }
-    if (hutch_ns_join(SPEC_NS_PID, a.ns_fds[SPEC_NS_PID], err) < 0)
+    own_pidns = hutch_ns_pid_enter_for_children(a.ns_fds[SPEC_NS_PID], err);
+    if (own_pidns < 0)
       goto out;
   }
   hook_state = state_json_for_hooks(o->id, 0, o->bundle, "creating", spec);
@@ -266,12 +259,7 @@ int hutch_spawn(const struct hutch_runtime *rt, const struct hutch_create_opts *
     close(sv[0]);
     hutch_init_child(&a);
   }
-  if (own_pidns >= 0) {
-    if (setns(own_pidns, CLONE_NEWPID) < 0)
-      hutch_warn("switch back to our pid namespace: %s, ignoring", strerror(errno));
-    close(own_pidns);
-    own_pidns = -EBADF;
-  }
+  hutch_ns_pid_restore(&own_pidns);
   close(sv[1]);
   sv[1] = -EBADF;
   hutch_debug("child pid %d", (int)pid);
@@ -378,11 +366,7 @@ out:
     close(a.fifo_fd);
   if (a.console_fd >= 0)
     close(a.console_fd);
-  if (own_pidns >= 0) {
-    if (setns(own_pidns, CLONE_NEWPID) < 0)
-      hutch_warn("switch back to our pid namespace: %s, ignoring", strerror(errno));
-    close(own_pidns);
-  }
+  hutch_ns_pid_restore(&own_pidns);
   hutch_ns_close_fds(a.ns_fds);
   hutch_idmap_free(idmap_fds, spec->n_mounts);
   return ret;
