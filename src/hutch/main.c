@@ -81,6 +81,8 @@ int main(int argc, char **argv) {
   for (const struct hutch_command *c = commands; c->name; c++)
     if (strcmp(c->name, argv[i]) == 0)
       return c->fn(argc - i, argv + i);
+  if (strcmp(argv[i], "__monitor") == 0) /* internal: not in --help */
+    return cmd_monitor(argc - i, argv + i);
   fprintf(stderr, "hutch: unknown command: %s\nRun 'hutch --help' for usage.\n", argv[i]);
   return HUTCH_EXIT_ERROR;
 }

@@ -7,9 +7,11 @@
 #include "util/fs.h"
 
 #include <errno.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static char *path_join(const char *a, const char *b) {
   char *p = NULL;
@@ -70,3 +72,26 @@ void hutch_engine_free(struct hutch_engine *e) {
 }
 
 void hutch_engine_freep(struct hutch_engine **e) { hutch_engine_free(*e); }
+
+char *hutch_engine_helper_path(const char *env, const char *name) {
+  const char *v = getenv(env);
+  if (v && *v)
+    return strdup(v);
+  char exe[4096];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+  if (n <= 0)
+    return NULL;
+  exe[n] = '\0';
+  const char *dir = dirname(exe);
+  const char *fmts[] = {"%s/%s", "%s/src/%s/%s", "%s/../libexec/hutch/%s"};
+  for (size_t i = 0; i < ARRAY_SIZE(fmts); i++) {
+    char *p = NULL;
+    int r = i == 1 ? asprintf(&p, fmts[i], dir, name, name) : asprintf(&p, fmts[i], dir, name);
+    if (r < 0)
+      return NULL;
+    if (access(p, X_OK) == 0)
+      return p;
+    free(p);
+  }
+  return NULL;
+}

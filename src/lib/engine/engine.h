@@ -15,7 +15,9 @@
  *
  * A running container is owned by a monitor process (monitor.c) that is
  * the parent of its init: it holds stdio, writes the log, records the exit
- * and applies the restart policy. The record says Running only while the
+ * and applies the restart policy. Detached, it spends the container's life
+ * as the small static hutch-monitor (src/hutch-monitor) and comes back
+ * into hutch (`hutch __monitor`) for the exit. The record says Running only while the
  * recorded init pid (with its start time) is alive, so after a reboot or
  * a killed monitor the container reads as exited. */
 #pragma once
@@ -44,6 +46,10 @@ void hutch_engine_free(struct hutch_engine *e);
 void hutch_engine_freep(struct hutch_engine **e);
 #define _cleanup_engine_ __attribute__((cleanup(hutch_engine_freep)))
 int hutch_engine_store(struct hutch_engine *e, struct hutch_store **out, struct hutch_error **err);
+/* A helper program (hutch-init, hutch-monitor): $ENV, else next to our
+ * executable, in the build tree (src/NAME/NAME) or installed
+ * (../libexec/hutch/NAME). NULL when none is executable. Caller frees. */
+char *hutch_engine_helper_path(const char *env, const char *name);
 /* Import "busybox" from the host's static busybox (busybox.c). */
 int hutch_engine_busybox_image(struct hutch_engine *e, struct hutch_image **out, struct hutch_error **err);
 
@@ -171,11 +177,20 @@ struct hutch_monitor_args {
   const char *id;
   bool attached, interactive, tty;
   int ready_fd; /* detached: report "ok" or the error text here, then close */
+  /* `hutch __monitor`: hutch-monitor saw the container exit and exec'd
+   * back; go on from there (record it, restart policy, --rm). */
+  bool resume;
+  int status;     /* its exit status */
+  long ran_ms;    /* how long it ran, for the restart backoff */
+  int backoff_ms; /* the restart backoff so far */
 };
 /* Create and start the container through the runtime with this process as
  * the parent of its init, pump its output into the log (and to our
  * stdout/stderr when attached), record its exit, apply the restart
- * policy, remove it for --rm. Returns the last exit status, or -status
+ * policy, remove it for --rm. Detached, the pumping is done by
+ * hutch-monitor, exec'd in this process (found through $HUTCH_MONITOR or
+ * hutch_engine_helper_path; without it, here as before); it execs
+ * `hutch __monitor`, which calls this again with resume set. Returns the last exit status, or -status
  * (125, 126, 127) with *err when the container could not be started. */
 int hutch_monitor_run(const struct hutch_monitor_args *a, struct hutch_error **err);
 /* "exec: ... not found" errors of create → 127, not executable → 126. */

@@ -17,7 +17,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -97,30 +96,6 @@ static json_t *strv_json_or_null(char *const *v) { return v ? strv_json(v) : jso
 
 static json_t *state_of(struct hutch_ctr *c) { return json_object_get(c->rec, "State"); }
 static json_t *hutch_of(struct hutch_ctr *c) { return json_object_get(c->rec, "Hutch"); }
-
-/* The host path of hutch-init: $HUTCH_INIT, next to our executable, in
- * the build tree, or installed. */
-static char *find_init(void) {
-  const char *env = getenv("HUTCH_INIT");
-  if (env && *env)
-    return strdup(env);
-  char exe[4096];
-  ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-  if (n > 0) {
-    exe[n] = '\0';
-    char *dir = dirname(exe);
-    const char *cands[] = {"hutch-init", "src/hutch-init/hutch-init", "../libexec/hutch/hutch-init"};
-    for (size_t i = 0; i < ARRAY_SIZE(cands); i++) {
-      char *p = NULL;
-      if (asprintf(&p, "%s/%s", dir, cands[i]) < 0)
-        return NULL;
-      if (access(p, X_OK) == 0)
-        return p;
-      free(p);
-    }
-  }
-  return NULL;
-}
 
 static char *read_in_rootfs(const char *rootfs, const char *path) {
   _cleanup_close_ int rfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -336,7 +311,7 @@ int hutch_ctr_create(struct hutch_engine *e, const char *image_ref, struct hutch
       goto fail;
   passwd = read_in_rootfs(merged, "/etc/passwd");
   group = read_in_rootfs(merged, "/etc/group");
-  if (o->init && !(init_path = find_init())) {
+  if (o->init && !(init_path = hutch_engine_helper_path("HUTCH_INIT", "hutch-init"))) {
     hutch_error_set(err, ENOENT, "--init: hutch-init not found (set HUTCH_INIT)");
     goto fail;
   }

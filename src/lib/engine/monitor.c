@@ -6,8 +6,17 @@
  * restart policy and removes the container for --rm.
  *
  * For `run -d` it runs in a double-forked, setsid process that outlives
- * the CLI; for an attached run it runs in the CLI process itself. */
+ * the CLI; for an attached run it runs in the CLI process itself.
+ *
+ * A detached monitor idles for the container's whole life, so once the
+ * container runs it execs the small static hutch-monitor (like conmon),
+ * which copies the output into the log (monitor_io.c) and, at the exit,
+ * execs `hutch __monitor ID --status N …` back: the same process (pid,
+ * children, start time) then resumes here for the rare heavy work —
+ * recording the exit, the restart policy (another launch, another exec),
+ * --rm. The idle process keeps none of the engine's mappings. */
 #include "engine.h"
+#include "monitor_io.h"
 #include "netsetup.h"
 
 #include "linux/terminal.h"
@@ -20,6 +29,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -34,111 +44,10 @@
 #include <time.h>
 #include <unistd.h>
 
-/* json-file rotation: docker keeps one file unbounded by default; we
- * bound it and keep one older file. */
-#define LOG_MAX_SIZE (10 * 1024 * 1024)
-#define LINE_MAX_BUF 16384
-
 int hutch_exec_error_status(const struct hutch_error *e) {
   if (!e || !e->msg || !strstr(e->msg, "exec: \""))
     return 125;
   return e->errnum == ENOENT ? 127 : 126;
-}
-
-struct logw {
-  char *path;
-  int fd;
-  off_t size;
-};
-
-static void log_open(struct logw *l) {
-  l->fd = open(l->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-  struct stat st;
-  l->size = l->fd >= 0 && fstat(l->fd, &st) == 0 ? st.st_size : 0;
-}
-
-static void log_rotate(struct logw *l) {
-  char old[4300];
-  snprintf(old, sizeof(old), "%s.1", l->path);
-  if (l->fd >= 0)
-    close(l->fd);
-  rename(l->path, old);
-  log_open(l);
-}
-
-static void log_line(struct logw *l, const char *stream, const char *data, size_t len) {
-  if (l->fd < 0 || len == 0)
-    return;
-  json_t *s = json_stringn(data, len);
-  if (!s) {
-    /* not UTF-8: keep the bytes' places */
-    _cleanup_free_ char *copy = malloc(len);
-    if (!copy)
-      return;
-    for (size_t i = 0; i < len; i++)
-      copy[i] = (unsigned char)data[i] < 0x80 ? data[i] : '?';
-    s = json_stringn(copy, len);
-  }
-  _cleanup_json_ json_t *j = json_pack("{s:o, s:s, s:s}", "log", s, "stream", stream, "time", hutch_now_rfc3339());
-  _cleanup_free_ char *text = json_dumps(j, JSON_COMPACT);
-  if (!text)
-    return;
-  size_t n = strlen(text);
-  text[n] = '\n';
-  if (write(l->fd, text, n + 1) > 0)
-    l->size += (off_t)n + 1;
-  text[n] = '\0';
-  if (l->size > LOG_MAX_SIZE)
-    log_rotate(l);
-}
-
-struct stream {
-  const char *name;
-  int fd;   /* read end, -EBADF when closed */
-  int out;  /* attached: where to copy, else -1 */
-  char buf[LINE_MAX_BUF];
-  size_t len;
-};
-
-static void stream_flush(struct stream *s, struct logw *l, bool all) {
-  size_t start = 0;
-  for (size_t i = 0; i < s->len; i++)
-    if (s->buf[i] == '\n') {
-      log_line(l, s->name, s->buf + start, i + 1 - start);
-      start = i + 1;
-    }
-  if (all || (start == 0 && s->len == sizeof(s->buf))) {
-    log_line(l, s->name, s->buf + start, s->len - start);
-    start = s->len;
-  }
-  memmove(s->buf, s->buf + start, s->len - start);
-  s->len -= start;
-}
-
-static void write_all(int fd, const char *p, size_t n) {
-  while (n > 0) {
-    ssize_t w = write(fd, p, n);
-    if (w < 0 && errno == EINTR)
-      continue;
-    if (w <= 0)
-      return;
-    p += w;
-    n -= (size_t)w;
-  }
-}
-
-/* Read what is there; false at EOF or error. */
-static bool stream_read(struct stream *s, struct logw *l) {
-  ssize_t n = read(s->fd, s->buf + s->len, sizeof(s->buf) - s->len);
-  if (n < 0 && (errno == EINTR || errno == EAGAIN))
-    return true;
-  if (n <= 0)
-    return false;
-  if (s->out >= 0)
-    write_all(s->out, s->buf + s->len, (size_t)n);
-  s->len += (size_t)n;
-  stream_flush(s, l, false);
-  return true;
 }
 
 static volatile pid_t fwd_pid;
@@ -234,17 +143,40 @@ static bool oom_killed(const char *id) {
 static void report_ready(int *fd, const char *text) {
   if (*fd < 0)
     return;
-  write_all(*fd, text, strlen(text));
+  /* one write: the CLI reads until EOF, and a message under PIPE_BUF
+   * goes into the pipe whole */
+  size_t n = strnlen(text, PIPE_BUF - 1);
+  if (write(*fd, text, n) < 0)
+    hutch_debug("report to the CLI: %s, ignoring", strerror(errno));
   close(*fd);
   *fd = -EBADF;
 }
 
-/* One run of the container: create, start, pump, wait. Returns the exit
- * status, or -1 with *err when it could not be started (and *code the
- * status docker gives that failure). */
-static int run_once(const struct hutch_monitor_args *a, struct logw *lw, int *ready_fd, int *code,
-                    struct hutch_error **err) {
+/* A started container: its init (our child) and our ends of its stdio. */
+struct launched {
+  pid_t pid;
+  int out_fd; /* stdout pipe or pty master */
+  int err_fd; /* stderr pipe, -1 with a pty */
+  int in_w;   /* -d -i: the write end of its stdin, held open; else -1 */
+  bool pty;
+};
+
+static void launched_close(struct launched *l) {
+  int *fds[] = {&l->out_fd, &l->err_fd, &l->in_w};
+  for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
+    if (*fds[i] >= 0) {
+      close(*fds[i]);
+      *fds[i] = -1;
+    }
+}
+
+/* Create and start the container with pipes (or a pty) as its stdio.
+ * Returns 0 with *l filled, or -1 with *err and *code (the status docker
+ * gives that failure) when it could not be started. */
+static int launch(const struct hutch_monitor_args *a, int *ready_fd, struct launched *l, int *code,
+                  struct hutch_error **err) {
   struct hutch_engine *e = a->e;
+  *l = (struct launched){.out_fd = -1, .err_fd = -1, .in_w = -1, .pty = a->tty};
   char bundle[4200];
   snprintf(bundle, sizeof(bundle), "%s/%s", e->containers_dir, a->id);
   int saved[3] = {-1, -1, -1};
@@ -286,23 +218,23 @@ static int run_once(const struct hutch_monitor_args *a, struct logw *lw, int *re
     close(inp[0]);
   if (csock[1] >= 0)
     close(csock[1]);
-  _cleanup_close_ int master = -EBADF, in_w = inp[1], cs = csock[0], pidfd = -EBADF;
-  struct stream so = {.name = "stdout", .fd = outp[0], .out = a->attached ? 1 : -1};
-  struct stream se = {.name = "stderr", .fd = errp[0], .out = a->attached ? 2 : -1};
-  int ret = -1;
+  _cleanup_close_ int cs = csock[0];
+  l->out_fd = outp[0];
+  l->err_fd = errp[0];
+  l->in_w = inp[1];
   if (r < 0) {
     *code = hutch_exec_error_status(*err);
-    goto out;
+    goto fail;
   }
   if (a->tty) {
-    master = hutch_recv_fd(cs, NULL, 0);
+    int master = hutch_recv_fd(cs, NULL, 0);
     if (master < 0) {
       hutch_error_set(err, -master, "receive the container's pty");
       hutch_container_delete(&e->rt, a->id, true, NULL);
       *code = 125;
-      goto out;
+      goto fail;
     }
-    so.fd = master;
+    l->out_fd = master;
   }
   fwd_pid = pid;
   struct started s = {.pid = pid};
@@ -311,10 +243,19 @@ static int run_once(const struct hutch_monitor_args *a, struct logw *lw, int *re
     struct exited x = {.code = 125, .error = *err && (*err)->msg ? (*err)->msg : "start failed"};
     update_record(e, a->id, rec_exited, &x, NULL);
     *code = 125;
-    goto out;
+    goto fail;
   }
+  l->pid = pid;
   report_ready(ready_fd, "ok");
+  return 0;
+fail:
+  fwd_pid = 0;
+  launched_close(l);
+  return -1;
+}
 
+/* Copy the output until the container exits; its exit status. */
+static int pump(const struct hutch_monitor_args *a, struct launched *l, struct hutch_logw *lw) {
   struct termios saved_tio;
   bool raw = a->attached && a->tty && isatty(0) && tcgetattr(0, &saved_tio) == 0;
   if (raw) {
@@ -323,79 +264,99 @@ static int run_once(const struct hutch_monitor_args *a, struct logw *lw, int *re
     tcsetattr(0, TCSANOW, &t);
     winch = 1;
   }
-  pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-  bool in_open = a->attached && a->interactive && a->tty;
-  bool exited = false;
-  int drain_ms = 2000;
-  while (so.fd >= 0 || se.fd >= 0) {
-    if (winch && master >= 0) {
-      winch = 0;
-      struct winsize ws;
-      if (ioctl(0, TIOCGWINSZ, &ws) == 0)
-        ioctl(master, TIOCSWINSZ, &ws);
-    }
-    struct pollfd p[4] = {{.fd = so.fd, .events = POLLIN},
-                          {.fd = se.fd, .events = POLLIN},
-                          {.fd = in_open ? 0 : -1, .events = POLLIN},
-                          {.fd = exited ? -1 : pidfd, .events = POLLIN}};
-    int n = poll(p, 4, exited ? 100 : -1);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0)
-      break;
-    if (n == 0 && exited) {
-      drain_ms -= 100;
-      if (master >= 0 || drain_ms <= 0)
-        break;
-      continue;
-    }
-    if (p[0].revents && !stream_read(&so, lw)) {
-      so.fd = so.fd == master ? so.fd : (close(so.fd), -1);
-      if (master >= 0)
-        break; /* EIO: the pty has no more writers */
-    }
-    if (p[1].revents && !stream_read(&se, lw)) {
-      close(se.fd);
-      se.fd = -1;
-    }
-    if (p[2].revents) {
-      char buf[4096];
-      ssize_t k = read(0, buf, sizeof(buf));
-      if (k <= 0)
-        in_open = false;
-      else
-        write_all(master, buf, (size_t)k);
-    }
-    if (p[3].revents) {
-      exited = true;
-      if (master >= 0)
-        fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK);
-    }
-  }
-  stream_flush(&so, lw, true);
-  stream_flush(&se, lw, true);
+  struct hutch_pump p = {.pid = l->pid,
+                         .out_fd = l->out_fd,
+                         .err_fd = l->err_fd,
+                         .pty = l->pty,
+                         .attached = a->attached,
+                         .forward_in = a->attached && a->interactive && a->tty,
+                         .winch = &winch};
+  int status = hutch_pump_run(&p, lw);
+  l->out_fd = l->err_fd = -1; /* closed by the pump */
+  launched_close(l);
   if (raw)
     tcsetattr(0, TCSANOW, &saved_tio);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-    ;
   fwd_pid = 0;
-  ret = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  *code = ret;
-out:
-  if (so.fd >= 0 && so.fd != master)
-    close(so.fd);
-  if (se.fd >= 0)
-    close(se.fd);
-  return ret;
+  return status;
+}
+
+static long now_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Detached: become hutch-monitor for the container's life (see the top of
+ * the file). Returns only if that is not possible; the caller then pumps
+ * in this process as before. */
+static void exec_monitor(const struct hutch_monitor_args *a, struct launched *l, long t0,
+                         int backoff_ms) {
+  _cleanup_free_ char *mon = hutch_engine_helper_path("HUTCH_MONITOR", "hutch-monitor");
+  char self[4096];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+  if (mon == NULL || n <= 0) {
+    hutch_debug("hutch-monitor not found: monitoring %.12s in this process", a->id);
+    return;
+  }
+  self[n] = '\0';
+  char logp[4300], pid[16], out[16], err[16], hold[16], since[24], backoff[16];
+  snprintf(logp, sizeof(logp), "%s/%s/%s-json.log", a->e->containers_dir, a->id, a->id);
+  snprintf(pid, sizeof(pid), "%d", (int)l->pid);
+  snprintf(out, sizeof(out), "%d", l->out_fd);
+  snprintf(err, sizeof(err), "%d", l->err_fd);
+  snprintf(hold, sizeof(hold), "%d", l->in_w);
+  snprintf(since, sizeof(since), "%ld", t0);
+  snprintf(backoff, sizeof(backoff), "%d", backoff_ms);
+  const char *argv[32];
+  size_t k = 0;
+  argv[k++] = mon;
+  if (hutch_log_enabled(HUTCH_LOG_DEBUG))
+    argv[k++] = "--debug";
+  const char *args[][2] = {
+      {"--id", a->id},
+      {"--log", logp},
+      {"--pid", pid},
+      {"--hutch", self},
+      {"--since", since},
+      {"--backoff", backoff},
+      {l->pty ? "--pty" : "--stdout", out},
+  };
+  for (size_t i = 0; i < ARRAY_SIZE(args); i++) {
+    argv[k++] = args[i][0];
+    argv[k++] = args[i][1];
+  }
+  if (l->err_fd >= 0) {
+    argv[k++] = "--stderr";
+    argv[k++] = err;
+  }
+  if (l->in_w >= 0) {
+    argv[k++] = "--hold";
+    argv[k++] = hold;
+  }
+  if (a->tty)
+    argv[k++] = "--tty";
+  if (a->interactive)
+    argv[k++] = "--interactive";
+  argv[k] = NULL;
+  int fds[] = {l->out_fd, l->err_fd, l->in_w};
+  for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
+    if (fds[i] >= 0)
+      fcntl(fds[i], F_SETFD, 0);
+  hutch_debug("exec %s for %.12s (pid %d)", mon, a->id, (int)l->pid);
+  execv(mon, (char *const *)argv);
+  hutch_warn("exec %s: %s, monitoring in this process", mon, strerror(errno));
+  for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
+    if (fds[i] >= 0)
+      fcntl(fds[i], F_SETFD, FD_CLOEXEC);
 }
 
 int hutch_monitor_run(const struct hutch_monitor_args *a, struct hutch_error **err) {
   struct hutch_engine *e = a->e;
-  struct logw lw = {.fd = -1};
-  if (asprintf(&lw.path, "%s/%s/%s-json.log", e->containers_dir, a->id, a->id) < 0)
+  _cleanup_free_ char *log_path = NULL;
+  if (asprintf(&log_path, "%s/%s/%s-json.log", e->containers_dir, a->id, a->id) < 0)
     return hutch_error_set(err, ENOMEM, "log path");
-  log_open(&lw);
+  struct hutch_logw lw = {.path = log_path, .fd = -1};
+  hutch_logw_open(&lw);
   int ready_fd = a->ready_fd;
   if (!a->attached) {
     signal(SIGPIPE, SIG_IGN);
@@ -403,36 +364,47 @@ int hutch_monitor_run(const struct hutch_monitor_args *a, struct hutch_error **e
   } else {
     set_forwarding(true);
   }
-  int backoff_ms = 100;
+  int backoff_ms = a->resume ? a->backoff_ms : 100;
+  bool resume = a->resume;
   int last = 0;
   for (;;) {
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    int code = 125;
-    struct hutch_error *rerr = NULL;
-    int r = run_once(a, &lw, &ready_fd, &code, &rerr);
-    if (r < 0) {
-      /* could not start: docker leaves the container created with the code */
-      hutch_engine_net_stopped(e, a->id);
-      struct exited x = {.code = code, .error = rerr && rerr->msg ? rerr->msg : "start failed"};
-      update_record(e, a->id, rec_exited, &x, NULL);
-      if (ready_fd >= 0) {
-        _cleanup_free_ char *text = hutch_error_text(rerr);
-        char *msg = NULL;
-        if (asprintf(&msg, "E%d %d %s", code, rerr ? rerr->errnum : 0, rerr && rerr->msg ? rerr->msg : "") >= 0)
-          report_ready(&ready_fd, msg);
-        free(msg);
-        hutch_error_free(rerr);
-      } else if (err && !*err) {
-        *err = rerr;
-      } else {
-        hutch_error_free(rerr);
+    int r;
+    long ran_ms;
+    if (resume) {
+      /* hutch-monitor saw it exit and exec'd us back */
+      resume = false;
+      r = a->status;
+      ran_ms = a->ran_ms;
+    } else {
+      long t0 = now_ms();
+      int code = 125;
+      struct hutch_error *rerr = NULL;
+      struct launched l;
+      if (launch(a, &ready_fd, &l, &code, &rerr) < 0) {
+        /* could not start: docker leaves the container created with the code */
+        hutch_engine_net_stopped(e, a->id);
+        struct exited x = {.code = code, .error = rerr && rerr->msg ? rerr->msg : "start failed"};
+        update_record(e, a->id, rec_exited, &x, NULL);
+        if (ready_fd >= 0) {
+          char *msg = NULL;
+          if (asprintf(&msg, "E%d %d %s", code, rerr ? rerr->errnum : 0, rerr && rerr->msg ? rerr->msg : "") >= 0)
+            report_ready(&ready_fd, msg);
+          free(msg);
+          hutch_error_free(rerr);
+        } else if (err && !*err) {
+          *err = rerr;
+        } else {
+          hutch_error_free(rerr);
+        }
+        last = -code;
+        break;
       }
-      last = -code;
-      break;
+      if (!a->attached)
+        exec_monitor(a, &l, t0, backoff_ms);
+      r = pump(a, &l, &lw);
+      ran_ms = now_ms() - t0;
     }
     last = r;
-    clock_gettime(CLOCK_MONOTONIC, &t1);
     bool oom = oom_killed(a->id);
     hutch_container_delete(&e->rt, a->id, true, NULL);
     /* the restart policy, unless someone stopped it on purpose */
@@ -456,7 +428,6 @@ int hutch_monitor_run(const struct hutch_monitor_args *a, struct hutch_error **e
     update_record(e, a->id, rec_exited, &x, NULL);
     if (!restart)
       break;
-    long ran_ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
     backoff_ms = ran_ms > 10000 ? 100 : (backoff_ms * 2 > 60000 ? 60000 : backoff_ms * 2);
     usleep((useconds_t)backoff_ms * 1000 / 2);
     if (hutch_ctr_reload(c, NULL) < 0 ||
@@ -466,9 +437,7 @@ int hutch_monitor_run(const struct hutch_monitor_args *a, struct hutch_error **e
   }
   if (a->attached)
     set_forwarding(false);
-  if (lw.fd >= 0)
-    close(lw.fd);
-  free(lw.path);
+  hutch_logw_close(&lw);
   /* --rm: the container goes when it ends (or could not start) */
   _cleanup_ctr_ struct hutch_ctr *c = NULL;
   if (hutch_ctr_open(e, a->id, true, &c, NULL) == 0 &&

@@ -1,0 +1,204 @@
+/* The monitor's I/O loop and json-file log; see monitor_io.h. Only libc
+ * and jansson: this file is linked into the static hutch-monitor too. */
+#include "monitor_io.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* json-file rotation: docker keeps one file unbounded by default; we
+ * bound it and keep one older file. */
+#define LOG_MAX_SIZE (10 * 1024 * 1024)
+#define LINE_MAX_BUF 16384
+
+void hutch_logw_open(struct hutch_logw *l) {
+  l->fd = open(l->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+  struct stat st;
+  l->size = l->fd >= 0 && fstat(l->fd, &st) == 0 ? st.st_size : 0;
+}
+
+void hutch_logw_close(struct hutch_logw *l) {
+  if (l->fd >= 0)
+    close(l->fd);
+  l->fd = -1;
+}
+
+static void log_rotate(struct hutch_logw *l) {
+  char old[4300];
+  snprintf(old, sizeof(old), "%s.1", l->path);
+  hutch_logw_close(l);
+  rename(l->path, old);
+  hutch_logw_open(l);
+}
+
+/* RFC 3339 with nanoseconds, as hutch_now_rfc3339() (runtime/state.c,
+ * which hutch-monitor does not link) writes it. */
+static void log_time(char buf[static 40]) {
+  struct timespec ts;
+  struct tm tm;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  gmtime_r(&ts.tv_sec, &tm);
+  size_t n = strftime(buf, 40, "%Y-%m-%dT%H:%M:%S", &tm);
+  snprintf(buf + n, 40 - n, ".%09ldZ", ts.tv_nsec);
+}
+
+static void log_line(struct hutch_logw *l, const char *stream, const char *data, size_t len) {
+  if (l->fd < 0 || len == 0)
+    return;
+  json_t *s = json_stringn(data, len);
+  if (!s) {
+    /* not UTF-8: keep the bytes' places */
+    char *copy = malloc(len);
+    if (!copy)
+      return;
+    for (size_t i = 0; i < len; i++)
+      copy[i] = (unsigned char)data[i] < 0x80 ? data[i] : '?';
+    s = json_stringn(copy, len);
+    free(copy);
+  }
+  char now[40];
+  log_time(now);
+  json_t *j = json_pack("{s:o, s:s, s:s}", "log", s, "stream", stream, "time", now);
+  char *text = json_dumps(j, JSON_COMPACT);
+  json_decref(j);
+  if (!text)
+    return;
+  size_t n = strlen(text);
+  text[n] = '\n'; /* over the NUL: one write per line */
+  if (write(l->fd, text, n + 1) > 0)
+    l->size += (off_t)n + 1;
+  free(text);
+  if (l->size > LOG_MAX_SIZE)
+    log_rotate(l);
+}
+
+struct stream {
+  const char *name;
+  int fd;  /* read end, -1 when closed */
+  int out; /* attached: where to copy, else -1 */
+  char buf[LINE_MAX_BUF];
+  size_t len;
+};
+
+/* Log the complete lines (all: the rest too; a full buffer without a
+ * newline goes out as one line). */
+static void stream_flush(struct stream *s, struct hutch_logw *l, bool all) {
+  size_t start = 0;
+  for (size_t i = 0; i < s->len; i++)
+    if (s->buf[i] == '\n') {
+      log_line(l, s->name, s->buf + start, i + 1 - start);
+      start = i + 1;
+    }
+  if (all || (start == 0 && s->len == sizeof(s->buf))) {
+    log_line(l, s->name, s->buf + start, s->len - start);
+    start = s->len;
+  }
+  memmove(s->buf, s->buf + start, s->len - start);
+  s->len -= start;
+}
+
+static void write_all(int fd, const char *p, size_t n) {
+  while (n > 0) {
+    ssize_t w = write(fd, p, n);
+    if (w < 0 && errno == EINTR)
+      continue;
+    if (w <= 0)
+      return;
+    p += w;
+    n -= (size_t)w;
+  }
+}
+
+/* Read what is there; false at EOF or error. */
+static bool stream_read(struct stream *s, struct hutch_logw *l) {
+  ssize_t n = read(s->fd, s->buf + s->len, sizeof(s->buf) - s->len);
+  if (n < 0 && (errno == EINTR || errno == EAGAIN))
+    return true;
+  if (n <= 0)
+    return false;
+  if (s->out >= 0)
+    write_all(s->out, s->buf + s->len, (size_t)n);
+  s->len += (size_t)n;
+  stream_flush(s, l, false);
+  return true;
+}
+
+int hutch_pump_run(const struct hutch_pump *p, struct hutch_logw *log) {
+  /* static: 2 × 16 KiB that a small monitor should not keep on its stack */
+  static struct stream so, se;
+  so = (struct stream){.name = "stdout", .fd = p->out_fd, .out = p->attached ? 1 : -1};
+  se = (struct stream){.name = "stderr", .fd = p->err_fd, .out = p->attached ? 2 : -1};
+  int master = p->pty ? p->out_fd : -1;
+  int pidfd = (int)syscall(SYS_pidfd_open, p->pid, 0);
+  bool in_open = p->forward_in && master >= 0;
+  bool exited = false;
+  int drain_ms = 2000;
+  while (so.fd >= 0 || se.fd >= 0) {
+    if (p->winch && *p->winch && master >= 0) {
+      *p->winch = 0;
+      struct winsize ws;
+      if (ioctl(0, TIOCGWINSZ, &ws) == 0)
+        ioctl(master, TIOCSWINSZ, &ws);
+    }
+    struct pollfd pf[4] = {{.fd = so.fd, .events = POLLIN},
+                           {.fd = se.fd, .events = POLLIN},
+                           {.fd = in_open ? 0 : -1, .events = POLLIN},
+                           {.fd = exited ? -1 : pidfd, .events = POLLIN}};
+    int n = poll(pf, 4, exited ? 100 : -1);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      break;
+    if (n == 0 && exited) {
+      drain_ms -= 100;
+      if (master >= 0 || drain_ms <= 0)
+        break;
+      continue;
+    }
+    if (pf[0].revents && !stream_read(&so, log)) {
+      if (master >= 0)
+        break; /* EIO: the pty has no more writers */
+      close(so.fd);
+      so.fd = -1;
+    }
+    if (pf[1].revents && !stream_read(&se, log)) {
+      close(se.fd);
+      se.fd = -1;
+    }
+    if (pf[2].revents) {
+      char buf[4096];
+      ssize_t k = read(0, buf, sizeof(buf));
+      if (k <= 0)
+        in_open = false;
+      else
+        write_all(master, buf, (size_t)k);
+    }
+    if (pf[3].revents) {
+      exited = true;
+      if (master >= 0)
+        fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK);
+    }
+  }
+  stream_flush(&so, log, true);
+  stream_flush(&se, log, true);
+  if (so.fd >= 0)
+    close(so.fd);
+  if (se.fd >= 0)
+    close(se.fd);
+  if (pidfd >= 0)
+    close(pidfd);
+  int status = 0;
+  while (waitpid(p->pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}

@@ -1,0 +1,38 @@
+/* The monitor's I/O: a container's stdout/stderr (pipes or a pty) copied
+ * into the json-file log, with rotation, until its init exits.
+ *
+ * Shared by the engine's in-process monitor (attached runs, and detached
+ * ones when hutch-monitor is missing) and by the small static
+ * hutch-monitor that a detached container's monitor execs into, so it
+ * needs nothing but libc and jansson. */
+#pragma once
+
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+/* json-file log: one {"log","stream","time"} object per line, as docker
+ * writes it. */
+struct hutch_logw {
+  const char *path;
+  int fd; /* -1 when it could not be opened: output is dropped */
+  off_t size;
+};
+void hutch_logw_open(struct hutch_logw *l);
+void hutch_logw_close(struct hutch_logw *l);
+
+struct hutch_pump {
+  pid_t pid;                    /* the container's init, our child */
+  int out_fd;                   /* stdout pipe, or the pty master; -1 for none */
+  int err_fd;                   /* stderr pipe; -1 for none (a pty merges them) */
+  bool pty;                     /* out_fd is the pty master */
+  bool attached;                /* copy the output to our stdout/stderr as well */
+  bool forward_in;              /* copy our stdin to the pty (attached -it) */
+  volatile sig_atomic_t *winch; /* set by a SIGWINCH handler: resize the pty; may be NULL */
+};
+
+/* Copy until the init exits and its output is drained (pipes: until EOF,
+ * at most 2 s after the exit; a pty: until it has no writer), then reap
+ * it. Closes out_fd and err_fd. Returns the exit status (128+signal for a
+ * signal). */
+int hutch_pump_run(const struct hutch_pump *p, struct hutch_logw *log);
