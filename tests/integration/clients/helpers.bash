@@ -14,7 +14,10 @@ FIXTURES=$HUTCH_SRC/tests/fixtures
 
 # shellcheck source=../../fixtures/clients.sh
 source "$FIXTURES/clients.sh"
-set +eu # the fixture's strict mode is for its own commands, not bats'
+# The fixture's strict mode is for its own commands: drop its -u and
+# pipefail, but keep -e: bats fails a test through it (set +e hid every
+# failed assertion but a test's last).
+set +u +o pipefail
 
 # clients_up: $CLI_DIR, registry + fixture image ($IMAGE), and a
 # cgroup parent of our own ($CGPARENT) for what the clients create.

@@ -61,7 +61,8 @@ prun() {
   assert_success
   id=$output
   run podman inspect d1 --format '{{.State.Status}} {{.OCIRuntime}}'
-  assert_output "running hutch-runtime"
+  # podman names a --runtime given as a path by that path
+  assert_output "running $HUTCH_RUNTIME"
   [ "$("$HUTCH_RUNTIME" state "$id" | jq -r .status)" = running ]
 
   run podman exec d1 cat /etc/hutch-file
