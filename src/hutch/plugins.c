@@ -5,7 +5,10 @@
  * linked into the executable. Those libraries pull in about 40 more
  * shared objects (krb5, ldap, gnutls, libxml2, ICU …) whose loading and
  * relocation were most of the time `hutch ps` took; most commands never
- * use them.
+ * use them. OpenSSL's libcrypto (digest.c: sha256; auth.c: base64) is a
+ * fourth, hutch-crypto.so: loading and relocating it cost every command,
+ * `run` of a present image included, ~4-7 ms of CPU, and only pulls,
+ * imports, loads and logins digest or encode anything.
  *
  * Each function of those files' APIs has a stub here with the same name
  * and signature: it dlopen()s its module on first use and calls the real
@@ -19,6 +22,8 @@
  * src/hutch/ below it: the build tree), or the installed HUTCH_PLUGIN_DIR. */
 #include "engine/engine.h"
 #include "engine/net/nft.h"
+#include "image/auth.h"
+#include "image/digest.h"
 #include "image/image_archive.h"
 #include "image/registry.h"
 #include "image/unpack.h"
@@ -75,7 +80,7 @@ static void *plugin_sym(const char *module, const char *name, struct hutch_error
   static struct {
     const char *module;
     void *handle;
-  } loaded[3];
+  } loaded[4];
   void *h = NULL;
   size_t i = 0;
   for (; i < ARRAY_SIZE(loaded) && loaded[i].module; i++)
@@ -217,4 +222,74 @@ int hutch_nft_apply(const char *ruleset, bool dry_run, struct hutch_error **err)
 int hutch_nft_table_exists(const char *table, struct hutch_error **err) {
   PLUGIN_FN("nft", hutch_nft_table_exists, err);
   return fn ? fn(table, err) : -1;
+}
+
+/* ---- digests and credentials (libcrypto) ---- */
+
+int hutch_sha256_init(struct hutch_sha256 *h) {
+  PLUGIN_FN("crypto", hutch_sha256_init, NULL);
+  return fn ? fn(h) : -ENOENT;
+}
+
+/* update, final and cleanup follow a successful init: the module is there */
+void hutch_sha256_update(struct hutch_sha256 *h, const void *data, size_t len) {
+  if (!h->ctx)
+    return;
+  PLUGIN_FN("crypto", hutch_sha256_update, NULL);
+  if (fn)
+    fn(h, data, len);
+}
+
+void hutch_sha256_final(struct hutch_sha256 *h, char out[static HUTCH_DIGEST_LEN]) {
+  PLUGIN_FN("crypto", hutch_sha256_final, NULL);
+  if (fn && h->ctx)
+    fn(h, out);
+  else
+    out[0] = '\0';
+}
+
+void hutch_sha256_cleanup(struct hutch_sha256 *h) {
+  if (!h->ctx)
+    return;
+  PLUGIN_FN("crypto", hutch_sha256_cleanup, NULL);
+  fn(h);
+}
+
+int hutch_sha256_buf(const void *data, size_t len, char out[static HUTCH_DIGEST_LEN]) {
+  PLUGIN_FN("crypto", hutch_sha256_buf, NULL);
+  return fn ? fn(data, len, out) : -ENOENT;
+}
+
+int hutch_sha256_fd(int fd, char out[static HUTCH_DIGEST_LEN], size_t *size) {
+  PLUGIN_FN("crypto", hutch_sha256_fd, NULL);
+  return fn ? fn(fd, out, size) : -ENOENT;
+}
+
+void hutch_creds_clear(struct hutch_creds *c) {
+  if (!c->username && !c->password)
+    return; /* nothing a lookup filled: no need to load the module */
+  PLUGIN_FN("crypto", hutch_creds_clear, NULL);
+  if (fn)
+    fn(c);
+}
+
+int hutch_auth_lookup(const char *domain, struct hutch_creds *out) {
+  PLUGIN_FN("crypto", hutch_auth_lookup, NULL);
+  return fn ? fn(domain, out) : -ENOENT;
+}
+
+int hutch_auth_store(const char *domain, const char *username, const char *password,
+                     struct hutch_error **err) {
+  PLUGIN_FN("crypto", hutch_auth_store, err);
+  return fn ? fn(domain, username, password, err) : -1;
+}
+
+int hutch_auth_remove(const char *domain, struct hutch_error **err) {
+  PLUGIN_FN("crypto", hutch_auth_remove, err);
+  return fn ? fn(domain, err) : -1;
+}
+
+char *hutch_auth_write_path(void) {
+  PLUGIN_FN("crypto", hutch_auth_write_path, NULL);
+  return fn ? fn() : NULL;
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
-# The CLI's startup cost: the code that needs libcurl, libarchive and
-# libnftables lives in dlopen()ed plugins (src/hutch/plugins.c), so the
+# The CLI's startup cost: the code that needs libcurl, libarchive,
+# libnftables and libcrypto lives in dlopen()ed plugins (src/hutch/plugins.c), so the
 # executable itself loads only a few shared libraries, and a command
 # loads a plugin only when it uses one.
 
@@ -12,6 +12,7 @@ load helpers
   refute_output --partial libcurl
   refute_output --partial libarchive
   refute_output --partial libnftables
+  refute_output --partial libcrypto
   [ "$(echo "$output" | wc -l)" -le 8 ]
   run bash -c "LD_DEBUG=files $HUTCH ps 2>&1 >/dev/null | grep -c 'file=.*hutch-.*\.so' || true"
   assert_output 0
@@ -30,4 +31,9 @@ load helpers
   run env HUTCH_PLUGIN_DIR="$TEST_DIR/noplugins" "$TEST_DIR/noplugins/hutch" ps -q --no-trunc
   assert_success
   assert_output "$id"
+}
+
+@test "run --rm --network none of a present image loads no plugin" {
+  run bash -c "LD_DEBUG=files timeout 60 $HUTCH run --rm --network none testimg true 2>&1 >/dev/null | grep -c 'file=.*hutch-.*\.so' || true"
+  assert_output 0
 }
