@@ -1,6 +1,7 @@
 #!/bin/bash
 # Density: many idle detached containers, and what each one costs while it
-# idles: hutch's monitor (a double-forked `hutch` process per container,
+# idles: hutch's monitor (a double-forked process per container that
+# execs the static hutch-monitor once the container runs,
 # src/lib/engine/monitor.c) against podman's conmon.
 #   density-start  `hutch run -d --network none busybox sleep 3600`, N times
 #                  in a row (BENCH_DENSITY, default 200), each one timed, and
