@@ -657,6 +657,22 @@ static void test_cache(void) {
   hutch_seccomp_free(s);
   chmod(cache_dir, 0700);
 
+  /* a full cache is cleared before a new file goes in */
+  for (int i = 0; i < 70; i++) {
+    char f[700];
+    snprintf(f, sizeof(f), "%s/%016d.bpf", cache_dir, i);
+    int dfd = open(f, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+    if (dfd >= 0)
+      close(dfd);
+  }
+  s = compile_ok(&p, "a full cache");
+  is_int(cache_files(NULL, 0), 1, "full cache cleared: only the new file");
+  ok(s && same_program(s, ref), "full cache: the same program");
+  hutch_seccomp_free(s);
+  cached_compile(&p, ref, file, false, "after the clearing");
+  snprintf(cmd, sizeof(cmd), "rm -f '%s'/*.bpf", cache_dir);
+  ok(system(cmd) == 0, "cache emptied");
+
   /* a notify profile: listener and flags from the spec on a hit too */
   char *names[] = {"mkdir", NULL};
   char *flags[] = {"SECCOMP_FILTER_FLAG_TSYNC", NULL};

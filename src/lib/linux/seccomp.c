@@ -24,6 +24,7 @@
 #include "util/log.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -392,8 +393,36 @@ static int cache_load(int dirfd, const char *name, const char *canon, size_t can
   return 0;
 }
 
+/* The cache lives in /run (memory) and every distinct profile adds a
+ * file (~13 KiB for docker's): past CACHE_MAX_FILES, the others go and
+ * the profiles in use come back on their next compile. */
+#define CACHE_MAX_FILES 64
+
+static void cache_trim(int dirfd, const char *keep) {
+  int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+  if (d == NULL) {
+    if (fd >= 0)
+      close(fd);
+    return;
+  }
+  size_t n = 0;
+  struct dirent *de;
+  while ((de = readdir(d)) != NULL)
+    n += de->d_name[0] != '.';
+  if (n > CACHE_MAX_FILES) {
+    hutch_debug("seccomp: %zu cached filters, clearing the cache", n);
+    rewinddir(d);
+    while ((de = readdir(d)) != NULL)
+      if (de->d_name[0] != '.' && strcmp(de->d_name, keep) != 0)
+        unlinkat(dirfd, de->d_name, 0);
+  }
+  closedir(d);
+}
+
 static int cache_store(int dirfd, const char *name, const char *canon, size_t canon_len,
                        const struct hutch_seccomp *s) {
+  cache_trim(dirfd, name);
   size_t bytes = s->n_filter * sizeof(struct sock_filter);
   size_t len = sizeof(struct cache_header) + canon_len + bytes;
   _cleanup_free_ char *buf = malloc(len);
