@@ -1,7 +1,8 @@
 #!/bin/bash
 # Runs hutch's tests and counts them: every unit test binary in
 # BUILD_DIR/tests/unit (TAP) and every bats suite under tests/integration
-# (bats --tap, one suite file at a time). Prints a line per binary/suite, the
+# (bats --tap, one suite file at a time) and every exploit suite under
+# tests/security. Prints a line per binary/suite, the
 # details of every failure, and ends with exactly one summary line:
 #   N passed, N failed[, N skipped]
 # Exits non-zero if anything failed. A binary or suite that crashes, times
@@ -107,14 +108,15 @@ run_integration() {
   fi
   out=$(mktemp)
   while IFS= read -r suite; do
-    name=${suite#"$src/tests/integration/"}
+    name=${suite#"$src/tests/"}
+    name=${name#integration/}
     [ -z "$filter" ] || [[ "$name" == *"$filter"* ]] || continue
     rc=0
     # Suites run from the repo root, one at a time: several of them use
     # host-wide resources (cgroups, the registry port, bridges).
     (cd "$src" && timeout -k 10 "$suite_timeout" bats --tap "$suite") >"$out" 2>&1 </dev/null || rc=$?
     count "$name" "$rc" "$out"
-  done < <(find "$src/tests/integration" -name '*.bats' -type f | sort)
+  done < <(find "$src/tests/integration" "$src/tests/security" -name '*.bats' -type f 2>/dev/null | sort)
   rm -f "$out"
 }
 
