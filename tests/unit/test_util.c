@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -85,9 +86,116 @@ static void test_fs(void) {
   ok(!hutch_path_exists(tmpl), "gone");
 }
 
+/* A merged-/usr image with hostile links, resolved both ways. */
+static void make_tree(int d) {
+  mkdirat(d, "usr", 0755);
+  mkdirat(d, "usr/bin", 0755);
+  mkdirat(d, "usr/lib", 0755);
+  mkdirat(d, "etc", 0755);
+  mkdirat(d, "etc/sub", 0755);
+  hutch_write_file_at(d, "usr/bin/busybox", "bb", 2);
+  hutch_write_file_at(d, "usr/lib/libc.so", "lc", 2);
+  hutch_write_file_at(d, "etc/passwd", "root:x:0:0::/:/bin/sh\n", 22);
+  symlinkat("usr/bin", d, "bin");                   /* relative, merged /usr */
+  symlinkat("/usr/lib", d, "lib");                  /* absolute */
+  symlinkat("busybox", d, "usr/bin/sh");            /* relative, same directory */
+  symlinkat("../../../../../etc", d, "etc/sub/up"); /* climbs past the root */
+  symlinkat("/", d, "etc/sub/slash");
+  symlinkat("/etc/passwd", d, "etc/pw");          /* absolute, to a file */
+  symlinkat("../../etc/passwd", d, "usr/bin/pw"); /* relative, to a file */
+  symlinkat("loop2", d, "loop1");
+  symlinkat("loop1", d, "loop2");
+  symlinkat("/nonexistent/x", d, "dangling");
+  symlinkat("/etc/newfile", d, "etc/create-through");
+  /* a chain of 45 links: past the kernel's 40 */
+  char a[16], b[16];
+  for (int i = 0; i < 45; i++) {
+    snprintf(a, sizeof(a), "c%d", i);
+    snprintf(b, sizeof(b), "c%d", i + 1);
+    symlinkat(b, d, a);
+  }
+  hutch_write_file_at(d, "c45", "end", 3);
+  /* 30 links: under the bound */
+  for (int i = 0; i < 30; i++) {
+    snprintf(a, sizeof(a), "s%d", i);
+    snprintf(b, sizeof(b), "s%d", i + 1);
+    symlinkat(b, d, a);
+  }
+  symlinkat("etc/passwd", d, "s30");
+}
+
+/* Result of one open: the inode it reached, or -errno. */
+static long long open_result(int fd) {
+  if (fd < 0)
+    return fd;
+  struct stat st;
+  long long r = fstat(fd, &st) == 0 ? (long long)st.st_ino : -1000;
+  close(fd);
+  return r;
+}
+
+static long long ino_of(int d, const char *path) {
+  struct stat st;
+  return fstatat(d, path, &st, AT_SYMLINK_NOFOLLOW) == 0 ? (long long)st.st_ino : -1;
+}
+
+static void test_open_in_root_walk(void) {
+  char tmpl[] = "/tmp/hutch-walk-XXXXXX";
+  ok(mkdtemp(tmpl) != NULL, "mkdtemp");
+  _cleanup_close_ int d = open(tmpl, O_PATH | O_DIRECTORY);
+  make_tree(d);
+  long long passwd = ino_of(d, "etc/passwd"), bb = ino_of(d, "usr/bin/busybox");
+  long long libc = ino_of(d, "usr/lib/libc.so"), root = ino_of(d, "."), etc = ino_of(d, "etc");
+  const struct {
+    const char *path;
+    int flags;
+    long long want; /* an inode, or -errno */
+  } cases[] = {
+      {"/bin/busybox", O_RDONLY, bb},
+      {"bin/sh", O_RDONLY, bb},
+      {"/lib/libc.so", O_RDONLY, libc},
+      {"/bin/../lib/libc.so", O_RDONLY, libc}, /* ".." after a link: usr/lib */
+      {"/etc/sub/up/passwd", O_RDONLY, passwd},
+      {"/etc/sub/slash/etc/passwd", O_RDONLY, passwd},
+      {"../../../etc/passwd", O_RDONLY, passwd},
+      {"/etc/../../../../etc/./passwd", O_RDONLY, passwd},
+      {"/etc/pw", O_RDONLY, passwd},
+      {"/bin/pw", O_RDONLY, passwd},
+      {"/etc/sub/up", O_RDONLY | O_DIRECTORY, etc},
+      {"/etc/sub/slash", O_PATH, root},
+      {"/bin/sh", O_PATH, bb},
+      {"/", O_RDONLY | O_DIRECTORY, root},
+      {"..", O_PATH, root},
+      {"/s0", O_RDONLY, passwd},
+      {"/c0", O_RDONLY, -ELOOP},
+      {"/loop1", O_RDONLY, -ELOOP},
+      {"/loop1/x", O_RDONLY, -ELOOP},
+      {"/etc/pw", O_RDONLY | O_NOFOLLOW, -ELOOP},
+      {"/dangling", O_RDONLY, -ENOENT},
+      {"/etc/passwd/x", O_RDONLY, -ENOTDIR},
+      {"/nope/x", O_RDONLY, -ENOENT},
+  };
+  for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+    long long a = open_result(hutch_open_in_root(d, cases[i].path, cases[i].flags, 0));
+    long long b = open_result(hutch_open_in_root_walk(d, cases[i].path, cases[i].flags, 0));
+    is_int(a, cases[i].want, "openat2: %s", cases[i].path);
+    is_int(b, cases[i].want, "fallback: %s", cases[i].path);
+  }
+  /* O_CREAT through an absolute dangling link creates inside the root */
+  int fd = hutch_open_in_root_walk(d, "/etc/create-through", O_WRONLY | O_CREAT, 0644);
+  ok(fd >= 0, "fallback: O_CREAT through a dangling link");
+  if (fd >= 0)
+    close(fd);
+  ok(ino_of(d, "etc/newfile") > 0, "created as <root>/etc/newfile");
+  is_int(hutch_open_in_root_walk(d, "/etc/create-through", O_WRONLY | O_CREAT | O_EXCL, 0644),
+         -EEXIST, "fallback: O_EXCL does not follow a link");
+  is_int(hutch_rm_rf(tmpl), 0, "rm -rf");
+}
+
 int main(void) {
   test_errors();
   test_strings();
   test_fs();
+  test_open_in_root_walk();
   return done_testing();
 }

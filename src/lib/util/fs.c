@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,11 +48,13 @@ static int write_replace(int dirfd, const char *name, const void *data, size_t l
   return r;
 }
 
-int hutch_write_file_atomic(int dirfd, const char *name, const void *data, size_t len, mode_t mode) {
+int hutch_write_file_atomic(int dirfd, const char *name, const void *data, size_t len,
+                            mode_t mode) {
   return write_replace(dirfd, name, data, len, mode, true);
 }
 
-int hutch_write_file_replace(int dirfd, const char *name, const void *data, size_t len, mode_t mode) {
+int hutch_write_file_replace(int dirfd, const char *name, const void *data, size_t len,
+                             mode_t mode) {
   return write_replace(dirfd, name, data, len, mode, false);
 }
 
@@ -163,99 +166,172 @@ int hutch_rm_rf_at(int dfd, const char *name) {
   return ret;
 }
 
-int hutch_rm_rf(const char *path) { return hutch_rm_rf_at(AT_FDCWD, path); }
-
-/* Component walk for kernels without openat2: each component is opened with
- * O_NOFOLLOW; a symlink is read and restarted from rootfd (absolute) or the
- * current dir (relative); ".." never climbs above rootfd. */
-static int open_in_root_fallback(int rootfd, const char *path, int flags, mode_t mode, int depth) {
-  if (depth > 40)
-    return -ELOOP;
-  _cleanup_free_ char *copy = strdup(path);
-  if (copy == NULL)
-    return -ENOMEM;
-  int cur = openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (cur < 0)
-    return -errno;
-  /* stack of dir fds to implement ".." without leaving root */
-  int stack[256];
-  int sp = 0;
-  char *save = NULL;
-  char *comp = strtok_r(copy, "/", &save);
-  int ret = -ENOENT;
-  while (comp) {
-    char *next = strtok_r(NULL, "/", &save);
-    if (strcmp(comp, ".") == 0) {
-      comp = next;
-      continue;
-    }
-    if (strcmp(comp, "..") == 0) {
-      if (sp > 0) {
-        close(cur);
-        cur = stack[--sp];
-      }
-      comp = next;
-      continue;
-    }
-    bool last = next == NULL;
-    int fd;
-    if (last)
-      fd = openat(cur, comp, (flags | O_NOFOLLOW | O_CLOEXEC) & ~O_CREAT, mode);
-    else
-      fd = openat(cur, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0 && last && errno == ENOENT && (flags & O_CREAT))
-      fd = openat(cur, comp, flags | O_NOFOLLOW | O_CLOEXEC, mode);
-    if (fd < 0 && (errno == ELOOP || errno == ENOTDIR || errno == EMLINK)) {
-      char target[4096];
-      ssize_t n = readlinkat(cur, comp, target, sizeof(target) - 1);
-      if (n >= 0) {
-        target[n] = '\0';
-        char rest[8192];
-        snprintf(rest, sizeof(rest), "%s%s%s", target, next ? "/" : "", next ? next : "");
-        /* restart relative to root for absolute targets, or cur */
-        int base = target[0] == '/' ? rootfd : cur;
-        if (target[0] != '/') {
-          /* relative: resolve from cur but keep the root bound by
-           * rebuilding the path from the stack is complex; resolve the
-           * remaining path with cur as a temporary root only if sp==0. */
-          if (sp > 0) {
-            ret = -EXDEV;
-            goto out;
-          }
-        }
-        ret = open_in_root_fallback(base, rest, flags, mode, depth + 1);
-        goto out;
-      }
-    }
-    if (fd < 0) {
-      ret = -errno;
-      goto out;
-    }
-    if (last) {
-      ret = fd;
-      goto out;
-    }
-    if (sp == (int)ARRAY_SIZE(stack)) {
-      close(fd);
-      ret = -ENAMETOOLONG;
-      goto out;
-    }
-    stack[sp++] = cur;
-    cur = fd;
-    comp = next;
-  }
-  /* path was "/" or only dots */
-  ret = openat(cur, ".", flags & ~O_CREAT, mode);
-  if (ret < 0)
-    ret = -errno;
-out:
-  close(cur);
-  while (sp > 0)
-    close(stack[--sp]);
-  return ret;
+int hutch_rm_rf(const char *path) {
+  return hutch_rm_rf_at(AT_FDCWD, path);
 }
 
+/* The fallback for kernels or sandboxes without openat2 (ENOSYS, or EPERM
+ * from a seccomp filter), in the manner of systemd's chase(): one
+ * component at a time with O_NOFOLLOW; a symlink is read and its target
+ * put in front of what is left, restarting at the root when it is
+ * absolute; ".." pops the directories walked so far and never goes above
+ * the root. Every directory is held as an fd, so renaming a directory the
+ * walk has passed cannot make ".." leave the root. */
+#define WALK_MAX_LINKS 40 /* the kernel's MAXSYMLINKS: the same ELOOP point */
+
+struct walk {
+  int rootfd;
+  int *dirs; /* below the root; the last is the current directory */
+  size_t n, cap;
+  char *todo; /* what is left to resolve, from pos */
+  size_t pos;
+  unsigned links;
+};
+
+static void walk_done(struct walk *w) {
+  while (w->n > 0)
+    close(w->dirs[--w->n]);
+  free(w->dirs);
+  free(w->todo);
+}
+
+static int walk_cur(const struct walk *w) {
+  return w->n > 0 ? w->dirs[w->n - 1] : w->rootfd;
+}
+
+static int walk_push(struct walk *w, int fd) {
+  if (w->n == w->cap) {
+    size_t cap = w->cap ? w->cap * 2 : 16;
+    int *d = realloc(w->dirs, cap * sizeof(*d));
+    if (d == NULL) {
+      close(fd);
+      return -ENOMEM;
+    }
+    w->dirs = d;
+    w->cap = cap;
+  }
+  w->dirs[w->n++] = fd;
+  return 0;
+}
+
+/* Replace the symlink just reached (name in dirfd, or "" for an O_PATH fd
+ * of the link itself) by its target, followed by `rest`. */
+static int walk_follow(struct walk *w, int dirfd, const char *name, const char *rest) {
+  if (++w->links > WALK_MAX_LINKS)
+    return -ELOOP;
+  char target[PATH_MAX];
+  ssize_t n = readlinkat(dirfd, name, target, sizeof(target));
+  if (n < 0)
+    return -errno;
+  if ((size_t)n >= sizeof(target))
+    return -ENAMETOOLONG;
+  target[n] = '\0';
+  char *todo = NULL;
+  if (asprintf(&todo, "%s/%s", target, rest) < 0)
+    return -ENOMEM;
+  free(w->todo);
+  w->todo = todo;
+  w->pos = 0;
+  if (target[0] == '/')
+    while (w->n > 0)
+      close(w->dirs[--w->n]);
+  return 0;
+}
+
+/* An intermediate component: it must be a directory (or a link to one). */
+static int walk_dir(struct walk *w, const char *comp, const char *rest) {
+  int fd = openat(walk_cur(w), comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    return -errno;
+  struct stat st;
+  if (fstat(fd, &st) < 0) {
+    int e = -errno;
+    close(fd);
+    return e;
+  }
+  if (S_ISLNK(st.st_mode)) {
+    int r = walk_follow(w, fd, "", rest);
+    close(fd);
+    return r;
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    close(fd);
+    return -ENOTDIR;
+  }
+  return walk_push(w, fd);
+}
+
+/* The last component, opened with the caller's flags: 1 with *out set,
+ * 0 when it was a symlink to follow (w->todo replaced), or -errno. A
+ * trailing symlink is not followed where the kernel would not either:
+ * O_NOFOLLOW, or O_CREAT|O_EXCL. */
+static int walk_last(struct walk *w, const char *comp, int flags, mode_t mode, int *out) {
+  bool nofollow = (flags & O_NOFOLLOW) || (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL);
+  int fd = openat(walk_cur(w), comp, flags | O_NOFOLLOW | O_CLOEXEC, mode);
+  struct stat st;
+  if (fd >= 0) {
+    /* Only O_PATH|O_NOFOLLOW opens a symlink itself instead of failing. */
+    if (!(flags & O_PATH) || nofollow || fstat(fd, &st) < 0 || !S_ISLNK(st.st_mode)) {
+      *out = fd;
+      return 1;
+    }
+    int r = walk_follow(w, fd, "", "");
+    close(fd);
+    return r;
+  }
+  int e = errno;
+  if (nofollow || (e != ELOOP && e != ENOTDIR) ||
+      fstatat(walk_cur(w), comp, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISLNK(st.st_mode))
+    return -e;
+  return walk_follow(w, walk_cur(w), comp, "");
+}
+
+/* One component: 0 to go on, 1 when done with *out set, or -errno. */
+static int walk_step(struct walk *w, int flags, mode_t mode, int *out) {
+  const char *p = w->todo + w->pos;
+  p += strspn(p, "/");
+  size_t len = strcspn(p, "/");
+  if (len == 0) { /* nothing left: the directory reached itself */
+    *out = openat(walk_cur(w), ".", flags | O_CLOEXEC, mode);
+    return *out < 0 ? -errno : 1;
+  }
+  char comp[NAME_MAX + 1];
+  if (len > NAME_MAX)
+    return -ENAMETOOLONG;
+  memcpy(comp, p, len);
+  comp[len] = '\0';
+  const char *rest = p + len + strspn(p + len, "/");
+  w->pos = (size_t)(rest - w->todo);
+  if (strcmp(comp, ".") == 0)
+    return 0;
+  if (strcmp(comp, "..") == 0) {
+    if (w->n > 0)
+      close(w->dirs[--w->n]);
+    return 0;
+  }
+  if (*rest != '\0')
+    return walk_dir(w, comp, rest);
+  return walk_last(w, comp, flags, mode, out);
+}
+
+int hutch_open_in_root_walk(int rootfd, const char *path, int flags, mode_t mode) {
+  __attribute__((cleanup(walk_done))) struct walk w = {.rootfd = rootfd, .todo = strdup(path)};
+  if (w.todo == NULL)
+    return -ENOMEM;
+  int fd = -EBADF, r;
+  while ((r = walk_step(&w, flags, mode, &fd)) == 0)
+    ;
+  return r < 0 ? r : fd;
+}
+
+/* openat2 fails with EAGAIN when a rename anywhere on the system might
+ * have raced with a ".." in the lookup; a few tries are enough in
+ * practice, and a bound keeps a hostile renamer from spinning us. */
+#define OPENAT2_EAGAIN_TRIES 32
+
 int hutch_open_in_root(int rootfd, const char *path, int flags, mode_t mode) {
+  /* ENOSYS or a seccomp EPERM does not change during a process's life */
+  static bool no_openat2;
   struct open_how how = {
       .flags = (unsigned long long)(flags | O_CLOEXEC),
       .mode = (flags & O_CREAT) ? mode : 0,
@@ -266,12 +342,18 @@ int hutch_open_in_root(int rootfd, const char *path, int flags, mode_t mode) {
     p++;
   if (*p == '\0')
     p = ".";
-  int fd = (int)syscall(SYS_openat2, rootfd, p, &how, sizeof(how));
-  if (fd >= 0)
-    return fd;
-  if (errno != ENOSYS && errno != EPERM)
-    return -errno;
-  return open_in_root_fallback(rootfd, p, flags, mode, 0);
+  for (int i = 0; !no_openat2 && i < OPENAT2_EAGAIN_TRIES; i++) {
+    int fd = (int)syscall(SYS_openat2, rootfd, p, &how, sizeof(how));
+    if (fd >= 0)
+      return fd;
+    if (errno == ENOSYS || errno == EPERM)
+      no_openat2 = true;
+    else if (errno != EAGAIN)
+      return -errno;
+  }
+  if (!no_openat2)
+    return -EAGAIN;
+  return hutch_open_in_root_walk(rootfd, p, flags, mode);
 }
 
 /* mkdir -p where each prefix is resolved inside the root. A dangling

@@ -13,7 +13,8 @@ int hutch_write_file_atomic(int dirfd, const char *name, const void *data, size_
 /* The same without fsync: for runtime state under /run, which does not
  * outlive a reboot anyway; rename still guarantees that a crashed process
  * leaves the old content or the new, never half. */
-int hutch_write_file_replace(int dirfd, const char *name, const void *data, size_t len, mode_t mode);
+int hutch_write_file_replace(int dirfd, const char *name, const void *data, size_t len,
+                             mode_t mode);
 /* Write (truncate) a file; for /proc and cgroup knobs. */
 int hutch_write_file(const char *path, const void *data, size_t len);
 int hutch_write_file_at(int dirfd, const char *name, const void *data, size_t len);
@@ -30,9 +31,15 @@ int hutch_rm_rf_at(int dirfd, const char *name);
 int hutch_rm_rf(const char *path);
 
 /* Open `path` resolved inside the directory rootfd as if rootfd were "/":
- * ".." and absolute symlinks stay inside. Uses openat2(RESOLVE_IN_ROOT) and
- * falls back to a component-by-component walk on kernels without it. */
+ * ".." and absolute symlinks stay inside. Uses openat2(RESOLVE_IN_ROOT),
+ * retrying its EAGAIN a bounded number of times, and falls back to a
+ * component-by-component walk where it is missing or refused (ENOSYS,
+ * EPERM from seccomp). */
 int hutch_open_in_root(int rootfd, const char *path, int flags, mode_t mode);
+/* The fallback walk alone, with the same results as openat2: what
+ * hutch_open_in_root uses where openat2 is refused; tests call it to
+ * compare the two. */
+int hutch_open_in_root_walk(int rootfd, const char *path, int flags, mode_t mode);
 /* mkdir -p inside rootfd; returns an O_PATH fd (O_DIRECTORY) of the result. */
 int hutch_mkdir_in_root(int rootfd, const char *path, mode_t mode);
 /* Create the mount target `path` in rootfd as a directory or, when is_dir
