@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -286,13 +287,33 @@ int hutch_container_run(const struct hutch_runtime *rt, const struct hutch_creat
   return 0;
 }
 
+/* The status of a state dir whose create has not finished: "creating"
+ * while its creator holds the dir's lock, else the create died ("stopped"). */
+static enum hutch_status unfinished_status(int dirfd) {
+  if (flock(dirfd, LOCK_SH | LOCK_NB) < 0)
+    return HUTCH_STATUS_CREATING;
+  flock(dirfd, LOCK_UN);
+  return HUTCH_STATUS_STOPPED;
+}
+
 int hutch_container_state(const struct hutch_runtime *rt, const char *id, json_t **out,
                           struct hutch_error **err) {
-  _cleanup_close_ int dirfd = -EBADF;
-  struct hutch_state st;
-  if (load_state(rt->root, id, false, &dirfd, &st, err) < 0)
+  _cleanup_close_ int dirfd = hutch_state_dir_open(rt->root, id, false, err);
+  if (dirfd < 0)
     return -1;
+  if (faccessat(dirfd, "state.json", F_OK, 0) < 0 && errno == ENOENT) {
+    /* A create killed before its first record: shown, so that it is
+     * seen and deleted, with what is known (the id). */
+    struct hutch_state bare = {.id = (char *)id};
+    *out = hutch_state_to_json(&bare, unfinished_status(dirfd));
+    return *out ? 0 : hutch_error_set(err, ENOMEM, "state of %s", id);
+  }
+  struct hutch_state st;
+  if (hutch_state_read(dirfd, &st, err) < 0)
+    return hutch_error_wrap(err, "container %s", id);
   enum hutch_status s = hutch_state_status(&st);
+  if (s == HUTCH_STATUS_CREATING && st.pid <= 0)
+    s = unfinished_status(dirfd);
   if (s == HUTCH_STATUS_RUNNING || s == HUTCH_STATUS_CREATED) {
     struct hutch_cgroup *cg = NULL;
     if (st.cgroup_path && hutch_cgroup_open(st.cgroup_path, &cg, NULL) == 0) {
@@ -361,6 +382,36 @@ static bool wait_gone(pid_t pid, unsigned long long start, int ms) {
   return !hutch_pid_alive(pid, start);
 }
 
+/* Kill everything of the container: through its cgroup (every process,
+ * whatever its pid) and its recorded init if that is still the same
+ * process (start time), since a hierarchy may be gone or a kill through
+ * the cgroup may fail half way. Waits until init is gone. */
+static int kill_all(const char *id, const struct hutch_state *st, struct hutch_cgroup *cg,
+                    struct hutch_error **err) {
+  hutch_debug("kill %s (pid %d) with SIGKILL", id, (int)st->pid);
+  if (cg)
+    hutch_cgroup_kill(cg, SIGKILL, NULL);
+  if (st->pid <= 0)
+    return 0; /* killed before clone: nothing but what the cgroup held */
+  _cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, st->pid, 0);
+  if (pidfd >= 0 && hutch_pid_alive(st->pid, st->start_time))
+    syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+  if (!wait_gone(st->pid, st->start_time, 5000))
+    return hutch_error_set(err, EBUSY, "container %s: init did not exit after SIGKILL", id);
+  return 0;
+}
+
+/* The cgroup a state names, with exactly the dirs create made (or, when
+ * create died before knowing them, the leaf in each hierarchy). */
+static struct hutch_cgroup *state_cgroup(const struct hutch_state *st) {
+  struct hutch_cgroup *cg = NULL;
+  if (!st->cgroup_path || hutch_cgroup_open(st->cgroup_path, &cg, NULL) < 0)
+    return NULL;
+  if (st->cgroup_created && hutch_cgroup_set_created(cg, st->cgroup_created, NULL) < 0)
+    hutch_debug("cgroup_created of %s is not usable: removing only the leaf dirs", st->id);
+  return cg;
+}
+
 int hutch_container_delete(const struct hutch_runtime *rt, const char *id, bool force,
                            struct hutch_error **err) {
   int fd = hutch_state_dir_open(rt->root, id, true, err);
@@ -370,45 +421,31 @@ int hutch_container_delete(const struct hutch_runtime *rt, const char *id, bool 
   struct hutch_state st;
   struct hutch_error *rerr = NULL;
   if (hutch_state_read(dirfd, &st, &rerr) < 0) {
-    /* A create that crashed before writing state.json: nothing runs from
-     * it that we can know of; remove what is there. */
+    /* create writes state.json before it makes a cgroup or a process:
+     * without one, the dir (and the files in it) is all there is. */
     hutch_error_free(rerr);
     if (!force)
       return hutch_error_set(err, 0, "container %s has no state (a crashed create?): use delete -f", id);
+    hutch_debug("delete %s: no state, removing the state dir", id);
     hutch_state_dir_remove(rt->root, id);
     return 0;
   }
   int ret = -1;
   enum hutch_status s = hutch_state_status(&st);
+  struct hutch_cgroup *cg = NULL;
   if (!force && hutch_status_allows(HUTCH_OP_DELETE, s, id, err) < 0)
     goto out;
-  struct hutch_cgroup *cg = NULL;
-  if (st.cgroup_path && hutch_cgroup_open(st.cgroup_path, &cg, NULL) < 0)
-    cg = NULL;
-  /* Remove exactly the dirs create made, parents included. */
-  if (cg && st.cgroup_created)
-    hutch_cgroup_set_created(cg, st.cgroup_created, NULL);
-  if (s != HUTCH_STATUS_STOPPED) {
-    hutch_debug("kill %s (pid %d) with SIGKILL", id, (int)st.pid);
-    if (cg)
-      hutch_cgroup_kill(cg, SIGKILL, NULL);
-    else
-      kill(st.pid, SIGKILL);
-    if (!wait_gone(st.pid, st.start_time, 5000)) {
-      hutch_error_set(err, EBUSY, "container %s: init did not exit after SIGKILL", id);
-      if (cg)
-        hutch_cgroup_free(cg);
-      goto out;
-    }
-  } else {
+  cg = state_cgroup(&st);
+  if (s != HUTCH_STATUS_STOPPED && kill_all(id, &st, cg, err) < 0)
+    goto out;
+  if (s == HUTCH_STATUS_STOPPED && st.pid > 0)
     waitpid(st.pid, NULL, WNOHANG);
-  }
   if (cg) {
+    /* destroy kills what is left in any hierarchy before the rmdirs */
     struct hutch_error *e = NULL;
     if (hutch_cgroup_destroy(cg, &e) < 0)
       hutch_warn("remove cgroup of %s: %s, ignoring", id, e && e->msg ? e->msg : "");
     hutch_error_free(e);
-    hutch_cgroup_free(cg);
   }
   run_saved_hooks(dirfd, &st, SPEC_HOOK_POSTSTOP, "stopped");
   int r = hutch_state_dir_remove(rt->root, id);
@@ -418,6 +455,8 @@ int hutch_container_delete(const struct hutch_runtime *rt, const char *id, bool 
   }
   ret = 0;
 out:
+  if (cg)
+    hutch_cgroup_free(cg);
   hutch_state_clear(&st);
   return ret;
 }

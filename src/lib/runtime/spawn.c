@@ -106,6 +106,26 @@ static struct spec_device_cgroup *device_rules(const struct spec_linux *l, size_
   return out;
 }
 
+/* The 'creating' record: pid 0 before clone, the child after; cg NULL
+ * until the cgroup exists (delete then takes only its leaf dirs as ours). */
+static int record_creating(const struct hutch_create_opts *o, int state_dirfd, const char *rootfs,
+                           const char *cgpath, pid_t pid, struct hutch_cgroup *cg,
+                           struct hutch_error **err) {
+  _cleanup_json_ json_t *made = cg ? hutch_cgroup_created(cg) : NULL;
+  struct hutch_state pre = {.id = (char *)o->id,
+                            .pid = pid,
+                            .start_time = pid > 0 ? hutch_pid_start_time(pid) : 0,
+                            .bundle = (char *)o->bundle,
+                            .rootfs = (char *)rootfs,
+                            .created = (char *)hutch_now_rfc3339(),
+                            .cgroup_path = (char *)cgpath,
+                            .creating = true,
+                            .owner = getuid(),
+                            .cgroup_created = made};
+  hutch_debug("record %s as creating (pid %d, cgroup %s)", o->id, (int)pid, cgpath);
+  return hutch_state_write(state_dirfd, &pre, err);
+}
+
 int hutch_spawn(const struct hutch_runtime *rt, const struct hutch_create_opts *o,
                 const struct spec *spec, int state_dirfd, struct spawn_result *res,
                 struct hutch_error **err) {
@@ -178,6 +198,11 @@ int hutch_spawn(const struct hutch_runtime *rt, const struct hutch_create_opts *
     }
     cres.devices = devrules;
   }
+  /* Recorded before it is made: a runtime killed from here on leaves a
+   * state that names the cgroup, which delete -f then removes. */
+  if (record_creating(o, state_dirfd, rootfs, cgpath, 0, NULL, err) < 0)
+    goto out;
+  hutch_debug("create cgroup %s", cgpath);
   if (hutch_cgroup_create(cgpath, cres.present ? &cres : NULL, &cg, err) < 0) {
     hutch_error_wrap(err, "create cgroup %s", cgpath);
     goto out;
@@ -263,21 +288,10 @@ int hutch_spawn(const struct hutch_runtime *rt, const struct hutch_create_opts *
   close(sv[1]);
   sv[1] = -EBADF;
   hutch_debug("child pid %d", (int)pid);
-  {
-    /* Record the child before anything else can fail or kill us: a
-     * runtime that dies from here on leaves a state that delete -f uses
-     * to kill the child and remove the cgroup. */
-    json_t *made = hutch_cgroup_created(cg);
-    struct hutch_state pre = {.id = (char *)o->id, .pid = pid, .start_time = hutch_pid_start_time(pid),
-                              .bundle = (char *)o->bundle, .rootfs = rootfs,
-                              .created = (char *)hutch_now_rfc3339(), .cgroup_path = cgpath,
-                              .creating = true, .owner = getuid(), .cgroup_created = made};
-    int wr = hutch_state_write(state_dirfd, &pre, err);
-    if (made)
-      json_decref(made);
-    if (wr < 0)
-      goto kill_child;
-  }
+  /* Record the child (and the cgroup dirs made) before anything else can
+   * fail or kill us: delete -f then kills it and removes what we made. */
+  if (record_creating(o, state_dirfd, rootfs, cgpath, pid, cg, err) < 0)
+    goto kill_child;
 
   /* 5. Host-side setup for the child, then let it go. */
   if (new_userns && hutch_userns_write_maps(pid, l, err) < 0)
