@@ -26,18 +26,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static char *read_in(const char *rootfs, const char *path) {
-  _cleanup_close_ int rfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (rfd < 0)
-    return NULL;
-  _cleanup_close_ int fd = hutch_open_in_root(rfd, path, O_RDONLY | O_CLOEXEC, 0);
-  char *t = NULL;
-  size_t len;
-  if (fd < 0 || hutch_read_fd(fd, &t, &len) < 0)
-    return NULL;
-  return t;
-}
-
 static volatile pid_t tty_pid;
 static void forward(int sig) {
   if (tty_pid > 0)
@@ -172,9 +160,11 @@ int cmd_exec(int argc, char **argv) {
   if (user) {
     const char *merged = json_string_value(
         json_object_get(json_object_get(json_object_get(ct->rec, "GraphDriver"), "Data"), "MergedDir"));
-    _cleanup_free_ char *passwd = read_in(merged, "/etc/passwd"), *group = read_in(merged, "/etc/group");
+    _cleanup_free_ char *passwd = NULL, *group = NULL;
     struct hutch_user u;
-    if (hutch_resolve_user(user, passwd, group, &u, &err) < 0)
+    if (hutch_read_user_db(merged ? merged : "", "/etc/passwd", &passwd, &err) < 0 ||
+        hutch_read_user_db(merged ? merged : "", "/etc/group", &group, &err) < 0 ||
+        hutch_resolve_user(user, passwd, group, &u, &err) < 0)
       return ctr_cli_fail(err);
     snprintf(userbuf, sizeof(userbuf), "%u:%u", u.uid, u.gid);
     hutch_user_clear(&u);

@@ -97,20 +97,6 @@ static json_t *strv_json_or_null(char *const *v) { return v ? strv_json(v) : jso
 static json_t *state_of(struct hutch_ctr *c) { return json_object_get(c->rec, "State"); }
 static json_t *hutch_of(struct hutch_ctr *c) { return json_object_get(c->rec, "Hutch"); }
 
-static char *read_in_rootfs(const char *rootfs, const char *path) {
-  _cleanup_close_ int rfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (rfd < 0)
-    return NULL;
-  _cleanup_close_ int fd = hutch_open_in_root(rfd, path, O_RDONLY | O_CLOEXEC, 0);
-  if (fd < 0)
-    return NULL;
-  char *text = NULL;
-  size_t len;
-  if (hutch_read_fd(fd, &text, &len) < 0)
-    return NULL;
-  return text;
-}
-
 static bool swap_limit_supported(void) {
   return access("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes", F_OK) == 0 ||
          access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0;
@@ -309,8 +295,9 @@ int hutch_ctr_create(struct hutch_engine *e, const char *image_ref, struct hutch
     if (o->mounts[i].type == HUTCH_MOUNT_VOLUME &&
         hutch_volume_copy_up(merged, o->mounts[i].target, o->mounts[i].host_path, err) < 0)
       goto fail;
-  passwd = read_in_rootfs(merged, "/etc/passwd");
-  group = read_in_rootfs(merged, "/etc/group");
+  if (hutch_read_user_db(merged, "/etc/passwd", &passwd, err) < 0 ||
+      hutch_read_user_db(merged, "/etc/group", &group, err) < 0)
+    goto fail;
   if (o->init && !(init_path = hutch_engine_helper_path("HUTCH_INIT", "hutch-init"))) {
     hutch_error_set(err, ENOENT, "--init: hutch-init not found (set HUTCH_INIT)");
     goto fail;

@@ -10,12 +10,15 @@
 #include "linux/seccomp_default.h"
 #include "spec/spec.h"
 #include "util/cleanup.h"
+#include "util/fs.h"
 #include "util/json.h"
+#include "util/log.h"
 #include "util/strutil.h"
 
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/capability.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -292,6 +295,25 @@ char **hutch_spec_args(const struct hutch_run_opts *o, const struct hutch_image_
 }
 
 /* ---- users ---- */
+
+int hutch_read_user_db(const char *rootfs, const char *path, char **out, struct hutch_error **err) {
+  *out = NULL;
+  _cleanup_close_ int rfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rfd < 0)
+    return hutch_error_set(err, errno, "open %s", rootfs);
+  int r = hutch_read_regular_in_root(rfd, path, HUTCH_USER_DB_MAX, out, NULL);
+  hutch_debug("read %s in the container: %d", path, r);
+  if (r == -ENOENT || r == -ENOTDIR)
+    return 0;
+  if (r == -EINVAL || r == -EISDIR)
+    return hutch_error_set(err, 0, "%s in the container is not a regular file", path);
+  if (r == -EFBIG)
+    return hutch_error_set(err, 0, "%s in the container is larger than %zu MiB", path,
+                           HUTCH_USER_DB_MAX >> 20);
+  if (r < 0)
+    return hutch_error_set(err, r, "read %s in the container", path);
+  return 0;
+}
 
 void hutch_user_clear(struct hutch_user *u) {
   free(u->additional_gids);

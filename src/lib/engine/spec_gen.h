@@ -86,6 +86,13 @@ struct hutch_user {
 int hutch_resolve_user(const char *spec, const char *passwd, const char *group,
                        struct hutch_user *out, struct hutch_error **err);
 void hutch_user_clear(struct hutch_user *u);
+/* The image's /etc/passwd or /etc/group (path) under rootfs, resolved
+ * inside it: *out NULL when it does not exist (as docker, numeric users
+ * still work); an error when it is not a regular file or is larger than
+ * HUTCH_USER_DB_MAX, so a hostile image cannot make run hang on a FIFO or
+ * read /dev/zero forever. */
+#define HUTCH_USER_DB_MAX ((size_t)4 << 20)
+int hutch_read_user_db(const char *rootfs, const char *path, char **out, struct hutch_error **err);
 
 struct hutch_spec_input {
   const char *id;

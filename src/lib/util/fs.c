@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/openat2.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,6 +105,51 @@ int hutch_read_fd(int fd, char **out, size_t *len) {
   }
   buf[n] = '\0';
   *out = buf;
+  if (len)
+    *len = n;
+  return 0;
+}
+
+/* Opened as O_PATH first and checked before any real open: opening a FIFO
+ * blocks until a writer comes and opening a device can have effects, so
+ * only a regular file is ever opened for reading (through its O_PATH fd,
+ * the same inode). The read stops at `max` bytes, so a huge file costs
+ * nothing. */
+int hutch_read_regular_in_root(int rootfd, const char *path, size_t max, char **out, size_t *len) {
+  _cleanup_close_ int pfd = hutch_open_in_root(rootfd, path, O_PATH, 0);
+  if (pfd < 0)
+    return pfd;
+  struct stat st;
+  if (fstat(pfd, &st) < 0)
+    return -errno;
+  if (!S_ISREG(st.st_mode))
+    return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+  if ((uintmax_t)st.st_size > max)
+    return -EFBIG;
+  char p[32];
+  _cleanup_close_ int fd =
+      open(hutch_fd_path(pfd, p), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0)
+    return -errno;
+  _cleanup_free_ char *buf = malloc(max + 1);
+  if (buf == NULL)
+    return -ENOMEM;
+  size_t n = 0;
+  /* one byte past the bound tells a file that grew since fstat */
+  while (n <= max) {
+    ssize_t r = read(fd, buf + n, max + 1 - n);
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r < 0)
+      return -errno;
+    if (r == 0)
+      break;
+    n += (size_t)r;
+  }
+  if (n > max)
+    return -EFBIG;
+  buf[n] = '\0';
+  *out = TAKE_PTR(buf);
   if (len)
     *len = n;
   return 0;

@@ -22,6 +22,10 @@ int hutch_write_file_at(int dirfd, const char *name, const void *data, size_t le
 int hutch_read_file(const char *path, char **out, size_t *len);
 int hutch_read_file_at(int dirfd, const char *name, char **out, size_t *len);
 int hutch_read_fd(int fd, char **out, size_t *len);
+/* Read path inside rootfd (see hutch_open_in_root) for a file the root's
+ * owner controls: it must be a regular file (-EINVAL for a FIFO, device or
+ * socket, -EISDIR) of at most max bytes (-EFBIG); never blocks. */
+int hutch_read_regular_in_root(int rootfd, const char *path, size_t max, char **out, size_t *len);
 
 /* mkdir -p; existing directories are fine. */
 int hutch_mkdir_p(const char *path, mode_t mode);
