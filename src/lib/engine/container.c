@@ -8,6 +8,7 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/json.h"
+#include "util/log.h"
 #include "util/strutil.h"
 
 #include <dirent.h>
@@ -55,10 +56,51 @@ static bool is_hex(const char *s) {
   return true;
 }
 
-static json_t *read_record(struct hutch_engine *e, const char *id) {
+/* The record of dir name under the containers dir: 0 and *out, -ENOENT
+ * when there is none, -EINVAL when it does not parse, else -errno. */
+static int load_record(struct hutch_engine *e, const char *name, json_t **out) {
   char p[4096];
-  snprintf(p, sizeof(p), "%s/%s/config.v2.json", e->containers_dir, id);
-  return json_load_file(p, 0, NULL);
+  snprintf(p, sizeof(p), "%s/%s/config.v2.json", e->containers_dir, name);
+  _cleanup_free_ char *text = NULL;
+  size_t len;
+  int r = hutch_read_file(p, &text, &len);
+  if (r < 0)
+    return r;
+  *out = json_loadb(text, len, 0, NULL);
+  return *out ? 0 : -EINVAL;
+}
+
+/* The id in a dir name that only a killed create or rm leaves behind. */
+static const char *unfinished_id(const char *name) {
+  static const char *const prefixes[] = {HUTCH_CTR_CREATING_PREFIX, HUTCH_CTR_REMOVING_PREFIX};
+  for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++)
+    if (hutch_str_has_prefix(name, prefixes[i]) && strlen(name + strlen(prefixes[i])) == 64 &&
+        is_hex(name + strlen(prefixes[i])))
+      return name + strlen(prefixes[i]);
+  return NULL;
+}
+
+/* A container dir with no usable record (or a .creating-/.removing- one)
+ * whose lock no one holds: its create or rm was killed. Records are
+ * written whole (rename) and only under that lock, so once we hold it a
+ * missing record stays missing. A dir someone holds is left alone. */
+static void reap_unrecorded(struct hutch_engine *e, const char *name, const char *id) {
+  char dir[4096];
+  snprintf(dir, sizeof(dir), "%s/%s", e->containers_dir, name);
+  _cleanup_close_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0)
+    return;
+  _cleanup_close_ int lfd = openat(dfd, ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lfd < 0 || flock(lfd, LOCK_EX | LOCK_NB) < 0)
+    return;
+  json_t *rec = NULL;
+  int r = name == id ? load_record(e, name, &rec) : -ENOENT;
+  if (rec)
+    json_decref(rec);
+  if (r != -ENOENT && r != -EINVAL)
+    return; /* finished meanwhile, or unreadable for now */
+  hutch_debug("container %.12s: removing %s, left by a killed create or rm", id, name);
+  hutch_ctr_cleanup_unrecorded(e, id, dir);
 }
 
 int hutch_ctr_list(struct hutch_engine *e, char ***ids, struct hutch_error **err) {
@@ -72,11 +114,18 @@ int hutch_ctr_list(struct hutch_engine *e, char ***ids, struct hutch_error **err
   size_t n = 0;
   struct dirent *de;
   while ((de = readdir(d)) != NULL) {
+    const char *left = unfinished_id(de->d_name);
+    if (left) {
+      reap_unrecorded(e, de->d_name, left);
+      continue;
+    }
     if (strlen(de->d_name) != 64 || !is_hex(de->d_name))
       continue;
-    json_t *r = read_record(e, de->d_name);
-    if (!r)
-      continue; /* being created or removed */
+    json_t *r = NULL;
+    if (load_record(e, de->d_name, &r) < 0) {
+      reap_unrecorded(e, de->d_name, de->d_name);
+      continue;
+    }
     struct ent *nv = realloc(v, (n + 1) * sizeof(*v));
     if (!nv) {
       json_decref(r);
@@ -124,7 +173,8 @@ int hutch_ctr_resolve(struct hutch_engine *e, const char *ref, char **id, struct
       return 0;
     }
   for (char **i = ids; *i; i++) {
-    _cleanup_json_ json_t *r = read_record(e, *i);
+    _cleanup_json_ json_t *r = NULL;
+    load_record(e, *i, &r);
     const char *n = r ? json_string_value(json_object_get(r, "Name")) : NULL;
     if (n && strcmp(n[0] == '/' ? n + 1 : n, name) == 0) {
       *id = strdup(*i);

@@ -78,8 +78,17 @@ int hutch_ctr_save(struct hutch_ctr *c, struct hutch_error **err);
  * which a reboot makes stale anyway. */
 int hutch_ctr_save_state(struct hutch_ctr *c, struct hutch_error **err);
 int hutch_ctr_reload(struct hutch_ctr *c, struct hutch_error **err);
-/* All container ids, newest first. */
+/* All container ids, newest first. On the way it removes what a killed
+ * create or rm left (a container dir with no record, a .creating- or
+ * .removing- dir) once no one holds that dir's lock. */
 int hutch_ctr_list(struct hutch_engine *e, char ***ids, struct hutch_error **err);
+/* Names of container dirs before their create has locked them and after
+ * rm has hidden them (then <prefix><id>). */
+#define HUTCH_CTR_CREATING_PREFIX ".creating-"
+#define HUTCH_CTR_REMOVING_PREFIX ".removing-"
+/* Undo what a create may have made before the record existed: overlay
+ * mount, netns, image hold, the dir (lifecycle.c). */
+void hutch_ctr_cleanup_unrecorded(struct hutch_engine *e, const char *id, const char *dir);
 
 /* "created", "running", "paused", "restarting", "exited", "removing". */
 const char *hutch_ctr_status(struct hutch_engine *e, struct hutch_ctr *c);

@@ -201,7 +201,7 @@ static json_t *labels_json(char *const *img_labels, char *const *labels) {
   return o;
 }
 
-static void cleanup_failed_create(struct hutch_engine *e, const char *id, const char *dir) {
+void hutch_ctr_cleanup_unrecorded(struct hutch_engine *e, const char *id, const char *dir) {
   char p[4200];
   snprintf(p, sizeof(p), "%s/merged", dir);
   hutch_overlay_umount(p, NULL);
@@ -211,6 +211,30 @@ static void cleanup_failed_create(struct hutch_engine *e, const char *id, const 
   if (hutch_engine_store(e, &s, NULL) == 0)
     hutch_image_release(s, id, NULL);
   hutch_rm_rf(dir);
+}
+
+/* The container dir appears under its id already locked: it is made as
+ * .creating-<id>, locked, then renamed. So a dir named by an id whose
+ * lock is free and that has no record can only be what a killed create
+ * left, which hutch_ctr_list() then removes. */
+static int make_locked_dir(struct hutch_engine *e, struct hutch_ctr *c, struct hutch_error **err) {
+  _cleanup_free_ char *tmp = NULL;
+  if (asprintf(&tmp, "%s/" HUTCH_CTR_CREATING_PREFIX "%s", e->containers_dir, c->id) < 0) {
+    tmp = NULL;
+    return hutch_error_set(err, ENOMEM, "container dir");
+  }
+  if (mkdir(tmp, 0700) < 0)
+    return hutch_error_set(err, errno, "create %s", tmp);
+  c->dirfd = open(tmp, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (c->dirfd >= 0)
+    c->lockfd = openat(c->dirfd, ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (c->dirfd < 0 || c->lockfd < 0 || flock(c->lockfd, LOCK_EX) < 0 || rename(tmp, c->dir) < 0) {
+    int r = hutch_error_set(err, errno, "create %s", c->dir);
+    hutch_rm_rf(tmp);
+    return r;
+  }
+  hutch_debug("container dir %s (locked)", c->dir);
+  return 0;
 }
 
 int hutch_ctr_create(struct hutch_engine *e, const char *image_ref, struct hutch_image *img,
@@ -255,8 +279,8 @@ int hutch_ctr_create(struct hutch_engine *e, const char *image_ref, struct hutch
   c->id = strdup(id);
   if (asprintf(&c->dir, "%s/%s", e->containers_dir, id) < 0)
     return hutch_error_set(err, ENOMEM, "container");
-  if (mkdir(c->dir, 0700) < 0)
-    return hutch_error_set(err, errno, "create %s", c->dir);
+  if (make_locked_dir(e, c, err) < 0)
+    return -1;
   int ret = -1;
   json_t *mounts_rec = json_array(), *anon = json_array();
   _cleanup_json_ json_t *spec = NULL;
@@ -265,12 +289,6 @@ int hutch_ctr_create(struct hutch_engine *e, const char *image_ref, struct hutch
   struct hutch_engine_net_plan netplan = {0};
   _cleanup_strv_ char **args = NULL;
   _cleanup_free_ char *upper = NULL, *work = NULL;
-  c->dirfd = open(c->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  c->lockfd = openat(c->dirfd, ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (c->dirfd < 0 || c->lockfd < 0 || flock(c->lockfd, LOCK_EX) < 0) {
-    hutch_error_set(err, errno, "container dir %s", c->dir);
-    goto fail;
-  }
   static const char *const sub[] = {"upper", "work", "merged"};
   for (size_t i = 0; i < ARRAY_SIZE(sub); i++)
     if (mkdirat(c->dirfd, sub[i], 0755) < 0) {
@@ -283,6 +301,7 @@ int hutch_ctr_create(struct hutch_engine *e, const char *image_ref, struct hutch
    * (the same image pushed gzip and zstd), and ambiguous to the store */
   if (hutch_engine_store(e, &store, err) < 0 ||
       hutch_image_hold(store, id, img->manifest_digest, err) < 0)
+  }
     goto fail;
   if (resolve_mounts(e, o, img->config, mounts_rec, anon, err) < 0)
     goto fail;
@@ -301,7 +320,6 @@ int hutch_ctr_create(struct hutch_engine *e, const char *image_ref, struct hutch
   if (o->init && !(init_path = hutch_engine_helper_path("HUTCH_INIT", "hutch-init"))) {
     hutch_error_set(err, ENOENT, "--init: hutch-init not found (set HUTCH_INIT)");
     goto fail;
-  }
   if (o->seccomp && strcmp(o->seccomp, "unconfined") != 0) {
     size_t len;
     int r = hutch_read_file(o->seccomp, &seccomp, &len);
@@ -442,7 +460,7 @@ fail:
   if (anon)
     json_decref(anon);
   if (ret < 0 && c)
-    cleanup_failed_create(e, id, c->dir);
+    hutch_ctr_cleanup_unrecorded(e, id, c->dir);
   return ret;
 }
 
@@ -754,7 +772,7 @@ int hutch_ctr_remove(struct hutch_engine *e, struct hutch_ctr *c, bool force, bo
     hutch_image_release(s, c->id, NULL);
   /* hide it from lookups first, then delete the files */
   _cleanup_free_ char *gone = NULL;
-  if (asprintf(&gone, "%s/.removing-%s", e->containers_dir, c->id) < 0)
+  if (asprintf(&gone, "%s/" HUTCH_CTR_REMOVING_PREFIX "%s", e->containers_dir, c->id) < 0)
     return hutch_error_set(err, ENOMEM, "rm");
   if (rename(c->dir, gone) < 0)
     return hutch_error_set(err, errno, "remove %s", c->dir);
