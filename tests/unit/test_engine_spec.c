@@ -11,6 +11,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static char *args_str(char **v) {
   static char buf[512];
@@ -96,6 +97,30 @@ static void test_parsers(void) {
      "--mount tmpfs");
   hutch_mount_req_clear(&m);
   ok(hutch_parse_mount_flag("type=bind,target=/t", &m, NULL) < 0, "bind without source refused");
+  /* docker: a relative bind source is a volume name, and "x/../.." is not one */
+  const char *bad_sources[] = {"x/../../..:/data", "../..:/data",   "a/b:/data",
+                               "~/x:/data",        ".hidden:/data", "-x:/data"};
+  for (size_t i = 0; i < sizeof(bad_sources) / sizeof(*bad_sources); i++) {
+    ok(hutch_parse_volume_flag(bad_sources[i], &m, NULL) < 0, "-v %s refused", bad_sources[i]);
+    hutch_mount_req_clear(&m);
+  }
+  ok(hutch_parse_mount_flag("type=bind,source=x/../../..,target=/t", &m, NULL) < 0,
+     "--mount bind with a relative source refused");
+  ok(hutch_parse_mount_flag("type=bind,source=..,target=/t", &m, NULL) < 0,
+     "--mount bind source=.. refused");
+  ok(hutch_parse_mount_flag("type=volume,source=a/b,target=/t", &m, NULL) < 0,
+     "--mount volume with a path as name refused");
+  char cwd[4096], want[4200];
+  ok(getcwd(cwd, sizeof(cwd)) != NULL, "getcwd");
+  snprintf(want, sizeof(want), "%s/./sub", cwd);
+  ok(hutch_parse_volume_flag("./sub:/d", &m, NULL) == 0 && m.type == HUTCH_MOUNT_BIND &&
+         strcmp(m.source, want) == 0,
+     "-v ./sub is made absolute against the cwd, as the docker CLI does");
+  hutch_mount_req_clear(&m);
+  ok(hutch_parse_mount_flag("type=bind,src=./sub,dst=/d", &m, NULL) == 0 &&
+         strcmp(m.source, want) == 0,
+     "--mount src=./sub likewise");
+  hutch_mount_req_clear(&m);
   const char *pol;
   int max;
   ok(hutch_parse_restart("on-failure:3", &pol, &max) == 0 && strcmp(pol, "on-failure") == 0 && max == 3,

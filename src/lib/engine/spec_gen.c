@@ -25,6 +25,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 void hutch_mount_req_clear(struct hutch_mount_req *m) {
   free(m->source);
@@ -155,6 +156,56 @@ static size_t split_colon(const char *s, char *parts[3]) {
   return n;
 }
 
+/* docker's rule for local volume names. */
+static bool volume_name_ok(const char *s) {
+  if (!isalnum((unsigned char)s[0]))
+    return false;
+  for (const char *p = s + 1; *p; p++)
+    if (!isalnum((unsigned char)*p) && *p != '_' && *p != '.' && *p != '-')
+      return false;
+  return true;
+}
+
+/* A bind source as the docker CLI takes it: absolute as given, "." and
+ * "./..." made absolute against the cwd; 0 with *out NULL for anything
+ * else, which is not a host path. Resolving other relative paths against
+ * wherever hutch runs would let "x/../../.." name the host's /. */
+static int bind_source(const char *src, char **out) {
+  *out = NULL;
+  if (src[0] == '/')
+    return (*out = strdup(src)) ? 0 : -ENOMEM;
+  if (strcmp(src, ".") != 0 && !hutch_str_has_prefix(src, "./"))
+    return 0;
+  _cleanup_free_ char *cwd = getcwd(NULL, 0);
+  if (cwd == NULL)
+    return -errno;
+  return asprintf(out, "%s/%s", cwd, src) < 0 ? -ENOMEM : 0;
+}
+
+/* -v SRC:DST: a host path (see bind_source) or a volume name. */
+static int volume_source(const char *spec, const char *src, struct hutch_mount_req *out,
+                         struct hutch_error **err) {
+  _cleanup_free_ char *abs = NULL;
+  int r = bind_source(src, &abs);
+  if (r < 0)
+    return hutch_error_set(err, r, "bind source %s", src);
+  if (abs) {
+    out->type = HUTCH_MOUNT_BIND;
+    out->source = TAKE_PTR(abs);
+    return 0;
+  }
+  if (src[0] == '\0')
+    return hutch_error_set(err, EINVAL, "invalid volume specification: %s", spec);
+  if (!volume_name_ok(src))
+    return hutch_error_set(err, EINVAL,
+                           "%s includes invalid characters for a local volume name, only "
+                           "[a-zA-Z0-9][a-zA-Z0-9_.-] are allowed; to pass a host directory, "
+                           "use an absolute path",
+                           src);
+  out->type = HUTCH_MOUNT_VOLUME;
+  return (out->source = strdup(src)) ? 0 : hutch_error_set(err, ENOMEM, "volume %s", spec);
+}
+
 int hutch_parse_volume_flag(const char *s, struct hutch_mount_req *out, struct hutch_error **err) {
   char *parts[3] = {NULL, NULL, NULL};
   size_t n = split_colon(s, parts);
@@ -164,10 +215,9 @@ int hutch_parse_volume_flag(const char *s, struct hutch_mount_req *out, struct h
     out->type = HUTCH_MOUNT_VOLUME;
     out->target = TAKE_PTR(parts[0]);
   } else {
-    out->type = strchr(parts[0], '/') || parts[0][0] == '.' ? HUTCH_MOUNT_BIND : HUTCH_MOUNT_VOLUME;
-    out->source = TAKE_PTR(parts[0]);
+    ret = volume_source(s, parts[0], out, err);
     out->target = TAKE_PTR(parts[1]);
-    if (n == 3) {
+    if (ret == 0 && n == 3) {
       _cleanup_free_ char *copy = strdup(parts[2]);
       char *save = NULL;
       for (char *o = strtok_r(copy, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
@@ -183,8 +233,6 @@ int hutch_parse_volume_flag(const char *s, struct hutch_mount_req *out, struct h
         }
       }
     }
-    if (ret == 0 && out->type == HUTCH_MOUNT_VOLUME && out->source[0] == '\0')
-      ret = hutch_error_set(err, EINVAL, "invalid volume specification: %s", s);
   }
   for (size_t i = 0; i < 3; i++)
     free(parts[i]);
@@ -206,6 +254,28 @@ int hutch_parse_tmpfs_flag(const char *s, struct hutch_mount_req *out, struct hu
     hutch_mount_req_clear(out);
     return hutch_error_set(err, EINVAL, "invalid tmpfs %s: the path must be absolute", s);
   }
+  return 0;
+}
+
+/* --mount source=: a bind's must be a host path as bind_source takes it, a
+ * volume's a volume name. */
+static int mount_source(const char *spec, struct hutch_mount_req *out, struct hutch_error **err) {
+  if (out->type == HUTCH_MOUNT_VOLUME && !volume_name_ok(out->source))
+    return hutch_error_set(err, EINVAL, "--mount %s: %s is not a valid volume name", spec,
+                           out->source);
+  if (out->type != HUTCH_MOUNT_BIND)
+    return 0;
+  char *abs = NULL;
+  int r = bind_source(out->source, &abs);
+  if (r < 0)
+    return hutch_error_set(err, r, "--mount %s: bind source", spec);
+  if (abs == NULL)
+    return hutch_error_set(err, EINVAL,
+                           "--mount %s: invalid mount config for type \"bind\": invalid mount "
+                           "path: '%s' mount path must be absolute",
+                           spec, out->source);
+  free(out->source);
+  out->source = abs;
   return 0;
 }
 
@@ -266,6 +336,8 @@ int hutch_parse_mount_flag(const char *s, struct hutch_mount_req *out, struct hu
     ret = hutch_error_set(err, EINVAL, "--mount %s: target must be an absolute path", s);
   if (ret == 0 && out->type == HUTCH_MOUNT_BIND && out->source == NULL)
     ret = hutch_error_set(err, EINVAL, "--mount %s: a bind mount needs a source", s);
+  if (ret == 0 && out->source)
+    ret = mount_source(s, out, err);
   if (ret == 0 && out->type == HUTCH_MOUNT_TMPFS && out->source)
     ret = hutch_error_set(err, EINVAL, "--mount %s: a tmpfs mount takes no source", s);
   if (ret < 0) {
