@@ -8,6 +8,13 @@
 
 load ../integration/engine/helpers
 
+teardown() {
+  # the lock holder of the "held lock" test, even when it failed early
+  [ -z "${HOLDER:-}" ] || kill "$HOLDER" 2>/dev/null || true
+  [ -z "${SLEEPER:-}" ] || kill "$SLEEPER" 2>/dev/null || true
+  engine_teardown
+}
+
 # Container dirs of the engine: everything under containers/ but the
 # engine-wide lock file.
 ctr_dirs() {
@@ -78,19 +85,20 @@ assert_all_removable() {
   : >"$HUTCH_ROOT/containers/$busy/.lock"
   # -o: the lock stays with flock itself, not with its sleeping child
   flock -o "$HUTCH_ROOT/containers/$busy/.lock" sleep 30 3>&- &
-  local holder=$!
+  HOLDER=$!
   sleep 0.3
-  local sleeper
-  sleeper=$(pgrep -P "$holder")
+  SLEEPER=$(pgrep -P "$HOLDER")
   run "$HUTCH" ps -aq --no-trunc
   assert_success
   [ ! -e "$HUTCH_ROOT/containers/$id" ]
   [ ! -e "$HUTCH_ROOT/containers/.creating-$id2" ]
   [ ! -e "$HUTCH_ROOT/containers/.removing-$id2" ]
   [ -d "$HUTCH_ROOT/containers/$busy" ]
-  kill "$holder" 2>/dev/null || true
-  wait "$holder" 2>/dev/null || true
-  kill "$sleeper" 2>/dev/null || true
+  kill "$HOLDER" 2>/dev/null || true
+  wait "$HOLDER" 2>/dev/null || true
+  HOLDER=
+  kill "$SLEEPER" 2>/dev/null || true
+  SLEEPER=
   # once its creator is gone, the next command cleans it
   run "$HUTCH" container prune
   assert_success

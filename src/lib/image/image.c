@@ -416,6 +416,14 @@ int hutch_image_pull(struct hutch_store *s, const char *refstr, const struct hut
     }
     nfetch++;
   }
+  /* what failed or killed pulls left, but not what this one resumes */
+  {
+    _cleanup_free_ char **keep = calloc(nfetch + 1, sizeof(char *));
+    for (size_t k = 0; keep && k < nfetch; k++)
+      keep[k] = (char *)fetch[k].digest;
+    if (keep)
+      hutch_store_sweep_partials(s, keep);
+  }
   struct pull_progress pp = {opts, map, m};
   r = hutch_registry_fetch_blobs(reg, ref->path, fetch, nfetch,
                                  opts && opts->progress ? on_fetch : NULL, &pp, err);

@@ -654,14 +654,36 @@ static size_t xfer_write(char *buf, size_t sz, size_t nm, void *ud) {
   return n;
 }
 
+/* Whether path still names the file open as fd. */
+static bool same_file(int fd, const char *path) {
+  struct stat a, b;
+  return fstat(fd, &a) == 0 && lstat(path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/* Open the partial file and take its lock, which marks it as in use for
+ * hutch_store_sweep_partials(). A sweep (or the pull we waited for) may
+ * have unlinked it between our open and our lock: then open it afresh. */
+static int open_partial(struct xfer *x, struct hutch_error **err) {
+  for (int tries = 0; tries < 100; tries++) {
+    x->fd = open(x->b->partial_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (x->fd < 0)
+      return hutch_error_set(err, errno, "blob %s: open %s", x->b->digest, x->b->partial_path);
+    /* a concurrent pull of the same blob waits here, then finds it done */
+    if (flock(x->fd, LOCK_EX) < 0)
+      return hutch_error_set(err, errno, "blob %s: lock", x->b->digest);
+    if (same_file(x->fd, x->b->partial_path))
+      return 0;
+    close(x->fd);
+    x->fd = -EBADF;
+  }
+  return hutch_error_set(err, EAGAIN, "blob %s: %s keeps being replaced", x->b->digest,
+                         x->b->partial_path);
+}
+
 /* Open (or reopen) the partial file and hash what an earlier run left. */
 static int xfer_prepare(struct xfer *x, struct hutch_error **err) {
-  x->fd = open(x->b->partial_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (x->fd < 0)
-    return hutch_error_set(err, errno, "blob %s: open %s", x->b->digest, x->b->partial_path);
-  /* a concurrent pull of the same blob waits here, then finds it done */
-  if (flock(x->fd, LOCK_EX) < 0)
-    return hutch_error_set(err, errno, "blob %s: lock", x->b->digest);
+  if (open_partial(x, err) < 0)
+    return -1;
   if (hutch_path_exists(x->b->final_path)) {
     unlink(x->b->partial_path); /* the one we just created, empty */
     x->state = X_DONE;
@@ -892,6 +914,12 @@ out:
       xfer_stop(m, &xs[i]);
     hutch_sha256_cleanup(&xs[i].sha);
     resp_clear(&xs[i].hdr);
+    /* A failed pull keeps what it got for a resume, but not the empty
+     * files of blobs it never got to (still ours: we hold their lock). */
+    struct stat st;
+    if (ret < 0 && xs[i].fd >= 0 && xs[i].state != X_DONE && fstat(xs[i].fd, &st) == 0 &&
+        st.st_size == 0)
+      unlink(xs[i].b->partial_path);
     if (xs[i].fd >= 0)
       close(xs[i].fd);
   }

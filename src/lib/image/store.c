@@ -39,6 +39,50 @@ char *hutch_store_partial_path(const struct hutch_store *s, const char *digest) 
   return path_of(s, "tmp", digest, ".partial");
 }
 
+static bool kept(const char *name, char *const *keep) {
+  for (; keep && *keep; keep++) {
+    const char *hex = hex_of(*keep);
+    size_t n = strlen(hex);
+    if (strncmp(name, hex, n) == 0 && strcmp(name + n, ".partial") == 0)
+      return true;
+  }
+  return false;
+}
+
+/* Unlink tmp/<name> if no puller holds it. Under our lock the name must
+ * still be the file we locked: a puller that opened it meanwhile sees it
+ * unlinked once it gets the lock and starts a new one (registry.c). */
+static void remove_if_stale(int tmpfd, const char *name) {
+  _cleanup_close_ int fd = openat(tmpfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0)
+    return;
+  struct stat a, b;
+  if (fstat(fd, &a) < 0 || fstatat(tmpfd, name, &b, AT_SYMLINK_NOFOLLOW) < 0 ||
+      a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+    return;
+  hutch_debug("pull: remove stale partial download tmp/%s (%lld bytes)", name,
+              (long long)a.st_size);
+  unlinkat(tmpfd, name, 0);
+}
+
+void hutch_store_sweep_partials(struct hutch_store *s, char *const *keep) {
+  int dfd = openat(s->rootfd, "tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0)
+    return;
+  DIR *d = fdopendir(dfd);
+  if (d == NULL) {
+    close(dfd);
+    return;
+  }
+  struct dirent *de;
+  while ((de = readdir(d)) != NULL) {
+    size_t n = strlen(de->d_name);
+    if (n > 8 && strcmp(de->d_name + n - 8, ".partial") == 0 && !kept(de->d_name, keep))
+      remove_if_stale(dirfd(d), de->d_name);
+  }
+  closedir(d);
+}
+
 bool hutch_store_has_blob(const struct hutch_store *s, const char *digest) {
   _cleanup_free_ char *p = hutch_store_blob_path(s, digest);
   return p && hutch_path_exists(p);
@@ -436,6 +480,8 @@ int hutch_store_gc(struct hutch_store *s, bool wait, uint64_t *freed_bytes,
     if (errno == EWOULDBLOCK && !wait) {
       hutch_debug("image store in use elsewhere: leaving the sweep for later");
       flock(s->gc_lock_fd, LOCK_SH);
+      /* partials carry their own lock: those of dead pullers can go now */
+      hutch_store_sweep_partials(s, NULL);
       return 0;
     }
     return hutch_error_set(err, errno, "lock image store for cleanup");

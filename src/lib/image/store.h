@@ -44,6 +44,11 @@ char *hutch_store_blob_path(const struct hutch_store *s, const char *digest);
 char *hutch_store_layer_path(const struct hutch_store *s, const char *diff_id);
 /* Where a download of digest accumulates (kept across runs to resume). */
 char *hutch_store_partial_path(const struct hutch_store *s, const char *digest);
+/* Remove the partial downloads no puller holds (each holds its file's
+ * flock while it downloads) except those of keep (digests, NULL-ended, may
+ * be NULL), which the caller is about to resume. A failed or killed pull
+ * leaves its partials for a resume; the next pull or sweep ends them. */
+void hutch_store_sweep_partials(struct hutch_store *s, char *const *keep);
 bool hutch_store_has_blob(const struct hutch_store *s, const char *digest);
 bool hutch_store_has_layer(const struct hutch_store *s, const char *diff_id);
 
