@@ -298,6 +298,40 @@ static void test_nft_render(void) {
      "table names checked");
 }
 
+/* A bridge name that would end nft's quoted string costs its own network
+ * its rules and nothing else. */
+static void test_nft_hostile_bridge(void) {
+  const char *bad[] = {"x\"; flush ruleset; \"",
+                       "br\"x",
+                       "br x",
+                       "br;x",
+                       "br{x}",
+                       "br'x",
+                       "br\nx",
+                       "br$x",
+                       "br/x",
+                       "",
+                       ".",
+                       "..",
+                       "abcdefghijklmnop"};
+  for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+    ok(!hutch_nft_ifname_ok(bad[i]), "interface name %zu refused", i);
+  ok(hutch_nft_ifname_ok("hutch0") && hutch_nft_ifname_ok("br-a_b.c") &&
+         hutch_nft_ifname_ok("abcdefghijklmno"),
+     "ordinary interface names pass");
+  struct hutch_nft_network nets[2] = {{"x\"; flush ruleset; \"", {0}, false},
+                                      {"hutch-tg", {0}, false}};
+  hutch_cidr_parse("10.199.4.0/24", &nets[0].subnet);
+  hutch_cidr_parse("10.199.5.0/24", &nets[1].subnet);
+  _cleanup_free_ char *r = hutch_nft_render("hutch_unit", nets, 2, NULL, 0);
+  ok(r && !strstr(r, "flush") && !strstr(r, "10.199.4.0"), "the hostile network gets no rules");
+  ok(r && strstr(r, "oifname \"hutch-tg\" ip saddr 10.199.5.0/24 ct status dnat masquerade"),
+     "the other network keeps its rules");
+  struct hutch_error *e = NULL;
+  is_int(r ? hutch_nft_apply(r, true, &e) : -1, 0, "the kernel accepts the rest (dry run)");
+  hutch_error_free(e);
+}
+
 static void test_hosts(void) {
   char *aliases[] = {"db", "cache", NULL};
   struct hutch_hosts_entry extra[] = {{"192.0.2.7", "registry.local"}};
@@ -377,6 +411,7 @@ int main(void) {
   test_ipam();
   test_store();
   test_nft_render();
+  test_nft_hostile_bridge();
   test_hosts();
   test_write_config_file();
   return done_testing();

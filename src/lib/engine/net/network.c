@@ -82,16 +82,6 @@ static bool name_ok(const char *s) {
   return true;
 }
 
-static bool ifname_ok(const char *s) {
-  size_t n = strlen(s);
-  if (n == 0 || n > 15 || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
-    return false;
-  for (const char *p = s; *p; p++)
-    if (*p == '/' || *p == ':' || *p <= ' ')
-      return false;
-  return true;
-}
-
 static json_t *network_to_json(const struct hutch_network *n) {
   char s[HUTCH_CIDR_STRLEN], g[HUTCH_IPV4_STRLEN];
   return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:i}", "name", n->name, "id", n->id,
@@ -112,6 +102,12 @@ static int network_from_json(json_t *j, const char *where, struct hutch_network 
   _cleanup_network_ struct hutch_network *n = calloc(1, sizeof(*n));
   if (n == NULL)
     return hutch_error_set(err, ENOMEM, "network");
+  /* A record is outside input too: its names go into nft rules and
+   * interface names, so they pass the same checks as at create. */
+  if (!name_ok(name))
+    return hutch_error_set(err, EINVAL, "%s: name: not a valid network name", where);
+  if (!hutch_nft_ifname_ok(bridge))
+    return hutch_error_set(err, EINVAL, "%s: bridge: not a valid interface name", where);
   if (hutch_cidr_parse(subnet, &n->subnet) < 0)
     return hutch_error_set(err, EINVAL, "%s: subnet: \"%s\" is not a CIDR", where, subnet);
   if (hutch_ipv4_parse(gateway, &n->gateway) < 0)
@@ -340,7 +336,7 @@ static int network_create_locked(const struct hutch_net_ctx *ctx, const char *na
   net->internal = opts->internal;
   net->mtu = opts->mtu ? opts->mtu : HUTCH_NET_DEFAULT_MTU;
   if (opts->bridge) {
-    if (!ifname_ok(opts->bridge)) {
+    if (!hutch_nft_ifname_ok(opts->bridge)) {
       ret = hutch_error_set(err, EINVAL, "bridge name \"%s\" is not a valid interface name",
                             opts->bridge);
       goto out;

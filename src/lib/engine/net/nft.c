@@ -29,6 +29,14 @@ bool hutch_nft_table_name_ok(const char *table) {
   return true;
 }
 
+/* The networks render_net() may name: a bridge name that could end the
+ * quoted string ("x\"; flush ruleset") is left out, and only that network
+ * loses its rules. Callers refuse such names where they enter; this keeps
+ * a record that slipped past them from breaking every other network. */
+static bool net_ok(const struct hutch_nft_network *n) {
+  return hutch_nft_ifname_ok(n->bridge);
+}
+
 char *hutch_nft_render(const char *table, const struct hutch_nft_network *nets, size_t n_nets,
                        const struct hutch_nft_port *ports, size_t n_ports) {
   char *buf = NULL;
@@ -67,7 +75,7 @@ char *hutch_nft_render(const char *table, const struct hutch_nft_network *nets, 
              "    type nat hook postrouting priority srcnat; policy accept;\n");
   for (size_t i = 0; i < n_nets; i++) {
     const struct hutch_nft_network *n = &nets[i];
-    if (n->internal)
+    if (n->internal || !net_ok(n))
       continue;
     fprintf(f, "    oifname \"%s\" ip saddr 127.0.0.0/8 masquerade\n", n->bridge);
     hutch_cidr_format(&n->subnet, c);
@@ -82,6 +90,8 @@ char *hutch_nft_render(const char *table, const struct hutch_nft_network *nets, 
              "    type filter hook forward priority filter; policy accept;\n");
   for (size_t i = 0; i < n_nets; i++) {
     const struct hutch_nft_network *n = &nets[i];
+    if (!net_ok(n))
+      continue;
     if (n->internal) {
       fprintf(f, "    iifname \"%s\" oifname != \"%s\" drop\n", n->bridge, n->bridge);
       fprintf(f, "    oifname \"%s\" iifname != \"%s\" drop\n", n->bridge, n->bridge);
@@ -90,7 +100,7 @@ char *hutch_nft_render(const char *table, const struct hutch_nft_network *nets, 
     /* Isolation: nothing routed from one hutch bridge into another. */
     bool first = true;
     for (size_t j = 0; j < n_nets; j++) {
-      if (j == i || strcmp(nets[j].bridge, n->bridge) == 0)
+      if (j == i || !net_ok(&nets[j]) || strcmp(nets[j].bridge, n->bridge) == 0)
         continue;
       fprintf(f, first ? "    iifname \"%s\" oifname { \"%s\"" : ", \"%s\"",
               first ? n->bridge : nets[j].bridge, nets[j].bridge);

@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+#include <net/if.h>
 
 #include "ipam.h"
 #include "util/error.h"
@@ -32,10 +34,24 @@ struct hutch_nft_port {
   int proto; /* IPPROTO_TCP or IPPROTO_UDP */
 };
 
+/* Is `name` an interface name we put into rules: [A-Za-z0-9_.-], shorter
+ * than IFNAMSIZ, not "." or ".."? Nothing else may reach nft's text.
+ * Inline: the engine checks names without loading the nft plugin. */
+static inline bool hutch_nft_ifname_ok(const char *name) {
+  size_t n = strlen(name);
+  if (n == 0 || n >= IFNAMSIZ || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+    return false;
+  for (const char *p = name; *p; p++)
+    if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+          *p == '_' || *p == '.' || *p == '-'))
+      return false;
+  return true;
+}
 /* Is `table` a valid table name for us ([A-Za-z0-9_], 1..32)? */
 bool hutch_nft_table_name_ok(const char *table);
 /* The full transaction text that replaces the table, or NULL on ENOMEM.
- * n_nets 0 renders a transaction that only removes the table. Pure. */
+ * n_nets 0 renders a transaction that only removes the table. A network
+ * whose bridge fails hutch_nft_ifname_ok() gets no rules. Pure. */
 char *hutch_nft_render(const char *table, const struct hutch_nft_network *nets, size_t n_nets,
                        const struct hutch_nft_port *ports, size_t n_ports);
 /* Run a transaction; dry_run asks the kernel to check it without
