@@ -174,16 +174,17 @@ int hutch_engine_busybox_image(struct hutch_engine *e, struct hutch_image **out,
   return fn ? fn(e, out, err) : -1;
 }
 
-int hutch_ctr_copy_out(struct hutch_engine *e, struct hutch_ctr *c, const char *src, const char *dst, int out_fd,
+int hutch_ctr_copy_out(struct hutch_engine *e, struct hutch_ctr *c, const char *src,
+                       const char *dst, int out_fd, const struct hutch_cp_opts *o,
                        struct hutch_error **err) {
   PLUGIN_FN("archive", hutch_ctr_copy_out, err);
-  return fn ? fn(e, c, src, dst, out_fd, err) : -1;
+  return fn ? fn(e, c, src, dst, out_fd, o, err) : -1;
 }
 
-int hutch_ctr_copy_in(struct hutch_engine *e, struct hutch_ctr *c, const char *src, int in_fd, const char *dst,
-                      struct hutch_error **err) {
+int hutch_ctr_copy_in(struct hutch_engine *e, struct hutch_ctr *c, const char *src, int in_fd,
+                      const char *dst, const struct hutch_cp_opts *o, struct hutch_error **err) {
   PLUGIN_FN("archive", hutch_ctr_copy_in, err);
-  return fn ? fn(e, c, src, in_fd, dst, err) : -1;
+  return fn ? fn(e, c, src, in_fd, dst, o, err) : -1;
 }
 
 int hutch_ctr_export(struct hutch_engine *e, struct hutch_ctr *c, int fd, struct hutch_error **err) {

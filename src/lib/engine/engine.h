@@ -139,14 +139,21 @@ int hutch_ctr_mount_rootfs(struct hutch_engine *e, struct hutch_ctr *c, char **m
 
 /* ---- files in and out (copy.c) ---- */
 
-/* docker cp CONTAINER:SRC DST, with SRC resolved inside the container's
- * rootfs (its symlinks never lead out). dst NULL: a tar of SRC on out_fd. */
-int hutch_ctr_copy_out(struct hutch_engine *e, struct hutch_ctr *c, const char *src, const char *dst, int out_fd,
+struct hutch_cp_opts {
+  bool archive; /* -a: keep uid/gid */
+  bool follow;  /* -L: follow a symlink given as SRC */
+};
+/* docker cp CONTAINER:SRC DST, on the container as its processes see it
+ * (bind mounts and volumes included), SRC resolved inside it (its
+ * symlinks never lead out); a running container is frozen meanwhile.
+ * dst NULL: a tar of SRC on out_fd. o may be NULL. */
+int hutch_ctr_copy_out(struct hutch_engine *e, struct hutch_ctr *c, const char *src,
+                       const char *dst, int out_fd, const struct hutch_cp_opts *o,
                        struct hutch_error **err);
 /* docker cp SRC CONTAINER:DST; src NULL: extract the tar on in_fd into
- * the directory DST. */
-int hutch_ctr_copy_in(struct hutch_engine *e, struct hutch_ctr *c, const char *src, int in_fd, const char *dst,
-                      struct hutch_error **err);
+ * the directory DST (only gzip, zstd, xz, bzip2 or no compression). */
+int hutch_ctr_copy_in(struct hutch_engine *e, struct hutch_ctr *c, const char *src, int in_fd,
+                      const char *dst, const struct hutch_cp_opts *o, struct hutch_error **err);
 /* docker export: the merged rootfs as a tar on fd. */
 int hutch_ctr_export(struct hutch_engine *e, struct hutch_ctr *c, int fd, struct hutch_error **err);
 /* docker diff: "A /path", "C /path", "D /path" from the overlay's upper

@@ -2,9 +2,15 @@
  * calls so containment does not depend on libarchive's path checks.
  *
  * The compressed blob is decompressed by one archive reader (format "raw",
- * every filter) whose output is hashed for the diff-id and fed to a second
- * reader that parses the tar; the diff-id is therefore computed over the
- * exact bytes we unpacked, in one pass. */
+ * the filters hutch supports) whose output is hashed for the diff-id and
+ * fed to a second reader that parses the tar; the diff-id is therefore
+ * computed over the exact bytes we unpacked, in one pass.
+ *
+ * Archives are untrusted input read as root: libarchive's *_filter_all
+ * would let a stream starting with "LRZI" or "\x89LZO" run lrzip or lzop
+ * from PATH. Only gzip, zstd, xz and bzip2 are enabled, each built into
+ * libarchive (one that would need an external program is refused), and a
+ * stream in another known compression is refused by name. */
 #include "unpack.h"
 
 #include "util/cleanup.h"
@@ -22,6 +28,97 @@
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
+
+/* Compressions libarchive knows but hutch does not read: named in the
+ * error instead of "not a tar archive". */
+static const struct {
+  const char *name, *magic;
+  size_t len;
+} refused_magic[] = {
+    {"lrzip", "LRZI", 4},
+    {"lzop", "\x89LZO\0\r\n\x1a\n", 9},
+    {"grzip", "GRZipII\0", 8},
+    {"lz4", "\x04\x22\x4d\x18", 4},
+    {"lz4 (legacy)", "\x02\x21\x4c\x18", 4},
+    {"lzip", "LZIP", 4},
+    {"compress (.Z)", "\x1f\x9d", 2},
+};
+
+int hutch_archive_read_filters(struct archive *a, struct hutch_error **err) {
+  /* ARCHIVE_WARN from these means "not built in, will run the program" */
+  if (archive_read_support_filter_gzip(a) != ARCHIVE_OK ||
+      archive_read_support_filter_zstd(a) != ARCHIVE_OK ||
+      archive_read_support_filter_xz(a) != ARCHIVE_OK ||
+      archive_read_support_filter_bzip2(a) != ARCHIVE_OK)
+    return hutch_error_set(err, ENOTSUP,
+                           "libarchive lacks built-in gzip, zstd, xz or bzip2 support");
+  return 0;
+}
+
+struct fd_source {
+  int fd;
+  bool started;
+  char buf[65536];
+};
+
+/* The first read gathers enough bytes to recognise a refused compression
+ * (a pipe may hand them over in pieces). */
+static ssize_t fill(int fd, char *buf, size_t want, size_t cap) {
+  size_t n = 0;
+  while (n < want) {
+    ssize_t r = read(fd, buf + n, cap - n);
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r < 0)
+      return -errno;
+    if (r == 0)
+      break;
+    n += (size_t)r;
+  }
+  return (ssize_t)n;
+}
+
+static la_ssize_t fd_source_read(struct archive *a, void *ud, const void **buf) {
+  struct fd_source *s = ud;
+  ssize_t n = fill(s->fd, s->buf, s->started ? 1 : 16, sizeof(s->buf));
+  if (n < 0) {
+    archive_set_error(a, (int)-n, "read: %s", strerror((int)-n));
+    return -1;
+  }
+  for (size_t i = 0; !s->started && i < ARRAY_SIZE(refused_magic); i++)
+    if ((size_t)n >= refused_magic[i].len &&
+        memcmp(s->buf, refused_magic[i].magic, refused_magic[i].len) == 0) {
+      archive_set_error(
+          a, ENOTSUP,
+          "%s-compressed: hutch reads tar streams uncompressed or compressed with gzip, "
+          "zstd, xz or bzip2",
+          refused_magic[i].name);
+      return -1;
+    }
+  s->started = true;
+  *buf = s->buf;
+  return n;
+}
+
+static int fd_source_close(struct archive *a, void *ud) {
+  (void)a;
+  free(ud);
+  return ARCHIVE_OK;
+}
+
+int hutch_archive_read_open_fd(struct archive *a, int fd, struct hutch_error **err) {
+  if (hutch_archive_read_filters(a, err) < 0)
+    return -1;
+  struct fd_source *s = calloc(1, sizeof(*s));
+  if (s == NULL)
+    return hutch_error_set(err, ENOMEM, "archive reader");
+  s->fd = fd;
+  /* archive_read_open calls the close callback on failure too */
+  if (archive_read_open(a, s, NULL, fd_source_read, fd_source_close) != ARCHIVE_OK)
+    return hutch_error_set(err, archive_errno(a) > 0 ? archive_errno(a) : EINVAL, "%s",
+                           archive_error_string(a) ? archive_error_string(a) : "not an archive");
+  return 0;
+}
 
 struct decomp {
   struct archive *raw;
@@ -56,11 +153,11 @@ static int decomp_open(struct decomp *d, int fd, struct hutch_error **err) {
   d->raw = archive_read_new();
   if (d->raw == NULL || hutch_sha256_init(&d->sha) < 0)
     return hutch_error_set(err, ENOMEM, "layer: allocate reader");
-  archive_read_support_filter_all(d->raw);
   archive_read_support_format_raw(d->raw);
+  if (hutch_archive_read_open_fd(d->raw, fd, err) < 0)
+    return hutch_error_wrap(err, "layer");
   struct archive_entry *e;
-  if (archive_read_open_fd(d->raw, fd, 65536) != ARCHIVE_OK ||
-      archive_read_next_header(d->raw, &e) != ARCHIVE_OK)
+  if (archive_read_next_header(d->raw, &e) != ARCHIVE_OK)
     return hutch_error_set(err, EINVAL, "layer: %s", archive_error_string(d->raw));
   return 0;
 }
@@ -137,14 +234,18 @@ static const char *split_base(char *path) {
 }
 
 /* Remove whatever is at pfd/name so a later tar entry replaces it, as tar
- * does. Returns 1 (and keeps it) when both are directories. */
-static int clear_target(int pfd, const char *name, bool new_is_dir) {
+ * does. Returns 1 (and keeps it) when both are directories. With
+ * HUTCH_UNPACK_KEEP_DIRS a directory is never removed (docker cp: "cannot
+ * overwrite directory with non-directory"). */
+static int clear_target(int pfd, const char *name, bool new_is_dir, unsigned flags) {
   struct stat st;
   if (fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
     return errno == ENOENT ? 0 : -errno;
   if (S_ISDIR(st.st_mode)) {
     if (new_is_dir)
       return 1;
+    if (flags & HUTCH_UNPACK_KEEP_DIRS)
+      return -EISDIR;
     return hutch_rm_rf_at(pfd, name);
   }
   if (unlinkat(pfd, name, 0) < 0)
@@ -158,18 +259,21 @@ static bool skip_xattr(const char *name) {
   return strncmp(name, "trusted.overlay.", 16) == 0 || strncmp(name, "user.overlay.", 13) == 0;
 }
 
-static int apply_meta(int pfd, const char *name, int fd, struct archive_entry *e, bool symlink) {
+static int apply_meta(int pfd, const char *name, int fd, struct archive_entry *e, bool symlink,
+                      unsigned flags) {
   uid_t uid = (uid_t)archive_entry_uid(e);
   gid_t gid = (gid_t)archive_entry_gid(e);
-  if (fchownat(pfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0) {
+  if ((flags & HUTCH_UNPACK_OWNER) && fchownat(pfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0) {
     /* unprivileged unpack cannot keep ownership; the layer still works */
     if (errno != EPERM || geteuid() == 0)
       return -errno;
   }
   if (!symlink) {
     mode_t mode = archive_entry_perm(e) & 07777;
-    /* after chown, which clears setuid bits */
-    int r = fd >= 0 ? fchmod(fd, mode) : fchmodat(pfd, name, mode, 0);
+    /* after chown, which clears setuid bits. Never through a symlink: the
+     * name may have been swapped for one since mknodat (glibc does
+     * AT_SYMLINK_NOFOLLOW through an O_PATH fd) */
+    int r = fd >= 0 ? fchmod(fd, mode) : fchmodat(pfd, name, mode, AT_SYMLINK_NOFOLLOW);
     if (r < 0)
       return -errno;
   }
@@ -200,7 +304,30 @@ static int apply_meta(int pfd, const char *name, int fd, struct archive_entry *e
   return 0;
 }
 
-static int write_data(struct archive *a, int fd, struct archive_entry *e) {
+/* The content from a plain fd (a file being copied, not a tar). */
+static int write_fd_data(int in, int fd) {
+  char buf[65536];
+  for (;;) {
+    ssize_t n = read(in, buf, sizeof(buf));
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return n < 0 ? -errno : 0;
+    for (char *p = buf; n > 0;) {
+      ssize_t w = write(fd, p, (size_t)n);
+      if (w < 0 && errno == EINTR)
+        continue;
+      if (w < 0)
+        return -errno;
+      p += w;
+      n -= w;
+    }
+  }
+}
+
+static int write_data(struct archive *a, int data_fd, int fd, struct archive_entry *e) {
+  if (data_fd >= 0)
+    return write_fd_data(data_fd, fd);
   const void *buf;
   size_t n;
   la_int64_t off;
@@ -241,7 +368,7 @@ static int whiteout(int pfd, const char *name, struct archive_entry *e) {
     return 0; /* other aufs metadata (.wh..wh.plnk etc.) has no overlay meaning */
   if (*name == '\0' || strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || strchr(name, '/'))
     return -EINVAL;
-  int r = clear_target(pfd, name, false);
+  int r = clear_target(pfd, name, false, 0);
   if (r < 0)
     return r;
   if (mknodat(pfd, name, S_IFCHR | 0, makedev(0, 0)) < 0)
@@ -253,7 +380,7 @@ static int whiteout(int pfd, const char *name, struct archive_entry *e) {
   return 0;
 }
 
-static int hardlink(int rootfd, int pfd, const char *name, const char *target,
+static int hardlink(int rootfd, int pfd, const char *name, const char *target, unsigned flags,
                     const char **why) {
   _cleanup_free_ char *t = NULL;
   if (clean_path(target, &t) < 0 || *t == '\0') {
@@ -266,7 +393,7 @@ static int hardlink(int rootfd, int pfd, const char *name, const char *target,
     *why = "hardlink target is not in the layer";
     return tpfd;
   }
-  int r = clear_target(pfd, name, false);
+  int r = clear_target(pfd, name, false, flags);
   if (r < 0)
     return r;
   /* no AT_SYMLINK_FOLLOW: a link to a symlink links the symlink itself,
@@ -278,98 +405,96 @@ static int hardlink(int rootfd, int pfd, const char *name, const char *target,
   return 0;
 }
 
-static int unpack_entry(struct archive *a, struct archive_entry *e, int rootfd,
-                        struct hutch_error **err) {
+/* The object itself, once its parent is pfd and nothing is at base. */
+static int create_entry(struct archive *a, int data_fd, struct archive_entry *e, int pfd,
+                        const char *base, bool existing_dir, int *fd, const char **what) {
+  mode_t type = archive_entry_filetype(e);
+  mode_t perm = archive_entry_perm(e) & 07777;
+  switch (type) {
+  case AE_IFDIR:
+    if (!existing_dir && mkdirat(pfd, base, 0700) < 0)
+      return -errno;
+    *fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    return *fd < 0 ? -errno : 0;
+  case AE_IFREG:
+    *fd = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (*fd < 0)
+      return -errno;
+    *what = "write";
+    return write_data(a, data_fd, *fd, e);
+  case AE_IFLNK: {
+    const char *target = archive_entry_symlink(e);
+    /* The target is stored verbatim: it is only ever resolved inside the
+     * container's root (and by us, through hutch_open_in_root). */
+    if (target == NULL)
+      return -EINVAL;
+    return symlinkat(target, pfd, base) < 0 ? -errno : 0;
+  }
+  case AE_IFCHR:
+  case AE_IFBLK:
+  case AE_IFIFO: {
+    dev_t dev = makedev(archive_entry_rdevmajor(e), archive_entry_rdevminor(e));
+    return mknodat(pfd, base, type | perm, type == AE_IFIFO ? 0 : dev) < 0 ? -errno : 0;
+  }
+  default:
+    *what = "unknown file type";
+    return -EINVAL;
+  }
+}
+
+int hutch_unpack_entry(struct archive *a, int data_fd, struct archive_entry *e, int rootfd,
+                       unsigned flags, struct hutch_error **err) {
+  const char *kind = (flags & HUTCH_UNPACK_WHITEOUTS) ? "layer entry" : "entry";
   const char *raw = archive_entry_pathname(e);
   if (raw == NULL)
-    return hutch_error_set(err, EINVAL, "layer entry without a name");
+    return hutch_error_set(err, EINVAL, "%s without a name", kind);
   _cleanup_free_ char *path = NULL;
   int r = clean_path(raw, &path);
   if (r == -EXDEV)
-    return hutch_error_set(err, EXDEV, "layer entry \"%s\": path escapes the layer directory",
+    return hutch_error_set(err, EXDEV, "%s \"%s\": path escapes the destination directory", kind,
                            raw);
   if (r < 0)
-    return hutch_error_set(err, r, "layer entry \"%s\"", raw);
+    return hutch_error_set(err, r, "%s \"%s\"", kind, raw);
   if (*path == '\0')
-    return 0; /* the root itself ("./"): keep the layer dir as we made it */
+    return 0; /* the root itself ("./"): keep the directory as it is */
   const char *base = split_base(path);
   const char *what = "create";
   _cleanup_close_ int pfd = hutch_mkdir_in_root(rootfd, path[0] ? path : ".", 0755);
   if (pfd < 0)
-    return hutch_error_set(err, pfd, "layer entry \"%s\": resolve parent directory", raw);
+    return hutch_error_set(err, pfd, "%s \"%s\": resolve parent directory", kind, raw);
 
-  if (strncmp(base, ".wh.", 4) == 0) {
+  if ((flags & HUTCH_UNPACK_WHITEOUTS) && strncmp(base, ".wh.", 4) == 0) {
     r = whiteout(pfd, base + 4, e);
     if (r < 0)
-      return hutch_error_set(err, r, "layer entry \"%s\": whiteout", raw);
+      return hutch_error_set(err, r, "%s \"%s\": whiteout", kind, raw);
     return 0;
   }
 
   const char *hl = archive_entry_hardlink(e);
   if (hl) {
     const char *why = "hardlink";
-    r = hardlink(rootfd, pfd, base, hl, &why);
+    r = hardlink(rootfd, pfd, base, hl, flags, &why);
     if (r < 0)
-      return hutch_error_set(err, r, "layer entry \"%s\": %s \"%s\"", raw, why, hl);
+      return hutch_error_set(err, r, "%s \"%s\": %s \"%s\"", kind, raw, why, hl);
     return 0;
   }
 
   mode_t type = archive_entry_filetype(e);
-  mode_t perm = archive_entry_perm(e) & 07777;
-  r = clear_target(pfd, base, type == AE_IFDIR);
-  if (r < 0)
-    return hutch_error_set(err, r, "layer entry \"%s\": replace existing entry", raw);
-  _cleanup_close_ int fd = -EBADF;
-  switch (type) {
-  case AE_IFDIR:
-    if (r == 0 && mkdirat(pfd, base, 0700) < 0)
-      goto fail;
-    fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0)
-      goto fail;
-    break;
-  case AE_IFREG:
-    fd = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0)
-      goto fail;
-    what = "write";
-    r = write_data(a, fd, e);
-    if (r < 0) {
-      errno = -r;
-      goto fail;
-    }
-    break;
-  case AE_IFLNK: {
-    const char *target = archive_entry_symlink(e);
-    /* The target is stored verbatim: it is only ever resolved inside the
-     * container's root (and by us, through hutch_open_in_root). */
-    if (target == NULL || symlinkat(target, pfd, base) < 0)
-      goto fail;
-    break;
-  }
-  case AE_IFCHR:
-  case AE_IFBLK:
-  case AE_IFIFO: {
-    dev_t dev = makedev(archive_entry_rdevmajor(e), archive_entry_rdevminor(e));
-    if (mknodat(pfd, base, type | perm, type == AE_IFIFO ? 0 : dev) < 0)
-      goto fail;
-    break;
-  }
-  case AE_IFSOCK:
-    hutch_debug("layer entry %s: socket, skipping", raw);
+  if (type == AE_IFSOCK) {
+    hutch_debug("%s %s: socket, skipping", kind, raw);
     return 0;
-  default:
-    return hutch_error_set(err, EINVAL, "layer entry \"%s\": unknown file type 0%o", raw, type);
   }
-  what = "set metadata";
-  r = apply_meta(pfd, base, fd, e, type == AE_IFLNK);
-  if (r < 0) {
-    errno = -r;
-    goto fail;
-  }
+  r = clear_target(pfd, base, type == AE_IFDIR, flags);
+  if (r < 0)
+    return hutch_error_set(err, r, "%s \"%s\": replace existing entry", kind, raw);
+  _cleanup_close_ int fd = -EBADF;
+  r = create_entry(a, data_fd, e, pfd, base, r == 1, &fd, &what);
+  if (r < 0)
+    return hutch_error_set(err, r, "%s \"%s\": %s", kind, raw, what);
+  r = apply_meta(pfd, base, fd, e, type == AE_IFLNK, flags);
+  if (r < 0)
+    return hutch_error_set(err, r, "%s \"%s\": set metadata", kind, raw);
   return 0;
-fail:
-  return hutch_error_set(err, errno, "layer entry \"%s\": %s", raw, what);
 }
 
 int hutch_layer_unpack(int fd, int destfd, struct hutch_unpack_result *res,
@@ -402,7 +527,7 @@ int hutch_layer_unpack(int fd, int destfd, struct hutch_unpack_result *res,
       r = hutch_error_set(err, EINVAL, "layer: read tar: %s", archive_error_string(a));
       goto out;
     }
-    r = unpack_entry(a, e, destfd, err);
+    r = hutch_unpack_entry(a, -EBADF, e, destfd, HUTCH_UNPACK_WHITEOUTS | HUTCH_UNPACK_OWNER, err);
     if (r < 0)
       goto out;
     n++;

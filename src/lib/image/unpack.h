@@ -8,6 +8,9 @@
 
 #include <stdint.h>
 
+struct archive;
+struct archive_entry;
+
 struct hutch_unpack_result {
   char diff_id[HUTCH_DIGEST_LEN]; /* sha256 of the uncompressed tar stream */
   uint64_t tar_size;              /* bytes of the uncompressed tar stream */
@@ -27,3 +30,23 @@ int hutch_layer_unpack(int fd, int destfd, struct hutch_unpack_result *res,
  * stream, computing its diff-id; for docker-archive export. */
 int hutch_layer_decompress(int fd, int outfd, char diff_id[static HUTCH_DIGEST_LEN],
                            struct hutch_error **err);
+
+/* Enable exactly the decompressors hutch supports on a libarchive reader:
+ * gzip, zstd, xz, bzip2 (and none), all in-process; never *_filter_all,
+ * whose lrzip, lzop, grzip and lz4 bidders start programs from PATH. */
+int hutch_archive_read_filters(struct archive *a, struct hutch_error **err);
+/* Those filters, then open a on fd; a stream in a compression hutch does
+ * not read (lrzip, lzop, lz4...) fails here with its name. */
+int hutch_archive_read_open_fd(struct archive *a, int fd, struct hutch_error **err);
+
+enum {
+  HUTCH_UNPACK_WHITEOUTS = 1 << 0, /* ".wh." names are OCI whiteouts (layers) */
+  HUTCH_UNPACK_OWNER = 1 << 1,     /* keep the entry's uid and gid */
+  HUTCH_UNPACK_KEEP_DIRS = 1 << 2, /* an existing directory is never replaced (cp) */
+};
+/* Create one entry e below the directory rootfd with the containment of
+ * hutch_layer_unpack (parents resolved in root, the object created
+ * O_NOFOLLOW|O_EXCL relative to its parent's fd). A regular file's
+ * content comes from data_fd when >= 0, else from the reader a. */
+int hutch_unpack_entry(struct archive *a, int data_fd, struct archive_entry *e, int rootfd,
+                       unsigned flags, struct hutch_error **err);

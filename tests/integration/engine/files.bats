@@ -71,6 +71,98 @@ bats_require_minimum_version 1.5.0
   assert_output added
 }
 
+# cp_through ID: what the container sees at /data (a bind), /vol (a
+# volume), /ro (a read-only bind), /etc/hostname (the engine's bind) and
+# /link (-> /tmp), running or stopped alike.
+cp_through() {
+  local id=$1 tag=$2
+  echo "bind-$tag" >"$TEST_DIR/f-$tag"
+  # into a bind mount: the file is in the host directory
+  run hutch cp "$TEST_DIR/f-$tag" "$id:/data/f-$tag"
+  assert_success
+  assert_equal "$(cat "$TEST_DIR/bind/f-$tag")" "bind-$tag"
+  # into a volume, under the source's name
+  run hutch cp "$TEST_DIR/f-$tag" "$id:/vol/"
+  assert_success
+  assert_equal "$(cat "$VOLDATA/f-$tag")" "bind-$tag"
+  # out of a bind mount
+  run hutch cp "$id:/data/from-host" "$TEST_DIR/out-$tag"
+  assert_success
+  assert_equal "$(cat "$TEST_DIR/out-$tag")" host
+  # the hostname file the engine bind-mounts, not the empty stub below it
+  run hutch cp "$id:/etc/hostname" "$TEST_DIR/hostname-$tag"
+  assert_success
+  assert_equal "$(cat "$TEST_DIR/hostname-$tag")" cpbox
+  # a symlinked directory is followed inside the container, with or
+  # without the trailing slash, and stays a symlink
+  run hutch cp "$TEST_DIR/f-$tag" "$id:/link/"
+  assert_success
+  run hutch cp "$TEST_DIR/f-$tag" "$id:/link/g-$tag"
+  assert_success
+  run hutch cp "$id:/tmp/f-$tag" "$TEST_DIR/via-link-$tag"
+  assert_success
+  assert_equal "$(cat "$TEST_DIR/via-link-$tag")" "bind-$tag"
+  run hutch cp "$id:/link/g-$tag" "$TEST_DIR/g-$tag"
+  assert_success
+  run hutch cp "$id:/link" "$TEST_DIR/link-$tag"
+  assert_success
+  assert_equal "$(readlink "$TEST_DIR/link-$tag")" /tmp
+  # a read-only bind stays read-only
+  run hutch cp "$TEST_DIR/f-$tag" "$id:/ro/"
+  assert_failure
+  [ ! -e "$TEST_DIR/ro/f-$tag" ]
+}
+
+@test "cp writes through bind mounts and volumes, running and stopped" {
+  mkdir "$TEST_DIR/bind" "$TEST_DIR/ro"
+  echo host >"$TEST_DIR/bind/from-host"
+  run hutch volume create "cpvol-$$"
+  assert_success
+  VOLDATA=$(hutch volume inspect "cpvol-$$" | jq -r '.[0].Mountpoint')
+  id=$(hutch_bg run -d --network none --hostname cpbox -v "$TEST_DIR/bind:/data" -v "cpvol-$$:/vol" \
+    -v "$TEST_DIR/ro:/ro:ro" testimg sh -c 'ln -s /tmp /link; touch /ready; sleep 60')
+  for i in $(seq 50); do hutch exec "$id" test -e /ready && break; sleep 0.1; done
+  cp_through "$id" running
+  run hutch exec "$id" cat /data/f-running /vol/f-running /tmp/f-running /tmp/g-running
+  assert_output "$(printf 'bind-running\nbind-running\nbind-running\nbind-running')"
+  run hutch exec "$id" test -L /link
+  assert_success
+  # the copy does not leave the container paused
+  run hutch inspect -f '{{.State.Status}}' "$id"
+  assert_output running
+  run hutch stop -t 1 "$id"
+  assert_success
+  cp_through "$id" stopped
+  # nothing of the copy's mounts is left on the host
+  run grep -c "$TEST_DIR" /proc/self/mountinfo
+  assert_output 0
+  run hutch start "$id"
+  assert_success
+  run hutch exec "$id" cat /data/f-stopped /vol/f-stopped /tmp/f-stopped
+  assert_output "$(printf 'bind-stopped\nbind-stopped\nbind-stopped')"
+  hutch rm -f "$id" >/dev/null
+  hutch volume rm "cpvol-$$" >/dev/null
+}
+
+@test "cp -a keeps owners, -L follows a symlink given as SRC" {
+  id=$(hutch_bg run -d --network none testimg sh -c 'echo t >/tmp/t; chown 1000:1001 /tmp/t; ln -s /tmp/t /tl; touch /ready; sleep 60')
+  for i in $(seq 50); do hutch exec "$id" test -e /ready && break; sleep 0.1; done
+  run hutch cp -L "$id:/tl" "$TEST_DIR/followed"
+  assert_success
+  [ -f "$TEST_DIR/followed" ] && [ ! -L "$TEST_DIR/followed" ]
+  run hutch cp -a "$id:/tmp/t" "$TEST_DIR/kept"
+  assert_success
+  assert_equal "$(stat -c %u:%g "$TEST_DIR/kept")" 1000:1001
+  run hutch cp "$id:/tmp/t" "$TEST_DIR/mine"
+  assert_success
+  assert_equal "$(stat -c %u:%g "$TEST_DIR/mine")" 0:0
+  # a directory is never replaced by a file
+  mkdir -p "$TEST_DIR/d/t"
+  run hutch cp "$id:/tmp/t" "$TEST_DIR/d/"
+  assert_failure
+  [ -d "$TEST_DIR/d/t" ]
+}
+
 @test "diff: A, C and D from the overlay's upper dir" {
   run hutch run --name differ --network none testimg sh -c 'rm /etc/group; echo x >>/etc/passwd; mkdir -p /new/sub; echo y >/new/sub/f'
   assert_success
