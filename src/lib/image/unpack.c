@@ -451,8 +451,8 @@ int hutch_unpack_entry(struct archive *a, int data_fd, struct archive_entry *e, 
   _cleanup_free_ char *path = NULL;
   int r = clean_path(raw, &path);
   if (r == -EXDEV)
-    return hutch_error_set(err, EXDEV, "%s \"%s\": path escapes the destination directory", kind,
-                           raw);
+    return hutch_error_set(err, EXDEV, "%s \"%s\": path escapes the %s directory", kind, raw,
+                           (flags & HUTCH_UNPACK_WHITEOUTS) ? "layer" : "destination");
   if (r < 0)
     return hutch_error_set(err, r, "%s \"%s\"", kind, raw);
   if (*path == '\0')
