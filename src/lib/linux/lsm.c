@@ -9,6 +9,7 @@
  * who names a profile expects confinement. */
 #include "lsm.h"
 
+#include "procfs.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -60,16 +61,18 @@ int hutch_lsm_check(const struct spec *s, struct hutch_error **err) {
 }
 
 /* Write an attribute of this thread; the LSM-specific directory
- * (attr/apparmor/, kernel 5.8+) first, the shared attr/ file otherwise. */
+ * (attr/apparmor/, kernel 5.8+) first, the shared attr/ file otherwise.
+ * Through our own procfs: a label written into a file the container put
+ * over /proc would leave the process unconfined (CVE-2025-52881). */
 static int write_exec_attr(const char *lsm_dir, const char *value) {
   char path[64];
   int r = -ENOENT;
   if (lsm_dir) {
-    snprintf(path, sizeof(path), "/proc/thread-self/attr/%s/exec", lsm_dir);
-    r = hutch_write_file(path, value, strlen(value));
+    snprintf(path, sizeof(path), "thread-self/attr/%s/exec", lsm_dir);
+    r = hutch_procfs_write(path, value, strlen(value));
   }
   if (r == -ENOENT)
-    r = hutch_write_file("/proc/thread-self/attr/exec", value, strlen(value));
+    r = hutch_procfs_write("thread-self/attr/exec", value, strlen(value));
   return r;
 }
 
@@ -145,13 +148,13 @@ int hutch_set_scheduler(const struct spec_scheduler *s, struct hutch_error **err
 int hutch_set_oom_score_adj(int pid, int value, struct hutch_error **err) {
   char path[64], buf[16];
   if (pid == 0)
-    snprintf(path, sizeof(path), "/proc/self/oom_score_adj");
+    snprintf(path, sizeof(path), "self/oom_score_adj");
   else
-    snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", pid);
+    snprintf(path, sizeof(path), "%d/oom_score_adj", pid);
   int n = snprintf(buf, sizeof(buf), "%d", value);
-  hutch_debug("write %s = %d", path, value);
-  int r = hutch_write_file(path, buf, (size_t)n);
+  hutch_debug("write procfs %s = %d", path, value);
+  int r = hutch_procfs_write(path, buf, (size_t)n);
   if (r < 0)
-    return hutch_error_set(err, r, "process.oomScoreAdj: write %d to %s", value, path);
+    return hutch_error_set(err, r, "process.oomScoreAdj: write %d to /proc/%s", value, path);
   return 0;
 }

@@ -2,6 +2,7 @@
  * creates late (cgroup, time). */
 #include "namespaces.h"
 
+#include "procfs.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -39,7 +40,8 @@ void hutch_ns_close_fds(int fds[SPEC_NS__MAX]) {
     }
 }
 
-int hutch_ns_open_paths(const struct spec_linux *l, int fds[SPEC_NS__MAX], struct hutch_error **err) {
+int hutch_ns_open_paths(const struct spec_linux *l, int fds[SPEC_NS__MAX],
+                        struct hutch_error **err) {
   for (int t = 0; t < SPEC_NS__MAX; t++)
     fds[t] = -EBADF;
   for (int t = 0; t < SPEC_NS__MAX; t++) {
@@ -68,6 +70,14 @@ int hutch_ns_open_paths(const struct spec_linux *l, int fds[SPEC_NS__MAX], struc
 }
 
 int hutch_ns_join(enum spec_ns_type t, int fd, struct hutch_error **err) {
+  /* Once in a container's user or mount namespace, the only /proc to be
+   * found may be one the container made: take our procfs handle before
+   * (see procfs.h). Failing here is not final; the first write retries. */
+  if (t == SPEC_NS_USER || t == SPEC_NS_MOUNT) {
+    int r = hutch_procfs_root();
+    if (r < 0)
+      hutch_debug("procfs handle before setns: %s, ignoring", strerror(-r));
+  }
   hutch_debug("setns %s", hutch_spec_ns_name(t));
   if (setns(fd, hutch_spec_ns_clone_flag(t)) < 0)
     return hutch_error_set(err, errno, "join %s namespace", hutch_spec_ns_name(t));
@@ -98,12 +108,12 @@ void hutch_ns_pid_restore(int *saved) {
 static int write_time_offsets(const struct spec_linux *l, struct hutch_error **err) {
   char buf[128];
   int n = snprintf(buf, sizeof(buf), "monotonic %lld %u\nboottime %lld %u\n",
-                   (long long)l->monotonic_secs, l->monotonic_nanosecs,
-                   (long long)l->boottime_secs, l->boottime_nanosecs);
+                   (long long)l->monotonic_secs, l->monotonic_nanosecs, (long long)l->boottime_secs,
+                   l->boottime_nanosecs);
   /* One write per clock: the kernel parses a single line per write. */
-  _cleanup_close_ int fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+  _cleanup_close_ int fd = hutch_procfs_open("self/timens_offsets", O_WRONLY);
   if (fd < 0)
-    return hutch_error_set(err, errno, "open /proc/self/timens_offsets");
+    return hutch_error_set(err, fd, "open /proc/self/timens_offsets");
   char *nl = strchr(buf, '\n');
   size_t first = (size_t)(nl - buf) + 1;
   if (write(fd, buf, first) < 0 || write(fd, buf + first, (size_t)n - first) < 0)

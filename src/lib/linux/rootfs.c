@@ -3,6 +3,7 @@
 
 #include "devices.h"
 #include "mounts.h"
+#include "terminal.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -13,14 +14,15 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 int hutch_rootfs_prepare(struct rootfs_ctx *ctx, struct hutch_error **err) {
   const struct spec *s = ctx->spec;
   /* First cut propagation to the host: nothing we mount may leak back out
    * (default rslave like runc, so host unmounts still reach us). */
-  unsigned long prop = s->linux_.rootfs_propagation_flags ? s->linux_.rootfs_propagation_flags
-                                                          : (MS_SLAVE | MS_REC);
+  unsigned long prop =
+      s->linux_.rootfs_propagation_flags ? s->linux_.rootfs_propagation_flags : (MS_SLAVE | MS_REC);
   hutch_debug("mount propagation 0x%lx on /", prop);
   if (mount(NULL, "/", NULL, prop, NULL) < 0)
     return hutch_error_set(err, errno, "set rootfs propagation on /");
@@ -88,7 +90,73 @@ int hutch_rootfs_pivot(struct rootfs_ctx *ctx, struct hutch_error **err) {
   return 0;
 }
 
-static int mask_path(int root, const char *path, struct hutch_error **err) {
+/* Bind the file or directory of the fd src onto the fd target: nothing is
+ * looked up by name between the caller's checks and the mount. */
+static int bind_fd(int src, int target) {
+  _cleanup_close_ int tree =
+      open_tree(src, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+  if (tree >= 0) {
+    if (move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+      return -errno;
+    return 0;
+  }
+  if (errno != ENOSYS)
+    return -errno;
+  /* Before Linux 5.2: the magic links still name exactly these fds. */
+  char s[32], t[32];
+  if (mount(hutch_fd_path(src, s), hutch_fd_path(target, t), NULL, MS_BIND, NULL) < 0)
+    return -errno;
+  return 0;
+}
+
+/* An empty read-only tmpfs over the directory target (a masked dir). */
+static int tmpfs_mask_fd(int target) {
+  _cleanup_close_ int fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
+  if (fs < 0 && errno == ENOSYS) {
+    char t[32];
+    if (mount("tmpfs", hutch_fd_path(target, t), "tmpfs",
+              MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0k") < 0)
+      return -errno;
+    return 0;
+  }
+  if (fs < 0 || fsconfig(fs, FSCONFIG_SET_STRING, "size", "0k", 0) < 0 ||
+      fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+    return -errno;
+  _cleanup_close_ int m =
+      fsmount(fs, FSMOUNT_CLOEXEC,
+              MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+  if (m < 0 || move_mount(m, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+    return -errno;
+  return 0;
+}
+
+/* CVE-2025-31133: masked files are covered with the container's /dev/null,
+ * which a container sharing this rootfs (no /dev tmpfs) can swap for a
+ * symlink to a host sysctl between our mknod and the bind: binding it by
+ * name would then give the container a writable host knob. So it is
+ * opened once, not followed, checked to be the 1:3 character device, and
+ * every bind is made from that fd. Anything else is refused, never
+ * worked around by name. */
+static int open_dev_null(int root, struct hutch_error **err) {
+  _cleanup_close_ int fd = hutch_open_in_root(root, "/dev/null", O_PATH | O_NOFOLLOW, 0);
+  if (fd < 0)
+    return hutch_error_set(err, fd, "open /dev/null to mask paths with");
+  struct stat st;
+  if (fstat(fd, &st) < 0)
+    return hutch_error_set(err, errno, "stat /dev/null");
+  hutch_debug("masked paths: /dev/null is mode 0%o rdev %u:%u", (unsigned)st.st_mode,
+              major(st.st_rdev), minor(st.st_rdev));
+  if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
+    return hutch_error_set(err, EPERM,
+                           "/dev/null in the container is not the null device (1:3), refusing "
+                           "to mask paths with it (was it replaced? CVE-2025-31133)");
+  return TAKE_FD(fd);
+}
+
+/* *null_fd is opened on the first masked file and reused for the rest. */
+static int mask_path(int root, int *null_fd, const char *path, struct hutch_error **err) {
+  /* The target is not followed either: a symlink here could point the
+   * mask at anything in the container. */
   _cleanup_close_ int fd = hutch_open_in_root(root, path, O_PATH | O_NOFOLLOW, 0);
   if (fd == -ENOENT || fd == -ENOTDIR)
     return 0;
@@ -97,15 +165,21 @@ static int mask_path(int root, const char *path, struct hutch_error **err) {
   struct stat st;
   if (fstat(fd, &st) < 0)
     return hutch_error_set(err, errno, "stat masked path %s", path);
-  char p[32];
-  hutch_fd_path(fd, p);
-  hutch_debug("mask %s", path);
+  if (S_ISLNK(st.st_mode))
+    return hutch_error_set(err, ELOOP, "masked path %s is a symlink, refusing to mask through it",
+                           path);
+  int r;
   if (S_ISDIR(st.st_mode)) {
-    if (mount("tmpfs", p, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0k") < 0)
-      return hutch_error_set(err, errno, "mask %s", path);
-  } else if (mount("/dev/null", p, NULL, MS_BIND, NULL) < 0) {
-    return hutch_error_set(err, errno, "mask %s", path);
+    hutch_debug("mask %s: fsmount empty read-only tmpfs, move_mount onto its fd", path);
+    r = tmpfs_mask_fd(fd);
+  } else {
+    if (*null_fd < 0 && (*null_fd = open_dev_null(root, err)) < 0)
+      return -1;
+    hutch_debug("mask %s: open_tree /dev/null fd, move_mount onto its fd", path);
+    r = bind_fd(*null_fd, fd);
   }
+  if (r < 0)
+    return hutch_error_set(err, r, "mask %s", path);
   return 0;
 }
 
@@ -135,8 +209,9 @@ int hutch_rootfs_finish(const struct spec *spec, struct hutch_error **err) {
   _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (root < 0)
     return hutch_error_set(err, errno, "open /");
+  _cleanup_close_ int null_fd = -EBADF;
   for (char **p = spec->linux_.masked_paths; p && *p; p++)
-    if (mask_path(root, *p, err) < 0)
+    if (mask_path(root, &null_fd, *p, err) < 0)
       return -1;
   for (char **p = spec->linux_.readonly_paths; p && *p; p++)
     if (readonly_path(root, *p, err) < 0)
@@ -147,5 +222,43 @@ int hutch_rootfs_finish(const struct spec *spec, struct hutch_error **err) {
     if (mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | keep, NULL) < 0)
       return hutch_error_set(err, errno, "remount the rootfs read-only");
   }
+  return 0;
+}
+
+/* CVE-2025-52565: /dev/console is bound from the pty slave fd we hold,
+ * checked to be a devpts pty, onto a target opened without following
+ * links: a /dev/console (or /dev/pts/N) the container swapped for a
+ * symlink redirects nothing. */
+int hutch_rootfs_bind_console(int slave, struct hutch_error **err) {
+  int r = hutch_pty_check_slave(slave);
+  if (r < 0)
+    return hutch_error_set(err, r,
+                           "the terminal is not a devpts pty, refusing to bind it on /dev/console");
+  _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0)
+    return hutch_error_set(err, errno, "open /");
+  _cleanup_close_ int dev = hutch_mkdir_in_root(root, "/dev", 0755);
+  if (dev < 0)
+    return hutch_error_set(err, dev, "open /dev in the container");
+  /* O_EXCL: an existing name, symlink or not, is left as it is. */
+  int fd = openat(dev, "console", O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0 && errno != EEXIST)
+    return hutch_error_set(err, errno, "create /dev/console");
+  if (fd >= 0)
+    close(fd);
+  _cleanup_close_ int target = openat(dev, "console", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (target < 0)
+    return hutch_error_set(err, errno, "open /dev/console");
+  struct stat st;
+  if (fstat(target, &st) < 0)
+    return hutch_error_set(err, errno, "stat /dev/console");
+  if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode))
+    return hutch_error_set(err, EPERM,
+                           "/dev/console in the container is not a file or a device (mode 0%o), "
+                           "refusing to bind the terminal on it",
+                           (unsigned)st.st_mode);
+  hutch_debug("bind the terminal on /dev/console: open_tree pty fd, move_mount onto its fd");
+  if ((r = bind_fd(slave, target)) < 0)
+    return hutch_error_set(err, r, "bind the terminal on /dev/console");
   return 0;
 }

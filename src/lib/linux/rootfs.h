@@ -4,7 +4,8 @@
  *     rootfs);
  *   (createContainer hooks run here, before pivot_root)
  *   hutch_rootfs_pivot: pivot_root into it and detach the old root;
- *   hutch_rootfs_finish: masked and read-only paths, read-only root. */
+ *   hutch_rootfs_finish: masked and read-only paths, read-only root;
+ *   hutch_rootfs_bind_console: the pty slave fd on /dev/console. */
 #pragma once
 
 #include <stdbool.h>
@@ -21,9 +22,10 @@ struct rootfs_ctx {
   bool userns;
   struct hutch_cgroup *cgroup;
   const int *idmap_fds; /* per spec mount, from hutch_idmap_prepare; NULL if none */
-  int rootfd; /* set by prepare */
+  int rootfd;           /* set by prepare */
 };
 
 int hutch_rootfs_prepare(struct rootfs_ctx *ctx, struct hutch_error **err);
 int hutch_rootfs_pivot(struct rootfs_ctx *ctx, struct hutch_error **err);
 int hutch_rootfs_finish(const struct spec *spec, struct hutch_error **err);
+int hutch_rootfs_bind_console(int slave, struct hutch_error **err);

@@ -1,7 +1,7 @@
 /* linux.sysctl: validation (namespaced keys only) and writing. */
 #include "sysctl.h"
 
-#include "util/fs.h"
+#include "procfs.h"
 #include "util/log.h"
 #include "util/strutil.h"
 
@@ -14,9 +14,9 @@ static bool ns_new_or_joined(const struct spec_linux *l, enum spec_ns_type t) {
 }
 
 int hutch_sysctl_validate(const struct spec_linux *l, struct hutch_error **err) {
-  static const char *ipc_keys[] = {"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
-                                   "kernel.shmall", "kernel.shmmax", "kernel.shmmni",
-                                   "kernel.shm_rmid_forced"};
+  static const char *ipc_keys[] = {"kernel.msgmax", "kernel.msgmnb",         "kernel.msgmni",
+                                   "kernel.sem",    "kernel.shmall",         "kernel.shmmax",
+                                   "kernel.shmmni", "kernel.shm_rmid_forced"};
   for (size_t i = 0; i < l->n_sysctl; i++) {
     const char *k = l->sysctl[i].key;
     bool ok = false;
@@ -32,24 +32,29 @@ int hutch_sysctl_validate(const struct spec_linux *l, struct hutch_error **err) 
     if (strcmp(k, "kernel.hostname") == 0 || strcmp(k, "kernel.domainname") == 0)
       ok = ns_new_or_joined(l, SPEC_NS_UTS);
     if (!ok)
-      return hutch_error_set(err, EINVAL,
-                             "linux.sysctl: \"%s\" is not namespaced or its namespace is not in the config",
-                             k);
+      return hutch_error_set(
+          err, EINVAL,
+          "linux.sysctl: \"%s\" is not namespaced or its namespace is not in the config", k);
   }
   return 0;
 }
 
+/* Written through our own procfs (see procfs.c), never through the
+ * container's /proc: a spec mount or a shared rootfs may have put a bind
+ * or a tmpfs over /proc/sys by now (CVE-2025-52881). Net, ipc and uts
+ * knobs follow the writer's namespaces, whatever procfs instance serves
+ * them, so the container's values are the ones set. */
 int hutch_sysctl_apply(const struct spec_linux *l, struct hutch_error **err) {
   for (size_t i = 0; i < l->n_sysctl; i++) {
     char path[512];
-    int n = snprintf(path, sizeof(path), "/proc/sys/%s", l->sysctl[i].key);
+    int n = snprintf(path, sizeof(path), "sys/%s", l->sysctl[i].key);
     if (n < 0 || (size_t)n >= sizeof(path))
       return hutch_error_set(err, ENAMETOOLONG, "linux.sysctl: key too long");
-    for (char *p = path + 10; *p; p++)
+    for (char *p = path + 4; *p; p++)
       if (*p == '.')
         *p = '/';
-    hutch_debug("sysctl %s=%s", l->sysctl[i].key, l->sysctl[i].value);
-    int r = hutch_write_file(path, l->sysctl[i].value, strlen(l->sysctl[i].value));
+    hutch_debug("sysctl %s=%s (procfs %s)", l->sysctl[i].key, l->sysctl[i].value, path);
+    int r = hutch_procfs_write(path, l->sysctl[i].value, strlen(l->sysctl[i].value));
     if (r < 0)
       return hutch_error_set(err, r, "write sysctl %s", l->sysctl[i].key);
   }

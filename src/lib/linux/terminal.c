@@ -5,6 +5,7 @@
 #include "util/log.h"
 
 #include <errno.h>
+#include <linux/magic.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -14,6 +15,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
@@ -42,8 +46,8 @@ int hutch_send_fd(int sock, int fd, const char *name) {
     iov.iov_base = (void *)"\0";
     iov.iov_len = 1;
   }
-  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-                       .msg_controllen = sizeof(cbuf)};
+  struct msghdr msg = {
+      .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
   struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
   c->cmsg_level = SOL_SOCKET;
   c->cmsg_type = SCM_RIGHTS;
@@ -57,9 +61,10 @@ int hutch_send_fd(int sock, int fd, const char *name) {
 int hutch_recv_fd(int sock, char *name, size_t namelen) {
   char cbuf[CMSG_SPACE(sizeof(int))];
   char dummy[256];
-  struct iovec iov = {.iov_base = name ? name : dummy, .iov_len = name ? namelen - 1 : sizeof(dummy)};
-  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-                       .msg_controllen = sizeof(cbuf)};
+  struct iovec iov = {.iov_base = name ? name : dummy,
+                      .iov_len = name ? namelen - 1 : sizeof(dummy)};
+  struct msghdr msg = {
+      .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
   ssize_t n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
   if (n < 0)
     return -errno;
@@ -73,20 +78,63 @@ int hutch_recv_fd(int sock, char *name, size_t namelen) {
   return fd;
 }
 
-int hutch_terminal_setup(int console_sock, unsigned rows, unsigned cols, uid_t uid,
-                         struct hutch_error **err) {
+/* Unix98 pty slaves have majors 136-143 (UNIX98_PTY_SLAVE_MAJOR..+7). */
+int hutch_pty_check_slave(int fd) {
+  struct stat st;
+  struct statfs sfs;
+  if (fstat(fd, &st) < 0 || fstatfs(fd, &sfs) < 0)
+    return -errno;
+  unsigned maj = major(st.st_rdev);
+  if (!S_ISCHR(st.st_mode) || maj < 136 || maj > 143 || sfs.f_type != DEVPTS_SUPER_MAGIC)
+    return -ENOTTY;
+  return 0;
+}
+
+/* /dev/ptmx is in the container's /dev (a symlink to pts/ptmx): what it
+ * opened must be the pty multiplexer, 5:2, and nothing else. */
+static int open_master(struct hutch_error **err) {
   hutch_debug("open /dev/ptmx");
   _cleanup_close_ int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (master < 0)
     return hutch_error_set(err, errno, "open /dev/ptmx");
+  struct stat st;
+  if (fstat(master, &st) < 0)
+    return hutch_error_set(err, errno, "stat /dev/ptmx");
+  if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(5, 2))
+    return hutch_error_set(err, ENOTTY,
+                           "/dev/ptmx in the container is not the pty multiplexer (5:2)");
   if (unlockpt(master) < 0)
     return hutch_error_set(err, errno, "unlockpt");
+  return TAKE_FD(master);
+}
+
+/* The slave straight from the master (TIOCGPTPEER, Linux 4.13): a
+ * /dev/pts/N the container swapped is never looked up. By name only on
+ * older kernels, and checked either way. */
+static int open_slave(int master, const char *name, struct hutch_error **err) {
+  hutch_debug("ioctl TIOCGPTPEER for %s", name);
+  _cleanup_close_ int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (slave < 0 && (errno == EINVAL || errno == ENOTTY))
+    slave = open(name, O_RDWR | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC);
+  if (slave < 0)
+    return hutch_error_set(err, errno, "open %s", name);
+  int r = hutch_pty_check_slave(slave);
+  if (r < 0)
+    return hutch_error_set(err, r, "%s is not a devpts pty slave", name);
+  return TAKE_FD(slave);
+}
+
+int hutch_terminal_setup(int console_sock, unsigned rows, unsigned cols, uid_t uid,
+                         struct hutch_error **err) {
+  _cleanup_close_ int master = open_master(err);
+  if (master < 0)
+    return -1;
   char name[128];
   if (ptsname_r(master, name, sizeof(name)) != 0)
     return hutch_error_set(err, errno, "ptsname");
-  _cleanup_close_ int slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  _cleanup_close_ int slave = open_slave(master, name, err);
   if (slave < 0)
-    return hutch_error_set(err, errno, "open %s", name);
+    return -1;
   if (fchown(slave, uid, (gid_t)-1) < 0)
     hutch_debug("chown %s: %s, ignoring", name, strerror(errno));
   if (rows && cols) {
@@ -108,7 +156,9 @@ int hutch_terminal_setup(int console_sock, unsigned rows, unsigned cols, uid_t u
 }
 
 static volatile sig_atomic_t winch_pending;
-static void on_winch(int sig) { winch_pending = 1; }
+static void on_winch(int sig) {
+  winch_pending = 1;
+}
 
 static void copy_winsize(int master) {
   struct winsize ws;

@@ -12,6 +12,8 @@
  * controlling terminal, send the master over sockfd. */
 int hutch_terminal_setup(int console_sock, unsigned rows, unsigned cols, uid_t uid,
                          struct hutch_error **err);
+/* 0 if fd is a pty slave (char major 136-143) on a devpts, else -ENOTTY. */
+int hutch_pty_check_slave(int fd);
 /* Connect a SOCK_STREAM|SOCK_CLOEXEC socket to a unix socket path
  * (--console-socket, a seccomp listener); fd or -errno. */
 int hutch_unix_connect(const char *path);

@@ -1,7 +1,7 @@
 /* User namespace id maps, written by the parent for the child. */
 #include "userns.h"
 
-#include "util/fs.h"
+#include "procfs.h"
 #include "util/log.h"
 
 #include <errno.h>
@@ -12,7 +12,8 @@ int hutch_userns_format_map(const struct spec_id_mapping *m, size_t n, char *buf
   size_t off = 0;
   buf[0] = '\0';
   for (size_t i = 0; i < n; i++) {
-    int w = snprintf(buf + off, len - off, "%u %u %u\n", m[i].container_id, m[i].host_id, m[i].size);
+    int w =
+        snprintf(buf + off, len - off, "%u %u %u\n", m[i].container_id, m[i].host_id, m[i].size);
     if (w < 0 || (size_t)w >= len - off)
       return -ENAMETOOLONG;
     off += (size_t)w;
@@ -26,17 +27,19 @@ static int write_map(pid_t pid, const char *file, const struct spec_id_mapping *
   int len = hutch_userns_format_map(m, n, buf, sizeof(buf));
   if (len < 0)
     return hutch_error_set(err, -len, "%s: too many mappings", file);
-  snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
-  hutch_debug("write %s: %.*s", path, len > 0 ? len - 1 : 0, buf);
-  int r = hutch_write_file(path, buf, (size_t)len);
+  /* Through our own procfs, as every /proc write (see procfs.c). */
+  snprintf(path, sizeof(path), "%d/%s", (int)pid, file);
+  hutch_debug("write procfs %s: %.*s", path, len > 0 ? len - 1 : 0, buf);
+  int r = hutch_procfs_write(path, buf, (size_t)len);
   if (r < 0)
-    return hutch_error_set(err, r, "write %s", path);
+    return hutch_error_set(err, r, "write /proc/%s", path);
   return 0;
 }
 
 int hutch_userns_write_maps(pid_t pid, const struct spec_linux *l, struct hutch_error **err) {
   if (l->n_uid_mappings == 0 || l->n_gid_mappings == 0)
-    return hutch_error_set(err, EINVAL, "linux.uidMappings/gidMappings: a new user namespace needs both");
+    return hutch_error_set(err, EINVAL,
+                           "linux.uidMappings/gidMappings: a new user namespace needs both");
   if (write_map(pid, "uid_map", l->uid_mappings, l->n_uid_mappings, err) < 0)
     return -1;
   return write_map(pid, "gid_map", l->gid_mappings, l->n_gid_mappings, err);

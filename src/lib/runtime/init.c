@@ -2,7 +2,7 @@
  *
  * The order is the design (DESIGN.md "The child setup sequence"):
  *   wait for the parent (id maps, cgroup) → join namespaces → late
- *   namespaces → mounts → hooks → pivot_root → hostname, sysctl →
+ *   namespaces → our own procfs handle → mounts → hooks → pivot_root → hostname, sysctl →
  *   masked and readonly paths → terminal, rlimits → find the executable → uid/gid with
  *   capabilities → no_new_privs, labels → ready → wait for start →
  *   seccomp (last) → execve.
@@ -15,6 +15,7 @@
 #include "linux/cgroup.h"
 #include "linux/lsm.h"
 #include "linux/namespaces.h"
+#include "linux/procfs.h"
 #include "linux/rlimits.h"
 #include "linux/rootfs.h"
 #include "linux/seccomp.h"
@@ -75,9 +76,22 @@ static int step_join_namespaces(struct init_args *a, struct hutch_error **err) {
   if (a->new_userns || a->spec->linux_.namespaces[SPEC_NS_USER].path) {
     /* Become root of the user namespace (the maps are written by now). */
     if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
-      return hutch_error_set(err, errno, "become root in the user namespace (is uid/gid 0 mapped?)");
+      return hutch_error_set(err, errno,
+                             "become root in the user namespace (is uid/gid 0 mapped?)");
   }
   return hutch_ns_unshare_late(&a->spec->linux_, err);
+}
+
+/* Every later write to /proc (sysctl, time offsets, attr/exec) goes
+ * through one procfs handle of our own (linux/procfs.c). It is made here,
+ * before any spec mount and before pivot_root, so that even its fallback
+ * (the /proc we inherited) is never a /proc the container made. */
+static int step_procfs(struct hutch_error **err) {
+  int fd = hutch_procfs_root();
+  if (fd < 0)
+    return hutch_error_set(err, fd, "open a private procfs handle");
+  hutch_debug("private procfs handle ready (fd %d)", fd);
+  return 0;
 }
 
 static int step_session_keyring(struct init_args *a, struct hutch_error **err) {
@@ -161,13 +175,7 @@ static int step_terminal(struct init_args *a, struct hutch_error **err) {
     return r;
   /* /dev/console is the container's terminal, as runc and crun make it:
    * the pty slave (now fd 0) bound over an empty file in the container's /dev. */
-  int fd = open("/dev/console", O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (fd >= 0)
-    close(fd);
-  hutch_debug("mount the terminal on /dev/console");
-  if (mount("/proc/self/fd/0", "/dev/console", NULL, MS_BIND, NULL) < 0)
-    return hutch_error_set(err, errno, "bind the terminal on /dev/console");
-  return 0;
+  return hutch_rootfs_bind_console(0, err);
 }
 
 static int step_process_attrs(struct init_args *a, struct hutch_error **err) {
@@ -218,8 +226,8 @@ int hutch_init_find_executable(const char *arg0, char *const *env, char **out,
   return hutch_error_set(err, ENOENT, "exec: \"%s\": executable file not found in $PATH", arg0);
 }
 
-int hutch_init_user_and_caps(const struct spec_process *p, bool has_caps, const struct hutch_caps *caps,
-                             struct hutch_error **err) {
+int hutch_init_user_and_caps(const struct spec_process *p, bool has_caps,
+                             const struct hutch_caps *caps, struct hutch_error **err) {
   /* Bounding set and keepcaps before the uid change; the sets after it:
    * setuid to non-root clears permitted/effective otherwise. */
   if (has_caps && hutch_caps_prepare(caps, err) < 0)
@@ -278,10 +286,11 @@ static int step_seccomp(struct init_args *a, struct hutch_error **err) {
 }
 
 static int step_wait_start(struct init_args *a, struct hutch_error **err) {
-  char p[32];
-  int fd = open(hutch_fd_path(a->fifo_fd, p), O_WRONLY | O_CLOEXEC);
+  /* Reopened through our own procfs: the container's /proc/self/fd is
+   * whatever its mounts made of it. */
+  int fd = hutch_procfs_reopen(a->fifo_fd, O_WRONLY);
   if (fd < 0)
-    return hutch_error_set(err, errno, "open exec fifo");
+    return hutch_error_set(err, fd, "open exec fifo");
   ssize_t w;
   do
     w = write(fd, "0", 1);
@@ -335,12 +344,16 @@ void hutch_init_child(struct init_args *a) {
   signal(SIGPIPE, SIG_DFL);
 
   const struct spec *s = a->spec;
-  struct rootfs_ctx rc = {.spec = s, .rootfs = a->rootfs, .no_pivot = a->no_pivot,
+  struct rootfs_ctx rc = {.spec = s,
+                          .rootfs = a->rootfs,
+                          .no_pivot = a->no_pivot,
                           .userns = a->new_userns || s->linux_.namespaces[SPEC_NS_USER].path,
-                          .cgroup = a->cgroup, .idmap_fds = a->idmap_fds, .rootfd = -EBADF};
+                          .cgroup = a->cgroup,
+                          .idmap_fds = a->idmap_fds,
+                          .rootfd = -EBADF};
   _cleanup_free_ char *exe = NULL;
 
-  if (step_wait_parent(a, &err) < 0 || step_join_namespaces(a, &err) < 0 ||
+  if (step_wait_parent(a, &err) < 0 || step_join_namespaces(a, &err) < 0 || step_procfs(&err) < 0 ||
       step_session_keyring(a, &err) < 0 || step_mounts(a, &rc, &err) < 0 ||
       step_hooks_before_pivot(a, &err) < 0 || hutch_rootfs_pivot(&rc, &err) < 0 ||
       step_uts(a, &err) < 0 ||
