@@ -2,6 +2,7 @@
  * and dispatches to one file per command through the table below. */
 #include "commands.h"
 
+#include "runtime/sealed.h"
 #include "util/log.h"
 
 #include <stdio.h>
@@ -56,6 +57,29 @@ static void usage(FILE *f) {
   fprintf(f, "\nRun 'hutch COMMAND --help' for more on a command.\n");
 }
 
+/* Commands that may start a process in a container: they run from a
+ * sealed copy of this binary (runtime/sealed.h), re-executed before they
+ * do anything. */
+static bool starts_container_processes(int argc, char **argv) {
+  static const char *const verbs[] = {"run", "start", "restart", "exec", "__monitor"};
+  const char *v = argv[0];
+  if (strcmp(v, "container") == 0 && argc > 1)
+    v = argv[1];
+  for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+    if (strcmp(v, verbs[i]) == 0)
+      return true;
+  return false;
+}
+
+static int ensure_sealed(char **argv) {
+  struct hutch_error *err = NULL;
+  if (hutch_sealed_ensure(argv, &err) == 0)
+    return 0;
+  hutch_error_print(stderr, "hutch", err);
+  hutch_error_free(err);
+  return -1;
+}
+
 int main(int argc, char **argv) {
   int i = 1;
   hutch_log_set_prefix("hutch");
@@ -78,6 +102,8 @@ int main(int argc, char **argv) {
     usage(stderr);
     return HUTCH_EXIT_ERROR;
   }
+  if (starts_container_processes(argc - i, argv + i) && ensure_sealed(argv) < 0)
+    return HUTCH_EXIT_ERROR;
   for (const struct hutch_command *c = commands; c->name; c++)
     if (strcmp(c->name, argv[i]) == 0)
       return c->fn(argc - i, argv + i);

@@ -27,6 +27,7 @@
 #include "image/image_archive.h"
 #include "image/registry.h"
 #include "image/unpack.h"
+#include "runtime/sealed.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 
@@ -56,9 +57,8 @@ static void *open_module(const char *module, struct hutch_error **err) {
   const char *env = getenv("HUTCH_PLUGIN_DIR");
   void *h = env && *env ? try_open(env, module) : NULL;
   char exe[PATH_MAX];
-  ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-  if (!h && n > 0) {
-    exe[n] = '\0';
+  snprintf(exe, sizeof(exe), "%s", hutch_self_exe());
+  if (!h && exe[0] == '/') {
     char *dir = dirname(exe), sub[PATH_MAX];
     snprintf(sub, sizeof(sub), "%s/src/hutch", dir);
     h = try_open(dir, module);
@@ -107,8 +107,9 @@ static void *plugin_sym(const char *module, const char *name, struct hutch_error
 
 /* ---- registry (libcurl) ---- */
 
-int hutch_registry_open(const char *domain, const char *repo, const struct hutch_registry_opts *opts,
-                        struct hutch_registry **out, struct hutch_error **err) {
+int hutch_registry_open(const char *domain, const char *repo,
+                        const struct hutch_registry_opts *opts, struct hutch_registry **out,
+                        struct hutch_error **err) {
   PLUGIN_FN("registry", hutch_registry_open, err);
   return fn ? fn(domain, repo, opts, out, err) : -1;
 }
@@ -121,45 +122,53 @@ void hutch_registry_free(struct hutch_registry *r) {
     fn(r);
 }
 
-void hutch_registry_freep(struct hutch_registry **r) { hutch_registry_free(*r); }
+void hutch_registry_freep(struct hutch_registry **r) {
+  hutch_registry_free(*r);
+}
 
-int hutch_registry_login(const char *domain, const struct hutch_registry_opts *opts, struct hutch_error **err) {
+int hutch_registry_login(const char *domain, const struct hutch_registry_opts *opts,
+                         struct hutch_error **err) {
   PLUGIN_FN("registry", hutch_registry_login, err);
   return fn ? fn(domain, opts, err) : -1;
 }
 
-int hutch_registry_get_manifest(struct hutch_registry *r, const char *repo, const char *ref, char **data,
-                                size_t *len, char **content_type, struct hutch_error **err) {
+int hutch_registry_get_manifest(struct hutch_registry *r, const char *repo, const char *ref,
+                                char **data, size_t *len, char **content_type,
+                                struct hutch_error **err) {
   PLUGIN_FN("registry", hutch_registry_get_manifest, err);
   return fn ? fn(r, repo, ref, data, len, content_type, err) : -1;
 }
 
-int hutch_registry_get_blob(struct hutch_registry *r, const char *repo, const char *digest, int64_t size,
-                            char **data, size_t *len, struct hutch_error **err) {
+int hutch_registry_get_blob(struct hutch_registry *r, const char *repo, const char *digest,
+                            int64_t size, char **data, size_t *len, struct hutch_error **err) {
   PLUGIN_FN("registry", hutch_registry_get_blob, err);
   return fn ? fn(r, repo, digest, size, data, len, err) : -1;
 }
 
-int hutch_registry_fetch_blobs(struct hutch_registry *r, const char *repo, struct hutch_blob_fetch *blobs,
-                               size_t n, hutch_fetch_progress_fn progress, void *ud, struct hutch_error **err) {
+int hutch_registry_fetch_blobs(struct hutch_registry *r, const char *repo,
+                               struct hutch_blob_fetch *blobs, size_t n,
+                               hutch_fetch_progress_fn progress, void *ud,
+                               struct hutch_error **err) {
   PLUGIN_FN("registry", hutch_registry_fetch_blobs, err);
   return fn ? fn(r, repo, blobs, n, progress, ud, err) : -1;
 }
 
 /* ---- archives (libarchive) ---- */
 
-int hutch_layer_unpack(int fd, int destfd, struct hutch_unpack_result *res, struct hutch_error **err) {
+int hutch_layer_unpack(int fd, int destfd, struct hutch_unpack_result *res,
+                       struct hutch_error **err) {
   PLUGIN_FN("archive", hutch_layer_unpack, err);
   return fn ? fn(fd, destfd, res, err) : -1;
 }
 
-int hutch_layer_decompress(int fd, int outfd, char diff_id[static HUTCH_DIGEST_LEN], struct hutch_error **err) {
+int hutch_layer_decompress(int fd, int outfd, char diff_id[static HUTCH_DIGEST_LEN],
+                           struct hutch_error **err) {
   PLUGIN_FN("archive", hutch_layer_decompress, err);
   return fn ? fn(fd, outfd, diff_id, err) : -1;
 }
 
-int hutch_image_save(struct hutch_store *s, char *const *refs, size_t n, enum hutch_archive_format format, int fd,
-                     struct hutch_error **err) {
+int hutch_image_save(struct hutch_store *s, char *const *refs, size_t n,
+                     enum hutch_archive_format format, int fd, struct hutch_error **err) {
   PLUGIN_FN("archive", hutch_image_save, err);
   return fn ? fn(s, refs, n, format, fd, err) : -1;
 }
@@ -169,7 +178,8 @@ int hutch_image_load(struct hutch_store *s, int fd, char ***loaded, struct hutch
   return fn ? fn(s, fd, loaded, err) : -1;
 }
 
-int hutch_engine_busybox_image(struct hutch_engine *e, struct hutch_image **out, struct hutch_error **err) {
+int hutch_engine_busybox_image(struct hutch_engine *e, struct hutch_image **out,
+                               struct hutch_error **err) {
   PLUGIN_FN("archive", hutch_engine_busybox_image, err);
   return fn ? fn(e, out, err) : -1;
 }
@@ -187,17 +197,20 @@ int hutch_ctr_copy_in(struct hutch_engine *e, struct hutch_ctr *c, const char *s
   return fn ? fn(e, c, src, in_fd, dst, o, err) : -1;
 }
 
-int hutch_ctr_export(struct hutch_engine *e, struct hutch_ctr *c, int fd, struct hutch_error **err) {
+int hutch_ctr_export(struct hutch_engine *e, struct hutch_ctr *c, int fd,
+                     struct hutch_error **err) {
   PLUGIN_FN("archive", hutch_ctr_export, err);
   return fn ? fn(e, c, fd, err) : -1;
 }
 
-int hutch_ctr_diff(struct hutch_engine *e, struct hutch_ctr *c, char ***changes, struct hutch_error **err) {
+int hutch_ctr_diff(struct hutch_engine *e, struct hutch_ctr *c, char ***changes,
+                   struct hutch_error **err) {
   PLUGIN_FN("archive", hutch_ctr_diff, err);
   return fn ? fn(e, c, changes, err) : -1;
 }
 
-int hutch_volume_copy_up(const char *rootfs, const char *path, const char *data_dir, struct hutch_error **err) {
+int hutch_volume_copy_up(const char *rootfs, const char *path, const char *data_dir,
+                         struct hutch_error **err) {
   PLUGIN_FN("archive", hutch_volume_copy_up, err);
   return fn ? fn(rootfs, path, data_dir, err) : -1;
 }

@@ -3,6 +3,7 @@
  * the image store, opened on first use. */
 #include "engine.h"
 
+#include "runtime/sealed.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
@@ -32,7 +33,8 @@ int hutch_engine_open(struct hutch_engine **out, struct hutch_error **err) {
   e->volumes_dir = path_join(e->root, "volumes");
   e->rt_root = path_join(e->run_root, "engine");
   e->netns_dir = path_join(e->run_root, "netns");
-  if (!e->root || !e->run_root || !e->containers_dir || !e->volumes_dir || !e->rt_root || !e->netns_dir) {
+  if (!e->root || !e->run_root || !e->containers_dir || !e->volumes_dir || !e->rt_root ||
+      !e->netns_dir) {
     hutch_engine_free(e);
     return hutch_error_set(err, ENOMEM, "engine");
   }
@@ -71,17 +73,18 @@ void hutch_engine_free(struct hutch_engine *e) {
   free(e);
 }
 
-void hutch_engine_freep(struct hutch_engine **e) { hutch_engine_free(*e); }
+void hutch_engine_freep(struct hutch_engine **e) {
+  hutch_engine_free(*e);
+}
 
 char *hutch_engine_helper_path(const char *env, const char *name) {
   const char *v = getenv(env);
   if (v && *v)
     return strdup(v);
   char exe[4096];
-  ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-  if (n <= 0)
+  snprintf(exe, sizeof(exe), "%s", hutch_self_exe());
+  if (exe[0] != '/')
     return NULL;
-  exe[n] = '\0';
   const char *dir = dirname(exe);
   const char *fmts[] = {"%s/%s", "%s/src/%s/%s", "%s/../libexec/hutch/%s"};
   for (size_t i = 0; i < ARRAY_SIZE(fmts); i++) {

@@ -34,13 +34,13 @@
 /* ---- names ---- */
 
 static const char *const adjectives[] = {
-    "admiring", "brave",   "clever",  "dazzling", "eager",   "focused", "gallant", "happy",
-    "jolly",    "keen",    "loving",  "modest",   "nifty",   "optimistic", "peaceful", "quirky",
-    "relaxed",  "serene",  "tender",  "upbeat",   "vibrant", "wizardly", "youthful", "zealous"};
+    "admiring", "brave",  "clever", "dazzling", "eager",   "focused",    "gallant",  "happy",
+    "jolly",    "keen",   "loving", "modest",   "nifty",   "optimistic", "peaceful", "quirky",
+    "relaxed",  "serene", "tender", "upbeat",   "vibrant", "wizardly",   "youthful", "zealous"};
 static const char *const surnames[] = {
-    "babbage", "curie",   "darwin",  "einstein", "feynman", "galileo", "hopper",  "hypatia",
-    "johnson", "kepler",  "lovelace", "meitner", "newton",  "noether", "pasteur", "ritchie",
-    "shannon", "thompson", "turing", "wozniak",  "yonath",  "lamport", "knuth",   "liskov"};
+    "babbage", "curie",    "darwin",   "einstein", "feynman", "galileo", "hopper",  "hypatia",
+    "johnson", "kepler",   "lovelace", "meitner",  "newton",  "noether", "pasteur", "ritchie",
+    "shannon", "thompson", "turing",   "wozniak",  "yonath",  "lamport", "knuth",   "liskov"};
 
 static bool valid_ctr_name(const char *n) {
   if (!isalnum((unsigned char)n[0]))
@@ -92,10 +92,16 @@ static json_t *strv_json(char *const *v) {
   return a;
 }
 
-static json_t *strv_json_or_null(char *const *v) { return v ? strv_json(v) : json_null(); }
+static json_t *strv_json_or_null(char *const *v) {
+  return v ? strv_json(v) : json_null();
+}
 
-static json_t *state_of(struct hutch_ctr *c) { return json_object_get(c->rec, "State"); }
-static json_t *hutch_of(struct hutch_ctr *c) { return json_object_get(c->rec, "Hutch"); }
+static json_t *state_of(struct hutch_ctr *c) {
+  return json_object_get(c->rec, "State");
+}
+static json_t *hutch_of(struct hutch_ctr *c) {
+  return json_object_get(c->rec, "Hutch");
+}
 
 static bool swap_limit_supported(void) {
   return access("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes", F_OK) == 0 ||
@@ -127,6 +133,34 @@ static char *ctr_path(struct hutch_ctr *c, const char *name) {
   if (asprintf(&p, "%s/%s", c->dir, name) < 0)
     return NULL;
   return p;
+}
+
+/* --init: the container gets its own copy of hutch-init, not a bind of the
+ * host's binary: a read-only bind is one remount away from writable for a
+ * container with CAP_SYS_ADMIN, and the host's file must stay out of reach
+ * (CVE-2019-5736 class, see runtime/sealed.h). */
+static char *private_init_copy(struct hutch_ctr *c, struct hutch_error **err) {
+  _cleanup_free_ char *host = hutch_engine_helper_path("HUTCH_INIT", "hutch-init");
+  if (!host) {
+    hutch_error_set(err, ENOENT, "--init: hutch-init not found (set HUTCH_INIT)");
+    return NULL;
+  }
+  _cleanup_close_ int src = open(host, O_RDONLY | O_CLOEXEC);
+  _cleanup_close_ int dst = openat(c->dirfd, "init", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0555);
+  struct stat st;
+  if (src < 0 || dst < 0 || fstat(src, &st) < 0) {
+    hutch_error_set(err, errno, "--init: copy %s into %s", host, c->dir);
+    return NULL;
+  }
+  for (off_t left = st.st_size; left > 0;) {
+    ssize_t n = copy_file_range(src, NULL, dst, NULL, (size_t)left, 0);
+    if (n <= 0) {
+      hutch_error_set(err, n < 0 ? errno : EIO, "--init: copy %s into %s", host, c->dir);
+      return NULL;
+    }
+    left -= n;
+  }
+  return ctr_path(c, "init");
 }
 
 /* Mount requests: volumes resolved to their _data dirs, bind sources made
@@ -161,9 +195,9 @@ static int resolve_mounts(struct hutch_engine *e, struct hutch_run_opts *o,
         return -1;
       if (anonymous)
         json_array_append_new(anon, json_string(name));
-      rec = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s}", "Type", "volume", "Name", name, "Source",
-                      m->host_path, "Destination", m->target, "Driver", "local", "Mode", "z", "RW",
-                      !m->readonly, "Propagation", "");
+      rec = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s}", "Type", "volume", "Name", name,
+                      "Source", m->host_path, "Destination", m->target, "Driver", "local", "Mode",
+                      "z", "RW", !m->readonly, "Propagation", "");
     } else if (m->type == HUTCH_MOUNT_BIND) {
       _cleanup_free_ char *abs = realpath(m->source, NULL);
       if (!abs) {
@@ -178,11 +212,13 @@ static int resolve_mounts(struct hutch_engine *e, struct hutch_run_opts *o,
       }
       free(m->source);
       m->source = TAKE_PTR(abs);
-      rec = json_pack("{s:s, s:s, s:s, s:s, s:b, s:s}", "Type", "bind", "Source", m->source, "Destination",
-                      m->target, "Mode", "", "RW", !m->readonly, "Propagation", "rprivate");
+      rec = json_pack("{s:s, s:s, s:s, s:s, s:b, s:s}", "Type", "bind", "Source", m->source,
+                      "Destination", m->target, "Mode", "", "RW", !m->readonly, "Propagation",
+                      "rprivate");
     } else {
-      rec = json_pack("{s:s, s:s, s:s, s:s, s:b, s:s}", "Type", "tmpfs", "Source", "", "Destination",
-                      m->target, "Mode", m->options ? m->options : "", "RW", !m->readonly, "Propagation", "");
+      rec = json_pack("{s:s, s:s, s:s, s:s, s:b, s:s}", "Type", "tmpfs", "Source", "",
+                      "Destination", m->target, "Mode", m->options ? m->options : "", "RW",
+                      !m->readonly, "Propagation", "");
     }
     json_array_append_new(mounts_rec, rec);
   }
@@ -246,8 +282,9 @@ int hutch_ctr_create(struct hutch_engine *e, const char *image_ref, struct hutch
   if (o->rm && strcmp(pol, "no") != 0)
     return hutch_error_set(err, EINVAL, "conflicting options: --restart and --rm");
   if (o->name && !valid_ctr_name(o->name))
-    return hutch_error_set(err, EINVAL, "invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
-                           o->name);
+    return hutch_error_set(
+        err, EINVAL, "invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
+        o->name);
   _cleanup_close_ int glock = global_lock(e, err);
   if (glock < 0)
     return -1;
@@ -257,14 +294,15 @@ int hutch_ctr_create(struct hutch_engine *e, const char *image_ref, struct hutch
   _cleanup_free_ char *name = NULL;
   if (o->name) {
     if (name_taken(e, o->name, NULL))
-      return hutch_error_set(err, EEXIST,
-                             "Conflict. The container name \"/%s\" is already in use by another container",
-                             o->name);
+      return hutch_error_set(
+          err, EEXIST,
+          "Conflict. The container name \"/%s\" is already in use by another container", o->name);
     name = strdup(o->name);
   } else {
     for (int tries = 0; tries < 50; tries++) {
       free(name);
-      unsigned a = (unsigned char)id[tries % 60] * 7u + (unsigned)tries, b = (unsigned char)id[(tries + 1) % 60] * 13u;
+      unsigned a = (unsigned char)id[tries % 60] * 7u + (unsigned)tries,
+               b = (unsigned char)id[(tries + 1) % 60] * 13u;
       if (asprintf(&name, tries < 10 ? "%s_%s" : "%s_%s%d", adjectives[a % ARRAY_SIZE(adjectives)],
                    surnames[b % ARRAY_SIZE(surnames)], tries) < 0)
         return hutch_error_set(err, ENOMEM, "name");
@@ -284,8 +322,10 @@ int hutch_ctr_create(struct hutch_engine *e, const char *image_ref, struct hutch
   int ret = -1;
   json_t *mounts_rec = json_array(), *anon = json_array();
   _cleanup_json_ json_t *spec = NULL;
-  _cleanup_free_ char *merged = NULL, *passwd = NULL, *group = NULL, *init_path = NULL, *seccomp = NULL;
-  _cleanup_free_ char *netns_path = NULL, *hostname_path = NULL, *hosts_path = NULL, *resolv_path = NULL;
+  _cleanup_free_ char *merged = NULL, *passwd = NULL, *group = NULL, *init_path = NULL,
+                      *seccomp = NULL;
+  _cleanup_free_ char *netns_path = NULL, *hostname_path = NULL, *hosts_path = NULL,
+                      *resolv_path = NULL;
   struct hutch_engine_net_plan netplan = {0};
   _cleanup_strv_ char **args = NULL;
   _cleanup_free_ char *upper = NULL, *work = NULL;
@@ -301,7 +341,6 @@ int hutch_ctr_create(struct hutch_engine *e, const char *image_ref, struct hutch
    * (the same image pushed gzip and zstd), and ambiguous to the store */
   if (hutch_engine_store(e, &store, err) < 0 ||
       hutch_image_hold(store, id, img->manifest_digest, err) < 0)
-  }
     goto fail;
   if (resolve_mounts(e, o, img->config, mounts_rec, anon, err) < 0)
     goto fail;
@@ -317,8 +356,7 @@ int hutch_ctr_create(struct hutch_engine *e, const char *image_ref, struct hutch
   if (hutch_read_user_db(merged, "/etc/passwd", &passwd, err) < 0 ||
       hutch_read_user_db(merged, "/etc/group", &group, err) < 0)
     goto fail;
-  if (o->init && !(init_path = hutch_engine_helper_path("HUTCH_INIT", "hutch-init"))) {
-    hutch_error_set(err, ENOENT, "--init: hutch-init not found (set HUTCH_INIT)");
+  if (o->init && !(init_path = private_init_copy(c, err)))
     goto fail;
   if (o->seccomp && strcmp(o->seccomp, "unconfined") != 0) {
     size_t len;
@@ -329,8 +367,8 @@ int hutch_ctr_create(struct hutch_engine *e, const char *image_ref, struct hutch
     }
   }
   /* networking (netsetup.c): mode, netns path, the /etc files */
-  if (hutch_engine_net_prepare(e, o, id, name, c->dir, img->config ? img->config->exposed_ports : NULL, &netplan,
-                               err) < 0)
+  if (hutch_engine_net_prepare(e, o, id, name, c->dir,
+                               img->config ? img->config->exposed_ports : NULL, &netplan, err) < 0)
     goto fail;
   const char *net = netplan.network_mode;
   /* container:X gets X's hostname (docker's rule); the spec takes it from o */
@@ -372,21 +410,25 @@ int hutch_ctr_create(struct hutch_engine *e, const char *image_ref, struct hutch
   const struct hutch_image_config *ic = img->config;
   json_t *process = json_object_get(spec, "process");
   json_t *config = json_pack(
-      "{s:s, s:s, s:b, s:b, s:b, s:b, s:b, s:O, s:o, s:o, s:s, s:s, s:o, s:o, s:o}", "Hostname", hostname,
-      "User", o->user ? o->user : (ic && ic->user ? ic->user : ""), "AttachStdin", o->interactive && !o->detach,
-      "AttachStdout", !o->detach, "AttachStderr", !o->detach, "Tty", o->tty, "OpenStdin", o->interactive,
-      "Env", json_object_get(process, "env"), "Cmd",
-      strv_json_or_null(o->cmd ? o->cmd : (!o->has_entrypoint && ic ? ic->cmd : NULL)), "Entrypoint",
-      o->has_entrypoint ? (o->entrypoint && *o->entrypoint ? json_pack("[s]", o->entrypoint) : json_null())
-                        : strv_json_or_null(ic ? ic->entrypoint : NULL),
-      "Image", image_ref, "WorkingDir", o->workdir ? o->workdir : (ic && ic->working_dir ? ic->working_dir : ""),
-      "Labels", labels_json(ic ? ic->labels : NULL, o->labels), "ExposedPorts", json_object(), "Volumes",
+      "{s:s, s:s, s:b, s:b, s:b, s:b, s:b, s:O, s:o, s:o, s:s, s:s, s:o, s:o, s:o}", "Hostname",
+      hostname, "User", o->user ? o->user : (ic && ic->user ? ic->user : ""), "AttachStdin",
+      o->interactive && !o->detach, "AttachStdout", !o->detach, "AttachStderr", !o->detach, "Tty",
+      o->tty, "OpenStdin", o->interactive, "Env", json_object_get(process, "env"), "Cmd",
+      strv_json_or_null(o->cmd ? o->cmd : (!o->has_entrypoint && ic ? ic->cmd : NULL)),
+      "Entrypoint",
+      o->has_entrypoint
+          ? (o->entrypoint && *o->entrypoint ? json_pack("[s]", o->entrypoint) : json_null())
+          : strv_json_or_null(ic ? ic->entrypoint : NULL),
+      "Image", image_ref, "WorkingDir",
+      o->workdir ? o->workdir : (ic && ic->working_dir ? ic->working_dir : ""), "Labels",
+      labels_json(ic ? ic->labels : NULL, o->labels), "ExposedPorts", json_object(), "Volumes",
       json_object());
   for (char **p = ic ? ic->exposed_ports : NULL; p && *p; p++)
     json_object_set_new(json_object_get(config, "ExposedPorts"), *p, json_object());
   for (char **v = ic ? ic->volumes : NULL; v && *v; v++)
     json_object_set_new(json_object_get(config, "Volumes"), *v, json_object());
-  const char *stop_signal = o->stop_signal ? o->stop_signal : (ic && ic->stop_signal ? ic->stop_signal : NULL);
+  const char *stop_signal =
+      o->stop_signal ? o->stop_signal : (ic && ic->stop_signal ? ic->stop_signal : NULL);
   if (stop_signal)
     json_object_set_new(config, "StopSignal", json_string(stop_signal));
   if (o->stop_timeout >= 0)
@@ -403,30 +445,35 @@ int hutch_ctr_create(struct hutch_engine *e, const char *image_ref, struct hutch
       json_object_set_new(tmpfs, m->target, json_string(m->options ? m->options : ""));
   }
   json_t *host = json_pack(
-      "{s:o, s:o, s:s, s:{s:s, s:i}, s:b, s:b, s:b, s:b, s:I, s:I, s:I, s:I, s:s, s:I, s:o, s:o, s:o, s:o, "
+      "{s:o, s:o, s:s, s:{s:s, s:i}, s:b, s:b, s:b, s:b, s:I, s:I, s:I, s:I, s:s, s:I, s:o, s:o, "
+      "s:o, s:o, "
       "s:o, s:{s:s, s:{}}, s:o}",
-      "Binds", binds, "Tmpfs", tmpfs, "NetworkMode", net, "RestartPolicy", "Name", pol, "MaximumRetryCount",
-      max_retries, "AutoRemove", o->rm, "Privileged", o->privileged, "ReadonlyRootfs", o->read_only, "Init",
-      o->init, "Memory", (json_int_t)o->memory, "MemorySwap", (json_int_t)o->memory_swap, "NanoCpus",
-      (json_int_t)o->nano_cpus, "CpuShares", (json_int_t)o->cpu_shares, "CpusetCpus",
-      o->cpuset_cpus ? o->cpuset_cpus : "", "PidsLimit", (json_int_t)o->pids_limit, "CapAdd",
-      strv_json_or_null(o->cap_add), "CapDrop", strv_json_or_null(o->cap_drop), "SecurityOpt",
-      strv_json_or_null(o->security_opt), "Devices", strv_json(o->devices), "Ulimits", strv_json(o->ulimits),
-      "LogConfig", "Type", "json-file", "Config", "PortBindings", strv_json(o->publish));
+      "Binds", binds, "Tmpfs", tmpfs, "NetworkMode", net, "RestartPolicy", "Name", pol,
+      "MaximumRetryCount", max_retries, "AutoRemove", o->rm, "Privileged", o->privileged,
+      "ReadonlyRootfs", o->read_only, "Init", o->init, "Memory", (json_int_t)o->memory,
+      "MemorySwap", (json_int_t)o->memory_swap, "NanoCpus", (json_int_t)o->nano_cpus, "CpuShares",
+      (json_int_t)o->cpu_shares, "CpusetCpus", o->cpuset_cpus ? o->cpuset_cpus : "", "PidsLimit",
+      (json_int_t)o->pids_limit, "CapAdd", strv_json_or_null(o->cap_add), "CapDrop",
+      strv_json_or_null(o->cap_drop), "SecurityOpt", strv_json_or_null(o->security_opt), "Devices",
+      strv_json(o->devices), "Ulimits", strv_json(o->ulimits), "LogConfig", "Type", "json-file",
+      "Config", "PortBindings", strv_json(o->publish));
   char logpath[4200];
   snprintf(logpath, sizeof(logpath), "%s/%s-json.log", c->dir, id);
   c->rec = json_pack(
-      "{s:s, s:s, s:s, s:s, s:O, s:s, s:s, s:{s:s, s:b, s:b, s:b, s:b, s:b, s:i, s:i, s:s, s:s, s:s}, s:i, "
-      "s:o, s:o, s:o, s:{s:s, s:{s:s, s:s, s:s, s:s}}, s:s, s:s, s:s, s:s, s:{s:o, s:b, s:I, s:I, s:I, s:s}}",
+      "{s:s, s:s, s:s, s:s, s:O, s:s, s:s, s:{s:s, s:b, s:b, s:b, s:b, s:b, s:i, s:i, s:s, s:s, "
+      "s:s}, s:i, "
+      "s:o, s:o, s:o, s:{s:s, s:{s:s, s:s, s:s, s:s}}, s:s, s:s, s:s, s:s, s:{s:o, s:b, s:I, s:I, "
+      "s:I, s:s}}",
       "Id", id, "Created", hutch_now_rfc3339(), "Name", "/", "Path", args[0] ? args[0] : "", "Args",
-      json_object_get(process, "args"), "Image", img->id, "ImageName", image_ref, "State", "Status", "created",
-      "Running", 0, "Paused", 0, "Restarting", 0, "OOMKilled", 0, "Dead", 0, "Pid", 0, "ExitCode", 0, "Error", "",
-      "StartedAt", ZERO_TIME, "FinishedAt", ZERO_TIME, "RestartCount", 0, "Config", config, "HostConfig", host,
-      "Mounts", TAKE_PTR(mounts_rec), "GraphDriver", "Name", "overlay", "Data", "LowerDir", "", "UpperDir", upper,
-      "WorkDir", work, "MergedDir", merged, "LogPath", logpath, "HostnamePath", hostname_path, "HostsPath",
-      hosts_path, "ResolvConfPath", resolv_path, "Hutch", "AnonVolumes", TAKE_PTR(anon), "ManualStop", 0,
-      "PidStart", (json_int_t)0, "MonitorPid", (json_int_t)0, "MonitorStart", (json_int_t)0, "NetNS",
-      netns_path ? netns_path : "");
+      json_object_get(process, "args"), "Image", img->id, "ImageName", image_ref, "State", "Status",
+      "created", "Running", 0, "Paused", 0, "Restarting", 0, "OOMKilled", 0, "Dead", 0, "Pid", 0,
+      "ExitCode", 0, "Error", "", "StartedAt", ZERO_TIME, "FinishedAt", ZERO_TIME, "RestartCount",
+      0, "Config", config, "HostConfig", host, "Mounts", TAKE_PTR(mounts_rec), "GraphDriver",
+      "Name", "overlay", "Data", "LowerDir", "", "UpperDir", upper, "WorkDir", work, "MergedDir",
+      merged, "LogPath", logpath, "HostnamePath", hostname_path, "HostsPath", hosts_path,
+      "ResolvConfPath", resolv_path, "Hutch", "AnonVolumes", TAKE_PTR(anon), "ManualStop", 0,
+      "PidStart", (json_int_t)0, "MonitorPid", (json_int_t)0, "MonitorStart", (json_int_t)0,
+      "NetNS", netns_path ? netns_path : "");
   if (!c->rec) {
     hutch_error_set(err, ENOMEM, "container record");
     goto fail;
@@ -468,10 +515,11 @@ fail:
 
 int hutch_ctr_mount_rootfs(struct hutch_engine *e, struct hutch_ctr *c, char **merged_out,
                            struct hutch_error **err) {
-  _cleanup_free_ char *merged = ctr_path(c, "merged"), *upper = ctr_path(c, "upper"), *work = ctr_path(c, "work");
+  _cleanup_free_ char *merged = ctr_path(c, "merged"), *upper = ctr_path(c, "upper"),
+                      *work = ctr_path(c, "work");
   if (!hutch_is_mountpoint(merged)) {
-    const char *lower = json_string_value(
-        json_object_get(json_object_get(json_object_get(c->rec, "GraphDriver"), "Data"), "LowerDir"));
+    const char *lower = json_string_value(json_object_get(
+        json_object_get(json_object_get(c->rec, "GraphDriver"), "Data"), "LowerDir"));
     _cleanup_strv_ char **dirs = calloc(1, sizeof(char *));
     _cleanup_free_ char *copy = strdup(lower ? lower : "");
     char *save = NULL;
@@ -492,8 +540,8 @@ int hutch_ctr_mount_rootfs(struct hutch_engine *e, struct hutch_ctr *c, char **m
   return 0;
 }
 
-int hutch_ctr_start(struct hutch_engine *e, struct hutch_ctr *c, const struct hutch_attach *a, int *status,
-                    struct hutch_error **err) {
+int hutch_ctr_start(struct hutch_engine *e, struct hutch_ctr *c, const struct hutch_attach *a,
+                    int *status, struct hutch_error **err) {
   *status = 0;
   const char *st = hutch_ctr_status(e, c);
   if (strcmp(st, "running") == 0 || strcmp(st, "restarting") == 0)
@@ -573,7 +621,8 @@ int hutch_ctr_start(struct hutch_engine *e, struct hutch_ctr *c, const struct hu
   char buf[4096];
   size_t off = 0;
   ssize_t n;
-  while (off < sizeof(buf) - 1 && ((n = read(ready[0], buf + off, sizeof(buf) - 1 - off)) > 0 || (n < 0 && errno == EINTR)))
+  while (off < sizeof(buf) - 1 &&
+         ((n = read(ready[0], buf + off, sizeof(buf) - 1 - off)) > 0 || (n < 0 && errno == EINTR)))
     if (n > 0)
       off += (size_t)n;
   close(ready[0]);
@@ -620,7 +669,8 @@ static void wait_recorded(struct hutch_engine *e, struct hutch_ctr *c, int ms) {
       return;
     json_t *h = hutch_of(c);
     pid_t mp = (pid_t)json_integer_value(json_object_get(h, "MonitorPid"));
-    if (mp <= 0 || !hutch_pid_alive(mp, (unsigned long long)json_integer_value(json_object_get(h, "MonitorStart"))))
+    if (mp <= 0 || !hutch_pid_alive(mp, (unsigned long long)json_integer_value(
+                                            json_object_get(h, "MonitorStart"))))
       break;
     usleep(20000);
   }
@@ -659,7 +709,8 @@ static void settle_orphan(struct hutch_engine *e, struct hutch_ctr *c, int code)
   unlock(c);
 }
 
-int hutch_ctr_stop(struct hutch_engine *e, struct hutch_ctr *c, int timeout, struct hutch_error **err) {
+int hutch_ctr_stop(struct hutch_engine *e, struct hutch_ctr *c, int timeout,
+                   struct hutch_error **err) {
   if (lock_again(c, err) < 0)
     return -1;
   json_object_set_new(hutch_of(c), "ManualStop", json_true());
@@ -680,10 +731,12 @@ int hutch_ctr_stop(struct hutch_engine *e, struct hutch_ctr *c, int timeout, str
                   ? (int)json_integer_value(json_object_get(cfg, "StopTimeout"))
                   : 10;
   pid_t pid = hutch_ctr_pid(c);
-  unsigned long long start = (unsigned long long)json_integer_value(json_object_get(hutch_of(c), "PidStart"));
+  unsigned long long start =
+      (unsigned long long)json_integer_value(json_object_get(hutch_of(c), "PidStart"));
   unlock(c);
   hutch_debug("stop %.12s: signal %d, then SIGKILL after %ds", c->id, sig, timeout);
-  if (hutch_container_kill(&e->rt, c->id, sig, false, NULL) < 0 || wait_pid_gone(pid, start, timeout * 1000) < 0) {
+  if (hutch_container_kill(&e->rt, c->id, sig, false, NULL) < 0 ||
+      wait_pid_gone(pid, start, timeout * 1000) < 0) {
     hutch_container_kill(&e->rt, c->id, SIGKILL, true, NULL);
     if (wait_pid_gone(pid, start, 10000) < 0)
       return hutch_error_set(err, EBUSY, "container %.12s did not exit after SIGKILL", c->id);
@@ -711,12 +764,14 @@ int hutch_ctr_wait(struct hutch_engine *e, const char *id, int *code, struct hut
     if (hutch_ctr_open(e, id, false, &c, err) < 0)
       return -1;
     const char *st = hutch_ctr_status(e, c);
-    bool busy = strcmp(st, "running") == 0 || strcmp(st, "paused") == 0 || strcmp(st, "restarting") == 0;
+    bool busy =
+        strcmp(st, "running") == 0 || strcmp(st, "paused") == 0 || strcmp(st, "restarting") == 0;
     /* exited, but the monitor has not written the code yet */
     if (!busy && json_is_true(json_object_get(state_of(c), "Running"))) {
       json_t *h = hutch_of(c);
       pid_t mp = (pid_t)json_integer_value(json_object_get(h, "MonitorPid"));
-      busy = mp > 0 && hutch_pid_alive(mp, (unsigned long long)json_integer_value(json_object_get(h, "MonitorStart")));
+      busy = mp > 0 && hutch_pid_alive(mp, (unsigned long long)json_integer_value(
+                                               json_object_get(h, "MonitorStart")));
     }
     if (!busy) {
       *code = (int)json_integer_value(json_object_get(state_of(c), "ExitCode"));
@@ -724,7 +779,9 @@ int hutch_ctr_wait(struct hutch_engine *e, const char *id, int *code, struct hut
     }
     pid_t pid = hutch_ctr_pid(c);
     if (pid > 0)
-      wait_pid_gone(pid, (unsigned long long)json_integer_value(json_object_get(hutch_of(c), "PidStart")), 200);
+      wait_pid_gone(
+          pid, (unsigned long long)json_integer_value(json_object_get(hutch_of(c), "PidStart")),
+          200);
     else
       usleep(50000);
   }
@@ -737,19 +794,23 @@ int hutch_ctr_remove(struct hutch_engine *e, struct hutch_ctr *c, bool force, bo
   if (lock_again(c, err) < 0)
     return -1;
   const char *st = hutch_ctr_status(e, c);
-  bool active = strcmp(st, "running") == 0 || strcmp(st, "paused") == 0 || strcmp(st, "restarting") == 0;
+  bool active =
+      strcmp(st, "running") == 0 || strcmp(st, "paused") == 0 || strcmp(st, "restarting") == 0;
   if (active && !force)
     return hutch_error_set(err, EBUSY,
-                           "cannot remove container \"/%s\": container is %s: stop the container before removing or force remove",
+                           "cannot remove container \"/%s\": container is %s: stop the container "
+                           "before removing or force remove",
                            hutch_ctr_name(c), st);
   json_t *h = hutch_of(c);
   pid_t mp = (pid_t)json_integer_value(json_object_get(h, "MonitorPid"));
-  unsigned long long ms = (unsigned long long)json_integer_value(json_object_get(h, "MonitorStart"));
+  unsigned long long ms =
+      (unsigned long long)json_integer_value(json_object_get(h, "MonitorStart"));
   if (active || (mp > 0 && mp != getpid() && hutch_pid_alive(mp, ms))) {
     json_object_set_new(h, "ManualStop", json_true());
     hutch_ctr_save_state(c, NULL);
     pid_t pid = hutch_ctr_pid(c);
-    unsigned long long start = (unsigned long long)json_integer_value(json_object_get(h, "PidStart"));
+    unsigned long long start =
+        (unsigned long long)json_integer_value(json_object_get(h, "PidStart"));
     unlock(c);
     hutch_container_kill(&e->rt, c->id, SIGKILL, true, NULL);
     if (pid > 0)
@@ -785,7 +846,8 @@ int hutch_ctr_remove(struct hutch_engine *e, struct hutch_ctr *c, bool force, bo
     json_array_foreach(json_object_get(h, "AnonVolumes"), i, v) {
       struct hutch_error *ve = NULL;
       if (hutch_volume_remove(e, json_string_value(v), false, &ve) < 0)
-        hutch_warn("remove volume %s: %s, ignoring", json_string_value(v), ve && ve->msg ? ve->msg : "");
+        hutch_warn("remove volume %s: %s, ignoring", json_string_value(v),
+                   ve && ve->msg ? ve->msg : "");
       hutch_error_free(ve);
     }
   }
@@ -793,14 +855,18 @@ int hutch_ctr_remove(struct hutch_engine *e, struct hutch_ctr *c, bool force, bo
   return 0;
 }
 
-int hutch_ctr_rename(struct hutch_engine *e, struct hutch_ctr *c, const char *name, struct hutch_error **err) {
+int hutch_ctr_rename(struct hutch_engine *e, struct hutch_ctr *c, const char *name,
+                     struct hutch_error **err) {
   if (!valid_ctr_name(name))
-    return hutch_error_set(err, EINVAL, "invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name);
+    return hutch_error_set(
+        err, EINVAL, "invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
+        name);
   _cleanup_close_ int glock = global_lock(e, err);
   if (glock < 0 || lock_again(c, err) < 0)
     return -1;
   if (name_taken(e, name, c->id))
-    return hutch_error_set(err, EEXIST, "Conflict. The container name \"/%s\" is already in use", name);
+    return hutch_error_set(err, EEXIST, "Conflict. The container name \"/%s\" is already in use",
+                           name);
   char n[300];
   snprintf(n, sizeof(n), "/%s", name);
   json_object_set_new(c->rec, "Name", json_string(n));

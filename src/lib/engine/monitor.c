@@ -20,6 +20,7 @@
 #include "netsetup.h"
 
 #include "linux/terminal.h"
+#include "runtime/sealed.h"
 #include "runtime/state.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -71,8 +72,8 @@ static void set_forwarding(bool on) {
 }
 
 /* Update the record under the container's lock. */
-static int update_record(struct hutch_engine *e, const char *id, void (*fn)(json_t *rec, void *ud), void *ud,
-                         struct hutch_error **err) {
+static int update_record(struct hutch_engine *e, const char *id, void (*fn)(json_t *rec, void *ud),
+                         void *ud, struct hutch_error **err) {
   _cleanup_ctr_ struct hutch_ctr *c = NULL;
   if (hutch_ctr_open(e, id, true, &c, err) < 0)
     return -1;
@@ -119,12 +120,14 @@ static void rec_exited(json_t *rec, void *ud) {
 }
 static void rec_restart(json_t *rec, void *ud) {
   (void)ud;
-  json_object_set_new(rec, "RestartCount", json_integer(json_integer_value(json_object_get(rec, "RestartCount")) + 1));
+  json_object_set_new(rec, "RestartCount",
+                      json_integer(json_integer_value(json_object_get(rec, "RestartCount")) + 1));
 }
 
 /* Did the kernel OOM-kill something in the container's memory cgroup? */
 static bool oom_killed(const char *id) {
-  const char *files[] = {"/sys/fs/cgroup/memory/hutch/%s/memory.oom_control", "/sys/fs/cgroup/hutch/%s/memory.events",
+  const char *files[] = {"/sys/fs/cgroup/memory/hutch/%s/memory.oom_control",
+                         "/sys/fs/cgroup/hutch/%s/memory.events",
                          "/sys/fs/cgroup/unified/hutch/%s/memory.events"};
   for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
     char p[512];
@@ -202,7 +205,8 @@ static int launch(const struct hutch_monitor_args *a, int *ready_fd, struct laun
       close(null);
     }
   }
-  struct hutch_create_opts co = {.id = a->id, .bundle = bundle, .console_sock_fd = a->tty ? &csock[1] : NULL};
+  struct hutch_create_opts co = {
+      .id = a->id, .bundle = bundle, .console_sock_fd = a->tty ? &csock[1] : NULL};
   pid_t pid = 0;
   int r = hutch_container_create(&e->rt, &co, &pid, err);
   for (int i = 0; i < 3; i++)
@@ -238,7 +242,8 @@ static int launch(const struct hutch_monitor_args *a, int *ready_fd, struct laun
   }
   fwd_pid = pid;
   struct started s = {.pid = pid};
-  if (update_record(e, a->id, rec_started, &s, err) < 0 || hutch_container_start(&e->rt, a->id, err) < 0) {
+  if (update_record(e, a->id, rec_started, &s, err) < 0 ||
+      hutch_container_start(&e->rt, a->id, err) < 0) {
     hutch_container_delete(&e->rt, a->id, true, NULL);
     struct exited x = {.code = 125, .error = *err && (*err)->msg ? (*err)->msg : "start failed"};
     update_record(e, a->id, rec_exited, &x, NULL);
@@ -292,13 +297,11 @@ static long now_ms(void) {
 static void exec_monitor(const struct hutch_monitor_args *a, struct launched *l, long t0,
                          int backoff_ms) {
   _cleanup_free_ char *mon = hutch_engine_helper_path("HUTCH_MONITOR", "hutch-monitor");
-  char self[4096];
-  ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-  if (mon == NULL || n <= 0) {
+  const char *self = hutch_self_exe();
+  if (mon == NULL || self[0] != '/') {
     hutch_debug("hutch-monitor not found: monitoring %.12s in this process", a->id);
     return;
   }
-  self[n] = '\0';
   char logp[4300], pid[16], out[16], err[16], hold[16], since[24], backoff[16];
   snprintf(logp, sizeof(logp), "%s/%s/%s-json.log", a->e->containers_dir, a->id, a->id);
   snprintf(pid, sizeof(pid), "%d", (int)l->pid);
@@ -343,8 +346,11 @@ static void exec_monitor(const struct hutch_monitor_args *a, struct launched *l,
     if (fds[i] >= 0)
       fcntl(fds[i], F_SETFD, 0);
   hutch_debug("exec %s for %.12s (pid %d)", mon, a->id, (int)l->pid);
-  execv(mon, (char *const *)argv);
-  hutch_warn("exec %s: %s, monitoring in this process", mon, strerror(errno));
+  struct hutch_error *xerr = NULL;
+  hutch_sealed_exec(mon, (char *const *)argv, &xerr);
+  _cleanup_free_ char *why = hutch_error_text(xerr);
+  hutch_error_free(xerr);
+  hutch_warn("%s, monitoring in this process", why ? why : "exec hutch-monitor");
   for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
     if (fds[i] >= 0)
       fcntl(fds[i], F_SETFD, FD_CLOEXEC);
@@ -387,7 +393,8 @@ int hutch_monitor_run(const struct hutch_monitor_args *a, struct hutch_error **e
         update_record(e, a->id, rec_exited, &x, NULL);
         if (ready_fd >= 0) {
           char *msg = NULL;
-          if (asprintf(&msg, "E%d %d %s", code, rerr ? rerr->errnum : 0, rerr && rerr->msg ? rerr->msg : "") >= 0)
+          if (asprintf(&msg, "E%d %d %s", code, rerr ? rerr->errnum : 0,
+                       rerr && rerr->msg ? rerr->msg : "") >= 0)
             report_ready(&ready_fd, msg);
           free(msg);
           hutch_error_free(rerr);

@@ -29,7 +29,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static void spec_freep_local(struct spec **s) { hutch_spec_free(*s); }
+static void spec_freep_local(struct spec **s) {
+  hutch_spec_free(*s);
+}
 
 /* Read and parse <bundle>/config.json, keeping the text. */
 static int load_config(const char *dir, char **text, struct spec **out, struct hutch_error **err) {
@@ -44,8 +46,8 @@ static int load_config(const char *dir, char **text, struct spec **out, struct h
   return 0;
 }
 
-static int load_state(const char *root, const char *id, bool lock, int *dirfd, struct hutch_state *st,
-                      struct hutch_error **err) {
+static int load_state(const char *root, const char *id, bool lock, int *dirfd,
+                      struct hutch_state *st, struct hutch_error **err) {
   int fd = hutch_state_dir_open(root, id, lock, err);
   if (fd < 0)
     return -1;
@@ -73,6 +75,15 @@ int hutch_write_pid_file(const char *path, pid_t pid, struct hutch_error **err) 
   return 0;
 }
 
+int hutch_runtime_check_sealed(const struct hutch_runtime *rt, struct hutch_error **err) {
+  if (hutch_sealed_running())
+    return 0;
+  if (!rt->argv)
+    return hutch_error_set(err, EPERM,
+                           "refusing to start a container process from a writable binary");
+  return hutch_sealed_ensure(rt->argv, err) < 0 ? -1 : 0;
+}
+
 int hutch_container_create(const struct hutch_runtime *rt, const struct hutch_create_opts *o,
                            pid_t *pid_out, struct hutch_error **err) {
   _cleanup_free_ char *text = NULL;
@@ -83,13 +94,8 @@ int hutch_container_create(const struct hutch_runtime *rt, const struct hutch_cr
   hutch_debug("load %s/config.json", o->bundle);
   if (load_config(o->bundle, &text, &spec, err) < 0)
     return -1;
-  if (rt->argv && !hutch_sealed_running()) {
-    struct hutch_caps caps = {0};
-    if (spec->process.has_caps && hutch_caps_from_spec(&spec->process.caps, &caps, err) < 0)
-      return -1;
-    if (hutch_sealed_needed(&spec->linux_, spec->process.has_caps, &caps))
-      return hutch_sealed_reexec(rt->argv, err);
-  }
+  if (hutch_runtime_check_sealed(rt, err) < 0)
+    return -1;
   hutch_debug("create state dir %s/%s", rt->root, o->id);
   _cleanup_close_ int dirfd = hutch_state_dir_create(rt->root, o->id, err);
   if (dirfd < 0)
@@ -175,7 +181,8 @@ static void run_saved_hooks(int dirfd, const struct hutch_state *st, enum spec_h
   hutch_error_free(e);
 }
 
-int hutch_container_start(const struct hutch_runtime *rt, const char *id, struct hutch_error **err) {
+int hutch_container_start(const struct hutch_runtime *rt, const char *id,
+                          struct hutch_error **err) {
   _cleanup_close_ int dirfd = -EBADF;
   struct hutch_state st;
   if (load_state(rt->root, id, true, &dirfd, &st, err) < 0)
@@ -232,8 +239,8 @@ static void forward_signal(int sig) {
     kill(forward_pid, sig);
 }
 
-int hutch_container_run(const struct hutch_runtime *rt, const struct hutch_create_opts *o, bool detach,
-                        bool keep, int *exit_status, struct hutch_error **err) {
+int hutch_container_run(const struct hutch_runtime *rt, const struct hutch_create_opts *o,
+                        bool detach, bool keep, int *exit_status, struct hutch_error **err) {
   pid_t pid;
   struct hutch_create_opts co = *o;
   int csock[2] = {-EBADF, -EBADF};
@@ -425,7 +432,8 @@ int hutch_container_delete(const struct hutch_runtime *rt, const char *id, bool 
      * without one, the dir (and the files in it) is all there is. */
     hutch_error_free(rerr);
     if (!force)
-      return hutch_error_set(err, 0, "container %s has no state (a crashed create?): use delete -f", id);
+      return hutch_error_set(err, 0, "container %s has no state (a crashed create?): use delete -f",
+                             id);
     hutch_debug("delete %s: no state, removing the state dir", id);
     hutch_state_dir_remove(rt->root, id);
     return 0;

@@ -14,10 +14,16 @@
 struct hutch_runtime {
   const char *root; /* state root, e.g. /run/hutch */
   bool systemd_cgroup;
-  /* The command line, to re-execute from a sealed copy of the binary when
-   * a container could ptrace the runtime (sealed.h); NULL: never. */
+  /* The command line, to re-execute from a sealed copy of the binary
+   * (sealed.h) before the first container process is started; NULL: the
+   * caller has run hutch_sealed_ensure itself. */
   char *const *argv;
 };
+
+/* 0 when this process runs from a sealed copy of its binary; otherwise
+ * re-executes rt->argv from one (returns only on failure), or fails when
+ * there is no argv: no container process starts from a writable binary. */
+int hutch_runtime_check_sealed(const struct hutch_runtime *rt, struct hutch_error **err);
 
 struct hutch_create_opts {
   const char *id;
@@ -35,8 +41,8 @@ int hutch_container_create(const struct hutch_runtime *rt, const struct hutch_cr
 int hutch_container_start(const struct hutch_runtime *rt, const char *id, struct hutch_error **err);
 /* create + start; unless detach, wait and put the process's exit status
  * in *exit_status (128+signo for a signal) and delete unless keep. */
-int hutch_container_run(const struct hutch_runtime *rt, const struct hutch_create_opts *o, bool detach,
-                        bool keep, int *exit_status, struct hutch_error **err);
+int hutch_container_run(const struct hutch_runtime *rt, const struct hutch_create_opts *o,
+                        bool detach, bool keep, int *exit_status, struct hutch_error **err);
 int hutch_container_state(const struct hutch_runtime *rt, const char *id, json_t **out,
                           struct hutch_error **err);
 int hutch_container_kill(const struct hutch_runtime *rt, const char *id, int sig, bool all,
@@ -53,7 +59,8 @@ int hutch_container_list(const struct hutch_runtime *rt, json_t **out, struct hu
 int hutch_container_update(const struct hutch_runtime *rt, const char *id, const json_t *resources,
                            struct hutch_error **err);
 int hutch_container_pause(const struct hutch_runtime *rt, const char *id, struct hutch_error **err);
-int hutch_container_resume(const struct hutch_runtime *rt, const char *id, struct hutch_error **err);
+int hutch_container_resume(const struct hutch_runtime *rt, const char *id,
+                           struct hutch_error **err);
 /* Pids in the container's cgroup (malloc'd array). */
 int hutch_container_ps(const struct hutch_runtime *rt, const char *id, pid_t **pids, size_t *n,
                        struct hutch_error **err);
@@ -72,8 +79,8 @@ int hutch_container_events(const struct hutch_runtime *rt, const char *id, uint6
 struct spawn_result {
   pid_t pid;
   int pidfd;
-  char *rootfs;      /* absolute, malloc'd */
-  char *cgroup_path; /* resolved, malloc'd */
+  char *rootfs;           /* absolute, malloc'd */
+  char *cgroup_path;      /* resolved, malloc'd */
   json_t *cgroup_created; /* owned */
 };
 int hutch_spawn(const struct hutch_runtime *rt, const struct hutch_create_opts *o,

@@ -50,8 +50,8 @@
 
 /* The names under /proc/<pid>/ns, by spec namespace type. */
 static const char *const proc_ns_names[SPEC_NS__MAX] = {
-    [SPEC_NS_MOUNT] = "mnt", [SPEC_NS_PID] = "pid",   [SPEC_NS_NETWORK] = "net",
-    [SPEC_NS_IPC] = "ipc",   [SPEC_NS_UTS] = "uts",   [SPEC_NS_USER] = "user",
+    [SPEC_NS_MOUNT] = "mnt",     [SPEC_NS_PID] = "pid",   [SPEC_NS_NETWORK] = "net",
+    [SPEC_NS_IPC] = "ipc",       [SPEC_NS_UTS] = "uts",   [SPEC_NS_USER] = "user",
     [SPEC_NS_CGROUP] = "cgroup", [SPEC_NS_TIME] = "time",
 };
 
@@ -90,7 +90,9 @@ struct exec_child {
   bool late_cgroup; /* paused container: join its cgroup only before execve */
 };
 
-static void spec_freep_local(struct spec **s) { hutch_spec_free(*s); }
+static void spec_freep_local(struct spec **s) {
+  hutch_spec_free(*s);
+}
 
 static bool env_has_key(char *const *env, const char *kv) {
   size_t klen = strcspn(kv, "=");
@@ -332,8 +334,8 @@ static __attribute__((noreturn)) void exec_child(struct exec_child *c) {
    * CAP_SYS_ADMIN, which the uid change may drop, so it goes first. */
   bool seccomp_early = !p->no_new_privileges;
   if ((seccomp_early && child_seccomp(c, &err) < 0) ||
-      hutch_init_user_and_caps(p, c->has_caps, &c->caps, &err) < 0 ||
-      hutch_init_cwd(p, &err) < 0 || hutch_init_nnp_and_label(p, &err) < 0)
+      hutch_init_user_and_caps(p, c->has_caps, &c->caps, &err) < 0 || hutch_init_cwd(p, &err) < 0 ||
+      hutch_init_nnp_and_label(p, &err) < 0)
     child_fail(c, err);
   if (c->console_fd >= 0)
     close(c->console_fd);
@@ -460,8 +462,11 @@ static int wait_child(int sock, bool ready, struct hutch_error **err) {
 
 int hutch_container_exec(const struct hutch_runtime *rt, const char *id, const struct exec_opts *o,
                          int *exit_status, struct hutch_error **err) {
-  struct exec_child c = {.sync_fd = -EBADF, .state_dirfd = -EBADF, .root_fd = -EBADF,
-                         .console_fd = -EBADF, .preserve_fds = o->preserve_fds};
+  struct exec_child c = {.sync_fd = -EBADF,
+                         .state_dirfd = -EBADF,
+                         .root_fd = -EBADF,
+                         .console_fd = -EBADF,
+                         .preserve_fds = o->preserve_fds};
   for (int t = 0; t < SPEC_NS__MAX; t++)
     c.ns_fds[t] = -EBADF;
   struct exec_process x = {0};
@@ -518,11 +523,8 @@ int hutch_container_exec(const struct hutch_runtime *rt, const char *id, const s
       goto out;
     c.has_caps = true;
   }
-  if (rt->argv && !hutch_sealed_running() &&
-      hutch_sealed_needed(&spec->linux_, c.has_caps, &c.caps)) {
-    hutch_sealed_reexec(rt->argv, err);
+  if (hutch_runtime_check_sealed(rt, err) < 0)
     goto out;
-  }
   if (x.p.terminal && o->console_socket == NULL) {
     hutch_error_set(err, EINVAL, "exec --tty needs --console-socket");
     goto out;
@@ -609,7 +611,8 @@ int hutch_container_exec(const struct hutch_runtime *rt, const char *id, const s
     goto kill_child;
   if (c.late_cgroup) {
     /* It freezes on entry and execs when the container is resumed. */
-    if ((cg && hutch_cgroup_enter(cg, pid, err) < 0) || hutch_sync_send(sv[0], SYNC_GO, 0, NULL) < 0) {
+    if ((cg && hutch_cgroup_enter(cg, pid, err) < 0) ||
+        hutch_sync_send(sv[0], SYNC_GO, 0, NULL) < 0) {
       hutch_error_set(err, EPIPE, "exec process exited early");
       goto kill_child;
     }

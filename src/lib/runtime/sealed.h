@@ -1,25 +1,38 @@
-/* The CVE-2019-5736 class: a container process that can reach
- * /proc/<pid>/exe of a runtime process while it runs in the container's
- * namespaces could reopen the runtime binary on disk and overwrite it.
- * hutch never re-executes itself, and its child is not dumpable until
- * execve, which blocks /proc/<pid>/exe to the container, except for a
- * process with CAP_SYS_PTRACE over it: a container given CAP_SYS_PTRACE
- * without a user namespace. For exactly that case, hutch-runtime first
- * re-executes itself from a sealed memfd copy of its binary, so what the
- * container could reach is a read-only anonymous file. */
+/* The CVE-2019-5736 class: a process in a container that reaches
+ * /proc/<pid>/exe of a process running one of hutch's binaries can reopen
+ * that file and overwrite it on the host. It gets there in two ways: while
+ * a runtime child runs in the container's namespaces before its execve
+ * (non-dumpable stops this only for containers without CAP_SYS_PTRACE), and
+ * by making the kernel run the binary inside the container: a script
+ * `#!/proc/self/exe` executed by the runtime's child resolves to the
+ * runtime's own binary, now running with the container's credentials.
+ *
+ * So no process that can end up in a container ever runs from the file on
+ * disk. Every entry point that may start a container process (hutch-runtime
+ * create/run/exec, hutch run/start/restart/exec, the monitor) first
+ * re-executes itself from a copy nobody can write:
+ *   - a detached, read-only bind mount of the binary (open_tree +
+ *     mount_setattr): no copy, ~30 µs; the mount belongs to no namespace
+ *     once the exec closes its fd, so no one can make it writable again;
+ *   - where that is refused (no CAP_SYS_ADMIN: rootless), a memfd copy
+ *     sealed against writes, as runc and crun do.
+ * hutch_container_create and hutch_container_exec refuse to start a
+ * container process from a process that is not sealed. */
 #pragma once
 
 #include <stdbool.h>
 
-#include "linux/caps.h"
-#include "spec/spec.h"
 #include "util/error.h"
 
-/* Does a container process with these capabilities (has_caps false: all
- * of root's) and namespaces need the sealed binary? */
-bool hutch_sealed_needed(const struct spec_linux *l, bool has_caps, const struct hutch_caps *caps);
-/* true when this process already runs from the sealed copy. */
+/* true when this process runs from a sealed copy of its binary. */
 bool hutch_sealed_running(void);
-/* Re-execute argv from a sealed memfd copy of /proc/self/exe. Returns only
- * on failure. */
-int hutch_sealed_reexec(char *const *argv, struct hutch_error **err);
+/* Execute the binary at path (NULL: this process's own) from a sealed copy,
+ * with argv and the current environment. Returns only on failure. */
+int hutch_sealed_exec(const char *path, char *const *argv, struct hutch_error **err);
+/* Re-execute this process from a sealed copy of its binary unless it runs
+ * from one already; returns 0 only in that case. Call it first thing in a
+ * command that may start container processes, before any side effect. */
+int hutch_sealed_ensure(char *const *argv, struct hutch_error **err);
+/* The binary's path as installed: readlink("/proc/self/exe") names the
+ * sealed copy ("/" or "/memfd:…") once this process re-executed. */
+const char *hutch_self_exe(void);

@@ -205,7 +205,8 @@ kill_with() {
   local pid=$runpid next rtpid=""
   while [ -z "$rtpid" ] && next=$(cat "/proc/$pid/task/$pid/children" 2>/dev/null) && [ -n "$next" ]; do
     pid=${next%% *}
-    [ "$(readlink "/proc/$pid/exe")" = "$(readlink -f "$(command -v "$RUNTIME")")" ] && rtpid=$pid
+    # (same file, not same name: hutch-runtime runs from a sealed mount)
+    [ "$(stat -L -c %d:%i "/proc/$pid/exe")" = "$(stat -L -c %d:%i "$(command -v "$RUNTIME")")" ] && rtpid=$pid
   done
   [ -n "$rtpid" ] || fail "runtime process not found below $runpid"
   kill -KILL "$rtpid"
