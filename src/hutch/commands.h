@@ -55,6 +55,9 @@ int cmd_cp(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 
+/* hutch check (src/hutch/check.c): host features and self-protection probes. */
+int cmd_check(int argc, char **argv);
+
 /* Networking (src/hutch/{network,port}.c). */
 int cmd_network(int argc, char **argv);
 int cmd_port(int argc, char **argv);

@@ -137,7 +137,7 @@ static int tmpfs_mask_fd(int target) {
  * opened once, not followed, checked to be the 1:3 character device, and
  * every bind is made from that fd. Anything else is refused, never
  * worked around by name. */
-static int open_dev_null(int root, struct hutch_error **err) {
+int hutch_rootfs_open_dev_null(int root, struct hutch_error **err) {
   _cleanup_close_ int fd = hutch_open_in_root(root, "/dev/null", O_PATH | O_NOFOLLOW, 0);
   if (fd < 0)
     return hutch_error_set(err, fd, "open /dev/null to mask paths with");
@@ -173,7 +173,7 @@ static int mask_path(int root, int *null_fd, const char *path, struct hutch_erro
     hutch_debug("mask %s: fsmount empty read-only tmpfs, move_mount onto its fd", path);
     r = tmpfs_mask_fd(fd);
   } else {
-    if (*null_fd < 0 && (*null_fd = open_dev_null(root, err)) < 0)
+    if (*null_fd < 0 && (*null_fd = hutch_rootfs_open_dev_null(root, err)) < 0)
       return -1;
     hutch_debug("mask %s: open_tree /dev/null fd, move_mount onto its fd", path);
     r = bind_fd(*null_fd, fd);

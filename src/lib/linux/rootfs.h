@@ -29,3 +29,6 @@ int hutch_rootfs_prepare(struct rootfs_ctx *ctx, struct hutch_error **err);
 int hutch_rootfs_pivot(struct rootfs_ctx *ctx, struct hutch_error **err);
 int hutch_rootfs_finish(const struct spec *spec, struct hutch_error **err);
 int hutch_rootfs_bind_console(int slave, struct hutch_error **err);
+/* root's /dev/null as an O_PATH fd, not followed, checked to be the 1:3
+ * character device masked paths are bound from (EPERM if it is not). */
+int hutch_rootfs_open_dev_null(int root, struct hutch_error **err);

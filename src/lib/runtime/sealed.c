@@ -26,9 +26,7 @@ extern char **environ;
 static char *self_path;
 static int sealed_state = -1; /* -1 unknown, 0 no, 1 yes */
 
-/* Is fd a file no one can open for writing: a memfd sealed against writes,
- * or a file on a read-only mount? */
-static bool fd_is_sealed(int fd) {
+bool hutch_sealed_fd(int fd) {
   int seals = fcntl(fd, F_GET_SEALS);
   if (seals >= 0 && (seals & F_SEAL_WRITE))
     return true;
@@ -38,7 +36,7 @@ static bool fd_is_sealed(int fd) {
 
 static bool exe_is_sealed(void) {
   _cleanup_close_ int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-  return fd >= 0 && fd_is_sealed(fd);
+  return fd >= 0 && hutch_sealed_fd(fd);
 }
 
 bool hutch_sealed_running(void) {
@@ -99,21 +97,26 @@ static int sealed_copy(const char *path, struct hutch_error **err) {
   return TAKE_FD(mfd);
 }
 
+int hutch_sealed_open(const char *path, int *mount_err, struct hutch_error **err) {
+  int fd = readonly_clone(path);
+  *mount_err = fd < 0 ? fd : 0;
+  return fd >= 0 ? fd : sealed_copy(path, err);
+}
+
 int hutch_sealed_exec(const char *path, char *const *argv, struct hutch_error **err) {
   char exe[4096];
   if (!path) {
     snprintf(exe, sizeof(exe), "%s", hutch_self_exe());
     path = exe;
   }
-  _cleanup_close_ int fd = readonly_clone(path);
-  if (fd >= 0) {
+  int mount_err;
+  _cleanup_close_ int fd = hutch_sealed_open(path, &mount_err, err);
+  if (fd < 0)
+    return -1;
+  if (mount_err == 0)
     hutch_debug("exec %s from a detached read-only mount", path);
-  } else {
-    hutch_debug("open_tree %s: %s; exec from a sealed memfd copy", path, strerror(-fd));
-    fd = sealed_copy(path, err);
-    if (fd < 0)
-      return -1;
-  }
+  else
+    hutch_debug("open_tree %s: %s; exec from a sealed memfd copy", path, strerror(-mount_err));
   syscall(SYS_execveat, fd, "", argv, environ, AT_EMPTY_PATH);
   return hutch_error_set(err, errno, "exec %s from its sealed copy", path);
 }

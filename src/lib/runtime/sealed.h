@@ -29,6 +29,13 @@ bool hutch_sealed_running(void);
 /* Execute the binary at path (NULL: this process's own) from a sealed copy,
  * with argv and the current environment. Returns only on failure. */
 int hutch_sealed_exec(const char *path, char *const *argv, struct hutch_error **err);
+/* The fd hutch_sealed_exec executes path from: a detached read-only mount
+ * of it (*mount_err 0), else a sealed memfd copy (*mount_err the -errno
+ * open_tree or mount_setattr gave). hutch check opens it without exec. */
+int hutch_sealed_open(const char *path, int *mount_err, struct hutch_error **err);
+/* Is fd a file no one can open for writing: a memfd sealed against
+ * writes, or a file on a read-only mount? */
+bool hutch_sealed_fd(int fd);
 /* Re-execute this process from a sealed copy of its binary unless it runs
  * from one already; returns 0 only in that case. Call it first thing in a
  * command that may start container processes, before any side effect. */
