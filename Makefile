@@ -4,7 +4,7 @@ PREFIX ?= /usr/local
 MESON_OPTS ?=
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build demo check unit integration bench install format sanitize fuzz clean
+.PHONY: all deps build demo check unit integration bench install format format-check sanitize fuzz clean
 
 all: build
 
@@ -59,6 +59,11 @@ install: build
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
+
+# Fails (and names each file and line) when any C file is not formatted.
+format-check:
+	@./tests/fixtures/deps.sh test
+	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
 
 clean:
 	rm -rf $(BUILD) build-asan build-fuzz

@@ -50,8 +50,16 @@ static int add_gids(const char *arg, gid_t **gids, size_t *n) {
 }
 
 VERB(exec) {
-  enum { OPT_CWD = 256, OPT_CONSOLE, OPT_PID_FILE, OPT_PRESERVE, OPT_NNP, OPT_APPARMOR, OPT_LABEL,
-         OPT_IGNORE_PAUSED };
+  enum {
+    OPT_CWD = 256,
+    OPT_CONSOLE,
+    OPT_PID_FILE,
+    OPT_PRESERVE,
+    OPT_NNP,
+    OPT_APPARMOR,
+    OPT_LABEL,
+    OPT_IGNORE_PAUSED
+  };
   static const struct option opts[] = {
       {"process", required_argument, NULL, 'p'},
       {"env", required_argument, NULL, 'e'},

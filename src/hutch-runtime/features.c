@@ -22,25 +22,81 @@
  * bind; the recursive variants through mount_setattr(AT_RECURSIVE);
  * idmap/ridmap on bind mounts (linux/idmap.c); tmpcopyup on tmpfs). */
 static const char *const mount_options[] = {
-    "acl", "async", "atime", "bind", "defaults", "dev", "diratime", "dirsync", "exec", "idmap",
-    "iversion", "lazytime", "loud", "mand", "noacl", "noatime", "nodev", "nodiratime", "noexec",
-    "noiversion", "nolazytime", "nomand", "norelatime", "nostrictatime", "nosuid", "nosymfollow",
-    "private", "ratime", "rbind", "rdev", "rdiratime", "relatime", "remount", "rexec", "ridmap",
-    "rnoatime", "rnodev", "rnodiratime", "rnoexec", "rnorelatime", "rnostrictatime", "rnosuid",
-    "rnosymfollow", "ro", "rprivate", "rrelatime", "rro", "rrw", "rshared", "rslave",
-    "rstrictatime", "rsuid", "rsymfollow", "runbindable", "rw", "shared", "silent", "slave",
-    "strictatime", "suid", "symfollow", "sync", "tmpcopyup", "unbindable",
+    "acl",
+    "async",
+    "atime",
+    "bind",
+    "defaults",
+    "dev",
+    "diratime",
+    "dirsync",
+    "exec",
+    "idmap",
+    "iversion",
+    "lazytime",
+    "loud",
+    "mand",
+    "noacl",
+    "noatime",
+    "nodev",
+    "nodiratime",
+    "noexec",
+    "noiversion",
+    "nolazytime",
+    "nomand",
+    "norelatime",
+    "nostrictatime",
+    "nosuid",
+    "nosymfollow",
+    "private",
+    "ratime",
+    "rbind",
+    "rdev",
+    "rdiratime",
+    "relatime",
+    "remount",
+    "rexec",
+    "ridmap",
+    "rnoatime",
+    "rnodev",
+    "rnodiratime",
+    "rnoexec",
+    "rnorelatime",
+    "rnostrictatime",
+    "rnosuid",
+    "rnosymfollow",
+    "ro",
+    "rprivate",
+    "rrelatime",
+    "rro",
+    "rrw",
+    "rshared",
+    "rslave",
+    "rstrictatime",
+    "rsuid",
+    "rsymfollow",
+    "runbindable",
+    "rw",
+    "shared",
+    "silent",
+    "slave",
+    "strictatime",
+    "suid",
+    "symfollow",
+    "sync",
+    "tmpcopyup",
+    "unbindable",
 };
 
 /* The linux.seccomp names the parser (spec_parse.c) and linux/seccomp.c
  * accept. */
 static const char *const seccomp_actions[] = {
-    "SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS",
-    "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG", "SCMP_ACT_NOTIFY", "SCMP_ACT_TRACE",
-    "SCMP_ACT_TRAP",
+    "SCMP_ACT_ALLOW",        "SCMP_ACT_ERRNO",       "SCMP_ACT_KILL",
+    "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG",
+    "SCMP_ACT_NOTIFY",       "SCMP_ACT_TRACE",       "SCMP_ACT_TRAP",
 };
 static const char *const seccomp_operators[] = {
-    "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_LE",
+    "SCMP_CMP_EQ", "SCMP_CMP_GE",        "SCMP_CMP_GT", "SCMP_CMP_LE",
     "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ", "SCMP_CMP_NE",
 };
 static const char *const seccomp_flags[] = {
@@ -52,9 +108,9 @@ static const char *const seccomp_flags[] = {
 /* Candidates; only those this libseccomp resolves are listed (the same
  * resolution linux/seccomp.c uses for linux.seccomp.architectures). */
 static const char *const seccomp_archs[] = {
-    "x86", "x86_64", "x32", "arm", "aarch64", "mips", "mips64", "mips64n32", "mipsel",
-    "mipsel64", "mipsel64n32", "ppc", "ppc64", "ppc64le", "s390", "s390x", "parisc",
-    "parisc64", "riscv64", "loongarch64", "m68k", "sh", "sheb",
+    "x86",    "x86_64",   "x32",         "arm",         "aarch64", "mips",    "mips64", "mips64n32",
+    "mipsel", "mipsel64", "mipsel64n32", "ppc",         "ppc64",   "ppc64le", "s390",   "s390x",
+    "parisc", "parisc64", "riscv64",     "loongarch64", "m68k",    "sh",      "sheb",
 };
 
 static json_t *strings(const char *const *v, size_t n) {
@@ -136,9 +192,8 @@ VERB(features) {
       "seccomp", "enabled", 1, "actions", strings(seccomp_actions, ARRAY_SIZE(seccomp_actions)),
       "operators", strings(seccomp_operators, ARRAY_SIZE(seccomp_operators)), "archs", archs(),
       "knownFlags", strings(seccomp_flags, ARRAY_SIZE(seccomp_flags)), "apparmor", "enabled",
-      (int)hutch_apparmor_enabled(), "selinux", "enabled", (int)hutch_selinux_enabled(),
-      "intelRdt", "enabled", 0, "mountExtensions", "idmap", "enabled", 1, "annotations",
-      annotations());
+      (int)hutch_apparmor_enabled(), "selinux", "enabled", (int)hutch_selinux_enabled(), "intelRdt",
+      "enabled", 0, "mountExtensions", "idmap", "enabled", 1, "annotations", annotations());
   if (j == NULL) {
     fprintf(stderr, "hutch-runtime: features: cannot build the document\n");
     return 1;

@@ -109,7 +109,8 @@ int main(int argc, char **argv) {
       else if (strcmp(optarg, "text") == 0)
         fmt = HUTCH_LOG_TEXT;
       else {
-        fprintf(stderr, "hutch-runtime: --log-format: unknown format \"%s\" (text or json)\n", optarg);
+        fprintf(stderr, "hutch-runtime: --log-format: unknown format \"%s\" (text or json)\n",
+                optarg);
         return 1;
       }
       break;

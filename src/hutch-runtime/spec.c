@@ -27,7 +27,8 @@ VERB(spec) {
     else if (c == 'b')
       bundle = optarg;
     else {
-      fprintf(c == 'h' ? stdout : stderr, "Usage: hutch-runtime spec [--rootless] [--bundle DIR]\n");
+      fprintf(c == 'h' ? stdout : stderr,
+              "Usage: hutch-runtime spec [--rootless] [--bundle DIR]\n");
       return c == 'h' ? 0 : 1;
     }
   }

@@ -43,7 +43,8 @@ VERB(list) {
       if (strcmp(optarg, "json") == 0)
         json = true;
       else if (strcmp(optarg, "table") != 0) {
-        fprintf(stderr, "hutch-runtime: list --format: unknown format \"%s\" (table or json)\n", optarg);
+        fprintf(stderr, "hutch-runtime: list --format: unknown format \"%s\" (table or json)\n",
+                optarg);
         return 1;
       }
       break;
@@ -66,7 +67,8 @@ VERB(list) {
     return 0;
   }
   if (!quiet)
-    printf("%-20s %-8s %-10s %-40s %-32s %s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER");
+    printf("%-20s %-8s %-10s %-40s %-32s %s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED",
+           "OWNER");
   json_array_foreach(arr, i, it) {
     const char *id = json_string_value(json_object_get(it, "id"));
     if (quiet) {

@@ -27,7 +27,8 @@ int cmd_load(int argc, char **argv);
 int cmd_login(int argc, char **argv);
 int cmd_logout(int argc, char **argv);
 
-/* Container commands (src/hutch/{run,start,ps,logs,stop,wait,rm,inspect,volume,container_cmd}.c). */
+/* Container commands (src/hutch/{run,start,ps,logs,stop,wait,rm,inspect,volume,container_cmd}.c).
+ */
 int cmd_run(int argc, char **argv);
 int cmd_create(int argc, char **argv);
 int cmd_start(int argc, char **argv);

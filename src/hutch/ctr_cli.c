@@ -39,7 +39,8 @@ struct hutch_engine *ctr_cli_engine(void) {
 }
 
 int ctr_cli_each(struct hutch_engine *e, int argc, char **argv, int first, bool lock, bool print,
-                 int (*fn)(struct hutch_engine *e, struct hutch_ctr *c, void *ud, struct hutch_error **err),
+                 int (*fn)(struct hutch_engine *e, struct hutch_ctr *c, void *ud,
+                           struct hutch_error **err),
                  void *ud) {
   int ret = 0;
   for (int i = first; i < argc; i++) {
@@ -86,9 +87,11 @@ void ctr_cli_status_text(struct hutch_engine *e, struct hutch_ctr *c, char *buf,
     snprintf(buf, n, "Up %s%s", d, strcmp(st, "paused") == 0 ? " (Paused)" : "");
   } else if (strcmp(st, "exited") == 0) {
     human_duration(since(json_string_value(json_object_get(s, "FinishedAt"))), d, sizeof(d));
-    snprintf(buf, n, "Exited (%lld) %s ago", (long long)json_integer_value(json_object_get(s, "ExitCode")), d);
+    snprintf(buf, n, "Exited (%lld) %s ago",
+             (long long)json_integer_value(json_object_get(s, "ExitCode")), d);
   } else if (strcmp(st, "restarting") == 0) {
-    snprintf(buf, n, "Restarting (%lld)", (long long)json_integer_value(json_object_get(s, "ExitCode")));
+    snprintf(buf, n, "Restarting (%lld)",
+             (long long)json_integer_value(json_object_get(s, "ExitCode")));
   } else {
     snprintf(buf, n, "Created");
   }

@@ -12,7 +12,8 @@ struct hutch_engine *ctr_cli_engine(void);
 /* Apply fn to each container named in argv[first..]: prints each ref on
  * success (docker's output), errors to stderr; 1 if any failed. */
 int ctr_cli_each(struct hutch_engine *e, int argc, char **argv, int first, bool lock, bool print,
-                 int (*fn)(struct hutch_engine *e, struct hutch_ctr *c, void *ud, struct hutch_error **err),
+                 int (*fn)(struct hutch_engine *e, struct hutch_ctr *c, void *ud,
+                           struct hutch_error **err),
                  void *ud);
 /* "Up 3 minutes", "Exited (0) 2 seconds ago", "Created". */
 void ctr_cli_status_text(struct hutch_engine *e, struct hutch_ctr *c, char *buf, size_t n);

@@ -10,7 +10,8 @@
 
 int cmd_diff(int argc, char **argv) {
   if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-    printf("Usage: hutch diff CONTAINER\n\nChanges to files or directories on a container's filesystem.\n");
+    printf("Usage: hutch diff CONTAINER\n\nChanges to files or directories on a container's "
+           "filesystem.\n");
     return 0;
   }
   if (argc != 2)

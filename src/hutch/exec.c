@@ -101,12 +101,15 @@ static int exec_tty(struct hutch_engine *e, const char *id, struct exec_opts *eo
 }
 
 int cmd_exec(int argc, char **argv) {
-  static const struct option opts[] = {
-      {"interactive", no_argument, NULL, 'i'}, {"tty", no_argument, NULL, 't'},
-      {"detach", no_argument, NULL, 'd'},      {"env", required_argument, NULL, 'e'},
-      {"workdir", required_argument, NULL, 'w'}, {"user", required_argument, NULL, 'u'},
-      {"privileged", no_argument, NULL, 'P'},  {"help", no_argument, NULL, 'h'},
-      {NULL, 0, NULL, 0}};
+  static const struct option opts[] = {{"interactive", no_argument, NULL, 'i'},
+                                       {"tty", no_argument, NULL, 't'},
+                                       {"detach", no_argument, NULL, 'd'},
+                                       {"env", required_argument, NULL, 'e'},
+                                       {"workdir", required_argument, NULL, 'w'},
+                                       {"user", required_argument, NULL, 'u'},
+                                       {"privileged", no_argument, NULL, 'P'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
   bool tty = false, detach = false, interactive = false;
   const char *workdir = NULL, *user = NULL;
   _cleanup_strv_ char **env = NULL;
@@ -135,7 +138,8 @@ int cmd_exec(int argc, char **argv) {
     case 'P':
       break;
     case 'h':
-      printf("Usage: hutch exec [-i] [-t] [-d] [-e K=V] [-w DIR] [-u USER] CONTAINER COMMAND [ARG...]\n");
+      printf("Usage: hutch exec [-i] [-t] [-d] [-e K=V] [-w DIR] [-u USER] CONTAINER COMMAND "
+             "[ARG...]\n");
       return 0;
     default:
       return ctr_cli_usage_error("exec", "unknown option");
@@ -158,8 +162,8 @@ int cmd_exec(int argc, char **argv) {
   }
   char userbuf[64];
   if (user) {
-    const char *merged = json_string_value(
-        json_object_get(json_object_get(json_object_get(ct->rec, "GraphDriver"), "Data"), "MergedDir"));
+    const char *merged = json_string_value(json_object_get(
+        json_object_get(json_object_get(ct->rec, "GraphDriver"), "Data"), "MergedDir"));
     _cleanup_free_ char *passwd = NULL, *group = NULL;
     struct hutch_user u;
     if (hutch_read_user_db(merged ? merged : "", "/etc/passwd", &passwd, &err) < 0 ||

@@ -53,9 +53,9 @@ json_t *image_cli_inspect_json(struct hutch_image *img) {
       json_string_value(json_object_get(cfg, "created")) ?: "", "Author",
       json_string_value(json_object_get(cfg, "author")) ?: "", "Architecture",
       img->config->architecture ?: "", "Os", img->config->os ?: "", "Config",
-      c ? json_incref(c) : json_object(), "RootFS", "Type", "layers", "Layers", strv_json(img->diff_ids),
-      "Size", (json_int_t)img->size, "ManifestDigest", img->manifest_digest, "GraphDriver",
-      "Name", "overlay", "Data", "LowerDir", lower);
+      c ? json_incref(c) : json_object(), "RootFS", "Type", "layers", "Layers",
+      strv_json(img->diff_ids), "Size", (json_int_t)img->size, "ManifestDigest",
+      img->manifest_digest, "GraphDriver", "Name", "overlay", "Data", "LowerDir", lower);
   if (img->config->variant)
     json_object_set_new(o, "Variant", json_string(img->config->variant));
   return o;

@@ -28,16 +28,19 @@ static bool matches(const char *filter, const char *repo, const char *tag) {
     return true;
   const char *colon = strrchr(filter, ':');
   if (colon && !strchr(colon, '/'))
-    return strncmp(filter, repo, (size_t)(colon - filter)) == 0 &&
-           repo[colon - filter] == '\0' && strcmp(colon + 1, tag) == 0;
+    return strncmp(filter, repo, (size_t)(colon - filter)) == 0 && repo[colon - filter] == '\0' &&
+           strcmp(colon + 1, tag) == 0;
   return strcmp(filter, repo) == 0;
 }
 
 int cmd_images(int argc, char **argv) {
   static const struct option opts[] = {
-      {"quiet", no_argument, NULL, 'q'},  {"digests", no_argument, NULL, 'D'},
-      {"format", required_argument, NULL, 'f'}, {"no-trunc", no_argument, NULL, 'N'},
-      {"all", no_argument, NULL, 'a'},    {"help", no_argument, NULL, 'h'},
+      {"quiet", no_argument, NULL, 'q'},
+      {"digests", no_argument, NULL, 'D'},
+      {"format", required_argument, NULL, 'f'},
+      {"no-trunc", no_argument, NULL, 'N'},
+      {"all", no_argument, NULL, 'a'},
+      {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
   bool quiet = false, digests = false, json = false, notrunc = false;
@@ -113,8 +116,8 @@ int cmd_images(int argc, char **argv) {
       } else if (json) {
         _cleanup_json_ json_t *o = json_pack(
             "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "ID", id, "Repository", repo, "Tag", tag,
-            "Digest", img->manifest_digest, "CreatedAt", img->config->created ?: "",
-            "CreatedSince", since, "Size", size, "VirtualSize", (json_int_t)img->size);
+            "Digest", img->manifest_digest, "CreatedAt", img->config->created ?: "", "CreatedSince",
+            since, "Size", size, "VirtualSize", (json_int_t)img->size);
         _cleanup_free_ char *t = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
         printf("%s\n", t);
       } else if (digests) {

@@ -16,8 +16,8 @@
 
 /* The objects named in argv[first..]: containers first, then (unless
  * --type=container) images, as docker's inspect looks them up. */
-static int inspect_objects(struct hutch_engine *e, const char *type, int argc, char **argv, int first,
-                           json_t *out) {
+static int inspect_objects(struct hutch_engine *e, const char *type, int argc, char **argv,
+                           int first, json_t *out) {
   int ret = 0;
   _cleanup_store_ struct hutch_store *store = NULL;
   for (int i = first; i < argc; i++) {
@@ -38,7 +38,8 @@ static int inspect_objects(struct hutch_engine *e, const char *type, int argc, c
       err = NULL;
     }
     _cleanup_image_ struct hutch_image *img = NULL;
-    if ((store || image_cli_open_store(&store, &err) == 0) && hutch_image_lookup(store, argv[i], &img, &err) == 0) {
+    if ((store || image_cli_open_store(&store, &err) == 0) &&
+        hutch_image_lookup(store, argv[i], &img, &err) == 0) {
       json_array_append_new(out, image_cli_inspect_json(img));
       continue;
     }
@@ -114,7 +115,8 @@ int cmd_rename(int argc, char **argv) {
     return HUTCH_EXIT_ERROR;
   struct hutch_error *err = NULL;
   _cleanup_ctr_ struct hutch_ctr *ct = NULL;
-  if (hutch_ctr_open(e, argv[1], false, &ct, &err) < 0 || hutch_ctr_rename(e, ct, argv[2], &err) < 0)
+  if (hutch_ctr_open(e, argv[1], false, &ct, &err) < 0 ||
+      hutch_ctr_rename(e, ct, argv[2], &err) < 0)
     return ctr_cli_fail(err);
   return 0;
 }

@@ -49,8 +49,10 @@ static void read_lines(const char *path, char ***v, long *offset) {
 }
 
 int cmd_logs(int argc, char **argv) {
-  static const struct option opts[] = {{"follow", no_argument, NULL, 'f'},  {"tail", required_argument, NULL, 'n'},
-                                       {"timestamps", no_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},
+  static const struct option opts[] = {{"follow", no_argument, NULL, 'f'},
+                                       {"tail", required_argument, NULL, 'n'},
+                                       {"timestamps", no_argument, NULL, 't'},
+                                       {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
   bool follow = false, ts = false;
   int64_t tail = -1;
@@ -98,7 +100,8 @@ int cmd_logs(int argc, char **argv) {
   for (size_t i = from; i < n; i++)
     emit(lines[i], ts);
   while (follow) {
-    bool running = strcmp(hutch_ctr_status(e, ct), "running") == 0 || strcmp(hutch_ctr_status(e, ct), "restarting") == 0 ||
+    bool running = strcmp(hutch_ctr_status(e, ct), "running") == 0 ||
+                   strcmp(hutch_ctr_status(e, ct), "restarting") == 0 ||
                    strcmp(hutch_ctr_status(e, ct), "paused") == 0;
     _cleanup_strv_ char **more = calloc(1, sizeof(char *));
     read_lines(path, &more, &off);

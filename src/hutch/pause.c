@@ -13,14 +13,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int do_pause(struct hutch_engine *e, struct hutch_ctr *c, void *ud, struct hutch_error **err) {
+static int do_pause(struct hutch_engine *e, struct hutch_ctr *c, void *ud,
+                    struct hutch_error **err) {
   (void)ud;
   if (!hutch_ctr_running(c))
     return hutch_error_set(err, 0, "container %.12s is not running", c->id);
   return hutch_container_pause(&e->rt, c->id, err);
 }
 
-static int do_unpause(struct hutch_engine *e, struct hutch_ctr *c, void *ud, struct hutch_error **err) {
+static int do_unpause(struct hutch_engine *e, struct hutch_ctr *c, void *ud,
+                      struct hutch_error **err) {
   (void)ud;
   return hutch_container_resume(&e->rt, c->id, err);
 }
@@ -95,9 +97,11 @@ static void print_stats(struct hutch_engine *e, struct hutch_ctr *ct) {
   double usage = (double)json_integer_value(json_object_get(mem, "usage"));
   double limit = (double)json_integer_value(json_object_get(mem, "limit"));
   long long pids = json_integer_value(json_object_get(json_object_get(s, "pids"), "current"));
-  long long cpu = json_integer_value(json_object_get(json_object_get(json_object_get(s, "cpu"), "usage"), "total"));
-  printf("%-14.12s %-20s %10.1fMiB / %-10.1fMiB %6.2f%% %12.3fs %6lld\n", ct->id, hutch_ctr_name(ct),
-         usage / 1048576.0, limit / 1048576.0, limit > 0 ? 100.0 * usage / limit : 0.0, (double)cpu / 1e9, pids);
+  long long cpu = json_integer_value(
+      json_object_get(json_object_get(json_object_get(s, "cpu"), "usage"), "total"));
+  printf("%-14.12s %-20s %10.1fMiB / %-10.1fMiB %6.2f%% %12.3fs %6lld\n", ct->id,
+         hutch_ctr_name(ct), usage / 1048576.0, limit / 1048576.0,
+         limit > 0 ? 100.0 * usage / limit : 0.0, (double)cpu / 1e9, pids);
 }
 
 int cmd_stats(int argc, char **argv) {
@@ -114,8 +118,8 @@ int cmd_stats(int argc, char **argv) {
   if (first >= argc && hutch_ctr_list(e, &ids, &err) < 0)
     return ctr_cli_fail(err);
   do {
-    printf("%-14s %-20s %-27s %7s %13s %6s\n", "CONTAINER ID", "NAME", "MEM USAGE / LIMIT", "MEM %", "CPU TIME",
-           "PIDS");
+    printf("%-14s %-20s %-27s %7s %13s %6s\n", "CONTAINER ID", "NAME", "MEM USAGE / LIMIT", "MEM %",
+           "CPU TIME", "PIDS");
     char **refs = first < argc ? argv + first : ids;
     int n = first < argc ? argc - first : (int)(ids ? hutch_strv_len(ids) : 0);
     for (int i = 0; i < n; i++) {

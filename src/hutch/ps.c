@@ -20,15 +20,17 @@ static char *command_text(json_t *rec) {
   fputs(json_string_value(json_object_get(rec, "Path")) ?: "", f);
   size_t i;
   json_t *a;
-  json_array_foreach(json_object_get(rec, "Args"), i, a) if (i > 0) fprintf(f, " %s", json_string_value(a));
+  json_array_foreach(json_object_get(rec, "Args"), i, a) if (i > 0)
+      fprintf(f, " %s", json_string_value(a));
   fclose(f);
   return out;
 }
 
 int cmd_ps(int argc, char **argv) {
-  static const struct option opts[] = {{"all", no_argument, NULL, 'a'},       {"quiet", no_argument, NULL, 'q'},
-                                       {"no-trunc", no_argument, NULL, 'T'},  {"format", required_argument, NULL, 'f'},
-                                       {"help", no_argument, NULL, 'h'},      {NULL, 0, NULL, 0}};
+  static const struct option opts[] = {
+      {"all", no_argument, NULL, 'a'},      {"quiet", no_argument, NULL, 'q'},
+      {"no-trunc", no_argument, NULL, 'T'}, {"format", required_argument, NULL, 'f'},
+      {"help", no_argument, NULL, 'h'},     {NULL, 0, NULL, 0}};
   bool all = false, quiet = false, notrunc = false, json = false;
   int c;
   optind = 0;
@@ -63,8 +65,8 @@ int cmd_ps(int argc, char **argv) {
   if (hutch_ctr_list(e, &ids, &err) < 0)
     return ctr_cli_fail(err);
   if (!quiet && !json)
-    printf("%-15s %-20s %-25s %-20s %-25s %-10s %s\n", "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS",
-           "PORTS", "NAMES");
+    printf("%-15s %-20s %-25s %-20s %-25s %-10s %s\n", "CONTAINER ID", "IMAGE", "COMMAND",
+           "CREATED", "STATUS", "PORTS", "NAMES");
   for (char **i = ids; *i; i++) {
     _cleanup_ctr_ struct hutch_ctr *ct = NULL;
     if (hutch_ctr_open(e, *i, false, &ct, NULL) < 0)
@@ -81,13 +83,15 @@ int cmd_ps(int argc, char **argv) {
     char status[128];
     ctr_cli_status_text(e, ct, status, sizeof(status));
     _cleanup_free_ char *cmdline = command_text(ct->rec);
-    const char *image = json_string_value(json_object_get(json_object_get(ct->rec, "Config"), "Image")) ?: "";
+    const char *image =
+        json_string_value(json_object_get(json_object_get(ct->rec, "Config"), "Image")) ?: "";
     const char *created = json_string_value(json_object_get(ct->rec, "Created")) ?: "";
     _cleanup_free_ char *ports = hutch_engine_net_ports_text(e, ct);
     if (json) {
-      _cleanup_json_ json_t *j = json_pack(
-          "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "ID", id, "Image", image, "Command", cmdline, "CreatedAt",
-          created, "State", st, "Status", status, "Names", hutch_ctr_name(ct), "Ports", ports ? ports : "");
+      _cleanup_json_ json_t *j =
+          json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "ID", id, "Image", image, "Command",
+                    cmdline, "CreatedAt", created, "State", st, "Status", status, "Names",
+                    hutch_ctr_name(ct), "Ports", ports ? ports : "");
       _cleanup_free_ char *t = json_dumps(j, JSON_COMPACT);
       printf("%s\n", t);
       continue;

@@ -116,8 +116,10 @@ static void usage(FILE *f) {
 
 int cmd_pull(int argc, char **argv) {
   static const struct option opts[] = {
-      {"platform", required_argument, NULL, 'P'}, {"tls-verify", optional_argument, NULL, 'T'},
-      {"quiet", no_argument, NULL, 'q'},          {"help", no_argument, NULL, 'h'},
+      {"platform", required_argument, NULL, 'P'},
+      {"tls-verify", optional_argument, NULL, 'T'},
+      {"quiet", no_argument, NULL, 'q'},
+      {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
   struct hutch_pull_opts po = {0};

@@ -18,8 +18,10 @@ static int do_rm(struct hutch_engine *e, struct hutch_ctr *c, void *ud, struct h
 }
 
 int cmd_rm(int argc, char **argv) {
-  static const struct option opts[] = {{"force", no_argument, NULL, 'f'}, {"volumes", no_argument, NULL, 'v'},
-                                       {"help", no_argument, NULL, 'h'},  {NULL, 0, NULL, 0}};
+  static const struct option opts[] = {{"force", no_argument, NULL, 'f'},
+                                       {"volumes", no_argument, NULL, 'v'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
   struct rm_opts o = {0};
   int c;
   optind = 0;

@@ -24,10 +24,41 @@
 #include <unistd.h>
 
 enum {
-  O_ENV_FILE = 1000, O_ENTRYPOINT, O_MOUNT, O_TMPFS, O_READ_ONLY, O_MEMORY, O_MEMORY_SWAP, O_CPUS, O_CPU_SHARES,
-  O_CPUSET, O_PIDS, O_ULIMIT, O_CAP_ADD, O_CAP_DROP, O_PRIVILEGED, O_SECURITY_OPT, O_DEVICE, O_INIT,
-  O_STOP_SIGNAL, O_STOP_TIMEOUT, O_LABEL, O_RESTART, O_NETWORK, O_IP, O_DNS, O_DNS_SEARCH, O_DNS_OPTION,
-  O_ADD_HOST, O_NET_ALIAS, O_EXPOSE, O_RM, O_NAME, O_PULL, O_PLATFORM, O_HELP,
+  O_ENV_FILE = 1000,
+  O_ENTRYPOINT,
+  O_MOUNT,
+  O_TMPFS,
+  O_READ_ONLY,
+  O_MEMORY,
+  O_MEMORY_SWAP,
+  O_CPUS,
+  O_CPU_SHARES,
+  O_CPUSET,
+  O_PIDS,
+  O_ULIMIT,
+  O_CAP_ADD,
+  O_CAP_DROP,
+  O_PRIVILEGED,
+  O_SECURITY_OPT,
+  O_DEVICE,
+  O_INIT,
+  O_STOP_SIGNAL,
+  O_STOP_TIMEOUT,
+  O_LABEL,
+  O_RESTART,
+  O_NETWORK,
+  O_IP,
+  O_DNS,
+  O_DNS_SEARCH,
+  O_DNS_OPTION,
+  O_ADD_HOST,
+  O_NET_ALIAS,
+  O_EXPOSE,
+  O_RM,
+  O_NAME,
+  O_PULL,
+  O_PLATFORM,
+  O_HELP,
 };
 
 static const struct option run_opts[] = {
@@ -128,11 +159,14 @@ static void usage(FILE *f, const char *cmd) {
           "      --dns-option list        DNS options\n"
           "      --add-host list          add a host:ip line to /etc/hosts\n"
           "      --network-alias list     network-scoped alias\n",
-          cmd, strcmp(cmd, "run") == 0 ? "Create and run a new container from an image."
-                                       : "Create a new container.");
+          cmd,
+          strcmp(cmd, "run") == 0 ? "Create and run a new container from an image."
+                                  : "Create a new container.");
 }
 
-static int push(char ***v, const char *s) { return hutch_strv_push(v, s) < 0 ? -1 : 0; }
+static int push(char ***v, const char *s) {
+  return hutch_strv_push(v, s) < 0 ? -1 : 0;
+}
 
 static int add_mount(struct hutch_run_opts *o, const struct hutch_mount_req *m) {
   struct hutch_mount_req *n = realloc(o->mounts, (o->n_mounts + 1) * sizeof(*n));
@@ -291,7 +325,8 @@ static int parse(const char *cmd, int argc, char **argv, struct hutch_run_opts *
       if (hutch_str_has_prefix(optarg, "seccomp=") || hutch_str_has_prefix(optarg, "seccomp:")) {
         free(o->seccomp);
         o->seccomp = strdup(optarg + 8);
-      } else if (strcmp(optarg, "no-new-privileges") == 0 || strcmp(optarg, "no-new-privileges=true") == 0 ||
+      } else if (strcmp(optarg, "no-new-privileges") == 0 ||
+                 strcmp(optarg, "no-new-privileges=true") == 0 ||
                  strcmp(optarg, "no-new-privileges:true") == 0) {
         o->no_new_privs = true;
       } else if (strncmp(optarg, "apparmor", 8) != 0 && strncmp(optarg, "label", 5) != 0 &&
@@ -390,7 +425,8 @@ static int parse(const char *cmd, int argc, char **argv, struct hutch_run_opts *
 }
 
 /* Look the image up; pull it (or import busybox) when missing. */
-static int get_image(struct hutch_engine *e, const char *ref, struct hutch_image **img, struct hutch_error **err) {
+static int get_image(struct hutch_engine *e, const char *ref, struct hutch_image **img,
+                     struct hutch_error **err) {
   struct hutch_store *s;
   if (hutch_engine_store(e, &s, err) < 0)
     return -1;
@@ -458,5 +494,9 @@ static int run_or_create(const char *cmd, int argc, char **argv) {
   return status;
 }
 
-int cmd_run(int argc, char **argv) { return run_or_create("run", argc, argv); }
-int cmd_create(int argc, char **argv) { return run_or_create("create", argc, argv); }
+int cmd_run(int argc, char **argv) {
+  return run_or_create("run", argc, argv);
+}
+int cmd_create(int argc, char **argv) {
+  return run_or_create("create", argc, argv);
+}

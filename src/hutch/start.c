@@ -41,7 +41,8 @@ int cmd_start(int argc, char **argv) {
     _cleanup_ctr_ struct hutch_ctr *ct = NULL;
     struct hutch_attach a = {.attach = attach, .interactive = interactive};
     int status = 0;
-    if (hutch_ctr_open(e, argv[i], true, &ct, &err) < 0 || hutch_ctr_start(e, ct, &a, &status, &err) < 0) {
+    if (hutch_ctr_open(e, argv[i], true, &ct, &err) < 0 ||
+        hutch_ctr_start(e, ct, &a, &status, &err) < 0) {
       hutch_error_print(stderr, "hutch", err);
       hutch_error_free(err);
       ret = 1;

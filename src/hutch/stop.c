@@ -12,15 +12,18 @@
 #include <stdio.h>
 #include <string.h>
 
-static int do_stop(struct hutch_engine *e, struct hutch_ctr *c, void *ud, struct hutch_error **err) {
+static int do_stop(struct hutch_engine *e, struct hutch_ctr *c, void *ud,
+                   struct hutch_error **err) {
   return hutch_ctr_stop(e, c, *(int *)ud, err);
 }
 
-static int do_kill(struct hutch_engine *e, struct hutch_ctr *c, void *ud, struct hutch_error **err) {
+static int do_kill(struct hutch_engine *e, struct hutch_ctr *c, void *ud,
+                   struct hutch_error **err) {
   return hutch_ctr_kill(e, c, *(int *)ud, err);
 }
 
-static int do_restart(struct hutch_engine *e, struct hutch_ctr *c, void *ud, struct hutch_error **err) {
+static int do_restart(struct hutch_engine *e, struct hutch_ctr *c, void *ud,
+                      struct hutch_error **err) {
   if (hutch_ctr_stop(e, c, *(int *)ud, err) < 0)
     return -1;
   _cleanup_ctr_ struct hutch_ctr *again = NULL;
@@ -32,9 +35,12 @@ static int do_restart(struct hutch_engine *e, struct hutch_ctr *c, void *ud, str
 }
 
 static int stop_like(const char *cmd, int argc, char **argv,
-                     int (*fn)(struct hutch_engine *, struct hutch_ctr *, void *, struct hutch_error **)) {
-  static const struct option opts[] = {{"time", required_argument, NULL, 't'}, {"timeout", required_argument, NULL, 't'},
-                                       {"signal", required_argument, NULL, 's'}, {"help", no_argument, NULL, 'h'},
+                     int (*fn)(struct hutch_engine *, struct hutch_ctr *, void *,
+                               struct hutch_error **)) {
+  static const struct option opts[] = {{"time", required_argument, NULL, 't'},
+                                       {"timeout", required_argument, NULL, 't'},
+                                       {"signal", required_argument, NULL, 's'},
+                                       {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
   int timeout = -1, sig = SIGKILL;
   bool is_kill = fn == do_kill;
@@ -65,9 +71,16 @@ static int stop_like(const char *cmd, int argc, char **argv,
   _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
   if (!e)
     return HUTCH_EXIT_ERROR;
-  return ctr_cli_each(e, argc, argv, optind, false, true, fn, is_kill ? (void *)&sig : (void *)&timeout);
+  return ctr_cli_each(e, argc, argv, optind, false, true, fn,
+                      is_kill ? (void *)&sig : (void *)&timeout);
 }
 
-int cmd_stop(int argc, char **argv) { return stop_like("stop", argc, argv, do_stop); }
-int cmd_kill(int argc, char **argv) { return stop_like("kill", argc, argv, do_kill); }
-int cmd_restart(int argc, char **argv) { return stop_like("restart", argc, argv, do_restart); }
+int cmd_stop(int argc, char **argv) {
+  return stop_like("stop", argc, argv, do_stop);
+}
+int cmd_kill(int argc, char **argv) {
+  return stop_like("kill", argc, argv, do_kill);
+}
+int cmd_restart(int argc, char **argv) {
+  return stop_like("restart", argc, argv, do_restart);
+}

@@ -18,7 +18,8 @@ static const char *skip_ws(const char *p, const char *end) {
 
 /* Resolve ".A.B" (p..end, trimmed) in obj; *missing when a field is not
  * there. -EINVAL when the path is malformed. */
-static int resolve(const char *p, const char *end, const json_t *obj, const json_t **out, bool *missing) {
+static int resolve(const char *p, const char *end, const json_t *obj, const json_t **out,
+                   bool *missing) {
   if (p >= end || *p != '.')
     return -EINVAL;
   const json_t *cur = obj;
@@ -31,7 +32,8 @@ static int resolve(const char *p, const char *end, const json_t *obj, const json
     if (q == p)
       return -EINVAL;
     for (const char *c = p; c < q; c++)
-      if (!(*c == '_' || (*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z')))
+      if (!(*c == '_' || (*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'z') ||
+            (*c >= 'A' && *c <= 'Z')))
         return -EINVAL;
     _cleanup_free_ char *key = strndup(p, (size_t)(q - p));
     if (!key)
@@ -64,9 +66,10 @@ static int action(FILE *out, const char *p, const char *end, const json_t *obj, 
   bool missing = false;
   int r = resolve(p, end, obj, &v, &missing);
   if (r < 0)
-    return hutch_error_set(err, r == -ENOMEM ? ENOMEM : EINVAL,
-                           "template %s: \"%.*s\": only {{.Field.Path}} and {{json .Field.Path}} are supported",
-                           tmpl, (int)(end - p), p);
+    return hutch_error_set(
+        err, r == -ENOMEM ? ENOMEM : EINVAL,
+        "template %s: \"%.*s\": only {{.Field.Path}} and {{json .Field.Path}} are supported", tmpl,
+        (int)(end - p), p);
   if (!out)
     return 0;
   if (missing) {
@@ -108,7 +111,9 @@ static int run(FILE *out, const char *tmpl, const json_t *obj, struct hutch_erro
   }
 }
 
-int hutch_template_check(const char *tmpl, struct hutch_error **err) { return run(NULL, tmpl, NULL, err); }
+int hutch_template_check(const char *tmpl, struct hutch_error **err) {
+  return run(NULL, tmpl, NULL, err);
+}
 
 int hutch_template_print(FILE *out, const char *tmpl, const json_t *obj, struct hutch_error **err) {
   if (run(out, tmpl, obj, err) < 0)

@@ -32,8 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (mkdtemp(root) == NULL)
     die("mkdtemp");
   _cleanup_close_ int fd = memfd_create("archive", MFD_CLOEXEC);
-  if (fd < 0 || (size > 0 && write(fd, data, size) != (ssize_t)size) ||
-      lseek(fd, 0, SEEK_SET) < 0)
+  if (fd < 0 || (size > 0 && write(fd, data, size) != (ssize_t)size) || lseek(fd, 0, SEEK_SET) < 0)
     die("memfd");
 
   struct hutch_store *s = NULL;

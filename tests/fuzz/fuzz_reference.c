@@ -36,8 +36,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             err ? err->msg : "?");
     abort();
   }
-  if (!same(r->domain, again->domain) || !same(r->path, again->path) ||
-      !same(r->tag, again->tag) || !same(r->digest, again->digest)) {
+  if (!same(r->domain, again->domain) || !same(r->path, again->path) || !same(r->tag, again->tag) ||
+      !same(r->digest, again->digest)) {
     fprintf(stderr, "\"%s\" -> \"%s\" parses differently\n", s, str);
     abort();
   }

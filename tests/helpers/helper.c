@@ -76,12 +76,14 @@ static const struct {
   const char *name;
   int sig;
 } signals[] = {
-    {"HUP", SIGHUP},   {"INT", SIGINT},     {"QUIT", SIGQUIT}, {"ILL", SIGILL},   {"TRAP", SIGTRAP},
-    {"ABRT", SIGABRT}, {"BUS", SIGBUS},     {"FPE", SIGFPE},   {"KILL", SIGKILL}, {"USR1", SIGUSR1},
-    {"SEGV", SIGSEGV}, {"USR2", SIGUSR2},   {"PIPE", SIGPIPE}, {"ALRM", SIGALRM}, {"TERM", SIGTERM},
-    {"CHLD", SIGCHLD}, {"CONT", SIGCONT},   {"STOP", SIGSTOP}, {"TSTP", SIGTSTP}, {"TTIN", SIGTTIN},
-    {"TTOU", SIGTTOU}, {"URG", SIGURG},     {"XCPU", SIGXCPU}, {"XFSZ", SIGXFSZ}, {"VTALRM", SIGVTALRM},
-    {"PROF", SIGPROF}, {"WINCH", SIGWINCH}, {"IO", SIGIO},     {"SYS", SIGSYS},
+    {"HUP", SIGHUP},       {"INT", SIGINT},   {"QUIT", SIGQUIT},   {"ILL", SIGILL},
+    {"TRAP", SIGTRAP},     {"ABRT", SIGABRT}, {"BUS", SIGBUS},     {"FPE", SIGFPE},
+    {"KILL", SIGKILL},     {"USR1", SIGUSR1}, {"SEGV", SIGSEGV},   {"USR2", SIGUSR2},
+    {"PIPE", SIGPIPE},     {"ALRM", SIGALRM}, {"TERM", SIGTERM},   {"CHLD", SIGCHLD},
+    {"CONT", SIGCONT},     {"STOP", SIGSTOP}, {"TSTP", SIGTSTP},   {"TTIN", SIGTTIN},
+    {"TTOU", SIGTTOU},     {"URG", SIGURG},   {"XCPU", SIGXCPU},   {"XFSZ", SIGXFSZ},
+    {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF}, {"WINCH", SIGWINCH}, {"IO", SIGIO},
+    {"SYS", SIGSYS},
 };
 
 static int parse_signal(const char *s) {
@@ -101,14 +103,14 @@ static const struct {
   const char *name;
   int res;
 } rlimits[] = {
-    {"CPU", RLIMIT_CPU},         {"FSIZE", RLIMIT_FSIZE},
-    {"DATA", RLIMIT_DATA},       {"STACK", RLIMIT_STACK},
-    {"CORE", RLIMIT_CORE},       {"RSS", RLIMIT_RSS},
-    {"NPROC", RLIMIT_NPROC},     {"NOFILE", RLIMIT_NOFILE},
-    {"MEMLOCK", RLIMIT_MEMLOCK}, {"AS", RLIMIT_AS},
-    {"LOCKS", RLIMIT_LOCKS},     {"SIGPENDING", RLIMIT_SIGPENDING},
+    {"CPU", RLIMIT_CPU},           {"FSIZE", RLIMIT_FSIZE},
+    {"DATA", RLIMIT_DATA},         {"STACK", RLIMIT_STACK},
+    {"CORE", RLIMIT_CORE},         {"RSS", RLIMIT_RSS},
+    {"NPROC", RLIMIT_NPROC},       {"NOFILE", RLIMIT_NOFILE},
+    {"MEMLOCK", RLIMIT_MEMLOCK},   {"AS", RLIMIT_AS},
+    {"LOCKS", RLIMIT_LOCKS},       {"SIGPENDING", RLIMIT_SIGPENDING},
     {"MSGQUEUE", RLIMIT_MSGQUEUE}, {"NICE", RLIMIT_NICE},
-    {"RTPRIO", RLIMIT_RTPRIO},   {"RTTIME", RLIMIT_RTTIME},
+    {"RTPRIO", RLIMIT_RTPRIO},     {"RTTIME", RLIMIT_RTTIME},
 };
 
 static int cmp_long(const void *a, const void *b) {
@@ -224,7 +226,8 @@ static int cmd_memhog(const char *arg) {
     return usage("memhog: MIB must be a non-negative integer");
   size_t len = (size_t)mib << 20;
   /* mmap rather than malloc so every page is fresh and must be faulted in. */
-  char *p = len ? mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) : NULL;
+  char *p =
+      len ? mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) : NULL;
   if (len && p == MAP_FAILED)
     return fail("memhog", arg, errno);
   long page = sysconf(_SC_PAGESIZE);
@@ -302,7 +305,8 @@ static int cmd_kill_self(const char *arg) {
     signal(SIGSEGV, SIG_DFL);
     *(volatile int *)0 = 0;
   }
-  fprintf(stderr, "hutch-helper: kill-self %s: still alive (pid %d ignores it)\n", arg, (int)getpid());
+  fprintf(stderr, "hutch-helper: kill-self %s: still alive (pid %d ignores it)\n", arg,
+          (int)getpid());
   return 1;
 }
 
@@ -503,7 +507,7 @@ int main(int argc, char **argv) {
 #define NEED(n)                                                                                    \
   do {                                                                                             \
     if (argc < 2 + (n))                                                                            \
-      return usage("missing argument; run without arguments for usage");                          \
+      return usage("missing argument; run without arguments for usage");                           \
   } while (0)
 
   if (strcmp(cmd, "true") == 0) {

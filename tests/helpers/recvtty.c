@@ -23,7 +23,8 @@ static int recv_fd(int conn) {
     struct cmsghdr align;
     char buf[CMSG_SPACE(sizeof(int))];
   } u;
-  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+  struct msghdr msg = {
+      .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
   ssize_t n;
   do
     n = recvmsg(conn, &msg, MSG_CMSG_CLOEXEC);
@@ -31,7 +32,8 @@ static int recv_fd(int conn) {
   if (n < 0)
     return -errno;
   struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-  if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int)))
+  if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+      c->cmsg_len != CMSG_LEN(sizeof(int)))
     return -EBADMSG;
   int fd;
   memcpy(&fd, CMSG_DATA(c), sizeof(fd));

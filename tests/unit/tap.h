@@ -11,7 +11,7 @@ static int tap_n, tap_failed;
   do {                                                                                             \
     int _c = !!(cond);                                                                             \
     tap_n++;                                                                                       \
-    if (_c) {                                                                                    \
+    if (_c) {                                                                                      \
       printf("ok %d - ", tap_n);                                                                   \
     } else {                                                                                       \
       tap_failed++;                                                                                \

@@ -44,7 +44,8 @@ static void test_args(void) {
   is_str(args_str(d), "given arg", "--entrypoint \"\" clears it");
 }
 
-static const char passwd[] = "root:x:0:0:root:/root:/bin/sh\nhutch:x:1000:1000::/home/hutch:/bin/sh\n";
+static const char passwd[] =
+    "root:x:0:0:root:/root:/bin/sh\nhutch:x:1000:1000::/home/hutch:/bin/sh\n";
 static const char group[] = "root:x:0:\nhutch:x:1000:\nextra:x:1001:hutch,other\nwheel:x:10:root\n";
 
 static void test_user(void) {
@@ -80,15 +81,16 @@ static void test_parsers(void) {
   ok(hutch_parse_bytes("12x", &v) < 0, "12x refused");
   ok(hutch_parse_cpus("1.5", &v) == 0 && v == 1500000000, "1.5 cpus");
   struct hutch_mount_req m;
-  ok(hutch_parse_volume_flag("/a:/b:ro", &m, NULL) == 0 && m.type == HUTCH_MOUNT_BIND && m.readonly &&
-         strcmp(m.target, "/b") == 0,
+  ok(hutch_parse_volume_flag("/a:/b:ro", &m, NULL) == 0 && m.type == HUTCH_MOUNT_BIND &&
+         m.readonly && strcmp(m.target, "/b") == 0,
      "-v /a:/b:ro");
   hutch_mount_req_clear(&m);
   ok(hutch_parse_volume_flag("data:/d", &m, NULL) == 0 && m.type == HUTCH_MOUNT_VOLUME &&
          strcmp(m.source, "data") == 0,
      "-v name:/d is a volume");
   hutch_mount_req_clear(&m);
-  ok(hutch_parse_volume_flag("/anon", &m, NULL) == 0 && m.type == HUTCH_MOUNT_VOLUME && m.source == NULL,
+  ok(hutch_parse_volume_flag("/anon", &m, NULL) == 0 && m.type == HUTCH_MOUNT_VOLUME &&
+         m.source == NULL,
      "-v /anon is an anonymous volume");
   hutch_mount_req_clear(&m);
   ok(hutch_parse_volume_flag("a:rel", &m, NULL) < 0, "relative target refused");
@@ -123,20 +125,22 @@ static void test_parsers(void) {
   hutch_mount_req_clear(&m);
   const char *pol;
   int max;
-  ok(hutch_parse_restart("on-failure:3", &pol, &max) == 0 && strcmp(pol, "on-failure") == 0 && max == 3,
+  ok(hutch_parse_restart("on-failure:3", &pol, &max) == 0 && strcmp(pol, "on-failure") == 0 &&
+         max == 3,
      "on-failure:3");
   ok(hutch_parse_restart("sometimes", &pol, &max) < 0, "bad policy refused");
 }
 
 static json_t *gen(struct hutch_run_opts *o, struct hutch_image_config *img) {
-  struct hutch_spec_input in = {.id = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
-                                .o = o,
-                                .img = img,
-                                .rootfs = "/merged",
-                                .passwd = passwd,
-                                .group = group,
-                                .swap_limit_supported = true,
-                                .cap_last = 40};
+  struct hutch_spec_input in = {
+      .id = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+      .o = o,
+      .img = img,
+      .rootfs = "/merged",
+      .passwd = passwd,
+      .group = group,
+      .swap_limit_supported = true,
+      .cap_last = 40};
   json_t *j = NULL;
   struct hutch_error *err = NULL;
   if (hutch_spec_generate(&in, &j, &err) < 0) {
@@ -168,9 +172,11 @@ static void test_spec(void) {
   ok(j != NULL, "generated");
   json_t *p = json_object_get(j, "process");
   json_t *e = json_object_get(p, "env");
-  ok(has_str(e, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"), "default PATH");
+  ok(has_str(e, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
+     "default PATH");
   ok(has_str(e, "HOSTNAME=0123456789ab"), "HOSTNAME is the short id");
-  ok(has_str(e, "A=image") && has_str(e, "B=flag") && has_str(e, "C=file"), "image < env-file < -e");
+  ok(has_str(e, "A=image") && has_str(e, "B=flag") && has_str(e, "C=file"),
+     "image < env-file < -e");
   ok(has_str(e, "TERM=xterm"), "TERM with -t");
   ok(has_str(e, "HOME=/root"), "HOME from passwd");
   is_str(json_string_value(json_object_get(j, "hostname")), "0123456789ab", "hostname");
@@ -178,24 +184,37 @@ static void test_spec(void) {
   ok(json_is_true(json_object_get(p, "terminal")), "terminal");
   json_t *caps = json_object_get(json_object_get(p, "capabilities"), "bounding");
   is_int(json_array_size(caps), 14, "docker's 14 capabilities");
-  ok(has_str(caps, "CAP_NET_RAW") && has_str(caps, "CAP_AUDIT_WRITE") && !has_str(caps, "CAP_SYS_ADMIN"),
+  ok(has_str(caps, "CAP_NET_RAW") && has_str(caps, "CAP_AUDIT_WRITE") &&
+         !has_str(caps, "CAP_SYS_ADMIN"),
      "the right ones");
   json_t *l = json_object_get(j, "linux");
   ok(json_object_get(l, "seccomp") != NULL, "default seccomp profile");
-  is_str(json_string_value(json_object_get(json_object_get(l, "seccomp"), "defaultAction")), "SCMP_ACT_ERRNO",
-         "allow-list profile");
+  is_str(json_string_value(json_object_get(json_object_get(l, "seccomp"), "defaultAction")),
+         "SCMP_ACT_ERRNO", "allow-list profile");
   is_str(json_string_value(json_object_get(l, "cgroupsPath")),
          "/hutch/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "cgroupsPath");
   ok(has_str(json_object_get(l, "maskedPaths"), "/proc/keys"), "masked paths");
   ok(has_str(json_object_get(l, "readonlyPaths"), "/proc/sys"), "readonly paths");
-  ok(!json_is_true(json_object_get(json_object_get(j, "root"), "readonly")), "rootfs writable by default");
+  ok(!json_is_true(json_object_get(json_object_get(j, "root"), "readonly")),
+     "rootfs writable by default");
 
-  struct hutch_mount_req mounts[] = {{.type = HUTCH_MOUNT_TMPFS, .target = "/t", .options = "size=1m,exec"},
-                                     {.type = HUTCH_MOUNT_BIND, .source = "/host", .target = "/c", .readonly = true}};
+  struct hutch_mount_req mounts[] = {
+      {.type = HUTCH_MOUNT_TMPFS, .target = "/t", .options = "size=1m,exec"},
+      {.type = HUTCH_MOUNT_BIND, .source = "/host", .target = "/c", .readonly = true}};
   char *ulim[] = {"nofile=10:20", NULL}, *drop[] = {"ALL", NULL}, *add[] = {"KILL", NULL};
-  struct hutch_run_opts o2 = {.user = "1000:1000", .read_only = true, .memory = 32 << 20, .nano_cpus = 500000000,
-                              .pids_limit = 5, .mounts = mounts, .n_mounts = 2, .ulimits = ulim, .cap_drop = drop,
-                              .cap_add = add, .seccomp = "unconfined", .no_new_privs = true, .hostname = "h",
+  struct hutch_run_opts o2 = {.user = "1000:1000",
+                              .read_only = true,
+                              .memory = 32 << 20,
+                              .nano_cpus = 500000000,
+                              .pids_limit = 5,
+                              .mounts = mounts,
+                              .n_mounts = 2,
+                              .ulimits = ulim,
+                              .cap_drop = drop,
+                              .cap_add = add,
+                              .seccomp = "unconfined",
+                              .no_new_privs = true,
+                              .hostname = "h",
                               .stop_timeout = -1};
   _cleanup_json_ json_t *k = gen(&o2, &img);
   ok(k != NULL, "generated with flags");
@@ -210,13 +229,16 @@ static void test_spec(void) {
   ok(json_object_get(l, "seccomp") == NULL, "seccomp=unconfined");
   ok(json_is_true(json_object_get(p, "noNewPrivileges")), "no-new-privileges");
   ok(json_is_true(json_object_get(json_object_get(k, "root"), "readonly")), "--read-only");
-  is_int(json_integer_value(json_object_get(json_object_get(res, "memory"), "limit")), 32 << 20, "memory");
+  is_int(json_integer_value(json_object_get(json_object_get(res, "memory"), "limit")), 32 << 20,
+         "memory");
   is_int(json_integer_value(json_object_get(json_object_get(res, "memory"), "swap")), 64 << 20,
          "swap defaults to twice memory");
-  is_int(json_integer_value(json_object_get(json_object_get(res, "cpu"), "quota")), 50000, "cpus → quota");
+  is_int(json_integer_value(json_object_get(json_object_get(res, "cpu"), "quota")), 50000,
+         "cpus → quota");
   is_int(json_integer_value(json_object_get(json_object_get(res, "pids"), "limit")), 5, "pids");
   json_t *rl = json_array_get(json_object_get(p, "rlimits"), 0);
-  ok(rl && json_integer_value(json_object_get(rl, "soft")) == 10 && json_integer_value(json_object_get(rl, "hard")) == 20,
+  ok(rl && json_integer_value(json_object_get(rl, "soft")) == 10 &&
+         json_integer_value(json_object_get(rl, "hard")) == 20,
      "--ulimit nofile=10:20");
   is_str(json_string_value(json_object_get(k, "hostname")), "h", "-h");
   bool tmpfs_ok = false, bind_ok = false;
@@ -236,8 +258,10 @@ static void test_spec(void) {
   struct hutch_run_opts o3 = {.privileged = true, .stop_timeout = -1};
   _cleanup_json_ json_t *pj = gen(&o3, &img);
   l = json_object_get(pj, "linux");
-  ok(json_object_get(l, "seccomp") == NULL && json_object_get(l, "maskedPaths") == NULL, "--privileged: no seccomp, no masks");
-  is_int(json_array_size(json_object_get(json_object_get(json_object_get(pj, "process"), "capabilities"), "bounding")),
+  ok(json_object_get(l, "seccomp") == NULL && json_object_get(l, "maskedPaths") == NULL,
+     "--privileged: no seccomp, no masks");
+  is_int(json_array_size(json_object_get(
+             json_object_get(json_object_get(pj, "process"), "capabilities"), "bounding")),
          41, "--privileged: every capability");
 
   struct hutch_image_config none = {0};
@@ -245,7 +269,8 @@ static void test_spec(void) {
   struct hutch_spec_input in = {.id = "ab", .o = &o4, .img = &none, .rootfs = "/r", .cap_last = 40};
   json_t *x = NULL;
   struct hutch_error *err = NULL;
-  ok(hutch_spec_generate(&in, &x, &err) < 0 && err && strstr(err->msg, "no command"), "no command: an error");
+  ok(hutch_spec_generate(&in, &x, &err) < 0 && err && strstr(err->msg, "no command"),
+     "no command: an error");
   hutch_error_free(err);
 }
 

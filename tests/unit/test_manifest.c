@@ -22,11 +22,12 @@ static struct hutch_manifest *parse(const char *s, const char *ct, char **msg) {
 }
 
 static void test_manifests(void) {
-  const char *oci = "{\"schemaVersion\":2,\"mediaType\":\"" HUTCH_MT_OCI_MANIFEST "\","
-                    "\"config\":{\"mediaType\":\"" HUTCH_MT_OCI_CONFIG "\",\"digest\":\"" DA
-                    "\",\"size\":10},\"layers\":[{\"mediaType\":\"" HUTCH_MT_OCI_LAYER_GZIP
-                    "\",\"digest\":\"" DB "\",\"size\":20},{\"mediaType\":\"" HUTCH_MT_OCI_LAYER_ZSTD
-                    "\",\"digest\":\"" DC "\",\"size\":30}]}";
+  const char *oci =
+      "{\"schemaVersion\":2,\"mediaType\":\"" HUTCH_MT_OCI_MANIFEST "\","
+      "\"config\":{\"mediaType\":\"" HUTCH_MT_OCI_CONFIG "\",\"digest\":\"" DA
+      "\",\"size\":10},\"layers\":[{\"mediaType\":\"" HUTCH_MT_OCI_LAYER_GZIP "\",\"digest\":\"" DB
+      "\",\"size\":20},{\"mediaType\":\"" HUTCH_MT_OCI_LAYER_ZSTD "\",\"digest\":\"" DC
+      "\",\"size\":30}]}";
   struct hutch_manifest *m = parse(oci, NULL, NULL);
   ok(m && m->kind == HUTCH_MANIFEST_IMAGE, "OCI manifest");
   is_str(m->config.digest, DA, "config digest");
@@ -136,8 +137,7 @@ static void test_config(void) {
      "absent Cmd is NULL");
   hutch_image_config_free(c);
   const char *bad = "{\"config\":{\"Env\":[1]},\"rootfs\":{\"diff_ids\":[]}}";
-  ok(hutch_image_config_parse(bad, strlen(bad), &c, &e) < 0 && e &&
-         strstr(e->msg, "config.Env[0]"),
+  ok(hutch_image_config_parse(bad, strlen(bad), &c, &e) < 0 && e && strstr(e->msg, "config.Env[0]"),
      "bad Env names the field: %s", e ? e->msg : "");
   hutch_error_free(e);
 }

@@ -75,7 +75,8 @@ int main(void) {
   bad("host:port/x", "bad domain");
   ok(hutch_digest_valid("sha256:" D64), "valid digest");
   ok(!hutch_digest_valid("sha256:" D64 "0"), "too long digest");
-  ok(!hutch_digest_valid("sha256:" "0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"),
+  ok(!hutch_digest_valid("sha256:"
+                         "0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"),
      "uppercase digest");
   return done_testing();
 }

@@ -155,8 +155,7 @@ static void test_formats(void) {
     ok(fstatat(dir, "etc/removed", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISCHR(st.st_mode) &&
            st.st_rdev == makedev(0, 0),
        "%s: .wh.removed became a 0/0 char device", fl);
-    ok(fstatat(dir, "etc/.wh.removed", &st, AT_SYMLINK_NOFOLLOW) < 0, "%s: no .wh. file left",
-       fl);
+    ok(fstatat(dir, "etc/.wh.removed", &st, AT_SYMLINK_NOFOLLOW) < 0, "%s: no .wh. file left", fl);
     char x[8] = "";
     _cleanup_close_ int opq = openat(dir, "opq", O_RDONLY | O_DIRECTORY);
     ok(fgetxattr(opq, "trusted.overlay.opaque", x, sizeof(x)) == 1 && x[0] == 'y',
@@ -211,12 +210,8 @@ static void test_hostile(void) {
   char target[300];
   snprintf(target, sizeof(target), "%s", host);
   const struct ent sym[] = {
-      {L, "esc", target, 0},
-      {F, "esc/pwned", "x", 0},
-      {L, "up", "../../../../../../", 0},
-      {F, "up/pwned2", "x", 0},
-      {L, "rel", "../hostdir", 0},
-      {F, "rel/pwned3", "x", 0},
+      {L, "esc", target, 0},    {F, "esc/pwned", "x", 0},    {L, "up", "../../../../../../", 0},
+      {F, "up/pwned2", "x", 0}, {L, "rel", "../hostdir", 0}, {F, "rel/pwned3", "x", 0},
   };
   r = unpack_hostile("sym", sym, ARRAY_SIZE(sym), &msg);
   ok(r == 0, "symlink layer unpacks contained (%s)", msg ? msg : "");
@@ -268,7 +263,8 @@ static void test_hostile(void) {
   r = unpack_hostile("wh", wh, 2, &msg);
   free(msg);
   struct stat st;
-  ok(stat(hostfile, &st) == 0 && S_ISREG(st.st_mode), "whiteout through a symlink leaves host file");
+  ok(stat(hostfile, &st) == 0 && S_ISREG(st.st_mode),
+     "whiteout through a symlink leaves host file");
 
   /* not a tar */
   char junk[300];

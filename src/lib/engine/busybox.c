@@ -28,8 +28,8 @@
 
 #define HOST_BUSYBOX "/bin/busybox"
 
-static void add_entry(struct archive *a, const char *path, mode_t type, mode_t perm, const char *link,
-                      const void *data, size_t len) {
+static void add_entry(struct archive *a, const char *path, mode_t type, mode_t perm,
+                      const char *link, const void *data, size_t len) {
   struct archive_entry *e = archive_entry_new();
   archive_entry_set_pathname(e, path);
   archive_entry_set_filetype(e, type);
@@ -77,7 +77,8 @@ static char *applets(void) {
 
 /* The uncompressed tar in fd as the one layer (its digest is its
  * diff-id) of an image whose config runs sh, committed as "busybox". */
-static int commit_image(struct hutch_store *s, int fd, struct hutch_image **out, struct hutch_error **err) {
+static int commit_image(struct hutch_store *s, int fd, struct hutch_image **out,
+                        struct hutch_error **err) {
   char layer[HUTCH_DIGEST_LEN], cd[HUTCH_DIGEST_LEN];
   uint64_t size = 0;
   if (hutch_store_put_blob_fd(s, fd, layer, &size, err) < 0)
@@ -86,21 +87,21 @@ static int commit_image(struct hutch_store *s, int fd, struct hutch_image **out,
   hutch_platform_host(&plat);
   _cleanup_json_ json_t *cfg = json_pack(
       "{s:s, s:s, s:s, s:{s:[s], s:[s]}, s:{s:s, s:[s]}, s:[{s:s, s:s}]}", "created",
-      "1970-01-01T00:00:00Z", "architecture", plat.architecture ? plat.architecture : "amd64", "os", "linux",
-      "config", "Env", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "Cmd", "sh",
-      "rootfs", "type", "layers", "diff_ids", layer, "history", "created", "1970-01-01T00:00:00Z",
-      "created_by", "hutch: busybox from " HOST_BUSYBOX);
+      "1970-01-01T00:00:00Z", "architecture", plat.architecture ? plat.architecture : "amd64", "os",
+      "linux", "config", "Env", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+      "Cmd", "sh", "rootfs", "type", "layers", "diff_ids", layer, "history", "created",
+      "1970-01-01T00:00:00Z", "created_by", "hutch: busybox from " HOST_BUSYBOX);
   hutch_platform_clear(&plat);
   _cleanup_free_ char *ctext = cfg ? hutch_json_dumps(cfg) : NULL;
   if (!ctext)
     return hutch_error_set(err, ENOMEM, "busybox image config");
   if (hutch_store_put_blob(s, ctext, strlen(ctext), cd, err) < 0)
     return -1;
-  _cleanup_json_ json_t *man = json_pack(
-      "{s:i, s:s, s:{s:s, s:s, s:I}, s:[{s:s, s:s, s:I}]}", "schemaVersion", 2, "mediaType",
-      HUTCH_MT_OCI_MANIFEST, "config", "mediaType", HUTCH_MT_OCI_CONFIG, "digest", cd, "size",
-      (json_int_t)strlen(ctext), "layers", "mediaType", HUTCH_MT_OCI_LAYER, "digest", layer, "size",
-      (json_int_t)size);
+  _cleanup_json_ json_t *man =
+      json_pack("{s:i, s:s, s:{s:s, s:s, s:I}, s:[{s:s, s:s, s:I}]}", "schemaVersion", 2,
+                "mediaType", HUTCH_MT_OCI_MANIFEST, "config", "mediaType", HUTCH_MT_OCI_CONFIG,
+                "digest", cd, "size", (json_int_t)strlen(ctext), "layers", "mediaType",
+                HUTCH_MT_OCI_LAYER, "digest", layer, "size", (json_int_t)size);
   _cleanup_free_ char *mtext = man ? hutch_json_dumps(man) : NULL;
   if (!mtext)
     return hutch_error_set(err, ENOMEM, "busybox image manifest");
@@ -111,7 +112,8 @@ static int commit_image(struct hutch_store *s, int fd, struct hutch_image **out,
   return hutch_image_commit(s, mtext, strlen(mtext), name, out, err);
 }
 
-int hutch_engine_busybox_image(struct hutch_engine *e, struct hutch_image **out, struct hutch_error **err) {
+int hutch_engine_busybox_image(struct hutch_engine *e, struct hutch_image **out,
+                               struct hutch_error **err) {
   struct hutch_store *s;
   if (hutch_engine_store(e, &s, err) < 0)
     return -1;
@@ -135,13 +137,14 @@ int hutch_engine_busybox_image(struct hutch_engine *e, struct hutch_image **out,
     archive_write_free(a);
     return hutch_error_set(err, EIO, "busybox image: tar");
   }
-  static const char *const dirs[] = {"bin", "sbin", "usr", "usr/bin", "usr/sbin", "etc", "proc", "sys", "dev",
-                                     "run", "root", "home", "tmp", "var", "var/tmp"};
+  static const char *const dirs[] = {"bin",  "sbin", "usr", "usr/bin", "usr/sbin",
+                                     "etc",  "proc", "sys", "dev",     "run",
+                                     "root", "home", "tmp", "var",     "var/tmp"};
   for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
     add_entry(a, dirs[i], AE_IFDIR,
               strcmp(dirs[i], "tmp") == 0 || strcmp(dirs[i], "var/tmp") == 0 ? 01777
-              : strcmp(dirs[i], "root") == 0                                   ? 0700
-                                                                               : 0755,
+              : strcmp(dirs[i], "root") == 0                                 ? 0700
+                                                                             : 0755,
               NULL, NULL, 0);
   add_entry(a, "bin/busybox", AE_IFREG, 0755, NULL, bin, (size_t)st.st_size);
   char *save = NULL;

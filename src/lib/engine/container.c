@@ -45,7 +45,9 @@ void hutch_ctr_free(struct hutch_ctr *c) {
   free(c);
 }
 
-void hutch_ctr_freep(struct hutch_ctr **c) { hutch_ctr_free(*c); }
+void hutch_ctr_freep(struct hutch_ctr **c) {
+  hutch_ctr_free(*c);
+}
 
 static bool is_hex(const char *s) {
   if (!*s)
@@ -159,7 +161,8 @@ int hutch_ctr_list(struct hutch_engine *e, char ***ids, struct hutch_error **err
   return 0;
 }
 
-int hutch_ctr_resolve(struct hutch_engine *e, const char *ref, char **id, struct hutch_error **err) {
+int hutch_ctr_resolve(struct hutch_engine *e, const char *ref, char **id,
+                      struct hutch_error **err) {
   if (ref == NULL || *ref == '\0')
     return hutch_error_set(err, EINVAL, "empty container name");
   const char *name = ref[0] == '/' ? ref + 1 : ref;
@@ -187,7 +190,8 @@ int hutch_ctr_resolve(struct hutch_engine *e, const char *ref, char **id, struct
       if (!hutch_str_has_prefix(*i, ref))
         continue;
       if (match)
-        return hutch_error_set(err, EINVAL, "multiple containers found with provided prefix: %s", ref);
+        return hutch_error_set(err, EINVAL, "multiple containers found with provided prefix: %s",
+                               ref);
       match = *i;
     }
   }
@@ -283,7 +287,8 @@ pid_t hutch_ctr_pid(struct hutch_ctr *c) {
 static bool monitor_alive(struct hutch_ctr *c) {
   json_t *h = json_object_get(c->rec, "Hutch");
   pid_t mp = (pid_t)json_integer_value(json_object_get(h, "MonitorPid"));
-  unsigned long long ms = (unsigned long long)json_integer_value(json_object_get(h, "MonitorStart"));
+  unsigned long long ms =
+      (unsigned long long)json_integer_value(json_object_get(h, "MonitorStart"));
   return mp > 0 && hutch_pid_alive(mp, ms);
 }
 

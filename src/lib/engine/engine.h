@@ -51,7 +51,8 @@ int hutch_engine_store(struct hutch_engine *e, struct hutch_store **out, struct 
  * (../libexec/hutch/NAME). NULL when none is executable. Caller frees. */
 char *hutch_engine_helper_path(const char *env, const char *name);
 /* Import "busybox" from the host's static busybox (busybox.c). */
-int hutch_engine_busybox_image(struct hutch_engine *e, struct hutch_image **out, struct hutch_error **err);
+int hutch_engine_busybox_image(struct hutch_engine *e, struct hutch_image **out,
+                               struct hutch_error **err);
 
 /* ---- container records (container.c) ---- */
 
@@ -120,7 +121,8 @@ int hutch_ctr_start(struct hutch_engine *e, struct hutch_ctr *c, const struct hu
 /* docker stop: the stop signal, wait up to timeout seconds (-1: the
  * container's --stop-timeout or 10), then SIGKILL; waits for the monitor
  * to record the exit. */
-int hutch_ctr_stop(struct hutch_engine *e, struct hutch_ctr *c, int timeout, struct hutch_error **err);
+int hutch_ctr_stop(struct hutch_engine *e, struct hutch_ctr *c, int timeout,
+                   struct hutch_error **err);
 int hutch_ctr_kill(struct hutch_engine *e, struct hutch_ctr *c, int sig, struct hutch_error **err);
 /* Block until the container is not running; *code gets State.ExitCode. */
 int hutch_ctr_wait(struct hutch_engine *e, const char *id, int *code, struct hutch_error **err);
@@ -158,10 +160,12 @@ int hutch_ctr_copy_in(struct hutch_engine *e, struct hutch_ctr *c, const char *s
 int hutch_ctr_export(struct hutch_engine *e, struct hutch_ctr *c, int fd, struct hutch_error **err);
 /* docker diff: "A /path", "C /path", "D /path" from the overlay's upper
  * dir, sorted by path. */
-int hutch_ctr_diff(struct hutch_engine *e, struct hutch_ctr *c, char ***changes, struct hutch_error **err);
+int hutch_ctr_diff(struct hutch_engine *e, struct hutch_ctr *c, char ***changes,
+                   struct hutch_error **err);
 /* A new (empty) volume mounted at path gets what the image has there,
  * with owners and modes, as docker does. */
-int hutch_volume_copy_up(const char *rootfs, const char *path, const char *data_dir, struct hutch_error **err);
+int hutch_volume_copy_up(const char *rootfs, const char *path, const char *data_dir,
+                         struct hutch_error **err);
 
 /* ---- rootfs (rootfs.c) ---- */
 
@@ -180,11 +184,13 @@ struct hutch_volume_info {
 /* Create (or find) a volume; name NULL makes an anonymous one. */
 int hutch_volume_create(struct hutch_engine *e, const char *name, bool anonymous, char **name_out,
                         char **mountpoint, struct hutch_error **err);
-int hutch_volume_remove(struct hutch_engine *e, const char *name, bool force, struct hutch_error **err);
+int hutch_volume_remove(struct hutch_engine *e, const char *name, bool force,
+                        struct hutch_error **err);
 int hutch_volume_list(struct hutch_engine *e, char ***names, struct hutch_error **err);
 json_t *hutch_volume_inspect(struct hutch_engine *e, const char *name, struct hutch_error **err);
 /* Names of the containers (ids) that mount a volume. */
-int hutch_volume_users(struct hutch_engine *e, const char *name, char ***ids, struct hutch_error **err);
+int hutch_volume_users(struct hutch_engine *e, const char *name, char ***ids,
+                       struct hutch_error **err);
 
 /* ---- monitor (monitor.c) ---- */
 
@@ -206,8 +212,8 @@ struct hutch_monitor_args {
  * policy, remove it for --rm. Detached, the pumping is done by
  * hutch-monitor, exec'd in this process (found through $HUTCH_MONITOR or
  * hutch_engine_helper_path; without it, here as before); it execs
- * `hutch __monitor`, which calls this again with resume set. Returns the last exit status, or -status
- * (125, 126, 127) with *err when the container could not be started. */
+ * `hutch __monitor`, which calls this again with resume set. Returns the last exit status, or
+ * -status (125, 126, 127) with *err when the container could not be started. */
 int hutch_monitor_run(const struct hutch_monitor_args *a, struct hutch_error **err);
 /* "exec: ... not found" errors of create → 127, not executable → 126. */
 int hutch_exec_error_status(const struct hutch_error *e);

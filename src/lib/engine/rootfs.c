@@ -88,7 +88,8 @@ int hutch_overlay_mount(char *const *layer_dirs, size_t n, const char *upper, co
   if (common && fchdir(cwd) < 0)
     hutch_debug("fchdir back: %s", strerror(errno));
   if (r < 0)
-    return hutch_error_set(err, e, "mount overlay on %s (%zu bytes of options)", merged, strlen(data));
+    return hutch_error_set(err, e, "mount overlay on %s (%zu bytes of options)", merged,
+                           strlen(data));
   return 0;
 }
 
@@ -96,7 +97,8 @@ int hutch_overlay_umount(const char *merged, struct hutch_error **err) {
   if (!hutch_is_mountpoint(merged))
     return 0;
   hutch_debug("umount %s", merged);
-  if (umount2(merged, 0) < 0 && umount2(merged, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+  if (umount2(merged, 0) < 0 && umount2(merged, MNT_DETACH) < 0 && errno != EINVAL &&
+      errno != ENOENT)
     return hutch_error_set(err, errno, "umount %s", merged);
   return 0;
 }

@@ -225,9 +225,9 @@ int hutch_parse_volume_flag(const char *s, struct hutch_mount_req *out, struct h
           out->readonly = true;
         else if (strcmp(o, "rw") == 0)
           out->readonly = false;
-        else if (strcmp(o, "z") && strcmp(o, "Z") && strcmp(o, "rprivate") && strcmp(o, "private") &&
-                 strcmp(o, "rshared") && strcmp(o, "shared") && strcmp(o, "rslave") &&
-                 strcmp(o, "slave") && strcmp(o, "nocopy")) {
+        else if (strcmp(o, "z") && strcmp(o, "Z") && strcmp(o, "rprivate") &&
+                 strcmp(o, "private") && strcmp(o, "rshared") && strcmp(o, "shared") &&
+                 strcmp(o, "rslave") && strcmp(o, "slave") && strcmp(o, "nocopy")) {
           ret = hutch_error_set(err, EINVAL, "invalid volume option %s in %s", o, s);
           break;
         }
@@ -237,7 +237,8 @@ int hutch_parse_volume_flag(const char *s, struct hutch_mount_req *out, struct h
   for (size_t i = 0; i < 3; i++)
     free(parts[i]);
   if (ret == 0 && (out->target == NULL || out->target[0] != '/'))
-    ret = hutch_error_set(err, EINVAL, "invalid volume specification: %s: the container path must be absolute", s);
+    ret = hutch_error_set(
+        err, EINVAL, "invalid volume specification: %s: the container path must be absolute", s);
   if (ret < 0)
     hutch_mount_req_clear(out);
   return ret;
@@ -297,7 +298,8 @@ int hutch_parse_mount_flag(const char *s, struct hutch_mount_req *out, struct hu
       free(out->source);
       out->source = strdup(val);
     } else if ((strcmp(kv, "target") == 0 || strcmp(kv, "destination") == 0 ||
-                strcmp(kv, "dst") == 0) && val) {
+                strcmp(kv, "dst") == 0) &&
+               val) {
       free(out->target);
       out->target = strdup(val);
     } else if (strcmp(kv, "readonly") == 0 || strcmp(kv, "ro") == 0)
@@ -462,7 +464,8 @@ int hutch_resolve_user(const char *spec, const char *passwd, const char *group,
   } else {
     found = find_entry(passwd, usr, false, 0, pw, 7);
     if (!found)
-      return hutch_error_set(err, ENOENT, "unable to find user %s: no matching entries in passwd file", usr);
+      return hutch_error_set(err, ENOENT,
+                             "unable to find user %s: no matching entries in passwd file", usr);
   }
   if (found) {
     parse_id(pw[2], &out->uid);
@@ -481,7 +484,8 @@ int hutch_resolve_user(const char *spec, const char *passwd, const char *group,
     } else {
       free_fields(pw);
       hutch_user_clear(out);
-      return hutch_error_set(err, ENOENT, "unable to find group %s: no matching entries in group file", grp);
+      return hutch_error_set(err, ENOENT,
+                             "unable to find group %s: no matching entries in group file", grp);
     }
   }
   /* Supplementary groups: every group that lists the user by name. */
@@ -533,14 +537,16 @@ static json_t *strv_json(char *const *v) {
 
 /* enum scmp_compare's values (libseccomp ABI: NE=1 … MASKED_EQ=7). */
 static const char *cmp_name(int op) {
-  static const char *const names[] = {NULL,           "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE",
-                                      "SCMP_CMP_EQ",  "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ"};
+  static const char *const names[] = {NULL,          "SCMP_CMP_NE",       "SCMP_CMP_LT",
+                                      "SCMP_CMP_LE", "SCMP_CMP_EQ",       "SCMP_CMP_GE",
+                                      "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ"};
   return op >= 1 && op <= 7 ? names[op] : "SCMP_CMP_EQ";
 }
 
 json_t *hutch_seccomp_to_json(const struct spec_seccomp *s) {
   json_t *j = json_object();
-  json_object_set_new(j, "defaultAction", json_string(s->default_action ? s->default_action : "SCMP_ACT_ERRNO"));
+  json_object_set_new(j, "defaultAction",
+                      json_string(s->default_action ? s->default_action : "SCMP_ACT_ERRNO"));
   if (s->has_default_errno_ret)
     json_object_set_new(j, "defaultErrnoRet", json_integer(s->default_errno_ret));
   if (s->architectures)
@@ -557,10 +563,10 @@ json_t *hutch_seccomp_to_json(const struct spec_seccomp *s) {
     if (c->n_args) {
       json_t *args = json_array();
       for (size_t k = 0; k < c->n_args; k++)
-        json_array_append_new(args, json_pack("{s:I, s:I, s:I, s:s}", "index", (json_int_t)c->args[k].index,
-                                              "value", (json_int_t)c->args[k].value, "valueTwo",
-                                              (json_int_t)c->args[k].value_two, "op",
-                                              cmp_name(c->args[k].op)));
+        json_array_append_new(
+            args, json_pack("{s:I, s:I, s:I, s:s}", "index", (json_int_t)c->args[k].index, "value",
+                            (json_int_t)c->args[k].value, "valueTwo",
+                            (json_int_t)c->args[k].value_two, "op", cmp_name(c->args[k].op)));
       json_object_set_new(o, "args", args);
     }
     json_array_append_new(sys, o);
@@ -596,15 +602,26 @@ static bool env_has(char *const *env, const char *key) {
   return false;
 }
 
-static const char *const docker_caps[] = {
-    "CAP_CHOWN",    "CAP_DAC_OVERRIDE", "CAP_FSETID",           "CAP_FOWNER",     "CAP_MKNOD",
-    "CAP_NET_RAW",  "CAP_SETGID",       "CAP_SETUID",           "CAP_SETFCAP",    "CAP_SETPCAP",
-    "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL",       "CAP_AUDIT_WRITE", NULL};
+static const char *const docker_caps[] = {"CAP_CHOWN",
+                                          "CAP_DAC_OVERRIDE",
+                                          "CAP_FSETID",
+                                          "CAP_FOWNER",
+                                          "CAP_MKNOD",
+                                          "CAP_NET_RAW",
+                                          "CAP_SETGID",
+                                          "CAP_SETUID",
+                                          "CAP_SETFCAP",
+                                          "CAP_SETPCAP",
+                                          "CAP_NET_BIND_SERVICE",
+                                          "CAP_SYS_CHROOT",
+                                          "CAP_KILL",
+                                          "CAP_AUDIT_WRITE",
+                                          NULL};
 
 /* Compute the bounding set: docker's defaults (or all for --privileged),
  * then --cap-add, then --cap-drop, with ALL on either side. */
-static int compute_caps(const struct hutch_run_opts *o, int cap_last, uint64_t host_caps, uint64_t *mask,
-                        struct hutch_error **err) {
+static int compute_caps(const struct hutch_run_opts *o, int cap_last, uint64_t host_caps,
+                        uint64_t *mask, struct hutch_error **err) {
   /* "all" is what we hold ourselves: a capability outside our own bounding
    * set cannot be given (capset fails), e.g. when hutch runs in a container */
   uint64_t all = cap_last >= 63 ? ~0ULL : ((1ULL << (cap_last + 1)) - 1);
@@ -667,12 +684,14 @@ static const struct {
   const char *name;
   const char *oci;
 } rlimit_names[] = {
-    {"core", "RLIMIT_CORE"},     {"cpu", "RLIMIT_CPU"},         {"data", "RLIMIT_DATA"},
-    {"fsize", "RLIMIT_FSIZE"},   {"locks", "RLIMIT_LOCKS"},     {"memlock", "RLIMIT_MEMLOCK"},
-    {"msgqueue", "RLIMIT_MSGQUEUE"}, {"nice", "RLIMIT_NICE"},   {"nofile", "RLIMIT_NOFILE"},
-    {"nproc", "RLIMIT_NPROC"},   {"rss", "RLIMIT_RSS"},         {"rtprio", "RLIMIT_RTPRIO"},
-    {"rttime", "RLIMIT_RTTIME"}, {"sigpending", "RLIMIT_SIGPENDING"}, {"stack", "RLIMIT_STACK"},
-    {"as", "RLIMIT_AS"},
+    {"core", "RLIMIT_CORE"},         {"cpu", "RLIMIT_CPU"},
+    {"data", "RLIMIT_DATA"},         {"fsize", "RLIMIT_FSIZE"},
+    {"locks", "RLIMIT_LOCKS"},       {"memlock", "RLIMIT_MEMLOCK"},
+    {"msgqueue", "RLIMIT_MSGQUEUE"}, {"nice", "RLIMIT_NICE"},
+    {"nofile", "RLIMIT_NOFILE"},     {"nproc", "RLIMIT_NPROC"},
+    {"rss", "RLIMIT_RSS"},           {"rtprio", "RLIMIT_RTPRIO"},
+    {"rttime", "RLIMIT_RTTIME"},     {"sigpending", "RLIMIT_SIGPENDING"},
+    {"stack", "RLIMIT_STACK"},       {"as", "RLIMIT_AS"},
 };
 
 static int ulimit_json(const char *s, json_t **out, struct hutch_error **err) {
@@ -692,19 +711,20 @@ static int ulimit_json(const char *s, json_t **out, struct hutch_error **err) {
     *colon = '\0';
   int64_t soft, hard;
   if (hutch_parse_int64(v, -1, INT64_MAX, &soft) < 0 ||
-      hutch_parse_int64(colon ? colon + 1 : v, -1, INT64_MAX, &hard) < 0 || (hard >= 0 && soft > hard))
+      hutch_parse_int64(colon ? colon + 1 : v, -1, INT64_MAX, &hard) < 0 ||
+      (hard >= 0 && soft > hard))
     return hutch_error_set(err, EINVAL, "--ulimit %s: bad values", s);
   /* -1 means unlimited */
-  *out = json_pack("{s:s, s:I, s:I}", "type", oci, "soft", (json_int_t)(soft < 0 ? -1 : soft), "hard",
-                   (json_int_t)(hard < 0 ? -1 : hard));
+  *out = json_pack("{s:s, s:I, s:I}", "type", oci, "soft", (json_int_t)(soft < 0 ? -1 : soft),
+                   "hard", (json_int_t)(hard < 0 ? -1 : hard));
   return 0;
 }
 
 static json_t *device_json(const char *path_in_ctr, const struct stat *st, const char *perms) {
   json_t *d = json_pack("{s:s, s:s, s:I, s:I, s:i, s:i, s:i}", "path", path_in_ctr, "type",
                         S_ISBLK(st->st_mode) ? "b" : "c", "major", (json_int_t)major(st->st_rdev),
-                        "minor", (json_int_t)minor(st->st_rdev), "fileMode", (int)(st->st_mode & 07777),
-                        "uid", 0, "gid", 0);
+                        "minor", (json_int_t)minor(st->st_rdev), "fileMode",
+                        (int)(st->st_mode & 07777), "uid", 0, "gid", 0);
   (void)perms;
   return d;
 }
@@ -754,14 +774,15 @@ static void add_host_devices(json_t *devices) {
 }
 
 static json_t *bind_json(const char *src, const char *dst, bool ro) {
-  json_t *m = json_pack("{s:s, s:s, s:s, s:[s, s]}", "destination", dst, "type", "bind", "source", src,
-                        "options", "rbind", "rprivate");
+  json_t *m = json_pack("{s:s, s:s, s:s, s:[s, s]}", "destination", dst, "type", "bind", "source",
+                        src, "options", "rbind", "rprivate");
   if (ro)
     json_array_append_new(json_object_get(m, "options"), json_string("ro"));
   return m;
 }
 
-static int mounts_json(const struct hutch_spec_input *in, json_t *mounts, struct hutch_error **err) {
+static int mounts_json(const struct hutch_spec_input *in, json_t *mounts,
+                       struct hutch_error **err) {
   const struct hutch_run_opts *o = in->o;
   /* docker's /dev/shm is 64m; the default spec has 65536k already. With
    * --privileged /sys is writable. */
@@ -818,8 +839,8 @@ static int mounts_json(const struct hutch_spec_input *in, json_t *mounts, struct
       }
       if (r->readonly)
         json_array_append_new(opts, json_string("ro"));
-      json_array_append_new(mounts, json_pack("{s:s, s:s, s:s, s:o}", "destination", r->target, "type",
-                                              "tmpfs", "source", "tmpfs", "options", opts));
+      json_array_append_new(mounts, json_pack("{s:s, s:s, s:s, s:o}", "destination", r->target,
+                                              "type", "tmpfs", "source", "tmpfs", "options", opts));
       break;
     }
     }
@@ -893,7 +914,7 @@ int hutch_spec_generate(const struct hutch_spec_input *in, json_t **out, struct 
   char shortid[13];
   snprintf(shortid, sizeof(shortid), "%.12s", in->id);
   bool host_net = o->network && strcmp(o->network, "host") == 0;
-  const char *hostname = o->hostname ? o->hostname
+  const char *hostname = o->hostname                       ? o->hostname
                          : (host_net && in->host_hostname) ? in->host_hostname
                                                            : shortid;
   json_object_set_new(spec, "hostname", json_string(hostname));
@@ -936,10 +957,13 @@ int hutch_spec_generate(const struct hutch_spec_input *in, json_t **out, struct 
   }
   json_object_set_new(process, "env", strv_json(env));
 
-  const char *cwd = o->workdir ? o->workdir : (img && img->working_dir && *img->working_dir ? img->working_dir : "/");
+  const char *cwd = o->workdir
+                        ? o->workdir
+                        : (img && img->working_dir && *img->working_dir ? img->working_dir : "/");
   if (cwd[0] != '/') {
     hutch_user_clear(&u);
-    return hutch_error_set(err, EINVAL, "the working directory '%s' is invalid: it needs to be an absolute path", cwd);
+    return hutch_error_set(
+        err, EINVAL, "the working directory '%s' is invalid: it needs to be an absolute path", cwd);
   }
   json_object_set_new(process, "cwd", json_string(cwd));
 
@@ -973,7 +997,8 @@ int hutch_spec_generate(const struct hutch_spec_input *in, json_t **out, struct 
   json_object_set_new(process, "noNewPrivileges", json_boolean(o->no_new_privs));
 
   /* root */
-  json_object_set_new(spec, "root", json_pack("{s:s, s:b}", "path", in->rootfs, "readonly", o->read_only));
+  json_object_set_new(spec, "root",
+                      json_pack("{s:s, s:b}", "path", in->rootfs, "readonly", o->read_only));
 
   /* mounts */
   if (mounts_json(in, json_object_get(spec, "mounts"), err) < 0)
@@ -993,13 +1018,21 @@ int hutch_spec_generate(const struct hutch_spec_input *in, json_t **out, struct 
   json_object_set_new(linux_, "namespaces", ns);
 
   /* masked and read-only paths: docker's lists; none with --privileged */
-  static const char *const masked[] = {"/proc/asound",        "/proc/acpi",        "/proc/interrupts",
-                                       "/proc/kcore",         "/proc/keys",        "/proc/latency_stats",
-                                       "/proc/timer_list",    "/proc/timer_stats", "/proc/sched_debug",
-                                       "/proc/scsi",          "/sys/firmware",
-                                       "/sys/devices/virtual/powercap", NULL};
-  static const char *const ro[] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
-                                   NULL};
+  static const char *const masked[] = {"/proc/asound",
+                                       "/proc/acpi",
+                                       "/proc/interrupts",
+                                       "/proc/kcore",
+                                       "/proc/keys",
+                                       "/proc/latency_stats",
+                                       "/proc/timer_list",
+                                       "/proc/timer_stats",
+                                       "/proc/sched_debug",
+                                       "/proc/scsi",
+                                       "/sys/firmware",
+                                       "/sys/devices/virtual/powercap",
+                                       NULL};
+  static const char *const ro[] = {"/proc/bus",           "/proc/fs", "/proc/irq", "/proc/sys",
+                                   "/proc/sysrq-trigger", NULL};
   if (o->privileged) {
     json_object_del(linux_, "maskedPaths");
     json_object_del(linux_, "readonlyPaths");
@@ -1041,7 +1074,8 @@ int hutch_spec_generate(const struct hutch_spec_input *in, json_t **out, struct 
         return hutch_error_set(err, EINVAL, "seccomp profile %s was not read", o->seccomp);
       sj = json_loads(in->seccomp_profile, 0, &je);
       if (sj == NULL)
-        return hutch_error_set(err, EINVAL, "seccomp profile %s: %s (line %d)", o->seccomp, je.text, je.line);
+        return hutch_error_set(err, EINVAL, "seccomp profile %s: %s (line %d)", o->seccomp, je.text,
+                               je.line);
     } else {
       struct spec_seccomp prof = {0};
       if (hutch_seccomp_default_profile(&prof, caps, err) < 0)

@@ -47,10 +47,10 @@ struct hutch_run_opts {
   char *network;        /* NULL/"bridge", "none", "host", a network name */
   char **publish;       /* -p as given */
   /* The other network flags, as given; netsetup.c validates and applies them. */
-  char *ip;                                     /* --ip */
-  char **dns, **dns_search, **dns_options;      /* --dns, --dns-search, --dns-option */
-  char **add_hosts, **net_aliases, **expose;    /* --add-host, --network-alias, --expose */
-  bool publish_all;                             /* -P */
+  char *ip;                                  /* --ip */
+  char **dns, **dns_search, **dns_options;   /* --dns, --dns-search, --dns-option */
+  char **add_hosts, **net_aliases, **expose; /* --add-host, --network-alias, --expose */
+  bool publish_all;                          /* -P */
 };
 void hutch_run_opts_clear(struct hutch_run_opts *o);
 

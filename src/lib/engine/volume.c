@@ -35,7 +35,8 @@ int hutch_volume_create(struct hutch_engine *e, const char *name, bool anonymous
       return hutch_error_set(err, EIO, "volume name");
     name = gen;
   } else if (!valid_name(name)) {
-    return hutch_error_set(err, EINVAL, "invalid volume name %s: only [a-zA-Z0-9][a-zA-Z0-9_.-] allowed", name);
+    return hutch_error_set(err, EINVAL,
+                           "invalid volume name %s: only [a-zA-Z0-9][a-zA-Z0-9_.-] allowed", name);
   }
   _cleanup_free_ char *dir = NULL, *data = NULL;
   if (asprintf(&dir, "%s/%s", e->volumes_dir, name) < 0 || asprintf(&data, "%s/_data", dir) < 0)
@@ -45,7 +46,8 @@ int hutch_volume_create(struct hutch_engine *e, const char *name, bool anonymous
   if (r < 0)
     return hutch_error_set(err, r, "create volume %s", name);
   if (!existed) {
-    _cleanup_json_ json_t *meta = json_pack("{s:s, s:b}", "CreatedAt", hutch_now_rfc3339(), "Anonymous", anonymous);
+    _cleanup_json_ json_t *meta =
+        json_pack("{s:s, s:b}", "CreatedAt", hutch_now_rfc3339(), "Anonymous", anonymous);
     _cleanup_free_ char *text = json_dumps(meta, 0);
     _cleanup_close_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0 || hutch_write_file_atomic(dfd, "meta.json", text, strlen(text), 0600) < 0)
@@ -58,7 +60,8 @@ int hutch_volume_create(struct hutch_engine *e, const char *name, bool anonymous
   return 0;
 }
 
-int hutch_volume_users(struct hutch_engine *e, const char *name, char ***ids, struct hutch_error **err) {
+int hutch_volume_users(struct hutch_engine *e, const char *name, char ***ids,
+                       struct hutch_error **err) {
   _cleanup_strv_ char **all = NULL;
   if (hutch_ctr_list(e, &all, err) < 0)
     return -1;
@@ -81,7 +84,8 @@ int hutch_volume_users(struct hutch_engine *e, const char *name, char ***ids, st
   return 0;
 }
 
-int hutch_volume_remove(struct hutch_engine *e, const char *name, bool force, struct hutch_error **err) {
+int hutch_volume_remove(struct hutch_engine *e, const char *name, bool force,
+                        struct hutch_error **err) {
   _cleanup_free_ char *dir = NULL;
   if (!valid_name(name) || asprintf(&dir, "%s/%s", e->volumes_dir, name) < 0)
     return hutch_error_set(err, EINVAL, "invalid volume name %s", name);

@@ -222,16 +222,17 @@ static int index_add(struct hutch_store *s, const char *mdigest, const struct hu
   json_t *layers = json_array();
   int64_t size = m->config.size;
   for (size_t i = 0; i < m->n_layers; i++) {
-    json_array_append_new(layers, json_pack("{s:s, s:s, s:s, s:I}", "digest", m->layers[i].digest,
-                                            "diff_id", diff_ids[i], "media_type",
-                                            m->layers[i].media_type ? m->layers[i].media_type
-                                                                    : HUTCH_MT_OCI_LAYER,
-                                            "size", (json_int_t)m->layers[i].size));
+    json_array_append_new(
+        layers, json_pack("{s:s, s:s, s:s, s:I}", "digest", m->layers[i].digest, "diff_id",
+                          diff_ids[i], "media_type",
+                          m->layers[i].media_type ? m->layers[i].media_type : HUTCH_MT_OCI_LAYER,
+                          "size", (json_int_t)m->layers[i].size));
     size += m->layers[i].size;
   }
   json_t *images = json_object_get(index, "images");
   json_t *old = json_object_get(images, mdigest);
-  json_int_t added = old ? json_integer_value(json_object_get(old, "added")) : (json_int_t)time(NULL);
+  json_int_t added =
+      old ? json_integer_value(json_object_get(old, "added")) : (json_int_t)time(NULL);
   json_t *rec = json_pack("{s:s, s:o, s:I, s:I, s:s}", "config", m->config.digest, "layers", layers,
                           "size", (json_int_t)size, "added", added, "manifest_media_type", mt);
   if (platform)
@@ -275,9 +276,9 @@ static int check_manifest(const struct hutch_manifest *m, const struct hutch_ima
                              m->layers[i].digest,
                              m->layers[i].media_type ? m->layers[i].media_type : "(none)");
   if (cfg->n_diff_ids != m->n_layers)
-    return hutch_error_set(err, EINVAL,
-                           "image config lists %zu layers (rootfs.diff_ids) but the manifest has %zu",
-                           cfg->n_diff_ids, m->n_layers);
+    return hutch_error_set(
+        err, EINVAL, "image config lists %zu layers (rootfs.diff_ids) but the manifest has %zu",
+        cfg->n_diff_ids, m->n_layers);
   return 0;
 }
 
@@ -290,10 +291,14 @@ struct pull_progress {
 static void on_fetch(void *ud, size_t idx, int state, uint64_t done, uint64_t total) {
   struct pull_progress *p = ud;
   size_t layer = p->map[idx];
-  struct hutch_pull_event ev = {
-      state == 0 ? HUTCH_PULL_LAYER_PROGRESS
-                 : state == 1 ? HUTCH_PULL_LAYER_DOWNLOADED : HUTCH_PULL_LAYER_EXISTS,
-      layer, p->m->n_layers, p->m->layers[layer].digest, done, total};
+  struct hutch_pull_event ev = {state == 0   ? HUTCH_PULL_LAYER_PROGRESS
+                                : state == 1 ? HUTCH_PULL_LAYER_DOWNLOADED
+                                             : HUTCH_PULL_LAYER_EXISTS,
+                                layer,
+                                p->m->n_layers,
+                                p->m->layers[layer].digest,
+                                done,
+                                total};
   p->opts->progress(p->opts->ud, &ev);
 }
 
@@ -335,8 +340,7 @@ int hutch_image_pull(struct hutch_store *s, const char *refstr, const struct hut
       goto out;
     hutch_sha256_buf(mdata, mlen, mdigest);
     if (strncmp(want, "sha256:", 7) == 0 && strcmp(mdigest, want) != 0) {
-      r = hutch_error_set(err, 0, "manifest %s: digest mismatch (registry sent %s)", want,
-                          mdigest);
+      r = hutch_error_set(err, 0, "manifest %s: digest mismatch (registry sent %s)", want, mdigest);
       goto out;
     }
     r = hutch_manifest_parse(mdata, mlen, ctype, &m, err);
@@ -398,16 +402,17 @@ int hutch_image_pull(struct hutch_store *s, const char *refstr, const struct hut
       dup = dup || strcmp(fetch[k].digest, l->digest) == 0;
     if (hutch_store_has_blob(s, l->digest) || dup) {
       if (opts && opts->progress && !dup) {
-        struct hutch_pull_event ev = {HUTCH_PULL_LAYER_EXISTS, i, m->n_layers, l->digest,
-                                      (uint64_t)l->size, (uint64_t)l->size};
+        struct hutch_pull_event ev = {
+            HUTCH_PULL_LAYER_EXISTS, i, m->n_layers, l->digest, (uint64_t)l->size,
+            (uint64_t)l->size};
         opts->progress(opts->ud, &ev);
       }
       continue;
     }
     paths[2 * nfetch] = hutch_store_partial_path(s, l->digest);
     paths[2 * nfetch + 1] = hutch_store_blob_path(s, l->digest);
-    fetch[nfetch] = (struct hutch_blob_fetch){l->digest, l->size, paths[2 * nfetch],
-                                              paths[2 * nfetch + 1]};
+    fetch[nfetch] =
+        (struct hutch_blob_fetch){l->digest, l->size, paths[2 * nfetch], paths[2 * nfetch + 1]};
     map[nfetch] = i;
     if (opts && opts->progress) {
       struct hutch_pull_event ev = {HUTCH_PULL_LAYER_WAITING, i, m->n_layers, l->digest, 0,
@@ -551,11 +556,11 @@ int hutch_image_import(struct hutch_store *s, int fd, const char *name, struct h
   r = hutch_store_put_blob(s, ctext, strlen(ctext), cd, err);
   if (r < 0)
     return r;
-  _cleanup_json_ json_t *man = json_pack(
-      "{s:i, s:s, s:{s:s, s:s, s:I}, s:[{s:s, s:s, s:I}]}", "schemaVersion", 2, "mediaType",
-      HUTCH_MT_OCI_MANIFEST, "config", "mediaType", HUTCH_MT_OCI_CONFIG, "digest", cd, "size",
-      (json_int_t)strlen(ctext), "layers", "mediaType", HUTCH_MT_OCI_LAYER, "digest", diff, "size",
-      (json_int_t)st.st_size);
+  _cleanup_json_ json_t *man =
+      json_pack("{s:i, s:s, s:{s:s, s:s, s:I}, s:[{s:s, s:s, s:I}]}", "schemaVersion", 2,
+                "mediaType", HUTCH_MT_OCI_MANIFEST, "config", "mediaType", HUTCH_MT_OCI_CONFIG,
+                "digest", cd, "size", (json_int_t)strlen(ctext), "layers", "mediaType",
+                HUTCH_MT_OCI_LAYER, "digest", diff, "size", (json_int_t)st.st_size);
   _cleanup_free_ char *mtext = json_dumps(man, JSON_COMPACT);
   return hutch_image_commit(s, mtext, strlen(mtext), store_name, out, err);
 }

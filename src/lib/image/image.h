@@ -88,8 +88,8 @@ int hutch_image_import(struct hutch_store *s, int fd, const char *name, struct h
 
 /* Add an image built from blobs already in the store (load, import):
  * store the manifest, unpack its layers, name it. */
-int hutch_image_commit(struct hutch_store *s, const char *manifest, size_t len,
-                       const char *name, struct hutch_image **out, struct hutch_error **err);
+int hutch_image_commit(struct hutch_store *s, const char *manifest, size_t len, const char *name,
+                       struct hutch_image **out, struct hutch_error **err);
 
 /* A container (holder) uses an image: rmi refuses without force and prune
  * keeps it. */

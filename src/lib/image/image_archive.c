@@ -29,7 +29,9 @@
 #define REF_NAME "org.opencontainers.image.ref.name"
 #define CONTAINERD_NAME "io.containerd.image.name"
 
-static const char *hex_of(const char *d) { return strncmp(d, "sha256:", 7) == 0 ? d + 7 : d; }
+static const char *hex_of(const char *d) {
+  return strncmp(d, "sha256:", 7) == 0 ? d + 7 : d;
+}
 
 /* ---- save ---- */
 
@@ -158,8 +160,8 @@ static int save_docker_image(struct hutch_store *s, struct archive *a, struct hu
     json_decref(tags);
     json_decref(layers);
   } else {
-    json_array_append_new(manifest, json_pack("{s:s, s:o, s:o}", "Config", name, "RepoTags", tags,
-                                              "Layers", layers));
+    json_array_append_new(
+        manifest, json_pack("{s:s, s:o, s:o}", "Config", name, "RepoTags", tags, "Layers", layers));
   }
   return r;
 }
@@ -173,7 +175,8 @@ static int save_oci_image(struct hutch_store *s, struct archive *a, struct hutch
   blobs[nb++] = img->id;
   int r = 0;
   for (size_t i = 0; r == 0; i++) {
-    const char *d = i < nb ? blobs[i] : (i - nb < img->n_layers ? img->layer_digests[i - nb] : NULL);
+    const char *d =
+        i < nb ? blobs[i] : (i - nb < img->n_layers ? img->layer_digests[i - nb] : NULL);
     if (d == NULL)
       break;
     char name[128];
@@ -202,9 +205,9 @@ static int save_oci_image(struct hutch_store *s, struct archive *a, struct hutch
                                     img->names[i], CONTAINERD_NAME, img->names[i]));
   }
   if (!any)
-    json_array_append_new(manifests, json_pack("{s:s, s:s, s:I}", "mediaType",
-                                               img->manifest_media_type, "digest",
-                                               img->manifest_digest, "size", (json_int_t)st.st_size));
+    json_array_append_new(
+        manifests, json_pack("{s:s, s:s, s:I}", "mediaType", img->manifest_media_type, "digest",
+                             img->manifest_digest, "size", (json_int_t)st.st_size));
   return 0;
 }
 
@@ -287,8 +290,7 @@ static int import_blob(struct hutch_store *s, int rootfd, const char *path, cons
   if (r < 0)
     return r;
   if (want && strcmp(want, digest) != 0)
-    return hutch_error_set(err, 0, "archive: %s: digest mismatch (content is %s)", path,
-                           digest);
+    return hutch_error_set(err, 0, "archive: %s: digest mismatch (content is %s)", path, digest);
   return 0;
 }
 
@@ -355,14 +357,14 @@ static int load_docker(struct hutch_store *s, int rootfd, char ***loaded,
         json_decref(ldesc);
         return r < 0 ? r : hutch_error_set(err, EINVAL, "archive: bad layer path");
       }
-      json_array_append_new(ldesc, json_pack("{s:s, s:s, s:I}", "mediaType",
-                                             layer_media_type(s, ld), "digest", ld, "size",
-                                             (json_int_t)lsize));
+      json_array_append_new(ldesc,
+                            json_pack("{s:s, s:s, s:I}", "mediaType", layer_media_type(s, ld),
+                                      "digest", ld, "size", (json_int_t)lsize));
     }
-    _cleanup_json_ json_t *om = json_pack(
-        "{s:i, s:s, s:{s:s, s:s, s:I}, s:o}", "schemaVersion", 2, "mediaType",
-        HUTCH_MT_OCI_MANIFEST, "config", "mediaType", HUTCH_MT_OCI_CONFIG, "digest", cd, "size",
-        (json_int_t)csize, "layers", ldesc);
+    _cleanup_json_ json_t *om =
+        json_pack("{s:i, s:s, s:{s:s, s:s, s:I}, s:o}", "schemaVersion", 2, "mediaType",
+                  HUTCH_MT_OCI_MANIFEST, "config", "mediaType", HUTCH_MT_OCI_CONFIG, "digest", cd,
+                  "size", (json_int_t)csize, "layers", ldesc);
     _cleanup_free_ char *mt = json_dumps(om, JSON_COMPACT);
     json_t *tags = json_object_get(m, "RepoTags");
     _cleanup_free_ char *first = store_name_of(json_string_value(json_array_get(tags, 0)));

@@ -44,7 +44,9 @@ void hutch_manifest_free(struct hutch_manifest *m) {
   free(m);
 }
 
-static void manifest_freep(struct hutch_manifest **m) { hutch_manifest_free(*m); }
+static void manifest_freep(struct hutch_manifest **m) {
+  hutch_manifest_free(*m);
+}
 
 static int parse_descriptor(json_t *j, const char *where, struct hutch_descriptor *d,
                             struct hutch_error **err) {
@@ -110,8 +112,8 @@ int hutch_manifest_parse(const char *data, size_t len, const char *content_type,
   bool index;
   if (mt && (strcmp(mt, HUTCH_MT_OCI_INDEX) == 0 || strcmp(mt, HUTCH_MT_DOCKER_LIST) == 0))
     index = true;
-  else if (mt && (strcmp(mt, HUTCH_MT_OCI_MANIFEST) == 0 ||
-                  strcmp(mt, HUTCH_MT_DOCKER_MANIFEST) == 0))
+  else if (mt &&
+           (strcmp(mt, HUTCH_MT_OCI_MANIFEST) == 0 || strcmp(mt, HUTCH_MT_DOCKER_MANIFEST) == 0))
     index = false;
   else if (mt && strcmp(mt, "application/json") != 0 &&
            strcmp(mt, "application/octet-stream") != 0 && strcmp(mt, "text/plain") != 0)
@@ -119,8 +121,9 @@ int hutch_manifest_parse(const char *data, size_t len, const char *content_type,
   else /* OCI lets the mediaType field be absent: go by shape */
     index = manifests != NULL;
   m->kind = index ? HUTCH_MANIFEST_INDEX : HUTCH_MANIFEST_IMAGE;
-  m->media_type = strdup(mt && strchr(mt, '+') ? mt : index ? HUTCH_MT_OCI_INDEX
-                                                            : HUTCH_MT_OCI_MANIFEST);
+  m->media_type = strdup(mt && strchr(mt, '+') ? mt
+                         : index               ? HUTCH_MT_OCI_INDEX
+                                               : HUTCH_MT_OCI_MANIFEST);
   int r;
   if (index) {
     r = parse_descriptors(manifests, "manifest.manifests", &m->manifests, &m->n_manifests, err);
@@ -157,9 +160,9 @@ int hutch_platform_host(struct hutch_platform *out) {
   static const struct {
     const char *machine, *arch, *variant;
   } map[] = {
-      {"x86_64", "amd64", NULL},  {"aarch64", "arm64", NULL}, {"armv7l", "arm", "v7"},
-      {"armv6l", "arm", "v6"},    {"i686", "386", NULL},      {"i386", "386", NULL},
-      {"ppc64le", "ppc64le", NULL}, {"s390x", "s390x", NULL},  {"riscv64", "riscv64", NULL},
+      {"x86_64", "amd64", NULL},    {"aarch64", "arm64", NULL}, {"armv7l", "arm", "v7"},
+      {"armv6l", "arm", "v6"},      {"i686", "386", NULL},      {"i386", "386", NULL},
+      {"ppc64le", "ppc64le", NULL}, {"s390x", "s390x", NULL},   {"riscv64", "riscv64", NULL},
   };
   struct utsname u;
   memset(out, 0, sizeof(*out));
@@ -265,7 +268,9 @@ void hutch_image_config_free(struct hutch_image_config *c) {
   free(c);
 }
 
-static void config_freep(struct hutch_image_config **c) { hutch_image_config_free(*c); }
+static void config_freep(struct hutch_image_config **c) {
+  hutch_image_config_free(*c);
+}
 
 /* A JSON array of strings into a NULL-terminated vector; NULL stays NULL,
  * [] becomes an empty vector. */
@@ -320,8 +325,7 @@ int hutch_image_config_parse(const char *data, size_t len, struct hutch_image_co
   json_error_t je;
   _cleanup_json_ json_t *j = json_loadb(data, len, 0, &je);
   if (j == NULL || !json_is_object(j))
-    return hutch_error_set(err, EINVAL, "image config: not a JSON object: %s",
-                           j ? "" : je.text);
+    return hutch_error_set(err, EINVAL, "image config: not a JSON object: %s", j ? "" : je.text);
   _cleanup_(config_freep) struct hutch_image_config *c = calloc(1, sizeof(*c));
   if (c == NULL)
     return hutch_error_set(err, ENOMEM, "image config");
@@ -344,8 +348,8 @@ int hutch_image_config_parse(const char *data, size_t len, struct hutch_image_co
         (r = strv_from_array(json_object_get(cfg, "Cmd"), "config.Cmd", &c->cmd, err)) < 0 ||
         (r = strv_from_keys(json_object_get(cfg, "ExposedPorts"), "config.ExposedPorts", false,
                             &c->exposed_ports, err)) < 0 ||
-        (r = strv_from_keys(json_object_get(cfg, "Volumes"), "config.Volumes", false,
-                            &c->volumes, err)) < 0 ||
+        (r = strv_from_keys(json_object_get(cfg, "Volumes"), "config.Volumes", false, &c->volumes,
+                            err)) < 0 ||
         (r = strv_from_keys(json_object_get(cfg, "Labels"), "config.Labels", true, &c->labels,
                             err)) < 0)
       return r;

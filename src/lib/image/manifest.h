@@ -42,8 +42,8 @@ enum hutch_manifest_kind { HUTCH_MANIFEST_IMAGE, HUTCH_MANIFEST_INDEX };
 struct hutch_manifest {
   enum hutch_manifest_kind kind;
   char *media_type;
-  struct hutch_descriptor config;     /* image */
-  struct hutch_descriptor *layers;    /* image, lowest first */
+  struct hutch_descriptor config;  /* image */
+  struct hutch_descriptor *layers; /* image, lowest first */
   size_t n_layers;
   struct hutch_descriptor *manifests; /* index */
   size_t n_manifests;

@@ -42,7 +42,9 @@ int hutch_digest_valid(const char *s) {
   return n == 64;
 }
 
-static bool is_alnum_lower(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+static bool is_alnum_lower(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
 
 /* One path component: [a-z0-9]+((\.|_|__|-+)[a-z0-9]+)* */
 static bool valid_component(const char *s, size_t n) {
@@ -120,8 +122,7 @@ static bool valid_tag(const char *t) {
   return true;
 }
 
-int hutch_reference_parse(const char *s, struct hutch_reference **out,
-                          struct hutch_error **err) {
+int hutch_reference_parse(const char *s, struct hutch_reference **out, struct hutch_error **err) {
   *out = NULL;
   if (s == NULL || *s == '\0')
     return hutch_error_set(err, EINVAL, "invalid reference format: empty reference");
@@ -176,9 +177,8 @@ int hutch_reference_parse(const char *s, struct hutch_reference **out,
   }
   for (const char *p = path; *p; p++)
     if (isupper((unsigned char)*p))
-      return hutch_error_set(err, EINVAL,
-                             "invalid reference format \"%s\": repository name must be lowercase",
-                             s);
+      return hutch_error_set(
+          err, EINVAL, "invalid reference format \"%s\": repository name must be lowercase", s);
   /* check each path component */
   for (const char *p = path;;) {
     const char *e = strchr(p, '/');
@@ -201,8 +201,8 @@ int hutch_reference_parse(const char *s, struct hutch_reference **out,
   if (r->domain == NULL || r->path == NULL || (r->tag == NULL && r->digest == NULL))
     return hutch_error_set(err, ENOMEM, "parse reference");
   if (strlen(r->domain) + 1 + strlen(r->path) > NAME_TOTAL_MAX)
-    return hutch_error_set(err, EINVAL, "invalid reference format \"%s\": name longer than %d",
-                           s, NAME_TOTAL_MAX);
+    return hutch_error_set(err, EINVAL, "invalid reference format \"%s\": name longer than %d", s,
+                           NAME_TOTAL_MAX);
   *out = TAKE_PTR(r);
   return 0;
 }

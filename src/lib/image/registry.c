@@ -200,7 +200,9 @@ static bool retryable_curl(CURLcode c) {
   }
 }
 
-static bool retryable_status(long s) { return s == 429 || (s >= 500 && s <= 599); }
+static bool retryable_status(long s) {
+  return s == 429 || (s >= 500 && s <= 599);
+}
 
 static void backoff(int attempt, const char *retry_after) {
   long ms = 250L << attempt; /* 250ms, 500ms, 1s, 2s, ... */
@@ -245,10 +247,10 @@ static int get_once(struct hutch_registry *reg, const char *url, const char *acc
     if (c != CURLE_OK && !(retryable_curl(c) && attempt + 1 < MAX_ATTEMPTS)) {
       if (c == CURLE_WRITE_ERROR && out->len + 1 > max)
         return hutch_error_set(err, EFBIG, "GET %s: response larger than %zu bytes", url, max);
-      return hutch_error_set(err, EIO, "GET %s: %s", url, errbuf[0] ? errbuf : curl_easy_strerror(c));
+      return hutch_error_set(err, EIO, "GET %s: %s", url,
+                             errbuf[0] ? errbuf : curl_easy_strerror(c));
     }
-    hutch_debug("GET %s: %s, retrying", url,
-                c != CURLE_OK ? curl_easy_strerror(c) : "server busy");
+    hutch_debug("GET %s: %s, retrying", url, c != CURLE_OK ? curl_easy_strerror(c) : "server busy");
     backoff(attempt, out->retry_after);
   }
 }
@@ -311,8 +313,8 @@ static int authenticate(struct hutch_registry *reg, const char *challenge,
   char *es = service ? curl_easy_escape(esc, service, 0) : NULL;
   char *sc = scope ? curl_easy_escape(esc, scope, 0) : NULL;
   _cleanup_free_ char *url = NULL;
-  int n = asprintf(&url, "%s%sservice=%s%s%s", realm, strchr(realm, '?') ? "&" : "?",
-                   es ? es : "", sc ? "&scope=" : "", sc ? sc : "");
+  int n = asprintf(&url, "%s%sservice=%s%s%s", realm, strchr(realm, '?') ? "&" : "?", es ? es : "",
+                   sc ? "&scope=" : "", sc ? sc : "");
   curl_free(es);
   curl_free(sc);
   curl_easy_cleanup(esc);
@@ -351,8 +353,8 @@ static int authenticate(struct hutch_registry *reg, const char *challenge,
 }
 
 /* GET with authentication: on 401, answer the challenge once and retry. */
-static int get_authed(struct hutch_registry *reg, const char *url, const char *accept,
-                      size_t max, struct resp *out, struct hutch_error **err) {
+static int get_authed(struct hutch_registry *reg, const char *url, const char *accept, size_t max,
+                      struct resp *out, struct hutch_error **err) {
   for (int tries = 0;; tries++) {
     int r = get_once(reg, url, accept, true, NULL, max, out, err);
     if (r < 0)
@@ -570,8 +572,7 @@ int hutch_registry_get_blob(struct hutch_registry *reg, const char *repo, const 
   hutch_sha256_buf(r.body ? r.body : "", r.len, got);
   if (strcmp(got, digest) != 0 || (size >= 0 && (size_t)size != r.len)) {
     resp_clear(&r);
-    return hutch_error_set(err, 0, "blob %s: digest mismatch (registry sent %s)", digest,
-                           got);
+    return hutch_error_set(err, 0, "blob %s: digest mismatch (registry sent %s)", digest, got);
   }
   *data = r.body ? r.body : strdup("");
   *len = r.len;
@@ -777,8 +778,8 @@ static int xfer_done(struct hutch_registry *reg, CURLM *m, struct xfer *x, CURLc
   const char *dg = x->b->digest;
   if (x->oversize) {
     unlink(x->b->partial_path);
-    return hutch_error_set(err, 0, "blob %s: size mismatch: registry sent more than %lld bytes",
-                           dg, (long long)x->b->size);
+    return hutch_error_set(err, 0, "blob %s: size mismatch: registry sent more than %lld bytes", dg,
+                           (long long)x->b->size);
   }
   if (c != CURLE_OK) {
     if (retryable_curl(c) && x->attempts < MAX_ATTEMPTS) {
@@ -787,7 +788,8 @@ static int xfer_done(struct hutch_registry *reg, CURLM *m, struct xfer *x, CURLc
       schedule_retry(x);
       return 0;
     }
-    return hutch_error_set(err, EIO, "blob %s: %s", dg, x->errbuf[0] ? x->errbuf : curl_easy_strerror(c));
+    return hutch_error_set(err, EIO, "blob %s: %s", dg,
+                           x->errbuf[0] ? x->errbuf : curl_easy_strerror(c));
   }
   if (st == 401 && !x->reauthed && x->hdr.www_auth) {
     x->reauthed = true;
@@ -825,8 +827,8 @@ static int xfer_done(struct hutch_registry *reg, CURLM *m, struct xfer *x, CURLc
   hutch_sha256_final(&x->sha, got);
   if (strcmp(got, dg) != 0) {
     unlink(x->b->partial_path);
-    return hutch_error_set(err, 0, "blob %s: digest mismatch (registry sent content with digest %s)",
-                           dg, got);
+    return hutch_error_set(
+        err, 0, "blob %s: digest mismatch (registry sent content with digest %s)", dg, got);
   }
   if (fsync(x->fd) < 0 || rename(x->b->partial_path, x->b->final_path) < 0)
     return hutch_error_set(err, errno, "blob %s: store", dg);

@@ -335,7 +335,8 @@ static int index_load(struct hutch_store *s, json_t **index, struct hutch_error 
   json_error_t je;
   json_t *j = json_loadb(data, len, 0, &je);
   if (j == NULL || !json_is_object(j))
-    return hutch_error_set(err, EINVAL, "%s/index.json: %s", s->root, j ? "not an object" : je.text);
+    return hutch_error_set(err, EINVAL, "%s/index.json: %s", s->root,
+                           j ? "not an object" : je.text);
   static const char *keys[] = {"images", "names", "holds"};
   for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
     if (!json_is_object(json_object_get(j, keys[i])))
@@ -442,8 +443,7 @@ static void mark(json_t *live, const char *digest) {
 }
 
 /* Delete entries of dir (relative to the root) not in live; count bytes. */
-static int sweep(struct hutch_store *s, const char *dir, json_t *live, bool all,
-                 uint64_t *freed) {
+static int sweep(struct hutch_store *s, const char *dir, json_t *live, bool all, uint64_t *freed) {
   _cleanup_close_ int dfd = openat(s->rootfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd < 0)
     return -errno;

@@ -22,6 +22,6 @@ int hutch_caps_from_spec(const struct spec_capabilities *sc, struct hutch_caps *
                          struct hutch_error **err);
 int hutch_caps_from_names(char *const *names, uint64_t *mask, struct hutch_error **err);
 int hutch_cap_from_name(const char *name); /* "CAP_KILL" or "KILL" → number, -EINVAL */
-int hutch_cap_last(void); /* /proc/sys/kernel/cap_last_cap */
+int hutch_cap_last(void);                  /* /proc/sys/kernel/cap_last_cap */
 int hutch_caps_prepare(const struct hutch_caps *c, struct hutch_error **err);
 int hutch_caps_apply(const struct hutch_caps *c, struct hutch_error **err);

@@ -15,15 +15,46 @@
 #include <unistd.h>
 
 static const struct spec_device default_devices[] = {
-    {.path = (char *)"/dev/null", .type = 'c', .major = 1, .minor = 3, .has_file_mode = true, .file_mode = 0666},
-    {.path = (char *)"/dev/zero", .type = 'c', .major = 1, .minor = 5, .has_file_mode = true, .file_mode = 0666},
-    {.path = (char *)"/dev/full", .type = 'c', .major = 1, .minor = 7, .has_file_mode = true, .file_mode = 0666},
-    {.path = (char *)"/dev/random", .type = 'c', .major = 1, .minor = 8, .has_file_mode = true, .file_mode = 0666},
-    {.path = (char *)"/dev/urandom", .type = 'c', .major = 1, .minor = 9, .has_file_mode = true, .file_mode = 0666},
-    {.path = (char *)"/dev/tty", .type = 'c', .major = 5, .minor = 0, .has_file_mode = true, .file_mode = 0666},
+    {.path = (char *)"/dev/null",
+     .type = 'c',
+     .major = 1,
+     .minor = 3,
+     .has_file_mode = true,
+     .file_mode = 0666},
+    {.path = (char *)"/dev/zero",
+     .type = 'c',
+     .major = 1,
+     .minor = 5,
+     .has_file_mode = true,
+     .file_mode = 0666},
+    {.path = (char *)"/dev/full",
+     .type = 'c',
+     .major = 1,
+     .minor = 7,
+     .has_file_mode = true,
+     .file_mode = 0666},
+    {.path = (char *)"/dev/random",
+     .type = 'c',
+     .major = 1,
+     .minor = 8,
+     .has_file_mode = true,
+     .file_mode = 0666},
+    {.path = (char *)"/dev/urandom",
+     .type = 'c',
+     .major = 1,
+     .minor = 9,
+     .has_file_mode = true,
+     .file_mode = 0666},
+    {.path = (char *)"/dev/tty",
+     .type = 'c',
+     .major = 5,
+     .minor = 0,
+     .has_file_mode = true,
+     .file_mode = 0666},
 };
 
-static int make_device(int rootfd, const struct spec_device *d, bool userns, struct hutch_error **err) {
+static int make_device(int rootfd, const struct spec_device *d, bool userns,
+                       struct hutch_error **err) {
   /* Parent directory resolved inside the rootfs, node created relative to it. */
   _cleanup_free_ char *parent = strdup(d->path);
   if (parent == NULL)
@@ -73,7 +104,8 @@ static int make_device(int rootfd, const struct spec_device *d, bool userns, str
   return 0;
 }
 
-int hutch_devices_create(int rootfd, const struct spec_linux *l, bool userns, struct hutch_error **err) {
+int hutch_devices_create(int rootfd, const struct spec_linux *l, bool userns,
+                         struct hutch_error **err) {
   for (size_t i = 0; i < sizeof(default_devices) / sizeof(default_devices[0]); i++) {
     bool overridden = false;
     for (size_t j = 0; j < l->n_devices; j++)
@@ -90,9 +122,8 @@ int hutch_devices_create(int rootfd, const struct spec_linux *l, bool userns, st
 
 int hutch_devices_symlinks(int rootfd, bool has_pts, struct hutch_error **err) {
   static const char *links[][2] = {
-      {"/proc/self/fd", "fd"},        {"/proc/self/fd/0", "stdin"},
-      {"/proc/self/fd/1", "stdout"},  {"/proc/self/fd/2", "stderr"},
-      {"/proc/kcore", "core"},
+      {"/proc/self/fd", "fd"},       {"/proc/self/fd/0", "stdin"}, {"/proc/self/fd/1", "stdout"},
+      {"/proc/self/fd/2", "stderr"}, {"/proc/kcore", "core"},
   };
   _cleanup_close_ int dev = hutch_mkdir_in_root(rootfd, "/dev", 0755);
   if (dev < 0)

@@ -9,5 +9,6 @@
 #include "spec/spec.h"
 #include "util/error.h"
 
-int hutch_devices_create(int rootfd, const struct spec_linux *l, bool userns, struct hutch_error **err);
+int hutch_devices_create(int rootfd, const struct spec_linux *l, bool userns,
+                         struct hutch_error **err);
 int hutch_devices_symlinks(int rootfd, bool has_pts, struct hutch_error **err);

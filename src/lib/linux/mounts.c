@@ -164,7 +164,8 @@ static bool source_is_dir(const struct spec_mount *m) {
   return S_ISDIR(st.st_mode);
 }
 
-int hutch_mount_one(const struct mount_ctx *ctx, const struct spec_mount *m, struct hutch_error **err) {
+int hutch_mount_one(const struct mount_ctx *ctx, const struct spec_mount *m,
+                    struct hutch_error **err) {
   const char *type = m->type ? m->type : (m->bind ? "bind" : NULL);
   if (m->bind) {
     struct stat st;
@@ -225,7 +226,8 @@ static int mount_at(const struct mount_ctx *ctx, const struct spec_mount *m, con
         b.recursive_bind = true;
         b.flags |= MS_NOSUID | MS_NODEV | MS_NOEXEC;
         r = do_bind(ctx, &b, -EBADF, target, tfd, err);
-      } else if (type && strcmp(type, "mqueue") == 0 && (e == EPERM || e == EINVAL) && ctx->userns) {
+      } else if (type && strcmp(type, "mqueue") == 0 && (e == EPERM || e == EINVAL) &&
+                 ctx->userns) {
         struct spec_mount b = *m;
         b.source = (char *)"/dev/mqueue";
         b.bind = true;

@@ -9,16 +9,17 @@
 #include "util/error.h"
 
 struct mount_ctx {
-  int rootfd;          /* O_PATH fd of the rootfs (before pivot_root) */
-  const char *rootfs;  /* its path, for messages */
-  bool userns;         /* in a new user namespace: bind instead of mknod/sysfs */
-  bool netns;          /* has its own network namespace (sysfs may be mounted) */
+  int rootfd;                  /* O_PATH fd of the rootfs (before pivot_root) */
+  const char *rootfs;          /* its path, for messages */
+  bool userns;                 /* in a new user namespace: bind instead of mknod/sysfs */
+  bool netns;                  /* has its own network namespace (sysfs may be mounted) */
   struct hutch_cgroup *cgroup; /* for "cgroup" mounts */
   bool cgroupns;
   int idmap_fd; /* the mount being made: its detached idmapped tree (idmap.h), or -EBADF */
 };
 
-int hutch_mount_one(const struct mount_ctx *ctx, const struct spec_mount *m, struct hutch_error **err);
+int hutch_mount_one(const struct mount_ctx *ctx, const struct spec_mount *m,
+                    struct hutch_error **err);
 /* Mount flags a bind mount cannot drop when remounted (locked in a user
  * namespace): the source's nosuid/nodev/noexec/ro... as MS_* bits. */
 unsigned long hutch_mount_locked_flags(const char *path);

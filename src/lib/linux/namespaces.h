@@ -13,7 +13,8 @@
 unsigned long hutch_ns_clone_flags(const struct spec_linux *l);
 /* Open every namespace path of the spec (O_RDONLY|O_CLOEXEC) into fds[],
  * -EBADF where there is none; checks each is a namespace of the right type. */
-int hutch_ns_open_paths(const struct spec_linux *l, int fds[SPEC_NS__MAX], struct hutch_error **err);
+int hutch_ns_open_paths(const struct spec_linux *l, int fds[SPEC_NS__MAX],
+                        struct hutch_error **err);
 void hutch_ns_close_fds(int fds[SPEC_NS__MAX]);
 /* setns() into one opened namespace (logs "setns net"). */
 int hutch_ns_join(enum spec_ns_type t, int fd, struct hutch_error **err);

@@ -22,18 +22,18 @@ struct exec_opts {
   const char *user;             /* "uid[:gid]", NULL: the config's */
   const gid_t *additional_gids; /* added to the config's */
   size_t n_additional_gids;
-  char *const *caps;            /* added to bounding, effective, permitted (ambient too
-                                   when the config has inheritable caps) */
-  bool tty;                     /* process.terminal (default false, as runc) */
-  bool no_new_privs;            /* force no_new_privs on */
-  const char *apparmor;         /* override the AppArmor profile */
-  const char *process_label;    /* override the SELinux label */
+  char *const *caps;         /* added to bounding, effective, permitted (ambient too
+                                when the config has inheritable caps) */
+  bool tty;                  /* process.terminal (default false, as runc) */
+  bool no_new_privs;         /* force no_new_privs on */
+  const char *apparmor;      /* override the AppArmor profile */
+  const char *process_label; /* override the SELinux label */
   /* These apply with process_path too. */
-  const char *console_socket;   /* where the pty master goes with a terminal */
-  bool detach;                  /* return once the process runs */
+  const char *console_socket; /* where the pty master goes with a terminal */
+  bool detach;                /* return once the process runs */
   const char *pid_file;
-  int preserve_fds;             /* fds 3 .. 3+n-1 of the caller pass through */
-  bool ignore_paused;           /* exec into a paused container (it stays frozen) */
+  int preserve_fds;   /* fds 3 .. 3+n-1 of the caller pass through */
+  bool ignore_paused; /* exec into a paused container (it stays frozen) */
 };
 
 /* Run the process in container `id`. Unless detach, wait for it and put

@@ -102,7 +102,8 @@ static int wait_hook(const struct spec_hook *hk, const char *kind, pid_t pid, in
   if (WIFEXITED(status))
     return hutch_error_set(err, 0, "%s hook %s exited with status %d", kind, hk->path,
                            WEXITSTATUS(status));
-  return hutch_error_set(err, 0, "%s hook %s killed by signal %d", kind, hk->path, WTERMSIG(status));
+  return hutch_error_set(err, 0, "%s hook %s killed by signal %d", kind, hk->path,
+                         WTERMSIG(status));
 }
 
 static int run_one(const struct spec_hook *hk, const char *kind, const char *state_json,

@@ -77,11 +77,11 @@ static char *state_json_for_hooks(const char *id, pid_t pid, const char *bundle,
  * rule per linux.devices entry so the nodes the spec creates work. */
 static struct spec_device_cgroup *device_rules(const struct spec_linux *l, size_t *n) {
   static const struct spec_device_cgroup defaults[] = {
-      {true, 'c', -1, -1, (char *)"m"},  {true, 'b', -1, -1, (char *)"m"},
-      {true, 'c', 1, 3, (char *)"rwm"},  {true, 'c', 1, 5, (char *)"rwm"},
-      {true, 'c', 1, 7, (char *)"rwm"},  {true, 'c', 1, 8, (char *)"rwm"},
-      {true, 'c', 1, 9, (char *)"rwm"},  {true, 'c', 5, 0, (char *)"rwm"},
-      {true, 'c', 5, 1, (char *)"rwm"},  {true, 'c', 5, 2, (char *)"rwm"},
+      {true, 'c', -1, -1, (char *)"m"},    {true, 'b', -1, -1, (char *)"m"},
+      {true, 'c', 1, 3, (char *)"rwm"},    {true, 'c', 1, 5, (char *)"rwm"},
+      {true, 'c', 1, 7, (char *)"rwm"},    {true, 'c', 1, 8, (char *)"rwm"},
+      {true, 'c', 1, 9, (char *)"rwm"},    {true, 'c', 5, 0, (char *)"rwm"},
+      {true, 'c', 5, 1, (char *)"rwm"},    {true, 'c', 5, 2, (char *)"rwm"},
       {true, 'c', 136, -1, (char *)"rwm"}, {true, 'c', 10, 200, (char *)"rwm"},
   };
   const struct spec_resources *r = &l->resources;
@@ -132,10 +132,15 @@ int hutch_spawn(const struct hutch_runtime *rt, const struct hutch_create_opts *
   const struct spec_linux *l = &spec->linux_;
   struct hutch_seccomp *seccomp = NULL;
   struct hutch_cgroup *cg = NULL;
-  struct init_args a = {.spec = spec, .id = o->id, .sync_fd = -EBADF, .fifo_fd = -EBADF,
+  struct init_args a = {.spec = spec,
+                        .id = o->id,
+                        .sync_fd = -EBADF,
+                        .fifo_fd = -EBADF,
                         .state_dirfd = state_dirfd,
-                        .console_fd = -EBADF, .preserve_fds = o->preserve_fds,
-                        .no_pivot = o->no_pivot, .no_new_keyring = o->no_new_keyring};
+                        .console_fd = -EBADF,
+                        .preserve_fds = o->preserve_fds,
+                        .no_pivot = o->no_pivot,
+                        .no_new_keyring = o->no_new_keyring};
   int sv[2] = {-EBADF, -EBADF};
   int pidfd = -EBADF;
   int own_pidns = -EBADF;
@@ -212,7 +217,8 @@ int hutch_spawn(const struct hutch_runtime *rt, const struct hutch_create_opts *
   /* 3. What the child inherits: exec fifo, console, namespaces to join. */
   /* Writable by the container's user, who opens it after the uid change;
    * the state dir (0711) is not listable, as runc does it. */
-  if (mkfifoat(state_dirfd, "exec.fifo", 0622) < 0 || fchmodat(state_dirfd, "exec.fifo", 0622, 0) < 0) {
+  if (mkfifoat(state_dirfd, "exec.fifo", 0622) < 0 ||
+      fchmodat(state_dirfd, "exec.fifo", 0622, 0) < 0) {
     hutch_error_set(err, errno, "create exec.fifo");
     goto out;
   }

@@ -20,9 +20,12 @@
 static const char *status_names[] = {"creating", "created", "running", "stopped", "paused"};
 static const char *op_names[] = {"start", "kill", "delete", "pause", "resume", "exec", "update"};
 
-const char *hutch_status_name(enum hutch_status s) { return status_names[s]; }
+const char *hutch_status_name(enum hutch_status s) {
+  return status_names[s];
+}
 
-int hutch_status_allows(enum hutch_op op, enum hutch_status s, const char *id, struct hutch_error **err) {
+int hutch_status_allows(enum hutch_op op, enum hutch_status s, const char *id,
+                        struct hutch_error **err) {
   bool ok = false;
   switch (op) {
   case HUTCH_OP_START:
@@ -65,8 +68,8 @@ int hutch_state_check_id(const char *id, struct hutch_error **err) {
       goto bad;
   return 0;
 bad:
-  return hutch_error_set(err, EINVAL,
-                         "invalid container id \"%s\": use letters, digits and _.+- (not first)", id);
+  return hutch_error_set(
+      err, EINVAL, "invalid container id \"%s\": use letters, digits and _.+- (not first)", id);
 }
 
 static int lock_dir(int fd, const char *id, struct hutch_error **err) {

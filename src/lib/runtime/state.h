@@ -23,8 +23,15 @@ enum hutch_status {
   HUTCH_STATUS_PAUSED,
 };
 
-enum hutch_op { HUTCH_OP_START, HUTCH_OP_KILL, HUTCH_OP_DELETE, HUTCH_OP_PAUSE, HUTCH_OP_RESUME,
-                HUTCH_OP_EXEC, HUTCH_OP_UPDATE };
+enum hutch_op {
+  HUTCH_OP_START,
+  HUTCH_OP_KILL,
+  HUTCH_OP_DELETE,
+  HUTCH_OP_PAUSE,
+  HUTCH_OP_RESUME,
+  HUTCH_OP_EXEC,
+  HUTCH_OP_UPDATE
+};
 
 struct hutch_state {
   char *id;
@@ -35,15 +42,17 @@ struct hutch_state {
   char *created; /* RFC 3339 */
   char *cgroup_path;
   bool started;
-  bool creating; /* written right after clone: a crash before ready leaves a state delete -f can use */
+  bool creating; /* written right after clone: a crash before ready leaves a state delete -f can use
+                  */
   uid_t owner;
-  json_t *annotations; /* object, owned */
+  json_t *annotations;    /* object, owned */
   json_t *cgroup_created; /* dirs the cgroup layer made (hutch_cgroup_created), owned */
 };
 
 const char *hutch_status_name(enum hutch_status s);
 /* 0 if op is allowed in status s, else an error naming both. */
-int hutch_status_allows(enum hutch_op op, enum hutch_status s, const char *id, struct hutch_error **err);
+int hutch_status_allows(enum hutch_op op, enum hutch_status s, const char *id,
+                        struct hutch_error **err);
 
 /* Validate a container id: [A-Za-z0-9][A-Za-z0-9_.+-]*, at most 1024. */
 int hutch_state_check_id(const char *id, struct hutch_error **err);

@@ -7,10 +7,14 @@
 #include <sys/socket.h>
 
 static const char *names[] = {
-    [SYNC_GO] = "go",           [SYNC_HOOKS_REQUEST] = "hooks-request",
-    [SYNC_HOOKS_DONE] = "hooks-done", [SYNC_READY] = "ready",
-    [SYNC_ERROR] = "error",     [SYNC_LOG] = "log",
-    [SYNC_PID] = "pid",         [SYNC_EXEC_FAILED] = "exec-failed",
+    [SYNC_GO] = "go",
+    [SYNC_HOOKS_REQUEST] = "hooks-request",
+    [SYNC_HOOKS_DONE] = "hooks-done",
+    [SYNC_READY] = "ready",
+    [SYNC_ERROR] = "error",
+    [SYNC_LOG] = "log",
+    [SYNC_PID] = "pid",
+    [SYNC_EXEC_FAILED] = "exec-failed",
 };
 
 const char *hutch_sync_name(enum sync_type t) {
@@ -71,8 +75,8 @@ int hutch_sync_expect(int fd, enum sync_type want, struct sync_msg *m, struct hu
     if (m->type == SYNC_ERROR)
       return hutch_error_set(err, m->value, "%s", m->text);
     if (m->type != want)
-      return hutch_error_set(err, EPROTO, "sync: expected \"%s\", got \"%s\"", hutch_sync_name(want),
-                             hutch_sync_name(m->type));
+      return hutch_error_set(err, EPROTO, "sync: expected \"%s\", got \"%s\"",
+                             hutch_sync_name(want), hutch_sync_name(m->type));
     return 0;
   }
 }

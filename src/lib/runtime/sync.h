@@ -12,14 +12,14 @@
 #include "util/log.h"
 
 enum sync_type {
-  SYNC_GO = 1,         /* parent → child: id maps written, cgroup joined; go on */
-  SYNC_HOOKS_REQUEST,  /* child → parent: mounts done; run prestart/createRuntime */
-  SYNC_HOOKS_DONE,     /* parent → child: hooks ran; go on to pivot_root */
-  SYNC_READY,          /* child → parent: set up, waiting for `start` on exec.fifo */
-  SYNC_ERROR,          /* child → parent: value = errno, text = message; child exits */
-  SYNC_LOG,            /* child → parent: value = level, text = log line */
-  SYNC_PID,            /* child → parent: value = pid of the container process */
-  SYNC_EXEC_FAILED,    /* child → parent: execve failed after start (value = errno) */
+  SYNC_GO = 1,        /* parent → child: id maps written, cgroup joined; go on */
+  SYNC_HOOKS_REQUEST, /* child → parent: mounts done; run prestart/createRuntime */
+  SYNC_HOOKS_DONE,    /* parent → child: hooks ran; go on to pivot_root */
+  SYNC_READY,         /* child → parent: set up, waiting for `start` on exec.fifo */
+  SYNC_ERROR,         /* child → parent: value = errno, text = message; child exits */
+  SYNC_LOG,           /* child → parent: value = level, text = log line */
+  SYNC_PID,           /* child → parent: value = pid of the container process */
+  SYNC_EXEC_FAILED,   /* child → parent: execve failed after start (value = errno) */
 };
 
 struct sync_msg {

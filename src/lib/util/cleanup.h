@@ -46,7 +46,9 @@ static inline void hutch_strv_free(char **v) {
   free(v);
   errno = saved;
 }
-static inline void hutch_strv_freep(char ***v) { hutch_strv_free(*v); }
+static inline void hutch_strv_freep(char ***v) {
+  hutch_strv_free(*v);
+}
 
 #define _cleanup_(f) __attribute__((cleanup(f)))
 #define _cleanup_free_ _cleanup_(hutch_freep)

@@ -33,10 +33,18 @@ int hutch_log_open(const char *path, enum hutch_log_format format, enum hutch_lo
   return 0;
 }
 
-void hutch_log_set_level(enum hutch_log_level level) { log_level = level; }
-void hutch_log_set_prefix(const char *prefix) { log_prefix = prefix; }
-bool hutch_log_enabled(enum hutch_log_level level) { return level <= log_level; }
-int hutch_log_fd(void) { return log_fd; }
+void hutch_log_set_level(enum hutch_log_level level) {
+  log_level = level;
+}
+void hutch_log_set_prefix(const char *prefix) {
+  log_prefix = prefix;
+}
+bool hutch_log_enabled(enum hutch_log_level level) {
+  return level <= log_level;
+}
+int hutch_log_fd(void) {
+  return log_fd;
+}
 
 void hutch_log_set_sink(void (*sink)(enum hutch_log_level, const char *, void *), void *ud) {
   log_sink = sink;
@@ -85,7 +93,8 @@ void hutch_log_write(enum hutch_log_level level, const char *msg) {
     /* Milliseconds since start: --debug shows where the time goes. */
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    double ms = (double)(now.tv_sec - log_t0.tv_sec) * 1e3 + (double)(now.tv_nsec - log_t0.tv_nsec) / 1e6;
+    double ms =
+        (double)(now.tv_sec - log_t0.tv_sec) * 1e3 + (double)(now.tv_nsec - log_t0.tv_nsec) / 1e6;
     n = snprintf(line, sizeof(line), "%s: debug: [%8.3f ms] %s\n", log_prefix, ms, msg);
   } else {
     n = snprintf(line, sizeof(line), "%s: %s: %s\n", log_prefix, level_name[level], msg);

@@ -20,9 +20,10 @@ void hutch_log_set_prefix(const char *prefix); /* "hutch-runtime" etc. */
 bool hutch_log_enabled(enum hutch_log_level level);
 /* Redirect all log lines into a function (the child sends them to its parent). */
 void hutch_log_set_sink(void (*sink)(enum hutch_log_level, const char *msg, void *ud), void *ud);
-int hutch_log_fd(void); /* fd of the log file, or 2 */
+int hutch_log_fd(void);                                            /* fd of the log file, or 2 */
 void hutch_log_write(enum hutch_log_level level, const char *msg); /* no formatting */
-void hutch_log(enum hutch_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void hutch_log(enum hutch_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 #define hutch_debug(...)                                                                           \
   do {                                                                                             \
