@@ -3,6 +3,7 @@
  * --systemd-cgroup, …) and dispatches to one file per verb. */
 #include "verbs.h"
 
+#include "runtime/sealed.h"
 #include "util/log.h"
 
 #include <errno.h>
@@ -147,6 +148,14 @@ int main(int argc, char **argv) {
     return 1;
   }
   const char *verb = argv[optind];
+  /* The verbs that start or join container processes re-execute from a
+   * sealed binary first thing, so nothing is done twice (CVE-2019-5736;
+   * hutch_container_create and exec check it again). */
+  if (strcmp(verb, "create") == 0 || strcmp(verb, "run") == 0 || strcmp(verb, "exec") == 0) {
+    struct hutch_error *se = NULL;
+    if (!hutch_sealed_running() && hutch_sealed_ensure(argv, &se) < 0)
+      return verb_fail(se);
+  }
   for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
     if (strcmp(verbs[i].name, verb) == 0) {
       int vargc = argc - optind;
