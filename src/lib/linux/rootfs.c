@@ -168,18 +168,20 @@ static int mask_path(int root, int *null_fd, const char *path, struct hutch_erro
   if (S_ISLNK(st.st_mode))
     return hutch_error_set(err, ELOOP, "masked path %s is a symlink, refusing to mask through it",
                            path);
-  int r;
   if (S_ISDIR(st.st_mode)) {
     hutch_debug("mask %s: fsmount empty read-only tmpfs, move_mount onto its fd", path);
-    r = tmpfs_mask_fd(fd);
-  } else {
-    if (*null_fd < 0 && (*null_fd = hutch_rootfs_open_dev_null(root, err)) < 0)
-      return -1;
-    hutch_debug("mask %s: open_tree /dev/null fd, move_mount onto its fd", path);
-    r = bind_fd(*null_fd, fd);
+    int r = tmpfs_mask_fd(fd);
+    return r < 0 ? hutch_error_set(err, r, "mask %s with an empty tmpfs", path) : 0;
   }
+  if (*null_fd < 0 && (*null_fd = hutch_rootfs_open_dev_null(root, err)) < 0)
+    return -1;
+  hutch_debug("mask %s: open_tree /dev/null fd, move_mount onto its fd", path);
+  int r = bind_fd(*null_fd, fd);
+  /* ENOENT here: the verified /dev/null was unlinked (replaced) after we
+   * opened it; the kernel will not bind an unlinked file. Refused. */
   if (r < 0)
-    return hutch_error_set(err, r, "mask %s", path);
+    return hutch_error_set(err, r, "mask %s with the container's /dev/null%s", path,
+                           r == -ENOENT ? " (it was replaced while masking)" : "");
   return 0;
 }
 
