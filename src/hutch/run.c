@@ -413,7 +413,7 @@ static int parse(const char *cmd, int argc, char **argv, struct hutch_run_opts *
     ctr_cli_usage_error(cmd, "requires at least 1 argument");
     return -1;
   }
-  /* the network flags together (engine/netsetup.c), before any work */
+  /* the network flags together (engine/netflags.c), before any work */
   if (hutch_engine_net_validate(o, &err) < 0)
     return ctr_cli_fail(err), -1;
   if (optind + 1 < argc) {
