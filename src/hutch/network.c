@@ -210,13 +210,13 @@ static int net_connect(struct hutch_engine *e, int argc, char **argv, bool conne
  * the library's prune only knows attachments, not stopped containers. */
 static int net_prune(struct hutch_engine *e, const struct hutch_net_ctx *ctx) {
   struct hutch_error *err = NULL;
-  _cleanup_strv_ char **ids = NULL, **used = NULL;
-  if (hutch_ctr_list(e, &ids, &err) < 0)
+  _cleanup_strv_ char **used = NULL;
+  struct hutch_ctr **all = NULL;
+  size_t nc = 0;
+  if (hutch_ctr_list_all(e, &all, &nc, &err) < 0)
     return ctr_cli_fail(err);
-  for (char **i = ids; *i; i++) {
-    _cleanup_ctr_ struct hutch_ctr *c = NULL;
-    if (hutch_ctr_open(e, *i, false, &c, NULL) < 0)
-      continue;
+  for (size_t i = 0; i < nc; i++) {
+    struct hutch_ctr *c = all[i];
     size_t k;
     json_t *nw;
     json_array_foreach(
@@ -227,6 +227,7 @@ static int net_prune(struct hutch_engine *e, const struct hutch_net_ctx *ctx) {
         hutch_strv_push(&used, name);
     }
   }
+  hutch_ctr_list_free(all, nc);
   struct hutch_network **v = NULL;
   size_t n = 0;
   if (hutch_network_list(ctx, &v, &n, &err) < 0)

@@ -2,9 +2,10 @@
  * without a daemon.
  *
  * Where things live (both roots overridable for tests):
- *   $HUTCH_ROOT (/var/lib/hutch)/containers/<id>/
- *       config.v2.json   the record: docker-shaped Config, HostConfig,
- *                        State, Mounts (written atomically)
+ *   $HUTCH_ROOT (/var/lib/hutch)/state.db   the records (statedb.h):
+ *       containers (identity, state, docker-shaped configuration), names,
+ *       labels; SQLite in WAL mode, one transaction per change
+ *   $HUTCH_ROOT/containers/<id>/
  *       config.json      the OCI spec (the bundle is this directory)
  *       .lock            flock: one hutch command at a time per container
  *       upper/ work/ merged/   the overlayfs rootfs
@@ -17,12 +18,13 @@
  * the parent of its init: it holds stdio, writes the log, records the exit
  * and applies the restart policy. Detached, it spends the container's life
  * as the small static hutch-monitor (src/hutch-monitor) and comes back
- * into hutch (`hutch __monitor`) for the exit. The record says Running only while the
- * recorded init pid (with its start time) is alive, so after a reboot or
- * a killed monitor the container reads as exited. */
+ * into hutch (`hutch __monitor`) for the exit. The record says running only
+ * while the recorded init pid (with its start time) is alive, so after a
+ * reboot or a killed monitor the container reads as exited. */
 #pragma once
 
 #include <jansson.h>
+#include <sqlite3.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -39,6 +41,8 @@ struct hutch_engine {
   char *netns_dir;
   struct hutch_runtime rt;
   struct hutch_store *store; /* opened on first use */
+  sqlite3 *db;               /* state.db, opened on first use (statedb.h) */
+  pid_t db_pid;              /* the process that opened db */
 };
 
 int hutch_engine_open(struct hutch_engine **out, struct hutch_error **err);
@@ -56,13 +60,38 @@ int hutch_engine_busybox_image(struct hutch_engine *e, struct hutch_image **out,
 
 /* ---- container records (container.c) ---- */
 
+/* What changes while a container lives; the rest of the record is its
+ * configuration. Times are RFC 3339, "0001-01-01T00:00:00Z" for never. */
+struct hutch_ctr_state {
+  bool running, restarting, oom_killed, dead;
+  bool manual_stop; /* stopped by a user: no restart policy */
+  pid_t pid;        /* the init, valid with pid_start (hutch_pid_alive) */
+  unsigned long long pid_start;
+  pid_t monitor_pid;
+  unsigned long long monitor_start;
+  pid_t net_owner; /* the process attaching its networks (netsetup.c) */
+  unsigned long long net_owner_start;
+  int exit_code, restart_count;
+  char *error;
+  char started_at[40], finished_at[40];
+};
+
 struct hutch_ctr {
+  struct hutch_engine *e;
   char *id;
   char *dir;
-  int dirfd;
+  int dirfd;  /* -EBADF for the records hutch_ctr_list_all() gives */
   int lockfd; /* -EBADF when not locked */
+  char *name; /* without docker's leading '/' */
+  char created[40];
+  struct hutch_ctr_state st;
+  /* The configuration, docker-shaped as inspect shows it: Path, Args,
+   * Image, ImageName, Config, HostConfig, Mounts, GraphDriver, the *Path
+   * files, and Hutch (AnonVolumes, NetNS, Net). Set once by create. */
   json_t *rec;
 };
+/* An empty record for id (dir set, nothing open or locked). */
+struct hutch_ctr *hutch_ctr_alloc(struct hutch_engine *e, const char *id);
 void hutch_ctr_free(struct hutch_ctr *c);
 void hutch_ctr_freep(struct hutch_ctr **c);
 #define _cleanup_ctr_ __attribute__((cleanup(hutch_ctr_freep)))
@@ -73,16 +102,27 @@ int hutch_ctr_resolve(struct hutch_engine *e, const char *ref, char **id, struct
 /* Resolve and load; lock: take the container's flock (released by free). */
 int hutch_ctr_open(struct hutch_engine *e, const char *ref, bool lock, struct hutch_ctr **out,
                    struct hutch_error **err);
-/* Durable (fsync) unless the container is --rm: for its configuration. */
+/* The whole record, durable (fsynced) unless the container is --rm; the
+ * first save after hutch_ctr_insert() makes the container visible. */
 int hutch_ctr_save(struct hutch_ctr *c, struct hutch_error **err);
-/* Without fsync (rename only): for State and the monitor's bookkeeping,
- * which a reboot makes stale anyway. */
+/* Only c->st, without the fsync: a reboot makes it stale anyway. */
 int hutch_ctr_save_state(struct hutch_ctr *c, struct hutch_error **err);
 int hutch_ctr_reload(struct hutch_ctr *c, struct hutch_error **err);
-/* All container ids, newest first. On the way it removes what a killed
- * create or rm left (a container dir with no record, a .creating- or
- * .removing- dir) once no one holds that dir's lock. */
-int hutch_ctr_list(struct hutch_engine *e, char ***ids, struct hutch_error **err);
+/* Reserve c->id and c->name (record.c): -EEXIST when the name is in use. */
+int hutch_ctr_insert(struct hutch_ctr *c, struct hutch_error **err);
+int hutch_ctr_set_name(struct hutch_ctr *c, const char *name, struct hutch_error **err);
+int hutch_ctr_delete(struct hutch_engine *e, const char *id, struct hutch_error **err);
+/* The first migration's import of pre-database records (statedb.h). */
+int hutch_ctr_import_legacy(sqlite3 *db, void *containers_dir, struct hutch_error **err);
+/* Every container, newest first, unlocked and without dirfd. First it
+ * removes what a killed create or rm left (see hutch_ctr_reap). */
+int hutch_ctr_list_all(struct hutch_engine *e, struct hutch_ctr ***out, size_t *n,
+                       struct hutch_error **err);
+void hutch_ctr_list_free(struct hutch_ctr **v, size_t n);
+/* Remove what a killed create or rm left behind: a row whose create never
+ * finished, a .creating- or .removing- dir, a dir without a row; each
+ * only once no one holds its lock. */
+void hutch_ctr_reap(struct hutch_engine *e);
 /* Names of container dirs before their create has locked them and after
  * rm has hidden them (then <prefix><id>). */
 #define HUTCH_CTR_CREATING_PREFIX ".creating-"
@@ -94,8 +134,6 @@ void hutch_ctr_cleanup_unrecorded(struct hutch_engine *e, const char *id, const 
 /* "created", "running", "paused", "restarting", "exited", "removing". */
 const char *hutch_ctr_status(struct hutch_engine *e, struct hutch_ctr *c);
 bool hutch_ctr_running(struct hutch_ctr *c);
-const char *hutch_ctr_name(struct hutch_ctr *c); /* without the '/' */
-pid_t hutch_ctr_pid(struct hutch_ctr *c);
 
 /* New id: 64 random hex digits. */
 int hutch_ctr_new_id(char out[65]);

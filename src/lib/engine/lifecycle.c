@@ -7,6 +7,7 @@
 #include "net/net.h"
 #include "net/netns.h"
 #include "netsetup.h"
+#include "statedb.h"
 #include "runtime/state.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -51,38 +52,6 @@ static bool valid_ctr_name(const char *n) {
   return true;
 }
 
-static bool name_taken(struct hutch_engine *e, const char *name, const char *except_id) {
-  _cleanup_strv_ char **ids = NULL;
-  if (hutch_ctr_list(e, &ids, NULL) < 0)
-    return false;
-  for (char **i = ids; *i; i++) {
-    if (except_id && strcmp(*i, except_id) == 0)
-      continue;
-    char p[4096];
-    snprintf(p, sizeof(p), "%s/%s/config.v2.json", e->containers_dir, *i);
-    _cleanup_json_ json_t *r = json_load_file(p, 0, NULL);
-    const char *n = json_string_value(json_object_get(r, "Name"));
-    if (n && strcmp(n + (n[0] == '/'), name) == 0)
-      return true;
-  }
-  return false;
-}
-
-/* The engine-wide lock around name reservation. */
-static int global_lock(struct hutch_engine *e, struct hutch_error **err) {
-  char p[4096];
-  snprintf(p, sizeof(p), "%s/.lock", e->containers_dir);
-  int fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return hutch_error_set(err, errno, "open %s", p);
-  while (flock(fd, LOCK_EX) < 0)
-    if (errno != EINTR) {
-      close(fd);
-      return hutch_error_set(err, errno, "lock %s", p);
-    }
-  return fd;
-}
-
 /* ---- helpers ---- */
 
 static json_t *strv_json(char *const *v) {
@@ -94,13 +63,6 @@ static json_t *strv_json(char *const *v) {
 
 static json_t *strv_json_or_null(char *const *v) {
   return v ? strv_json(v) : json_null();
-}
-
-static json_t *state_of(struct hutch_ctr *c) {
-  return json_object_get(c->rec, "State");
-}
-static json_t *hutch_of(struct hutch_ctr *c) {
-  return json_object_get(c->rec, "Hutch");
 }
 
 static bool swap_limit_supported(void) {
@@ -238,6 +200,7 @@ static json_t *labels_json(char *const *img_labels, char *const *labels) {
 }
 
 void hutch_ctr_cleanup_unrecorded(struct hutch_engine *e, const char *id, const char *dir) {
+  hutch_ctr_delete(e, id, NULL);
   char p[4200];
   snprintf(p, sizeof(p), "%s/merged", dir);
   hutch_overlay_umount(p, NULL);
@@ -249,27 +212,92 @@ void hutch_ctr_cleanup_unrecorded(struct hutch_engine *e, const char *id, const 
   hutch_rm_rf(dir);
 }
 
-/* The container dir appears under its id already locked: it is made as
- * .creating-<id>, locked, then renamed. So a dir named by an id whose
- * lock is free and that has no record can only be what a killed create
- * left, which hutch_ctr_list() then removes. */
-static int make_locked_dir(struct hutch_engine *e, struct hutch_ctr *c, struct hutch_error **err) {
-  _cleanup_free_ char *tmp = NULL;
-  if (asprintf(&tmp, "%s/" HUTCH_CTR_CREATING_PREFIX "%s", e->containers_dir, c->id) < 0) {
-    tmp = NULL;
+/* The container dir appears under its id already locked and with its row
+ * (complete=0) in the database: it is made as .creating-<id>, locked, the
+ * row inserted, then renamed. hutch_ctr_reap() removes what a killed
+ * create left once its lock is free. */
+static int make_locked_dir(struct hutch_engine *e, struct hutch_ctr *c, char **tmp,
+                           struct hutch_error **err) {
+  if (asprintf(tmp, "%s/" HUTCH_CTR_CREATING_PREFIX "%s", e->containers_dir, c->id) < 0) {
+    *tmp = NULL;
     return hutch_error_set(err, ENOMEM, "container dir");
   }
-  if (mkdir(tmp, 0700) < 0)
-    return hutch_error_set(err, errno, "create %s", tmp);
-  c->dirfd = open(tmp, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (mkdir(*tmp, 0700) < 0)
+    return hutch_error_set(err, errno, "create %s", *tmp);
+  c->dirfd = open(*tmp, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (c->dirfd >= 0)
     c->lockfd = openat(c->dirfd, ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (c->dirfd < 0 || c->lockfd < 0 || flock(c->lockfd, LOCK_EX) < 0 || rename(tmp, c->dir) < 0) {
+  if (c->dirfd < 0 || c->lockfd < 0 || flock(c->lockfd, LOCK_EX) < 0) {
+    int r = hutch_error_set(err, errno, "create %s", *tmp);
+    hutch_rm_rf(*tmp);
+    return r;
+  }
+  return 0;
+}
+
+static char *generated_name(const char *id, int tries) {
+  unsigned a = (unsigned char)id[tries % 60] * 7u + (unsigned)tries,
+           b = (unsigned char)id[(tries + 1) % 60] * 13u;
+  char *name = NULL;
+  if (asprintf(&name, tries < 10 ? "%s_%s" : "%s_%s%d", adjectives[a % ARRAY_SIZE(adjectives)],
+               surnames[b % ARRAY_SIZE(surnames)], tries) < 0)
+    return NULL;
+  return name;
+}
+
+/* The row that reserves the id and the name: the given one (docker's
+ * conflict when taken) or a generated one that is free. */
+static int reserve_name(struct hutch_ctr *c, const char *wanted, struct hutch_error **err) {
+  for (int tries = 0; tries < 100; tries++) {
+    free(c->name);
+    c->name = wanted ? strdup(wanted) : generated_name(c->id, tries);
+    if (!c->name)
+      return hutch_error_set(err, ENOMEM, "container name");
+    struct hutch_error *ierr = NULL;
+    int r = hutch_ctr_insert(c, &ierr);
+    if (r != -EEXIST) {
+      if (r < 0 && err && !*err)
+        *err = ierr;
+      else
+        hutch_error_free(ierr);
+      return r;
+    }
+    hutch_error_free(ierr);
+    if (wanted)
+      return hutch_error_set(
+          err, EEXIST,
+          "Conflict. The container name \"/%s\" is already in use by another container", wanted);
+  }
+  return hutch_error_set(err, EEXIST, "no free container name");
+}
+
+/* A new container: its id, locked dir, and the row reserving its name. */
+static int ctr_begin(struct hutch_engine *e, const char *wanted, struct hutch_ctr **out,
+                     struct hutch_error **err) {
+  char id[65];
+  if (hutch_ctr_new_id(id) < 0)
+    return hutch_error_set(err, EIO, "container id");
+  _cleanup_ctr_ struct hutch_ctr *c = hutch_ctr_alloc(e, id);
+  if (!c)
+    return hutch_error_set(err, ENOMEM, "container");
+  snprintf(c->created, sizeof(c->created), "%s", hutch_now_rfc3339());
+  snprintf(c->st.started_at, sizeof(c->st.started_at), "%s", ZERO_TIME);
+  snprintf(c->st.finished_at, sizeof(c->st.finished_at), "%s", ZERO_TIME);
+  _cleanup_free_ char *tmp = NULL;
+  if (make_locked_dir(e, c, &tmp, err) < 0)
+    return -1;
+  if (reserve_name(c, wanted, err) < 0) {
+    hutch_rm_rf(tmp);
+    return -1;
+  }
+  if (rename(tmp, c->dir) < 0) {
     int r = hutch_error_set(err, errno, "create %s", c->dir);
+    hutch_ctr_delete(e, id, NULL);
     hutch_rm_rf(tmp);
     return r;
   }
-  hutch_debug("container dir %s (locked)", c->dir);
+  hutch_debug("container %.12s: dir %s (locked), name %s", id, c->dir, c->name);
+  *out = TAKE_PTR(c);
   return 0;
 }
 
@@ -285,40 +313,10 @@ int hutch_ctr_create(struct hutch_engine *e, const char *image_ref, struct hutch
     return hutch_error_set(
         err, EINVAL, "invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
         o->name);
-  _cleanup_close_ int glock = global_lock(e, err);
-  if (glock < 0)
+  _cleanup_ctr_ struct hutch_ctr *c = NULL;
+  if (ctr_begin(e, o->name, &c, err) < 0)
     return -1;
-  char id[65];
-  if (hutch_ctr_new_id(id) < 0)
-    return hutch_error_set(err, EIO, "container id");
-  _cleanup_free_ char *name = NULL;
-  if (o->name) {
-    if (name_taken(e, o->name, NULL))
-      return hutch_error_set(
-          err, EEXIST,
-          "Conflict. The container name \"/%s\" is already in use by another container", o->name);
-    name = strdup(o->name);
-  } else {
-    for (int tries = 0; tries < 50; tries++) {
-      free(name);
-      unsigned a = (unsigned char)id[tries % 60] * 7u + (unsigned)tries,
-               b = (unsigned char)id[(tries + 1) % 60] * 13u;
-      if (asprintf(&name, tries < 10 ? "%s_%s" : "%s_%s%d", adjectives[a % ARRAY_SIZE(adjectives)],
-                   surnames[b % ARRAY_SIZE(surnames)], tries) < 0)
-        return hutch_error_set(err, ENOMEM, "name");
-      if (!name_taken(e, name, NULL))
-        break;
-    }
-  }
-  _cleanup_ctr_ struct hutch_ctr *c = calloc(1, sizeof(*c));
-  if (!c)
-    return hutch_error_set(err, ENOMEM, "container");
-  c->dirfd = c->lockfd = -EBADF;
-  c->id = strdup(id);
-  if (asprintf(&c->dir, "%s/%s", e->containers_dir, id) < 0)
-    return hutch_error_set(err, ENOMEM, "container");
-  if (make_locked_dir(e, c, err) < 0)
-    return -1;
+  const char *id = c->id;
   int ret = -1;
   json_t *mounts_rec = json_array(), *anon = json_array();
   _cleanup_json_ json_t *spec = NULL;
@@ -367,7 +365,7 @@ int hutch_ctr_create(struct hutch_engine *e, const char *image_ref, struct hutch
     }
   }
   /* networking (netsetup.c): mode, netns path, the /etc files */
-  if (hutch_engine_net_prepare(e, o, id, name, c->dir,
+  if (hutch_engine_net_prepare(e, o, id, c->name, c->dir,
                                img->config ? img->config->exposed_ports : NULL, &netplan, err) < 0)
     goto fail;
   const char *net = netplan.network_mode;
@@ -460,28 +458,19 @@ int hutch_ctr_create(struct hutch_engine *e, const char *image_ref, struct hutch
   char logpath[4200];
   snprintf(logpath, sizeof(logpath), "%s/%s-json.log", c->dir, id);
   c->rec = json_pack(
-      "{s:s, s:s, s:s, s:s, s:O, s:s, s:s, s:{s:s, s:b, s:b, s:b, s:b, s:b, s:i, s:i, s:s, s:s, "
-      "s:s}, s:i, "
-      "s:o, s:o, s:o, s:{s:s, s:{s:s, s:s, s:s, s:s}}, s:s, s:s, s:s, s:s, s:{s:o, s:b, s:I, s:I, "
-      "s:I, s:s}}",
-      "Id", id, "Created", hutch_now_rfc3339(), "Name", "/", "Path", args[0] ? args[0] : "", "Args",
-      json_object_get(process, "args"), "Image", img->id, "ImageName", image_ref, "State", "Status",
-      "created", "Running", 0, "Paused", 0, "Restarting", 0, "OOMKilled", 0, "Dead", 0, "Pid", 0,
-      "ExitCode", 0, "Error", "", "StartedAt", ZERO_TIME, "FinishedAt", ZERO_TIME, "RestartCount",
-      0, "Config", config, "HostConfig", host, "Mounts", TAKE_PTR(mounts_rec), "GraphDriver",
-      "Name", "overlay", "Data", "LowerDir", "", "UpperDir", upper, "WorkDir", work, "MergedDir",
-      merged, "LogPath", logpath, "HostnamePath", hostname_path, "HostsPath", hosts_path,
-      "ResolvConfPath", resolv_path, "Hutch", "AnonVolumes", TAKE_PTR(anon), "ManualStop", 0,
-      "PidStart", (json_int_t)0, "MonitorPid", (json_int_t)0, "MonitorStart", (json_int_t)0,
-      "NetNS", netns_path ? netns_path : "");
+      "{s:s, s:O, s:s, s:s, s:o, s:o, s:o, s:{s:s, s:{s:s, s:s, s:s, s:s}}, s:s, s:s, s:s, s:s, "
+      "s:{s:o, s:s}}",
+      "Path", args[0] ? args[0] : "", "Args", json_object_get(process, "args"), "Image", img->id,
+      "ImageName", image_ref, "Config", config, "HostConfig", host, "Mounts", TAKE_PTR(mounts_rec),
+      "GraphDriver", "Name", "overlay", "Data", "LowerDir", "", "UpperDir", upper, "WorkDir", work,
+      "MergedDir", merged, "LogPath", logpath, "HostnamePath", hostname_path, "HostsPath",
+      hosts_path, "ResolvConfPath", resolv_path, "Hutch", "AnonVolumes", TAKE_PTR(anon), "NetNS",
+      netns_path ? netns_path : "");
   if (!c->rec) {
     hutch_error_set(err, ENOMEM, "container record");
     goto fail;
   }
   {
-    char n[300];
-    snprintf(n, sizeof(n), "/%s", name);
-    json_object_set_new(c->rec, "Name", json_string(n));
     /* the image's layers, top first, as docker's LowerDir */
     size_t cap = 1;
     for (size_t i = 0; i < img->n_layers; i++)
@@ -555,8 +544,9 @@ int hutch_ctr_start(struct hutch_engine *e, struct hutch_ctr *c, const struct hu
     return -1;
   /* A runtime state dir left by a killed monitor would block create. */
   hutch_container_delete(&e->rt, c->id, true, NULL);
-  json_object_set_new(hutch_of(c), "ManualStop", json_false());
-  json_object_set_new(state_of(c), "Error", json_string(""));
+  c->st.manual_stop = false;
+  free(c->st.error);
+  c->st.error = NULL;
   if (hutch_ctr_save_state(c, err) < 0)
     return -1;
   json_t *cfg = json_object_get(c->rec, "Config");
@@ -585,6 +575,9 @@ int hutch_ctr_start(struct hutch_engine *e, struct hutch_ctr *c, const struct hu
   int ready[2];
   if (pipe2(ready, O_CLOEXEC) < 0)
     return hutch_error_set(err, errno, "pipe");
+  /* the monitor opens its own: SQLite's locks are per process, and a
+   * connection inherited open would make the child's lock-free */
+  hutch_engine_db_close(e);
   pid_t child = fork();
   if (child < 0) {
     close(ready[0]);
@@ -665,12 +658,9 @@ static void wait_recorded(struct hutch_engine *e, struct hutch_ctr *c, int ms) {
   for (int waited = 0; waited < ms; waited += 20) {
     if (hutch_ctr_reload(c, NULL) < 0)
       return;
-    if (!json_is_true(json_object_get(state_of(c), "Running")))
+    if (!c->st.running)
       return;
-    json_t *h = hutch_of(c);
-    pid_t mp = (pid_t)json_integer_value(json_object_get(h, "MonitorPid"));
-    if (mp <= 0 || !hutch_pid_alive(mp, (unsigned long long)json_integer_value(
-                                            json_object_get(h, "MonitorStart"))))
+    if (c->st.monitor_pid <= 0 || !hutch_pid_alive(c->st.monitor_pid, c->st.monitor_start))
       break;
     usleep(20000);
   }
@@ -697,12 +687,11 @@ static void unlock(struct hutch_ctr *c) {
 static void settle_orphan(struct hutch_engine *e, struct hutch_ctr *c, int code) {
   if (lock_again(c, NULL) < 0)
     return;
-  json_t *st = state_of(c);
-  if (json_is_true(json_object_get(st, "Running")) && !hutch_ctr_running(c)) {
-    json_object_set_new(st, "Running", json_false());
-    json_object_set_new(st, "Pid", json_integer(0));
-    json_object_set_new(st, "ExitCode", json_integer(code));
-    json_object_set_new(st, "FinishedAt", json_string(hutch_now_rfc3339()));
+  if (c->st.running && !hutch_ctr_running(c)) {
+    c->st.running = false;
+    c->st.pid = 0;
+    c->st.exit_code = code;
+    snprintf(c->st.finished_at, sizeof(c->st.finished_at), "%s", hutch_now_rfc3339());
     hutch_container_delete(&e->rt, c->id, true, NULL);
     hutch_ctr_save_state(c, NULL);
   }
@@ -713,8 +702,8 @@ int hutch_ctr_stop(struct hutch_engine *e, struct hutch_ctr *c, int timeout,
                    struct hutch_error **err) {
   if (lock_again(c, err) < 0)
     return -1;
-  json_object_set_new(hutch_of(c), "ManualStop", json_true());
-  json_object_set_new(state_of(c), "Restarting", json_false());
+  c->st.manual_stop = true;
+  c->st.restarting = false;
   if (hutch_ctr_save_state(c, err) < 0)
     return -1;
   if (!hutch_ctr_running(c)) {
@@ -730,9 +719,8 @@ int hutch_ctr_stop(struct hutch_engine *e, struct hutch_ctr *c, int timeout,
     timeout = json_is_integer(json_object_get(cfg, "StopTimeout"))
                   ? (int)json_integer_value(json_object_get(cfg, "StopTimeout"))
                   : 10;
-  pid_t pid = hutch_ctr_pid(c);
-  unsigned long long start =
-      (unsigned long long)json_integer_value(json_object_get(hutch_of(c), "PidStart"));
+  pid_t pid = c->st.pid;
+  unsigned long long start = c->st.pid_start;
   unlock(c);
   hutch_debug("stop %.12s: signal %d, then SIGKILL after %ds", c->id, sig, timeout);
   if (hutch_container_kill(&e->rt, c->id, sig, false, NULL) < 0 ||
@@ -751,7 +739,7 @@ int hutch_ctr_kill(struct hutch_engine *e, struct hutch_ctr *c, int sig, struct 
     return hutch_error_set(err, EINVAL, "container %.12s is not running", c->id);
   if (sig == SIGKILL && lock_again(c, NULL) == 0) {
     /* docker kill counts as a manual stop for the restart policy */
-    json_object_set_new(hutch_of(c), "ManualStop", json_true());
+    c->st.manual_stop = true;
     hutch_ctr_save_state(c, NULL);
     unlock(c);
   }
@@ -767,21 +755,14 @@ int hutch_ctr_wait(struct hutch_engine *e, const char *id, int *code, struct hut
     bool busy =
         strcmp(st, "running") == 0 || strcmp(st, "paused") == 0 || strcmp(st, "restarting") == 0;
     /* exited, but the monitor has not written the code yet */
-    if (!busy && json_is_true(json_object_get(state_of(c), "Running"))) {
-      json_t *h = hutch_of(c);
-      pid_t mp = (pid_t)json_integer_value(json_object_get(h, "MonitorPid"));
-      busy = mp > 0 && hutch_pid_alive(mp, (unsigned long long)json_integer_value(
-                                               json_object_get(h, "MonitorStart")));
-    }
+    if (!busy && c->st.running)
+      busy = c->st.monitor_pid > 0 && hutch_pid_alive(c->st.monitor_pid, c->st.monitor_start);
     if (!busy) {
-      *code = (int)json_integer_value(json_object_get(state_of(c), "ExitCode"));
+      *code = c->st.exit_code;
       return 0;
     }
-    pid_t pid = hutch_ctr_pid(c);
-    if (pid > 0)
-      wait_pid_gone(
-          pid, (unsigned long long)json_integer_value(json_object_get(hutch_of(c), "PidStart")),
-          200);
+    if (c->st.pid > 0)
+      wait_pid_gone(c->st.pid, c->st.pid_start, 200);
     else
       usleep(50000);
   }
@@ -800,17 +781,14 @@ int hutch_ctr_remove(struct hutch_engine *e, struct hutch_ctr *c, bool force, bo
     return hutch_error_set(err, EBUSY,
                            "cannot remove container \"/%s\": container is %s: stop the container "
                            "before removing or force remove",
-                           hutch_ctr_name(c), st);
-  json_t *h = hutch_of(c);
-  pid_t mp = (pid_t)json_integer_value(json_object_get(h, "MonitorPid"));
-  unsigned long long ms =
-      (unsigned long long)json_integer_value(json_object_get(h, "MonitorStart"));
+                           c->name, st);
+  pid_t mp = c->st.monitor_pid;
+  unsigned long long ms = c->st.monitor_start;
   if (active || (mp > 0 && mp != getpid() && hutch_pid_alive(mp, ms))) {
-    json_object_set_new(h, "ManualStop", json_true());
+    c->st.manual_stop = true;
     hutch_ctr_save_state(c, NULL);
-    pid_t pid = hutch_ctr_pid(c);
-    unsigned long long start =
-        (unsigned long long)json_integer_value(json_object_get(h, "PidStart"));
+    pid_t pid = c->st.pid;
+    unsigned long long start = c->st.pid_start;
     unlock(c);
     hutch_container_kill(&e->rt, c->id, SIGKILL, true, NULL);
     if (pid > 0)
@@ -820,8 +798,8 @@ int hutch_ctr_remove(struct hutch_engine *e, struct hutch_ctr *c, bool force, bo
       wait_pid_gone(mp, ms, 5000);
     if (lock_again(c, err) < 0)
       return -1;
-    h = hutch_of(c); /* the reload replaced the record */
   }
+  json_t *h = json_object_get(c->rec, "Hutch");
   hutch_container_delete(&e->rt, c->id, true, NULL);
   const char *netns = json_string_value(json_object_get(h, "NetNS"));
   hutch_engine_net_teardown(e, c->id, netns, NULL); /* warns; rm goes on */
@@ -831,7 +809,10 @@ int hutch_ctr_remove(struct hutch_engine *e, struct hutch_ctr *c, bool force, bo
   struct hutch_store *s;
   if (hutch_engine_store(e, &s, NULL) == 0)
     hutch_image_release(s, c->id, NULL);
-  /* hide it from lookups first, then delete the files */
+  /* forget the record first (it is gone for every lookup), then hide the
+   * dir and delete the files: a dir left without a row is reaped */
+  if (hutch_ctr_delete(e, c->id, err) < 0)
+    return -1;
   _cleanup_free_ char *gone = NULL;
   if (asprintf(&gone, "%s/" HUTCH_CTR_REMOVING_PREFIX "%s", e->containers_dir, c->id) < 0)
     return hutch_error_set(err, ENOMEM, "rm");
@@ -861,31 +842,47 @@ int hutch_ctr_rename(struct hutch_engine *e, struct hutch_ctr *c, const char *na
     return hutch_error_set(
         err, EINVAL, "invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
         name);
-  _cleanup_close_ int glock = global_lock(e, err);
-  if (glock < 0 || lock_again(c, err) < 0)
+  if (lock_again(c, err) < 0)
     return -1;
-  if (name_taken(e, name, c->id))
+  struct hutch_error *rerr = NULL;
+  int r = hutch_ctr_set_name(c, name, &rerr);
+  if (r == -EEXIST) {
+    hutch_error_free(rerr);
     return hutch_error_set(err, EEXIST, "Conflict. The container name \"/%s\" is already in use",
                            name);
-  char n[300];
-  snprintf(n, sizeof(n), "/%s", name);
-  json_object_set_new(c->rec, "Name", json_string(n));
-  return hutch_ctr_save(c, err);
+  }
+  if (r < 0 && err && !*err)
+    *err = rerr;
+  else
+    hutch_error_free(rerr);
+  return r;
+}
+
+static json_t *inspect_state(struct hutch_engine *e, struct hutch_ctr *c) {
+  const char *status = hutch_ctr_status(e, c);
+  bool running = strcmp(status, "running") == 0 || strcmp(status, "paused") == 0;
+  return json_pack("{s:s, s:b, s:b, s:b, s:b, s:b, s:i, s:i, s:s, s:s, s:s}", "Status", status,
+                   "Running", running, "Paused", strcmp(status, "paused") == 0, "Restarting",
+                   strcmp(status, "restarting") == 0, "OOMKilled", c->st.oom_killed, "Dead",
+                   c->st.dead, "Pid", running ? c->st.pid : 0, "ExitCode", c->st.exit_code, "Error",
+                   c->st.error ? c->st.error : "", "StartedAt", c->st.started_at, "FinishedAt",
+                   c->st.finished_at);
 }
 
 json_t *hutch_ctr_inspect(struct hutch_engine *e, struct hutch_ctr *c) {
-  json_t *j = json_deep_copy(c->rec);
-  json_object_del(j, "Hutch");
-  json_object_del(j, "ImageName");
-  json_t *st = json_object_get(j, "State");
-  const char *status = hutch_ctr_status(e, c);
-  bool running = strcmp(status, "running") == 0 || strcmp(status, "paused") == 0;
-  json_object_set_new(st, "Status", json_string(status));
-  json_object_set_new(st, "Running", json_boolean(running));
-  json_object_set_new(st, "Paused", json_boolean(strcmp(status, "paused") == 0));
-  json_object_set_new(st, "Restarting", json_boolean(strcmp(status, "restarting") == 0));
-  if (!running)
-    json_object_set_new(st, "Pid", json_integer(0));
+  char name[300];
+  snprintf(name, sizeof(name), "/%s", c->name);
+  json_t *j = json_pack("{s:s, s:s, s:O, s:O, s:o}", "Id", c->id, "Created", c->created, "Path",
+                        json_object_get(c->rec, "Path"), "Args", json_object_get(c->rec, "Args"),
+                        "State", inspect_state(e, c));
+  if (!j)
+    return NULL;
+  const char *k;
+  json_t *v;
+  json_object_foreach(c->rec, k, v) if (!json_object_get(j, k) && strcmp(k, "Hutch") &&
+                                        strcmp(k, "ImageName")) json_object_set(j, k, v);
+  json_object_set_new(j, "Name", json_string(name));
+  json_object_set_new(j, "RestartCount", json_integer(c->st.restart_count));
   json_object_set_new(j, "NetworkSettings", hutch_engine_net_inspect(e, c));
   return j;
 }

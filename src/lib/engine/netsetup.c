@@ -677,7 +677,7 @@ static int attach_one(struct hutch_engine *e, struct hutch_ctr *c, const char *n
       .network = network,
       .ifname = ifname,
       .ip = json_string_value(json_object_get(nw, "ip")),
-      .name = hutch_ctr_name(c),
+      .name = c->name,
       .aliases = aliases,
       .ports = ports,
       .n_ports = n_ports,
@@ -720,9 +720,8 @@ int hutch_engine_net_start(struct hutch_engine *e, struct hutch_ctr *c, struct h
   }
   /* Saved before attaching: a concurrent stale cleanup reads the record
    * and must see that someone holds the attachment about to appear. */
-  json_t *h = json_object_get(c->rec, "Hutch");
-  json_object_set_new(h, "NetOwner", json_integer(getpid()));
-  json_object_set_new(h, "NetOwnerStart", json_integer((json_int_t)hutch_pid_start_time(getpid())));
+  c->st.net_owner = getpid();
+  c->st.net_owner_start = hutch_pid_start_time(getpid());
   if (hutch_ctr_save_state(c, err) < 0)
     return -1;
   size_t i;
@@ -771,12 +770,6 @@ int hutch_engine_net_teardown(struct hutch_engine *e, const char *id, const char
 
 /* ---- stale cleanup ---- */
 
-static bool pid_alive_in(json_t *o, const char *pid_key, json_t *so, const char *start_key) {
-  pid_t pid = (pid_t)json_integer_value(json_object_get(o, pid_key));
-  unsigned long long start = (unsigned long long)json_integer_value(json_object_get(so, start_key));
-  return pid > 0 && hutch_pid_alive(pid, start);
-}
-
 /* An attachment stays while its container exists and someone holds it:
  * its init (also after a killed monitor), its monitor (also between the
  * restarts of a restart policy), or the process starting it. */
@@ -789,9 +782,10 @@ static bool ctr_holds_network(const char *id, void *ud) {
     hutch_error_free(err);
     return !gone; /* unreadable: leave it alone */
   }
-  json_t *h = json_object_get(c->rec, "Hutch");
-  return hutch_ctr_running(c) || pid_alive_in(h, "MonitorPid", h, "MonitorStart") ||
-         pid_alive_in(h, "NetOwner", h, "NetOwnerStart");
+  const struct hutch_ctr_state *s = &c->st;
+  return hutch_ctr_running(c) ||
+         (s->monitor_pid > 0 && hutch_pid_alive(s->monitor_pid, s->monitor_start)) ||
+         (s->net_owner > 0 && hutch_pid_alive(s->net_owner, s->net_owner_start));
 }
 
 int hutch_engine_net_cleanup_stale(struct hutch_engine *e, int *cleaned, struct hutch_error **err) {
@@ -937,7 +931,7 @@ int hutch_engine_net_connect(struct hutch_engine *e, struct hutch_ctr *c, const 
   if (!net || !owns_netns(net) || (mode && strcmp(mode, "none") == 0))
     return hutch_error_set(
         err, EINVAL, "container %s: its network mode (%s) cannot be connected to other networks",
-        hutch_ctr_name(c), mode ? mode : "unknown");
+        c->name, mode ? mode : "unknown");
   struct hutch_engine_netctx nc;
   hutch_engine_net_ctx(e, &nc);
   _cleanup_network_ struct hutch_network *nobj = NULL;
@@ -949,7 +943,7 @@ int hutch_engine_net_connect(struct hutch_engine *e, struct hutch_ctr *c, const 
   json_array_foreach(nets, i, nw) {
     if (strcmp(json_string_value(json_object_get(nw, "name")) ?: "", nobj->name) == 0)
       return hutch_error_set(err, EEXIST, "endpoint with name %s already exists in network %s",
-                             hutch_ctr_name(c), nobj->name);
+                             c->name, nobj->name);
   }
   if (ip) {
     uint32_t a;
@@ -1019,8 +1013,8 @@ int hutch_engine_net_disconnect(struct hutch_engine *e, struct hutch_ctr *c, con
       break;
   }
   if (i == json_array_size(nets))
-    return hutch_error_set(err, ENOENT, "container %s is not connected to network %s",
-                           hutch_ctr_name(c), name);
+    return hutch_error_set(err, ENOENT, "container %s is not connected to network %s", c->name,
+                           name);
   if (hutch_net_detach(&nc.ctx, c->id, name, err) < 0)
     return -1;
   json_array_remove(nets, i);
