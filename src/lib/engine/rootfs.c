@@ -1,9 +1,18 @@
-/* A container's rootfs: overlayfs with the image's layers as lowerdirs
- * (top layer first in the option string) and a per-container upper and
- * work dir. The mount data is limited to a page, so when the layers share
- * a parent directory (they do: the store's layers/sha256/) the mount is
- * made from inside it with short relative names, as docker's overlay2
- * driver does with its l/ links. */
+/* A container's rootfs: overlayfs with the image's layers as lower dirs
+ * (top layer first) and a per-container upper and work dir.
+ *
+ * The mount is made through the new mount API: fsopen("overlay"), one
+ * fsconfig "lowerdir+" per layer (Linux 6.8), upperdir, workdir,
+ * FSCONFIG_CMD_CREATE, fsmount and move_mount onto merged. Each layer is
+ * its own call, so the one-page limit of mount(2)'s option string does not
+ * apply; what bounds an image is overlayfs' own stack limit (500 lower
+ * layers, OVL_MAX_STACK), which the kernel reports by name.
+ *
+ * Without fsopen (ENOSYS) or "lowerdir+" (EINVAL on the first layer) the
+ * mount falls back to mount(2) with lowerdir=a:b:c. That string must fit a
+ * page, so when the layers share a parent directory (they do: the store's
+ * layers/sha256/) it is made from inside it with short relative names, as
+ * docker's overlay2 driver does with its l/ links: about 120 layers fit. */
 #include "engine.h"
 
 #include "util/cleanup.h"
@@ -50,10 +59,9 @@ bool hutch_is_mountpoint(const char *path) {
   return found;
 }
 
-int hutch_overlay_mount(char *const *layer_dirs, size_t n, const char *upper, const char *work,
-                        const char *merged, struct hutch_error **err) {
-  if (n == 0)
-    return hutch_error_set(err, EINVAL, "image has no layers");
+/* The fallback: one lowerdir= string, which mount(2) limits to a page. */
+static int overlay_mount_data(char *const *layer_dirs, size_t n, const char *upper,
+                              const char *work, const char *merged, struct hutch_error **err) {
   /* Common parent of all layers? */
   _cleanup_free_ char *first = strdup(layer_dirs[0]);
   const char *parent = dirname(first);
@@ -91,6 +99,101 @@ int hutch_overlay_mount(char *const *layer_dirs, size_t n, const char *upper, co
     return hutch_error_set(err, e, "mount overlay on %s (%zu bytes of options)", merged,
                            strlen(data));
   return 0;
+}
+
+/* A store layer dir (.../sha256/<hex>) as sha256:<hex>, else its path. */
+static const char *layer_name(const char *dir, char *buf, size_t len) {
+  const char *base = strrchr(dir, '/');
+  if (base && base - dir >= 7 && strncmp(base - 7, "/sha256", 7) == 0) {
+    snprintf(buf, len, "sha256:%s", base + 1);
+    return buf;
+  }
+  return dir;
+}
+
+/* The kernel's last error message in the fs context's log ("e overlay:
+ * too many lower directories, limit is 500"), without the "e ", or "". */
+static const char *fs_context_error(int fs, char *buf, size_t len) {
+  char msg[512];
+  ssize_t r;
+  buf[0] = 0;
+  while ((r = read(fs, msg, sizeof(msg) - 1)) > 0) {
+    msg[r] = 0;
+    msg[strcspn(msg, "\n")] = 0;
+    if (r > 2 && msg[0] == 'e' && msg[1] == ' ')
+      snprintf(buf, len, " (%s)", msg + 2);
+  }
+  return buf;
+}
+
+/* fsconfig(key, value); on failure a structured error naming the step. */
+static int fs_set(int fs, const char *key, const char *value, struct hutch_error **err) {
+  if (fsconfig(fs, FSCONFIG_SET_STRING, key, value, 0) == 0)
+    return 0;
+  int e = errno;
+  char why[600];
+  return hutch_error_set(err, e, "overlay: set %s %s%s", key, value,
+                         fs_context_error(fs, why, sizeof(why)));
+}
+
+/* One "lowerdir+" per layer, top first. 1: the kernel does not know the
+ * key (EINVAL on the first layer): use the lowerdir= string instead. */
+static int overlay_add_lowers(int fs, char *const *layer_dirs, size_t n, struct hutch_error **err) {
+  for (size_t i = n; i-- > 0;) {
+    if (fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir+", layer_dirs[i], 0) == 0)
+      continue;
+    int e = errno;
+    char name[128], why[600];
+    fs_context_error(fs, why, sizeof(why));
+    if (i == n - 1 && e == EINVAL) {
+      hutch_debug("overlay: kernel refuses lowerdir+%s; mount(2) with lowerdir=", why);
+      return 1;
+    }
+    return hutch_error_set(err, e, "overlay: add lower layer %s (%zu of %zu)%s",
+                           layer_name(layer_dirs[i], name, sizeof(name)), n - i, n, why);
+  }
+  return 0;
+}
+
+/* The new mount API. 1: not available here, use overlay_mount_data(). */
+static int overlay_mount_fs(char *const *layer_dirs, size_t n, const char *upper, const char *work,
+                            const char *merged, struct hutch_error **err) {
+  _cleanup_close_ int fs = fsopen("overlay", FSOPEN_CLOEXEC);
+  if (fs < 0 && errno == ENOSYS) {
+    hutch_debug("overlay: no fsopen (%s); mount(2) with lowerdir=", strerror(errno));
+    return 1;
+  }
+  if (fs < 0)
+    return hutch_error_set(err, errno, "overlay: fsopen");
+  hutch_debug("mount overlay on %s (%zu layers, lowerdir+)", merged, n);
+  int r = overlay_add_lowers(fs, layer_dirs, n, err);
+  if (r != 0)
+    return r;
+  if (fs_set(fs, "upperdir", upper, err) < 0 || fs_set(fs, "workdir", work, err) < 0 ||
+      fs_set(fs, "source", "overlay", err) < 0)
+    return -1;
+  char why[600];
+  if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) {
+    int e = errno;
+    return hutch_error_set(err, e, "overlay: create (%zu layers)%s", n,
+                           fs_context_error(fs, why, sizeof(why)));
+  }
+  _cleanup_close_ int mnt = fsmount(fs, FSMOUNT_CLOEXEC, 0);
+  if (mnt < 0)
+    return hutch_error_set(err, errno, "overlay: fsmount");
+  if (move_mount(mnt, "", AT_FDCWD, merged, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+    return hutch_error_set(err, errno, "overlay: move mount onto %s", merged);
+  return 0;
+}
+
+int hutch_overlay_mount(char *const *layer_dirs, size_t n, const char *upper, const char *work,
+                        const char *merged, struct hutch_error **err) {
+  if (n == 0)
+    return hutch_error_set(err, EINVAL, "image has no layers");
+  int r = overlay_mount_fs(layer_dirs, n, upper, work, merged, err);
+  if (r != 1)
+    return r;
+  return overlay_mount_data(layer_dirs, n, upper, work, merged, err);
 }
 
 int hutch_overlay_umount(const char *merged, struct hutch_error **err) {
