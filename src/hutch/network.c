@@ -219,9 +219,7 @@ static int net_prune(struct hutch_engine *e, const struct hutch_net_ctx *ctx) {
     struct hutch_ctr *c = all[i];
     size_t k;
     json_t *nw;
-    json_array_foreach(
-        json_object_get(json_object_get(json_object_get(c->rec, "Hutch"), "Net"), "networks"), k,
-        nw) {
+    json_array_foreach(json_object_get(c->cfg.net, "networks"), k, nw) {
       const char *name = json_string_value(json_object_get(nw, "name"));
       if (name)
         hutch_strv_push(&used, name);

@@ -13,15 +13,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *command_text(json_t *rec) {
+static char *command_text(const struct hutch_ctr_config *cfg) {
   char *out = NULL;
   size_t len = 0;
   FILE *f = open_memstream(&out, &len);
-  fputs(json_string_value(json_object_get(rec, "Path")) ?: "", f);
+  fputs(cfg->path, f);
   size_t i;
   json_t *a;
-  json_array_foreach(json_object_get(rec, "Args"), i, a) if (i > 0)
-      fprintf(f, " %s", json_string_value(a));
+  json_array_foreach(cfg->args, i, a) if (i > 0) fprintf(f, " %s", json_string_value(a));
   fclose(f);
   return out;
 }
@@ -83,9 +82,8 @@ int cmd_ps(int argc, char **argv) {
     }
     char status[128];
     ctr_cli_status_text(e, ct, status, sizeof(status));
-    _cleanup_free_ char *cmdline = command_text(ct->rec);
-    const char *image =
-        json_string_value(json_object_get(json_object_get(ct->rec, "Config"), "Image")) ?: "";
+    _cleanup_free_ char *cmdline = command_text(&ct->cfg);
+    const char *image = ct->cfg.image_name;
     const char *created = ct->created;
     _cleanup_free_ char *ports = hutch_engine_net_ports_text(e, ct);
     if (json) {

@@ -130,7 +130,41 @@ static void test_legacy_import(void) {
      "the configuration keeps only configuration");
 }
 
+static void test_config_parse(void) {
+  json_t *rec = json_pack(
+      "{s:s, s:[s, s], s:s, s:{s:s, s:b, s:b, s:s, s:i, s:{}}, s:{s:b, s:{s:s, s:i}, s:s}, "
+      "s:{s:{s:s, s:s}}, s:s, s:{s:s, s:[s]}}",
+      "Path", "sh", "Args", "-c", "true", "Image", "sha256:ab", "Config", "Image", "alpine", "Tty",
+      1, "OpenStdin", 0, "StopSignal", "SIGINT", "StopTimeout", 3, "Labels", "HostConfig",
+      "AutoRemove", 1, "RestartPolicy", "Name", "on-failure", "MaximumRetryCount", 2, "NetworkMode",
+      "none", "GraphDriver", "Data", "LowerDir", "/l/b:/l/a", "MergedDir", "/m", "LogPath", "/log",
+      "Hutch", "NetNS", "/ns", "AnonVolumes", "v1");
+  struct hutch_ctr_config c;
+  hutch_ctr_config_parse(rec, &c);
+  is_str(c.path, "sh", "path");
+  is_int(json_array_size(c.args), 2, "args");
+  is_str(c.image_id, "sha256:ab", "image id");
+  is_str(c.image_name, "alpine", "image name");
+  ok(c.tty && !c.open_stdin && c.auto_remove, "flags");
+  is_str(c.stop_signal, "SIGINT", "stop signal");
+  is_int(c.stop_timeout, 3, "stop timeout");
+  is_str(c.restart_policy, "on-failure", "restart policy");
+  is_int(c.restart_max, 2, "restart max");
+  is_str(c.network_mode, "none", "network mode");
+  is_str(c.lower_dir, "/l/b:/l/a", "layers");
+  is_str(c.netns, "/ns", "netns");
+  is_int(json_array_size(c.anon_volumes), 1, "anonymous volumes");
+  is_str(c.hosts_path, "", "absent strings are empty, not NULL");
+  json_decref(rec);
+  rec = json_object();
+  hutch_ctr_config_parse(rec, &c);
+  ok(c.stop_signal == NULL && c.stop_timeout == -1, "unset stop signal and timeout");
+  is_str(c.restart_policy, "no", "no restart policy by default");
+  json_decref(rec);
+}
+
 int main(void) {
+  test_config_parse();
   if (!mkdtemp(root))
     return 1;
   test_records();

@@ -729,11 +729,9 @@ static int by_path(const void *a, const void *b) {
 
 int hutch_ctr_diff(struct hutch_engine *e, struct hutch_ctr *c, char ***changes,
                    struct hutch_error **err) {
-  const char *lower = json_string_value(
-      json_object_get(json_object_get(json_object_get(c->rec, "GraphDriver"), "Data"), "LowerDir"));
   struct diff_walk w = {0};
   _cleanup_strv_ char **layers = calloc(1, sizeof(char *));
-  _cleanup_free_ char *copy = strdup(lower ? lower : "");
+  _cleanup_free_ char *copy = strdup(c->cfg.lower_dir);
   if (!layers || !copy)
     return hutch_error_set(err, ENOMEM, "diff");
   char *save = NULL;

@@ -76,6 +76,33 @@ struct hutch_ctr_state {
   char started_at[40], finished_at[40];
 };
 
+/* The configuration the engine acts on, typed: parsed from the record's
+ * document by hutch_ctr_config_parse() (record.c), the only code that
+ * knows its keys. Strings are never NULL ("" when absent) except
+ * stop_signal; they and the json_t pointers borrow from hutch_ctr.rec. */
+struct hutch_ctr_config {
+  const char *path; /* the process's executable */
+  json_t *args;     /* and its argv (array) */
+  const char *image_id, *image_name;
+  bool tty, open_stdin, attach_stdout;
+  const char *hostname;
+  json_t *exposed_ports;      /* object: "80/tcp" -> {} */
+  json_t *labels;             /* object */
+  const char *stop_signal;    /* NULL: SIGTERM */
+  int stop_timeout;           /* seconds, -1: docker's 10 */
+  bool auto_remove;           /* --rm */
+  const char *restart_policy; /* "no", "always", "unless-stopped", "on-failure" */
+  int restart_max;
+  const char *network_mode;
+  const char *lower_dir; /* the image's layer dirs, top first, ':'-separated */
+  const char *merged_dir;
+  const char *log_path, *hosts_path, *hostname_path, *resolv_conf_path;
+  const char *netns;    /* the netns file, "" when none */
+  json_t *net;          /* the network plan (netrecord.c's) */
+  json_t *anon_volumes; /* array of volume names */
+};
+void hutch_ctr_config_parse(json_t *rec, struct hutch_ctr_config *cfg);
+
 struct hutch_ctr {
   struct hutch_engine *e;
   char *id;
@@ -87,8 +114,10 @@ struct hutch_ctr {
   struct hutch_ctr_state st;
   /* The configuration, docker-shaped as inspect shows it: Path, Args,
    * Image, ImageName, Config, HostConfig, Mounts, GraphDriver, the *Path
-   * files, and Hutch (AnonVolumes, NetNS, Net). Set once by create. */
+   * files, and Hutch (AnonVolumes, NetNS, Net). Set once by create;
+   * read it through cfg. */
   json_t *rec;
+  struct hutch_ctr_config cfg;
 };
 /* An empty record for id (dir set, nothing open or locked). */
 struct hutch_ctr *hutch_ctr_alloc(struct hutch_engine *e, const char *id);

@@ -507,10 +507,8 @@ int hutch_ctr_mount_rootfs(struct hutch_engine *e, struct hutch_ctr *c, char **m
   _cleanup_free_ char *merged = ctr_path(c, "merged"), *upper = ctr_path(c, "upper"),
                       *work = ctr_path(c, "work");
   if (!hutch_is_mountpoint(merged)) {
-    const char *lower = json_string_value(json_object_get(
-        json_object_get(json_object_get(c->rec, "GraphDriver"), "Data"), "LowerDir"));
     _cleanup_strv_ char **dirs = calloc(1, sizeof(char *));
-    _cleanup_free_ char *copy = strdup(lower ? lower : "");
+    _cleanup_free_ char *copy = strdup(c->cfg.lower_dir);
     char *save = NULL;
     /* LowerDir is top first; the mount wants lowest first */
     for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save))
@@ -549,13 +547,12 @@ int hutch_ctr_start(struct hutch_engine *e, struct hutch_ctr *c, const struct hu
   c->st.error = NULL;
   if (hutch_ctr_save_state(c, err) < 0)
     return -1;
-  json_t *cfg = json_object_get(c->rec, "Config");
   struct hutch_monitor_args ma = {
       .e = e,
       .id = c->id,
       .attached = a && a->attach,
       .interactive = a && a->interactive,
-      .tty = json_is_true(json_object_get(cfg, "Tty")),
+      .tty = c->cfg.tty,
       .ready_fd = -EBADF,
   };
   /* The monitor takes the lock itself whenever it writes the record. */
@@ -710,15 +707,12 @@ int hutch_ctr_stop(struct hutch_engine *e, struct hutch_ctr *c, int timeout,
     unlock(c);
     return 0;
   }
-  json_t *cfg = json_object_get(c->rec, "Config");
   int sig = SIGTERM;
-  const char *ss = json_string_value(json_object_get(cfg, "StopSignal"));
+  const char *ss = c->cfg.stop_signal;
   if (ss && hutch_parse_signal(ss) > 0)
     sig = hutch_parse_signal(ss);
   if (timeout < 0)
-    timeout = json_is_integer(json_object_get(cfg, "StopTimeout"))
-                  ? (int)json_integer_value(json_object_get(cfg, "StopTimeout"))
-                  : 10;
+    timeout = c->cfg.stop_timeout >= 0 ? c->cfg.stop_timeout : 10;
   pid_t pid = c->st.pid;
   unsigned long long start = c->st.pid_start;
   unlock(c);
@@ -799,10 +793,8 @@ int hutch_ctr_remove(struct hutch_engine *e, struct hutch_ctr *c, bool force, bo
     if (lock_again(c, err) < 0)
       return -1;
   }
-  json_t *h = json_object_get(c->rec, "Hutch");
   hutch_container_delete(&e->rt, c->id, true, NULL);
-  const char *netns = json_string_value(json_object_get(h, "NetNS"));
-  hutch_engine_net_teardown(e, c->id, netns, NULL); /* warns; rm goes on */
+  hutch_engine_net_teardown(e, c->id, c->cfg.netns, NULL); /* warns; rm goes on */
   _cleanup_free_ char *merged = ctr_path(c, "merged");
   if (hutch_overlay_umount(merged, err) < 0)
     return -1;
@@ -824,7 +816,7 @@ int hutch_ctr_remove(struct hutch_engine *e, struct hutch_ctr *c, bool force, bo
   if (volumes) {
     size_t i;
     json_t *v;
-    json_array_foreach(json_object_get(h, "AnonVolumes"), i, v) {
+    json_array_foreach(c->cfg.anon_volumes, i, v) {
       struct hutch_error *ve = NULL;
       if (hutch_volume_remove(e, json_string_value(v), false, &ve) < 0)
         hutch_warn("remove volume %s: %s, ignoring", json_string_value(v),
@@ -872,9 +864,9 @@ static json_t *inspect_state(struct hutch_engine *e, struct hutch_ctr *c) {
 json_t *hutch_ctr_inspect(struct hutch_engine *e, struct hutch_ctr *c) {
   char name[300];
   snprintf(name, sizeof(name), "/%s", c->name);
-  json_t *j = json_pack("{s:s, s:s, s:O, s:O, s:o}", "Id", c->id, "Created", c->created, "Path",
-                        json_object_get(c->rec, "Path"), "Args", json_object_get(c->rec, "Args"),
-                        "State", inspect_state(e, c));
+  json_t *j = json_pack("{s:s, s:s, s:s, s:O, s:o}", "Id", c->id, "Created", c->created, "Path",
+                        c->cfg.path, "Args", c->cfg.args ? c->cfg.args : json_null(), "State",
+                        inspect_state(e, c));
   if (!j)
     return NULL;
   const char *k;

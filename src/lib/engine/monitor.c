@@ -416,9 +416,8 @@ int hutch_monitor_run(const struct hutch_monitor_args *a, struct hutch_error **e
     _cleanup_ctr_ struct hutch_ctr *c = NULL;
     bool restart = false;
     if (hutch_ctr_open(e, a->id, false, &c, NULL) == 0) {
-      json_t *rp = json_object_get(json_object_get(c->rec, "HostConfig"), "RestartPolicy");
-      const char *pol = json_string_value(json_object_get(rp, "Name")) ?: "no";
-      int max = (int)json_integer_value(json_object_get(rp, "MaximumRetryCount"));
+      const char *pol = c->cfg.restart_policy;
+      int max = c->cfg.restart_max;
       int count = c->st.restart_count;
       bool manual = c->st.manual_stop;
       restart = !manual && !a->attached &&
@@ -444,8 +443,7 @@ int hutch_monitor_run(const struct hutch_monitor_args *a, struct hutch_error **e
   hutch_logw_close(&lw);
   /* --rm: the container goes when it ends (or could not start) */
   _cleanup_ctr_ struct hutch_ctr *c = NULL;
-  if (hutch_ctr_open(e, a->id, true, &c, NULL) == 0 &&
-      json_is_true(json_object_get(json_object_get(c->rec, "HostConfig"), "AutoRemove"))) {
+  if (hutch_ctr_open(e, a->id, true, &c, NULL) == 0 && c->cfg.auto_remove) {
     struct hutch_error *re = NULL;
     if (hutch_ctr_remove(e, c, true, true, &re) < 0)
       hutch_warn("--rm: %s, ignoring", re && re->msg ? re->msg : "remove failed");

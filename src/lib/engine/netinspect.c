@@ -22,19 +22,17 @@ json_t *hutch_engine_net_inspect(struct hutch_engine *e, struct hutch_ctr *c) {
     hutch_error_free(err);
     n_atts = 0;
   }
-  const char *netns = json_string_value(json_object_get(json_object_get(c->rec, "Hutch"), "NetNS"));
+  const char *netns = c->cfg.netns;
   json_t *ports = json_object(), *networks = json_object();
   /* every exposed port, null unless published (docker's shape) */
   const char *k;
   json_t *v;
-  json_object_foreach(json_object_get(json_object_get(c->rec, "Config"), "ExposedPorts"), k, v)
-      json_object_set_new(ports, k, json_null());
+  json_object_foreach(c->cfg.exposed_ports, k, v) json_object_set_new(ports, k, json_null());
   json_t *ns = json_pack("{s:s, s:s, s:b, s:s, s:o, s:s, s:s, s:i, s:s}", "Bridge", "", "SandboxID",
                          "", "HairpinMode", 0, "SandboxKey", netns ? netns : "", "Ports", ports,
                          "Gateway", "", "IPAddress", "", "IPPrefixLen", 0, "MacAddress", "");
   json_object_set_new(ns, "Networks", networks);
-  const char *mode =
-      json_string_value(json_object_get(json_object_get(c->rec, "HostConfig"), "NetworkMode"));
+  const char *mode = c->cfg.network_mode;
   if (mode && (strcmp(mode, "none") == 0 || strcmp(mode, "host") == 0))
     json_object_set_new(networks, mode,
                         json_pack("{s:n, s:s, s:s, s:s, s:i, s:s}", "Aliases", "NetworkID", "",

@@ -153,20 +153,16 @@ static int prepare_container_mode(struct hutch_engine *e, const char *ref,
   if (omode && strcmp(omode, "container") == 0)
     return hutch_error_set(err, EINVAL,
                            "container %s shares the network of another container itself", ref);
-  const char *ns =
-      json_string_value(json_object_get(json_object_get(other->rec, "Hutch"), "NetNS"));
-  if (ns && *ns && !(p->netns_path = strdup(ns)))
+  const char *ns = other->cfg.netns;
+  if (*ns && !(p->netns_path = strdup(ns)))
     return hutch_error_set(err, ENOMEM, "netns");
-  const char *keys[] = {"HostnamePath", "HostsPath", "ResolvConfPath"};
+  const char *paths[] = {other->cfg.hostname_path, other->cfg.hosts_path,
+                         other->cfg.resolv_conf_path};
   char **dst[] = {&p->hostname_path, &p->hosts_path, &p->resolv_path};
-  for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
-    const char *v = json_string_value(json_object_get(other->rec, keys[i]));
-    if (v && *v)
-      *dst[i] = strdup(v);
-  }
-  const char *hn =
-      json_string_value(json_object_get(json_object_get(other->rec, "Config"), "Hostname"));
-  p->hostname = strdup(hn ? hn : "");
+  for (size_t i = 0; i < ARRAY_SIZE(paths); i++)
+    if (*paths[i])
+      *dst[i] = strdup(paths[i]);
+  p->hostname = strdup(other->cfg.hostname);
   if (asprintf(&p->network_mode, "container:%s", other->id) < 0)
     p->network_mode = NULL;
   json_object_set_new(p->net, "container", json_string(other->id));

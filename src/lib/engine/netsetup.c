@@ -47,7 +47,7 @@ static int attach_one(struct hutch_engine *e, struct hutch_ctr *c, const char *n
   if (with_ports &&
       hutch_engine_net_ports_from_json(json_object_get(net, "ports"), &ports, &n_ports) < 0)
     return hutch_error_set(err, ENOMEM, "ports");
-  const char *hosts = json_string_value(json_object_get(c->rec, "HostsPath"));
+  const char *hosts = c->cfg.hosts_path;
   const char *hn = json_string_value(json_object_get(net, "hostname"));
   struct hutch_net_config cfg = {
       .ctx = nc.ctx,
@@ -69,7 +69,7 @@ static int attach_one(struct hutch_engine *e, struct hutch_ctr *c, const char *n
 int hutch_engine_net_start(struct hutch_engine *e, struct hutch_ctr *c, struct hutch_error **err) {
   json_t *net = hutch_engine_net_of(c);
   const char *mode = json_string_value(json_object_get(net, "mode"));
-  const char *netns = json_string_value(json_object_get(json_object_get(c->rec, "Hutch"), "NetNS"));
+  const char *netns = c->cfg.netns;
   if (mode && strcmp(mode, "container") == 0) {
     _cleanup_ctr_ struct hutch_ctr *other = NULL;
     const char *oid = json_string_value(json_object_get(net, "container"));
@@ -211,8 +211,7 @@ int hutch_engine_net_connect(struct hutch_engine *e, struct hutch_ctr *c, const 
   if (entry == NULL)
     return hutch_error_set(err, ENOMEM, "connect");
   if (hutch_ctr_running(c)) {
-    const char *netns =
-        json_string_value(json_object_get(json_object_get(c->rec, "Hutch"), "NetNS"));
+    const char *netns = c->cfg.netns;
     /* the next free ethN: attachments count up from eth0 */
     struct hutch_net_attachment *atts = NULL;
     size_t n_atts = 0;

@@ -93,6 +93,48 @@ static void bind_state(sqlite3_stmt *q, const struct hutch_ctr_state *s) {
   sqlite3_bind_text(q, 16, s->finished_at, -1, SQLITE_STATIC);
 }
 
+/* ---- the configuration, typed ---- */
+
+static const char *str_at(json_t *o, const char *key) {
+  return json_string_value(json_object_get(o, key)) ?: "";
+}
+
+/* The one place that knows the configuration document's keys: the engine
+ * reads c->cfg (pointers into c->rec, valid while it is). */
+void hutch_ctr_config_parse(json_t *rec, struct hutch_ctr_config *cfg) {
+  json_t *config = json_object_get(rec, "Config"), *host = json_object_get(rec, "HostConfig");
+  json_t *data = json_object_get(json_object_get(rec, "GraphDriver"), "Data");
+  json_t *h = json_object_get(rec, "Hutch"), *rp = json_object_get(host, "RestartPolicy");
+  json_t *timeout = json_object_get(config, "StopTimeout");
+  *cfg = (struct hutch_ctr_config){
+      .path = str_at(rec, "Path"),
+      .args = json_object_get(rec, "Args"),
+      .image_id = str_at(rec, "Image"),
+      .image_name = str_at(config, "Image"),
+      .tty = json_is_true(json_object_get(config, "Tty")),
+      .open_stdin = json_is_true(json_object_get(config, "OpenStdin")),
+      .attach_stdout = json_is_true(json_object_get(config, "AttachStdout")),
+      .hostname = str_at(config, "Hostname"),
+      .exposed_ports = json_object_get(config, "ExposedPorts"),
+      .labels = json_object_get(config, "Labels"),
+      .stop_signal = json_string_value(json_object_get(config, "StopSignal")),
+      .stop_timeout = json_is_integer(timeout) ? (int)json_integer_value(timeout) : -1,
+      .auto_remove = json_is_true(json_object_get(host, "AutoRemove")),
+      .restart_policy = json_string_value(json_object_get(rp, "Name")) ?: "no",
+      .restart_max = (int)json_integer_value(json_object_get(rp, "MaximumRetryCount")),
+      .network_mode = str_at(host, "NetworkMode"),
+      .lower_dir = str_at(data, "LowerDir"),
+      .merged_dir = str_at(data, "MergedDir"),
+      .log_path = str_at(rec, "LogPath"),
+      .hosts_path = str_at(rec, "HostsPath"),
+      .hostname_path = str_at(rec, "HostnamePath"),
+      .resolv_conf_path = str_at(rec, "ResolvConfPath"),
+      .netns = str_at(h, "NetNS"),
+      .net = json_object_get(h, "Net"),
+      .anon_volumes = json_object_get(h, "AnonVolumes"),
+  };
+}
+
 /* Fill c (whose id is known) from a row of CTR_COLUMNS. */
 static int ctr_from_row(sqlite3_stmt *row, struct hutch_ctr *c, struct hutch_error **err) {
   json_error_t je;
@@ -113,6 +155,7 @@ static int ctr_from_row(sqlite3_stmt *row, struct hutch_ctr *c, struct hutch_err
   if (c->rec)
     json_decref(c->rec);
   c->rec = rec;
+  hutch_ctr_config_parse(rec, &c->cfg);
   return 0;
 }
 
@@ -204,7 +247,7 @@ static int replace_labels(sqlite3 *db, struct hutch_ctr *c, struct hutch_error *
     return hutch_db_error(db, err, "write labels");
   const char *k;
   json_t *v;
-  json_object_foreach(json_object_get(json_object_get(c->rec, "Config"), "Labels"), k, v) {
+  json_object_foreach(c->cfg.labels, k, v) {
     sqlite3_reset(ins);
     sqlite3_bind_text(ins, 1, c->id, -1, SQLITE_STATIC);
     sqlite3_bind_text(ins, 2, k, -1, SQLITE_STATIC);
@@ -242,8 +285,8 @@ int hutch_ctr_save(struct hutch_ctr *c, struct hutch_error **err) {
   _cleanup_free_ char *config = json_dumps(c->rec, JSON_COMPACT);
   if (!config)
     return hutch_error_set(err, ENOMEM, "container %.12s: serialise record", c->id);
-  bool rm = json_is_true(json_object_get(json_object_get(c->rec, "HostConfig"), "AutoRemove"));
-  hutch_db_set_durable(db, !rm);
+  hutch_ctr_config_parse(c->rec, &c->cfg); /* the caller may have changed rec */
+  hutch_db_set_durable(db, !c->cfg.auto_remove);
   int r = hutch_db_exec(db, "SAVEPOINT save", err);
   if (r == 0)
     r = update_row(db, c, config, err);
@@ -361,6 +404,7 @@ static int import_one(sqlite3 *db, const char *dir, const char *id, struct hutch
   snprintf(c.created, sizeof(c.created), "%s",
            json_string_value(json_object_get(rec, "Created")) ?: "");
   legacy_state(rec, &c.st);
+  hutch_ctr_config_parse(rec, &c.cfg);
   _cleanup_free_ char *config = json_dumps(rec, JSON_COMPACT);
   _cleanup_stmt_ sqlite3_stmt *q = NULL;
   int r = hutch_db_prepare(db, "INSERT INTO containers (id, name, created) VALUES (?1, ?2, ?3)", &q,
