@@ -213,7 +213,7 @@ static int net_prune(struct hutch_engine *e, const struct hutch_net_ctx *ctx) {
   _cleanup_strv_ char **used = NULL;
   struct hutch_ctr **all = NULL;
   size_t nc = 0;
-  if (hutch_ctr_list_all(e, &all, &nc, &err) < 0)
+  if (hutch_ctr_list_all(e, true, &all, &nc, &err) < 0)
     return ctr_cli_fail(err);
   for (size_t i = 0; i < nc; i++) {
     struct hutch_ctr *c = all[i];

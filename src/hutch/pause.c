@@ -118,7 +118,7 @@ int cmd_stats(int argc, char **argv) {
   if (first >= argc) {
     struct hutch_ctr **all = NULL;
     size_t n = 0;
-    if (hutch_ctr_list_all(e, &all, &n, &err) < 0)
+    if (hutch_ctr_list_all(e, false, &all, &n, &err) < 0)
       return ctr_cli_fail(err);
     ids = calloc(1, sizeof(char *));
     for (size_t i = 0; ids && i < n; i++)

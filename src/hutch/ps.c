@@ -13,18 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *command_text(const struct hutch_ctr_config *cfg) {
-  char *out = NULL;
-  size_t len = 0;
-  FILE *f = open_memstream(&out, &len);
-  fputs(cfg->path, f);
-  size_t i;
-  json_t *a;
-  json_array_foreach(cfg->args, i, a) if (i > 0) fprintf(f, " %s", json_string_value(a));
-  fclose(f);
-  return out;
-}
-
 int cmd_ps(int argc, char **argv) {
   static const struct option opts[] = {
       {"all", no_argument, NULL, 'a'},      {"quiet", no_argument, NULL, 'q'},
@@ -62,15 +50,13 @@ int cmd_ps(int argc, char **argv) {
   struct hutch_error *err = NULL;
   struct hutch_ctr **v = NULL;
   size_t n = 0;
-  if (hutch_ctr_list_all(e, &v, &n, &err) < 0)
+  if (hutch_ctr_list_all(e, false, &v, &n, &err) < 0)
     return ctr_cli_fail(err);
   if (!quiet && !json)
     printf("%-15s %-20s %-25s %-20s %-25s %-10s %s\n", "CONTAINER ID", "IMAGE", "COMMAND",
            "CREATED", "STATUS", "PORTS", "NAMES");
   for (size_t i = 0; i < n; i++) {
     struct hutch_ctr *ct = v[i];
-    if (!ct->rec)
-      continue; /* corrupt: warned about */
     const char *st = hutch_ctr_status(e, ct);
     if (!all && strcmp(st, "running") && strcmp(st, "paused") && strcmp(st, "restarting"))
       continue;
@@ -82,8 +68,8 @@ int cmd_ps(int argc, char **argv) {
     }
     char status[128];
     ctr_cli_status_text(e, ct, status, sizeof(status));
-    _cleanup_free_ char *cmdline = command_text(&ct->cfg);
-    const char *image = ct->cfg.image_name;
+    const char *cmdline = ct->command;
+    const char *image = ct->image_name;
     const char *created = ct->created;
     _cleanup_free_ char *ports = hutch_engine_net_ports_text(e, ct);
     if (json) {

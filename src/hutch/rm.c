@@ -54,7 +54,7 @@ int cmd_container_prune(int argc, char **argv) {
   struct hutch_error *err = NULL;
   struct hutch_ctr **all = NULL;
   size_t n = 0;
-  if (hutch_ctr_list_all(e, &all, &n, &err) < 0)
+  if (hutch_ctr_list_all(e, false, &all, &n, &err) < 0)
     return ctr_cli_fail(err);
   printf("Deleted Containers:\n");
   for (size_t i = 0; i < n; i++) {

@@ -77,7 +77,7 @@ static void test_records(void) {
   is_int(hutch_ctr_set_name(r, "gamma", NULL), 0, "rename");
   struct hutch_ctr **v = NULL;
   size_t n = 0;
-  is_int(hutch_ctr_list_all(e, &v, &n, NULL), 0, "list");
+  is_int(hutch_ctr_list_all(e, false, &v, &n, NULL), 0, "list");
   is_int(n, 2, "two containers");
   is_str(n == 2 ? v[0]->name : NULL, "beta", "newest first");
   hutch_ctr_list_free(v, n);
@@ -104,6 +104,37 @@ static void test_migration(void) {
     snprintf(p, sizeof(p), "%s/state.db%s", root, sfx[i]);
     unlink(p);
   }
+}
+
+/* A database of schema 1 gets ps's columns from the configuration. */
+static void test_migration_backfill(void) {
+  char p[256];
+  snprintf(p, sizeof(p), "%s/backfill.db", root);
+  sqlite3 *db = NULL;
+  is_int(hutch_db_open(p, NULL, NULL, &db, NULL), 0, "new database");
+  int rc = sqlite3_exec(
+      db,
+      "DROP TABLE container_configs;"
+      "ALTER TABLE containers DROP COLUMN image_name; ALTER TABLE containers DROP COLUMN command;"
+      "ALTER TABLE containers ADD COLUMN config TEXT NOT NULL DEFAULT '{}';"
+      "INSERT INTO containers (id, name, created, complete, config) VALUES ('x', 'x', '', 1, "
+      "'{\"Path\":\"sh\",\"Args\":[\"sh\",\"-c\",\"true\"],\"Config\":{\"Image\":"
+      "\"alpine\"}}');"
+      "PRAGMA user_version=1",
+      NULL, NULL, NULL);
+  is_int(rc, SQLITE_OK, "made it schema 1");
+  sqlite3_close(db);
+  is_int(hutch_db_open(p, NULL, NULL, &db, NULL), 0, "migrated");
+  sqlite3_stmt *q = NULL;
+  sqlite3_prepare_v2(db, "SELECT image_name, command FROM containers WHERE id='x'", -1, &q, NULL);
+  is_int(sqlite3_step(q), SQLITE_ROW, "row kept");
+  is_str((const char *)sqlite3_column_text(q, 0), "alpine", "image name backfilled");
+  is_str((const char *)sqlite3_column_text(q, 1), "sh -c true", "command backfilled");
+  sqlite3_finalize(q);
+  sqlite3_prepare_v2(db, "SELECT config FROM container_configs WHERE id='x'", -1, &q, NULL);
+  is_int(sqlite3_step(q), SQLITE_ROW, "configuration moved to its table");
+  sqlite3_finalize(q);
+  sqlite3_close(db);
 }
 
 static void test_legacy_import(void) {
@@ -169,6 +200,7 @@ int main(void) {
     return 1;
   test_records();
   test_migration();
+  test_migration_backfill();
   test_legacy_import();
   hutch_rm_rf(root);
   return done_testing();

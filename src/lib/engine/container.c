@@ -42,6 +42,8 @@ void hutch_ctr_free(struct hutch_ctr *c) {
   if (c->rec)
     json_decref(c->rec);
   free(c->name);
+  free(c->image_name);
+  free(c->command);
   free(c->st.error);
   free(c->id);
   free(c->dir);

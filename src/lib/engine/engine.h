@@ -107,9 +107,11 @@ struct hutch_ctr {
   struct hutch_engine *e;
   char *id;
   char *dir;
-  int dirfd;  /* -EBADF for the records hutch_ctr_list_all() gives */
-  int lockfd; /* -EBADF when not locked */
-  char *name; /* without docker's leading '/' */
+  int dirfd;        /* -EBADF for the records hutch_ctr_list_all() gives */
+  int lockfd;       /* -EBADF when not locked */
+  char *name;       /* without docker's leading '/' */
+  char *image_name; /* as the user named it (Config.Image) */
+  char *command;    /* docker ps's COMMAND: path and arguments */
   char created[40];
   struct hutch_ctr_state st;
   /* The configuration, docker-shaped as inspect shows it: Path, Args,
@@ -143,9 +145,11 @@ int hutch_ctr_set_name(struct hutch_ctr *c, const char *name, struct hutch_error
 int hutch_ctr_delete(struct hutch_engine *e, const char *id, struct hutch_error **err);
 /* The first migration's import of pre-database records (statedb.h). */
 int hutch_ctr_import_legacy(sqlite3 *db, void *containers_dir, struct hutch_error **err);
-/* Every container, newest first, unlocked and without dirfd. First it
- * removes what a killed create or rm left (see hutch_ctr_reap). */
-int hutch_ctr_list_all(struct hutch_engine *e, struct hutch_ctr ***out, size_t *n,
+/* Every container, newest first, unlocked and without dirfd. Without
+ * with_config, rec is NULL and cfg empty: identity, state, image_name and
+ * command only, which is what ps shows, at a fraction of the cost. First
+ * it removes what a killed create or rm left (see hutch_ctr_reap). */
+int hutch_ctr_list_all(struct hutch_engine *e, bool with_config, struct hutch_ctr ***out, size_t *n,
                        struct hutch_error **err);
 void hutch_ctr_list_free(struct hutch_ctr **v, size_t n);
 /* Remove what a killed create or rm left behind: a row whose create never

@@ -245,28 +245,41 @@ static char *generated_name(const char *id, int tries) {
   return name;
 }
 
+/* Insert the row that reserves c->id and c->name: 0, -EEXIST for a name in
+ * use (nothing in *err), else -1 with *err. */
+static int try_insert(struct hutch_ctr *c, struct hutch_error **err) {
+  struct hutch_error *ierr = NULL;
+  int r = hutch_ctr_insert(c, &ierr);
+  if (r < 0 && r != -EEXIST && err && !*err)
+    *err = TAKE_PTR(ierr);
+  hutch_error_free(ierr);
+  return r;
+}
+
 /* The row that reserves the id and the name: the given one (docker's
  * conflict when taken) or a generated one that is free. */
 static int reserve_name(struct hutch_ctr *c, const char *wanted, struct hutch_error **err) {
-  for (int tries = 0; tries < 100; tries++) {
-    free(c->name);
-    c->name = wanted ? strdup(wanted) : generated_name(c->id, tries);
-    if (!c->name)
+  if (wanted) {
+    if (!(c->name = strdup(wanted)))
       return hutch_error_set(err, ENOMEM, "container name");
-    struct hutch_error *ierr = NULL;
-    int r = hutch_ctr_insert(c, &ierr);
-    if (r != -EEXIST) {
-      if (r < 0 && err && !*err)
-        *err = ierr;
-      else
-        hutch_error_free(ierr);
-      return r;
+    int r = try_insert(c, err);
+    if (r == -EEXIST) { /* held by what a killed create left? */
+      hutch_ctr_reap(c->e);
+      r = try_insert(c, err);
     }
-    hutch_error_free(ierr);
-    if (wanted)
+    if (r == -EEXIST)
       return hutch_error_set(
           err, EEXIST,
           "Conflict. The container name \"/%s\" is already in use by another container", wanted);
+    return r;
+  }
+  for (int tries = 0; tries < 100; tries++) {
+    free(c->name);
+    if (!(c->name = generated_name(c->id, tries)))
+      return hutch_error_set(err, ENOMEM, "container name");
+    int r = try_insert(c, err);
+    if (r != -EEXIST)
+      return r;
   }
   return hutch_error_set(err, EEXIST, "no free container name");
 }
@@ -741,6 +754,7 @@ int hutch_ctr_kill(struct hutch_engine *e, struct hutch_ctr *c, int sig, struct 
 }
 
 int hutch_ctr_wait(struct hutch_engine *e, const char *id, int *code, struct hutch_error **err) {
+  bool monitor_gone = false;
   for (;;) {
     _cleanup_ctr_ struct hutch_ctr *c = NULL;
     if (hutch_ctr_open(e, id, false, &c, err) < 0)
@@ -749,8 +763,15 @@ int hutch_ctr_wait(struct hutch_engine *e, const char *id, int *code, struct hut
     bool busy =
         strcmp(st, "running") == 0 || strcmp(st, "paused") == 0 || strcmp(st, "restarting") == 0;
     /* exited, but the monitor has not written the code yet */
-    if (!busy && c->st.running)
+    if (!busy && c->st.running) {
       busy = c->st.monitor_pid > 0 && hutch_pid_alive(c->st.monitor_pid, c->st.monitor_start);
+      /* gone since we read the record? It writes the exit before it
+       * goes: the record read after seeing it gone is the last word */
+      if (!busy && !monitor_gone) {
+        monitor_gone = true;
+        continue;
+      }
+    }
     if (!busy) {
       *code = c->st.exit_code;
       return 0;

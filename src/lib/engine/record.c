@@ -16,10 +16,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#define CTR_COLUMNS                                                                                \
+#define CTR_HEAD                                                                                   \
   "id, name, created, running, restarting, oom_killed, dead, manual_stop, pid, pid_start, "        \
   "monitor_pid, monitor_start, net_owner, net_owner_start, exit_code, restart_count, error, "      \
-  "started_at, finished_at, config"
+  "started_at, finished_at, image_name, command"
+/* the configuration, a JSON document of kilobytes, is in a table of its own */
+#define CTR_FROM_FULL                                                                              \
+  "SELECT " CTR_HEAD ", g.config FROM containers JOIN container_configs g USING (id) "
+#define CTR_FROM_BRIEF "SELECT " CTR_HEAD ", NULL FROM containers "
 enum {
   COL_ID,
   COL_NAME,
@@ -40,6 +44,8 @@ enum {
   COL_ERROR,
   COL_STARTED_AT,
   COL_FINISHED_AT,
+  COL_IMAGE_NAME,
+  COL_COMMAND,
   COL_CONFIG,
 };
 /* The state columns, in the order of bind_state(), from ?1 on. */
@@ -135,21 +141,33 @@ void hutch_ctr_config_parse(json_t *rec, struct hutch_ctr_config *cfg) {
   };
 }
 
-/* Fill c (whose id is known) from a row of CTR_COLUMNS. */
+static int set_str(char **dst, const char *v) {
+  char *n = strdup(v);
+  if (!n)
+    return -ENOMEM;
+  free(*dst);
+  *dst = n;
+  return 0;
+}
+
+/* Fill c (whose id is known) from a row of CTR_FROM_*; a NULL config (a
+ * brief listing) leaves c->rec NULL and c->cfg empty. */
 static int ctr_from_row(sqlite3_stmt *row, struct hutch_ctr *c, struct hutch_error **err) {
-  json_error_t je;
-  json_t *rec = json_loads(text_col(row, COL_CONFIG), 0, &je);
-  if (!json_is_object(rec)) {
-    json_decref(rec);
-    return hutch_error_set(err, EINVAL, "container %.12s: corrupt record: %s", c->id, je.text);
+  json_t *rec = NULL;
+  if (sqlite3_column_type(row, COL_CONFIG) != SQLITE_NULL) {
+    json_error_t je;
+    rec = json_loads(text_col(row, COL_CONFIG), 0, &je);
+    if (!json_is_object(rec)) {
+      json_decref(rec);
+      return hutch_error_set(err, EINVAL, "container %.12s: corrupt record: %s", c->id, je.text);
+    }
   }
-  char *name = strdup(text_col(row, COL_NAME));
-  if (!name) {
+  if (set_str(&c->name, text_col(row, COL_NAME)) < 0 ||
+      set_str(&c->image_name, text_col(row, COL_IMAGE_NAME)) < 0 ||
+      set_str(&c->command, text_col(row, COL_COMMAND)) < 0) {
     json_decref(rec);
     return hutch_error_set(err, ENOMEM, "container %.12s", c->id);
   }
-  free(c->name);
-  c->name = name;
   snprintf(c->created, sizeof(c->created), "%s", text_col(row, COL_CREATED));
   state_from_row(row, &c->st);
   if (c->rec)
@@ -163,8 +181,7 @@ int hutch_ctr_reload(struct hutch_ctr *c, struct hutch_error **err) {
   sqlite3 *db;
   _cleanup_stmt_ sqlite3_stmt *q = NULL;
   if (hutch_engine_db(c->e, &db, err) < 0 ||
-      hutch_db_prepare(db, "SELECT " CTR_COLUMNS " FROM containers WHERE id=?1 AND complete=1", &q,
-                       err) < 0)
+      hutch_db_prepare(db, CTR_FROM_FULL "WHERE id=?1 AND complete=1", &q, err) < 0)
     return -1;
   sqlite3_bind_text(q, 1, c->id, -1, SQLITE_STATIC);
   int rc = sqlite3_step(q);
@@ -200,15 +217,14 @@ void hutch_ctr_list_free(struct hutch_ctr **v, size_t n) {
   free(v);
 }
 
-int hutch_ctr_list_all(struct hutch_engine *e, struct hutch_ctr ***out, size_t *n,
+int hutch_ctr_list_all(struct hutch_engine *e, bool with_config, struct hutch_ctr ***out, size_t *n,
                        struct hutch_error **err) {
   sqlite3 *db;
   _cleanup_stmt_ sqlite3_stmt *q = NULL;
   hutch_ctr_reap(e);
-  if (hutch_engine_prepare(e,
-                           "SELECT " CTR_COLUMNS " FROM containers WHERE complete=1 "
-                           "ORDER BY created DESC, id",
-                           &db, &q, err) < 0)
+  const char *sql = with_config ? CTR_FROM_FULL "WHERE complete=1 ORDER BY created DESC, id"
+                                : CTR_FROM_BRIEF "WHERE complete=1 ORDER BY created DESC, id";
+  if (hutch_engine_prepare(e, sql, &db, &q, err) < 0)
     return -1;
   struct hutch_ctr **v = NULL;
   size_t len = 0;
@@ -258,23 +274,54 @@ static int replace_labels(sqlite3 *db, struct hutch_ctr *c, struct hutch_error *
   return 0;
 }
 
+/* docker ps's COMMAND: the executable and the arguments after argv[0]. */
+static char *command_text(const struct hutch_ctr_config *cfg) {
+  char *out = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&out, &len);
+  if (!f)
+    return NULL;
+  fputs(cfg->path, f);
+  size_t i;
+  json_t *a;
+  json_array_foreach(cfg->args, i, a) if (i > 0) fprintf(f, " %s", json_string_value(a) ?: "");
+  if (fclose(f) != 0) {
+    free(out);
+    return NULL;
+  }
+  return out;
+}
+
 static int update_row(sqlite3 *db, struct hutch_ctr *c, const char *config,
                       struct hutch_error **err) {
   _cleanup_stmt_ sqlite3_stmt *q = NULL;
   if (hutch_db_prepare(db,
                        "UPDATE containers SET " STATE_SET
-                       ", name=?17, created=?18, config=?19, complete=1 WHERE id=?20",
+                       ", name=?17, created=?18, image_name=?19, command=?20, complete=1 "
+                       "WHERE id=?21",
                        &q, err) < 0)
     return -1;
   bind_state(q, &c->st);
   sqlite3_bind_text(q, STATE_NEXT, c->name, -1, SQLITE_STATIC);
   sqlite3_bind_text(q, STATE_NEXT + 1, c->created, -1, SQLITE_STATIC);
-  sqlite3_bind_text(q, STATE_NEXT + 2, config, -1, SQLITE_STATIC);
-  sqlite3_bind_text(q, STATE_NEXT + 3, c->id, -1, SQLITE_STATIC);
+  _cleanup_free_ char *command = command_text(&c->cfg);
+  if (!command)
+    return hutch_error_set(err, ENOMEM, "container %.12s", c->id);
+  sqlite3_bind_text(q, STATE_NEXT + 2, c->cfg.image_name, -1, SQLITE_STATIC);
+  sqlite3_bind_text(q, STATE_NEXT + 3, command, -1, SQLITE_STATIC);
+  sqlite3_bind_text(q, STATE_NEXT + 4, c->id, -1, SQLITE_STATIC);
   if (sqlite3_step(q) != SQLITE_DONE)
     return hutch_db_error(db, err, "write container");
   if (sqlite3_changes(db) != 1)
     return hutch_error_set(err, ENOENT, "No such container: %s", c->id);
+  _cleanup_stmt_ sqlite3_stmt *g = NULL;
+  if (hutch_db_prepare(db, "INSERT OR REPLACE INTO container_configs (id, config) VALUES (?1, ?2)",
+                       &g, err) < 0)
+    return -1;
+  sqlite3_bind_text(g, 1, c->id, -1, SQLITE_STATIC);
+  sqlite3_bind_text(g, 2, config, -1, SQLITE_STATIC);
+  if (sqlite3_step(g) != SQLITE_DONE)
+    return hutch_db_error(db, err, "write container configuration");
   return 0;
 }
 

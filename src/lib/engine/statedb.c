@@ -6,8 +6,10 @@
 #include "util/log.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Each entry takes the schema from version i to i + 1; never edit one
  * that has shipped, append a new one. */
@@ -43,6 +45,20 @@ static const char *const migrations[] = {
     "  key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (id, key)"
     ") WITHOUT ROWID;"
     "CREATE INDEX container_labels_kv ON container_labels(key, value);",
+    /* 2: the configuration (kilobytes) in a table of its own, what ps
+     * shows as columns: a listing reads small rows and parses nothing */
+    "CREATE TABLE container_configs ("
+    "  id TEXT PRIMARY KEY REFERENCES containers(id) ON DELETE CASCADE,"
+    "  config TEXT NOT NULL"
+    ");"
+    "INSERT INTO container_configs (id, config) SELECT id, config FROM containers;"
+    "ALTER TABLE containers ADD COLUMN image_name TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE containers ADD COLUMN command TEXT NOT NULL DEFAULT '';"
+    "UPDATE containers SET image_name = coalesce(json_extract(config, '$.Config.Image'), ''),"
+    "  command = rtrim(coalesce(json_extract(config, '$.Path'), '') || ' ' ||"
+    "    coalesce((SELECT group_concat(value, ' ') FROM json_each(config, '$.Args')"
+    "              WHERE key > 0), ''));"
+    "ALTER TABLE containers DROP COLUMN config;",
 };
 
 int hutch_db_schema_version(void) {
@@ -111,9 +127,10 @@ static int migrate(sqlite3 *db, hutch_db_import_fn import, void *ud, struct hutc
     hutch_debug("state database: migrate to schema version %d", i + 1);
     if (hutch_db_exec(db, migrations[i], err) < 0)
       goto fail;
-    if (i == 0 && import && import(db, ud, err) < 0)
-      goto fail;
   }
+  /* a new database: what hutch kept before it, in the current schema */
+  if (v == 0 && import && import(db, ud, err) < 0)
+    goto fail;
   char sql[64];
   snprintf(sql, sizeof(sql), "PRAGMA user_version=%d", want);
   if (hutch_db_exec(db, sql, err) < 0 || hutch_db_exec(db, "COMMIT", err) < 0)
@@ -126,6 +143,12 @@ fail:
 
 int hutch_db_open(const char *path, hutch_db_import_fn import, void *ud, sqlite3 **out,
                   struct hutch_error **err) {
+  /* records hold environments (secrets): 0600, which SQLite gives the
+   * -wal and -shm files too */
+  int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0)
+    return hutch_error_set(err, errno, "open state database %s", path);
+  close(fd);
   sqlite3 *db = NULL;
   int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
   if (rc != SQLITE_OK) {

@@ -68,7 +68,7 @@ int hutch_volume_users(struct hutch_engine *e, const char *name, char ***ids,
   hutch_ctr_reap(e);
   if (hutch_engine_prepare(
           e,
-          "SELECT DISTINCT c.id FROM containers c, json_each(c.config, '$.Mounts') m "
+          "SELECT DISTINCT g.id FROM container_configs g, json_each(g.config, '$.Mounts') m "
           "WHERE json_extract(m.value, '$.Name') = ?1",
           &db, &q, err) < 0)
     return -1;
