@@ -20,6 +20,24 @@ ctr_dirs() {
   ls -A "$HUTCH_ROOT/containers" 2>/dev/null || true
 }
 
+# hold_lock FILE: someone at work on a container holds its lock (-o: the
+# lock stays with flock itself, not with its sleeping child);
+# release_lock: that someone dies.
+hold_lock() {
+  flock -o "$1" sleep 30 3>&- &
+  HOLDER=$!
+  sleep 0.3
+  SLEEPER=$(pgrep -P "$HOLDER")
+}
+
+release_lock() {
+  kill "$HOLDER" 2>/dev/null || true
+  wait "$HOLDER" 2>/dev/null || true
+  HOLDER=
+  kill "$SLEEPER" 2>/dev/null || true
+  SLEEPER=
+}
+
 overlay_mounts() {
   grep -F "$HUTCH_ROOT/containers" /proc/self/mountinfo | awk '{ print $5 }' || true
 }
@@ -88,22 +106,14 @@ assert_all_removable() {
   busy=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
   mkdir -p "$HUTCH_ROOT/containers/$busy"
   : >"$HUTCH_ROOT/containers/$busy/.lock"
-  # -o: the lock stays with flock itself, not with its sleeping child
-  flock -o "$HUTCH_ROOT/containers/$busy/.lock" sleep 30 3>&- &
-  HOLDER=$!
-  sleep 0.3
-  SLEEPER=$(pgrep -P "$HOLDER")
+  hold_lock "$HUTCH_ROOT/containers/$busy/.lock"
   run "$HUTCH" ps -aq --no-trunc
   assert_success
   [ ! -e "$HUTCH_ROOT/containers/$id" ]
   [ ! -e "$HUTCH_ROOT/containers/.creating-$id2" ]
   [ ! -e "$HUTCH_ROOT/containers/.removing-$id2" ]
   [ -d "$HUTCH_ROOT/containers/$busy" ]
-  kill "$HOLDER" 2>/dev/null || true
-  wait "$HOLDER" 2>/dev/null || true
-  HOLDER=
-  kill "$SLEEPER" 2>/dev/null || true
-  SLEEPER=
+  release_lock
   # once its creator is gone, the next command cleans it
   run "$HUTCH" container prune
   assert_success
@@ -138,18 +148,11 @@ assert_all_removable() {
   mkdir -p "$HUTCH_ROOT/containers/.creating-$id"
   : >"$HUTCH_ROOT/containers/.creating-$id/.lock"
   # while its creator lives (holds the lock), the name is taken
-  flock -o "$HUTCH_ROOT/containers/.creating-$id/.lock" sleep 30 3>&- &
-  HOLDER=$!
-  sleep 0.3
-  SLEEPER=$(pgrep -P "$HOLDER")
+  hold_lock "$HUTCH_ROOT/containers/.creating-$id/.lock"
   run "$HUTCH" create --network none --name taken testimg true
   assert_failure
   assert_output --partial 'The container name "/taken" is already in use'
-  kill "$HOLDER" 2>/dev/null || true
-  wait "$HOLDER" 2>/dev/null || true
-  HOLDER=
-  kill "$SLEEPER" 2>/dev/null || true
-  SLEEPER=
+  release_lock
   # once it is dead, the next create of that name reaps it and wins
   run "$HUTCH" create --network none --name taken testimg true
   assert_success
