@@ -1,10 +1,13 @@
 /* Containers by name or id: lookup (full id, name, unique id prefix) in the
- * state database, the per-container flock, the removal of what killed
- * commands left, and the status docker shows, derived from the record and
- * from whether the recorded init (pid and start time) is still alive. */
+ * state database, the listing, the per-container flock, the removal of
+ * what killed commands left (and of what a failed create made), name
+ * validity, and the status docker shows, derived from the record and from
+ * whether the recorded init (pid and start time) is still alive. */
 #include "engine.h"
+#include "record_row.h"
 #include "statedb.h"
 
+#include "net/netns.h"
 #include "runtime/state.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -12,15 +15,19 @@
 #include "util/log.h"
 #include "util/strutil.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 int hutch_ctr_new_id(char out[65]) {
@@ -30,28 +37,6 @@ int hutch_ctr_new_id(char out[65]) {
   for (size_t i = 0; i < sizeof(b); i++)
     snprintf(out + 2 * i, 3, "%02x", b[i]);
   return 0;
-}
-
-void hutch_ctr_free(struct hutch_ctr *c) {
-  if (!c)
-    return;
-  if (c->lockfd >= 0)
-    close(c->lockfd);
-  if (c->dirfd >= 0)
-    close(c->dirfd);
-  if (c->rec)
-    json_decref(c->rec);
-  free(c->name);
-  free(c->image_name);
-  free(c->command);
-  free(c->st.error);
-  free(c->id);
-  free(c->dir);
-  free(c);
-}
-
-void hutch_ctr_freep(struct hutch_ctr **c) {
-  hutch_ctr_free(*c);
 }
 
 static bool is_hex(const char *s) {
@@ -85,6 +70,21 @@ static int row_complete(struct hutch_engine *e, const char *id) {
   if (rc == SQLITE_ROW)
     return sqlite3_column_int(q, 0) ? 1 : 0;
   return rc == SQLITE_DONE ? -ENOENT : -EIO;
+}
+
+/* ---- reaping ---- */
+
+void hutch_ctr_cleanup_unrecorded(struct hutch_engine *e, const char *id, const char *dir) {
+  hutch_ctr_delete(e, id, NULL);
+  char p[4200];
+  snprintf(p, sizeof(p), "%s/merged", dir);
+  hutch_overlay_umount(p, NULL);
+  snprintf(p, sizeof(p), "%s/%s", e->netns_dir, id);
+  hutch_netns_delete(p, NULL);
+  struct hutch_store *s;
+  if (hutch_engine_store(e, &s, NULL) == 0)
+    hutch_image_release(s, id, NULL);
+  hutch_rm_rf(dir);
 }
 
 /* What a killed create or rm left of id in dir name (the id dir, or its
@@ -166,6 +166,52 @@ void hutch_ctr_reap(struct hutch_engine *e) {
       reap_one(e, de->d_name, de->d_name);
 }
 
+/* ---- listing ---- */
+
+void hutch_ctr_list_free(struct hutch_ctr **v, size_t n) {
+  for (size_t i = 0; v && i < n; i++)
+    hutch_ctr_free(v[i]);
+  free(v);
+}
+
+int hutch_ctr_list_all(struct hutch_engine *e, bool with_config, struct hutch_ctr ***out, size_t *n,
+                       struct hutch_error **err) {
+  sqlite3 *db;
+  _cleanup_stmt_ sqlite3_stmt *q = NULL;
+  hutch_ctr_reap(e);
+  const char *sql = with_config ? HUTCH_CTR_SELECT "WHERE complete=1 ORDER BY created DESC, id"
+                                : HUTCH_CTR_SELECT_BRIEF
+                        "WHERE complete=1 ORDER BY created DESC, id";
+  if (hutch_engine_prepare(e, sql, &db, &q, err) < 0)
+    return -1;
+  struct hutch_ctr **v = NULL;
+  size_t len = 0;
+  int rc;
+  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    struct hutch_ctr **nv = realloc(v, (len + 1) * sizeof(*v));
+    struct hutch_ctr *c = nv ? hutch_ctr_alloc(e, hutch_ctr_row_id(q)) : NULL;
+    if (nv)
+      v = nv;
+    if (!c) {
+      hutch_ctr_list_free(v, len);
+      return hutch_error_set(err, ENOMEM, "list containers");
+    }
+    v[len++] = c;
+    if (hutch_ctr_row_read(q, c, NULL) < 0)
+      hutch_warn("container %.12s: corrupt record, skipping", c->id);
+  }
+  if (rc != SQLITE_DONE) {
+    hutch_ctr_list_free(v, len);
+    return hutch_db_error(db, err, "list containers");
+  }
+  /* a corrupt row is listed by id only: ps shows it, rm can remove it */
+  *out = v;
+  *n = len;
+  return 0;
+}
+
+/* ---- lookup ---- */
+
 /* The id of the one complete container that sql (with ?1 = ref) finds:
  * 1 and *id, 0 for none, -1 with *err for several or an error. */
 static int find_one(sqlite3 *db, const char *sql, const char *ref, char **id,
@@ -241,6 +287,59 @@ int hutch_ctr_open(struct hutch_engine *e, const char *ref, bool lock, struct hu
   *out = TAKE_PTR(c);
   return 0;
 }
+
+/* ---- names, locks, processes ---- */
+
+bool hutch_ctr_name_valid(const char *name, struct hutch_error **err) {
+  if (!isalnum((unsigned char)name[0]))
+    goto invalid;
+  for (const char *p = name; *p; p++)
+    if (!isalnum((unsigned char)*p) && !strchr("_.-", *p))
+      goto invalid;
+  return true;
+invalid:
+  hutch_error_set(err, EINVAL,
+                  "invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name);
+  return false;
+}
+
+int hutch_ctr_lock(struct hutch_ctr *c, struct hutch_error **err) {
+  if (c->lockfd >= 0)
+    return 0;
+  c->lockfd = openat(c->dirfd, ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (c->lockfd < 0 || flock(c->lockfd, LOCK_EX) < 0)
+    return hutch_error_set(err, errno, "lock container %.12s", c->id);
+  return hutch_ctr_reload(c, err);
+}
+
+void hutch_ctr_unlock(struct hutch_ctr *c) {
+  if (c->lockfd >= 0) {
+    close(c->lockfd);
+    c->lockfd = -EBADF;
+  }
+}
+
+int hutch_wait_pid_gone(pid_t pid, unsigned long long start, int ms) {
+  _cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+  struct timespec t0, t;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  for (;;) {
+    if (!hutch_pid_alive(pid, start))
+      return 0;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    long el = (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
+    if (el >= ms)
+      return -ETIMEDOUT;
+    if (pidfd >= 0) {
+      struct pollfd p = {.fd = pidfd, .events = POLLIN};
+      poll(&p, 1, (int)(ms - el < 50 ? ms - el : 50));
+    } else {
+      usleep(20000);
+    }
+  }
+}
+
+/* ---- status ---- */
 
 static bool monitor_alive(struct hutch_ctr *c) {
   return c->st.monitor_pid > 0 && hutch_pid_alive(c->st.monitor_pid, c->st.monitor_start);

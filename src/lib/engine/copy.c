@@ -730,13 +730,9 @@ static int by_path(const void *a, const void *b) {
 int hutch_ctr_diff(struct hutch_engine *e, struct hutch_ctr *c, char ***changes,
                    struct hutch_error **err) {
   struct diff_walk w = {0};
-  _cleanup_strv_ char **layers = calloc(1, sizeof(char *));
-  _cleanup_free_ char *copy = strdup(c->cfg.lower_dir);
-  if (!layers || !copy)
+  _cleanup_strv_ char **layers = hutch_ctr_layer_dirs(c, false);
+  if (!layers)
     return hutch_error_set(err, ENOMEM, "diff");
-  char *save = NULL;
-  for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save))
-    hutch_strv_push(&layers, d);
   w.lower = layers;
   w.out = calloc(1, sizeof(char *));
   char p[4200];

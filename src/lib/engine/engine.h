@@ -58,7 +58,7 @@ char *hutch_engine_helper_path(const char *env, const char *name);
 int hutch_engine_busybox_image(struct hutch_engine *e, struct hutch_image **out,
                                struct hutch_error **err);
 
-/* ---- container records (container.c) ---- */
+/* ---- container records (record.c, record_row.c, container.c) ---- */
 
 /* What changes while a container lives; the rest of the record is its
  * configuration. Times are RFC 3339, "0001-01-01T00:00:00Z" for never. */
@@ -77,7 +77,7 @@ struct hutch_ctr_state {
 };
 
 /* The configuration the engine acts on, typed: parsed from the record's
- * document by hutch_ctr_config_parse() (record.c), the only code that
+ * document by hutch_ctr_config_parse() (record_row.c), the only code that
  * knows its keys. Strings are never NULL ("" when absent) except
  * stop_signal; they and the json_t pointers borrow from hutch_ctr.rec. */
 struct hutch_ctr_config {
@@ -121,18 +121,15 @@ struct hutch_ctr {
   json_t *rec;
   struct hutch_ctr_config cfg;
 };
+/* record.c: a record made, freed, loaded and saved. */
 /* An empty record for id (dir set, nothing open or locked). */
 struct hutch_ctr *hutch_ctr_alloc(struct hutch_engine *e, const char *id);
 void hutch_ctr_free(struct hutch_ctr *c);
 void hutch_ctr_freep(struct hutch_ctr **c);
 #define _cleanup_ctr_ __attribute__((cleanup(hutch_ctr_freep)))
+/* "<c->dir>/<name>" in a new string, NULL on ENOMEM. */
+char *hutch_ctr_path(const struct hutch_ctr *c, const char *name);
 
-/* Full id from a name ("/x" or "x"), a full id or a unique id prefix.
- * -ENOENT "No such container", -EINVAL for an ambiguous prefix. */
-int hutch_ctr_resolve(struct hutch_engine *e, const char *ref, char **id, struct hutch_error **err);
-/* Resolve and load; lock: take the container's flock (released by free). */
-int hutch_ctr_open(struct hutch_engine *e, const char *ref, bool lock, struct hutch_ctr **out,
-                   struct hutch_error **err);
 /* The whole record, durable (fsynced) unless the container is --rm; the
  * first save after hutch_ctr_insert() makes the container visible. */
 int hutch_ctr_save(struct hutch_ctr *c, struct hutch_error **err);
@@ -143,8 +140,26 @@ int hutch_ctr_reload(struct hutch_ctr *c, struct hutch_error **err);
 int hutch_ctr_insert(struct hutch_ctr *c, struct hutch_error **err);
 int hutch_ctr_set_name(struct hutch_ctr *c, const char *name, struct hutch_error **err);
 int hutch_ctr_delete(struct hutch_engine *e, const char *id, struct hutch_error **err);
-/* The first migration's import of pre-database records (statedb.h). */
+/* The first migration's import of pre-database records (statedb.h,
+ * record_legacy.c). */
 int hutch_ctr_import_legacy(sqlite3 *db, void *containers_dir, struct hutch_error **err);
+
+/* container.c: lookup, listing, locks, reaping, status. */
+/* Full id from a name ("/x" or "x"), a full id or a unique id prefix.
+ * -ENOENT "No such container", -EINVAL for an ambiguous prefix. */
+int hutch_ctr_resolve(struct hutch_engine *e, const char *ref, char **id, struct hutch_error **err);
+/* Resolve and load; lock: take the container's flock (released by free). */
+int hutch_ctr_open(struct hutch_engine *e, const char *ref, bool lock, struct hutch_ctr **out,
+                   struct hutch_error **err);
+/* Take c's flock again if it is not held, and reload the record under it. */
+int hutch_ctr_lock(struct hutch_ctr *c, struct hutch_error **err);
+void hutch_ctr_unlock(struct hutch_ctr *c);
+/* docker's rule for a name ([a-zA-Z0-9][a-zA-Z0-9_.-]*); false with *err
+ * when it breaks it. */
+bool hutch_ctr_name_valid(const char *name, struct hutch_error **err);
+/* Wait up to ms until the process (pid with its start time) is gone:
+ * 0, or -ETIMEDOUT. */
+int hutch_wait_pid_gone(pid_t pid, unsigned long long start, int ms);
 /* Every container, newest first, unlocked and without dirfd. Without
  * with_config, rec is NULL and cfg empty: identity, state, image_name and
  * command only, which is what ps shows, at a fraction of the cost. First
@@ -161,7 +176,8 @@ void hutch_ctr_reap(struct hutch_engine *e);
 #define HUTCH_CTR_CREATING_PREFIX ".creating-"
 #define HUTCH_CTR_REMOVING_PREFIX ".removing-"
 /* Undo what a create may have made before the record existed: overlay
- * mount, netns, image hold, the dir (lifecycle.c). */
+ * mount, netns, image hold, the dir. Used by reaping and by a failed
+ * create. */
 void hutch_ctr_cleanup_unrecorded(struct hutch_engine *e, const char *id, const char *dir);
 
 /* "created", "running", "paused", "restarting", "exited", "removing". */
@@ -171,12 +187,14 @@ bool hutch_ctr_running(struct hutch_ctr *c);
 /* New id: 64 random hex digits. */
 int hutch_ctr_new_id(char out[65]);
 
-/* ---- creation and lifecycle (lifecycle.c) ---- */
+/* ---- creation (create.c, create_record.c) ---- */
 
 /* `hutch create`: pull-less image lookup is the caller's; this makes the
  * record, the rootfs, volumes and the OCI spec. *out is locked. */
 int hutch_ctr_create(struct hutch_engine *e, const char *image_ref, struct hutch_image *img,
                      struct hutch_run_opts *o, struct hutch_ctr **out, struct hutch_error **err);
+
+/* ---- start, stop, kill, wait (control.c) ---- */
 
 struct hutch_attach {
   bool attach;      /* foreground: the caller's stdio is the container's */
@@ -197,18 +215,20 @@ int hutch_ctr_stop(struct hutch_engine *e, struct hutch_ctr *c, int timeout,
 int hutch_ctr_kill(struct hutch_engine *e, struct hutch_ctr *c, int sig, struct hutch_error **err);
 /* Block until the container is not running; *code gets State.ExitCode. */
 int hutch_ctr_wait(struct hutch_engine *e, const char *id, int *code, struct hutch_error **err);
+
+/* ---- rm, rename (remove.c) ---- */
+
 /* docker rm: force kills a running container; volumes removes its
  * anonymous volumes. */
 int hutch_ctr_remove(struct hutch_engine *e, struct hutch_ctr *c, bool force, bool volumes,
                      struct hutch_error **err);
 int hutch_ctr_rename(struct hutch_engine *e, struct hutch_ctr *c, const char *name,
                      struct hutch_error **err);
+
+/* ---- inspect (inspect.c) ---- */
+
 /* docker inspect's object. */
 json_t *hutch_ctr_inspect(struct hutch_engine *e, struct hutch_ctr *c);
-/* Make sure the overlay is mounted (for cp, export, diff, start after a
- * reboot); returns the merged dir (owned by nothing: caller frees). */
-int hutch_ctr_mount_rootfs(struct hutch_engine *e, struct hutch_ctr *c, char **merged,
-                           struct hutch_error **err);
 
 /* ---- files in and out (copy.c) ---- */
 
@@ -245,6 +265,17 @@ int hutch_overlay_mount(char *const *layer_dirs, size_t n, const char *upper, co
                         const char *merged, struct hutch_error **err);
 int hutch_overlay_umount(const char *merged, struct hutch_error **err);
 bool hutch_is_mountpoint(const char *path);
+/* docker's LowerDir: the layer dirs (lowest first) joined top first by
+ * ':'; NULL on ENOMEM. */
+char *hutch_lower_dir_join(char *const *layer_dirs, size_t n);
+/* A container's layer dirs from its record's LowerDir (c->cfg.lower_dir),
+ * top first as there or lowest first as hutch_overlay_mount() wants
+ * them; a NULL-terminated strv, NULL on ENOMEM. */
+char **hutch_ctr_layer_dirs(const struct hutch_ctr *c, bool lowest_first);
+/* Make sure the overlay is mounted (for cp, export, diff, start after a
+ * reboot); returns the merged dir (owned by nothing: caller frees). */
+int hutch_ctr_mount_rootfs(struct hutch_engine *e, struct hutch_ctr *c, char **merged,
+                           struct hutch_error **err);
 
 /* ---- volumes (volume.c) ---- */
 

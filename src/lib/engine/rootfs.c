@@ -12,11 +12,15 @@
  * mount falls back to mount(2) with lowerdir=a:b:c. That string must fit a
  * page, so when the layers share a parent directory (they do: the store's
  * layers/sha256/) it is made from inside it with short relative names, as
- * docker's overlay2 driver does with its l/ links: about 120 layers fit. */
+ * docker's overlay2 driver does with its l/ links: about 120 layers fit.
+ *
+ * Also here: the record's LowerDir (the layer dirs, top first, joined by
+ * ':') both ways, and the mount of a container's rootfs from its record. */
 #include "engine.h"
 
 #include "util/cleanup.h"
 #include "util/log.h"
+#include "util/strutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -203,5 +207,56 @@ int hutch_overlay_umount(const char *merged, struct hutch_error **err) {
   if (umount2(merged, 0) < 0 && umount2(merged, MNT_DETACH) < 0 && errno != EINVAL &&
       errno != ENOENT)
     return hutch_error_set(err, errno, "umount %s", merged);
+  return 0;
+}
+
+/* ---- a container's rootfs ---- */
+
+char *hutch_lower_dir_join(char *const *layer_dirs, size_t n) {
+  size_t cap = 1;
+  for (size_t i = 0; i < n; i++)
+    cap += strlen(layer_dirs[i]) + 1;
+  char *lower = calloc(1, cap);
+  for (size_t i = n; lower && i-- > 0;) {
+    strcat(lower, layer_dirs[i]);
+    if (i)
+      strcat(lower, ":");
+  }
+  return lower;
+}
+
+char **hutch_ctr_layer_dirs(const struct hutch_ctr *c, bool lowest_first) {
+  _cleanup_strv_ char **dirs = calloc(1, sizeof(char *));
+  _cleanup_free_ char *copy = strdup(c->cfg.lower_dir);
+  if (!dirs || !copy)
+    return NULL;
+  char *save = NULL;
+  for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save))
+    if (hutch_strv_push(&dirs, d) < 0)
+      return NULL;
+  size_t n = hutch_strv_len(dirs);
+  for (size_t i = 0; lowest_first && i < n / 2; i++) {
+    char *t = dirs[i];
+    dirs[i] = dirs[n - 1 - i];
+    dirs[n - 1 - i] = t;
+  }
+  return TAKE_PTR(dirs);
+}
+
+int hutch_ctr_mount_rootfs(struct hutch_engine *e, struct hutch_ctr *c, char **merged_out,
+                           struct hutch_error **err) {
+  _cleanup_free_ char *merged = hutch_ctr_path(c, "merged"), *upper = hutch_ctr_path(c, "upper"),
+                      *work = hutch_ctr_path(c, "work");
+  if (!merged || !upper || !work)
+    return hutch_error_set(err, ENOMEM, "container %.12s: rootfs", c->id);
+  if (!hutch_is_mountpoint(merged)) {
+    _cleanup_strv_ char **dirs = hutch_ctr_layer_dirs(c, true);
+    if (!dirs)
+      return hutch_error_set(err, ENOMEM, "container %.12s: rootfs", c->id);
+    if (hutch_overlay_mount(dirs, hutch_strv_len(dirs), upper, work, merged, err) < 0)
+      return -1;
+  }
+  if (merged_out)
+    *merged_out = TAKE_PTR(merged);
   return 0;
 }

@@ -28,8 +28,8 @@ int hutch_engine_prepare(struct hutch_engine *e, const char *sql, sqlite3 **db, 
                          struct hutch_error **err);
 
 /* Called when the database is new, after the migrations and in their
- * transaction, to bring in what hutch kept before the database (record.c:
- * containers/<id>/config.v2.json). */
+ * transaction, to bring in what hutch kept before the database
+ * (record_legacy.c: containers/<id>/config.v2.json). */
 typedef int (*hutch_db_import_fn)(sqlite3 *db, void *ud, struct hutch_error **err);
 /* Open path and bring its schema up to date. */
 int hutch_db_open(const char *path, hutch_db_import_fn import, void *ud, sqlite3 **out,
