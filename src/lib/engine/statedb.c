@@ -163,7 +163,7 @@ int hutch_db_open(const char *path, hutch_db_import_fn import, void *ud, sqlite3
                     "PRAGMA foreign_keys=ON",
                     err) < 0 ||
       migrate(db, import, ud, err) < 0) {
-    hutch_error_wrap(err, "%s", path);
+    hutch_error_wrap(err, "open %s", path);
     sqlite3_close(db);
     return -1;
   }
