@@ -101,6 +101,10 @@ assert_all_removable() {
   mkdir -p "$HUTCH_ROOT/containers/$id/upper/x" "$HUTCH_ROOT/containers/$id/merged"
   : >"$HUTCH_ROOT/containers/$id/.lock"
   mkdir -p "$HUTCH_ROOT/containers/.creating-$id2" "$HUTCH_ROOT/containers/.removing-$id2/work"
+  # killed between mkdir and its lock: an old .new- dir goes, a fresh one
+  # (a create at that instant) stays
+  mkdir -p "$HUTCH_ROOT/containers/.new-$id2" "$HUTCH_ROOT/containers/.new-$id"
+  touch -d '2 minutes ago' "$HUTCH_ROOT/containers/.new-$id2"
   # a dir whose lock is held is someone's create in progress: left alone
   local busy
   busy=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
@@ -112,6 +116,9 @@ assert_all_removable() {
   [ ! -e "$HUTCH_ROOT/containers/$id" ]
   [ ! -e "$HUTCH_ROOT/containers/.creating-$id2" ]
   [ ! -e "$HUTCH_ROOT/containers/.removing-$id2" ]
+  [ ! -e "$HUTCH_ROOT/containers/.new-$id2" ]
+  [ -d "$HUTCH_ROOT/containers/.new-$id" ]
+  rmdir "$HUTCH_ROOT/containers/.new-$id"
   [ -d "$HUTCH_ROOT/containers/$busy" ]
   release_lock
   # once its creator is gone, the next command cleans it

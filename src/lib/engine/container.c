@@ -139,6 +139,23 @@ static void reap_incomplete_rows(sqlite3 *db, struct hutch_engine *e) {
     reap_row(e, *i);
 }
 
+/* A .new- dir whose create was killed between mkdir and its rename: its
+ * lock is free, and it is older than any create takes for that. */
+static void reap_new(struct hutch_engine *e, const char *name) {
+  char dir[4096];
+  snprintf(dir, sizeof(dir), "%s/%s", e->containers_dir, name);
+  struct stat st;
+  if (stat(dir, &st) < 0 || time(NULL) - st.st_mtime < 60)
+    return;
+  _cleanup_close_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  _cleanup_close_ int lfd =
+      dfd < 0 ? -EBADF : openat(dfd, ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lfd < 0 || flock(lfd, LOCK_EX | LOCK_NB) < 0)
+    return;
+  hutch_debug("removing %s, left by a killed create", name);
+  hutch_rm_rf(dir);
+}
+
 void hutch_ctr_reap(struct hutch_engine *e) {
   sqlite3 *db;
   if (hutch_engine_db(e, &db, NULL) < 0)
@@ -155,6 +172,8 @@ void hutch_ctr_reap(struct hutch_engine *e) {
     const char *left = unfinished_id(de->d_name);
     if (left)
       reap_one(e, de->d_name, left);
+    else if (hutch_str_has_prefix(de->d_name, HUTCH_CTR_NEW_PREFIX))
+      reap_new(e, de->d_name);
     else if (strlen(de->d_name) == 64 && is_hex(de->d_name))
       dirs++;
   }

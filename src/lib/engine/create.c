@@ -36,23 +36,26 @@ static const char *const surnames[] = {
     "shannon", "thompson", "turing",   "wozniak",  "yonath",  "lamport", "knuth",   "liskov"};
 
 /* The container dir appears under its id already locked and with its row
- * (complete=0) in the database: it is made as .creating-<id>, locked, the
- * row inserted, then renamed. hutch_ctr_reap() removes what a killed
- * create left once its lock is free. */
+ * (complete=0) in the database: it is made as .new-<id>, locked, renamed
+ * to .creating-<id> (from here the reaper may look at it: it is locked),
+ * the row inserted, then renamed to <id>. hutch_ctr_reap() removes what a
+ * killed create left once its lock is free. */
 static int make_locked_dir(struct hutch_engine *e, struct hutch_ctr *c, char **tmp,
                            struct hutch_error **err) {
-  if (asprintf(tmp, "%s/" HUTCH_CTR_CREATING_PREFIX "%s", e->containers_dir, c->id) < 0) {
+  _cleanup_free_ char *fresh = NULL;
+  if (asprintf(&fresh, "%s/" HUTCH_CTR_NEW_PREFIX "%s", e->containers_dir, c->id) < 0 ||
+      asprintf(tmp, "%s/" HUTCH_CTR_CREATING_PREFIX "%s", e->containers_dir, c->id) < 0) {
     *tmp = NULL;
     return hutch_error_set(err, ENOMEM, "container dir");
   }
-  if (mkdir(*tmp, 0700) < 0)
-    return hutch_error_set(err, errno, "create %s", *tmp);
-  c->dirfd = open(*tmp, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (mkdir(fresh, 0700) < 0)
+    return hutch_error_set(err, errno, "create %s", fresh);
+  c->dirfd = open(fresh, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (c->dirfd >= 0)
     c->lockfd = openat(c->dirfd, ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (c->dirfd < 0 || c->lockfd < 0 || flock(c->lockfd, LOCK_EX) < 0) {
-    int r = hutch_error_set(err, errno, "create %s", *tmp);
-    hutch_rm_rf(*tmp);
+  if (c->dirfd < 0 || c->lockfd < 0 || flock(c->lockfd, LOCK_EX) < 0 || rename(fresh, *tmp) < 0) {
+    int r = hutch_error_set(err, errno, "create %s", fresh);
+    hutch_rm_rf(fresh);
     return r;
   }
   return 0;

@@ -147,20 +147,49 @@ int hutch_engine_net_teardown(struct hutch_engine *e, const char *id, const char
 
 /* ---- stale cleanup ---- */
 
+/* The containers, read once (brief: no configuration) the first time an
+ * attachment is checked: that is under the network store's lock, after
+ * the attachments were read, so a container that attached before (having
+ * recorded its net_owner first) is seen holding it. */
+struct holders {
+  struct hutch_engine *e;
+  bool loaded;
+  struct hutch_ctr **v; /* sorted by id; NULL when unreadable */
+  size_t n;
+};
+
+static int by_id(const void *a, const void *b) {
+  return strcmp((*(struct hutch_ctr *const *)a)->id, (*(struct hutch_ctr *const *)b)->id);
+}
+
+static void holders_load(struct holders *h) {
+  struct hutch_error *err = NULL;
+  h->loaded = true;
+  if (hutch_ctr_list_all(h->e, false, &h->v, &h->n, &err) < 0) {
+    hutch_debug("network cleanup: containers unreadable (%s): leaving attachments alone",
+                err && err->msg ? err->msg : "");
+    hutch_error_free(err);
+    h->v = NULL;
+    return;
+  }
+  qsort(h->v, h->n, sizeof(*h->v), by_id);
+}
+
 /* An attachment stays while its container exists and someone holds it:
  * its init (also after a killed monitor), its monitor (also between the
  * restarts of a restart policy), or the process starting it. */
 static bool ctr_holds_network(const char *id, void *ud) {
-  struct hutch_engine *e = ud;
-  _cleanup_ctr_ struct hutch_ctr *c = NULL;
-  struct hutch_error *err = NULL;
-  if (hutch_ctr_open(e, id, false, &c, &err) < 0) {
-    bool gone = hutch_error_code(err) == -ENOENT;
-    hutch_error_free(err);
-    return !gone; /* unreadable: leave it alone */
-  }
-  const struct hutch_ctr_state *s = &c->st;
-  return hutch_ctr_running(c) ||
+  struct holders *h = ud;
+  if (!h->loaded)
+    holders_load(h);
+  if (!h->v)
+    return true; /* unreadable: leave it alone */
+  struct hutch_ctr key = {.id = (char *)id}, *kp = &key;
+  struct hutch_ctr **found = bsearch(&kp, h->v, h->n, sizeof(*h->v), by_id);
+  if (!found)
+    return false;
+  const struct hutch_ctr_state *s = &(*found)->st;
+  return hutch_ctr_running(*found) ||
          (s->monitor_pid > 0 && hutch_pid_alive(s->monitor_pid, s->monitor_start)) ||
          (s->net_owner > 0 && hutch_pid_alive(s->net_owner, s->net_owner_start));
 }
@@ -174,7 +203,10 @@ int hutch_engine_net_cleanup_stale(struct hutch_engine *e, int *cleaned, struct 
     *cleaned = 0;
   if (att == NULL || !hutch_path_exists(att))
     return 0;
-  return hutch_net_cleanup_stale(&nc.ctx, ctr_holds_network, e, cleaned, err);
+  struct holders h = {.e = e};
+  int r = hutch_net_cleanup_stale(&nc.ctx, ctr_holds_network, &h, cleaned, err);
+  hutch_ctr_list_free(h.v, h.n);
+  return r;
 }
 
 /* ---- connect, disconnect ---- */
