@@ -55,6 +55,8 @@ bench_defer() { bench_deferred+=("$1"); }
 
 bench_cleanup() {
   local i
+  # to the end, whatever fails (a script may run under set -e)
+  set +e
   trap - EXIT INT TERM
   for ((i = ${#bench_deferred[@]} - 1; i >= 0; i--)); do
     eval "${bench_deferred[$i]}" >/dev/null 2>&1
@@ -156,8 +158,9 @@ bench_entries() {
 
 # bench_write ID TITLE UNIT RUNS WARMUP ENTRIES_JSON COMPARISONS_JSON [NOTES_JSON]:
 # writes one benchmark's JSON. COMPARISONS is a list of {a, b, goal}
-# (labels of ENTRIES; goal is the ratio a/b the issue asks for, or null);
-# the ratios are filled in here.
+# (labels of ENTRIES; goal is the ratio a/b the issue asks for, or null),
+# or {a, limit} for a goal in absolute terms (a's median ≤ limit, in the
+# benchmark's unit); the ratios are filled in here.
 bench_write() {
   local id=$1 title=$2 unit=$3 runs=$4 warmup=$5 entries=$6 comps notes out json
   # COMPARISONS and NOTES may be written as jq expressions (unquoted keys)
@@ -167,10 +170,11 @@ bench_write() {
     --arg date "$(date -u +%FT%TZ)" '
     {id: $id, title: $title, unit: $unit, runs: $runs, warmup: $warmup, date: $date, entries: $e,
      notes: $notes,
-     comparisons: [$c[] | . + {a_median: $e[.a].median, b_median: $e[.b].median,
-                               ratio: (if ($e[.a].median and $e[.b].median and $e[.b].median != 0)
-                                       then $e[.a].median / $e[.b].median else null end)}]
-                   | map(. + {met: (if .ratio == null or .goal == null then null else .ratio <= .goal end)})}')
+     comparisons: [$c[] | (if .b then $e[.b].median else null end) as $bm
+                   | . + {a_median: $e[.a].median, b_median: $bm,
+                          ratio: (if ($e[.a].median and $bm and $bm != 0) then $e[.a].median / $bm else null end)}]
+                   | map(. + {met: (if .limit != null then (if .a_median == null then null else .a_median <= .limit end)
+                                    elif .ratio == null or .goal == null then null else .ratio <= .goal end)})}')
   if [ -n "${BENCH_OUT:-}" ]; then
     mkdir -p "$BENCH_OUT"
     out=$BENCH_OUT/$id.json
@@ -189,7 +193,7 @@ bench_table() {
   jq -r -s '
     def f: if . == null then "-" elif . >= 100 then (. | round | tostring)
            else (. * 100 | round / 100 | tostring) end;
-    .[] | "#### \(.title)",
+    .[] | . as $b | "#### \(.title)",
       "", "\(.unit); \(.runs) measured runs" + (if .warmup > 0 then " after \(.warmup) warm-up, interleaved" else "" end),
       "",
       "| | n | median | mean | min | max |", "|---|---:|---:|---:|---:|---:|",
@@ -197,7 +201,9 @@ bench_table() {
         if .value.error then "| \(.key) | | \(.value.error | gsub("\\|"; "/")) | | | |"
         else "| \(.key) | \(.value.runs // "") | \(.value.median | f) | \(.value.mean | f) | \(.value.min | f) | \(.value.max | f) |" end),
       "",
-      (.comparisons[] | "- \(.a) / \(.b): **\(.ratio | f)**" + (if .goal then " (goal ≤ \(.goal))" else "" end)),
+      (.comparisons[] |
+        if .limit != null then "- \(.a): **\(.a_median | f) \($b.unit)** (goal ≤ \(.limit) \($b.unit))"
+        else "- \(.a) / \(.b): **\(.ratio | f)**" + (if .goal then " (goal ≤ \(.goal))" else "" end) end),
       (.notes[] | "- \(.)"),
       ""' "$@"
 }
@@ -210,8 +216,12 @@ bench_summary() {
     "| benchmark | hutch vs peer | hutch | peer | unit | hutch/peer | goal | met |",
     "|---|---|---:|---:|---|---:|---:|---|",
     (.[] | . as $b | .comparisons[] |
-      "| \($b.id) | \(.a) vs \(.b) | \(.a_median | f) | \(.b_median | f) | \($b.unit) | \(.ratio | f) | " +
-      (if .goal then "≤ \(.goal)" else "" end) + " | " +
+      if .limit != null then
+        "| \($b.id) | \(.a) (absolute) | \(.a_median | f) | | \($b.unit) | | ≤ \(.limit) \($b.unit) | "
+      else
+        "| \($b.id) | \(.a) vs \(.b) | \(.a_median | f) | \(.b_median | f) | \($b.unit) | \(.ratio | f) | " +
+        (if .goal then "≤ \(.goal)" else "" end) + " | "
+      end +
       (if .met == true then "yes" elif .met == false then "no" else "" end) + " |")' "$@"
 }
 
