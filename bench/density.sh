@@ -15,8 +15,8 @@
 #
 #   bench/density.sh BUILD_DIR
 #
-# The monitor's pid is the engine's own record of it (Hutch.MonitorPid in
-# HUTCH_ROOT/containers/ID/config.v2.json); conmon's is podman inspect's
+# The monitor's pid is the engine's own record of it (monitor_pid in the
+# containers table of HUTCH_ROOT/state.db); conmon's is podman inspect's
 # State.ConmonPid.
 source "$(dirname "$0")/lib.sh"
 bench_init "${1:-}"
@@ -71,7 +71,7 @@ remove() {
 echo "bench: density, $n_hutch hutch containers" >&2
 if start hutch "$n_hutch" "$build/hutch" run -d --network none busybox sleep 3600; then
   while read -r id; do
-    mp=$(jq -r '.Hutch.MonitorPid // 0' "$HUTCH_ROOT/containers/$id/config.v2.json" 2>/dev/null)
+    mp=$(sqlite3 "$HUTCH_ROOT/state.db" "SELECT monitor_pid FROM containers WHERE id='$id'" 2>/dev/null)
     if ! [ "${mp:-0}" -gt 0 ] 2>/dev/null || ! rss_of "$mp" mon_hutch; then
       bench_error[mon_hutch_rss]="no live monitor for container $id" bench_error[mon_hutch_pss]=x
       break

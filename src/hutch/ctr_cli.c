@@ -80,18 +80,15 @@ static long since(const char *t) {
 
 void ctr_cli_status_text(struct hutch_engine *e, struct hutch_ctr *c, char *buf, size_t n) {
   const char *st = hutch_ctr_status(e, c);
-  json_t *s = json_object_get(c->rec, "State");
   char d[64];
   if (strcmp(st, "running") == 0 || strcmp(st, "paused") == 0) {
-    human_duration(since(json_string_value(json_object_get(s, "StartedAt"))), d, sizeof(d));
+    human_duration(since(c->st.started_at), d, sizeof(d));
     snprintf(buf, n, "Up %s%s", d, strcmp(st, "paused") == 0 ? " (Paused)" : "");
   } else if (strcmp(st, "exited") == 0) {
-    human_duration(since(json_string_value(json_object_get(s, "FinishedAt"))), d, sizeof(d));
-    snprintf(buf, n, "Exited (%lld) %s ago",
-             (long long)json_integer_value(json_object_get(s, "ExitCode")), d);
+    human_duration(since(c->st.finished_at), d, sizeof(d));
+    snprintf(buf, n, "Exited (%d) %s ago", c->st.exit_code, d);
   } else if (strcmp(st, "restarting") == 0) {
-    snprintf(buf, n, "Restarting (%lld)",
-             (long long)json_integer_value(json_object_get(s, "ExitCode")));
+    snprintf(buf, n, "Restarting (%d)", c->st.exit_code);
   } else {
     snprintf(buf, n, "Created");
   }

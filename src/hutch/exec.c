@@ -162,8 +162,7 @@ int cmd_exec(int argc, char **argv) {
   }
   char userbuf[64];
   if (user) {
-    const char *merged = json_string_value(json_object_get(
-        json_object_get(json_object_get(ct->rec, "GraphDriver"), "Data"), "MergedDir"));
+    const char *merged = ct->cfg.merged_dir;
     _cleanup_free_ char *passwd = NULL, *group = NULL;
     struct hutch_user u;
     if (hutch_read_user_db(merged ? merged : "", "/etc/passwd", &passwd, &err) < 0 ||

@@ -1,6 +1,7 @@
 /* hutch image SUBCOMMAND: inspect and prune here; ls, rm, pull, tag,
  * import, save and load are the top-level commands under another name. */
 #include "commands.h"
+#include "engine/engine.h"
 #include "image_cli.h"
 
 #include "util/cleanup.h"
@@ -37,15 +38,7 @@ json_t *image_cli_inspect_json(struct hutch_image *img) {
     }
   }
   /* overlayfs lists the upper-most lower layer first */
-  size_t cap = 1;
-  for (size_t i = 0; i < img->n_layers; i++)
-    cap += strlen(img->layer_dirs[i]) + 1;
-  _cleanup_free_ char *lower = calloc(1, cap);
-  for (size_t i = img->n_layers; i-- > 0;) {
-    strcat(lower, img->layer_dirs[i]);
-    if (i)
-      strcat(lower, ":");
-  }
+  _cleanup_free_ char *lower = hutch_lower_dir_join(img->layer_dirs, img->n_layers);
   json_t *c = json_object_get(cfg, "config");
   json_t *o = json_pack(
       "{s:s, s:o, s:o, s:s, s:s, s:s, s:s, s:o, s:{s:s, s:o}, s:I, s:s, s:{s:s, s:{s:s}}}", "Id",

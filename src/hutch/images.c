@@ -96,7 +96,7 @@ int cmd_images(int argc, char **argv) {
     const char *id = notrunc ? img->id : image_cli_short_id(img->id, idbuf);
     char size[16], since[32];
     image_cli_human_size(img->size, size, sizeof(size));
-    image_cli_human_since(img->config->created, since, sizeof(since));
+    image_cli_human_since(img->created, since, sizeof(since));
     for (size_t k = 0; k < (nn ? nn : 1); k++) {
       _cleanup_free_ char *repo = NULL, *tag = NULL;
       if (nn)
@@ -114,10 +114,10 @@ int cmd_images(int argc, char **argv) {
           hutch_strv_push(&seen, id);
         }
       } else if (json) {
-        _cleanup_json_ json_t *o = json_pack(
-            "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "ID", id, "Repository", repo, "Tag", tag,
-            "Digest", img->manifest_digest, "CreatedAt", img->config->created ?: "", "CreatedSince",
-            since, "Size", size, "VirtualSize", (json_int_t)img->size);
+        _cleanup_json_ json_t *o =
+            json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "ID", id, "Repository", repo,
+                      "Tag", tag, "Digest", img->manifest_digest, "CreatedAt", img->created,
+                      "CreatedSince", since, "Size", size, "VirtualSize", (json_int_t)img->size);
         _cleanup_free_ char *t = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
         printf("%s\n", t);
       } else if (digests) {

@@ -88,7 +88,7 @@ int cmd_logs(int argc, char **argv) {
   _cleanup_ctr_ struct hutch_ctr *ct = NULL;
   if (hutch_ctr_open(e, argv[optind], false, &ct, &err) < 0)
     return ctr_cli_fail(err);
-  const char *path = json_string_value(json_object_get(ct->rec, "LogPath"));
+  const char *path = ct->cfg.log_path;
   char old[4300];
   snprintf(old, sizeof(old), "%s.1", path);
   _cleanup_strv_ char **lines = calloc(1, sizeof(char *));

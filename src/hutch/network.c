@@ -210,23 +210,22 @@ static int net_connect(struct hutch_engine *e, int argc, char **argv, bool conne
  * the library's prune only knows attachments, not stopped containers. */
 static int net_prune(struct hutch_engine *e, const struct hutch_net_ctx *ctx) {
   struct hutch_error *err = NULL;
-  _cleanup_strv_ char **ids = NULL, **used = NULL;
-  if (hutch_ctr_list(e, &ids, &err) < 0)
+  _cleanup_strv_ char **used = NULL;
+  struct hutch_ctr **all = NULL;
+  size_t nc = 0;
+  if (hutch_ctr_list_all(e, true, &all, &nc, &err) < 0)
     return ctr_cli_fail(err);
-  for (char **i = ids; *i; i++) {
-    _cleanup_ctr_ struct hutch_ctr *c = NULL;
-    if (hutch_ctr_open(e, *i, false, &c, NULL) < 0)
-      continue;
+  for (size_t i = 0; i < nc; i++) {
+    struct hutch_ctr *c = all[i];
     size_t k;
     json_t *nw;
-    json_array_foreach(
-        json_object_get(json_object_get(json_object_get(c->rec, "Hutch"), "Net"), "networks"), k,
-        nw) {
+    json_array_foreach(json_object_get(c->cfg.net, "networks"), k, nw) {
       const char *name = json_string_value(json_object_get(nw, "name"));
       if (name)
         hutch_strv_push(&used, name);
     }
   }
+  hutch_ctr_list_free(all, nc);
   struct hutch_network **v = NULL;
   size_t n = 0;
   if (hutch_network_list(ctx, &v, &n, &err) < 0)

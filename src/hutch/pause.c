@@ -99,9 +99,9 @@ static void print_stats(struct hutch_engine *e, struct hutch_ctr *ct) {
   long long pids = json_integer_value(json_object_get(json_object_get(s, "pids"), "current"));
   long long cpu = json_integer_value(
       json_object_get(json_object_get(json_object_get(s, "cpu"), "usage"), "total"));
-  printf("%-14.12s %-20s %10.1fMiB / %-10.1fMiB %6.2f%% %12.3fs %6lld\n", ct->id,
-         hutch_ctr_name(ct), usage / 1048576.0, limit / 1048576.0,
-         limit > 0 ? 100.0 * usage / limit : 0.0, (double)cpu / 1e9, pids);
+  printf("%-14.12s %-20s %10.1fMiB / %-10.1fMiB %6.2f%% %12.3fs %6lld\n", ct->id, ct->name,
+         usage / 1048576.0, limit / 1048576.0, limit > 0 ? 100.0 * usage / limit : 0.0,
+         (double)cpu / 1e9, pids);
 }
 
 int cmd_stats(int argc, char **argv) {
@@ -115,8 +115,16 @@ int cmd_stats(int argc, char **argv) {
     return HUTCH_EXIT_ERROR;
   struct hutch_error *err = NULL;
   _cleanup_strv_ char **ids = NULL;
-  if (first >= argc && hutch_ctr_list(e, &ids, &err) < 0)
-    return ctr_cli_fail(err);
+  if (first >= argc) {
+    struct hutch_ctr **all = NULL;
+    size_t n = 0;
+    if (hutch_ctr_list_all(e, false, &all, &n, &err) < 0)
+      return ctr_cli_fail(err);
+    ids = calloc(1, sizeof(char *));
+    for (size_t i = 0; ids && i < n; i++)
+      hutch_strv_push(&ids, all[i]->id);
+    hutch_ctr_list_free(all, n);
+  }
   do {
     printf("%-14s %-20s %-27s %7s %13s %6s\n", "CONTAINER ID", "NAME", "MEM USAGE / LIMIT", "MEM %",
            "CPU TIME", "PIDS");

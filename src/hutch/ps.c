@@ -13,19 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *command_text(json_t *rec) {
-  char *out = NULL;
-  size_t len = 0;
-  FILE *f = open_memstream(&out, &len);
-  fputs(json_string_value(json_object_get(rec, "Path")) ?: "", f);
-  size_t i;
-  json_t *a;
-  json_array_foreach(json_object_get(rec, "Args"), i, a) if (i > 0)
-      fprintf(f, " %s", json_string_value(a));
-  fclose(f);
-  return out;
-}
-
 int cmd_ps(int argc, char **argv) {
   static const struct option opts[] = {
       {"all", no_argument, NULL, 'a'},      {"quiet", no_argument, NULL, 'q'},
@@ -61,16 +48,15 @@ int cmd_ps(int argc, char **argv) {
   if (!e)
     return HUTCH_EXIT_ERROR;
   struct hutch_error *err = NULL;
-  _cleanup_strv_ char **ids = NULL;
-  if (hutch_ctr_list(e, &ids, &err) < 0)
+  struct hutch_ctr **v = NULL;
+  size_t n = 0;
+  if (hutch_ctr_list_all(e, false, &v, &n, &err) < 0)
     return ctr_cli_fail(err);
   if (!quiet && !json)
     printf("%-15s %-20s %-25s %-20s %-25s %-10s %s\n", "CONTAINER ID", "IMAGE", "COMMAND",
            "CREATED", "STATUS", "PORTS", "NAMES");
-  for (char **i = ids; *i; i++) {
-    _cleanup_ctr_ struct hutch_ctr *ct = NULL;
-    if (hutch_ctr_open(e, *i, false, &ct, NULL) < 0)
-      continue;
+  for (size_t i = 0; i < n; i++) {
+    struct hutch_ctr *ct = v[i];
     const char *st = hutch_ctr_status(e, ct);
     if (!all && strcmp(st, "running") && strcmp(st, "paused") && strcmp(st, "restarting"))
       continue;
@@ -82,16 +68,15 @@ int cmd_ps(int argc, char **argv) {
     }
     char status[128];
     ctr_cli_status_text(e, ct, status, sizeof(status));
-    _cleanup_free_ char *cmdline = command_text(ct->rec);
-    const char *image =
-        json_string_value(json_object_get(json_object_get(ct->rec, "Config"), "Image")) ?: "";
-    const char *created = json_string_value(json_object_get(ct->rec, "Created")) ?: "";
+    const char *cmdline = ct->command;
+    const char *image = ct->image_name;
+    const char *created = ct->created;
     _cleanup_free_ char *ports = hutch_engine_net_ports_text(e, ct);
     if (json) {
       _cleanup_json_ json_t *j =
           json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "ID", id, "Image", image, "Command",
-                    cmdline, "CreatedAt", created, "State", st, "Status", status, "Names",
-                    hutch_ctr_name(ct), "Ports", ports ? ports : "");
+                    cmdline, "CreatedAt", created, "State", st, "Status", status, "Names", ct->name,
+                    "Ports", ports ? ports : "");
       _cleanup_free_ char *t = json_dumps(j, JSON_COMPACT);
       printf("%s\n", t);
       continue;
@@ -99,7 +84,8 @@ int cmd_ps(int argc, char **argv) {
     char quoted[64];
     snprintf(quoted, sizeof(quoted), notrunc ? "\"%s\"" : "\"%.20s\"", cmdline);
     printf("%-15s %-20s %-25s %-20.19s %-25s %-10s %s\n", id, image, quoted, created, status,
-           ports ? ports : "", hutch_ctr_name(ct));
+           ports ? ports : "", ct->name);
   }
+  hutch_ctr_list_free(v, n);
   return 0;
 }

@@ -52,13 +52,14 @@ int cmd_container_prune(int argc, char **argv) {
   if (!e)
     return HUTCH_EXIT_ERROR;
   struct hutch_error *err = NULL;
-  _cleanup_strv_ char **ids = NULL;
-  if (hutch_ctr_list(e, &ids, &err) < 0)
+  struct hutch_ctr **all = NULL;
+  size_t n = 0;
+  if (hutch_ctr_list_all(e, false, &all, &n, &err) < 0)
     return ctr_cli_fail(err);
   printf("Deleted Containers:\n");
-  for (char **i = ids; *i; i++) {
+  for (size_t i = 0; i < n; i++) {
     _cleanup_ctr_ struct hutch_ctr *ct = NULL;
-    if (hutch_ctr_open(e, *i, true, &ct, NULL) < 0)
+    if (hutch_ctr_open(e, all[i]->id, true, &ct, NULL) < 0)
       continue;
     const char *st = hutch_ctr_status(e, ct);
     if (strcmp(st, "exited") && strcmp(st, "created") && strcmp(st, "dead"))
@@ -69,7 +70,8 @@ int cmd_container_prune(int argc, char **argv) {
       err = NULL;
       continue;
     }
-    printf("%s\n", *i);
+    printf("%s\n", ct->id);
   }
+  hutch_ctr_list_free(all, n);
   return 0;
 }

@@ -413,7 +413,7 @@ static int parse(const char *cmd, int argc, char **argv, struct hutch_run_opts *
     ctr_cli_usage_error(cmd, "requires at least 1 argument");
     return -1;
   }
-  /* the network flags together (engine/netsetup.c), before any work */
+  /* the network flags together (engine/netflags.c), before any work */
   if (hutch_engine_net_validate(o, &err) < 0)
     return ctr_cli_fail(err), -1;
   if (optind + 1 < argc) {
@@ -477,8 +477,8 @@ static int run_or_create(const char *cmd, int argc, char **argv) {
     printf("%s\n", c->id);
     return 0;
   }
-  bool detach = json_is_false(json_object_get(json_object_get(c->rec, "Config"), "AttachStdout"));
-  bool interactive = json_is_true(json_object_get(json_object_get(c->rec, "Config"), "OpenStdin"));
+  bool detach = !c->cfg.attach_stdout;
+  bool interactive = c->cfg.open_stdin;
   struct hutch_attach a = {.attach = !detach, .interactive = interactive};
   int status = 0;
   if (hutch_ctr_start(e, c, &a, &status, &err) < 0) {

@@ -15,10 +15,27 @@ teardown() {
   engine_teardown
 }
 
-# Container dirs of the engine: everything under containers/ but the
-# engine-wide lock file.
+# Container dirs of the engine: everything under containers/.
 ctr_dirs() {
-  ls -A "$HUTCH_ROOT/containers" 2>/dev/null | grep -vx '\.lock' || true
+  ls -A "$HUTCH_ROOT/containers" 2>/dev/null || true
+}
+
+# hold_lock FILE: someone at work on a container holds its lock (-o: the
+# lock stays with flock itself, not with its sleeping child);
+# release_lock: that someone dies.
+hold_lock() {
+  flock -o "$1" sleep 30 3>&- &
+  HOLDER=$!
+  sleep 0.3
+  SLEEPER=$(pgrep -P "$HOLDER")
+}
+
+release_lock() {
+  kill "$HOLDER" 2>/dev/null || true
+  wait "$HOLDER" 2>/dev/null || true
+  HOLDER=
+  kill "$SLEEPER" 2>/dev/null || true
+  SLEEPER=
 }
 
 overlay_mounts() {
@@ -51,6 +68,12 @@ assert_all_removable() {
   done
   [ -z "$(ctr_dirs)" ] || { echo "left in containers/: $(ctr_dirs)" >&2; return 1; }
   [ -z "$(overlay_mounts)" ] || { echo "overlay mounts left: $(overlay_mounts)" >&2; return 1; }
+  # the state database survived every kill whole: no torn page, no row
+  # without its parent
+  run sqlite3 "$HUTCH_ROOT/state.db" "PRAGMA integrity_check; PRAGMA foreign_key_check;"
+  assert_output ok
+  run sqlite3 "$HUTCH_ROOT/state.db" "SELECT count(*) FROM containers"
+  assert_output 0
 }
 
 @test "engine: SIGKILL of run -d and create at any point; ps -a, rm -f leave nothing" {
@@ -83,22 +106,14 @@ assert_all_removable() {
   busy=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
   mkdir -p "$HUTCH_ROOT/containers/$busy"
   : >"$HUTCH_ROOT/containers/$busy/.lock"
-  # -o: the lock stays with flock itself, not with its sleeping child
-  flock -o "$HUTCH_ROOT/containers/$busy/.lock" sleep 30 3>&- &
-  HOLDER=$!
-  sleep 0.3
-  SLEEPER=$(pgrep -P "$HOLDER")
+  hold_lock "$HUTCH_ROOT/containers/$busy/.lock"
   run "$HUTCH" ps -aq --no-trunc
   assert_success
   [ ! -e "$HUTCH_ROOT/containers/$id" ]
   [ ! -e "$HUTCH_ROOT/containers/.creating-$id2" ]
   [ ! -e "$HUTCH_ROOT/containers/.removing-$id2" ]
   [ -d "$HUTCH_ROOT/containers/$busy" ]
-  kill "$HOLDER" 2>/dev/null || true
-  wait "$HOLDER" 2>/dev/null || true
-  HOLDER=
-  kill "$SLEEPER" 2>/dev/null || true
-  SLEEPER=
+  release_lock
   # once its creator is gone, the next command cleans it
   run "$HUTCH" container prune
   assert_success
@@ -119,5 +134,30 @@ assert_all_removable() {
     kill_at "$delay" rm -f "$id"
     i=$((i + 1))
   done
+  assert_all_removable
+}
+
+@test "engine: a name held by a killed create is free again for the next create of that name" {
+  local id
+  id=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  "$HUTCH" ps -a >/dev/null # the state database exists
+  # what a create killed after it reserved the name leaves: an incomplete
+  # row and its .creating- dir, whose lock no one holds
+  sqlite3 "$HUTCH_ROOT/state.db" \
+    "INSERT INTO containers (id, name, created, complete) VALUES ('$id', 'taken', '2026-01-01T00:00:00Z', 0)"
+  mkdir -p "$HUTCH_ROOT/containers/.creating-$id"
+  : >"$HUTCH_ROOT/containers/.creating-$id/.lock"
+  # while its creator lives (holds the lock), the name is taken
+  hold_lock "$HUTCH_ROOT/containers/.creating-$id/.lock"
+  run "$HUTCH" create --network none --name taken testimg true
+  assert_failure
+  assert_output --partial 'The container name "/taken" is already in use'
+  release_lock
+  # once it is dead, the next create of that name reaps it and wins
+  run "$HUTCH" create --network none --name taken testimg true
+  assert_success
+  [ ! -e "$HUTCH_ROOT/containers/.creating-$id" ]
+  run sqlite3 "$HUTCH_ROOT/state.db" "SELECT count(*) FROM containers WHERE id='$id'"
+  assert_output 0
   assert_all_removable
 }

@@ -1,9 +1,13 @@
-/* Container records: ids and names, the config.v2.json record under a
- * per-container flock, lookup by name or id prefix, and the status docker
- * shows, derived from the record and from whether the recorded init (pid
- * and start time) is still alive. */
+/* Containers by name or id: lookup (full id, name, unique id prefix) in the
+ * state database, the listing, the per-container flock, the removal of
+ * what killed commands left (and of what a failed create made), name
+ * validity, and the status docker shows, derived from the record and from
+ * whether the recorded init (pid and start time) is still alive. */
 #include "engine.h"
+#include "record_row.h"
+#include "statedb.h"
 
+#include "net/netns.h"
 #include "runtime/state.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -11,15 +15,19 @@
 #include "util/log.h"
 #include "util/strutil.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 int hutch_ctr_new_id(char out[65]) {
@@ -31,24 +39,6 @@ int hutch_ctr_new_id(char out[65]) {
   return 0;
 }
 
-void hutch_ctr_free(struct hutch_ctr *c) {
-  if (!c)
-    return;
-  if (c->lockfd >= 0)
-    close(c->lockfd);
-  if (c->dirfd >= 0)
-    close(c->dirfd);
-  if (c->rec)
-    json_decref(c->rec);
-  free(c->id);
-  free(c->dir);
-  free(c);
-}
-
-void hutch_ctr_freep(struct hutch_ctr **c) {
-  hutch_ctr_free(*c);
-}
-
 static bool is_hex(const char *s) {
   if (!*s)
     return false;
@@ -56,20 +46,6 @@ static bool is_hex(const char *s) {
     if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
       return false;
   return true;
-}
-
-/* The record of dir name under the containers dir: 0 and *out, -ENOENT
- * when there is none, -EINVAL when it does not parse, else -errno. */
-static int load_record(struct hutch_engine *e, const char *name, json_t **out) {
-  char p[4096];
-  snprintf(p, sizeof(p), "%s/%s/config.v2.json", e->containers_dir, name);
-  _cleanup_free_ char *text = NULL;
-  size_t len;
-  int r = hutch_read_file(p, &text, &len);
-  if (r < 0)
-    return r;
-  *out = json_loadb(text, len, 0, NULL);
-  return *out ? 0 : -EINVAL;
 }
 
 /* The id in a dir name that only a killed create or rm leaves behind. */
@@ -82,138 +58,201 @@ static const char *unfinished_id(const char *name) {
   return NULL;
 }
 
-/* A container dir with no usable record (or a .creating-/.removing- one)
- * whose lock no one holds: its create or rm was killed. Records are
- * written whole (rename) and only under that lock, so once we hold it a
- * missing record stays missing. A dir someone holds is left alone. */
-static void reap_unrecorded(struct hutch_engine *e, const char *name, const char *id) {
+/* 1: a finished record, 0: a row whose create never finished, -ENOENT:
+ * no row, or another -errno. */
+static int row_complete(struct hutch_engine *e, const char *id) {
+  sqlite3 *db;
+  _cleanup_stmt_ sqlite3_stmt *q = NULL;
+  if (hutch_engine_prepare(e, "SELECT complete FROM containers WHERE id=?1", &db, &q, NULL) < 0)
+    return -EIO;
+  sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+  int rc = sqlite3_step(q);
+  if (rc == SQLITE_ROW)
+    return sqlite3_column_int(q, 0) ? 1 : 0;
+  return rc == SQLITE_DONE ? -ENOENT : -EIO;
+}
+
+/* ---- reaping ---- */
+
+void hutch_ctr_cleanup_unrecorded(struct hutch_engine *e, const char *id, const char *dir) {
+  hutch_ctr_delete(e, id, NULL);
+  char p[4200];
+  snprintf(p, sizeof(p), "%s/merged", dir);
+  hutch_overlay_umount(p, NULL);
+  snprintf(p, sizeof(p), "%s/%s", e->netns_dir, id);
+  hutch_netns_delete(p, NULL);
+  struct hutch_store *s;
+  if (hutch_engine_store(e, &s, NULL) == 0)
+    hutch_image_release(s, id, NULL);
+  hutch_rm_rf(dir);
+}
+
+/* What a killed create or rm left of id in dir name (the id dir, or its
+ * .creating-/.removing- form): removed once we hold its lock, unless the
+ * record turns out complete. Create holds the lock from before its row
+ * exists until the row is complete; rm from before it deletes the row. */
+static void reap_one(struct hutch_engine *e, const char *name, const char *id) {
   char dir[4096];
   snprintf(dir, sizeof(dir), "%s/%s", e->containers_dir, name);
   _cleanup_close_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (dfd < 0)
-    return;
+    return; /* gone meanwhile */
   _cleanup_close_ int lfd = openat(dfd, ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (lfd < 0 || flock(lfd, LOCK_EX | LOCK_NB) < 0)
+    return; /* someone is at work on it */
+  int r = row_complete(e, id);
+  if (r == 1 || r == -EIO)
     return;
-  json_t *rec = NULL;
-  int r = name == id ? load_record(e, name, &rec) : -ENOENT;
-  if (rec)
-    json_decref(rec);
-  if (r != -ENOENT && r != -EINVAL)
-    return; /* finished meanwhile, or unreadable for now */
   hutch_debug("container %.12s: removing %s, left by a killed create or rm", id, name);
   hutch_ctr_cleanup_unrecorded(e, id, dir);
+  if (r == 0)
+    hutch_ctr_delete(e, id, NULL);
 }
 
-int hutch_ctr_list(struct hutch_engine *e, char ***ids, struct hutch_error **err) {
+/* A row whose create never finished. Its dir is .creating-<id> until the
+ * create renames it to <id> (once, atomically), so looking for <id>, then
+ * the .creating- name, then <id> again finds it if it exists. */
+static void reap_row(struct hutch_engine *e, const char *id) {
+  char creating[128];
+  snprintf(creating, sizeof(creating), HUTCH_CTR_CREATING_PREFIX "%s", id);
+  const char *names[] = {id, creating, id};
+  for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+    char p[4200];
+    snprintf(p, sizeof(p), "%s/%s", e->containers_dir, names[i]);
+    if (access(p, F_OK) == 0) {
+      reap_one(e, names[i], id);
+      return;
+    }
+  }
+  if (row_complete(e, id) == 0) /* a create killed before its dir */
+    hutch_ctr_delete(e, id, NULL);
+}
+
+static void reap_incomplete_rows(sqlite3 *db, struct hutch_engine *e) {
+  _cleanup_stmt_ sqlite3_stmt *q = NULL;
+  if (hutch_db_prepare(db, "SELECT id FROM containers WHERE complete=0", &q, NULL) < 0)
+    return;
+  _cleanup_strv_ char **ids = NULL;
+  while (sqlite3_step(q) == SQLITE_ROW)
+    hutch_strv_push(&ids, (const char *)sqlite3_column_text(q, 0));
+  for (char **i = ids; i && *i; i++)
+    reap_row(e, *i);
+}
+
+void hutch_ctr_reap(struct hutch_engine *e) {
+  sqlite3 *db;
+  if (hutch_engine_db(e, &db, NULL) < 0)
+    return;
+  reap_incomplete_rows(db, e);
+  _cleanup_stmt_ sqlite3_stmt *q = NULL;
+  if (hutch_db_prepare(db, "SELECT count(*) FROM containers", &q, NULL) < 0 ||
+      sqlite3_step(q) != SQLITE_ROW)
+    return;
+  long rows = sqlite3_column_int64(q, 0), dirs = 0;
   _cleanup_closedir_ DIR *d = opendir(e->containers_dir);
-  if (!d)
-    return hutch_error_set(err, errno, "open %s", e->containers_dir);
-  struct ent {
-    char *id;
-    char *created;
-  } *v = NULL;
-  size_t n = 0;
   struct dirent *de;
-  while ((de = readdir(d)) != NULL) {
+  while (d && (de = readdir(d)) != NULL) {
     const char *left = unfinished_id(de->d_name);
-    if (left) {
-      reap_unrecorded(e, de->d_name, left);
-      continue;
-    }
-    if (strlen(de->d_name) != 64 || !is_hex(de->d_name))
-      continue;
-    json_t *r = NULL;
-    if (load_record(e, de->d_name, &r) < 0) {
-      reap_unrecorded(e, de->d_name, de->d_name);
-      continue;
-    }
-    struct ent *nv = realloc(v, (n + 1) * sizeof(*v));
-    if (!nv) {
-      json_decref(r);
-      break;
-    }
-    v = nv;
-    v[n].id = strdup(de->d_name);
-    v[n].created = strdup(json_string_value(json_object_get(r, "Created")) ?: "");
-    n++;
-    json_decref(r);
+    if (left)
+      reap_one(e, de->d_name, left);
+    else if (strlen(de->d_name) == 64 && is_hex(de->d_name))
+      dirs++;
   }
-  /* newest first; RFC 3339 in UTC sorts as text */
-  for (size_t i = 1; i < n; i++)
-    for (size_t k = i; k > 0 && strcmp(v[k - 1].created, v[k].created) < 0; k--) {
-      struct ent t = v[k];
-      v[k] = v[k - 1];
-      v[k - 1] = t;
-    }
-  char **out = calloc(n + 1, sizeof(char *));
-  for (size_t i = 0; i < n; i++) {
-    if (out)
-      out[i] = v[i].id;
-    else
-      free(v[i].id);
-    free(v[i].created);
-  }
+  if (dirs <= rows)
+    return; /* every dir has its row (a row without a dir reads as a record) */
+  rewinddir(d);
+  while ((de = readdir(d)) != NULL)
+    if (strlen(de->d_name) == 64 && is_hex(de->d_name) && row_complete(e, de->d_name) == -ENOENT)
+      reap_one(e, de->d_name, de->d_name);
+}
+
+/* ---- listing ---- */
+
+void hutch_ctr_list_free(struct hutch_ctr **v, size_t n) {
+  for (size_t i = 0; v && i < n; i++)
+    hutch_ctr_free(v[i]);
   free(v);
-  if (!out)
-    return hutch_error_set(err, ENOMEM, "list containers");
-  *ids = out;
+}
+
+int hutch_ctr_list_all(struct hutch_engine *e, bool with_config, struct hutch_ctr ***out, size_t *n,
+                       struct hutch_error **err) {
+  sqlite3 *db;
+  _cleanup_stmt_ sqlite3_stmt *q = NULL;
+  hutch_ctr_reap(e);
+  const char *sql = with_config ? HUTCH_CTR_SELECT "WHERE complete=1 ORDER BY created DESC, id"
+                                : HUTCH_CTR_SELECT_BRIEF
+                        "WHERE complete=1 ORDER BY created DESC, id";
+  if (hutch_engine_prepare(e, sql, &db, &q, err) < 0)
+    return -1;
+  struct hutch_ctr **v = NULL;
+  size_t len = 0;
+  int rc;
+  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    struct hutch_ctr **nv = realloc(v, (len + 1) * sizeof(*v));
+    struct hutch_ctr *c = nv ? hutch_ctr_alloc(e, hutch_ctr_row_id(q)) : NULL;
+    if (nv)
+      v = nv;
+    if (!c) {
+      hutch_ctr_list_free(v, len);
+      return hutch_error_set(err, ENOMEM, "list containers");
+    }
+    v[len++] = c;
+    if (hutch_ctr_row_read(q, c, NULL) < 0)
+      hutch_warn("container %.12s: corrupt record, skipping", c->id);
+  }
+  if (rc != SQLITE_DONE) {
+    hutch_ctr_list_free(v, len);
+    return hutch_db_error(db, err, "list containers");
+  }
+  /* a corrupt row is listed by id only: ps shows it, rm can remove it */
+  *out = v;
+  *n = len;
   return 0;
+}
+
+/* ---- lookup ---- */
+
+/* The id of the one complete container that sql (with ?1 = ref) finds:
+ * 1 and *id, 0 for none, -1 with *err for several or an error. */
+static int find_one(sqlite3 *db, const char *sql, const char *ref, char **id,
+                    struct hutch_error **err) {
+  _cleanup_stmt_ sqlite3_stmt *q = NULL;
+  if (hutch_db_prepare(db, sql, &q, err) < 0)
+    return -1;
+  sqlite3_bind_text(q, 1, ref, -1, SQLITE_STATIC);
+  int rc = sqlite3_step(q);
+  if (rc == SQLITE_DONE)
+    return 0;
+  if (rc != SQLITE_ROW)
+    return hutch_db_error(db, err, "find container");
+  _cleanup_free_ char *found = strdup((const char *)sqlite3_column_text(q, 0));
+  if (sqlite3_step(q) == SQLITE_ROW)
+    return hutch_error_set(err, EINVAL, "multiple containers found with provided prefix: %s", ref);
+  *id = TAKE_PTR(found);
+  return *id ? 1 : hutch_error_set(err, ENOMEM, "find container");
 }
 
 int hutch_ctr_resolve(struct hutch_engine *e, const char *ref, char **id,
                       struct hutch_error **err) {
   if (ref == NULL || *ref == '\0')
     return hutch_error_set(err, EINVAL, "empty container name");
-  const char *name = ref[0] == '/' ? ref + 1 : ref;
-  _cleanup_strv_ char **ids = NULL;
-  if (hutch_ctr_list(e, &ids, err) < 0)
+  sqlite3 *db;
+  if (hutch_engine_db(e, &db, err) < 0)
     return -1;
   /* docker's order: full id, then exact name, then a unique id prefix */
-  for (char **i = ids; *i; i++)
-    if (strcmp(*i, ref) == 0) {
-      *id = strdup(*i);
-      return 0;
-    }
-  for (char **i = ids; *i; i++) {
-    _cleanup_json_ json_t *r = NULL;
-    load_record(e, *i, &r);
-    const char *n = r ? json_string_value(json_object_get(r, "Name")) : NULL;
-    if (n && strcmp(n[0] == '/' ? n + 1 : n, name) == 0) {
-      *id = strdup(*i);
-      return 0;
-    }
-  }
-  const char *match = NULL;
-  if (is_hex(ref)) {
-    for (char **i = ids; *i; i++) {
-      if (!hutch_str_has_prefix(*i, ref))
-        continue;
-      if (match)
-        return hutch_error_set(err, EINVAL, "multiple containers found with provided prefix: %s",
-                               ref);
-      match = *i;
-    }
-  }
-  if (!match)
-    return hutch_error_set(err, ENOENT, "No such container: %s", ref);
-  *id = strdup(match);
-  return 0;
-}
-
-int hutch_ctr_reload(struct hutch_ctr *c, struct hutch_error **err) {
-  size_t len;
-  _cleanup_free_ char *text = NULL;
-  int r = hutch_read_file_at(c->dirfd, "config.v2.json", &text, &len);
+  int r = find_one(db, "SELECT id FROM containers WHERE id=?1 AND complete=1", ref, id, err);
+  if (r == 0)
+    r = find_one(db, "SELECT id FROM containers WHERE name=?1 AND complete=1",
+                 ref + (ref[0] == '/'), id, err);
+  if (r == 0 && is_hex(ref))
+    r = find_one(db,
+                 "SELECT id FROM containers WHERE id >= ?1 AND id < ?1 || 'g' AND complete=1 "
+                 "LIMIT 2",
+                 ref, id, err);
   if (r < 0)
-    return hutch_error_set(err, r, "container %.12s: read config.v2.json", c->id);
-  json_error_t je;
-  json_t *j = json_loadb(text, len, 0, &je);
-  if (!j)
-    return hutch_error_set(err, EINVAL, "container %.12s: config.v2.json: %s", c->id, je.text);
-  if (c->rec)
-    json_decref(c->rec);
-  c->rec = j;
+    return -1;
+  if (r == 0)
+    return hutch_error_set(err, ENOENT, "No such container: %s", ref);
   return 0;
 }
 
@@ -222,15 +261,9 @@ int hutch_ctr_open(struct hutch_engine *e, const char *ref, bool lock, struct hu
   _cleanup_free_ char *id = NULL;
   if (hutch_ctr_resolve(e, ref, &id, err) < 0)
     return -1;
-  _cleanup_ctr_ struct hutch_ctr *c = calloc(1, sizeof(*c));
+  _cleanup_ctr_ struct hutch_ctr *c = hutch_ctr_alloc(e, id);
   if (!c)
     return hutch_error_set(err, ENOMEM, "container");
-  c->dirfd = c->lockfd = -EBADF;
-  c->id = TAKE_PTR(id);
-  if (asprintf(&c->dir, "%s/%s", e->containers_dir, c->id) < 0) {
-    c->dir = NULL;
-    return hutch_error_set(err, ENOMEM, "container");
-  }
   c->dirfd = open(c->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (c->dirfd < 0)
     return hutch_error_set(err, errno == ENOENT ? ENOENT : errno, "No such container: %s", ref);
@@ -243,68 +276,81 @@ int hutch_ctr_open(struct hutch_engine *e, const char *ref, bool lock, struct hu
         return hutch_error_set(err, errno, "container %.12s: lock", c->id);
   }
   /* Removed while we waited for the lock? */
-  if (hutch_ctr_reload(c, NULL) < 0)
-    return hutch_error_set(err, ENOENT, "No such container: %s", ref);
+  struct hutch_error *rerr = NULL;
+  if (hutch_ctr_reload(c, &rerr) < 0) {
+    int en = rerr->errnum;
+    hutch_error_free(rerr);
+    if (en == ENOENT)
+      return hutch_error_set(err, ENOENT, "No such container: %s", ref);
+    return hutch_ctr_reload(c, err);
+  }
   *out = TAKE_PTR(c);
   return 0;
 }
 
-/* The configuration must survive a power loss (fsync); State need not:
- * it is re-derived from the recorded pids after a reboot, so rename alone
- * (old record or new, never half) is enough. Neither needs the fsync for
- * a --rm container, which is not meant to outlive its run. */
-static int save(struct hutch_ctr *c, bool durable, struct hutch_error **err) {
-  _cleanup_free_ char *text = json_dumps(c->rec, JSON_INDENT(2));
-  if (!text)
-    return hutch_error_set(err, ENOMEM, "container %.12s: serialise record", c->id);
-  if (durable)
-    durable = !json_is_true(json_object_get(json_object_get(c->rec, "HostConfig"), "AutoRemove"));
-  int r = durable ? hutch_write_file_atomic(c->dirfd, "config.v2.json", text, strlen(text), 0600)
-                  : hutch_write_file_replace(c->dirfd, "config.v2.json", text, strlen(text), 0600);
-  if (r < 0)
-    return hutch_error_set(err, r, "container %.12s: write config.v2.json", c->id);
-  return 0;
+/* ---- names, locks, processes ---- */
+
+bool hutch_ctr_name_valid(const char *name, struct hutch_error **err) {
+  if (!isalnum((unsigned char)name[0]))
+    goto invalid;
+  for (const char *p = name; *p; p++)
+    if (!isalnum((unsigned char)*p) && !strchr("_.-", *p))
+      goto invalid;
+  return true;
+invalid:
+  hutch_error_set(err, EINVAL,
+                  "invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name);
+  return false;
 }
 
-int hutch_ctr_save(struct hutch_ctr *c, struct hutch_error **err) {
-  return save(c, true, err);
+int hutch_ctr_lock(struct hutch_ctr *c, struct hutch_error **err) {
+  if (c->lockfd >= 0)
+    return 0;
+  c->lockfd = openat(c->dirfd, ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (c->lockfd < 0 || flock(c->lockfd, LOCK_EX) < 0)
+    return hutch_error_set(err, errno, "lock container %.12s", c->id);
+  return hutch_ctr_reload(c, err);
 }
 
-int hutch_ctr_save_state(struct hutch_ctr *c, struct hutch_error **err) {
-  return save(c, false, err);
+void hutch_ctr_unlock(struct hutch_ctr *c) {
+  if (c->lockfd >= 0) {
+    close(c->lockfd);
+    c->lockfd = -EBADF;
+  }
 }
 
-const char *hutch_ctr_name(struct hutch_ctr *c) {
-  const char *n = json_string_value(json_object_get(c->rec, "Name"));
-  return n ? (n[0] == '/' ? n + 1 : n) : "";
+int hutch_wait_pid_gone(pid_t pid, unsigned long long start, int ms) {
+  _cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+  struct timespec t0, t;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  for (;;) {
+    if (!hutch_pid_alive(pid, start))
+      return 0;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    long el = (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
+    if (el >= ms)
+      return -ETIMEDOUT;
+    if (pidfd >= 0) {
+      struct pollfd p = {.fd = pidfd, .events = POLLIN};
+      poll(&p, 1, (int)(ms - el < 50 ? ms - el : 50));
+    } else {
+      usleep(20000);
+    }
+  }
 }
 
-pid_t hutch_ctr_pid(struct hutch_ctr *c) {
-  json_t *st = json_object_get(c->rec, "State");
-  return (pid_t)json_integer_value(json_object_get(st, "Pid"));
-}
+/* ---- status ---- */
 
 static bool monitor_alive(struct hutch_ctr *c) {
-  json_t *h = json_object_get(c->rec, "Hutch");
-  pid_t mp = (pid_t)json_integer_value(json_object_get(h, "MonitorPid"));
-  unsigned long long ms =
-      (unsigned long long)json_integer_value(json_object_get(h, "MonitorStart"));
-  return mp > 0 && hutch_pid_alive(mp, ms);
+  return c->st.monitor_pid > 0 && hutch_pid_alive(c->st.monitor_pid, c->st.monitor_start);
 }
 
 bool hutch_ctr_running(struct hutch_ctr *c) {
-  json_t *st = json_object_get(c->rec, "State");
-  if (!json_is_true(json_object_get(st, "Running")))
-    return false;
-  json_t *h = json_object_get(c->rec, "Hutch");
-  pid_t pid = (pid_t)json_integer_value(json_object_get(st, "Pid"));
-  unsigned long long start = (unsigned long long)json_integer_value(json_object_get(h, "PidStart"));
-  return pid > 0 && hutch_pid_alive(pid, start);
+  return c->st.running && c->st.pid > 0 && hutch_pid_alive(c->st.pid, c->st.pid_start);
 }
 
 const char *hutch_ctr_status(struct hutch_engine *e, struct hutch_ctr *c) {
-  json_t *st = json_object_get(c->rec, "State");
-  if (json_is_true(json_object_get(st, "Dead")))
+  if (c->st.dead)
     return "dead";
   if (hutch_ctr_running(c)) {
     _cleanup_json_ json_t *rs = NULL;
@@ -313,10 +359,9 @@ const char *hutch_ctr_status(struct hutch_engine *e, struct hutch_ctr *c) {
       return "paused";
     return "running";
   }
-  if (json_is_true(json_object_get(st, "Restarting")) && monitor_alive(c))
+  if (c->st.restarting && monitor_alive(c))
     return "restarting";
-  const char *started = json_string_value(json_object_get(st, "StartedAt"));
-  if (!started || hutch_str_has_prefix(started, "0001-"))
+  if (!c->st.started_at[0] || hutch_str_has_prefix(c->st.started_at, "0001-"))
     return "created";
   return "exited";
 }

@@ -278,7 +278,7 @@ typedef int (*view_fn)(int rootfd, void *ud, struct hutch_error **err);
  * is checked and probed after the open, proves that the root we hold is
  * that init's and not a reused pid's. -ESRCH: not running (any more). */
 static int running_root(struct hutch_ctr *c) {
-  pid_t pid = hutch_ctr_pid(c);
+  pid_t pid = c->st.pid;
   _cleanup_close_ int pidfd = pid > 0 ? (int)syscall(SYS_pidfd_open, pid, 0) : -EBADF;
   if (pidfd < 0 || !hutch_ctr_running(c))
     return -ESRCH;
@@ -593,7 +593,7 @@ int hutch_ctr_copy_out(struct hutch_engine *e, struct hutch_ctr *c, const char *
   struct cp_job j = {.src = src, .dst = dst, .fd = out_fd, .o = o};
   hutch_debug("cp %s:%s to %s", c->id, src, dst ? dst : "a tar stream");
   if (with_view(e, c, copy_out_at, &j, err) < 0)
-    return hutch_error_wrap(err, "copy from %s", hutch_ctr_name(c));
+    return hutch_error_wrap(err, "copy from %s", c->name);
   return 0;
 }
 
@@ -602,7 +602,7 @@ int hutch_ctr_copy_in(struct hutch_engine *e, struct hutch_ctr *c, const char *s
   struct cp_job j = {.src = src, .dst = dst, .fd = in_fd, .o = o};
   hutch_debug("cp %s to %s:%s", src ? src : "a tar stream", c->id, dst);
   if (with_view(e, c, copy_in_at, &j, err) < 0)
-    return hutch_error_wrap(err, "copy into %s", hutch_ctr_name(c));
+    return hutch_error_wrap(err, "copy into %s", c->name);
   return 0;
 }
 
@@ -617,7 +617,7 @@ int hutch_ctr_export(struct hutch_engine *e, struct hutch_ctr *c, int fd,
   if (rootfd < 0)
     return hutch_error_set(err, errno, "open %s", merged);
   if (tar_tree(rootfd, "", fd, err) < 0)
-    return hutch_error_wrap(err, "export %s", hutch_ctr_name(c));
+    return hutch_error_wrap(err, "export %s", c->name);
   return 0;
 }
 
@@ -729,16 +729,10 @@ static int by_path(const void *a, const void *b) {
 
 int hutch_ctr_diff(struct hutch_engine *e, struct hutch_ctr *c, char ***changes,
                    struct hutch_error **err) {
-  const char *lower = json_string_value(
-      json_object_get(json_object_get(json_object_get(c->rec, "GraphDriver"), "Data"), "LowerDir"));
   struct diff_walk w = {0};
-  _cleanup_strv_ char **layers = calloc(1, sizeof(char *));
-  _cleanup_free_ char *copy = strdup(lower ? lower : "");
-  if (!layers || !copy)
+  _cleanup_strv_ char **layers = hutch_ctr_layer_dirs(c, false);
+  if (!layers)
     return hutch_error_set(err, ENOMEM, "diff");
-  char *save = NULL;
-  for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save))
-    hutch_strv_push(&layers, d);
   w.lower = layers;
   w.out = calloc(1, sizeof(char *));
   char p[4200];

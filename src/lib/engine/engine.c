@@ -1,11 +1,13 @@
 /* The engine context: where containers, volumes and the runtime's state
  * live (HUTCH_ROOT / HUTCH_RUN_ROOT override the defaults, for tests), and
- * the image store, opened on first use. */
+ * the image store and the state database, opened on first use. */
 #include "engine.h"
+#include "statedb.h"
 
 #include "runtime/sealed.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/log.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -59,9 +61,40 @@ int hutch_engine_store(struct hutch_engine *e, struct hutch_store **out, struct 
   return 0;
 }
 
+int hutch_engine_db(struct hutch_engine *e, sqlite3 **out, struct hutch_error **err) {
+  if (e->db && e->db_pid != getpid()) {
+    hutch_warn("state database: connection inherited across fork (a bug); opening another");
+    e->db = NULL; /* the parent's: not ours to use, nor to close */
+  }
+  if (!e->db) {
+    _cleanup_free_ char *path = path_join(e->root, "state.db");
+    if (!path)
+      return hutch_error_set(err, ENOMEM, "state database");
+    if (hutch_db_open(path, hutch_ctr_import_legacy, e->containers_dir, &e->db, err) < 0)
+      return -1;
+    e->db_pid = getpid();
+  }
+  *out = e->db;
+  return 0;
+}
+
+int hutch_engine_prepare(struct hutch_engine *e, const char *sql, sqlite3 **db, sqlite3_stmt **q,
+                         struct hutch_error **err) {
+  if (hutch_engine_db(e, db, err) < 0)
+    return -1;
+  return hutch_db_prepare(*db, sql, q, err);
+}
+
+void hutch_engine_db_close(struct hutch_engine *e) {
+  if (e->db && e->db_pid == getpid())
+    sqlite3_close(e->db);
+  e->db = NULL;
+}
+
 void hutch_engine_free(struct hutch_engine *e) {
   if (!e)
     return;
+  hutch_engine_db_close(e);
   if (e->store)
     hutch_store_close(e->store);
   free(e->root);

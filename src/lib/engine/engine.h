@@ -2,9 +2,10 @@
  * without a daemon.
  *
  * Where things live (both roots overridable for tests):
- *   $HUTCH_ROOT (/var/lib/hutch)/containers/<id>/
- *       config.v2.json   the record: docker-shaped Config, HostConfig,
- *                        State, Mounts (written atomically)
+ *   $HUTCH_ROOT (/var/lib/hutch)/state.db   the records (statedb.h):
+ *       containers (identity, state, docker-shaped configuration), names,
+ *       labels; SQLite in WAL mode, one transaction per change
+ *   $HUTCH_ROOT/containers/<id>/
  *       config.json      the OCI spec (the bundle is this directory)
  *       .lock            flock: one hutch command at a time per container
  *       upper/ work/ merged/   the overlayfs rootfs
@@ -17,12 +18,13 @@
  * the parent of its init: it holds stdio, writes the log, records the exit
  * and applies the restart policy. Detached, it spends the container's life
  * as the small static hutch-monitor (src/hutch-monitor) and comes back
- * into hutch (`hutch __monitor`) for the exit. The record says Running only while the
- * recorded init pid (with its start time) is alive, so after a reboot or
- * a killed monitor the container reads as exited. */
+ * into hutch (`hutch __monitor`) for the exit. The record says running only
+ * while the recorded init pid (with its start time) is alive, so after a
+ * reboot or a killed monitor the container reads as exited. */
 #pragma once
 
 #include <jansson.h>
+#include <sqlite3.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -39,6 +41,8 @@ struct hutch_engine {
   char *netns_dir;
   struct hutch_runtime rt;
   struct hutch_store *store; /* opened on first use */
+  sqlite3 *db;               /* state.db, opened on first use (statedb.h) */
+  pid_t db_pid;              /* the process that opened db */
 };
 
 int hutch_engine_open(struct hutch_engine **out, struct hutch_error **err);
@@ -54,58 +58,143 @@ char *hutch_engine_helper_path(const char *env, const char *name);
 int hutch_engine_busybox_image(struct hutch_engine *e, struct hutch_image **out,
                                struct hutch_error **err);
 
-/* ---- container records (container.c) ---- */
+/* ---- container records (record.c, record_row.c, container.c) ---- */
+
+/* What changes while a container lives; the rest of the record is its
+ * configuration. Times are RFC 3339, "0001-01-01T00:00:00Z" for never. */
+struct hutch_ctr_state {
+  bool running, restarting, oom_killed, dead;
+  bool manual_stop; /* stopped by a user: no restart policy */
+  pid_t pid;        /* the init, valid with pid_start (hutch_pid_alive) */
+  unsigned long long pid_start;
+  pid_t monitor_pid;
+  unsigned long long monitor_start;
+  pid_t net_owner; /* the process attaching its networks (netsetup.c) */
+  unsigned long long net_owner_start;
+  int exit_code, restart_count;
+  char *error;
+  char started_at[40], finished_at[40];
+};
+
+/* The configuration the engine acts on, typed: parsed from the record's
+ * document by hutch_ctr_config_parse() (record_row.c), the only code that
+ * knows its keys. Strings are never NULL ("" when absent) except
+ * stop_signal; they and the json_t pointers borrow from hutch_ctr.rec. */
+struct hutch_ctr_config {
+  const char *path; /* the process's executable */
+  json_t *args;     /* and its argv (array) */
+  const char *image_id, *image_name;
+  bool tty, open_stdin, attach_stdout;
+  const char *hostname;
+  json_t *exposed_ports;      /* object: "80/tcp" -> {} */
+  json_t *labels;             /* object */
+  const char *stop_signal;    /* NULL: SIGTERM */
+  int stop_timeout;           /* seconds, -1: docker's 10 */
+  bool auto_remove;           /* --rm */
+  const char *restart_policy; /* "no", "always", "unless-stopped", "on-failure" */
+  int restart_max;
+  const char *network_mode;
+  const char *lower_dir; /* the image's layer dirs, top first, ':'-separated */
+  const char *merged_dir;
+  const char *log_path, *hosts_path, *hostname_path, *resolv_conf_path;
+  const char *netns;    /* the netns file, "" when none */
+  json_t *net;          /* the network plan (netrecord.c's) */
+  json_t *anon_volumes; /* array of volume names */
+};
+void hutch_ctr_config_parse(json_t *rec, struct hutch_ctr_config *cfg);
 
 struct hutch_ctr {
+  struct hutch_engine *e;
   char *id;
   char *dir;
-  int dirfd;
-  int lockfd; /* -EBADF when not locked */
+  int dirfd;        /* -EBADF for the records hutch_ctr_list_all() gives */
+  int lockfd;       /* -EBADF when not locked */
+  char *name;       /* without docker's leading '/' */
+  char *image_name; /* as the user named it (Config.Image) */
+  char *command;    /* docker ps's COMMAND: path and arguments */
+  char created[40];
+  struct hutch_ctr_state st;
+  /* The configuration, docker-shaped as inspect shows it: Path, Args,
+   * Image, ImageName, Config, HostConfig, Mounts, GraphDriver, the *Path
+   * files, and Hutch (AnonVolumes, NetNS, Net). Set once by create;
+   * read it through cfg. */
   json_t *rec;
+  struct hutch_ctr_config cfg;
 };
+/* record.c: a record made, freed, loaded and saved. */
+/* An empty record for id (dir set, nothing open or locked). */
+struct hutch_ctr *hutch_ctr_alloc(struct hutch_engine *e, const char *id);
 void hutch_ctr_free(struct hutch_ctr *c);
 void hutch_ctr_freep(struct hutch_ctr **c);
 #define _cleanup_ctr_ __attribute__((cleanup(hutch_ctr_freep)))
+/* "<c->dir>/<name>" in a new string, NULL on ENOMEM. */
+char *hutch_ctr_path(const struct hutch_ctr *c, const char *name);
 
+/* The whole record, durable (fsynced) unless the container is --rm; the
+ * first save after hutch_ctr_insert() makes the container visible. */
+int hutch_ctr_save(struct hutch_ctr *c, struct hutch_error **err);
+/* Only c->st, without the fsync: a reboot makes it stale anyway. */
+int hutch_ctr_save_state(struct hutch_ctr *c, struct hutch_error **err);
+int hutch_ctr_reload(struct hutch_ctr *c, struct hutch_error **err);
+/* Reserve c->id and c->name (record.c): -EEXIST when the name is in use. */
+int hutch_ctr_insert(struct hutch_ctr *c, struct hutch_error **err);
+int hutch_ctr_set_name(struct hutch_ctr *c, const char *name, struct hutch_error **err);
+int hutch_ctr_delete(struct hutch_engine *e, const char *id, struct hutch_error **err);
+/* The first migration's import of pre-database records (statedb.h,
+ * record_legacy.c). */
+int hutch_ctr_import_legacy(sqlite3 *db, void *containers_dir, struct hutch_error **err);
+
+/* container.c: lookup, listing, locks, reaping, status. */
 /* Full id from a name ("/x" or "x"), a full id or a unique id prefix.
  * -ENOENT "No such container", -EINVAL for an ambiguous prefix. */
 int hutch_ctr_resolve(struct hutch_engine *e, const char *ref, char **id, struct hutch_error **err);
 /* Resolve and load; lock: take the container's flock (released by free). */
 int hutch_ctr_open(struct hutch_engine *e, const char *ref, bool lock, struct hutch_ctr **out,
                    struct hutch_error **err);
-/* Durable (fsync) unless the container is --rm: for its configuration. */
-int hutch_ctr_save(struct hutch_ctr *c, struct hutch_error **err);
-/* Without fsync (rename only): for State and the monitor's bookkeeping,
- * which a reboot makes stale anyway. */
-int hutch_ctr_save_state(struct hutch_ctr *c, struct hutch_error **err);
-int hutch_ctr_reload(struct hutch_ctr *c, struct hutch_error **err);
-/* All container ids, newest first. On the way it removes what a killed
- * create or rm left (a container dir with no record, a .creating- or
- * .removing- dir) once no one holds that dir's lock. */
-int hutch_ctr_list(struct hutch_engine *e, char ***ids, struct hutch_error **err);
+/* Take c's flock again if it is not held, and reload the record under it. */
+int hutch_ctr_lock(struct hutch_ctr *c, struct hutch_error **err);
+void hutch_ctr_unlock(struct hutch_ctr *c);
+/* docker's rule for a name ([a-zA-Z0-9][a-zA-Z0-9_.-]*); false with *err
+ * when it breaks it. */
+bool hutch_ctr_name_valid(const char *name, struct hutch_error **err);
+/* Wait up to ms until the process (pid with its start time) is gone:
+ * 0, or -ETIMEDOUT. */
+int hutch_wait_pid_gone(pid_t pid, unsigned long long start, int ms);
+/* Every container, newest first, unlocked and without dirfd. Without
+ * with_config, rec is NULL and cfg empty: identity, state, image_name and
+ * command only, which is what ps shows, at a fraction of the cost. First
+ * it removes what a killed create or rm left (see hutch_ctr_reap). */
+int hutch_ctr_list_all(struct hutch_engine *e, bool with_config, struct hutch_ctr ***out, size_t *n,
+                       struct hutch_error **err);
+void hutch_ctr_list_free(struct hutch_ctr **v, size_t n);
+/* Remove what a killed create or rm left behind: a row whose create never
+ * finished, a .creating- or .removing- dir, a dir without a row; each
+ * only once no one holds its lock. */
+void hutch_ctr_reap(struct hutch_engine *e);
 /* Names of container dirs before their create has locked them and after
  * rm has hidden them (then <prefix><id>). */
 #define HUTCH_CTR_CREATING_PREFIX ".creating-"
 #define HUTCH_CTR_REMOVING_PREFIX ".removing-"
 /* Undo what a create may have made before the record existed: overlay
- * mount, netns, image hold, the dir (lifecycle.c). */
+ * mount, netns, image hold, the dir. Used by reaping and by a failed
+ * create. */
 void hutch_ctr_cleanup_unrecorded(struct hutch_engine *e, const char *id, const char *dir);
 
 /* "created", "running", "paused", "restarting", "exited", "removing". */
 const char *hutch_ctr_status(struct hutch_engine *e, struct hutch_ctr *c);
 bool hutch_ctr_running(struct hutch_ctr *c);
-const char *hutch_ctr_name(struct hutch_ctr *c); /* without the '/' */
-pid_t hutch_ctr_pid(struct hutch_ctr *c);
 
 /* New id: 64 random hex digits. */
 int hutch_ctr_new_id(char out[65]);
 
-/* ---- creation and lifecycle (lifecycle.c) ---- */
+/* ---- creation (create.c, create_record.c) ---- */
 
 /* `hutch create`: pull-less image lookup is the caller's; this makes the
  * record, the rootfs, volumes and the OCI spec. *out is locked. */
 int hutch_ctr_create(struct hutch_engine *e, const char *image_ref, struct hutch_image *img,
                      struct hutch_run_opts *o, struct hutch_ctr **out, struct hutch_error **err);
+
+/* ---- start, stop, kill, wait (control.c) ---- */
 
 struct hutch_attach {
   bool attach;      /* foreground: the caller's stdio is the container's */
@@ -126,18 +215,20 @@ int hutch_ctr_stop(struct hutch_engine *e, struct hutch_ctr *c, int timeout,
 int hutch_ctr_kill(struct hutch_engine *e, struct hutch_ctr *c, int sig, struct hutch_error **err);
 /* Block until the container is not running; *code gets State.ExitCode. */
 int hutch_ctr_wait(struct hutch_engine *e, const char *id, int *code, struct hutch_error **err);
+
+/* ---- rm, rename (remove.c) ---- */
+
 /* docker rm: force kills a running container; volumes removes its
  * anonymous volumes. */
 int hutch_ctr_remove(struct hutch_engine *e, struct hutch_ctr *c, bool force, bool volumes,
                      struct hutch_error **err);
 int hutch_ctr_rename(struct hutch_engine *e, struct hutch_ctr *c, const char *name,
                      struct hutch_error **err);
+
+/* ---- inspect (inspect.c) ---- */
+
 /* docker inspect's object. */
 json_t *hutch_ctr_inspect(struct hutch_engine *e, struct hutch_ctr *c);
-/* Make sure the overlay is mounted (for cp, export, diff, start after a
- * reboot); returns the merged dir (owned by nothing: caller frees). */
-int hutch_ctr_mount_rootfs(struct hutch_engine *e, struct hutch_ctr *c, char **merged,
-                           struct hutch_error **err);
 
 /* ---- files in and out (copy.c) ---- */
 
@@ -174,6 +265,17 @@ int hutch_overlay_mount(char *const *layer_dirs, size_t n, const char *upper, co
                         const char *merged, struct hutch_error **err);
 int hutch_overlay_umount(const char *merged, struct hutch_error **err);
 bool hutch_is_mountpoint(const char *path);
+/* docker's LowerDir: the layer dirs (lowest first) joined top first by
+ * ':'; NULL on ENOMEM. */
+char *hutch_lower_dir_join(char *const *layer_dirs, size_t n);
+/* A container's layer dirs from its record's LowerDir (c->cfg.lower_dir),
+ * top first as there or lowest first as hutch_overlay_mount() wants
+ * them; a NULL-terminated strv, NULL on ENOMEM. */
+char **hutch_ctr_layer_dirs(const struct hutch_ctr *c, bool lowest_first);
+/* Make sure the overlay is mounted (for cp, export, diff, start after a
+ * reboot); returns the merged dir (owned by nothing: caller frees). */
+int hutch_ctr_mount_rootfs(struct hutch_engine *e, struct hutch_ctr *c, char **merged,
+                           struct hutch_error **err);
 
 /* ---- volumes (volume.c) ---- */
 

@@ -71,32 +71,36 @@ static void set_forwarding(bool on) {
   }
 }
 
-/* Update the record under the container's lock. */
-static int update_record(struct hutch_engine *e, const char *id, void (*fn)(json_t *rec, void *ud),
-                         void *ud, struct hutch_error **err) {
+/* Update the record's state under the container's lock. */
+static int update_record(struct hutch_engine *e, const char *id,
+                         void (*fn)(struct hutch_ctr_state *st, void *ud), void *ud,
+                         struct hutch_error **err) {
   _cleanup_ctr_ struct hutch_ctr *c = NULL;
   if (hutch_ctr_open(e, id, true, &c, err) < 0)
     return -1;
-  fn(c->rec, ud);
+  fn(&c->st, ud);
   return hutch_ctr_save_state(c, err);
+}
+
+static void set_time(char *dst, size_t n, const char *t) {
+  snprintf(dst, n, "%s", t);
 }
 
 struct started {
   pid_t pid;
 };
-static void rec_started(json_t *rec, void *ud) {
+static void rec_started(struct hutch_ctr_state *st, void *ud) {
   struct started *s = ud;
-  json_t *st = json_object_get(rec, "State"), *h = json_object_get(rec, "Hutch");
-  json_object_set_new(st, "Running", json_true());
-  json_object_set_new(st, "Restarting", json_false());
-  json_object_set_new(st, "OOMKilled", json_false());
-  json_object_set_new(st, "Pid", json_integer(s->pid));
-  json_object_set_new(st, "ExitCode", json_integer(0));
-  json_object_set_new(st, "StartedAt", json_string(hutch_now_rfc3339()));
-  json_object_set_new(st, "FinishedAt", json_string("0001-01-01T00:00:00Z"));
-  json_object_set_new(h, "PidStart", json_integer((json_int_t)hutch_pid_start_time(s->pid)));
-  json_object_set_new(h, "MonitorPid", json_integer(getpid()));
-  json_object_set_new(h, "MonitorStart", json_integer((json_int_t)hutch_pid_start_time(getpid())));
+  st->running = true;
+  st->restarting = false;
+  st->oom_killed = false;
+  st->pid = s->pid;
+  st->pid_start = hutch_pid_start_time(s->pid);
+  st->exit_code = 0;
+  set_time(st->started_at, sizeof(st->started_at), hutch_now_rfc3339());
+  set_time(st->finished_at, sizeof(st->finished_at), "0001-01-01T00:00:00Z");
+  st->monitor_pid = getpid();
+  st->monitor_start = hutch_pid_start_time(getpid());
 }
 
 struct exited {
@@ -105,23 +109,23 @@ struct exited {
   const char *error;
   bool restarting;
 };
-static void rec_exited(json_t *rec, void *ud) {
+static void rec_exited(struct hutch_ctr_state *st, void *ud) {
   struct exited *x = ud;
-  json_t *st = json_object_get(rec, "State");
-  json_object_set_new(st, "Running", json_false());
-  json_object_set_new(st, "Pid", json_integer(0));
-  json_object_set_new(st, "ExitCode", json_integer(x->code));
-  json_object_set_new(st, "OOMKilled", json_boolean(x->oom));
-  json_object_set_new(st, "Restarting", json_boolean(x->restarting));
-  if (x->error)
-    json_object_set_new(st, "Error", json_string(x->error));
-  else
-    json_object_set_new(st, "FinishedAt", json_string(hutch_now_rfc3339()));
+  st->running = false;
+  st->pid = 0;
+  st->exit_code = x->code;
+  st->oom_killed = x->oom;
+  st->restarting = x->restarting;
+  if (x->error) {
+    free(st->error);
+    st->error = strdup(x->error);
+  } else {
+    set_time(st->finished_at, sizeof(st->finished_at), hutch_now_rfc3339());
+  }
 }
-static void rec_restart(json_t *rec, void *ud) {
+static void rec_restart(struct hutch_ctr_state *st, void *ud) {
   (void)ud;
-  json_object_set_new(rec, "RestartCount",
-                      json_integer(json_integer_value(json_object_get(rec, "RestartCount")) + 1));
+  st->restart_count++;
 }
 
 /* Did the kernel OOM-kill something in the container's memory cgroup? */
@@ -182,38 +186,32 @@ static int launch(const struct hutch_monitor_args *a, int *ready_fd, struct laun
   *l = (struct launched){.out_fd = -1, .err_fd = -1, .in_w = -1, .pty = a->tty};
   char bundle[4200];
   snprintf(bundle, sizeof(bundle), "%s/%s", e->containers_dir, a->id);
-  int saved[3] = {-1, -1, -1};
   int outp[2] = {-1, -1}, errp[2] = {-1, -1}, inp[2] = {-1, -1}, csock[2] = {-1, -1};
   bool keep_stdin = a->attached && a->interactive && !a->tty;
-  for (int i = 0; i < 3; i++)
-    saved[i] = fcntl(i, F_DUPFD_CLOEXEC, 3);
+  /* the container's fds 0-2 (-1: ours); with a tty, the pty's slave */
+  int stdio[3] = {-1, -1, -1};
+  _cleanup_close_ int null = -EBADF;
   if (a->tty) {
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, csock) < 0)
       return hutch_error_set(err, errno, "socketpair");
   } else {
     if (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0)
       return hutch_error_set(err, errno, "pipe");
-    dup2(outp[1], 1);
-    dup2(errp[1], 2);
+    stdio[1] = outp[1];
+    stdio[2] = errp[1];
   }
   if (!keep_stdin && !a->tty) {
     if (a->interactive && pipe2(inp, O_CLOEXEC) == 0) {
-      dup2(inp[0], 0); /* -d -i: stdin stays open, nobody writes yet */
+      stdio[0] = inp[0]; /* -d -i: stdin stays open, nobody writes yet */
     } else {
-      int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-      dup2(null, 0);
-      close(null);
+      null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+      stdio[0] = null;
     }
   }
   struct hutch_create_opts co = {
-      .id = a->id, .bundle = bundle, .console_sock_fd = a->tty ? &csock[1] : NULL};
+      .id = a->id, .bundle = bundle, .console_sock_fd = a->tty ? &csock[1] : NULL, .stdio = stdio};
   pid_t pid = 0;
   int r = hutch_container_create(&e->rt, &co, &pid, err);
-  for (int i = 0; i < 3; i++)
-    if (saved[i] >= 0) {
-      dup2(saved[i], i);
-      close(saved[i]);
-    }
   if (outp[1] >= 0)
     close(outp[1]);
   if (errp[1] >= 0)
@@ -418,11 +416,10 @@ int hutch_monitor_run(const struct hutch_monitor_args *a, struct hutch_error **e
     _cleanup_ctr_ struct hutch_ctr *c = NULL;
     bool restart = false;
     if (hutch_ctr_open(e, a->id, false, &c, NULL) == 0) {
-      json_t *rp = json_object_get(json_object_get(c->rec, "HostConfig"), "RestartPolicy");
-      const char *pol = json_string_value(json_object_get(rp, "Name")) ?: "no";
-      int max = (int)json_integer_value(json_object_get(rp, "MaximumRetryCount"));
-      int count = (int)json_integer_value(json_object_get(c->rec, "RestartCount"));
-      bool manual = json_is_true(json_object_get(json_object_get(c->rec, "Hutch"), "ManualStop"));
+      const char *pol = c->cfg.restart_policy;
+      int max = c->cfg.restart_max;
+      int count = c->st.restart_count;
+      bool manual = c->st.manual_stop;
       restart = !manual && !a->attached &&
                 (strcmp(pol, "always") == 0 || strcmp(pol, "unless-stopped") == 0 ||
                  (strcmp(pol, "on-failure") == 0 && r != 0 && (max == 0 || count < max)));
@@ -437,8 +434,7 @@ int hutch_monitor_run(const struct hutch_monitor_args *a, struct hutch_error **e
       break;
     backoff_ms = ran_ms > 10000 ? 100 : (backoff_ms * 2 > 60000 ? 60000 : backoff_ms * 2);
     usleep((useconds_t)backoff_ms * 1000 / 2);
-    if (hutch_ctr_reload(c, NULL) < 0 ||
-        json_is_true(json_object_get(json_object_get(c->rec, "Hutch"), "ManualStop")))
+    if (!c || hutch_ctr_reload(c, NULL) < 0 || c->st.manual_stop)
       break;
     update_record(e, a->id, rec_restart, NULL, NULL);
   }
@@ -447,8 +443,7 @@ int hutch_monitor_run(const struct hutch_monitor_args *a, struct hutch_error **e
   hutch_logw_close(&lw);
   /* --rm: the container goes when it ends (or could not start) */
   _cleanup_ctr_ struct hutch_ctr *c = NULL;
-  if (hutch_ctr_open(e, a->id, true, &c, NULL) == 0 &&
-      json_is_true(json_object_get(json_object_get(c->rec, "HostConfig"), "AutoRemove"))) {
+  if (hutch_ctr_open(e, a->id, true, &c, NULL) == 0 && c->cfg.auto_remove) {
     struct hutch_error *re = NULL;
     if (hutch_ctr_remove(e, c, true, true, &re) < 0)
       hutch_warn("--rm: %s, ignoring", re && re->msg ? re->msg : "remove failed");

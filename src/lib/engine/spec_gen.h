@@ -46,7 +46,7 @@ struct hutch_run_opts {
   char *restart;        /* "no", "always", "on-failure[:N]", "unless-stopped" */
   char *network;        /* NULL/"bridge", "none", "host", a network name */
   char **publish;       /* -p as given */
-  /* The other network flags, as given; netsetup.c validates and applies them. */
+  /* The other network flags, as given; netflags.c validates them, netrecord.c applies them. */
   char *ip;                                  /* --ip */
   char **dns, **dns_search, **dns_options;   /* --dns, --dns-search, --dns-option */
   char **add_hosts, **net_aliases, **expose; /* --add-host, --network-alias, --expose */

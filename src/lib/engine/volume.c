@@ -2,6 +2,7 @@
  * meta.json (created time, anonymous or not). A volume is in use while a
  * container record lists it in Mounts. */
 #include "engine.h"
+#include "statedb.h"
 
 #include "runtime/state.h"
 #include "util/cleanup.h"
@@ -62,25 +63,25 @@ int hutch_volume_create(struct hutch_engine *e, const char *name, bool anonymous
 
 int hutch_volume_users(struct hutch_engine *e, const char *name, char ***ids,
                        struct hutch_error **err) {
-  _cleanup_strv_ char **all = NULL;
-  if (hutch_ctr_list(e, &all, err) < 0)
+  sqlite3 *db;
+  _cleanup_stmt_ sqlite3_stmt *q = NULL;
+  hutch_ctr_reap(e);
+  if (hutch_engine_prepare(
+          e,
+          "SELECT DISTINCT g.id FROM container_configs g, json_each(g.config, '$.Mounts') m "
+          "WHERE json_extract(m.value, '$.Name') = ?1",
+          &db, &q, err) < 0)
     return -1;
-  char **out = calloc(1, sizeof(char *));
-  for (char **i = all; *i; i++) {
-    char p[4096];
-    snprintf(p, sizeof(p), "%s/%s/config.v2.json", e->containers_dir, *i);
-    _cleanup_json_ json_t *r = json_load_file(p, 0, NULL);
-    size_t k;
-    json_t *m;
-    json_array_foreach(json_object_get(r, "Mounts"), k, m) {
-      const char *n = json_string_value(json_object_get(m, "Name"));
-      if (n && strcmp(n, name) == 0) {
-        hutch_strv_push(&out, *i);
-        break;
-      }
-    }
-  }
-  *ids = out;
+  sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+  _cleanup_strv_ char **out = calloc(1, sizeof(char *));
+  int rc;
+  while (out && (rc = sqlite3_step(q)) == SQLITE_ROW)
+    hutch_strv_push(&out, (const char *)sqlite3_column_text(q, 0));
+  if (!out)
+    return hutch_error_set(err, ENOMEM, "volume users");
+  if (rc != SQLITE_DONE)
+    return hutch_db_error(db, err, "volume users");
+  *ids = TAKE_PTR(out);
   return 0;
 }
 

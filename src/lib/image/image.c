@@ -36,6 +36,7 @@ void hutch_image_free(struct hutch_image *img) {
   hutch_image_config_free(img->config);
   free(img->config_json);
   free(img->platform);
+  free(img->created);
   free(img);
 }
 
@@ -51,7 +52,9 @@ void hutch_image_list_free(struct hutch_image **v, size_t n) {
 }
 
 /* Build the image struct from an index record. */
-static int image_from_record(struct hutch_store *s, json_t *index, const char *mdigest,
+/* brief: for listings, without names (the caller adds them) and without
+ * the config when the record has what a listing shows (created). */
+static int image_from_record(struct hutch_store *s, json_t *index, const char *mdigest, bool brief,
                              struct hutch_image **out, struct hutch_error **err) {
   json_t *rec = json_object_get(json_object_get(index, "images"), mdigest);
   if (rec == NULL)
@@ -73,7 +76,7 @@ static int image_from_record(struct hutch_store *s, json_t *index, const char *m
   img->layer_digests = calloc(1, sizeof(char *));
   const char *name;
   json_t *v;
-  json_object_foreach(json_object_get(index, "names"), name, v) {
+  json_object_foreach(brief ? NULL : json_object_get(index, "names"), name, v) {
     if (json_string_value(v) && strcmp(json_string_value(v), mdigest) == 0)
       hutch_strv_push(&img->names, name);
   }
@@ -90,12 +93,19 @@ static int image_from_record(struct hutch_store *s, json_t *index, const char *m
     hutch_strv_push(&img->layer_digests, dg);
   }
   img->n_layers = hutch_strv_len(img->layer_dirs);
+  const char *created = json_string_value(json_object_get(rec, "created"));
+  if (brief && created) {
+    img->created = strdup(created);
+    *out = TAKE_PTR(img);
+    return 0;
+  }
   int r = hutch_store_read_blob(s, img->id, &img->config_json, &img->config_len, err);
   if (r < 0)
     return hutch_error_wrap(err, "image %s", mdigest);
   r = hutch_image_config_parse(img->config_json, img->config_len, &img->config, err);
   if (r < 0)
     return hutch_error_wrap(err, "image %s", img->id);
+  img->created = strdup(img->config->created ? img->config->created : "");
   *out = TAKE_PTR(img);
   return 0;
 }
@@ -174,7 +184,7 @@ int hutch_image_lookup(struct hutch_store *s, const char *ref_or_id, struct hutc
   r = resolve(index, ref_or_id, &md, err);
   if (r < 0)
     return r;
-  return image_from_record(s, index, md, out, err);
+  return image_from_record(s, index, md, false, out, err);
 }
 
 static int cmp_added(const void *a, const void *b) {
@@ -195,15 +205,22 @@ int hutch_image_list(struct hutch_store *s, struct hutch_image ***out, size_t *n
   size_t cap = json_object_size(images);
   struct hutch_image **v = calloc(cap + 1, sizeof(*v));
   size_t k = 0;
+  _cleanup_json_ json_t *pos = json_object(); /* manifest digest -> index in v */
   const char *key;
   json_t *rec;
   json_object_foreach(images, key, rec) {
-    r = image_from_record(s, index, key, &v[k], err);
+    r = image_from_record(s, index, key, true, &v[k], err);
     if (r < 0) {
       hutch_image_list_free(v, k);
       return r;
     }
+    json_object_set_new(pos, key, json_integer((json_int_t)k));
     k++;
+  }
+  json_object_foreach(json_object_get(index, "names"), key, rec) {
+    json_t *at = json_object_get(pos, json_string_value(rec) ?: "");
+    if (at)
+      hutch_strv_push(&v[json_integer_value(at)]->names, key);
   }
   qsort(v, k, sizeof(*v), cmp_added);
   *out = v;
@@ -213,8 +230,9 @@ int hutch_image_list(struct hutch_store *s, struct hutch_image ***out, size_t *n
 
 /* Record an image and point name (may be NULL) at it, in one index update. */
 static int index_add(struct hutch_store *s, const char *mdigest, const struct hutch_manifest *m,
-                     const char *mt, char **diff_ids, const char *platform, const char *name,
-                     struct hutch_error **err) {
+                     const char *mt, const struct hutch_image_config *cfg, const char *platform,
+                     const char *name, struct hutch_error **err) {
+  char **diff_ids = cfg->diff_ids;
   json_t *index = NULL;
   int r = hutch_store_index_begin(s, &index, err);
   if (r < 0)
@@ -237,6 +255,8 @@ static int index_add(struct hutch_store *s, const char *mdigest, const struct hu
                           "size", (json_int_t)size, "added", added, "manifest_media_type", mt);
   if (platform)
     json_object_set_new(rec, "platform", json_string(platform));
+  /* for listings, which then need not read every config blob */
+  json_object_set_new(rec, "created", json_string(cfg->created ? cfg->created : ""));
   json_object_set_new(images, mdigest, rec);
   if (name)
     json_object_set_new(json_object_get(index, "names"), name, json_string(mdigest));
@@ -445,7 +465,7 @@ int hutch_image_pull(struct hutch_store *s, const char *refstr, const struct hut
   if ((r = hutch_store_put_blob(s, mdata, mlen, stored, err)) < 0)
     goto out;
   /* the index is written last: until here the image does not exist */
-  r = index_add(s, mdigest, m, m->media_type, cfg->diff_ids, platstr, store_name, err);
+  r = index_add(s, mdigest, m, m->media_type, cfg, platstr, store_name, err);
   if (r < 0)
     goto out;
   if (out)
@@ -493,7 +513,7 @@ int hutch_image_commit(struct hutch_store *s, const char *manifest, size_t len, 
       asprintf(&plat, "%s/%s%s%s", cfg->os, cfg->architecture, cfg->variant ? "/" : "",
                cfg->variant ? cfg->variant : "") < 0)
     plat = NULL;
-  r = index_add(s, mdigest, m, m->media_type, cfg->diff_ids, plat, name, err);
+  r = index_add(s, mdigest, m, m->media_type, cfg, plat, name, err);
   if (r == 0 && out)
     r = hutch_image_lookup(s, mdigest, out, err);
 out:

@@ -28,6 +28,7 @@ struct hutch_image {
   size_t config_len;
   int64_t size;  /* bytes of config + compressed layers */
   int64_t added; /* unix time it entered the store */
+  char *created; /* the config's creation time (RFC 3339), "" when none */
   char *platform;
 };
 void hutch_image_free(struct hutch_image *img);
@@ -65,7 +66,10 @@ int hutch_image_pull(struct hutch_store *s, const char *ref, const struct hutch_
  * full id or manifest digest, or a unique hex prefix of an id. */
 int hutch_image_lookup(struct hutch_store *s, const char *ref_or_id, struct hutch_image **out,
                        struct hutch_error **err);
-/* All images, newest first. */
+/* All images, newest first, for listing: names, layers, size, created;
+ * config and config_json are NULL (the index has what a listing shows, so
+ * one file is read, not every config blob), except for images recorded
+ * before the index kept their creation time. */
 int hutch_image_list(struct hutch_store *s, struct hutch_image ***out, size_t *n,
                      struct hutch_error **err);
 int hutch_image_tag(struct hutch_store *s, const char *src, const char *dst,

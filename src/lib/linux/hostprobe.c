@@ -256,10 +256,11 @@ static void probe_overlay(struct hutch_probes *p) {
 
 /* Does the kernel take "lowerdir+" (6.8)? Only probed when overlay is
  * loaded: fsopen would load the module. The context is closed before
- * FSCONFIG_CMD_CREATE, so no superblock is made. */
+ * FSCONFIG_CMD_CREATE, so no superblock is made. Without it the rootfs is
+ * mounted with one lowerdir= string (engine/rootfs.c). */
 static void probe_overlay_lowerdir_plus(struct hutch_probes *p) {
-  const char *use = "layers one fsconfig call each, without the one-page limit of lowerdir= "
-                    "(hutch passes lowerdir= with short relative names today)";
+  const char *use = "images of up to 500 layers (overlayfs' limit): the rootfs mount adds each "
+                    "layer with its own fsconfig call";
   if (!overlay_listed()) {
     hutch_probe_add(p, "overlay-lowerdir+", HUTCH_PROBE_MISSING, use,
                     "overlay not loaded: not probed (probing would load it)");
@@ -270,8 +271,10 @@ static void probe_overlay_lowerdir_plus(struct hutch_probes *p) {
   if (r == 0)
     hutch_probe_add(p, "overlay-lowerdir+", HUTCH_PROBE_OK, use, "the kernel accepts lowerdir+");
   else
-    hutch_probe_add(p, "overlay-lowerdir+", HUTCH_PROBE_MISSING, use, "%s: %s",
-                    fs < 0 ? "fsopen overlay" : "fsconfig lowerdir+", strerror(-r));
+    hutch_probe_add(p, "overlay-lowerdir+", HUTCH_PROBE_FALLBACK,
+                    "fallback: mount(2) with one lowerdir= string, which must fit a page "
+                    "(about 120 layers)",
+                    "%s: %s", fs < 0 ? "fsopen overlay" : "fsconfig lowerdir+", strerror(-r));
 }
 
 static bool seccomp_action(uint32_t action) {

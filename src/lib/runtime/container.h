@@ -31,6 +31,9 @@ struct hutch_create_opts {
   const char *pid_file;       /* optional */
   const char *console_socket; /* optional */
   const int *console_sock_fd; /* optional: a connected socket to send the pty master on */
+  /* optional: the container's fds 0, 1, 2 (each -1: ours, inherited);
+   * without it the process inherits all three of ours */
+  const int *stdio;
   bool no_pivot;
   bool no_new_keyring;
   int preserve_fds;

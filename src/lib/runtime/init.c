@@ -330,8 +330,22 @@ void hutch_init_fds_for_exec(int preserve_fds) {
   }
 }
 
+/* The caller's chosen stdio becomes 0-2; through fds >= 3 first, so that
+ * one target is never the source of another. */
+static void step_stdio(const struct init_args *a) {
+  int tmp[3];
+  for (int i = 0; i < 3; i++)
+    tmp[i] = a->stdio[i] >= 0 ? fcntl(a->stdio[i], F_DUPFD_CLOEXEC, 3) : -1;
+  for (int i = 0; i < 3; i++)
+    if (tmp[i] >= 0) {
+      dup2(tmp[i], i);
+      close(tmp[i]);
+    }
+}
+
 void hutch_init_child(struct init_args *a) {
   struct hutch_error *err = NULL;
+  step_stdio(a);
   /* The state dir's flock belongs to the open file we share with the
    * parent: keeping it would hold the lock for as long as we live. */
   if (a->state_dirfd >= 0)

@@ -139,6 +139,8 @@ int hutch_spawn(const struct hutch_runtime *rt, const struct hutch_create_opts *
                         .state_dirfd = state_dirfd,
                         .console_fd = -EBADF,
                         .preserve_fds = o->preserve_fds,
+                        .stdio = {o->stdio ? o->stdio[0] : -1, o->stdio ? o->stdio[1] : -1,
+                                  o->stdio ? o->stdio[2] : -1},
                         .no_pivot = o->no_pivot,
                         .no_new_keyring = o->no_new_keyring};
   int sv[2] = {-EBADF, -EBADF};

@@ -2,8 +2,9 @@
 # for images, containers and volumes; $HUTCH_RUN_ROOT for the runtime's
 # state), and a test image "testimg" imported once per file from the
 # busybox rootfs of tests/fixtures/mkrootfs.sh (with /bin/hutch-helper).
-# Teardown force-removes every container the test left, and fails it if
-# anything under the test roots is still mounted or a cgroup is left.
+# Teardown force-removes every container the test left and the images it
+# named in $TEST_IMAGES, and fails it if anything under the test roots is
+# still mounted or a cgroup is left.
 
 load /usr/lib/bats/bats-support/load
 load /usr/lib/bats/bats-assert/load
@@ -12,6 +13,8 @@ HUTCH_SRC=${HUTCH_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)}
 HUTCH_BUILD=${HUTCH_BUILD:-$HUTCH_SRC/build}
 HUTCH=${HUTCH:-$HUTCH_BUILD/hutch}
 FIXTURES=$HUTCH_SRC/tests/fixtures
+# shellcheck source=../../fixtures/layered.sh
+source "$FIXTURES/layered.sh"
 
 hutch() {
   timeout -k 5 120 "$HUTCH" "$@"
@@ -56,6 +59,11 @@ engine_teardown() {
   for id in $("$HUTCH" ps -aq --no-trunc 2>/dev/null); do
     "$HUTCH" rm -f -v "$id" >/dev/null 2>&1 || echo "# teardown: rm -f $id failed" >&3
   done
+  # images a test made for itself ($TEST_IMAGES), whether it passed or not
+  if [ -n "${TEST_IMAGES:-}" ]; then
+    # shellcheck disable=SC2086 # a list of references
+    "$HUTCH" rmi $TEST_IMAGES >/dev/null 2>&1 || echo "# teardown: rmi $TEST_IMAGES failed" >&3
+  fi
   # every container dir is gone, so no overlay may be mounted
   if grep -F "$ENGINE_DIR/root/containers" /proc/self/mountinfo | grep -q .; then
     leaked=$(grep -F "$ENGINE_DIR/root/containers" /proc/self/mountinfo | awk '{print $5}')

@@ -118,9 +118,8 @@ load helpers
 
 @test "a container whose monitor and process were killed reads as exited" {
   id=$(hutch_bg run -d --name orphan testimg sleep 60)
-  rec=$HUTCH_ROOT/containers/$id/config.v2.json
-  mon=$(jq -r .Hutch.MonitorPid "$rec")
-  pid=$(jq -r .State.Pid "$rec")
+  mon=$(sqlite3 "$HUTCH_ROOT/state.db" "SELECT monitor_pid FROM containers WHERE id='$id'")
+  pid=$(sqlite3 "$HUTCH_ROOT/state.db" "SELECT pid FROM containers WHERE id='$id'")
   kill -9 "$mon" "$pid"
   sleep 0.3
   run hutch ps -a

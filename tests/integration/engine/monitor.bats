@@ -6,9 +6,9 @@
 
 load helpers
 
-# monitor_pid ID: the record's Hutch.MonitorPid
+# monitor_pid ID: the monitor's pid in the container's record
 monitor_pid() {
-  jq -r .Hutch.MonitorPid "$HUTCH_ROOT/containers/$1/config.v2.json"
+  sqlite3 "$HUTCH_ROOT/state.db" "SELECT monitor_pid FROM containers WHERE id='$1'"
 }
 
 # wait_gone PID: until the process is gone (10 s)

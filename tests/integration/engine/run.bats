@@ -125,6 +125,29 @@ bats_require_minimum_version 1.5.0
   done
 }
 
+@test "a 500-layer image runs, and mounts again from its record after a reboot-like unmount" {
+  # 499 layers on testimg's one: overlayfs' limit, past the page that
+  # mount(2)'s lowerdir= string holds (about 120 layers)
+  TEST_IMAGES=many:500
+  layered_image testimg 499 many:500
+  [ "$(hutch image inspect many:500 | jq '.[0].RootFS.Layers | length')" = 500 ]
+  hutch_bg run -d --name many --network none many:500 sleep 1000
+  run hutch exec many cat /f1 /f250 /f499 /top
+  assert_success
+  assert_output "$(printf '1\n250\n499\n499')"
+  run hutch exec many cat /f100
+  assert_failure
+  assert_output --partial "No such file"
+  hutch stop -t 0 many
+  # a stopped container's overlay is gone after a reboot: start mounts it
+  # again from the LowerDir in its record
+  umount "$(hutch inspect -f '{{.GraphDriver.Data.MergedDir}}' many)"
+  hutch start many
+  run hutch exec many cat /f1 /top
+  assert_success
+  assert_output "$(printf '1\n499')"
+}
+
 @test "exit codes: 127 not found, 126 not executable, 125 our errors, 9 the process's (137 for a signal: see --memory)" {
   run -127 hutch run --rm testimg nosuchcommand
   assert_equal "$status" 127

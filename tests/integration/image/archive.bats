@@ -55,6 +55,18 @@ PY
   assert_output --partial "/nonexistent.tar"
 }
 
+@test "images lists from the index alone: it reads no config blob, and shows the creation time" {
+  run hutch import "$TEST_DIR/rootfs.tgz" local/listed:1
+  assert_success
+  run hutch images --format json
+  assert_success
+  [ -n "$(echo "$output" | jq -r 'select(.Repository == "local/listed") | .CreatedAt')" ]
+  run strace -f -e trace=openat -o "$TEST_DIR/images.strace" "$HUTCH" images
+  assert_success
+  run grep -c 'blobs/' "$TEST_DIR/images.strace"
+  assert_output 0
+}
+
 @test "save, rmi, load round-trips an image (docker-archive and oci-archive)" {
   hutch import "$TEST_DIR/rootfs.tgz" local/rt:1 >/dev/null
   before=$(hutch image inspect local/rt:1 | jq -c '.[0] | {Id, RootFS, ManifestDigest}')

@@ -13,6 +13,8 @@ FIXTURES=$HUTCH_SRC/tests/fixtures
 
 # shellcheck source=../../fixtures/registry.sh
 source "$FIXTURES/registry.sh"
+# shellcheck source=../../fixtures/layered.sh
+source "$FIXTURES/layered.sh"
 # The fixture's strict mode is for its own commands: drop its -u and
 # pipefail, but keep -e: bats fails a test through it, and with set +e a
 # failed assertion went unnoticed and every test passed.

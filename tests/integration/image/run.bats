@@ -3,8 +3,9 @@
 # (gzip layers, zstd layers, an index listing arm64 before amd64), an
 # imported rootfs tarball, and an image that went through save, rmi and
 # load all run as containers that see the image's files, Env and
-# WorkingDir. An engine root per test ($HUTCH_ROOT, $HUTCH_RUN_ROOT);
-# containers run with --network none, so no bridge or nft table is made.
+# WorkingDir; and issue 13's image of 500 layers (overlayfs' limit). An
+# engine root per test ($HUTCH_ROOT, $HUTCH_RUN_ROOT); containers run with
+# --network none, so no bridge or nft table is made.
 
 load helpers
 
@@ -26,13 +27,16 @@ setup() {
 }
 
 # Every container is gone (--rm) and nothing of it stays mounted; a test
-# that left one fails after it is removed.
+# that left one fails after it is removed. Images a test names in
+# $TEST_IMAGES are removed, whether it passed or not.
 teardown() {
   local id left="" mounts m
   for id in $("$HUTCH" ps -aq --no-trunc 2>/dev/null); do
     left="$left $id"
     "$HUTCH" rm -f -v "$id" >/dev/null 2>&1
   done
+  # shellcheck disable=SC2086 # a list of references
+  [ -z "${TEST_IMAGES:-}" ] || "$HUTCH" rmi $TEST_IMAGES >/dev/null 2>&1 || true
   mounts=$(grep -F "$TEST_DIR" /proc/self/mountinfo | awk '{print $5}' | sort -r)
   for m in $mounts; do umount -l "$m" 2>/dev/null; done
   rm -rf --one-file-system "$TEST_DIR"
@@ -149,4 +153,32 @@ amd64"
     # to find image") show it ran the loaded one
     assert_two_layers_run "$REG/hutch/two"
   done
+}
+
+@test "a 500-layer image loads and runs; at 501 the error names the layer and overlay's limit" {
+  TEST_IMAGES="many:500 many:501"
+  hutch pull -q "$REG/hutch/one" >/dev/null
+  # 499 layers on hutch/one's one: overlayfs' stack limit, and far past
+  # the page mount(2)'s lowerdir= string holds (about 120 layers)
+  layered_image "$REG/hutch/one" 499 many:500
+  [ "$(hutch image inspect many:500 | jq '.[0].RootFS.Layers | length')" = 500 ]
+  run crun many:500 cat /f1 /f250 /f499 /etc/first-layer
+  assert_success
+  assert_output "$(printf '1\n250\n499\nfirst')"
+  # /top is rewritten by every layer: the top one's copy shows
+  run crun many:500 cat /top
+  assert_output 499
+  # layer 300 whited out /f100 (layer 100's): hidden, and no .wh. shows
+  run crun many:500 cat /f100
+  assert_failure 1
+  assert_output --partial "No such file"
+  run crun many:500 ls -a /
+  assert_line f99
+  refute_line f100
+  refute_line --partial .wh.
+  layered_image "$REG/hutch/one" 500 many:501
+  run crun many:501 true
+  assert_failure 125
+  assert_output --regexp 'overlay: add lower layer sha256:[0-9a-f]{64} \(501 of 501\)'
+  assert_output --partial "limit is 500"
 }

@@ -279,11 +279,11 @@ wait_http() {
 
 @test "killed monitor and init: the next hutch command removes the container's veth" {
   h_bg run -d --name victim busybox sleep 60
-  local rec ep mp pid
-  rec=$HUTCH_ROOT/containers/$(h inspect victim | jq -r '.[0].Id')/config.v2.json
+  local id ep mp pid
+  id=$(h inspect victim | jq -r '.[0].Id')
   ep=$(h inspect victim | jq -r '.[0].NetworkSettings.Networks.bridge.EndpointID')
-  mp=$(jq -r .Hutch.MonitorPid "$rec")
-  pid=$(jq -r .State.Pid "$rec")
+  mp=$(sqlite3 "$HUTCH_ROOT/state.db" "SELECT monitor_pid FROM containers WHERE id='$id'")
+  pid=$(sqlite3 "$HUTCH_ROOT/state.db" "SELECT pid FROM containers WHERE id='$id'")
   ip link show "$ep"
   # only the monitor: the container still runs, its network stays
   kill -9 "$mp"

@@ -1,6 +1,7 @@
-/* Attaching containers to networks: the attachment records, the host and
- * namespace side of a veth, published ports, detach, and cleanup after
- * containers that died without detaching.
+/* Attaching containers to networks: the host and namespace side of a
+ * veth, published ports, detach, and cleanup after containers that died
+ * without detaching. The attachment records themselves are read and
+ * written by store.c, the nft table rewritten by firewall.c.
  *
  * Order of work in attach: the record is written first (after the address
  * is allocated), then the host is changed. Any failure later, or a crash,
@@ -20,9 +21,7 @@
 #include "util/strutil.h"
 
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -42,209 +41,8 @@ static bool id_ok(const char *s) {
   return true;
 }
 
-static char *record_path(const struct hutch_net_ctx *ctx, const char *id) {
-  char *p = NULL;
-  if (asprintf(&p, "%s/attachments/%s.json", hutch_net_state_dir(ctx), id) < 0)
-    return NULL;
-  return p;
-}
-
-static int record_load(const struct hutch_net_ctx *ctx, const char *id, json_t **out,
-                       struct hutch_error **err) {
-  _cleanup_free_ char *path = record_path(ctx, id);
-  if (path == NULL)
-    return hutch_error_set(err, ENOMEM, "attachment path");
-  _cleanup_free_ char *buf = NULL;
-  int r = hutch_read_file(path, &buf, NULL);
-  if (r == -ENOENT)
-    return -ENOENT; /* not an error for the callers: nothing attached */
-  if (r < 0)
-    return hutch_error_set(err, r, "read %s", path);
-  json_error_t je;
-  json_t *j = json_loads(buf, 0, &je);
-  if (j == NULL || !json_is_object(j) || !json_is_array(json_object_get(j, "networks"))) {
-    if (j)
-      json_decref(j);
-    return hutch_error_set(err, EINVAL, "%s: not an attachment record", path);
-  }
-  *out = j;
-  return 0;
-}
-
-static int record_save(const struct hutch_net_ctx *ctx, const char *id, json_t *rec,
-                       struct hutch_error **err) {
-  _cleanup_free_ char *dir = hutch_net_path(ctx, "attachments");
-  if (dir == NULL)
-    return hutch_error_set(err, ENOMEM, "attachment path");
-  int r = hutch_mkdir_p(dir, 0700);
-  if (r < 0)
-    return hutch_error_set(err, r, "create %s", dir);
-  _cleanup_close_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0)
-    return hutch_error_set(err, errno, "open %s", dir);
-  _cleanup_free_ char *data = json_dumps(rec, JSON_INDENT(2));
-  _cleanup_free_ char *name = NULL;
-  if (data == NULL || asprintf(&name, "%s.json", id) < 0)
-    return hutch_error_set(err, ENOMEM, "serialise attachment of %s", id);
-  r = hutch_write_file_atomic(dfd, name, data, strlen(data), 0600);
-  if (r < 0)
-    return hutch_error_set(err, r, "write attachment of %s", id);
-  return 0;
-}
-
-int hutch_net_attachments_all(const struct hutch_net_ctx *ctx, json_t **out,
-                              struct hutch_error **err) {
-  _cleanup_json_ json_t *all = json_array();
-  if (all == NULL)
-    return hutch_error_set(err, ENOMEM, "attachments");
-  _cleanup_free_ char *dir = hutch_net_path(ctx, "attachments");
-  if (dir == NULL)
-    return hutch_error_set(err, ENOMEM, "attachment path");
-  _cleanup_closedir_ DIR *d = opendir(dir);
-  if (d == NULL && errno != ENOENT)
-    return hutch_error_set(err, errno, "open %s", dir);
-  struct dirent *de;
-  while (d && (de = readdir(d)) != NULL) {
-    size_t l = strlen(de->d_name);
-    if (de->d_name[0] == '.' || l < 6 || strcmp(de->d_name + l - 5, ".json") != 0)
-      continue;
-    _cleanup_free_ char *id = strndup(de->d_name, l - 5);
-    json_t *rec = NULL;
-    struct hutch_error *e = NULL;
-    if (id == NULL || record_load(ctx, id, &rec, &e) < 0) {
-      _cleanup_free_ char *t = hutch_error_text(e);
-      hutch_warn("attachment %s: %s, ignoring", de->d_name, t ? t : "unreadable");
-      hutch_error_free(e);
-      continue;
-    }
-    json_array_append_new(all, rec);
-  }
-  *out = TAKE_PTR(all);
-  return 0;
-}
-
-int hutch_net_network_users(const struct hutch_net_ctx *ctx, const char *name, size_t *count,
-                            struct hutch_error **err) {
-  _cleanup_json_ json_t *all = NULL;
-  int r = hutch_net_attachments_all(ctx, &all, err);
-  if (r < 0)
-    return r;
-  size_t i, c = 0;
-  json_t *rec, *ep;
-  size_t k;
-  hutch_net_foreach_endpoint(all, i, rec, k, ep) {
-    const char *nn = json_string_value(json_object_get(ep, "network"));
-    if (nn && strcmp(nn, name) == 0)
-      c++;
-  }
-  *count = c;
-  return 0;
-}
-
 static const char *proto_name(int proto) {
   return proto == IPPROTO_UDP ? "udp" : "tcp";
-}
-
-static int parse_port_json(json_t *jp, struct hutch_port_mapping *p) {
-  const char *hip = json_string_value(json_object_get(jp, "host_ip"));
-  const char *proto = json_string_value(json_object_get(jp, "proto"));
-  memset(p, 0, sizeof(*p));
-  if (hip && hutch_ipv4_parse(hip, &p->host_ip) < 0)
-    return -EINVAL;
-  p->host_port = (uint16_t)json_integer_value(json_object_get(jp, "host_port"));
-  p->container_port = (uint16_t)json_integer_value(json_object_get(jp, "container_port"));
-  p->proto = proto && strcmp(proto, "udp") == 0 ? IPPROTO_UDP : IPPROTO_TCP;
-  return 0;
-}
-
-int hutch_net_sync_nft(const struct hutch_net_ctx *ctx, struct hutch_error **err) {
-  const char *table = hutch_net_table(ctx);
-  if (!hutch_nft_table_name_ok(table))
-    return hutch_error_set(err, EINVAL, "nftables table name \"%s\" is not valid", table);
-  _cleanup_json_ json_t *all = NULL;
-  int r = hutch_net_attachments_all(ctx, &all, err);
-  if (r < 0)
-    return r;
-  /* Collect the active networks (each once) and every published port. */
-  struct hutch_network **nets = NULL;
-  struct hutch_nft_network *nn = NULL;
-  struct hutch_nft_port *ports = NULL;
-  char *rules = NULL;
-  size_t n_nets = 0, n_ports = 0;
-  int ret = 0;
-  size_t i;
-  json_t *rec, *ep;
-  size_t k;
-  hutch_net_foreach_endpoint(all, i, rec, k, ep) {
-    const char *name = json_string_value(json_object_get(ep, "network"));
-    uint32_t cip;
-    if (name == NULL || hutch_ipv4_parse(json_string_value(json_object_get(ep, "ip")), &cip) < 0)
-      continue;
-    bool seen = false;
-    for (size_t m = 0; m < n_nets && !seen; m++)
-      seen = strcmp(nets[m]->name, name) == 0;
-    if (!seen) {
-      struct hutch_network *net = NULL;
-      struct hutch_error *e = NULL;
-      if (hutch_net_network_read(ctx, name, &net, &e) < 0) {
-        hutch_debug("attachment of %s names unknown network %s, ignoring",
-                    json_string_value(json_object_get(rec, "id")), name);
-        hutch_error_free(e);
-        continue;
-      }
-      struct hutch_network **nv = realloc(nets, (n_nets + 1) * sizeof(*nets));
-      if (nv == NULL) {
-        hutch_network_free(net);
-        ret = hutch_error_set(err, ENOMEM, "nftables rules");
-        goto out;
-      }
-      nets = nv;
-      nets[n_nets++] = net;
-    }
-    size_t j;
-    json_t *jp;
-    json_array_foreach(json_object_get(ep, "ports"), j, jp) {
-      struct hutch_port_mapping pm;
-      if (parse_port_json(jp, &pm) < 0)
-        continue;
-      struct hutch_nft_port *pv = realloc(ports, (n_ports + 1) * sizeof(*ports));
-      if (pv == NULL) {
-        ret = hutch_error_set(err, ENOMEM, "nftables rules");
-        goto out;
-      }
-      ports = pv;
-      ports[n_ports++] =
-          (struct hutch_nft_port){pm.host_ip, pm.host_port, cip, pm.container_port, pm.proto};
-    }
-  }
-  if (n_nets == 0) {
-    /* Nothing to remove when the table is already gone. */
-    r = hutch_nft_table_exists(table, err);
-    if (r <= 0) {
-      ret = r;
-      goto out;
-    }
-  }
-  nn = calloc(n_nets ? n_nets : 1, sizeof(*nn));
-  if (nn == NULL) {
-    ret = hutch_error_set(err, ENOMEM, "nftables rules");
-    goto out;
-  }
-  for (size_t m = 0; m < n_nets; m++)
-    nn[m] = (struct hutch_nft_network){nets[m]->bridge, nets[m]->subnet, nets[m]->internal};
-  rules = hutch_nft_render(table, nn, n_nets, ports, n_ports);
-  if (rules == NULL) {
-    ret = hutch_error_set(err, ENOMEM, "nftables rules");
-    goto out;
-  }
-  hutch_debug("nft: table ip %s: %zu network(s), %zu published port(s)", table, n_nets, n_ports);
-  ret = hutch_nft_apply(rules, false, err);
-out:
-  hutch_network_list_free(nets, n_nets);
-  free(rules);
-  free(nn);
-  free(ports);
-  return ret;
 }
 
 /* The host end of the veth: "hv" + 12 hex digits of a hash of container
@@ -302,7 +100,7 @@ static int reserve_port(json_t *all, struct hutch_port_mapping *p, struct hutch_
     json_t *jp;
     json_array_foreach(json_object_get(ep, "ports"), j, jp) {
       struct hutch_port_mapping o;
-      if (parse_port_json(jp, &o) < 0)
+      if (hutch_net_record_port(jp, &o) < 0)
         continue;
       if (o.proto == p->proto && o.host_port == p->host_port &&
           (o.host_ip == 0 || p->host_ip == 0 || o.host_ip == p->host_ip))
@@ -435,7 +233,7 @@ static int fill_attachment(json_t *ep, struct hutch_net_attachment *a) {
     return -ENOMEM;
   }
   for (size_t i = 0; i < n; i++)
-    if (parse_port_json(json_array_get(ports, i), &a->ports[a->n_ports]) == 0)
+    if (hutch_net_record_port(json_array_get(ports, i), &a->ports[a->n_ports]) == 0)
       a->n_ports++;
   return 0;
 }
@@ -468,7 +266,7 @@ static int attach_locked(const struct hutch_net_config *cfg, const struct hutch_
     return hutch_error_set(err, nsfd, "open network namespace %s", netns_path);
 
   _cleanup_json_ json_t *rec = NULL;
-  int r = record_load(ctx, id, &rec, err);
+  int r = hutch_net_record_load(ctx, id, &rec, err);
   if (r == -ENOENT && (err == NULL || *err == NULL)) {
     pid_t owner = cfg->owner_pid ? cfg->owner_pid : getpid();
     json_t *xh = json_array();
@@ -567,7 +365,7 @@ static int attach_locked(const struct hutch_net_config *cfg, const struct hutch_
     return hutch_error_set(err, ENOMEM, "attachment record");
   }
   /* Record first: from here on a failure or a crash is undone from it. */
-  r = record_save(ctx, id, rec, err);
+  r = hutch_net_record_save(ctx, id, rec, err);
   if (r < 0) {
     struct hutch_error *e = NULL;
     hutch_ipam_release(ipam_dir, net->name, id, &e);
@@ -639,7 +437,7 @@ static int gc_bridges(const struct hutch_net_ctx *ctx, char *const *names,
 static int detach_locked(const struct hutch_net_ctx *ctx, const char *id, const char *network,
                          struct hutch_error **err) {
   _cleanup_json_ json_t *rec = NULL;
-  int r = record_load(ctx, id, &rec, err);
+  int r = hutch_net_record_load(ctx, id, &rec, err);
   if (r == -ENOENT)
     return 0;
   if (r < 0)
@@ -687,13 +485,13 @@ static int detach_locked(const struct hutch_net_ctx *ctx, const char *id, const 
       if (r < 0)
         return r;
     }
-    _cleanup_free_ char *path = record_path(ctx, id);
+    _cleanup_free_ char *path = hutch_net_record_path(ctx, id);
     if (path == NULL)
       return hutch_error_set(err, ENOMEM, "attachment path");
     if (unlink(path) < 0 && errno != ENOENT)
       return hutch_error_set(err, errno, "remove %s", path);
   } else {
-    r = record_save(ctx, id, rec, err);
+    r = hutch_net_record_save(ctx, id, rec, err);
     if (r < 0)
       return r;
   }
@@ -725,7 +523,7 @@ int hutch_net_set_owner(const struct hutch_net_ctx *ctx, const char *container_i
   if (lock < 0)
     return lock;
   _cleanup_json_ json_t *rec = NULL;
-  int r = record_load(ctx, container_id, &rec, err);
+  int r = hutch_net_record_load(ctx, container_id, &rec, err);
   if (r == -ENOENT)
     return hutch_error_set(err, ENOENT, "container %s is not attached to any network",
                            container_id);
@@ -736,7 +534,7 @@ int hutch_net_set_owner(const struct hutch_net_ctx *ctx, const char *container_i
     return hutch_error_set(err, ESRCH, "owner pid %d of %s", (int)pid, container_id);
   json_object_set_new(rec, "owner_pid", json_integer(pid));
   json_object_set_new(rec, "owner_start", json_integer((json_int_t)start));
-  return record_save(ctx, container_id, rec, err);
+  return hutch_net_record_save(ctx, container_id, rec, err);
 }
 
 int hutch_net_attachments(const struct hutch_net_ctx *ctx, const char *container_id,
@@ -746,7 +544,7 @@ int hutch_net_attachments(const struct hutch_net_ctx *ctx, const char *container
   if (!id_ok(container_id))
     return hutch_error_set(err, EINVAL, "container id \"%s\" is not valid", container_id);
   _cleanup_json_ json_t *rec = NULL;
-  int r = record_load(ctx, container_id, &rec, err);
+  int r = hutch_net_record_load(ctx, container_id, &rec, err);
   if (r == -ENOENT)
     return 0;
   if (r < 0)

@@ -1,7 +1,8 @@
-/* Network objects: the JSON store under the state dir, `network create`,
- * ls, inspect, rm, prune, and the default network. A network in the store
- * is only configuration; its bridge appears on the host with the first
- * container attached and goes with the last (attach.c), as with podman. */
+/* Network objects: `network create`, ls, inspect, rm, prune, and the
+ * default network (their records are read and written by store.c). A
+ * network in the store is only configuration; its bridge appears on the
+ * host with the first container attached and goes with the last
+ * (attach.c), as with podman. */
 #include "netpriv.h"
 
 #include "netlink.h"
@@ -15,150 +16,12 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
-
-const char *hutch_net_state_dir(const struct hutch_net_ctx *ctx) {
-  return ctx && ctx->state_dir ? ctx->state_dir : HUTCH_NET_STATE_DIR;
-}
-
-const char *hutch_net_table(const struct hutch_net_ctx *ctx) {
-  return ctx && ctx->nft_table ? ctx->nft_table : HUTCH_NFT_TABLE;
-}
-
-char *hutch_net_path(const struct hutch_net_ctx *ctx, const char *sub) {
-  char *p = NULL;
-  if (asprintf(&p, "%s/%s", hutch_net_state_dir(ctx), sub) < 0)
-    return NULL;
-  return p;
-}
-
-int hutch_net_store_lock(const struct hutch_net_ctx *ctx, struct hutch_error **err) {
-  const char *dir = hutch_net_state_dir(ctx);
-  int r = hutch_mkdir_p(dir, 0700);
-  if (r < 0)
-    return hutch_error_set(err, r, "create network state dir %s", dir);
-  _cleanup_free_ char *lock = hutch_net_path(ctx, ".lock");
-  if (lock == NULL)
-    return hutch_error_set(err, ENOMEM, "lock path");
-  int fd = hutch_net_lock(lock);
-  if (fd < 0)
-    return hutch_error_set(err, fd, "lock %s", lock);
-  return fd;
-}
-
-void hutch_network_free(struct hutch_network *n) {
-  if (n == NULL)
-    return;
-  free(n->name);
-  free(n->id);
-  free(n->bridge);
-  free(n->created);
-  free(n);
-}
-
-void hutch_network_list_free(struct hutch_network **v, size_t n) {
-  for (size_t i = 0; i < n; i++)
-    hutch_network_free(v[i]);
-  free(v);
-}
-
-/* Same rule as docker's container and network names. */
-static bool name_ok(const char *s) {
-  size_t n = strlen(s);
-  if (n == 0 || n > 128)
-    return false;
-  for (size_t i = 0; i < n; i++) {
-    char c = s[i];
-    bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-    if (!alnum && (i == 0 || (c != '_' && c != '.' && c != '-')))
-      return false;
-  }
-  return true;
-}
-
-static json_t *network_to_json(const struct hutch_network *n) {
-  char s[HUTCH_CIDR_STRLEN], g[HUTCH_IPV4_STRLEN];
-  return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:i}", "name", n->name, "id", n->id,
-                   "bridge", n->bridge, "created", n->created, "subnet",
-                   hutch_cidr_format(&n->subnet, s), "gateway", hutch_ipv4_format(n->gateway, g),
-                   "internal", n->internal, "mtu", (int)n->mtu);
-}
-
-static int network_from_json(json_t *j, const char *where, struct hutch_network **out,
-                             struct hutch_error **err) {
-  const char *name, *id, *bridge, *created, *subnet, *gateway;
-  int internal = 0, mtu = 0;
-  json_error_t je;
-  if (json_unpack_ex(j, &je, 0, "{s:s, s:s, s:s, s:s, s:s, s:s, s?b, s?i}", "name", &name, "id",
-                     &id, "bridge", &bridge, "created", &created, "subnet", &subnet, "gateway",
-                     &gateway, "internal", &internal, "mtu", &mtu) < 0)
-    return hutch_error_set(err, EINVAL, "%s: %s", where, je.text);
-  _cleanup_network_ struct hutch_network *n = calloc(1, sizeof(*n));
-  if (n == NULL)
-    return hutch_error_set(err, ENOMEM, "network");
-  /* A record is outside input too: its names go into nft rules and
-   * interface names, so they pass the same checks as at create. */
-  if (!name_ok(name))
-    return hutch_error_set(err, EINVAL, "%s: name: not a valid network name", where);
-  if (!hutch_nft_ifname_ok(bridge))
-    return hutch_error_set(err, EINVAL, "%s: bridge: not a valid interface name", where);
-  if (hutch_cidr_parse(subnet, &n->subnet) < 0)
-    return hutch_error_set(err, EINVAL, "%s: subnet: \"%s\" is not a CIDR", where, subnet);
-  if (hutch_ipv4_parse(gateway, &n->gateway) < 0)
-    return hutch_error_set(err, EINVAL, "%s: gateway: \"%s\" is not an address", where, gateway);
-  n->name = strdup(name);
-  n->id = strdup(id);
-  n->bridge = strdup(bridge);
-  n->created = strdup(created);
-  n->internal = internal;
-  n->mtu = mtu > 0 ? (unsigned)mtu : HUTCH_NET_DEFAULT_MTU;
-  if (!n->name || !n->id || !n->bridge || !n->created)
-    return hutch_error_set(err, ENOMEM, "network");
-  *out = TAKE_PTR(n);
-  return 0;
-}
-
-int hutch_net_network_read(const struct hutch_net_ctx *ctx, const char *name,
-                           struct hutch_network **out, struct hutch_error **err) {
-  if (!name_ok(name))
-    return hutch_error_set(err, EINVAL, "network name \"%s\" is not valid", name);
-  _cleanup_free_ char *file = NULL;
-  if (asprintf(&file, "%s/%s.json", hutch_net_state_dir(ctx), name) < 0)
-    return hutch_error_set(err, ENOMEM, "network path");
-  _cleanup_free_ char *buf = NULL;
-  int r = hutch_read_file(file, &buf, NULL);
-  if (r == -ENOENT)
-    return hutch_error_set(err, ENOENT, "network %s not found", name);
-  if (r < 0)
-    return hutch_error_set(err, r, "read %s", file);
-  json_error_t je;
-  _cleanup_json_ json_t *j = json_loads(buf, 0, &je);
-  if (j == NULL)
-    return hutch_error_set(err, EINVAL, "%s: %s", file, je.text);
-  return network_from_json(j, file, out, err);
-}
-
-static int network_write(const struct hutch_net_ctx *ctx, const struct hutch_network *n,
-                         struct hutch_error **err) {
-  _cleanup_json_ json_t *j = network_to_json(n);
-  _cleanup_free_ char *data = j ? json_dumps(j, JSON_INDENT(2)) : NULL;
-  _cleanup_free_ char *name = NULL;
-  if (data == NULL || asprintf(&name, "%s.json", n->name) < 0)
-    return hutch_error_set(err, ENOMEM, "serialise network %s", n->name);
-  _cleanup_close_ int dfd = open(hutch_net_state_dir(ctx), O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0)
-    return hutch_error_set(err, errno, "open %s", hutch_net_state_dir(ctx));
-  int r = hutch_write_file_atomic(dfd, name, data, strlen(data), 0600);
-  if (r < 0)
-    return hutch_error_set(err, r, "write network %s", n->name);
-  return 0;
-}
 
 static int cmp_network(const void *a, const void *b) {
   return strcmp((*(struct hutch_network *const *)a)->name,
@@ -215,7 +78,7 @@ int hutch_network_list(const struct hutch_net_ctx *ctx, struct hutch_network ***
 /* Does <state>/<name>.json exist? */
 static bool network_exists(const struct hutch_net_ctx *ctx, const char *name) {
   _cleanup_free_ char *file = NULL;
-  if (!name_ok(name) || asprintf(&file, "%s/%s.json", hutch_net_state_dir(ctx), name) < 0)
+  if (!hutch_net_name_ok(name) || asprintf(&file, "%s/%s.json", hutch_net_state_dir(ctx), name) < 0)
     return false;
   return hutch_path_exists(file);
 }
@@ -310,7 +173,7 @@ static int network_create_locked(const struct hutch_net_ctx *ctx, const char *na
   static const struct hutch_network_opts none = {0};
   if (opts == NULL)
     opts = &none;
-  if (!name_ok(name))
+  if (!hutch_net_name_ok(name))
     return hutch_error_set(err, EINVAL,
                            "network name \"%s\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name);
   struct hutch_network **nets = NULL;
@@ -434,7 +297,7 @@ static int network_create_locked(const struct hutch_net_ctx *ctx, const char *na
   } else {
     net->gateway = net->subnet.addr + 1;
   }
-  ret = network_write(ctx, net, err);
+  ret = hutch_net_network_write(ctx, net, err);
   if (ret == 0) {
     char sb[HUTCH_CIDR_STRLEN];
     hutch_debug("network %s: bridge %s, subnet %s", net->name, net->bridge,

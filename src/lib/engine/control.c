@@ -1,0 +1,248 @@
+/* Running a container and ending it: start (through a monitor, forked
+ * and detached, or in this process when attached), stop, kill, wait. */
+#include "engine.h"
+
+#include "netsetup.h"
+#include "statedb.h"
+#include "runtime/state.h"
+#include "util/cleanup.h"
+#include "util/log.h"
+#include "util/strutil.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* ---- start ---- */
+
+/* What start does before the monitor: the rootfs mounted, the netns
+ * (again after a stop or a reboot) attached to its networks, the state
+ * reset. */
+static int start_prepare(struct hutch_engine *e, struct hutch_ctr *c, struct hutch_error **err) {
+  if (hutch_ctr_mount_rootfs(e, c, NULL, err) < 0)
+    return -1;
+  if (hutch_engine_net_start(e, c, err) < 0)
+    return -1;
+  /* A runtime state dir left by a killed monitor would block create. */
+  hutch_container_delete(&e->rt, c->id, true, NULL);
+  c->st.manual_stop = false;
+  free(c->st.error);
+  c->st.error = NULL;
+  return hutch_ctr_save_state(c, err);
+}
+
+/* The detached monitor, in the grandchild of a fork: no controlling
+ * terminal, our stdio gone (its stderr is monitor.log); it reports on
+ * ready_fd. */
+static _Noreturn void monitor_child(struct hutch_ctr *c, struct hutch_monitor_args *ma,
+                                    int ready_fd) {
+  setsid();
+  pid_t m = fork();
+  if (m != 0)
+    _exit(m < 0 ? 1 : 0);
+  int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+  char logp[4200];
+  snprintf(logp, sizeof(logp), "%s/monitor.log", c->dir);
+  int lf = open(logp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (null >= 0) {
+    dup2(null, 0);
+    dup2(null, 1);
+    dup2(lf >= 0 ? lf : null, 2);
+  }
+  ma->ready_fd = ready_fd;
+  struct hutch_error *merr = NULL;
+  int r = hutch_monitor_run(ma, &merr);
+  if (r < 0 && merr) {
+    hutch_error_print(stderr, "hutch-monitor", merr);
+    hutch_error_free(merr);
+  }
+  _exit(0);
+}
+
+/* The monitor's report on fd: "ok", or "E<status> <errno> <message>". */
+static int read_ready(struct hutch_ctr *c, int fd, int *status, struct hutch_error **err) {
+  char buf[4096];
+  size_t off = 0;
+  ssize_t n;
+  while (off < sizeof(buf) - 1 &&
+         ((n = read(fd, buf + off, sizeof(buf) - 1 - off)) > 0 || (n < 0 && errno == EINTR)))
+    if (n > 0)
+      off += (size_t)n;
+  buf[off] = '\0';
+  if (strncmp(buf, "ok", 2) == 0)
+    return 0;
+  int code = 125, en = 0, used = 0;
+  if (buf[0] == 'E' && sscanf(buf + 1, "%d %d %n", &code, &en, &used) >= 2) {
+    *status = code;
+    return hutch_error_set(err, en, "%s", buf + 1 + used);
+  }
+  return hutch_error_set(err, 0, "container %.12s: the monitor exited before starting it", c->id);
+}
+
+/* Fork the monitor, detached, and wait for its report. */
+static int start_detached(struct hutch_engine *e, struct hutch_ctr *c,
+                          struct hutch_monitor_args *ma, int *status, struct hutch_error **err) {
+  int ready[2];
+  if (pipe2(ready, O_CLOEXEC) < 0)
+    return hutch_error_set(err, errno, "pipe");
+  /* the monitor opens its own: SQLite's locks are per process, and a
+   * connection inherited open would make the child's lock-free */
+  hutch_engine_db_close(e);
+  pid_t child = fork();
+  if (child < 0) {
+    close(ready[0]);
+    close(ready[1]);
+    return hutch_error_set(err, errno, "fork monitor");
+  }
+  if (child == 0) {
+    close(ready[0]);
+    monitor_child(c, ma, ready[1]);
+  }
+  close(ready[1]);
+  waitpid(child, NULL, 0);
+  int r = read_ready(c, ready[0], status, err);
+  close(ready[0]);
+  return r;
+}
+
+int hutch_ctr_start(struct hutch_engine *e, struct hutch_ctr *c, const struct hutch_attach *a,
+                    int *status, struct hutch_error **err) {
+  *status = 0;
+  const char *st = hutch_ctr_status(e, c);
+  if (strcmp(st, "running") == 0 || strcmp(st, "restarting") == 0)
+    return 0;
+  if (strcmp(st, "paused") == 0)
+    return hutch_error_set(err, EINVAL, "cannot start a paused container, try unpause instead");
+  if (start_prepare(e, c, err) < 0)
+    return -1;
+  struct hutch_monitor_args ma = {
+      .e = e,
+      .id = c->id,
+      .attached = a && a->attach,
+      .interactive = a && a->interactive,
+      .tty = c->cfg.tty,
+      .ready_fd = -EBADF,
+  };
+  /* The monitor takes the lock itself whenever it writes the record. */
+  hutch_ctr_unlock(c);
+  if (!ma.attached)
+    return start_detached(e, c, &ma, status, err);
+  int r = hutch_monitor_run(&ma, err);
+  if (r < 0) {
+    *status = -r;
+    return -1;
+  }
+  *status = r;
+  return 0;
+}
+
+/* ---- stop, kill, wait ---- */
+
+/* Wait until the monitor has recorded the exit (or is gone). */
+static void wait_recorded(struct hutch_engine *e, struct hutch_ctr *c, int ms) {
+  for (int waited = 0; waited < ms; waited += 20) {
+    if (hutch_ctr_reload(c, NULL) < 0)
+      return;
+    if (!c->st.running)
+      return;
+    if (c->st.monitor_pid <= 0 || !hutch_pid_alive(c->st.monitor_pid, c->st.monitor_start))
+      break;
+    usleep(20000);
+  }
+  (void)e;
+}
+
+/* The monitor is gone but the record says running: settle it here. */
+static void settle_orphan(struct hutch_engine *e, struct hutch_ctr *c, int code) {
+  if (hutch_ctr_lock(c, NULL) < 0)
+    return;
+  if (c->st.running && !hutch_ctr_running(c)) {
+    c->st.running = false;
+    c->st.pid = 0;
+    c->st.exit_code = code;
+    snprintf(c->st.finished_at, sizeof(c->st.finished_at), "%s", hutch_now_rfc3339());
+    hutch_container_delete(&e->rt, c->id, true, NULL);
+    hutch_ctr_save_state(c, NULL);
+  }
+  hutch_ctr_unlock(c);
+}
+
+int hutch_ctr_stop(struct hutch_engine *e, struct hutch_ctr *c, int timeout,
+                   struct hutch_error **err) {
+  if (hutch_ctr_lock(c, err) < 0)
+    return -1;
+  c->st.manual_stop = true;
+  c->st.restarting = false;
+  if (hutch_ctr_save_state(c, err) < 0)
+    return -1;
+  if (!hutch_ctr_running(c)) {
+    hutch_ctr_unlock(c);
+    return 0;
+  }
+  int sig = SIGTERM;
+  const char *ss = c->cfg.stop_signal;
+  if (ss && hutch_parse_signal(ss) > 0)
+    sig = hutch_parse_signal(ss);
+  if (timeout < 0)
+    timeout = c->cfg.stop_timeout >= 0 ? c->cfg.stop_timeout : 10;
+  pid_t pid = c->st.pid;
+  unsigned long long start = c->st.pid_start;
+  hutch_ctr_unlock(c);
+  hutch_debug("stop %.12s: signal %d, then SIGKILL after %ds", c->id, sig, timeout);
+  if (hutch_container_kill(&e->rt, c->id, sig, false, NULL) < 0 ||
+      hutch_wait_pid_gone(pid, start, timeout * 1000) < 0) {
+    hutch_container_kill(&e->rt, c->id, SIGKILL, true, NULL);
+    if (hutch_wait_pid_gone(pid, start, 10000) < 0)
+      return hutch_error_set(err, EBUSY, "container %.12s did not exit after SIGKILL", c->id);
+  }
+  wait_recorded(e, c, 10000);
+  settle_orphan(e, c, 128 + sig);
+  return 0;
+}
+
+int hutch_ctr_kill(struct hutch_engine *e, struct hutch_ctr *c, int sig, struct hutch_error **err) {
+  if (!hutch_ctr_running(c))
+    return hutch_error_set(err, EINVAL, "container %.12s is not running", c->id);
+  if (sig == SIGKILL && hutch_ctr_lock(c, NULL) == 0) {
+    /* docker kill counts as a manual stop for the restart policy */
+    c->st.manual_stop = true;
+    hutch_ctr_save_state(c, NULL);
+    hutch_ctr_unlock(c);
+  }
+  return hutch_container_kill(&e->rt, c->id, sig, false, err);
+}
+
+int hutch_ctr_wait(struct hutch_engine *e, const char *id, int *code, struct hutch_error **err) {
+  bool monitor_gone = false;
+  for (;;) {
+    _cleanup_ctr_ struct hutch_ctr *c = NULL;
+    if (hutch_ctr_open(e, id, false, &c, err) < 0)
+      return -1;
+    const char *st = hutch_ctr_status(e, c);
+    bool busy =
+        strcmp(st, "running") == 0 || strcmp(st, "paused") == 0 || strcmp(st, "restarting") == 0;
+    /* exited, but the monitor has not written the code yet */
+    if (!busy && c->st.running) {
+      busy = c->st.monitor_pid > 0 && hutch_pid_alive(c->st.monitor_pid, c->st.monitor_start);
+      /* gone since we read the record? It writes the exit before it
+       * goes: the record read after seeing it gone is the last word */
+      if (!busy && !monitor_gone) {
+        monitor_gone = true;
+        continue;
+      }
+    }
+    if (!busy) {
+      *code = c->st.exit_code;
+      return 0;
+    }
+    if (c->st.pid > 0)
+      hutch_wait_pid_gone(c->st.pid, c->st.pid_start, 200);
+    else
+      usleep(50000);
+  }
+}
