@@ -24,6 +24,8 @@ BENCH_REPO=$(cd "$BENCH_HERE/.." && pwd)
 
 # podman's flags on this machine (DESIGN.md): its crun refuses hybrid
 # cgroups, so runc; a private store; no systemd, no journald.
+# bench_podman_opts: all of them but the store's dirs.
+bench_podman_opts=(--storage-driver overlay --runtime runc --cgroup-manager cgroupfs --events-backend file)
 bench_podman_global=()
 bench_podman_run=(--network=none --ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
 
@@ -46,8 +48,7 @@ bench_init() {
   trap bench_cleanup EXIT
   trap 'exit 130' INT
   trap 'exit 143' TERM
-  bench_podman_global=(--root "$work/podman-root" --runroot "$work/podman-run" --storage-driver overlay
-    --runtime runc --cgroup-manager cgroupfs --events-backend file)
+  bench_podman_global=(--root "$work/podman-root" --runroot "$work/podman-run" "${bench_podman_opts[@]}")
 }
 
 # bench_defer CMD: run the shell command CMD at exit, last deferred first.
@@ -267,14 +268,21 @@ bench_images() {
     podman_error="podman not installed"
   elif podman "${bench_podman_global[@]}" image exists hutch-bench-busybox 2>/dev/null; then
     podman_image=hutch-bench-busybox
-  elif podman "${bench_podman_global[@]}" load -i "$work/busybox.tar" >"$work/podman.load" 2>&1; then
-    local loaded
-    loaded=$(sed -n 's/^Loaded image[^:]*: *//p' "$work/podman.load" | head -n1)
-    podman "${bench_podman_global[@]}" tag "$loaded" hutch-bench-busybox >/dev/null 2>&1 &&
-      podman_image=hutch-bench-busybox
+  elif bench_podman_busybox "${bench_podman_global[@]}"; then
+    podman_image=hutch-bench-busybox
   else
     podman_error="podman load failed: $(tail -n 2 "$work/podman.load" | tr '\n' ' ')"
   fi
+}
+
+# bench_podman_busybox FLAGS...: $work/busybox.tar loaded into the store of
+# podman's global FLAGS and tagged hutch-bench-busybox; on a failure,
+# status 1 and podman's output in $work/podman.load.
+bench_podman_busybox() {
+  local loaded
+  podman "$@" load -i "$work/busybox.tar" >"$work/podman.load" 2>&1 || return 1
+  loaded=$(sed -n 's/^Loaded image[^:]*: *//p' "$work/podman.load" | head -n1)
+  podman "$@" tag "$loaded" hutch-bench-busybox >>"$work/podman.load" 2>&1
 }
 
 # bench_engine_cleanup: remove every container of the bench's hutch and
