@@ -24,6 +24,8 @@ BENCH_REPO=$(cd "$BENCH_HERE/.." && pwd)
 
 # podman's flags on this machine (DESIGN.md): its crun refuses hybrid
 # cgroups, so runc; a private store; no systemd, no journald.
+# bench_podman_opts: all of them but the store's dirs.
+bench_podman_opts=(--storage-driver overlay --runtime runc --cgroup-manager cgroupfs --events-backend file)
 bench_podman_global=()
 bench_podman_run=(--network=none --ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
 
@@ -46,8 +48,7 @@ bench_init() {
   trap bench_cleanup EXIT
   trap 'exit 130' INT
   trap 'exit 143' TERM
-  bench_podman_global=(--root "$work/podman-root" --runroot "$work/podman-run" --storage-driver overlay
-    --runtime runc --cgroup-manager cgroupfs --events-backend file)
+  bench_podman_global=(--root "$work/podman-root" --runroot "$work/podman-run" "${bench_podman_opts[@]}")
 }
 
 # bench_defer CMD: run the shell command CMD at exit, last deferred first.
@@ -55,6 +56,8 @@ bench_defer() { bench_deferred+=("$1"); }
 
 bench_cleanup() {
   local i
+  # to the end, whatever fails (a script may run under set -e)
+  set +e
   trap - EXIT INT TERM
   for ((i = ${#bench_deferred[@]} - 1; i >= 0; i--)); do
     eval "${bench_deferred[$i]}" >/dev/null 2>&1
@@ -156,8 +159,9 @@ bench_entries() {
 
 # bench_write ID TITLE UNIT RUNS WARMUP ENTRIES_JSON COMPARISONS_JSON [NOTES_JSON]:
 # writes one benchmark's JSON. COMPARISONS is a list of {a, b, goal}
-# (labels of ENTRIES; goal is the ratio a/b the issue asks for, or null);
-# the ratios are filled in here.
+# (labels of ENTRIES; goal is the ratio a/b the issue asks for, or null),
+# or {a, limit} for a goal in absolute terms (a's median ≤ limit, in the
+# benchmark's unit); the ratios are filled in here.
 bench_write() {
   local id=$1 title=$2 unit=$3 runs=$4 warmup=$5 entries=$6 comps notes out json
   # COMPARISONS and NOTES may be written as jq expressions (unquoted keys)
@@ -167,10 +171,11 @@ bench_write() {
     --arg date "$(date -u +%FT%TZ)" '
     {id: $id, title: $title, unit: $unit, runs: $runs, warmup: $warmup, date: $date, entries: $e,
      notes: $notes,
-     comparisons: [$c[] | . + {a_median: $e[.a].median, b_median: $e[.b].median,
-                               ratio: (if ($e[.a].median and $e[.b].median and $e[.b].median != 0)
-                                       then $e[.a].median / $e[.b].median else null end)}]
-                   | map(. + {met: (if .ratio == null or .goal == null then null else .ratio <= .goal end)})}')
+     comparisons: [$c[] | (if .b then $e[.b].median else null end) as $bm
+                   | . + {a_median: $e[.a].median, b_median: $bm,
+                          ratio: (if ($e[.a].median and $bm and $bm != 0) then $e[.a].median / $bm else null end)}]
+                   | map(. + {met: (if .limit != null then (if .a_median == null then null else .a_median <= .limit end)
+                                    elif .ratio == null or .goal == null then null else .ratio <= .goal end)})}')
   if [ -n "${BENCH_OUT:-}" ]; then
     mkdir -p "$BENCH_OUT"
     out=$BENCH_OUT/$id.json
@@ -189,7 +194,7 @@ bench_table() {
   jq -r -s '
     def f: if . == null then "-" elif . >= 100 then (. | round | tostring)
            else (. * 100 | round / 100 | tostring) end;
-    .[] | "#### \(.title)",
+    .[] | . as $b | "#### \(.title)",
       "", "\(.unit); \(.runs) measured runs" + (if .warmup > 0 then " after \(.warmup) warm-up, interleaved" else "" end),
       "",
       "| | n | median | mean | min | max |", "|---|---:|---:|---:|---:|---:|",
@@ -197,7 +202,9 @@ bench_table() {
         if .value.error then "| \(.key) | | \(.value.error | gsub("\\|"; "/")) | | | |"
         else "| \(.key) | \(.value.runs // "") | \(.value.median | f) | \(.value.mean | f) | \(.value.min | f) | \(.value.max | f) |" end),
       "",
-      (.comparisons[] | "- \(.a) / \(.b): **\(.ratio | f)**" + (if .goal then " (goal ≤ \(.goal))" else "" end)),
+      (.comparisons[] |
+        if .limit != null then "- \(.a): **\(.a_median | f) \($b.unit)** (goal ≤ \(.limit) \($b.unit))"
+        else "- \(.a) / \(.b): **\(.ratio | f)**" + (if .goal then " (goal ≤ \(.goal))" else "" end) end),
       (.notes[] | "- \(.)"),
       ""' "$@"
 }
@@ -210,8 +217,12 @@ bench_summary() {
     "| benchmark | hutch vs peer | hutch | peer | unit | hutch/peer | goal | met |",
     "|---|---|---:|---:|---|---:|---:|---|",
     (.[] | . as $b | .comparisons[] |
-      "| \($b.id) | \(.a) vs \(.b) | \(.a_median | f) | \(.b_median | f) | \($b.unit) | \(.ratio | f) | " +
-      (if .goal then "≤ \(.goal)" else "" end) + " | " +
+      if .limit != null then
+        "| \($b.id) | \(.a) (absolute) | \(.a_median | f) | | \($b.unit) | | ≤ \(.limit) \($b.unit) | "
+      else
+        "| \($b.id) | \(.a) vs \(.b) | \(.a_median | f) | \(.b_median | f) | \($b.unit) | \(.ratio | f) | " +
+        (if .goal then "≤ \(.goal)" else "" end) + " | "
+      end +
       (if .met == true then "yes" elif .met == false then "no" else "" end) + " |")' "$@"
 }
 
@@ -257,14 +268,21 @@ bench_images() {
     podman_error="podman not installed"
   elif podman "${bench_podman_global[@]}" image exists hutch-bench-busybox 2>/dev/null; then
     podman_image=hutch-bench-busybox
-  elif podman "${bench_podman_global[@]}" load -i "$work/busybox.tar" >"$work/podman.load" 2>&1; then
-    local loaded
-    loaded=$(sed -n 's/^Loaded image[^:]*: *//p' "$work/podman.load" | head -n1)
-    podman "${bench_podman_global[@]}" tag "$loaded" hutch-bench-busybox >/dev/null 2>&1 &&
-      podman_image=hutch-bench-busybox
+  elif bench_podman_busybox "${bench_podman_global[@]}"; then
+    podman_image=hutch-bench-busybox
   else
     podman_error="podman load failed: $(tail -n 2 "$work/podman.load" | tr '\n' ' ')"
   fi
+}
+
+# bench_podman_busybox FLAGS...: $work/busybox.tar loaded into the store of
+# podman's global FLAGS and tagged hutch-bench-busybox; on a failure,
+# status 1 and podman's output in $work/podman.load.
+bench_podman_busybox() {
+  local loaded
+  podman "$@" load -i "$work/busybox.tar" >"$work/podman.load" 2>&1 || return 1
+  loaded=$(sed -n 's/^Loaded image[^:]*: *//p' "$work/podman.load" | head -n1)
+  podman "$@" tag "$loaded" hutch-bench-busybox >>"$work/podman.load" 2>&1
 }
 
 # bench_engine_cleanup: remove every container of the bench's hutch and

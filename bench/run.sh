@@ -8,15 +8,16 @@
 #
 #   bench/run.sh [BUILD_DIR]
 #   BENCH_ONLY="runtime engine"   a subset of: runtime engine pull density
-#                                 (a subset does not touch the README)
+#                                 scale (a subset does not touch the README)
 #   BENCH_RUNS, BENCH_WARMUP, BENCH_PULL_RUNS, BENCH_DENSITY,
-#   BENCH_DENSITY_PODMAN          see each script's header
+#   BENCH_DENSITY_PODMAN, BENCH_SCALE_N, BENCH_SCALE_RUNS,
+#   BENCH_SCALE_PODMAN            see each script's header
 source "$(dirname "$0")/lib.sh"
 unset BENCH_WORK BENCH_OUT
 bench_init "${1:-}"
 export BENCH_WORK=$work BENCH_OUT=$work/out
 
-parts=${BENCH_ONLY:-runtime engine pull density}
+parts=${BENCH_ONLY:-runtime engine pull density scale}
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 t0=$EPOCHREALTIME
 failed=()
