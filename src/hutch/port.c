@@ -2,6 +2,7 @@
  * running container, as docker prints them ("80/tcp -> 127.0.0.1:18080"). */
 #include "commands.h"
 #include "ctr_cli.h"
+#include "flags.h"
 
 #include "engine/netsetup.h"
 #include "util/cleanup.h"
@@ -12,9 +13,14 @@
 #include <string.h>
 
 int cmd_port(int argc, char **argv) {
-  if (argc < 2 || argc > 3)
-    return ctr_cli_usage_error("port",
-                               "requires 1 or 2 arguments: CONTAINER [PRIVATE_PORT[/PROTO]]");
+  const struct hutch_flag flags[] = {{0}};
+  const struct hutch_cmd cmd = {"CONTAINER [PRIVATE_PORT[/PROTO]]",
+                                "List port mappings or a specific mapping for the container", flags,
+                                1, 2};
+  int nargs, r = hutch_flags_parse(&cmd, argc, argv, &nargs);
+  if (r != 0)
+    return hutch_flags_status(r);
+  argc = nargs + 1;
   uint16_t want = 0;
   int want_proto = 0;
   if (argc == 3) {
