@@ -10,11 +10,9 @@
 #include <string.h>
 
 int cmd_diff(int argc, char **argv) {
-  const struct hutch_flag flags[] = {{0}};
-  const struct hutch_cmd cmd = {
-      "CONTAINER", "Inspect changes to files or directories on a container's filesystem", flags, 1,
-      1};
-  int n, r = hutch_flags_parse(&cmd, argc, argv, &n);
+  int n, r = hutch_args_parse("CONTAINER",
+                              "Inspect changes to files or directories on a container's filesystem",
+                              1, 1, argc, argv, &n);
   if (r != 0)
     return hutch_flags_status(r);
   _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();

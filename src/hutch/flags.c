@@ -16,7 +16,7 @@ const char *hutch_flags_parent(void) {
 }
 
 int hutch_flags_status(int r) {
-  return r > 0 ? 0 : HUTCH_EXIT_ERROR;
+  return r > 0 ? 0 : r == -2 ? 1 : HUTCH_EXIT_ERROR;
 }
 
 static const char *type_name(const struct hutch_flag *f) {
@@ -227,16 +227,18 @@ static int check_args(const struct hutch_cmd *cmd, const char *name, int n) {
   else if (n < cmd->min_args && cmd->max_args < 0)
     snprintf(msg, sizeof(msg), "requires at least %d argument%s", cmd->min_args,
              cmd->min_args == 1 ? "" : "s");
+  else if (cmd->min_args == 0 && cmd->max_args >= 0 && n > cmd->max_args)
+    snprintf(msg, sizeof(msg), "requires at most %d argument%s", cmd->max_args,
+             cmd->max_args == 1 ? "" : "s");
   else if (n < cmd->min_args || (cmd->max_args >= 0 && n > cmd->max_args))
     snprintf(msg, sizeof(msg), "requires at least %d and at most %d arguments", cmd->min_args,
              cmd->max_args);
   else
     return 0;
-  fprintf(stderr, "hutch: \"%s\" %s.\n", cmd_path(name), msg);
-  see_help(name);
-  fprintf(stderr, "\nUsage:  %s %s\n\n%s\n", cmd_path(name), cmd->usage ? cmd->usage : "",
-          cmd->summary ? cmd->summary : "");
-  return -1;
+  /* docker's wording; like docker, exit status 1 (not 125) */
+  fprintf(stderr, "hutch: '%s' %s\n\nUsage:  %s %s\n\nSee '%s --help' for more information\n",
+          cmd_path(name), msg, cmd_path(name), cmd->usage ? cmd->usage : "", cmd_path(name));
+  return -2;
 }
 
 int hutch_flags_parse(const struct hutch_cmd *cmd, int argc, char **argv, int *nargs) {
@@ -270,6 +272,13 @@ int hutch_flags_parse(const struct hutch_cmd *cmd, int argc, char **argv, int *n
   return check_args(cmd, name, w - 1);
 }
 
+int hutch_args_parse(const char *usage, const char *summary, int min_args, int max_args, int argc,
+                     char **argv, int *nargs) {
+  const struct hutch_flag none[] = {{0}};
+  const struct hutch_cmd cmd = {usage, summary, none, min_args, max_args};
+  return hutch_flags_parse(&cmd, argc, argv, nargs);
+}
+
 int hutch_subcmd_dispatch(const char *summary, const struct hutch_subcmd *subs, int argc,
                           char **argv) {
   static char path[64];
@@ -290,9 +299,9 @@ int hutch_subcmd_dispatch(const char *summary, const struct hutch_subcmd *subs, 
     parent = path;
     return s->fn(n, argv + 1);
   }
-  fprintf(stderr, "hutch: \"%s %s\" is not a hutch command.\n", cmd_path(argv[0]), argv[1]);
+  fprintf(stderr, "hutch: unknown command: %s %s\n", cmd_path(argv[0]), argv[1]);
   see_help(argv[0]);
-  return HUTCH_EXIT_ERROR;
+  return 1;
 }
 
 bool hutch_confirm(const char *warning) {

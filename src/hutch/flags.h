@@ -12,7 +12,8 @@
  *    from the table and the command does nothing else;
  *  - an unknown flag, a missing value, a bad int or bool, or a wrong
  *    number of arguments prints docker's message and "See 'hutch CMD
- *    --help'.", for exit status 125. */
+ *    --help'.", for exit status 125 (a wrong number of arguments: 1, as
+ *    docker). */
 #pragma once
 
 #include <stdbool.h>
@@ -59,8 +60,12 @@ struct hutch_subcmd {
 /* Parse argv[1..argc-1] (argv[0] is the command's name as typed). On
  * success the positional arguments are moved to argv[1..*nargs], argv[1 +
  * *nargs] is NULL, and 0 is returned. Returns 1 after printing help
- * (exit 0), -1 after printing an error (exit HUTCH_EXIT_ERROR). */
+ * (exit 0), -1 after printing a flag error (exit HUTCH_EXIT_ERROR), -2
+ * after printing that the number of arguments is wrong (exit 1). */
 int hutch_flags_parse(const struct hutch_cmd *cmd, int argc, char **argv, int *nargs);
+/* hutch_flags_parse() for a command without flags of its own. */
+int hutch_args_parse(const char *usage, const char *summary, int min_args, int max_args, int argc,
+                     char **argv, int *nargs);
 /* The exit status for a non-zero hutch_flags_parse() result. */
 int hutch_flags_status(int r);
 

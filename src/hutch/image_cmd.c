@@ -83,17 +83,10 @@ static int image_inspect(int argc, char **argv) {
       ret = HUTCH_EXIT_ERROR;
       continue;
     }
-    json_t *j = image_cli_inspect_json(img);
-    if (format && hutch_template_print(stdout, format, j, &err) < 0) {
-      json_decref(j);
-      return image_cli_fail(err);
-    }
-    json_array_append_new(all, j);
+    json_array_append_new(all, image_cli_inspect_json(img));
   }
-  if (format)
-    return ret;
-  _cleanup_free_ char *t = json_dumps(all, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
-  printf("%s\n", t);
+  if (hutch_template_print_all(stdout, format, all, &err) < 0)
+    return image_cli_fail(err);
   return ret;
 }
 

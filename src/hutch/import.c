@@ -11,11 +11,9 @@
 #include <unistd.h>
 
 int cmd_import(int argc, char **argv) {
-  const struct hutch_flag flags[] = {{0}};
-  const struct hutch_cmd cmd = {"file|- [REPOSITORY[:TAG]]",
-                                "Import the contents from a tarball to create a filesystem image",
-                                flags, 1, 2};
-  int n, r = hutch_flags_parse(&cmd, argc, argv, &n);
+  int n, r = hutch_args_parse("file|- [REPOSITORY[:TAG]]",
+                              "Import the contents from a tarball to create a filesystem image", 1,
+                              2, argc, argv, &n);
   if (r != 0)
     return hutch_flags_status(r);
   struct hutch_error *err = NULL;

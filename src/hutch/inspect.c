@@ -78,24 +78,13 @@ int cmd_inspect(int argc, char **argv) {
     return HUTCH_EXIT_ERROR;
   _cleanup_json_ json_t *arr = json_array();
   int ret = inspect_objects(e, type, n + 1, argv, 1, arr);
-  if (format) {
-    size_t i;
-    json_t *o;
-    json_array_foreach(arr, i, o) {
-      if (hutch_template_print(stdout, format, o, &err) < 0)
-        return ctr_cli_fail(err);
-    }
-    return ret;
-  }
-  _cleanup_free_ char *t = json_dumps(arr, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
-  printf("%s\n", t ? t : "[]");
+  if (hutch_template_print_all(stdout, format, arr, &err) < 0)
+    return ctr_cli_fail(err);
   return ret;
 }
 
 int cmd_rename(int argc, char **argv) {
-  const struct hutch_flag flags[] = {{0}};
-  const struct hutch_cmd cmd = {"CONTAINER NEW_NAME", "Rename a container", flags, 2, 2};
-  int n, r = hutch_flags_parse(&cmd, argc, argv, &n);
+  int n, r = hutch_args_parse("CONTAINER NEW_NAME", "Rename a container", 2, 2, argc, argv, &n);
   if (r != 0)
     return hutch_flags_status(r);
   _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();

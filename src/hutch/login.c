@@ -81,9 +81,7 @@ int cmd_login(int argc, char **argv) {
 }
 
 int cmd_logout(int argc, char **argv) {
-  const struct hutch_flag flags[] = {{0}};
-  const struct hutch_cmd cmd = {"[SERVER]", "Log out from a registry", flags, 0, 1};
-  int n, r = hutch_flags_parse(&cmd, argc, argv, &n);
+  int n, r = hutch_args_parse("[SERVER]", "Log out from a registry", 0, 1, argc, argv, &n);
   if (r != 0)
     return hutch_flags_status(r);
   _cleanup_free_ char *domain = server_domain(n ? argv[1] : NULL);

@@ -15,11 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Print an error and go on with the next argument (docker's rm/inspect). */
-static void report(struct hutch_error **err) {
-  hutch_error_print(stderr, "hutch", *err);
-  hutch_error_free(*err);
-  *err = NULL;
+/* The engine and its network store, or NULL after printing the error. */
+static struct hutch_engine *net_open(struct hutch_engine_netctx *nc) {
+  struct hutch_engine *e = ctr_cli_engine();
+  if (e)
+    hutch_engine_net_ctx(e, nc);
+  return e;
 }
 
 static int net_create(int argc, char **argv) {
@@ -62,11 +63,10 @@ static int net_create(int argc, char **argv) {
   if (strcmp(name, HUTCH_NET_DEFAULT_NAME) == 0 || strcmp(name, "host") == 0 ||
       strcmp(name, "none") == 0)
     return ctr_cli_usage_error("network create", "that name is a predefined network");
-  _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
+  struct hutch_engine_netctx nc;
+  _cleanup_engine_ struct hutch_engine *e = net_open(&nc);
   if (!e)
     return HUTCH_EXIT_ERROR;
-  struct hutch_engine_netctx nc;
-  hutch_engine_net_ctx(e, &nc);
   no.bridge = bridge;
   struct hutch_error *err = NULL;
   _cleanup_network_ struct hutch_network *net = NULL;
@@ -87,11 +87,10 @@ static int net_ls(int argc, char **argv) {
   int nargs, r = hutch_flags_parse(&cmd, argc, argv, &nargs);
   if (r != 0)
     return hutch_flags_status(r);
-  _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
+  struct hutch_engine_netctx nc;
+  _cleanup_engine_ struct hutch_engine *e = net_open(&nc);
   if (!e)
     return HUTCH_EXIT_ERROR;
-  struct hutch_engine_netctx nc;
-  hutch_engine_net_ctx(e, &nc);
   const struct hutch_net_ctx *ctx = &nc.ctx;
   struct hutch_error *err = NULL;
   /* docker always lists its default network */
@@ -131,11 +130,10 @@ static int net_inspect(int argc, char **argv) {
   struct hutch_error *ferr = NULL;
   if (format && hutch_template_check(format, &ferr) < 0)
     return ctr_cli_fail(ferr);
-  _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
+  struct hutch_engine_netctx nc;
+  _cleanup_engine_ struct hutch_engine *e = net_open(&nc);
   if (!e)
     return HUTCH_EXIT_ERROR;
-  struct hutch_engine_netctx nc;
-  hutch_engine_net_ctx(e, &nc);
   const struct hutch_net_ctx *ctx = &nc.ctx;
   _cleanup_json_ json_t *arr = json_array();
   int ret = 0;
@@ -145,48 +143,39 @@ static int net_inspect(int argc, char **argv) {
     if (strcmp(argv[i], HUTCH_NET_DEFAULT_NAME) == 0
             ? hutch_engine_net_default(e, &n, &err) < 0
             : hutch_network_load(ctx, argv[i], &n, &err) < 0) {
-      report(&err);
+      ctr_cli_report(&err);
       ret = 1;
       continue;
     }
     json_t *j = hutch_network_inspect(ctx, n, &err);
     if (j == NULL) {
-      report(&err);
+      ctr_cli_report(&err);
       ret = 1;
       continue;
     }
-    if (format && hutch_template_print(stdout, format, j, &err) < 0) {
-      json_decref(j);
-      return ctr_cli_fail(err);
-    }
     json_array_append_new(arr, j);
   }
-  if (format)
-    return ret;
-  _cleanup_free_ char *t = json_dumps(arr, JSON_INDENT(4));
-  printf("%s\n", t ? t : "[]");
+  if (hutch_template_print_all(stdout, format, arr, &err) < 0)
+    return ctr_cli_fail(err);
   return ret;
 }
 
 static int net_rm(int argc, char **argv) {
-  const struct hutch_flag flags[] = {{0}};
-  const struct hutch_cmd cmd = {"NETWORK [NETWORK...]", "Remove one or more networks", flags, 1,
-                                -1};
-  int nargs, r = hutch_flags_parse(&cmd, argc, argv, &nargs);
+  int nargs, r = hutch_args_parse("NETWORK [NETWORK...]", "Remove one or more networks", 1, -1,
+                                  argc, argv, &nargs);
   if (r != 0)
     return hutch_flags_status(r);
   argc = nargs + 1;
-  _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
+  struct hutch_engine_netctx nc;
+  _cleanup_engine_ struct hutch_engine *e = net_open(&nc);
   if (!e)
     return HUTCH_EXIT_ERROR;
-  struct hutch_engine_netctx nc;
-  hutch_engine_net_ctx(e, &nc);
   const struct hutch_net_ctx *ctx = &nc.ctx;
   int ret = 0;
   struct hutch_error *err = NULL;
   for (int i = 1; i < argc; i++) {
     if (hutch_network_remove(ctx, argv[i], &err) < 0) {
-      report(&err);
+      ctr_cli_report(&err);
       ret = 1;
       continue;
     }
@@ -243,11 +232,10 @@ static int net_prune(int argc, char **argv) {
   if (!force && !hutch_confirm("WARNING! This will remove all custom networks not used by at least "
                                "one container."))
     return 0;
-  _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
+  struct hutch_engine_netctx netctx;
+  _cleanup_engine_ struct hutch_engine *e = net_open(&netctx);
   if (!e)
     return HUTCH_EXIT_ERROR;
-  struct hutch_engine_netctx netctx;
-  hutch_engine_net_ctx(e, &netctx);
   const struct hutch_net_ctx *ctx = &netctx.ctx;
   struct hutch_error *err = NULL;
   _cleanup_strv_ char **used = NULL;

@@ -31,9 +31,7 @@ static int do_unpause(struct hutch_engine *e, struct hutch_ctr *c, void *ud,
 static int pause_like(int argc, char **argv, const char *summary,
                       int (*fn)(struct hutch_engine *, struct hutch_ctr *, void *,
                                 struct hutch_error **)) {
-  const struct hutch_flag flags[] = {{0}};
-  const struct hutch_cmd cmd = {"CONTAINER [CONTAINER...]", summary, flags, 1, -1};
-  int n, r = hutch_flags_parse(&cmd, argc, argv, &n);
+  int n, r = hutch_args_parse("CONTAINER [CONTAINER...]", summary, 1, -1, argc, argv, &n);
   if (r != 0)
     return hutch_flags_status(r);
   _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
@@ -50,9 +48,9 @@ int cmd_unpause(int argc, char **argv) {
 
 /* top: ps(1) of the host over the container's pids, as docker does. */
 int cmd_top(int argc, char **argv) {
-  const struct hutch_flag flags[] = {{0}};
+  const struct hutch_flag none[] = {{0}};
   const struct hutch_cmd cmd = {
-      "CONTAINER [ps OPTIONS]", "Display the running processes of a container", flags, 1, -1,
+      "CONTAINER [ps OPTIONS]", "Display the running processes of a container", none, 1, -1,
       .no_interspersed = true};
   int nargs, r = hutch_flags_parse(&cmd, argc, argv, &nargs);
   if (r != 0)

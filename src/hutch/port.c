@@ -13,11 +13,9 @@
 #include <string.h>
 
 int cmd_port(int argc, char **argv) {
-  const struct hutch_flag flags[] = {{0}};
-  const struct hutch_cmd cmd = {"CONTAINER [PRIVATE_PORT[/PROTO]]",
-                                "List port mappings or a specific mapping for the container", flags,
-                                1, 2};
-  int nargs, r = hutch_flags_parse(&cmd, argc, argv, &nargs);
+  int nargs, r = hutch_args_parse("CONTAINER [PRIVATE_PORT[/PROTO]]",
+                                  "List port mappings or a specific mapping for the container", 1,
+                                  2, argc, argv, &nargs);
   if (r != 0)
     return hutch_flags_status(r);
   argc = nargs + 1;

@@ -67,9 +67,7 @@ int cmd_container_prune(int argc, char **argv) {
     if (strcmp(st, "exited") && strcmp(st, "created") && strcmp(st, "dead"))
       continue;
     if (hutch_ctr_remove(e, ct, false, false, &err) < 0) {
-      hutch_error_print(stderr, "hutch", err);
-      hutch_error_free(err);
-      err = NULL;
+      ctr_cli_report(&err);
       continue;
     }
     printf("%s\n", ct->id);

@@ -6,11 +6,9 @@
 #include "util/cleanup.h"
 
 int cmd_tag(int argc, char **argv) {
-  const struct hutch_flag flags[] = {{0}};
-  const struct hutch_cmd cmd = {"SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]",
-                                "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", flags, 2,
-                                2};
-  int n, r = hutch_flags_parse(&cmd, argc, argv, &n);
+  int n, r = hutch_args_parse("SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]",
+                              "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", 2, 2, argc,
+                              argv, &n);
   if (r != 0)
     return hutch_flags_status(r);
   struct hutch_error *err = NULL;

@@ -12,9 +12,7 @@
 #include <string.h>
 
 static int vol_create(int argc, char **argv) {
-  const struct hutch_flag flags[] = {{0}};
-  const struct hutch_cmd cmd = {"[VOLUME]", "Create a volume", flags, 0, 1};
-  int n, r = hutch_flags_parse(&cmd, argc, argv, &n);
+  int n, r = hutch_args_parse("[VOLUME]", "Create a volume", 0, 1, argc, argv, &n);
   if (r != 0)
     return hutch_flags_status(r);
   _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
@@ -192,9 +190,7 @@ static int vol_rm(int argc, char **argv) {
   int ret = 0;
   for (int i = 1; i <= n; i++) {
     if (hutch_volume_remove(e, argv[i], force, &err) < 0) {
-      hutch_error_print(stderr, "hutch", err);
-      hutch_error_free(err);
-      err = NULL;
+      ctr_cli_report(&err);
       ret = 1;
       continue;
     }
@@ -226,22 +222,14 @@ static int vol_inspect(int argc, char **argv) {
   for (int i = 1; i <= n; i++) {
     json_t *j = hutch_volume_inspect(e, argv[i], &err);
     if (!j) {
-      hutch_error_print(stderr, "hutch", err);
-      hutch_error_free(err);
-      err = NULL;
+      ctr_cli_report(&err);
       ret = 1;
       continue;
     }
-    if (format && hutch_template_print(stdout, format, j, &err) < 0) {
-      json_decref(j);
-      return ctr_cli_fail(err);
-    }
     json_array_append_new(arr, j);
   }
-  if (format)
-    return ret;
-  _cleanup_free_ char *t = json_dumps(arr, JSON_INDENT(4));
-  printf("%s\n", t);
+  if (hutch_template_print_all(stdout, format, arr, &err) < 0)
+    return ctr_cli_fail(err);
   return ret;
 }
 

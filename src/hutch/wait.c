@@ -8,12 +8,10 @@
 #include <stdio.h>
 
 int cmd_wait(int argc, char **argv) {
-  const struct hutch_flag flags[] = {{0}};
-  const struct hutch_cmd cmd = {"CONTAINER [CONTAINER...]",
-                                "Block until one or more containers stop, then print their exit "
-                                "codes",
-                                flags, 1, -1};
-  int n, r = hutch_flags_parse(&cmd, argc, argv, &n);
+  int n, r = hutch_args_parse("CONTAINER [CONTAINER...]",
+                              "Block until one or more containers stop, then print their exit "
+                              "codes",
+                              1, -1, argc, argv, &n);
   if (r != 0)
     return hutch_flags_status(r);
   _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();

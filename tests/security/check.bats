@@ -147,5 +147,5 @@ See 'hutch check --help'."
   assert_failure 125
   assert_output --partial "hutch: check: --format takes table or json"
   run check extra
-  assert_failure 125
+  assert_failure 1
 }

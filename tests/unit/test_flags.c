@@ -161,7 +161,7 @@ int main(void) {
   clear(&o, v);
 
   r = parse(&o, false, ARGS("a", "b", "c", "d"), &n, &v);
-  is_int(r, -1, "too many arguments");
+  is_int(r, -2, "too many arguments");
   clear(&o, v);
 
   r = parse(&o, false, ARGS("x", "--help", "--bogus"), &n, &v);
@@ -177,6 +177,7 @@ int main(void) {
   ok(r == 0 && n == 1, "- is an argument");
   clear(&o, v);
   is_int(hutch_flags_status(1), 0, "help exits 0");
-  is_int(hutch_flags_status(-1), 125, "errors exit 125");
+  is_int(hutch_flags_status(-1), 125, "flag errors exit 125");
+  is_int(hutch_flags_status(-2), 1, "argument count errors exit 1");
   return done_testing();
 }
