@@ -11,24 +11,14 @@
  * are fine), 1 otherwise, 125 for a usage error. */
 #include "commands.h"
 #include "ctr_cli.h"
+#include "flags.h"
 
 #include "engine/selfcheck.h"
 #include "util/cleanup.h"
 #include "util/json.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
-
-static void usage(FILE *f) {
-  fprintf(f, "Usage: hutch check [OPTIONS]\n\n"
-             "Probe the host for the kernel features hutch relies on and check that\n"
-             "hutch's self-protection works with these binaries. Exits 1 if any check\n"
-             "is FAIL; 'missing' and 'fallback' rows are not failures.\n\n"
-             "Options:\n"
-             "      --format string  table (default) or json\n"
-             "  -h, --help           print this help\n");
-}
 
 static void print_table(const struct hutch_probes *p) {
   int w = 5;
@@ -59,44 +49,29 @@ static int print_json(const struct hutch_probes *p) {
   return 0;
 }
 
-/* getopt's own message names "check" as the program; say it our way.
- * optopt is the option's letter for a missing value or an unknown short
- * option, 0 for an unknown long one. */
-static int bad_option(char **argv) {
-  char msg[160];
-  if (optopt == 'f')
-    snprintf(msg, sizeof(msg), "flag needs an argument: --format");
-  else if (optopt)
-    snprintf(msg, sizeof(msg), "unknown flag -%c", optopt);
-  else
-    snprintf(msg, sizeof(msg), "unknown flag %.100s", argv[optind - 1]);
-  return ctr_cli_usage_error("check", msg);
-}
-
 /* --format: 0 table, 1 json, -1 anything else. */
 static int parse_format(const char *v) {
   return strcmp(v, "table") == 0 ? 0 : strcmp(v, "json") == 0 ? 1 : -1;
 }
 
 int cmd_check(int argc, char **argv) {
-  static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
-                                       {"help", no_argument, NULL, 'h'},
-                                       {NULL, 0, NULL, 0}};
-  int json = 0, c;
-  optind = 0;
-  opterr = 0;
-  while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-    if (c == 'h') {
-      usage(stdout);
-      return 0;
-    }
-    if (c != 'f')
-      return bad_option(argv);
-    if ((json = parse_format(optarg)) < 0)
-      return ctr_cli_usage_error("check", "--format takes table or json");
-  }
-  if (optind < argc)
-    return ctr_cli_usage_error("check", "accepts no arguments");
+  const char *format = "table";
+  const struct hutch_flag flags[] = {
+      {"format", 0, HUTCH_FLAG_STRING, &format, "table (default) or json"},
+      {0},
+  };
+  const struct hutch_cmd cmd = {
+      "[OPTIONS]",
+      "Probe the host for the kernel features hutch relies on and check that\n"
+      "hutch's self-protection works with these binaries. Exits 1 if any check\n"
+      "is FAIL; 'missing' and 'fallback' rows are not failures.",
+      flags, 0, 0};
+  int n, r = hutch_flags_parse(&cmd, argc, argv, &n);
+  if (r != 0)
+    return hutch_flags_status(r);
+  int json = parse_format(format);
+  if (json < 0)
+    return ctr_cli_usage_error("check", "--format takes table or json");
   struct hutch_probes p = {0};
   hutch_probe_host(&p);
   hutch_probe_self(&p);

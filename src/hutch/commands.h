@@ -3,12 +3,6 @@
  * returns the process exit status. argv[0] is the command name. */
 #pragma once
 
-struct hutch_command {
-  const char *name;
-  int (*fn)(int argc, char **argv);
-  const char *summary;
-};
-
 /* Exit status for hutch's own errors, as docker's. */
 #define HUTCH_EXIT_ERROR 125
 

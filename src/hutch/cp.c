@@ -6,10 +6,10 @@
  * sees (engine/copy.c). */
 #include "commands.h"
 #include "ctr_cli.h"
+#include "flags.h"
 
 #include "util/cleanup.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -27,35 +27,20 @@ static bool split_ref(const char *arg, char **name, const char **path) {
 }
 
 int cmd_cp(int argc, char **argv) {
-  static const struct option opts[] = {{"archive", no_argument, NULL, 'a'},
-                                       {"follow-link", no_argument, NULL, 'L'},
-                                       {"help", no_argument, NULL, 'h'},
-                                       {NULL, 0, NULL, 0}};
   struct hutch_cp_opts o = {0};
-  int c;
-  optind = 0;
-  while ((c = getopt_long(argc, argv, "+aLh", opts, NULL)) != -1) {
-    switch (c) {
-    case 'a':
-      o.archive = true;
-      break;
-    case 'L':
-      o.follow = true;
-      break;
-    case 'h':
-      printf("Usage: hutch cp CONTAINER:SRC_PATH DEST_PATH|-\n"
-             "       hutch cp SRC_PATH|- CONTAINER:DEST_PATH\n\n"
-             "Copy files between a container and the host; '-' is a tar stream.\n\n"
-             "  -a, --archive      Archive mode (copy all uid/gid information)\n"
-             "  -L, --follow-link  Always follow symbol link in SRC_PATH\n");
-      return 0;
-    default:
-      return ctr_cli_usage_error("cp", "unknown option");
-    }
-  }
-  if (argc - optind != 2)
-    return ctr_cli_usage_error("cp", "requires exactly 2 arguments");
-  const char *a = argv[optind], *b = argv[optind + 1];
+  const struct hutch_flag flags[] = {
+      {"archive", 'a', HUTCH_FLAG_BOOL, &o.archive, "Archive mode (copy all uid/gid information)"},
+      {"follow-link", 'L', HUTCH_FLAG_BOOL, &o.follow, "Always follow symbol link in SRC_PATH"},
+      {0},
+  };
+  const struct hutch_cmd cmd = {"[OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n"
+                                "\thutch cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH",
+                                "Copy files/folders between a container and the local filesystem",
+                                flags, 2, 2};
+  int n, r = hutch_flags_parse(&cmd, argc, argv, &n);
+  if (r != 0)
+    return hutch_flags_status(r);
+  const char *a = argv[1], *b = argv[2];
   _cleanup_free_ char *an = NULL, *bn = NULL;
   const char *ap = NULL, *bp = NULL;
   bool a_ctr = split_ref(a, &an, &ap), b_ctr = split_ref(b, &bn, &bp);
@@ -72,8 +57,7 @@ int cmd_cp(int argc, char **argv) {
   _cleanup_ctr_ struct hutch_ctr *ct = NULL;
   if (hutch_ctr_open(e, a_ctr ? an : bn, false, &ct, &err) < 0)
     return ctr_cli_fail(err);
-  int r =
-      a_ctr ? hutch_ctr_copy_out(e, ct, ap, strcmp(b, "-") == 0 ? NULL : b, STDOUT_FILENO, &o, &err)
+  r = a_ctr ? hutch_ctr_copy_out(e, ct, ap, strcmp(b, "-") == 0 ? NULL : b, STDOUT_FILENO, &o, &err)
             : hutch_ctr_copy_in(e, ct, strcmp(a, "-") == 0 ? NULL : a, STDIN_FILENO, bp, &o, &err);
   if (r < 0)
     return ctr_cli_fail(err);

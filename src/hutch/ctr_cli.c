@@ -16,6 +16,12 @@ int ctr_cli_fail(struct hutch_error *e) {
   return HUTCH_EXIT_ERROR;
 }
 
+void ctr_cli_report(struct hutch_error **err) {
+  hutch_error_print(stderr, "hutch", *err);
+  hutch_error_free(*err);
+  *err = NULL;
+}
+
 int ctr_cli_usage_error(const char *cmd, const char *msg) {
   fprintf(stderr, "hutch: %s: %s (see 'hutch %s --help')\n", cmd, msg, cmd);
   return HUTCH_EXIT_ERROR;

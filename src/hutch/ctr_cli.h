@@ -6,6 +6,9 @@
 
 /* Print "hutch: <error>" and return 125. */
 int ctr_cli_fail(struct hutch_error *e);
+/* Print *err, free it, empty it: for commands that go on with their next
+ * argument (docker's rm, inspect). */
+void ctr_cli_report(struct hutch_error **err);
 int ctr_cli_usage_error(const char *cmd, const char *msg);
 /* Open the engine or print the error; NULL on failure. */
 struct hutch_engine *ctr_cli_engine(void);

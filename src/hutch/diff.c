@@ -2,6 +2,7 @@
  * docker prints it (A added, C changed, D deleted). */
 #include "commands.h"
 #include "ctr_cli.h"
+#include "flags.h"
 
 #include "util/cleanup.h"
 
@@ -9,13 +10,11 @@
 #include <string.h>
 
 int cmd_diff(int argc, char **argv) {
-  if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-    printf("Usage: hutch diff CONTAINER\n\nChanges to files or directories on a container's "
-           "filesystem.\n");
-    return 0;
-  }
-  if (argc != 2)
-    return ctr_cli_usage_error("diff", "requires exactly 1 argument");
+  int n, r = hutch_args_parse("CONTAINER",
+                              "Inspect changes to files or directories on a container's filesystem",
+                              1, 1, argc, argv, &n);
+  if (r != 0)
+    return hutch_flags_status(r);
   _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
   if (!e)
     return HUTCH_EXIT_ERROR;

@@ -6,6 +6,7 @@
  * terminal (raw while it runs, restored after). */
 #include "commands.h"
 #include "ctr_cli.h"
+#include "flags.h"
 
 #include "linux/terminal.h"
 #include "runtime/exec.h"
@@ -15,7 +16,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,63 +101,43 @@ static int exec_tty(struct hutch_engine *e, const char *id, struct exec_opts *eo
 }
 
 int cmd_exec(int argc, char **argv) {
-  static const struct option opts[] = {{"interactive", no_argument, NULL, 'i'},
-                                       {"tty", no_argument, NULL, 't'},
-                                       {"detach", no_argument, NULL, 'd'},
-                                       {"env", required_argument, NULL, 'e'},
-                                       {"workdir", required_argument, NULL, 'w'},
-                                       {"user", required_argument, NULL, 'u'},
-                                       {"privileged", no_argument, NULL, 'P'},
-                                       {"help", no_argument, NULL, 'h'},
-                                       {NULL, 0, NULL, 0}};
   bool tty = false, detach = false, interactive = false;
   const char *workdir = NULL, *user = NULL;
   _cleanup_strv_ char **env = NULL;
-  int c;
-  optind = 0;
-  while ((c = getopt_long(argc, argv, "+itde:w:u:h", opts, NULL)) != -1) {
-    switch (c) {
-    case 'i':
-      interactive = true; /* without -t our stdin is the process's either way */
-      break;
-    case 't':
-      tty = true;
-      break;
-    case 'd':
-      detach = true;
-      break;
-    case 'e':
-      hutch_strv_push(&env, optarg);
-      break;
-    case 'w':
-      workdir = optarg;
-      break;
-    case 'u':
-      user = optarg;
-      break;
-    case 'P':
-      break;
-    case 'h':
-      printf("Usage: hutch exec [-i] [-t] [-d] [-e K=V] [-w DIR] [-u USER] CONTAINER COMMAND "
-             "[ARG...]\n");
-      return 0;
-    default:
-      return ctr_cli_usage_error("exec", "unknown option");
-    }
-  }
-  if (argc - optind < 2)
-    return ctr_cli_usage_error("exec", "requires at least 2 arguments");
+  const struct hutch_flag flags[] = {
+      {"detach", 'd', HUTCH_FLAG_BOOL, &detach, "Detached mode: run command in the background"},
+      {"env", 'e', HUTCH_FLAG_LIST, &env, "Set environment variables"},
+      {"interactive", 'i', HUTCH_FLAG_BOOL, &interactive, "Keep STDIN open even if not attached"},
+      {"tty", 't', HUTCH_FLAG_BOOL, &tty, "Allocate a pseudo-TTY"},
+      {"user", 'u', HUTCH_FLAG_STRING, &user,
+       "Username or UID (format: \"<name|uid>[:<group|gid>]\")"},
+      {"workdir", 'w', HUTCH_FLAG_STRING, &workdir, "Working directory inside the container"},
+      {0},
+  };
+  const struct hutch_cmd cmd = {"[OPTIONS] CONTAINER COMMAND [ARG...]",
+                                "Execute a command in a running container",
+                                flags,
+                                2,
+                                -1,
+                                .no_interspersed = true};
+  int n, r = hutch_flags_parse(&cmd, argc, argv, &n);
+  if (r != 0)
+    return hutch_flags_status(r);
   if (tty && detach)
     return ctr_cli_usage_error("exec", "-t with -d is not supported");
+  if (tty && interactive && !isatty(STDIN_FILENO)) {
+    fprintf(stderr, "the input device is not a TTY\n");
+    return 1;
+  }
   _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
   if (!e)
     return HUTCH_EXIT_ERROR;
   struct hutch_error *err = NULL;
   _cleanup_ctr_ struct hutch_ctr *ct = NULL;
-  if (hutch_ctr_open(e, argv[optind], false, &ct, &err) < 0)
+  if (hutch_ctr_open(e, argv[1], false, &ct, &err) < 0)
     return ctr_cli_fail(err);
   if (!hutch_ctr_running(ct)) {
-    fprintf(stderr, "hutch: container %s is not running\n", argv[optind]);
+    fprintf(stderr, "hutch: container %s is not running\n", argv[1]);
     return HUTCH_EXIT_ERROR;
   }
   char userbuf[64];
@@ -174,7 +154,7 @@ int cmd_exec(int argc, char **argv) {
     user = userbuf;
   }
   struct exec_opts eo = {
-      .args = argv + optind + 1, .env = env, .cwd = workdir, .user = user, .detach = detach};
+      .args = argv + 2, .env = env, .cwd = workdir, .user = user, .detach = detach};
   int status = 0;
   if (tty) {
     status = exec_tty(e, ct->id, &eo, interactive, &err);

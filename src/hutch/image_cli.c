@@ -83,16 +83,6 @@ void image_cli_human_since(const char *rfc3339, char *buf, size_t n) {
     snprintf(buf, n, "%ld years ago", d / (86400 * 365));
 }
 
-int image_cli_parse_bool(const char *s, bool *out) {
-  if (s == NULL || strcmp(s, "true") == 0 || strcmp(s, "1") == 0)
-    *out = true;
-  else if (strcmp(s, "false") == 0 || strcmp(s, "0") == 0)
-    *out = false;
-  else
-    return -1;
-  return 0;
-}
-
 int image_cli_usage_error(const char *cmd, const char *msg) {
   fprintf(stderr, "hutch: %s: %s (see 'hutch %s --help')\n", cmd, msg, cmd);
   return HUTCH_EXIT_ERROR;

@@ -21,8 +21,6 @@ const char *image_cli_short_id(const char *digest, char buf[static 13]);
 void image_cli_human_size(int64_t bytes, char *buf, size_t n);
 /* "3 hours ago" from an RFC 3339 time. */
 void image_cli_human_since(const char *rfc3339, char *buf, size_t n);
-/* A --tls-verify[=bool] value. */
-int image_cli_parse_bool(const char *s, bool *out);
 /* docker image inspect's object for one image (inspect falls back to it). */
 json_t *image_cli_inspect_json(struct hutch_image *img);
 /* A usage error: one line, exit 125. */

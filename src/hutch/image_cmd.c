@@ -2,12 +2,13 @@
  * import, save and load are the top-level commands under another name. */
 #include "commands.h"
 #include "engine/engine.h"
+#include "flags.h"
 #include "image_cli.h"
+#include "template.h"
 
 #include "util/cleanup.h"
 #include "util/json.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,17 +56,25 @@ json_t *image_cli_inspect_json(struct hutch_image *img) {
 }
 
 static int image_inspect(int argc, char **argv) {
-  if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-    printf("Usage: hutch image inspect IMAGE [IMAGE...]\n\nShow images as JSON.\n");
-    return argc < 2 ? HUTCH_EXIT_ERROR : 0;
-  }
+  const char *format = NULL;
+  const struct hutch_flag flags[] = {
+      {"format", 'f', HUTCH_FLAG_STRING, &format, "Format output using a template"},
+      {0},
+  };
+  const struct hutch_cmd cmd = {"[OPTIONS] IMAGE [IMAGE...]",
+                                "Display detailed information on one or more images", flags, 1, -1};
+  int n, r = hutch_flags_parse(&cmd, argc, argv, &n);
+  if (r != 0)
+    return hutch_flags_status(r);
   struct hutch_error *err = NULL;
+  if (format && hutch_template_check(format, &err) < 0)
+    return image_cli_fail(err);
   _cleanup_store_ struct hutch_store *s = NULL;
   if (image_cli_open_store(&s, &err) < 0)
     return image_cli_fail(err);
   _cleanup_json_ json_t *all = json_array();
   int ret = 0;
-  for (int i = 1; i < argc; i++) {
+  for (int i = 1; i <= n; i++) {
     _cleanup_image_ struct hutch_image *img = NULL;
     if (hutch_image_lookup(s, argv[i], &img, &err) < 0) {
       hutch_error_print(stderr, "hutch", err);
@@ -76,32 +85,26 @@ static int image_inspect(int argc, char **argv) {
     }
     json_array_append_new(all, image_cli_inspect_json(img));
   }
-  _cleanup_free_ char *t = json_dumps(all, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
-  printf("%s\n", t);
+  if (hutch_template_print_all(stdout, format, all, &err) < 0)
+    return image_cli_fail(err);
   return ret;
 }
 
 static int image_prune(int argc, char **argv) {
-  static const struct option opts[] = {{"all", no_argument, NULL, 'a'},
-                                       {"force", no_argument, NULL, 'f'},
-                                       {"help", no_argument, NULL, 'h'},
-                                       {NULL, 0, NULL, 0}};
-  bool all = false;
-  int c;
-  optind = 0;
-  while ((c = getopt_long(argc, argv, "+afh", opts, NULL)) != -1) {
-    if (c == 'a')
-      all = true;
-    else if (c == 'f')
-      ; /* nothing to confirm: hutch does not prompt */
-    else if (c == 'h') {
-      printf("Usage: hutch image prune [-a] [-f]\n\n"
-             "Remove images without a name (-a: every image no container uses), then\n"
-             "free layers and blobs no image needs.\n");
-      return 0;
-    } else
-      return image_cli_usage_error("image prune", "unknown option");
-  }
+  bool all = false, force = false;
+  const struct hutch_flag flags[] = {
+      {"all", 'a', HUTCH_FLAG_BOOL, &all, "Remove all unused images, not just dangling ones"},
+      {"force", 'f', HUTCH_FLAG_BOOL, &force, "Do not prompt for confirmation"},
+      {0},
+  };
+  const struct hutch_cmd cmd = {"[OPTIONS]", "Remove unused images", flags, 0, 0};
+  int n, r = hutch_flags_parse(&cmd, argc, argv, &n);
+  if (r != 0)
+    return hutch_flags_status(r);
+  if (!force && !hutch_confirm(all ? "WARNING! This will remove all images without at least one "
+                                     "container associated to them."
+                                   : "WARNING! This will remove all dangling images."))
+    return 0;
   struct hutch_error *err = NULL;
   _cleanup_store_ struct hutch_store *s = NULL;
   _cleanup_strv_ char **deleted = NULL;
@@ -121,27 +124,20 @@ static int image_prune(int argc, char **argv) {
 }
 
 int cmd_image(int argc, char **argv) {
-  static const struct {
-    const char *name;
-    int (*fn)(int, char **);
-  } subs[] = {
-      {"inspect", image_inspect}, {"prune", image_prune}, {"ls", cmd_images},
-      {"list", cmd_images},       {"rm", cmd_rmi},        {"pull", cmd_pull},
-      {"tag", cmd_tag},           {"import", cmd_import}, {"save", cmd_save},
-      {"load", cmd_load},
+  static const struct hutch_subcmd subs[] = {
+      {"import", cmd_import, "Import the contents from a tarball to create a filesystem image"},
+      {"inspect", image_inspect, "Display detailed information on one or more images"},
+      {"load", cmd_load, "Load an image from a tar archive or STDIN"},
+      {"ls", cmd_images, "List images"},
+      {"list", cmd_images, NULL},
+      {"prune", image_prune, "Remove unused images"},
+      {"pull", cmd_pull, "Download an image from a registry"},
+      {"rm", cmd_rmi, "Remove one or more images"},
+      {"remove", cmd_rmi, NULL},
+      {"save", cmd_save,
+       "Save one or more images to a tar archive (streamed to STDOUT by default)"},
+      {"tag", cmd_tag, "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE"},
+      {NULL, NULL, NULL},
   };
-  if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-    printf("Usage: hutch image COMMAND\n\nManage images.\n\nCommands:\n"
-           "  inspect  show images as JSON\n  ls       list images\n"
-           "  prune    remove unused images\n  pull     download an image\n"
-           "  rm       remove images\n  tag      name an image\n"
-           "  import   create an image from a rootfs tarball\n"
-           "  save     write images to an archive\n  load     read images from an archive\n");
-    return argc < 2 ? HUTCH_EXIT_ERROR : 0;
-  }
-  for (size_t i = 0; i < ARRAY_SIZE(subs); i++)
-    if (strcmp(argv[1], subs[i].name) == 0)
-      return subs[i].fn(argc - 1, argv + 1);
-  fprintf(stderr, "hutch: image: unknown command: %s\n", argv[1]);
-  return HUTCH_EXIT_ERROR;
+  return hutch_subcmd_dispatch("Manage images", subs, argc, argv);
 }

@@ -3,25 +3,15 @@
  * One row per name, and one "<none>" row per image without a name, as
  * docker lists them. */
 #include "commands.h"
+#include "flags.h"
 #include "image_cli.h"
 
 #include "util/cleanup.h"
 #include "util/json.h"
 #include "util/strutil.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void usage(FILE *f) {
-  fprintf(f, "Usage: hutch images [OPTIONS] [REPOSITORY[:TAG]]\n\n"
-             "List images.\n\n"
-             "Options:\n"
-             "      --digests      show digests\n"
-             "      --format json  one JSON object per line\n"
-             "      --no-trunc     do not truncate ids\n"
-             "  -q, --quiet        only show image ids\n");
-}
 
 static bool matches(const char *filter, const char *repo, const char *tag) {
   if (filter == NULL)
@@ -34,52 +24,33 @@ static bool matches(const char *filter, const char *repo, const char *tag) {
 }
 
 int cmd_images(int argc, char **argv) {
-  static const struct option opts[] = {
-      {"quiet", no_argument, NULL, 'q'},
-      {"digests", no_argument, NULL, 'D'},
-      {"format", required_argument, NULL, 'f'},
-      {"no-trunc", no_argument, NULL, 'N'},
-      {"all", no_argument, NULL, 'a'},
-      {"help", no_argument, NULL, 'h'},
-      {NULL, 0, NULL, 0},
+  bool quiet = false, digests = false, json = false, notrunc = false, all = false;
+  const char *format = NULL;
+  const struct hutch_flag flags[] = {
+      {"all", 'a', HUTCH_FLAG_BOOL, &all,
+       "Show all images (hutch keeps no intermediate images: the same list)"},
+      {"digests", 0, HUTCH_FLAG_BOOL, &digests, "Show digests"},
+      {"format", 0, HUTCH_FLAG_STRING, &format, "Format output: \"json\" or \"table\""},
+      {"no-trunc", 0, HUTCH_FLAG_BOOL, &notrunc, "Don't truncate output"},
+      {"quiet", 'q', HUTCH_FLAG_BOOL, &quiet, "Only show image IDs"},
+      {0},
   };
-  bool quiet = false, digests = false, json = false, notrunc = false;
-  int c;
-  optind = 0;
-  while ((c = getopt_long(argc, argv, "+qah", opts, NULL)) != -1) {
-    switch (c) {
-    case 'q':
-      quiet = true;
-      break;
-    case 'D':
-      digests = true;
-      break;
-    case 'N':
-      notrunc = true;
-      break;
-    case 'a':
-      break; /* no intermediate images in hutch: -a lists the same */
-    case 'f':
-      if (strcmp(optarg, "json") == 0 || strcmp(optarg, "{{json .}}") == 0)
-        json = true;
-      else if (strcmp(optarg, "table") != 0)
-        return image_cli_usage_error("images", "--format takes json or table");
-      break;
-    case 'h':
-      usage(stdout);
-      return 0;
-    default:
-      return image_cli_usage_error("images", "unknown option");
-    }
-  }
-  const char *filter = optind < argc ? argv[optind] : NULL;
+  const struct hutch_cmd cmd = {"[OPTIONS] [REPOSITORY[:TAG]]", "List images", flags, 0, 1};
+  int n, r = hutch_flags_parse(&cmd, argc, argv, &n);
+  if (r != 0)
+    return hutch_flags_status(r);
+  if (format && (strcmp(format, "json") == 0 || strcmp(format, "{{json .}}") == 0))
+    json = true;
+  else if (format && strcmp(format, "table") != 0)
+    return image_cli_usage_error("images", "--format takes json or table");
+  const char *filter = n ? argv[1] : NULL;
   struct hutch_error *err = NULL;
   _cleanup_store_ struct hutch_store *s = NULL;
   if (image_cli_open_store(&s, &err) < 0)
     return image_cli_fail(err);
   struct hutch_image **v = NULL;
-  size_t n = 0;
-  if (hutch_image_list(s, &v, &n, &err) < 0)
+  size_t ni = 0;
+  if (hutch_image_list(s, &v, &ni, &err) < 0)
     return image_cli_fail(err);
   if (!quiet && !json) {
     if (digests)
@@ -89,7 +60,7 @@ int cmd_images(int argc, char **argv) {
       printf("%-40s %-12s %-14s %-16s %s\n", "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE");
   }
   _cleanup_strv_ char **seen = NULL;
-  for (size_t i = 0; i < n; i++) {
+  for (size_t i = 0; i < ni; i++) {
     struct hutch_image *img = v[i];
     size_t nn = hutch_strv_len(img->names);
     char idbuf[13];
@@ -128,6 +99,6 @@ int cmd_images(int argc, char **argv) {
       }
     }
   }
-  hutch_image_list_free(v, n);
+  hutch_image_list_free(v, ni);
   return 0;
 }

@@ -1,6 +1,7 @@
 /* hutch import FILE|- [NAME[:TAG]]: a rootfs tarball (plain, gzip, zstd,
  * xz, bzip2) becomes a one-layer image, as with docker import. */
 #include "commands.h"
+#include "flags.h"
 #include "image_cli.h"
 
 #include "util/cleanup.h"
@@ -10,13 +11,11 @@
 #include <unistd.h>
 
 int cmd_import(int argc, char **argv) {
-  if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-    printf("Usage: hutch import FILE|- [REPOSITORY[:TAG]]\n\n"
-           "Create an image from a rootfs tarball ('-' reads standard input).\n");
-    return 0;
-  }
-  if (argc < 2 || argc > 3)
-    return image_cli_usage_error("import", "requires a file and an optional name");
+  int n, r = hutch_args_parse("file|- [REPOSITORY[:TAG]]",
+                              "Import the contents from a tarball to create a filesystem image", 1,
+                              2, argc, argv, &n);
+  if (r != 0)
+    return hutch_flags_status(r);
   struct hutch_error *err = NULL;
   _cleanup_close_ int fd = -EBADF;
   if (strcmp(argv[1], "-") == 0) {
@@ -31,7 +30,7 @@ int cmd_import(int argc, char **argv) {
   _cleanup_store_ struct hutch_store *s = NULL;
   _cleanup_image_ struct hutch_image *img = NULL;
   if (image_cli_open_store(&s, &err) < 0 ||
-      hutch_image_import(s, fd, argc == 3 ? argv[2] : NULL, &img, &err) < 0)
+      hutch_image_import(s, fd, n == 2 ? argv[2] : NULL, &img, &err) < 0)
     return image_cli_fail(err);
   printf("%s\n", img->id);
   return 0;

@@ -3,6 +3,7 @@
  * hutch rename OLD NEW. */
 #include "commands.h"
 #include "ctr_cli.h"
+#include "flags.h"
 #include "image_cli.h"
 #include "template.h"
 
@@ -10,7 +11,6 @@
 #include "util/json.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -54,37 +54,22 @@ static int inspect_objects(struct hutch_engine *e, const char *type, int argc, c
 }
 
 int cmd_inspect(int argc, char **argv) {
-  static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
-                                       {"type", required_argument, NULL, 'T'},
-                                       {"size", no_argument, NULL, 's'},
-                                       {"help", no_argument, NULL, 'h'},
-                                       {NULL, 0, NULL, 0}};
   const char *format = NULL, *type = "";
-  int c;
-  optind = 0;
-  while ((c = getopt_long(argc, argv, "+f:sh", opts, NULL)) != -1) {
-    switch (c) {
-    case 'f':
-      format = optarg;
-      break;
-    case 'T':
-      type = optarg;
-      if (strcmp(type, "container") != 0 && strcmp(type, "image") != 0)
-        return ctr_cli_usage_error("inspect", "--type must be container or image");
-      break;
-    case 's':
-      break; /* sizes are not computed */
-    case 'h':
-      printf("Usage: hutch inspect [-f FORMAT] [--type container|image] NAME|ID [NAME|ID...]\n\n"
-             "Low-level information on containers and images. FORMAT takes {{.Field.Path}} and\n"
-             "{{json .Field.Path}}.\n");
-      return 0;
-    default:
-      return ctr_cli_usage_error("inspect", "unknown option");
-    }
-  }
-  if (optind >= argc)
-    return ctr_cli_usage_error("inspect", "requires at least 1 argument");
+  const struct hutch_flag flags[] = {
+      {"format", 'f', HUTCH_FLAG_STRING, &format,
+       "Format output using a template: {{.Field.Path}}, {{json .Field.Path}}"},
+      {"type", 0, HUTCH_FLAG_STRING, &type,
+       "Only inspect objects of this type: container or image"},
+      {0},
+  };
+  const struct hutch_cmd cmd = {"[OPTIONS] NAME|ID [NAME|ID...]",
+                                "Return low-level information on containers and images", flags, 1,
+                                -1};
+  int n, r = hutch_flags_parse(&cmd, argc, argv, &n);
+  if (r != 0)
+    return hutch_flags_status(r);
+  if (*type && strcmp(type, "container") != 0 && strcmp(type, "image") != 0)
+    return ctr_cli_usage_error("inspect", "--type must be container or image");
   struct hutch_error *err = NULL;
   if (format && hutch_template_check(format, &err) < 0)
     return ctr_cli_fail(err);
@@ -92,24 +77,16 @@ int cmd_inspect(int argc, char **argv) {
   if (!e)
     return HUTCH_EXIT_ERROR;
   _cleanup_json_ json_t *arr = json_array();
-  int ret = inspect_objects(e, type, argc, argv, optind, arr);
-  if (format) {
-    size_t i;
-    json_t *o;
-    json_array_foreach(arr, i, o) {
-      if (hutch_template_print(stdout, format, o, &err) < 0)
-        return ctr_cli_fail(err);
-    }
-    return ret;
-  }
-  _cleanup_free_ char *t = json_dumps(arr, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
-  printf("%s\n", t ? t : "[]");
+  int ret = inspect_objects(e, type, n + 1, argv, 1, arr);
+  if (hutch_template_print_all(stdout, format, arr, &err) < 0)
+    return ctr_cli_fail(err);
   return ret;
 }
 
 int cmd_rename(int argc, char **argv) {
-  if (argc != 3)
-    return ctr_cli_usage_error("rename", "requires exactly 2 arguments");
+  int n, r = hutch_args_parse("CONTAINER NEW_NAME", "Rename a container", 2, 2, argc, argv, &n);
+  if (r != 0)
+    return hutch_flags_status(r);
   _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
   if (!e)
     return HUTCH_EXIT_ERROR;

@@ -1,46 +1,29 @@
 /* hutch load [-i FILE] [-q]: images from a docker-archive or OCI archive
  * (standard input by default). */
 #include "commands.h"
+#include "flags.h"
 #include "image_cli.h"
 
 #include "image/image_archive.h"
 #include "util/cleanup.h"
 
 #include <fcntl.h>
-#include <getopt.h>
 #include <string.h>
 #include <unistd.h>
 
 int cmd_load(int argc, char **argv) {
-  static const struct option opts[] = {{"input", required_argument, NULL, 'i'},
-                                       {"quiet", no_argument, NULL, 'q'},
-                                       {"help", no_argument, NULL, 'h'},
-                                       {NULL, 0, NULL, 0}};
   const char *input = NULL;
   bool quiet = false;
-  int c;
-  optind = 0;
-  while ((c = getopt_long(argc, argv, "+i:qh", opts, NULL)) != -1) {
-    switch (c) {
-    case 'i':
-      input = optarg;
-      break;
-    case 'q':
-      quiet = true;
-      break;
-    case 'h':
-      printf("Usage: hutch load [OPTIONS]\n\n"
-             "Load images from a docker-archive or OCI archive.\n\n"
-             "Options:\n"
-             "  -i, --input string   read from this file (default: standard input)\n"
-             "  -q, --quiet          print nothing\n");
-      return 0;
-    default:
-      return image_cli_usage_error("load", "unknown option");
-    }
-  }
-  if (optind != argc)
-    return image_cli_usage_error("load", "takes no arguments");
+  const struct hutch_flag flags[] = {
+      {"input", 'i', HUTCH_FLAG_STRING, &input, "Read from tar archive file, instead of STDIN"},
+      {"quiet", 'q', HUTCH_FLAG_BOOL, &quiet, "Suppress the load output"},
+      {0},
+  };
+  const struct hutch_cmd cmd = {"[OPTIONS]", "Load an image from a tar archive or STDIN", flags, 0,
+                                0};
+  int n, r = hutch_flags_parse(&cmd, argc, argv, &n);
+  if (r != 0)
+    return hutch_flags_status(r);
   struct hutch_error *err = NULL;
   _cleanup_close_ int fd = input ? open(input, O_RDONLY | O_CLOEXEC) : dup(STDIN_FILENO);
   if (fd < 0) {

@@ -2,11 +2,11 @@
  * hutch logout [SERVER]: check credentials against the registry and keep
  * them in the auth file (see image/auth.h). */
 #include "commands.h"
+#include "flags.h"
 #include "image_cli.h"
 
 #include "util/cleanup.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -39,51 +39,26 @@ static char *read_line(FILE *f) {
 }
 
 int cmd_login(int argc, char **argv) {
-  static const struct option opts[] = {
-      {"username", required_argument, NULL, 'u'}, {"password", required_argument, NULL, 'p'},
-      {"password-stdin", no_argument, NULL, 'S'}, {"tls-verify", optional_argument, NULL, 'T'},
-      {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
   struct hutch_registry_opts ro = {0};
-  _cleanup_free_ char *user = NULL, *pass = NULL;
-  bool pass_stdin = false;
-  int c;
-  optind = 0;
-  while ((c = getopt_long(argc, argv, "+u:p:h", opts, NULL)) != -1) {
-    switch (c) {
-    case 'u':
-      free(user);
-      user = strdup(optarg);
-      break;
-    case 'p':
-      free(pass);
-      pass = strdup(optarg);
-      break;
-    case 'S':
-      pass_stdin = true;
-      break;
-    case 'T': {
-      bool v;
-      if (image_cli_parse_bool(optarg, &v) < 0)
-        return image_cli_usage_error("login", "--tls-verify takes true or false");
-      ro.insecure = !v;
-      break;
-    }
-    case 'h':
-      printf("Usage: hutch login [OPTIONS] [SERVER]\n\n"
-             "Log in to a registry (default docker.io).\n\n"
-             "Options:\n"
-             "  -u, --username string   user name\n"
-             "  -p, --password string   password\n"
-             "      --password-stdin    read the password from standard input\n"
-             "      --tls-verify=false  allow plain HTTP and skip TLS checks\n");
-      return 0;
-    default:
-      return image_cli_usage_error("login", "unknown option");
-    }
-  }
-  if (argc - optind > 1)
-    return image_cli_usage_error("login", "at most one server");
-  _cleanup_free_ char *domain = server_domain(optind < argc ? argv[optind] : NULL);
+  const char *userarg = NULL, *passarg = NULL;
+  bool pass_stdin = false, tls_verify = true;
+  const struct hutch_flag flags[] = {
+      {"password", 'p', HUTCH_FLAG_STRING, &passarg, "Password"},
+      {"password-stdin", 0, HUTCH_FLAG_BOOL, &pass_stdin, "Take the password from stdin"},
+      {"tls-verify", 0, HUTCH_FLAG_BOOL, &tls_verify,
+       "Require HTTPS and verify certificates (--tls-verify=false: plain HTTP, no checks)"},
+      {"username", 'u', HUTCH_FLAG_STRING, &userarg, "Username"},
+      {0},
+  };
+  const struct hutch_cmd cmd = {"[OPTIONS] [SERVER]", "Log in to a registry (default docker.io)",
+                                flags, 0, 1};
+  int n, r = hutch_flags_parse(&cmd, argc, argv, &n);
+  if (r != 0)
+    return hutch_flags_status(r);
+  ro.insecure = !tls_verify;
+  _cleanup_free_ char *user = userarg ? strdup(userarg) : NULL;
+  _cleanup_free_ char *pass = passarg ? strdup(passarg) : NULL;
+  _cleanup_free_ char *domain = server_domain(n ? argv[1] : NULL);
   if (user == NULL) {
     fprintf(stderr, "Username: ");
     user = read_line(stdin);
@@ -106,13 +81,10 @@ int cmd_login(int argc, char **argv) {
 }
 
 int cmd_logout(int argc, char **argv) {
-  if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-    printf("Usage: hutch logout [SERVER]\n\nForget the credentials for a registry.\n");
-    return 0;
-  }
-  if (argc > 2)
-    return image_cli_usage_error("logout", "at most one server");
-  _cleanup_free_ char *domain = server_domain(argc == 2 ? argv[1] : NULL);
+  int n, r = hutch_args_parse("[SERVER]", "Log out from a registry", 0, 1, argc, argv, &n);
+  if (r != 0)
+    return hutch_flags_status(r);
+  _cleanup_free_ char *domain = server_domain(n ? argv[1] : NULL);
   struct hutch_error *err = NULL;
   if (hutch_auth_remove(domain, &err) < 0)
     return image_cli_fail(err);

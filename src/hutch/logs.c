@@ -2,12 +2,12 @@
  * the monitor, each line back on the stream it came from. */
 #include "commands.h"
 #include "ctr_cli.h"
+#include "flags.h"
 
 #include "util/cleanup.h"
 #include "util/json.h"
 #include "util/strutil.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,44 +49,29 @@ static void read_lines(const char *path, char ***v, long *offset) {
 }
 
 int cmd_logs(int argc, char **argv) {
-  static const struct option opts[] = {{"follow", no_argument, NULL, 'f'},
-                                       {"tail", required_argument, NULL, 'n'},
-                                       {"timestamps", no_argument, NULL, 't'},
-                                       {"help", no_argument, NULL, 'h'},
-                                       {NULL, 0, NULL, 0}};
   bool follow = false, ts = false;
+  const char *tailarg = "all";
+  const struct hutch_flag flags[] = {
+      {"follow", 'f', HUTCH_FLAG_BOOL, &follow, "Follow log output"},
+      {"tail", 'n', HUTCH_FLAG_STRING, &tailarg,
+       "Number of lines to show from the end of the logs (default \"all\")"},
+      {"timestamps", 't', HUTCH_FLAG_BOOL, &ts, "Show timestamps"},
+      {0},
+  };
+  const struct hutch_cmd cmd = {"[OPTIONS] CONTAINER", "Fetch the logs of a container", flags, 1,
+                                1};
+  int nargs, r = hutch_flags_parse(&cmd, argc, argv, &nargs);
+  if (r != 0)
+    return hutch_flags_status(r);
   int64_t tail = -1;
-  int c;
-  optind = 0;
-  while ((c = getopt_long(argc, argv, "+fn:th", opts, NULL)) != -1) {
-    switch (c) {
-    case 'f':
-      follow = true;
-      break;
-    case 'n':
-      if (strcmp(optarg, "all") == 0)
-        tail = -1;
-      else if (hutch_parse_int64(optarg, 0, INT64_MAX, &tail) < 0)
-        return ctr_cli_usage_error("logs", "invalid --tail");
-      break;
-    case 't':
-      ts = true;
-      break;
-    case 'h':
-      printf("Usage: hutch logs [-f] [--tail N] [-t] CONTAINER\n");
-      return 0;
-    default:
-      return ctr_cli_usage_error("logs", "unknown option");
-    }
-  }
-  if (optind != argc - 1)
-    return ctr_cli_usage_error("logs", "requires exactly 1 argument");
+  if (strcmp(tailarg, "all") != 0 && hutch_parse_int64(tailarg, 0, INT64_MAX, &tail) < 0)
+    return ctr_cli_usage_error("logs", "invalid --tail");
   _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
   if (!e)
     return HUTCH_EXIT_ERROR;
   struct hutch_error *err = NULL;
   _cleanup_ctr_ struct hutch_ctr *ct = NULL;
-  if (hutch_ctr_open(e, argv[optind], false, &ct, &err) < 0)
+  if (hutch_ctr_open(e, argv[1], false, &ct, &err) < 0)
     return ctr_cli_fail(err);
   const char *path = ct->cfg.log_path;
   char old[4300];

@@ -1,17 +1,19 @@
 /* hutch: docker's command line, no daemon. main.c parses the global flags
  * and dispatches to one file per command through the table below. */
 #include "commands.h"
+#include "flags.h"
 
 #include "runtime/sealed.h"
 #include "util/log.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int hutch_global_debug;
 
 /* Commands register here; keep the table sorted as `hutch --help` shows it. */
-static const struct hutch_command commands[] = {
+static const struct hutch_subcmd commands[] = {
     {"check", cmd_check, "Check the host's features and hutch's self-protection"},
     {"container", cmd_container, "Manage containers"},
     {"cp", cmd_cp, "Copy files between a container and the host"},
@@ -50,14 +52,6 @@ static const struct hutch_command commands[] = {
     {NULL, NULL, NULL},
 };
 
-static void usage(FILE *f) {
-  fprintf(f, "Usage: hutch [--debug] COMMAND [ARG...]\n\n"
-             "A container engine with docker's command line and no daemon.\n\nCommands:\n");
-  for (const struct hutch_command *c = commands; c->name; c++)
-    fprintf(f, "  %-10s %s\n", c->name, c->summary);
-  fprintf(f, "\nRun 'hutch COMMAND --help' for more on a command.\n");
-}
-
 /* Commands that may start a process in a container: they run from a
  * sealed copy of this binary (runtime/sealed.h), re-executed before they
  * do anything. */
@@ -82,34 +76,48 @@ static int ensure_sealed(char **argv) {
 }
 
 int main(int argc, char **argv) {
-  int i = 1;
   hutch_log_set_prefix("hutch");
-  for (; i < argc && argv[i][0] == '-'; i++) {
-    if (strcmp(argv[i], "--debug") == 0 || strcmp(argv[i], "-D") == 0) {
-      hutch_global_debug = 1;
-      hutch_log_set_level(HUTCH_LOG_DEBUG);
-    } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-      usage(stdout);
-      return 0;
-    } else if (strcmp(argv[i], "--version") == 0 || strcmp(argv[i], "-v") == 0) {
-      printf("hutch version %s\n", HUTCH_VERSION);
-      return 0;
-    } else {
-      fprintf(stderr, "hutch: unknown flag: %s\n", argv[i]);
-      return HUTCH_EXIT_ERROR;
-    }
+  bool debug = false, version = false;
+  const struct hutch_flag flags[] = {
+      {"debug", 'D', HUTCH_FLAG_BOOL, &debug, "Enable debug mode"},
+      {"version", 'v', HUTCH_FLAG_BOOL, &version, "Print version information and quit"},
+      {0},
+  };
+  const struct hutch_cmd cmd = {"[OPTIONS] COMMAND",
+                                "A container engine with docker's command line and no daemon.",
+                                flags,
+                                0,
+                                -1,
+                                .no_interspersed = true,
+                                .subs = commands};
+  /* parse a copy: the sealed re-execution (ensure_sealed) takes argv as given */
+  char **args = calloc((size_t)argc + 1, sizeof(char *));
+  if (!args)
+    return HUTCH_EXIT_ERROR;
+  memcpy(args, argv, (size_t)argc * sizeof(char *));
+  args[0] = "hutch";
+  int n, r = hutch_flags_parse(&cmd, argc, args, &n);
+  if (r != 0)
+    return hutch_flags_status(r);
+  if (debug) {
+    hutch_global_debug = 1;
+    hutch_log_set_level(HUTCH_LOG_DEBUG);
   }
-  if (i >= argc) {
-    usage(stderr);
+  if (version) {
+    printf("hutch version %s\n", HUTCH_VERSION);
+    return 0;
+  }
+  if (n == 0) {
+    hutch_flags_help(stderr, &cmd, "hutch");
     return HUTCH_EXIT_ERROR;
   }
-  if (starts_container_processes(argc - i, argv + i) && ensure_sealed(argv) < 0)
+  if (starts_container_processes(n, args + 1) && ensure_sealed(argv) < 0)
     return HUTCH_EXIT_ERROR;
-  for (const struct hutch_command *c = commands; c->name; c++)
-    if (strcmp(c->name, argv[i]) == 0)
-      return c->fn(argc - i, argv + i);
-  if (strcmp(argv[i], "__monitor") == 0) /* internal: not in --help */
-    return cmd_monitor(argc - i, argv + i);
-  fprintf(stderr, "hutch: unknown command: %s\nRun 'hutch --help' for usage.\n", argv[i]);
+  for (const struct hutch_subcmd *c = commands; c->name; c++)
+    if (strcmp(c->name, args[1]) == 0)
+      return c->fn(n, args + 1);
+  if (strcmp(args[1], "__monitor") == 0) /* internal: not in --help */
+    return cmd_monitor(n, args + 1);
+  fprintf(stderr, "hutch: '%s' is not a hutch command.\nSee 'hutch --help'.\n", args[1]);
   return HUTCH_EXIT_ERROR;
 }

@@ -5,50 +5,36 @@
  *
  *   hutch __monitor ID --status N --ran-ms MS --backoff MS [--tty] [--interactive] */
 #include "commands.h"
+#include "flags.h"
 
 #include "engine/engine.h"
 #include "util/log.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 int cmd_monitor(int argc, char **argv) {
-  static const struct option opts[] = {
-      {"status", required_argument, NULL, 's'},  {"ran-ms", required_argument, NULL, 'r'},
-      {"backoff", required_argument, NULL, 'b'}, {"tty", no_argument, NULL, 't'},
-      {"interactive", no_argument, NULL, 'i'},   {NULL, 0, NULL, 0}};
   hutch_log_set_prefix("hutch-monitor");
   struct hutch_monitor_args ma = {.ready_fd = -EBADF, .resume = true, .backoff_ms = 100};
-  int c;
-  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-    switch (c) {
-    case 's':
-      ma.status = atoi(optarg);
-      break;
-    case 'r':
-      ma.ran_ms = atol(optarg);
-      break;
-    case 'b':
-      ma.backoff_ms = atoi(optarg);
-      break;
-    case 't':
-      ma.tty = true;
-      break;
-    case 'i':
-      ma.interactive = true;
-      break;
-    default:
-      return HUTCH_EXIT_ERROR;
-    }
-  }
-  if (optind != argc - 1) {
-    fprintf(stderr,
-            "hutch __monitor: usage: hutch __monitor ID --status N --ran-ms MS --backoff MS\n");
-    return HUTCH_EXIT_ERROR;
-  }
-  ma.id = argv[optind];
+  int64_t status = 0, ran_ms = 0, backoff_ms = 100;
+  const struct hutch_flag flags[] = {
+      {"status", 0, HUTCH_FLAG_INT, &status, "the container's wait status"},
+      {"ran-ms", 0, HUTCH_FLAG_INT, &ran_ms, "how long it ran"},
+      {"backoff", 0, HUTCH_FLAG_INT, &backoff_ms, "the restart delay"},
+      {"tty", 0, HUTCH_FLAG_BOOL, &ma.tty, "it has a terminal"},
+      {"interactive", 0, HUTCH_FLAG_BOOL, &ma.interactive, "its stdin is open"},
+      {0},
+  };
+  const struct hutch_cmd cmd = {"ID --status N --ran-ms MS --backoff MS [--tty] [--interactive]",
+                                "Not for users: hutch-monitor's way back in.", flags, 1, 1};
+  int n, r = hutch_flags_parse(&cmd, argc, argv, &n);
+  if (r != 0)
+    return hutch_flags_status(r);
+  ma.status = (int)status;
+  ma.ran_ms = (long)ran_ms;
+  ma.backoff_ms = (int)backoff_ms;
+  ma.id = argv[1];
   struct hutch_error *err = NULL;
   _cleanup_engine_ struct hutch_engine *e = NULL;
   if (hutch_engine_open(&e, &err) < 0) {

@@ -3,107 +3,95 @@
  * the store under the engine's root (engine/netsetup.h). */
 #include "commands.h"
 #include "ctr_cli.h"
+#include "flags.h"
+#include "template.h"
 
 #include "engine/netsetup.h"
 #include "util/cleanup.h"
 #include "util/json.h"
 #include "util/strutil.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int usage(FILE *f) {
-  fprintf(f, "Usage: hutch network COMMAND\n\nManage networks.\n\nCommands:\n"
-             "  create [--subnet CIDR] [--gateway IP] [--internal] [-o "
-             "com.docker.network.bridge.name=BR] NAME\n"
-             "  ls [-q] [--no-trunc]\n"
-             "  inspect NETWORK...\n"
-             "  rm NETWORK...\n"
-             "  connect [--ip IP] [--alias NAME] NETWORK CONTAINER\n"
-             "  disconnect [-f] NETWORK CONTAINER\n"
-             "  prune [-f]\n");
-  return f == stdout ? 0 : HUTCH_EXIT_ERROR;
+/* The engine and its network store, or NULL after printing the error. */
+static struct hutch_engine *net_open(struct hutch_engine_netctx *nc) {
+  struct hutch_engine *e = ctr_cli_engine();
+  if (e)
+    hutch_engine_net_ctx(e, nc);
+  return e;
 }
 
-/* Print an error and go on with the next argument (docker's rm/inspect). */
-static void report(struct hutch_error **err) {
-  hutch_error_print(stderr, "hutch", *err);
-  hutch_error_free(*err);
-  *err = NULL;
-}
-
-static int net_create(struct hutch_engine *e, const struct hutch_net_ctx *ctx, int argc,
-                      char **argv) {
-  static const struct option opts[] = {
-      {"subnet", required_argument, NULL, 's'}, {"gateway", required_argument, NULL, 'g'},
-      {"internal", no_argument, NULL, 'i'},     {"driver", required_argument, NULL, 'd'},
-      {"opt", required_argument, NULL, 'o'},    {NULL, 0, NULL, 0},
-  };
+static int net_create(int argc, char **argv) {
   struct hutch_network_opts no = {0};
+  const char *driver = "bridge";
+  _cleanup_strv_ char **opts = NULL;
+  const struct hutch_flag flags[] = {
+      {"driver", 'd', HUTCH_FLAG_STRING, &driver, "Driver to manage the Network (bridge)"},
+      {"gateway", 0, HUTCH_FLAG_STRING, &no.gateway, "IPv4 Gateway for the master subnet"},
+      {"internal", 0, HUTCH_FLAG_BOOL, &no.internal, "Restrict external access to the network"},
+      {"opt", 'o', HUTCH_FLAG_LIST, &opts,
+       "Set driver specific options (com.docker.network.bridge.name, "
+       "com.docker.network.driver.mtu)",
+       "map"},
+      {"subnet", 0, HUTCH_FLAG_STRING, &no.subnet,
+       "Subnet in CIDR format that represents a network segment"},
+      {0},
+  };
+  const struct hutch_cmd cmd = {"[OPTIONS] NETWORK", "Create a network", flags, 1, 1};
+  int n, r = hutch_flags_parse(&cmd, argc, argv, &n);
+  if (r != 0)
+    return hutch_flags_status(r);
+  if (strcmp(driver, "bridge") != 0)
+    return ctr_cli_usage_error("network create", "only the bridge driver exists");
   _cleanup_free_ char *bridge = NULL;
-  int c;
-  optind = 0;
-  opterr = 0;
-  while ((c = getopt_long(argc, argv, "+d:o:", opts, NULL)) != -1) {
-    switch (c) {
-    case 's':
-      no.subnet = optarg;
-      break;
-    case 'g':
-      no.gateway = optarg;
-      break;
-    case 'i':
-      no.internal = true;
-      break;
-    case 'd':
-      if (strcmp(optarg, "bridge") != 0)
-        return ctr_cli_usage_error("network create", "only the bridge driver exists");
-      break;
-    case 'o':
-      if (hutch_str_has_prefix(optarg, "com.docker.network.bridge.name=")) {
-        free(bridge);
-        bridge = strdup(optarg + strlen("com.docker.network.bridge.name="));
-      } else if (hutch_str_has_prefix(optarg, "com.docker.network.driver.mtu=")) {
-        int64_t mtu;
-        if (hutch_parse_int64(optarg + strlen("com.docker.network.driver.mtu="), 68, 65535, &mtu) <
-            0)
-          return ctr_cli_usage_error("network create", "invalid mtu");
-        no.mtu = (unsigned)mtu;
-      } else {
-        return ctr_cli_usage_error("network create", "unknown driver option");
-      }
-      break;
-    default:
-      return ctr_cli_usage_error("network create", "unknown flag");
+  for (char **o = opts; o && *o; o++) {
+    if (hutch_str_has_prefix(*o, "com.docker.network.bridge.name=")) {
+      free(bridge);
+      bridge = strdup(*o + strlen("com.docker.network.bridge.name="));
+    } else if (hutch_str_has_prefix(*o, "com.docker.network.driver.mtu=")) {
+      int64_t mtu;
+      if (hutch_parse_int64(*o + strlen("com.docker.network.driver.mtu="), 68, 65535, &mtu) < 0)
+        return ctr_cli_usage_error("network create", "invalid mtu");
+      no.mtu = (unsigned)mtu;
+    } else {
+      return ctr_cli_usage_error("network create", "unknown driver option");
     }
   }
-  if (optind + 1 != argc)
-    return ctr_cli_usage_error("network create", "requires exactly 1 argument");
+  const char *name = argv[1];
+  if (strcmp(name, HUTCH_NET_DEFAULT_NAME) == 0 || strcmp(name, "host") == 0 ||
+      strcmp(name, "none") == 0)
+    return ctr_cli_usage_error("network create", "that name is a predefined network");
+  struct hutch_engine_netctx nc;
+  _cleanup_engine_ struct hutch_engine *e = net_open(&nc);
+  if (!e)
+    return HUTCH_EXIT_ERROR;
   no.bridge = bridge;
   struct hutch_error *err = NULL;
-  _cleanup_network_ struct hutch_network *n = NULL;
-  if (strcmp(argv[optind], HUTCH_NET_DEFAULT_NAME) == 0 || strcmp(argv[optind], "host") == 0 ||
-      strcmp(argv[optind], "none") == 0)
-    return ctr_cli_usage_error("network create", "that name is a predefined network");
-  if (hutch_network_create(ctx, argv[optind], &no, &n, &err) < 0)
+  _cleanup_network_ struct hutch_network *net = NULL;
+  if (hutch_network_create(&nc.ctx, name, &no, &net, &err) < 0)
     return ctr_cli_fail(err);
-  printf("%s\n", n->id);
-  (void)e;
+  printf("%s\n", net->id);
   return 0;
 }
 
-static int net_ls(struct hutch_engine *e, const struct hutch_net_ctx *ctx, int argc, char **argv) {
+static int net_ls(int argc, char **argv) {
   bool quiet = false, no_trunc = false;
-  for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0)
-      quiet = true;
-    else if (strcmp(argv[i], "--no-trunc") == 0)
-      no_trunc = true;
-    else
-      return ctr_cli_usage_error("network ls", "unknown flag");
-  }
+  const struct hutch_flag flags[] = {
+      {"no-trunc", 0, HUTCH_FLAG_BOOL, &no_trunc, "Do not truncate the output"},
+      {"quiet", 'q', HUTCH_FLAG_BOOL, &quiet, "Only display network IDs"},
+      {0},
+  };
+  const struct hutch_cmd cmd = {"[OPTIONS]", "List networks", flags, 0, 0};
+  int nargs, r = hutch_flags_parse(&cmd, argc, argv, &nargs);
+  if (r != 0)
+    return hutch_flags_status(r);
+  struct hutch_engine_netctx nc;
+  _cleanup_engine_ struct hutch_engine *e = net_open(&nc);
+  if (!e)
+    return HUTCH_EXIT_ERROR;
+  const struct hutch_net_ctx *ctx = &nc.ctx;
   struct hutch_error *err = NULL;
   /* docker always lists its default network */
   _cleanup_network_ struct hutch_network *def = NULL;
@@ -126,10 +114,27 @@ static int net_ls(struct hutch_engine *e, const struct hutch_net_ctx *ctx, int a
   return 0;
 }
 
-static int net_inspect(struct hutch_engine *e, const struct hutch_net_ctx *ctx, int argc,
-                       char **argv) {
-  if (argc < 2)
-    return ctr_cli_usage_error("network inspect", "requires at least 1 argument");
+static int net_inspect(int argc, char **argv) {
+  const char *format = NULL;
+  const struct hutch_flag flags[] = {
+      {"format", 'f', HUTCH_FLAG_STRING, &format, "Format output using a template"},
+      {0},
+  };
+  const struct hutch_cmd cmd = {"[OPTIONS] NETWORK [NETWORK...]",
+                                "Display detailed information on one or more networks", flags, 1,
+                                -1};
+  int nargs, r = hutch_flags_parse(&cmd, argc, argv, &nargs);
+  if (r != 0)
+    return hutch_flags_status(r);
+  argc = nargs + 1;
+  struct hutch_error *ferr = NULL;
+  if (format && hutch_template_check(format, &ferr) < 0)
+    return ctr_cli_fail(ferr);
+  struct hutch_engine_netctx nc;
+  _cleanup_engine_ struct hutch_engine *e = net_open(&nc);
+  if (!e)
+    return HUTCH_EXIT_ERROR;
+  const struct hutch_net_ctx *ctx = &nc.ctx;
   _cleanup_json_ json_t *arr = json_array();
   int ret = 0;
   struct hutch_error *err = NULL;
@@ -138,31 +143,39 @@ static int net_inspect(struct hutch_engine *e, const struct hutch_net_ctx *ctx, 
     if (strcmp(argv[i], HUTCH_NET_DEFAULT_NAME) == 0
             ? hutch_engine_net_default(e, &n, &err) < 0
             : hutch_network_load(ctx, argv[i], &n, &err) < 0) {
-      report(&err);
+      ctr_cli_report(&err);
       ret = 1;
       continue;
     }
     json_t *j = hutch_network_inspect(ctx, n, &err);
     if (j == NULL) {
-      report(&err);
+      ctr_cli_report(&err);
       ret = 1;
       continue;
     }
     json_array_append_new(arr, j);
   }
-  _cleanup_free_ char *t = json_dumps(arr, JSON_INDENT(4));
-  printf("%s\n", t ? t : "[]");
+  if (hutch_template_print_all(stdout, format, arr, &err) < 0)
+    return ctr_cli_fail(err);
   return ret;
 }
 
-static int net_rm(const struct hutch_net_ctx *ctx, int argc, char **argv) {
-  if (argc < 2)
-    return ctr_cli_usage_error("network rm", "requires at least 1 argument");
+static int net_rm(int argc, char **argv) {
+  int nargs, r = hutch_args_parse("NETWORK [NETWORK...]", "Remove one or more networks", 1, -1,
+                                  argc, argv, &nargs);
+  if (r != 0)
+    return hutch_flags_status(r);
+  argc = nargs + 1;
+  struct hutch_engine_netctx nc;
+  _cleanup_engine_ struct hutch_engine *e = net_open(&nc);
+  if (!e)
+    return HUTCH_EXIT_ERROR;
+  const struct hutch_net_ctx *ctx = &nc.ctx;
   int ret = 0;
   struct hutch_error *err = NULL;
   for (int i = 1; i < argc; i++) {
     if (hutch_network_remove(ctx, argv[i], &err) < 0) {
-      report(&err);
+      ctr_cli_report(&err);
       ret = 1;
       continue;
     }
@@ -171,44 +184,59 @@ static int net_rm(const struct hutch_net_ctx *ctx, int argc, char **argv) {
   return ret;
 }
 
-static int net_connect(struct hutch_engine *e, int argc, char **argv, bool connect) {
-  static const struct option opts[] = {
-      {"ip", required_argument, NULL, 'i'},
-      {"alias", required_argument, NULL, 'a'},
-      {"force", no_argument, NULL, 'f'},
-      {NULL, 0, NULL, 0},
-  };
-  const char *cmd = connect ? "network connect" : "network disconnect";
+static int net_connect_like(int argc, char **argv, bool connect) {
   const char *ip = NULL;
   _cleanup_strv_ char **aliases = NULL;
   bool force = false;
-  int c;
-  optind = 0;
-  opterr = 0;
-  while ((c = getopt_long(argc, argv, "+f", opts, NULL)) != -1) {
-    if (c == 'i' && connect)
-      ip = optarg;
-    else if (c == 'a' && connect)
-      hutch_strv_push(&aliases, optarg);
-    else if (c == 'f' && !connect)
-      force = true;
-    else
-      return ctr_cli_usage_error(cmd, "unknown flag");
-  }
-  if (optind + 2 != argc)
-    return ctr_cli_usage_error(cmd, "requires exactly 2 arguments");
+  const struct hutch_flag connect_flags[] = {
+      {"alias", 0, HUTCH_FLAG_LIST, &aliases, "Add network-scoped alias for the container",
+       "strings"},
+      {"ip", 0, HUTCH_FLAG_STRING, &ip, "IPv4 address (e.g., \"172.30.100.104\")"},
+      {0},
+  };
+  const struct hutch_flag disconnect_flags[] = {
+      {"force", 'f', HUTCH_FLAG_BOOL, &force, "Force the container to disconnect from a network"},
+      {0},
+  };
+  const struct hutch_cmd cmd = {"[OPTIONS] NETWORK CONTAINER",
+                                connect ? "Connect a container to a network"
+                                        : "Disconnect a container from a network",
+                                connect ? connect_flags : disconnect_flags, 2, 2};
+  int nargs, r = hutch_flags_parse(&cmd, argc, argv, &nargs);
+  if (r != 0)
+    return hutch_flags_status(r);
+  _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
+  if (!e)
+    return HUTCH_EXIT_ERROR;
   struct hutch_error *err = NULL;
   _cleanup_ctr_ struct hutch_ctr *ctr = NULL;
-  if (hutch_ctr_open(e, argv[optind + 1], true, &ctr, &err) < 0)
+  if (hutch_ctr_open(e, argv[2], true, &ctr, &err) < 0)
     return ctr_cli_fail(err);
-  int r = connect ? hutch_engine_net_connect(e, ctr, argv[optind], ip, aliases, &err)
-                  : hutch_engine_net_disconnect(e, ctr, argv[optind], force, &err);
+  r = connect ? hutch_engine_net_connect(e, ctr, argv[1], ip, aliases, &err)
+              : hutch_engine_net_disconnect(e, ctr, argv[1], force, &err);
   return r < 0 ? ctr_cli_fail(err) : 0;
 }
 
 /* docker's prune: every user network no container (running or not) names;
  * the library's prune only knows attachments, not stopped containers. */
-static int net_prune(struct hutch_engine *e, const struct hutch_net_ctx *ctx) {
+static int net_prune(int argc, char **argv) {
+  bool force = false;
+  const struct hutch_flag flags[] = {
+      {"force", 'f', HUTCH_FLAG_BOOL, &force, "Do not prompt for confirmation"},
+      {0},
+  };
+  const struct hutch_cmd cmd = {"[OPTIONS]", "Remove all unused networks", flags, 0, 0};
+  int nargs, r = hutch_flags_parse(&cmd, argc, argv, &nargs);
+  if (r != 0)
+    return hutch_flags_status(r);
+  if (!force && !hutch_confirm("WARNING! This will remove all custom networks not used by at least "
+                               "one container."))
+    return 0;
+  struct hutch_engine_netctx netctx;
+  _cleanup_engine_ struct hutch_engine *e = net_open(&netctx);
+  if (!e)
+    return HUTCH_EXIT_ERROR;
+  const struct hutch_net_ctx *ctx = &netctx.ctx;
   struct hutch_error *err = NULL;
   _cleanup_strv_ char **used = NULL;
   struct hutch_ctr **all = NULL;
@@ -249,33 +277,26 @@ static int net_prune(struct hutch_engine *e, const struct hutch_net_ctx *ctx) {
   return 0;
 }
 
+static int net_connect(int argc, char **argv) {
+  return net_connect_like(argc, argv, true);
+}
+
+static int net_disconnect(int argc, char **argv) {
+  return net_connect_like(argc, argv, false);
+}
+
 int cmd_network(int argc, char **argv) {
-  if (argc < 2)
-    return usage(stderr);
-  const char *sub = argv[1];
-  if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0)
-    return usage(stdout);
-  _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
-  if (!e)
-    return HUTCH_EXIT_ERROR;
-  struct hutch_engine_netctx nc;
-  hutch_engine_net_ctx(e, &nc);
-  argc--;
-  argv++;
-  if (strcmp(sub, "create") == 0)
-    return net_create(e, &nc.ctx, argc, argv);
-  if (strcmp(sub, "ls") == 0 || strcmp(sub, "list") == 0)
-    return net_ls(e, &nc.ctx, argc, argv);
-  if (strcmp(sub, "inspect") == 0)
-    return net_inspect(e, &nc.ctx, argc, argv);
-  if (strcmp(sub, "rm") == 0 || strcmp(sub, "remove") == 0)
-    return net_rm(&nc.ctx, argc, argv);
-  if (strcmp(sub, "connect") == 0)
-    return net_connect(e, argc, argv, true);
-  if (strcmp(sub, "disconnect") == 0)
-    return net_connect(e, argc, argv, false);
-  if (strcmp(sub, "prune") == 0)
-    return net_prune(e, &nc.ctx);
-  fprintf(stderr, "hutch: network: unknown command \"%s\"\n", sub);
-  return usage(stderr);
+  static const struct hutch_subcmd subs[] = {
+      {"connect", net_connect, "Connect a container to a network"},
+      {"create", net_create, "Create a network"},
+      {"disconnect", net_disconnect, "Disconnect a container from a network"},
+      {"inspect", net_inspect, "Display detailed information on one or more networks"},
+      {"ls", net_ls, "List networks"},
+      {"list", net_ls, NULL},
+      {"prune", net_prune, "Remove all unused networks"},
+      {"rm", net_rm, "Remove one or more networks"},
+      {"remove", net_rm, NULL},
+      {NULL, NULL, NULL},
+  };
+  return hutch_subcmd_dispatch("Manage networks", subs, argc, argv);
 }

@@ -2,6 +2,7 @@
  * runtime/ on engine containers. */
 #include "commands.h"
 #include "ctr_cli.h"
+#include "flags.h"
 
 #include "util/cleanup.h"
 #include "util/json.h"
@@ -27,24 +28,34 @@ static int do_unpause(struct hutch_engine *e, struct hutch_ctr *c, void *ud,
   return hutch_container_resume(&e->rt, c->id, err);
 }
 
-int cmd_pause(int argc, char **argv) {
-  if (argc < 2)
-    return ctr_cli_usage_error("pause", "requires at least 1 argument");
+static int pause_like(int argc, char **argv, const char *summary,
+                      int (*fn)(struct hutch_engine *, struct hutch_ctr *, void *,
+                                struct hutch_error **)) {
+  int n, r = hutch_args_parse("CONTAINER [CONTAINER...]", summary, 1, -1, argc, argv, &n);
+  if (r != 0)
+    return hutch_flags_status(r);
   _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
-  return e ? ctr_cli_each(e, argc, argv, 1, false, true, do_pause, NULL) : HUTCH_EXIT_ERROR;
+  return e ? ctr_cli_each(e, n + 1, argv, 1, false, true, fn, NULL) : HUTCH_EXIT_ERROR;
+}
+
+int cmd_pause(int argc, char **argv) {
+  return pause_like(argc, argv, "Pause all processes within one or more containers", do_pause);
 }
 
 int cmd_unpause(int argc, char **argv) {
-  if (argc < 2)
-    return ctr_cli_usage_error("unpause", "requires at least 1 argument");
-  _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
-  return e ? ctr_cli_each(e, argc, argv, 1, false, true, do_unpause, NULL) : HUTCH_EXIT_ERROR;
+  return pause_like(argc, argv, "Unpause all processes within one or more containers", do_unpause);
 }
 
 /* top: ps(1) of the host over the container's pids, as docker does. */
 int cmd_top(int argc, char **argv) {
-  if (argc < 2)
-    return ctr_cli_usage_error("top", "requires at least 1 argument");
+  const struct hutch_flag none[] = {{0}};
+  const struct hutch_cmd cmd = {
+      "CONTAINER [ps OPTIONS]", "Display the running processes of a container", none, 1, -1,
+      .no_interspersed = true};
+  int nargs, r = hutch_flags_parse(&cmd, argc, argv, &nargs);
+  if (r != 0)
+    return hutch_flags_status(r);
+  argc = nargs + 1;
   _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
   if (!e)
     return HUTCH_EXIT_ERROR;
@@ -105,11 +116,21 @@ static void print_stats(struct hutch_engine *e, struct hutch_ctr *ct) {
 }
 
 int cmd_stats(int argc, char **argv) {
-  bool stream = true;
+  bool no_stream = false;
+  const struct hutch_flag flags[] = {
+      {"no-stream", 0, HUTCH_FLAG_BOOL, &no_stream,
+       "Disable streaming stats and only pull the first result"},
+      {0},
+  };
+  const struct hutch_cmd cmd = {"[OPTIONS] [CONTAINER...]",
+                                "Display a live stream of container(s) resource usage statistics",
+                                flags, 0, -1};
+  int nargs, r = hutch_flags_parse(&cmd, argc, argv, &nargs);
+  if (r != 0)
+    return hutch_flags_status(r);
+  bool stream = !no_stream;
   int first = 1;
-  for (; first < argc && argv[first][0] == '-'; first++)
-    if (strcmp(argv[first], "--no-stream") == 0)
-      stream = false;
+  argc = nargs + 1;
   _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
   if (!e)
     return HUTCH_EXIT_ERROR;

@@ -2,6 +2,7 @@
  * running container, as docker prints them ("80/tcp -> 127.0.0.1:18080"). */
 #include "commands.h"
 #include "ctr_cli.h"
+#include "flags.h"
 
 #include "engine/netsetup.h"
 #include "util/cleanup.h"
@@ -12,9 +13,12 @@
 #include <string.h>
 
 int cmd_port(int argc, char **argv) {
-  if (argc < 2 || argc > 3)
-    return ctr_cli_usage_error("port",
-                               "requires 1 or 2 arguments: CONTAINER [PRIVATE_PORT[/PROTO]]");
+  int nargs, r = hutch_args_parse("CONTAINER [PRIVATE_PORT[/PROTO]]",
+                                  "List port mappings or a specific mapping for the container", 1,
+                                  2, argc, argv, &nargs);
+  if (r != 0)
+    return hutch_flags_status(r);
+  argc = nargs + 1;
   uint16_t want = 0;
   int want_proto = 0;
   if (argc == 3) {

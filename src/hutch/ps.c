@@ -2,60 +2,48 @@
  * docker does (running ones unless -a). */
 #include "commands.h"
 #include "ctr_cli.h"
+#include "flags.h"
 
 #include "engine/netsetup.h"
 
 #include "util/cleanup.h"
 #include "util/json.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 int cmd_ps(int argc, char **argv) {
-  static const struct option opts[] = {
-      {"all", no_argument, NULL, 'a'},      {"quiet", no_argument, NULL, 'q'},
-      {"no-trunc", no_argument, NULL, 'T'}, {"format", required_argument, NULL, 'f'},
-      {"help", no_argument, NULL, 'h'},     {NULL, 0, NULL, 0}};
   bool all = false, quiet = false, notrunc = false, json = false;
-  int c;
-  optind = 0;
-  while ((c = getopt_long(argc, argv, "+aqh", opts, NULL)) != -1) {
-    switch (c) {
-    case 'a':
-      all = true;
-      break;
-    case 'q':
-      quiet = true;
-      break;
-    case 'T':
-      notrunc = true;
-      break;
-    case 'f':
-      if (strcmp(optarg, "json") != 0 && strcmp(optarg, "{{json .}}") != 0)
-        return ctr_cli_usage_error("ps", "only --format json is supported");
-      json = true;
-      break;
-    case 'h':
-      printf("Usage: hutch ps [-a] [-q] [--no-trunc] [--format json]\n");
-      return 0;
-    default:
-      return ctr_cli_usage_error("ps", "unknown option");
-    }
+  const char *format = NULL;
+  const struct hutch_flag flags[] = {
+      {"all", 'a', HUTCH_FLAG_BOOL, &all, "Show all containers (default shows just running)"},
+      {"format", 0, HUTCH_FLAG_STRING, &format, "Format output: \"json\" or \"{{json .}}\""},
+      {"no-trunc", 0, HUTCH_FLAG_BOOL, &notrunc, "Don't truncate output"},
+      {"quiet", 'q', HUTCH_FLAG_BOOL, &quiet, "Only display container IDs"},
+      {0},
+  };
+  const struct hutch_cmd cmd = {"[OPTIONS]", "List containers", flags, 0, 0};
+  int n, r = hutch_flags_parse(&cmd, argc, argv, &n);
+  if (r != 0)
+    return hutch_flags_status(r);
+  if (format) {
+    if (strcmp(format, "json") != 0 && strcmp(format, "{{json .}}") != 0)
+      return ctr_cli_usage_error("ps", "only --format json is supported");
+    json = true;
   }
   _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
   if (!e)
     return HUTCH_EXIT_ERROR;
   struct hutch_error *err = NULL;
   struct hutch_ctr **v = NULL;
-  size_t n = 0;
-  if (hutch_ctr_list_all(e, false, &v, &n, &err) < 0)
+  size_t nc = 0;
+  if (hutch_ctr_list_all(e, false, &v, &nc, &err) < 0)
     return ctr_cli_fail(err);
   if (!quiet && !json)
     printf("%-15s %-20s %-25s %-20s %-25s %-10s %s\n", "CONTAINER ID", "IMAGE", "COMMAND",
            "CREATED", "STATUS", "PORTS", "NAMES");
-  for (size_t i = 0; i < n; i++) {
+  for (size_t i = 0; i < nc; i++) {
     struct hutch_ctr *ct = v[i];
     const char *st = hutch_ctr_status(e, ct);
     if (!all && strcmp(st, "running") && strcmp(st, "paused") && strcmp(st, "restarting"))
@@ -86,6 +74,6 @@ int cmd_ps(int argc, char **argv) {
     printf("%-15s %-20s %-25s %-20.19s %-25s %-10s %s\n", id, image, quoted, created, status,
            ports ? ports : "", ct->name);
   }
-  hutch_ctr_list_free(v, n);
+  hutch_ctr_list_free(v, nc);
   return 0;
 }

@@ -3,12 +3,12 @@
  * Progress as docker shows it: one line per layer, redrawn in place with
  * bars on a terminal, plain status lines otherwise. */
 #include "commands.h"
+#include "flags.h"
 #include "image_cli.h"
 
 #include "image/reference.h"
 #include "util/cleanup.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -105,52 +105,24 @@ static void on_progress(void *ud, const struct hutch_pull_event *ev) {
     printf("%s: %s\n", l->id, st), fflush(stdout);
 }
 
-static void usage(FILE *f) {
-  fprintf(f, "Usage: hutch pull [OPTIONS] NAME[:TAG|@DIGEST]\n\n"
-             "Download an image from a registry.\n\n"
-             "Options:\n"
-             "      --platform string   os/arch[/variant] to pull from a multi-platform image\n"
-             "      --tls-verify=false  allow plain HTTP and skip TLS checks for this registry\n"
-             "  -q, --quiet             print only the image name\n");
-}
-
 int cmd_pull(int argc, char **argv) {
-  static const struct option opts[] = {
-      {"platform", required_argument, NULL, 'P'},
-      {"tls-verify", optional_argument, NULL, 'T'},
-      {"quiet", no_argument, NULL, 'q'},
-      {"help", no_argument, NULL, 'h'},
-      {NULL, 0, NULL, 0},
-  };
   struct hutch_pull_opts po = {0};
-  bool quiet = false;
-  int c;
-  optind = 0;
-  while ((c = getopt_long(argc, argv, "+qh", opts, NULL)) != -1) {
-    switch (c) {
-    case 'P':
-      po.platform = optarg;
-      break;
-    case 'T': {
-      bool v;
-      if (image_cli_parse_bool(optarg, &v) < 0)
-        return image_cli_usage_error("pull", "--tls-verify takes true or false");
-      po.registry.insecure = !v;
-      break;
-    }
-    case 'q':
-      quiet = true;
-      break;
-    case 'h':
-      usage(stdout);
-      return 0;
-    default:
-      return image_cli_usage_error("pull", "unknown option");
-    }
-  }
-  if (optind != argc - 1)
-    return image_cli_usage_error("pull", "requires exactly one image reference");
-  const char *refstr = argv[optind];
+  bool quiet = false, tls_verify = true;
+  const struct hutch_flag flags[] = {
+      {"platform", 0, HUTCH_FLAG_STRING, &po.platform,
+       "os/arch[/variant] to pull from a multi-platform image"},
+      {"quiet", 'q', HUTCH_FLAG_BOOL, &quiet, "Suppress verbose output"},
+      {"tls-verify", 0, HUTCH_FLAG_BOOL, &tls_verify,
+       "Require HTTPS and verify certificates (--tls-verify=false: plain HTTP, no checks)"},
+      {0},
+  };
+  const struct hutch_cmd cmd = {"[OPTIONS] NAME[:TAG|@DIGEST]", "Download an image from a registry",
+                                flags, 1, 1};
+  int n, r = hutch_flags_parse(&cmd, argc, argv, &n);
+  if (r != 0)
+    return hutch_flags_status(r);
+  po.registry.insecure = !tls_verify;
+  const char *refstr = argv[1];
   struct hutch_error *err = NULL;
   _cleanup_reference_ struct hutch_reference *ref = NULL;
   if (hutch_reference_parse(refstr, &ref, &err) < 0)
@@ -168,7 +140,7 @@ int cmd_pull(int argc, char **argv) {
     fflush(stdout);
   }
   _cleanup_image_ struct hutch_image *img = NULL;
-  int r = hutch_image_pull(s, refstr, &po, &img, &err);
+  r = hutch_image_pull(s, refstr, &po, &img, &err);
   free(p.lines);
   if (r < 0)
     return image_cli_fail(err);

@@ -8,6 +8,7 @@
  * 126/127 when the command cannot be run, else the container's. */
 #include "commands.h"
 #include "ctr_cli.h"
+#include "flags.h"
 
 #include "engine/netsetup.h"
 
@@ -17,152 +18,10 @@
 #include "util/strutil.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-enum {
-  O_ENV_FILE = 1000,
-  O_ENTRYPOINT,
-  O_MOUNT,
-  O_TMPFS,
-  O_READ_ONLY,
-  O_MEMORY,
-  O_MEMORY_SWAP,
-  O_CPUS,
-  O_CPU_SHARES,
-  O_CPUSET,
-  O_PIDS,
-  O_ULIMIT,
-  O_CAP_ADD,
-  O_CAP_DROP,
-  O_PRIVILEGED,
-  O_SECURITY_OPT,
-  O_DEVICE,
-  O_INIT,
-  O_STOP_SIGNAL,
-  O_STOP_TIMEOUT,
-  O_LABEL,
-  O_RESTART,
-  O_NETWORK,
-  O_IP,
-  O_DNS,
-  O_DNS_SEARCH,
-  O_DNS_OPTION,
-  O_ADD_HOST,
-  O_NET_ALIAS,
-  O_EXPOSE,
-  O_RM,
-  O_NAME,
-  O_PULL,
-  O_PLATFORM,
-  O_HELP,
-};
-
-static const struct option run_opts[] = {
-    {"detach", no_argument, NULL, 'd'},
-    {"interactive", no_argument, NULL, 'i'},
-    {"tty", no_argument, NULL, 't'},
-    {"rm", no_argument, NULL, O_RM},
-    {"name", required_argument, NULL, O_NAME},
-    {"env", required_argument, NULL, 'e'},
-    {"env-file", required_argument, NULL, O_ENV_FILE},
-    {"workdir", required_argument, NULL, 'w'},
-    {"user", required_argument, NULL, 'u'},
-    {"entrypoint", required_argument, NULL, O_ENTRYPOINT},
-    {"hostname", required_argument, NULL, 'h'},
-    {"volume", required_argument, NULL, 'v'},
-    {"mount", required_argument, NULL, O_MOUNT},
-    {"tmpfs", required_argument, NULL, O_TMPFS},
-    {"read-only", no_argument, NULL, O_READ_ONLY},
-    {"memory", required_argument, NULL, 'm'},
-    {"memory-swap", required_argument, NULL, O_MEMORY_SWAP},
-    {"cpus", required_argument, NULL, O_CPUS},
-    {"cpu-shares", required_argument, NULL, 'c'},
-    {"cpuset-cpus", required_argument, NULL, O_CPUSET},
-    {"pids-limit", required_argument, NULL, O_PIDS},
-    {"ulimit", required_argument, NULL, O_ULIMIT},
-    {"cap-add", required_argument, NULL, O_CAP_ADD},
-    {"cap-drop", required_argument, NULL, O_CAP_DROP},
-    {"privileged", no_argument, NULL, O_PRIVILEGED},
-    {"security-opt", required_argument, NULL, O_SECURITY_OPT},
-    {"device", required_argument, NULL, O_DEVICE},
-    {"init", no_argument, NULL, O_INIT},
-    {"stop-signal", required_argument, NULL, O_STOP_SIGNAL},
-    {"stop-timeout", required_argument, NULL, O_STOP_TIMEOUT},
-    {"label", required_argument, NULL, 'l'},
-    {"restart", required_argument, NULL, O_RESTART},
-    {"network", required_argument, NULL, O_NETWORK},
-    {"net", required_argument, NULL, O_NETWORK},
-    {"publish", required_argument, NULL, 'p'},
-    {"publish-all", no_argument, NULL, 'P'},
-    {"ip", required_argument, NULL, O_IP},
-    {"dns", required_argument, NULL, O_DNS},
-    {"dns-search", required_argument, NULL, O_DNS_SEARCH},
-    {"dns-option", required_argument, NULL, O_DNS_OPTION},
-    {"dns-opt", required_argument, NULL, O_DNS_OPTION},
-    {"add-host", required_argument, NULL, O_ADD_HOST},
-    {"network-alias", required_argument, NULL, O_NET_ALIAS},
-    {"net-alias", required_argument, NULL, O_NET_ALIAS},
-    {"expose", required_argument, NULL, O_EXPOSE},
-    {"pull", required_argument, NULL, O_PULL},
-    {"platform", required_argument, NULL, O_PLATFORM},
-    {"help", no_argument, NULL, O_HELP},
-    {NULL, 0, NULL, 0},
-};
-
-static void usage(FILE *f, const char *cmd) {
-  fprintf(f,
-          "Usage: hutch %s [OPTIONS] IMAGE [COMMAND] [ARG...]\n\n"
-          "%s\n\nOptions:\n"
-          "  -d, --detach                 run in the background and print the container ID\n"
-          "  -i, --interactive            keep STDIN open\n"
-          "  -t, --tty                    allocate a pseudo-TTY\n"
-          "      --rm                     remove the container when it exits\n"
-          "      --name string            assign a name\n"
-          "  -e, --env list               set environment variables\n"
-          "      --env-file list          read environment variables from a file\n"
-          "  -w, --workdir string         working directory inside the container\n"
-          "  -u, --user string            name|uid[:group|gid]\n"
-          "      --entrypoint string      override the image's ENTRYPOINT\n"
-          "  -h, --hostname string        container host name\n"
-          "  -v, --volume list            bind mount a volume (src:dst[:ro])\n"
-          "      --mount mount            type=bind|volume|tmpfs,source=,target=,readonly\n"
-          "      --tmpfs list             mount a tmpfs (/dst[:opts])\n"
-          "      --read-only              mount the root filesystem read-only\n"
-          "  -m, --memory bytes           memory limit\n"
-          "      --memory-swap bytes      memory + swap limit (-1: unlimited)\n"
-          "      --cpus decimal           number of CPUs\n"
-          "  -c, --cpu-shares int         CPU shares (relative weight)\n"
-          "      --cpuset-cpus string     CPUs in which to allow execution (0-3, 0,1)\n"
-          "      --pids-limit int         process limit (-1: unlimited)\n"
-          "      --ulimit ulimit          name=soft[:hard]\n"
-          "      --cap-add list           add Linux capabilities\n"
-          "      --cap-drop list          drop Linux capabilities\n"
-          "      --privileged             all capabilities, all devices, no seccomp\n"
-          "      --security-opt list      seccomp=FILE|unconfined, no-new-privileges\n"
-          "      --device list            add a host device\n"
-          "      --init                   run an init inside the container that reaps processes\n"
-          "      --stop-signal string     signal to stop the container\n"
-          "      --stop-timeout int       seconds to wait before killing the container\n"
-          "  -l, --label list             set metadata\n"
-          "      --restart string         no|on-failure[:N]|always|unless-stopped\n"
-          "      --network string         none|host|bridge|container:NAME|NAME\n"
-          "  -p, --publish list           [ip:][hostPort:]containerPort[/tcp|udp]\n"
-          "  -P, --publish-all            publish all exposed ports to ephemeral ports\n"
-          "      --expose list            expose a port or a range of ports\n"
-          "      --ip string              IPv4 address on a user network\n"
-          "      --dns list               DNS servers\n"
-          "      --dns-search list        DNS search domains\n"
-          "      --dns-option list        DNS options\n"
-          "      --add-host list          add a host:ip line to /etc/hosts\n"
-          "      --network-alias list     network-scoped alias\n",
-          cmd,
-          strcmp(cmd, "run") == 0 ? "Create and run a new container from an image."
-                                  : "Create a new container.");
-}
 
 static int push(char ***v, const char *s) {
   return hutch_strv_push(v, s) < 0 ? -1 : 0;
@@ -209,233 +68,242 @@ static int read_env_file(char ***v, const char *path) {
   return 0;
 }
 
-/* Parse flags; returns the index of IMAGE in argv, or -1 after printing. */
-static int parse(const char *cmd, int argc, char **argv, struct hutch_run_opts *o) {
-  o->stop_timeout = -1;
+/* What the flags give as text, checked and converted after parsing. */
+struct run_args {
+  const char *name, *workdir, *user, *entrypoint, *hostname, *memory, *memory_swap, *cpus,
+      *cpu_shares, *cpuset, *pids, *stop_signal, *stop_timeout, *restart, *network, *ip, *pull,
+      *platform;
+  char **env, **env_files, **volumes, **mounts, **tmpfs;
+  bool entrypoint_set;
+};
+
+static void run_args_clear(struct run_args *a) {
+  hutch_strv_free(a->env);
+  hutch_strv_free(a->env_files);
+  hutch_strv_free(a->volumes);
+  hutch_strv_free(a->mounts);
+  hutch_strv_free(a->tmpfs);
+}
+
+static char *dup_or_null(const char *s) {
+  return s ? strdup(s) : NULL;
+}
+
+/* The mount flags in order: -v, --mount, --tmpfs. */
+static int add_mounts(struct hutch_run_opts *o, struct run_args *a) {
   struct hutch_error *err = NULL;
-  int c;
-  optind = 0;
-  opterr = 0;
-  while ((c = getopt_long(argc, argv, "+dith:e:w:u:v:m:c:l:p:P", run_opts, NULL)) != -1) {
+  for (char **v = a->volumes; v && *v; v++) {
     struct hutch_mount_req m;
-    int64_t n;
-    switch (c) {
-    case 'd':
-      o->detach = true;
-      break;
-    case 'i':
-      o->interactive = true;
-      break;
-    case 't':
-      o->tty = true;
-      break;
-    case O_RM:
-      o->rm = true;
-      break;
-    case O_NAME:
-      free(o->name);
-      o->name = strdup(optarg);
-      break;
-    case 'e':
-      add_env(&o->env, optarg);
-      break;
-    case O_ENV_FILE: {
-      int r = read_env_file(&o->env_file, optarg);
-      if (r < 0) {
-        fprintf(stderr, "hutch: open %s: %s\n", optarg, strerror(-r));
-        return -1;
-      }
-      break;
+    if (hutch_parse_volume_flag(*v, &m, &err) < 0 || add_mount(o, &m) < 0)
+      return ctr_cli_fail(err), -1;
+  }
+  for (char **v = a->mounts; v && *v; v++) {
+    struct hutch_mount_req m;
+    if (hutch_parse_mount_flag(*v, &m, &err) < 0 || add_mount(o, &m) < 0)
+      return ctr_cli_fail(err), -1;
+  }
+  for (char **v = a->tmpfs; v && *v; v++) {
+    struct hutch_mount_req m;
+    if (hutch_parse_tmpfs_flag(*v, &m, &err) < 0 || add_mount(o, &m) < 0)
+      return ctr_cli_fail(err), -1;
+  }
+  return 0;
+}
+
+static int check_security_opts(const char *cmd, struct hutch_run_opts *o) {
+  for (char **p = o->security_opt; p && *p; p++) {
+    const char *s = *p;
+    if (hutch_str_has_prefix(s, "seccomp=") || hutch_str_has_prefix(s, "seccomp:")) {
+      free(o->seccomp);
+      o->seccomp = strdup(s + 8);
+    } else if (strcmp(s, "no-new-privileges") == 0 || strcmp(s, "no-new-privileges=true") == 0 ||
+               strcmp(s, "no-new-privileges:true") == 0) {
+      o->no_new_privs = true;
+    } else if (strncmp(s, "apparmor", 8) != 0 && strncmp(s, "label", 5) != 0 &&
+               strncmp(s, "no-new-privileges", 17) != 0) {
+      return ctr_cli_usage_error(cmd, "invalid --security-opt"), -1;
     }
-    case 'w':
-      free(o->workdir);
-      o->workdir = strdup(optarg);
-      break;
-    case 'u':
-      free(o->user);
-      o->user = strdup(optarg);
-      break;
-    case O_ENTRYPOINT:
-      free(o->entrypoint);
-      o->entrypoint = strdup(optarg);
-      o->has_entrypoint = true;
-      break;
-    case 'h':
-      free(o->hostname);
-      o->hostname = strdup(optarg);
-      break;
-    case 'v':
-      if (hutch_parse_volume_flag(optarg, &m, &err) < 0 || add_mount(o, &m) < 0)
-        return ctr_cli_fail(err), -1;
-      break;
-    case O_MOUNT:
-      if (hutch_parse_mount_flag(optarg, &m, &err) < 0 || add_mount(o, &m) < 0)
-        return ctr_cli_fail(err), -1;
-      break;
-    case O_TMPFS:
-      if (hutch_parse_tmpfs_flag(optarg, &m, &err) < 0 || add_mount(o, &m) < 0)
-        return ctr_cli_fail(err), -1;
-      break;
-    case O_READ_ONLY:
-      o->read_only = true;
-      break;
-    case 'm':
-      if (hutch_parse_bytes(optarg, &o->memory) < 0)
-        return ctr_cli_usage_error(cmd, "invalid --memory"), -1;
-      if (o->memory < 6 * 1024 * 1024)
-        return ctr_cli_usage_error(cmd, "minimum memory limit allowed is 6MB"), -1;
-      break;
-    case O_MEMORY_SWAP:
-      if (strcmp(optarg, "-1") == 0)
-        o->memory_swap = -1;
-      else if (hutch_parse_bytes(optarg, &o->memory_swap) < 0)
-        return ctr_cli_usage_error(cmd, "invalid --memory-swap"), -1;
-      break;
-    case O_CPUS:
-      if (hutch_parse_cpus(optarg, &o->nano_cpus) < 0)
-        return ctr_cli_usage_error(cmd, "invalid --cpus"), -1;
-      break;
-    case 'c':
-      if (hutch_parse_int64(optarg, 2, 262144, &o->cpu_shares) < 0)
-        return ctr_cli_usage_error(cmd, "invalid --cpu-shares"), -1;
-      break;
-    case O_CPUSET:
-      free(o->cpuset_cpus);
-      o->cpuset_cpus = strdup(optarg);
-      break;
-    case O_PIDS:
-      if (hutch_parse_int64(optarg, -1, INT64_MAX, &n) < 0)
-        return ctr_cli_usage_error(cmd, "invalid --pids-limit"), -1;
-      o->pids_limit = n;
-      break;
-    case O_ULIMIT:
-      push(&o->ulimits, optarg);
-      break;
-    case O_CAP_ADD:
-      push(&o->cap_add, optarg);
-      break;
-    case O_CAP_DROP:
-      push(&o->cap_drop, optarg);
-      break;
-    case O_PRIVILEGED:
-      o->privileged = true;
-      break;
-    case O_SECURITY_OPT:
-      push(&o->security_opt, optarg);
-      if (hutch_str_has_prefix(optarg, "seccomp=") || hutch_str_has_prefix(optarg, "seccomp:")) {
-        free(o->seccomp);
-        o->seccomp = strdup(optarg + 8);
-      } else if (strcmp(optarg, "no-new-privileges") == 0 ||
-                 strcmp(optarg, "no-new-privileges=true") == 0 ||
-                 strcmp(optarg, "no-new-privileges:true") == 0) {
-        o->no_new_privs = true;
-      } else if (strncmp(optarg, "apparmor", 8) != 0 && strncmp(optarg, "label", 5) != 0 &&
-                 strncmp(optarg, "no-new-privileges", 17) != 0) {
-        return ctr_cli_usage_error(cmd, "invalid --security-opt"), -1;
-      }
-      break;
-    case O_DEVICE:
-      push(&o->devices, optarg);
-      break;
-    case O_INIT:
-      o->init = true;
-      break;
-    case O_STOP_SIGNAL:
-      if (hutch_parse_signal(optarg) < 0)
-        return ctr_cli_usage_error(cmd, "invalid --stop-signal"), -1;
-      free(o->stop_signal);
-      o->stop_signal = strdup(optarg);
-      break;
-    case O_STOP_TIMEOUT:
-      if (hutch_parse_int64(optarg, -1, 1000000, &o->stop_timeout) < 0)
-        return ctr_cli_usage_error(cmd, "invalid --stop-timeout"), -1;
-      break;
-    case 'l':
-      push(&o->labels, optarg);
-      break;
-    case O_RESTART: {
-      const char *pn;
-      int mx;
-      if (hutch_parse_restart(optarg, &pn, &mx) < 0)
-        return ctr_cli_usage_error(cmd, "invalid restart policy"), -1;
-      free(o->restart);
-      o->restart = strdup(optarg);
-      break;
-    }
-    case O_NETWORK:
-      free(o->network);
-      o->network = strdup(optarg);
-      break;
-    case 'p':
-      push(&o->publish, optarg);
-      break;
-    case 'P':
-      o->publish_all = true;
-      break;
-    case O_IP:
-      free(o->ip);
-      o->ip = strdup(optarg);
-      break;
-    case O_DNS:
-      push(&o->dns, optarg);
-      break;
-    case O_DNS_SEARCH:
-      push(&o->dns_search, optarg);
-      break;
-    case O_DNS_OPTION:
-      push(&o->dns_options, optarg);
-      break;
-    case O_ADD_HOST:
-      push(&o->add_hosts, optarg);
-      break;
-    case O_NET_ALIAS:
-      push(&o->net_aliases, optarg);
-      break;
-    case O_EXPOSE:
-      push(&o->expose, optarg);
-      break;
-    case O_PULL:
-    case O_PLATFORM:
-      break;
-    case O_HELP:
-      usage(stdout, cmd);
-      exit(0);
-    default:
-      if (optopt && optopt < 256)
-        fprintf(stderr, "hutch: %s: unknown shorthand flag: '%c' in -%c\n", cmd, optopt, optopt);
-      else
-        fprintf(stderr, "hutch: %s: unknown flag: %s\n", cmd, argv[optind - 1]);
-      fprintf(stderr, "See 'hutch %s --help'.\n", cmd);
+  }
+  return 0;
+}
+
+/* The text flags into o: -1 after printing an error. */
+static int convert(const char *cmd, struct run_args *a, struct hutch_run_opts *o) {
+  o->name = dup_or_null(a->name);
+  o->workdir = dup_or_null(a->workdir);
+  o->user = dup_or_null(a->user);
+  o->hostname = dup_or_null(a->hostname);
+  o->cpuset_cpus = dup_or_null(a->cpuset);
+  o->network = dup_or_null(a->network);
+  o->ip = dup_or_null(a->ip);
+  if (a->entrypoint) {
+    o->entrypoint = strdup(a->entrypoint);
+    o->has_entrypoint = true;
+  }
+  for (char **v = a->env; v && *v; v++)
+    add_env(&o->env, *v);
+  for (char **v = a->env_files; v && *v; v++) {
+    int r = read_env_file(&o->env_file, *v);
+    if (r < 0) {
+      fprintf(stderr, "hutch: open %s: %s\n", *v, strerror(-r));
       return -1;
     }
   }
-  if (optind >= argc) {
-    ctr_cli_usage_error(cmd, "requires at least 1 argument");
+  if (add_mounts(o, a) < 0 || check_security_opts(cmd, o) < 0)
     return -1;
+  if (a->memory && hutch_parse_bytes(a->memory, &o->memory) < 0)
+    return ctr_cli_usage_error(cmd, "invalid --memory"), -1;
+  if (a->memory && o->memory < 6 * 1024 * 1024)
+    return ctr_cli_usage_error(cmd, "minimum memory limit allowed is 6MB"), -1;
+  if (a->memory_swap && strcmp(a->memory_swap, "-1") == 0)
+    o->memory_swap = -1;
+  else if (a->memory_swap && hutch_parse_bytes(a->memory_swap, &o->memory_swap) < 0)
+    return ctr_cli_usage_error(cmd, "invalid --memory-swap"), -1;
+  if (a->cpus && hutch_parse_cpus(a->cpus, &o->nano_cpus) < 0)
+    return ctr_cli_usage_error(cmd, "invalid --cpus"), -1;
+  if (a->cpu_shares && hutch_parse_int64(a->cpu_shares, 2, 262144, &o->cpu_shares) < 0)
+    return ctr_cli_usage_error(cmd, "invalid --cpu-shares"), -1;
+  if (a->pids && hutch_parse_int64(a->pids, -1, INT64_MAX, &o->pids_limit) < 0)
+    return ctr_cli_usage_error(cmd, "invalid --pids-limit"), -1;
+  if (a->stop_signal && hutch_parse_signal(a->stop_signal) < 0)
+    return ctr_cli_usage_error(cmd, "invalid --stop-signal"), -1;
+  o->stop_signal = dup_or_null(a->stop_signal);
+  if (a->stop_timeout && hutch_parse_int64(a->stop_timeout, -1, 1000000, &o->stop_timeout) < 0)
+    return ctr_cli_usage_error(cmd, "invalid --stop-timeout"), -1;
+  if (a->restart) {
+    const char *pn;
+    int mx;
+    if (hutch_parse_restart(a->restart, &pn, &mx) < 0)
+      return ctr_cli_usage_error(cmd, "invalid restart policy"), -1;
+    o->restart = strdup(a->restart);
   }
-  /* the network flags together (engine/netflags.c), before any work */
-  if (hutch_engine_net_validate(o, &err) < 0)
-    return ctr_cli_fail(err), -1;
-  if (optind + 1 < argc) {
-    o->cmd = calloc(1, sizeof(char *));
-    for (int i = optind + 1; i < argc; i++)
-      push(&o->cmd, argv[i]);
-  }
-  return optind;
+  if (a->pull && strcmp(a->pull, "missing") != 0 && strcmp(a->pull, "always") != 0 &&
+      strcmp(a->pull, "never") != 0)
+    return ctr_cli_usage_error(cmd, "--pull takes always, missing or never"), -1;
+  return 0;
 }
 
-/* Look the image up; pull it (or import busybox) when missing. */
-static int get_image(struct hutch_engine *e, const char *ref, struct hutch_image **img,
-                     struct hutch_error **err) {
+/* Parse flags into o and a; returns the number of positional arguments
+ * (IMAGE [COMMAND...] at argv[1..]), or -1 (*status: the exit status). */
+static int parse(int argc, char **argv, struct hutch_run_opts *o, struct run_args *a, int *status) {
+  const char *cmd = argv[0];
+  o->stop_timeout = -1;
+  const struct hutch_flag flags[] = {
+      {"add-host", 0, HUTCH_FLAG_LIST, &o->add_hosts, "Add a custom host-to-IP mapping (host:ip)"},
+      {"cap-add", 0, HUTCH_FLAG_LIST, &o->cap_add, "Add Linux capabilities"},
+      {"cap-drop", 0, HUTCH_FLAG_LIST, &o->cap_drop, "Drop Linux capabilities"},
+      {"cpu-shares", 'c', HUTCH_FLAG_STRING, &a->cpu_shares, "CPU shares (relative weight)", "int"},
+      {"cpus", 0, HUTCH_FLAG_STRING, &a->cpus, "Number of CPUs", "decimal"},
+      {"cpuset-cpus", 0, HUTCH_FLAG_STRING, &a->cpuset,
+       "CPUs in which to allow execution (0-3, 0,1)"},
+      {"detach", 'd', HUTCH_FLAG_BOOL, &o->detach,
+       "Run container in background and print container ID"},
+      {"device", 0, HUTCH_FLAG_LIST, &o->devices, "Add a host device to the container"},
+      {"dns", 0, HUTCH_FLAG_LIST, &o->dns, "Set custom DNS servers"},
+      {"dns-option", 0, HUTCH_FLAG_LIST, &o->dns_options, "Set DNS options"},
+      {"dns-opt", 0, HUTCH_FLAG_LIST, &o->dns_options, "", NULL, true},
+      {"dns-search", 0, HUTCH_FLAG_LIST, &o->dns_search, "Set custom DNS search domains"},
+      {"entrypoint", 0, HUTCH_FLAG_STRING, &a->entrypoint,
+       "Overwrite the default ENTRYPOINT of the image"},
+      {"env", 'e', HUTCH_FLAG_LIST, &a->env, "Set environment variables"},
+      {"env-file", 0, HUTCH_FLAG_LIST, &a->env_files, "Read in a file of environment variables"},
+      {"expose", 0, HUTCH_FLAG_LIST, &o->expose, "Expose a port or a range of ports"},
+      {"hostname", 'h', HUTCH_FLAG_STRING, &a->hostname, "Container host name"},
+      {"init", 0, HUTCH_FLAG_BOOL, &o->init,
+       "Run an init inside the container that forwards signals and reaps processes"},
+      {"interactive", 'i', HUTCH_FLAG_BOOL, &o->interactive,
+       "Keep STDIN open even if not attached"},
+      {"ip", 0, HUTCH_FLAG_STRING, &a->ip, "IPv4 address (e.g., 172.30.100.104)"},
+      {"label", 'l', HUTCH_FLAG_LIST, &o->labels, "Set meta data on a container"},
+      {"memory", 'm', HUTCH_FLAG_STRING, &a->memory, "Memory limit", "bytes"},
+      {"memory-swap", 0, HUTCH_FLAG_STRING, &a->memory_swap,
+       "Swap limit equal to memory plus swap: '-1' to enable unlimited swap", "bytes"},
+      {"mount", 0, HUTCH_FLAG_LIST, &a->mounts,
+       "Attach a filesystem mount to the container (type=bind|volume|tmpfs,source=,target=)",
+       "mount"},
+      {"name", 0, HUTCH_FLAG_STRING, &a->name, "Assign a name to the container"},
+      {"network", 0, HUTCH_FLAG_STRING, &a->network,
+       "Connect a container to a network (none|host|bridge|container:NAME|NAME)", "network"},
+      {"net", 0, HUTCH_FLAG_STRING, &a->network, "", NULL, true},
+      {"network-alias", 0, HUTCH_FLAG_LIST, &o->net_aliases,
+       "Add network-scoped alias for the container"},
+      {"net-alias", 0, HUTCH_FLAG_LIST, &o->net_aliases, "", NULL, true},
+      {"pids-limit", 0, HUTCH_FLAG_STRING, &a->pids,
+       "Tune container pids limit (set -1 for unlimited)", "int"},
+      {"platform", 0, HUTCH_FLAG_STRING, &a->platform,
+       "Set platform if server is multi-platform capable (os/arch[/variant])"},
+      {"privileged", 0, HUTCH_FLAG_BOOL, &o->privileged,
+       "Give extended privileges to this container"},
+      {"publish", 'p', HUTCH_FLAG_LIST, &o->publish,
+       "Publish a container's port(s) to the host ([ip:][hostPort:]containerPort[/proto])"},
+      {"publish-all", 'P', HUTCH_FLAG_BOOL, &o->publish_all,
+       "Publish all exposed ports to random ports"},
+      {"pull", 0, HUTCH_FLAG_STRING, &a->pull,
+       "Pull image before running (\"always\"|\"missing\"|\"never\")"},
+      {"read-only", 0, HUTCH_FLAG_BOOL, &o->read_only,
+       "Mount the container's root filesystem as read only"},
+      {"restart", 0, HUTCH_FLAG_STRING, &a->restart,
+       "Restart policy to apply when a container exits (no|on-failure[:N]|always|unless-stopped)"},
+      {"rm", 0, HUTCH_FLAG_BOOL, &o->rm, "Automatically remove the container when it exits"},
+      {"security-opt", 0, HUTCH_FLAG_LIST, &o->security_opt,
+       "Security Options (seccomp=FILE|unconfined, no-new-privileges)"},
+      {"stop-signal", 0, HUTCH_FLAG_STRING, &a->stop_signal, "Signal to stop the container"},
+      {"stop-timeout", 0, HUTCH_FLAG_STRING, &a->stop_timeout,
+       "Timeout (in seconds) to stop a container", "int"},
+      {"tmpfs", 0, HUTCH_FLAG_LIST, &a->tmpfs, "Mount a tmpfs directory (/dst[:opts])"},
+      {"tty", 't', HUTCH_FLAG_BOOL, &o->tty, "Allocate a pseudo-TTY"},
+      {"ulimit", 0, HUTCH_FLAG_LIST, &o->ulimits, "Ulimit options (name=soft[:hard])", "ulimit"},
+      {"user", 'u', HUTCH_FLAG_STRING, &a->user,
+       "Username or UID (format: <name|uid>[:<group|gid>])"},
+      {"volume", 'v', HUTCH_FLAG_LIST, &a->volumes, "Bind mount a volume (src:dst[:ro])"},
+      {"workdir", 'w', HUTCH_FLAG_STRING, &a->workdir, "Working directory inside the container"},
+      {0},
+  };
+  const struct hutch_cmd spec = {"[OPTIONS] IMAGE [COMMAND] [ARG...]",
+                                 strcmp(cmd, "run") == 0
+                                     ? "Create and run a new container from an image"
+                                     : "Create a new container",
+                                 flags,
+                                 1,
+                                 -1,
+                                 .no_interspersed = true};
+  int n, r = hutch_flags_parse(&spec, argc, argv, &n);
+  if (r != 0) {
+    *status = hutch_flags_status(r);
+    return -1;
+  }
+  *status = HUTCH_EXIT_ERROR;
+  if (convert(cmd, a, o) < 0)
+    return -1;
+  /* the network flags together (engine/netflags.c), before any work */
+  struct hutch_error *err = NULL;
+  if (hutch_engine_net_validate(o, &err) < 0)
+    return ctr_cli_fail(err), -1;
+  if (n > 1) {
+    o->cmd = calloc(1, sizeof(char *));
+    for (int i = 2; i <= n; i++)
+      push(&o->cmd, argv[i]);
+  }
+  return n;
+}
+
+/* Look the image up; pull it (or import busybox) when missing, or first
+ * with --pull always; never with --pull never. */
+static int get_image(struct hutch_engine *e, const char *ref, const struct run_args *a,
+                     struct hutch_image **img, struct hutch_error **err) {
   struct hutch_store *s;
   if (hutch_engine_store(e, &s, err) < 0)
     return -1;
+  struct hutch_pull_opts po = {.platform = a->platform};
+  bool always = a->pull && strcmp(a->pull, "always") == 0;
+  if (always)
+    return hutch_image_pull(s, ref, &po, img, err);
   struct hutch_error *lerr = NULL;
   if (hutch_image_lookup(s, ref, img, &lerr) == 0)
     return 0;
   int code = hutch_error_code(lerr);
   hutch_error_free(lerr);
-  if (code != -ENOENT)
+  if (code != -ENOENT || (a->pull && strcmp(a->pull, "never") == 0))
     return hutch_image_lookup(s, ref, img, err);
   /* the embedded image: docker.io/library/busybox[:latest] */
   _cleanup_reference_ struct hutch_reference *r = NULL;
@@ -445,30 +313,41 @@ static int get_image(struct hutch_engine *e, const char *ref, struct hutch_image
       return hutch_engine_busybox_image(e, img, err);
   }
   fprintf(stderr, "Unable to find image '%s' locally\n", ref);
-  struct hutch_pull_opts po = {0};
   return hutch_image_pull(s, ref, &po, img, err);
 }
 
-static int run_or_create(const char *cmd, int argc, char **argv) {
+static int run_or_create(int argc, char **argv) {
   struct hutch_run_opts o = {0};
-  int idx = parse(cmd, argc, argv, &o);
-  if (idx < 0) {
-    hutch_run_opts_clear(&o);
-    return HUTCH_EXIT_ERROR;
+  struct run_args a = {0};
+  int status = 0;
+  bool run = strcmp(argv[0], "run") == 0;
+  int n = parse(argc, argv, &o, &a, &status);
+  /* docker's client refuses -it without a terminal before it creates anything */
+  if (n >= 0 && run && o.tty && o.interactive && !o.detach && !isatty(STDIN_FILENO)) {
+    fprintf(stderr, "the input device is not a TTY\n");
+    n = -1;
+    status = 1;
   }
-  bool run = strcmp(cmd, "run") == 0;
+  if (n < 0) {
+    hutch_run_opts_clear(&o);
+    run_args_clear(&a);
+    return status;
+  }
   if (!run)
     o.detach = true;
-  const char *ref = argv[idx];
+  const char *ref = argv[1];
   _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
   if (!e) {
     hutch_run_opts_clear(&o);
+    run_args_clear(&a);
     return HUTCH_EXIT_ERROR;
   }
   struct hutch_error *err = NULL;
   _cleanup_image_ struct hutch_image *img = NULL;
   _cleanup_ctr_ struct hutch_ctr *c = NULL;
-  if (get_image(e, ref, &img, &err) < 0 || hutch_ctr_create(e, ref, img, &o, &c, &err) < 0) {
+  int r = get_image(e, ref, &a, &img, &err);
+  run_args_clear(&a);
+  if (r < 0 || hutch_ctr_create(e, ref, img, &o, &c, &err) < 0) {
     hutch_run_opts_clear(&o);
     return ctr_cli_fail(err);
   }
@@ -479,9 +358,8 @@ static int run_or_create(const char *cmd, int argc, char **argv) {
   }
   bool detach = !c->cfg.attach_stdout;
   bool interactive = c->cfg.open_stdin;
-  struct hutch_attach a = {.attach = !detach, .interactive = interactive};
-  int status = 0;
-  if (hutch_ctr_start(e, c, &a, &status, &err) < 0) {
+  struct hutch_attach at = {.attach = !detach, .interactive = interactive};
+  if (hutch_ctr_start(e, c, &at, &status, &err) < 0) {
     hutch_error_print(stderr, "hutch", err);
     hutch_error_free(err);
     return status ? status : HUTCH_EXIT_ERROR;
@@ -495,8 +373,8 @@ static int run_or_create(const char *cmd, int argc, char **argv) {
 }
 
 int cmd_run(int argc, char **argv) {
-  return run_or_create("run", argc, argv);
+  return run_or_create(argc, argv);
 }
 int cmd_create(int argc, char **argv) {
-  return run_or_create("create", argc, argv);
+  return run_or_create(argc, argv);
 }

@@ -1,51 +1,36 @@
 /* hutch save [-o FILE] [--format docker-archive|oci-archive] IMAGE... */
 #include "commands.h"
+#include "flags.h"
 #include "image_cli.h"
 
 #include "image/image_archive.h"
 #include "util/cleanup.h"
 
 #include <fcntl.h>
-#include <getopt.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 int cmd_save(int argc, char **argv) {
-  static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
-                                       {"format", required_argument, NULL, 'f'},
-                                       {"help", no_argument, NULL, 'h'},
-                                       {NULL, 0, NULL, 0}};
-  const char *output = NULL;
-  enum hutch_archive_format fmt = HUTCH_ARCHIVE_DOCKER;
-  int c;
-  optind = 0;
-  while ((c = getopt_long(argc, argv, "+o:h", opts, NULL)) != -1) {
-    switch (c) {
-    case 'o':
-      output = optarg;
-      break;
-    case 'f':
-      if (strcmp(optarg, "docker-archive") == 0 || strcmp(optarg, "docker") == 0)
-        fmt = HUTCH_ARCHIVE_DOCKER;
-      else if (strcmp(optarg, "oci-archive") == 0 || strcmp(optarg, "oci") == 0)
-        fmt = HUTCH_ARCHIVE_OCI;
-      else
-        return image_cli_usage_error("save", "--format takes docker-archive or oci-archive");
-      break;
-    case 'h':
-      printf("Usage: hutch save [OPTIONS] IMAGE [IMAGE...]\n\n"
-             "Write images to a tar archive (standard output by default).\n\n"
-             "Options:\n"
-             "  -o, --output string   write to this file\n"
-             "      --format string   docker-archive (default) or oci-archive\n");
-      return 0;
-    default:
-      return image_cli_usage_error("save", "unknown option");
-    }
-  }
-  if (optind >= argc)
-    return image_cli_usage_error("save", "requires at least one image");
+  const char *output = NULL, *format = "docker-archive";
+  const struct hutch_flag flags[] = {
+      {"format", 0, HUTCH_FLAG_STRING, &format, "docker-archive (default) or oci-archive"},
+      {"output", 'o', HUTCH_FLAG_STRING, &output, "Write to a file, instead of STDOUT"},
+      {0},
+  };
+  const struct hutch_cmd cmd = {
+      "[OPTIONS] IMAGE [IMAGE...]",
+      "Save one or more images to a tar archive (streamed to STDOUT by default)", flags, 1, -1};
+  int n, r = hutch_flags_parse(&cmd, argc, argv, &n);
+  if (r != 0)
+    return hutch_flags_status(r);
+  enum hutch_archive_format fmt;
+  if (strcmp(format, "docker-archive") == 0 || strcmp(format, "docker") == 0)
+    fmt = HUTCH_ARCHIVE_DOCKER;
+  else if (strcmp(format, "oci-archive") == 0 || strcmp(format, "oci") == 0)
+    fmt = HUTCH_ARCHIVE_OCI;
+  else
+    return image_cli_usage_error("save", "--format takes docker-archive or oci-archive");
   if (output == NULL && isatty(STDOUT_FILENO))
     return image_cli_usage_error("save", "refusing to write an archive to a terminal; use -o");
   struct hutch_error *err = NULL;
@@ -64,7 +49,7 @@ int cmd_save(int argc, char **argv) {
   } else {
     fd = dup(STDOUT_FILENO);
   }
-  int r = hutch_image_save(s, argv + optind, (size_t)(argc - optind), fmt, fd, &err);
+  r = hutch_image_save(s, argv + 1, (size_t)n, fmt, fd, &err);
   if (r == 0 && tmp && rename(tmp, output) < 0)
     r = hutch_error_set(&err, errno, "save: rename to %s", output);
   if (r < 0) {

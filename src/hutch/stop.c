@@ -3,11 +3,11 @@
  * SIGKILL after the timeout. */
 #include "commands.h"
 #include "ctr_cli.h"
+#include "flags.h"
 
 #include "util/cleanup.h"
 #include "util/strutil.h"
 
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -34,53 +34,46 @@ static int do_restart(struct hutch_engine *e, struct hutch_ctr *c, void *ud,
   return hutch_ctr_start(e, again, &a, &status, err);
 }
 
-static int stop_like(const char *cmd, int argc, char **argv,
+static int stop_like(int argc, char **argv,
                      int (*fn)(struct hutch_engine *, struct hutch_ctr *, void *,
                                struct hutch_error **)) {
-  static const struct option opts[] = {{"time", required_argument, NULL, 't'},
-                                       {"timeout", required_argument, NULL, 't'},
-                                       {"signal", required_argument, NULL, 's'},
-                                       {"help", no_argument, NULL, 'h'},
-                                       {NULL, 0, NULL, 0}};
-  int timeout = -1, sig = SIGKILL;
+  int64_t timeout = -1;
+  const char *signame = NULL;
   bool is_kill = fn == do_kill;
-  int c;
-  optind = 0;
-  while ((c = getopt_long(argc, argv, is_kill ? "+s:h" : "+t:s:h", opts, NULL)) != -1) {
-    int64_t v;
-    switch (c) {
-    case 't':
-      if (hutch_parse_int64(optarg, -1, 1000000, &v) < 0)
-        return ctr_cli_usage_error(cmd, "invalid --time");
-      timeout = (int)v;
-      break;
-    case 's':
-      sig = hutch_parse_signal(optarg);
-      if (sig <= 0)
-        return ctr_cli_usage_error(cmd, "invalid signal");
-      break;
-    case 'h':
-      printf("Usage: hutch %s [OPTIONS] CONTAINER [CONTAINER...]\n", cmd);
-      return 0;
-    default:
-      return ctr_cli_usage_error(cmd, "unknown option");
-    }
-  }
-  if (optind >= argc)
-    return ctr_cli_usage_error(cmd, "requires at least 1 argument");
+  const struct hutch_flag stop_flags[] = {
+      {"time", 't', HUTCH_FLAG_INT, &timeout, "Seconds to wait before killing the container"},
+      {"timeout", 0, HUTCH_FLAG_INT, &timeout, "", NULL, true},
+      {0},
+  };
+  const struct hutch_flag kill_flags[] = {
+      {"signal", 's', HUTCH_FLAG_STRING, &signame, "Signal to send to the container"},
+      {0},
+  };
+  const char *summary = is_kill            ? "Kill one or more running containers"
+                        : fn == do_restart ? "Restart one or more containers"
+                                           : "Stop one or more running containers";
+  const struct hutch_cmd cmd = {"[OPTIONS] CONTAINER [CONTAINER...]", summary,
+                                is_kill ? kill_flags : stop_flags, 1, -1};
+  int n, r = hutch_flags_parse(&cmd, argc, argv, &n);
+  if (r != 0)
+    return hutch_flags_status(r);
+  if (timeout < -1 || timeout > 1000000)
+    return ctr_cli_usage_error(argv[0], "invalid --time");
+  int sig = SIGKILL, t = (int)timeout;
+  if (signame && (sig = hutch_parse_signal(signame)) <= 0)
+    return ctr_cli_usage_error(argv[0], "invalid signal");
   _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
   if (!e)
     return HUTCH_EXIT_ERROR;
-  return ctr_cli_each(e, argc, argv, optind, false, true, fn,
-                      is_kill ? (void *)&sig : (void *)&timeout);
+  return ctr_cli_each(e, n + 1, argv, 1, false, true, fn, is_kill ? (void *)&sig : (void *)&t);
 }
 
 int cmd_stop(int argc, char **argv) {
-  return stop_like("stop", argc, argv, do_stop);
+  return stop_like(argc, argv, do_stop);
 }
 int cmd_kill(int argc, char **argv) {
-  return stop_like("kill", argc, argv, do_kill);
+  return stop_like(argc, argv, do_kill);
 }
 int cmd_restart(int argc, char **argv) {
-  return stop_like("restart", argc, argv, do_restart);
+  return stop_like(argc, argv, do_restart);
 }

@@ -121,3 +121,20 @@ int hutch_template_print(FILE *out, const char *tmpl, const json_t *obj, struct 
   fputc('\n', out);
   return 0;
 }
+
+int hutch_template_print_all(FILE *out, const char *tmpl, const json_t *arr,
+                             struct hutch_error **err) {
+  if (tmpl) {
+    size_t i;
+    const json_t *o;
+    json_array_foreach(arr, i, o) {
+      if (hutch_template_print(out, tmpl, o, err) < 0)
+        return -1;
+    }
+    return 0;
+  }
+  char *t = json_dumps(arr, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
+  fprintf(out, "%s\n", t ? t : "[]");
+  free(t);
+  return 0;
+}

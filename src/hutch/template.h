@@ -14,3 +14,8 @@ int hutch_template_check(const char *tmpl, struct hutch_error **err);
  * field prints "<no value>"; strings print raw, numbers and booleans as
  * JSON, objects and arrays as compact JSON. */
 int hutch_template_print(FILE *out, const char *tmpl, const json_t *obj, struct hutch_error **err);
+
+/* inspect's output: each object of arr through tmpl, or (tmpl NULL) the
+ * array as indented JSON. */
+int hutch_template_print_all(FILE *out, const char *tmpl, const json_t *arr,
+                             struct hutch_error **err);

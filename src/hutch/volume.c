@@ -1,94 +1,284 @@
 /* hutch volume create|ls|rm|inspect|prune. */
 #include "commands.h"
 #include "ctr_cli.h"
+#include "flags.h"
+#include "template.h"
 
 #include "util/cleanup.h"
 #include "util/json.h"
+#include "util/strutil.h"
 
 #include <stdio.h>
 #include <string.h>
 
-int cmd_volume(int argc, char **argv) {
-  if (argc < 2)
-    return ctr_cli_usage_error("volume", "requires a subcommand: create, ls, rm, inspect, prune");
+static int vol_create(int argc, char **argv) {
+  int n, r = hutch_args_parse("[VOLUME]", "Create a volume", 0, 1, argc, argv, &n);
+  if (r != 0)
+    return hutch_flags_status(r);
   _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
   if (!e)
     return HUTCH_EXIT_ERROR;
-  const char *sub = argv[1];
   struct hutch_error *err = NULL;
-  if (strcmp(sub, "create") == 0) {
-    _cleanup_free_ char *name = NULL;
-    if (hutch_volume_create(e, argc > 2 ? argv[2] : NULL, argc <= 2, &name, NULL, &err) < 0)
-      return ctr_cli_fail(err);
-    printf("%s\n", name);
-    return 0;
-  }
-  if (strcmp(sub, "ls") == 0 || strcmp(sub, "list") == 0) {
-    bool quiet = argc > 2 && strcmp(argv[2], "-q") == 0;
-    _cleanup_strv_ char **names = NULL;
-    if (hutch_volume_list(e, &names, &err) < 0)
-      return ctr_cli_fail(err);
-    if (!quiet)
-      printf("%-10s %s\n", "DRIVER", "VOLUME NAME");
-    for (char **n = names; *n; n++)
-      quiet ? printf("%s\n", *n) : printf("%-10s %s\n", "local", *n);
-    return 0;
-  }
-  if (strcmp(sub, "rm") == 0 || strcmp(sub, "remove") == 0) {
-    int i = 2;
-    bool force = false;
-    if (i < argc && strcmp(argv[i], "-f") == 0)
-      force = true, i++;
-    int ret = 0;
-    for (; i < argc; i++) {
-      if (hutch_volume_remove(e, argv[i], force, &err) < 0) {
-        hutch_error_print(stderr, "hutch", err);
-        hutch_error_free(err);
-        err = NULL;
-        ret = 1;
-        continue;
+  _cleanup_free_ char *name = NULL;
+  if (hutch_volume_create(e, n ? argv[1] : NULL, n == 0, &name, NULL, &err) < 0)
+    return ctr_cli_fail(err);
+  printf("%s\n", name);
+  return 0;
+}
+
+/* --filter KEY=VALUE for volume ls: dangling, name, driver, label. */
+struct vol_filter {
+  int dangling; /* -1: any */
+  char **names, **labels;
+  bool other_driver;
+};
+
+static int parse_filters(char **filters, struct vol_filter *f) {
+  f->dangling = -1;
+  for (char **p = filters; p && *p; p++) {
+    const char *eq = strchr(*p, '=');
+    if (!eq) {
+      fprintf(stderr, "hutch: bad format of filter (expected name=value)\n");
+      return -1;
+    }
+    const char *v = eq + 1;
+    size_t klen = (size_t)(eq - *p);
+    if (klen == 8 && strncmp(*p, "dangling", 8) == 0) {
+      if (strcmp(v, "true") == 0 || strcmp(v, "1") == 0)
+        f->dangling = 1;
+      else if (strcmp(v, "false") == 0 || strcmp(v, "0") == 0)
+        f->dangling = 0;
+      else {
+        fprintf(stderr, "hutch: invalid filter 'dangling=%s'\n", v);
+        return -1;
       }
-      printf("%s\n", argv[i]);
+    } else if (klen == 4 && strncmp(*p, "name", 4) == 0) {
+      hutch_strv_push(&f->names, v);
+    } else if (klen == 5 && strncmp(*p, "label", 5) == 0) {
+      hutch_strv_push(&f->labels, v);
+    } else if (klen == 6 && strncmp(*p, "driver", 6) == 0) {
+      f->other_driver = f->other_driver || strcmp(v, "local") != 0;
+    } else {
+      fprintf(stderr, "hutch: invalid filter '%.*s'\n", (int)klen, *p);
+      return -1;
     }
-    return ret;
   }
-  if (strcmp(sub, "inspect") == 0) {
-    _cleanup_json_ json_t *arr = json_array();
-    int ret = 0;
-    for (int i = 2; i < argc; i++) {
-      json_t *j = hutch_volume_inspect(e, argv[i], &err);
-      if (!j) {
-        hutch_error_print(stderr, "hutch", err);
-        hutch_error_free(err);
-        err = NULL;
-        ret = 1;
-        continue;
-      }
-      json_array_append_new(arr, j);
-    }
-    _cleanup_free_ char *t = json_dumps(arr, JSON_INDENT(4));
-    printf("%s\n", t);
-    return ret;
+  return 0;
+}
+
+static bool label_matches(json_t *labels, const char *want) {
+  const char *eq = strchr(want, '=');
+  _cleanup_free_ char *key = eq ? strndup(want, (size_t)(eq - want)) : strdup(want);
+  json_t *v = key ? json_object_get(labels, key) : NULL;
+  return v && (!eq || strcmp(json_string_value(v) ?: "", eq + 1) == 0);
+}
+
+static bool vol_matches(struct hutch_engine *e, const struct vol_filter *f, const char *name,
+                        json_t *info) {
+  if (f->other_driver)
+    return false;
+  bool any = f->names == NULL;
+  for (char **n = f->names; n && *n && !any; n++)
+    any = strstr(name, *n) != NULL;
+  if (!any)
+    return false;
+  for (char **l = f->labels; l && *l; l++)
+    if (!label_matches(json_object_get(info, "Labels"), *l))
+      return false;
+  if (f->dangling >= 0) {
+    _cleanup_strv_ char **users = NULL;
+    if (hutch_volume_users(e, name, &users, NULL) < 0)
+      return false;
+    if ((users && users[0]) == (f->dangling == 1))
+      return false;
   }
-  if (strcmp(sub, "prune") == 0) {
-    /* docker prunes anonymous volumes only, unless -a */
-    bool all = false;
-    for (int i = 2; i < argc; i++)
-      if (strcmp(argv[i], "-a") == 0 || strcmp(argv[i], "--all") == 0)
-        all = true;
-    _cleanup_strv_ char **names = NULL;
-    if (hutch_volume_list(e, &names, &err) < 0)
-      return ctr_cli_fail(err);
-    printf("Deleted Volumes:\n");
-    for (char **n = names; *n; n++) {
-      _cleanup_json_ json_t *j = hutch_volume_inspect(e, *n, NULL);
-      bool anon = j && json_object_get(json_object_get(j, "Labels"), "com.docker.volume.anonymous");
-      if (!all && !anon)
-        continue;
-      if (hutch_volume_remove(e, *n, false, NULL) == 0)
-        printf("%s\n", *n);
+  return true;
+}
+
+/* docker's --format json row: Labels as "k=v,k2=v2". */
+static json_t *vol_row(json_t *info) {
+  char *labels = NULL;
+  size_t len = 0;
+  FILE *m = open_memstream(&labels, &len);
+  const char *k;
+  json_t *v;
+  bool first = true;
+  json_object_foreach(json_object_get(info, "Labels"), k, v) {
+    fprintf(m, "%s%s=%s", first ? "" : ",", k, json_string_value(v) ?: "");
+    first = false;
+  }
+  fclose(m);
+  json_t *row =
+      json_pack("{s:O, s:s, s:O, s:O, s:O}", "Driver", json_object_get(info, "Driver"), "Labels",
+                labels ? labels : "", "Mountpoint", json_object_get(info, "Mountpoint"), "Name",
+                json_object_get(info, "Name"), "Scope", json_object_get(info, "Scope"));
+  free(labels);
+  return row;
+}
+
+static int vol_ls(int argc, char **argv) {
+  bool quiet = false;
+  const char *format = NULL;
+  _cleanup_strv_ char **filters = NULL;
+  const struct hutch_flag flags[] = {
+      {"filter", 'f', HUTCH_FLAG_LIST, &filters,
+       "Provide filter values (e.g. \"dangling=true\", \"name=NAME\", \"label=KEY[=VALUE]\")",
+       "filter"},
+      {"format", 0, HUTCH_FLAG_STRING, &format,
+       "Format output: \"json\", or a template such as \"{{.Name}}\""},
+      {"quiet", 'q', HUTCH_FLAG_BOOL, &quiet, "Only display volume names"},
+      {0},
+  };
+  const struct hutch_cmd cmd = {"[OPTIONS]", "List volumes", flags, 0, 0};
+  int n, r = hutch_flags_parse(&cmd, argc, argv, &n);
+  if (r != 0)
+    return hutch_flags_status(r);
+  struct hutch_error *err = NULL;
+  _cleanup_strv_ char **fnames = NULL, **flabels = NULL;
+  struct vol_filter vf = {0};
+  int pr = parse_filters(filters, &vf);
+  fnames = vf.names;
+  flabels = vf.labels;
+  if (pr < 0)
+    return HUTCH_EXIT_ERROR;
+  bool json = format && (strcmp(format, "json") == 0 || strcmp(format, "{{json .}}") == 0);
+  if (format && !json && hutch_template_check(format, &err) < 0)
+    return ctr_cli_fail(err);
+  _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
+  if (!e)
+    return HUTCH_EXIT_ERROR;
+  _cleanup_strv_ char **names = NULL;
+  if (hutch_volume_list(e, &names, &err) < 0)
+    return ctr_cli_fail(err);
+  if (!quiet && !format)
+    printf("%-10s %s\n", "DRIVER", "VOLUME NAME");
+  for (char **v = names; *v; v++) {
+    _cleanup_json_ json_t *info = hutch_volume_inspect(e, *v, NULL);
+    if (!info || !vol_matches(e, &vf, *v, info))
+      continue;
+    if (quiet) {
+      printf("%s\n", *v);
+    } else if (format) {
+      _cleanup_json_ json_t *row = vol_row(info);
+      _cleanup_free_ char *t = json ? json_dumps(row, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+      if (json)
+        printf("%s\n", t ? t : "{}");
+      else if (hutch_template_print(stdout, format, row, &err) < 0)
+        return ctr_cli_fail(err);
+    } else {
+      printf("%-10s %s\n", "local", *v);
     }
+  }
+  return 0;
+}
+
+static int vol_rm(int argc, char **argv) {
+  bool force = false;
+  const struct hutch_flag flags[] = {
+      {"force", 'f', HUTCH_FLAG_BOOL, &force, "Force the removal of one or more volumes"},
+      {0},
+  };
+  const struct hutch_cmd cmd = {"[OPTIONS] VOLUME [VOLUME...]", "Remove one or more volumes", flags,
+                                1, -1};
+  int n, r = hutch_flags_parse(&cmd, argc, argv, &n);
+  if (r != 0)
+    return hutch_flags_status(r);
+  _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
+  if (!e)
+    return HUTCH_EXIT_ERROR;
+  struct hutch_error *err = NULL;
+  int ret = 0;
+  for (int i = 1; i <= n; i++) {
+    if (hutch_volume_remove(e, argv[i], force, &err) < 0) {
+      ctr_cli_report(&err);
+      ret = 1;
+      continue;
+    }
+    printf("%s\n", argv[i]);
+  }
+  return ret;
+}
+
+static int vol_inspect(int argc, char **argv) {
+  const char *format = NULL;
+  const struct hutch_flag flags[] = {
+      {"format", 'f', HUTCH_FLAG_STRING, &format, "Format output using a template"},
+      {0},
+  };
+  const struct hutch_cmd cmd = {"[OPTIONS] VOLUME [VOLUME...]",
+                                "Display detailed information on one or more volumes", flags, 1,
+                                -1};
+  int n, r = hutch_flags_parse(&cmd, argc, argv, &n);
+  if (r != 0)
+    return hutch_flags_status(r);
+  struct hutch_error *err = NULL;
+  if (format && hutch_template_check(format, &err) < 0)
+    return ctr_cli_fail(err);
+  _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
+  if (!e)
+    return HUTCH_EXIT_ERROR;
+  _cleanup_json_ json_t *arr = json_array();
+  int ret = 0;
+  for (int i = 1; i <= n; i++) {
+    json_t *j = hutch_volume_inspect(e, argv[i], &err);
+    if (!j) {
+      ctr_cli_report(&err);
+      ret = 1;
+      continue;
+    }
+    json_array_append_new(arr, j);
+  }
+  if (hutch_template_print_all(stdout, format, arr, &err) < 0)
+    return ctr_cli_fail(err);
+  return ret;
+}
+
+static int vol_prune(int argc, char **argv) {
+  bool all = false, force = false;
+  const struct hutch_flag flags[] = {
+      {"all", 'a', HUTCH_FLAG_BOOL, &all, "Remove all unused volumes, not just anonymous ones"},
+      {"force", 'f', HUTCH_FLAG_BOOL, &force, "Do not prompt for confirmation"},
+      {0},
+  };
+  const struct hutch_cmd cmd = {"[OPTIONS]", "Remove unused local volumes", flags, 0, 0};
+  int n, r = hutch_flags_parse(&cmd, argc, argv, &n);
+  if (r != 0)
+    return hutch_flags_status(r);
+  /* docker prunes anonymous volumes only, unless -a */
+  if (!force && !hutch_confirm(all ? "WARNING! This will remove all local volumes not used by at "
+                                     "least one container."
+                                   : "WARNING! This will remove anonymous local volumes not used "
+                                     "by at least one container."))
     return 0;
+  _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
+  if (!e)
+    return HUTCH_EXIT_ERROR;
+  struct hutch_error *err = NULL;
+  _cleanup_strv_ char **names = NULL;
+  if (hutch_volume_list(e, &names, &err) < 0)
+    return ctr_cli_fail(err);
+  printf("Deleted Volumes:\n");
+  for (char **v = names; *v; v++) {
+    _cleanup_json_ json_t *j = hutch_volume_inspect(e, *v, NULL);
+    bool anon = j && json_object_get(json_object_get(j, "Labels"), "com.docker.volume.anonymous");
+    if (!all && !anon)
+      continue;
+    if (hutch_volume_remove(e, *v, false, NULL) == 0)
+      printf("%s\n", *v);
   }
-  return ctr_cli_usage_error("volume", "unknown subcommand");
+  return 0;
+}
+
+int cmd_volume(int argc, char **argv) {
+  static const struct hutch_subcmd subs[] = {
+      {"create", vol_create, "Create a volume"},
+      {"inspect", vol_inspect, "Display detailed information on one or more volumes"},
+      {"ls", vol_ls, "List volumes"},
+      {"list", vol_ls, NULL},
+      {"prune", vol_prune, "Remove unused local volumes"},
+      {"rm", vol_rm, "Remove one or more volumes"},
+      {"remove", vol_rm, NULL},
+      {NULL, NULL, NULL},
+  };
+  return hutch_subcmd_dispatch("Manage volumes", subs, argc, argv);
 }

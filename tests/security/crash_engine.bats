@@ -122,7 +122,7 @@ assert_all_removable() {
   [ -d "$HUTCH_ROOT/containers/$busy" ]
   release_lock
   # once its creator is gone, the next command cleans it
-  run "$HUTCH" container prune
+  run "$HUTCH" container prune -f
   assert_success
   [ ! -e "$HUTCH_ROOT/containers/$busy" ]
   [ -z "$(ctr_dirs)" ]

@@ -271,7 +271,7 @@ int hutch_ctr_resolve(struct hutch_engine *e, const char *ref, char **id,
   if (r < 0)
     return -1;
   if (r == 0)
-    return hutch_error_set(err, ENOENT, "No such container: %s", ref);
+    return hutch_error_say(err, ENOENT, "No such container: %s", ref);
   return 0;
 }
 
@@ -285,7 +285,8 @@ int hutch_ctr_open(struct hutch_engine *e, const char *ref, bool lock, struct hu
     return hutch_error_set(err, ENOMEM, "container");
   c->dirfd = open(c->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (c->dirfd < 0)
-    return hutch_error_set(err, errno == ENOENT ? ENOENT : errno, "No such container: %s", ref);
+    return errno == ENOENT ? hutch_error_say(err, ENOENT, "No such container: %s", ref)
+                           : hutch_error_set(err, errno, "open container %s", ref);
   if (lock) {
     c->lockfd = openat(c->dirfd, ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (c->lockfd < 0)
@@ -300,7 +301,7 @@ int hutch_ctr_open(struct hutch_engine *e, const char *ref, bool lock, struct hu
     int en = rerr->errnum;
     hutch_error_free(rerr);
     if (en == ENOENT)
-      return hutch_error_set(err, ENOENT, "No such container: %s", ref);
+      return hutch_error_say(err, ENOENT, "No such container: %s", ref);
     return hutch_ctr_reload(c, err);
   }
   *out = TAKE_PTR(c);

@@ -207,7 +207,7 @@ int hutch_ctr_stop(struct hutch_engine *e, struct hutch_ctr *c, int timeout,
 
 int hutch_ctr_kill(struct hutch_engine *e, struct hutch_ctr *c, int sig, struct hutch_error **err) {
   if (!hutch_ctr_running(c))
-    return hutch_error_set(err, EINVAL, "container %.12s is not running", c->id);
+    return hutch_error_say(err, EINVAL, "container %.12s is not running", c->id);
   if (sig == SIGKILL && hutch_ctr_lock(c, NULL) == 0) {
     /* docker kill counts as a manual stop for the restart policy */
     c->st.manual_stop = true;

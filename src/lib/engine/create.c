@@ -94,7 +94,7 @@ static int reserve_name(struct hutch_ctr *c, const char *wanted, struct hutch_er
       r = try_insert(c, err);
     }
     if (r == -EEXIST)
-      return hutch_error_set(
+      return hutch_error_say(
           err, EEXIST,
           "Conflict. The container name \"/%s\" is already in use by another container", wanted);
     return r;

@@ -68,7 +68,7 @@ int hutch_ctr_reload(struct hutch_ctr *c, struct hutch_error **err) {
   sqlite3_bind_text(q, 1, c->id, -1, SQLITE_STATIC);
   int rc = sqlite3_step(q);
   if (rc == SQLITE_DONE)
-    return hutch_error_set(err, ENOENT, "No such container: %s", c->id);
+    return hutch_error_say(err, ENOENT, "No such container: %s", c->id);
   if (rc != SQLITE_ROW)
     return hutch_db_error(db, err, "read container");
   return hutch_ctr_row_read(q, c, err);

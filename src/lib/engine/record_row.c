@@ -231,7 +231,7 @@ static int update_row(sqlite3 *db, struct hutch_ctr *c, struct hutch_error **err
   if (sqlite3_step(q) != SQLITE_DONE)
     return hutch_db_error(db, err, "write container");
   if (sqlite3_changes(db) != 1)
-    return hutch_error_set(err, ENOENT, "No such container: %s", c->id);
+    return hutch_error_say(err, ENOENT, "No such container: %s", c->id);
   return 0;
 }
 

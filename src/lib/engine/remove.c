@@ -110,7 +110,7 @@ int hutch_ctr_rename(struct hutch_engine *e, struct hutch_ctr *c, const char *na
   int r = hutch_ctr_set_name(c, name, &rerr);
   if (r == -EEXIST) {
     hutch_error_free(rerr);
-    return hutch_error_set(err, EEXIST, "Conflict. The container name \"/%s\" is already in use",
+    return hutch_error_say(err, EEXIST, "Conflict. The container name \"/%s\" is already in use",
                            name);
   }
   if (r < 0 && err && !*err)

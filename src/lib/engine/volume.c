@@ -91,12 +91,12 @@ int hutch_volume_remove(struct hutch_engine *e, const char *name, bool force,
   if (!valid_name(name) || asprintf(&dir, "%s/%s", e->volumes_dir, name) < 0)
     return hutch_error_set(err, EINVAL, "invalid volume name %s", name);
   if (!hutch_path_exists(dir))
-    return hutch_error_set(err, ENOENT, "no such volume: %s", name);
+    return hutch_error_say(err, ENOENT, "no such volume: %s", name);
   _cleanup_strv_ char **users = NULL;
   if (!force && hutch_volume_users(e, name, &users, err) < 0)
     return -1;
   if (users && users[0])
-    return hutch_error_set(err, EBUSY, "remove %s: volume is in use - [%s]", name, users[0]);
+    return hutch_error_say(err, EBUSY, "remove %s: volume is in use - [%s]", name, users[0]);
   int r = hutch_rm_rf(dir);
   if (r < 0)
     return hutch_error_set(err, r, "remove volume %s", name);
@@ -128,7 +128,7 @@ json_t *hutch_volume_inspect(struct hutch_engine *e, const char *name, struct hu
   char p[4096];
   snprintf(p, sizeof(p), "%s/%s/meta.json", e->volumes_dir, name);
   if (!valid_name(name) || !hutch_path_exists(p)) {
-    hutch_error_set(err, ENOENT, "no such volume: %s", name);
+    hutch_error_say(err, ENOENT, "no such volume: %s", name);
     return NULL;
   }
   _cleanup_json_ json_t *meta = json_load_file(p, 0, NULL);

@@ -171,7 +171,7 @@ static int resolve(json_t *index, const char *ref_or_id, const char **found,
     return r;
   }
   hutch_error_free(perr);
-  return hutch_error_set(err, ENOENT, "no such image: %s", ref_or_id);
+  return hutch_error_say(err, ENOENT, "no such image: %s", ref_or_id);
 }
 
 int hutch_image_lookup(struct hutch_store *s, const char *ref_or_id, struct hutch_image **out,
@@ -673,7 +673,7 @@ int hutch_image_remove(struct hutch_store *s, const char *ref_or_id, bool force,
     goto out;
   }
   if (holder && !force && (!by_name || nn == 1)) {
-    r = hutch_error_set(err, EBUSY, "image %s is in use by container %s", ref_or_id, holder);
+    r = hutch_error_say(err, EBUSY, "image %s is in use by container %s", ref_or_id, holder);
     goto out;
   }
   if (by_name) {

@@ -29,6 +29,17 @@ int hutch_error_set(struct hutch_error **err, int errnum, const char *fmt, ...) 
   return ret;
 }
 
+int hutch_error_say(struct hutch_error **err, int errnum, const char *fmt, ...) {
+  bool fresh = err != NULL && *err == NULL;
+  va_list ap;
+  va_start(ap, fmt);
+  int ret = hutch_error_setv(err, errnum, fmt, ap);
+  va_end(ap);
+  if (fresh && *err)
+    (*err)->plain = true;
+  return ret;
+}
+
 int hutch_error_wrap(struct hutch_error **err, const char *fmt, ...) {
   if (err == NULL || *err == NULL)
     return -1;
@@ -55,7 +66,7 @@ int hutch_error_code(const struct hutch_error *e) {
 char *hutch_error_text(const struct hutch_error *e) {
   char *out = NULL;
   const char *msg = (e && e->msg) ? e->msg : "error";
-  if (e && e->errnum) {
+  if (e && e->errnum && !e->plain) {
     if (asprintf(&out, "%s: %s", msg, strerror(e->errnum)) < 0)
       out = NULL;
   } else {

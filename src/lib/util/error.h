@@ -10,11 +10,14 @@
 #pragma once
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 struct hutch_error {
   int errnum; /* positive errno, or 0 when there is no errno behind it */
   char *msg;  /* context and message, without the errno text */
+  bool plain; /* the message says it all (docker's "No such container: x"):
+                 the errno is for callers, its text is not printed */
 };
 
 /* Fill *err (if err is non-NULL and *err is still empty) and return
@@ -23,6 +26,12 @@ int hutch_error_set(struct hutch_error **err, int errnum, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 int hutch_error_setv(struct hutch_error **err, int errnum, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
+
+/* As hutch_error_set(), for a message that is a whole sentence as docker
+ * prints it ("No such container: x", "Conflict. …"): errnum is kept for
+ * hutch_error_code(), but the text leaves its strerror out. */
+int hutch_error_say(struct hutch_error **err, int errnum, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Prefix the existing message with "<context>: ". Returns the same negative
  * value hutch_error_set() returned for it (or -1 if err is empty). */

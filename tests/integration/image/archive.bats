@@ -175,6 +175,6 @@ PY
   for c in pull images rmi tag import save load login logout "image" "image inspect" "image prune"; do
     run $HUTCH $c --help
     assert_success
-    assert_output --partial "Usage: hutch"
+    assert_output --partial "Usage:  hutch"
   done
 }

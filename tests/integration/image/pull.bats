@@ -186,7 +186,7 @@ teardown() { image_teardown; }
   hutch tag "$REG/hutch/one" "$REG/hutch/two"
   run hutch images
   assert_line --regexp '^<none> +<none> '
-  run hutch image prune
+  run hutch image prune -f
   assert_success
   assert_output --partial "Deleted Images:"
   run hutch images

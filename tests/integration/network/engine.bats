@@ -355,7 +355,7 @@ wait_http() {
   run h network inspect drop
   [ "$(echo "$output" | jq -r '.[0].Internal')" = true ]
   [ "$(echo "$output" | jq -r '.[0].IPAM.Config[0].Subnet')" = "$SUB_B" ]
-  run h network prune
+  run h network prune -f
   assert_success
   assert_output "Deleted Networks:
 drop"

@@ -104,7 +104,7 @@ static int reserve_port(json_t *all, struct hutch_port_mapping *p, struct hutch_
         continue;
       if (o.proto == p->proto && o.host_port == p->host_port &&
           (o.host_ip == 0 || p->host_ip == 0 || o.host_ip == p->host_ip))
-        return hutch_error_set(err, EADDRINUSE, "port %u/%s is already published by %s",
+        return hutch_error_say(err, EADDRINUSE, "port %u/%s is already published by %s",
                                p->host_port, proto_name(p->proto),
                                json_string_value(json_object_get(rec, "id")));
     }
@@ -299,7 +299,7 @@ static int attach_locked(const struct hutch_net_config *cfg, const struct hutch_
       const char *nn = json_string_value(json_object_get(ep, "network"));
       const char *in = json_string_value(json_object_get(ep, "ifname"));
       if (nn && strcmp(nn, net->name) == 0)
-        return hutch_error_set(err, EEXIST, "container %s is already attached to network %s", id,
+        return hutch_error_say(err, EEXIST, "container %s is already attached to network %s", id,
                                net->name);
       if (in && strcmp(in, ifname) == 0)
         return hutch_error_set(err, EEXIST, "container %s already has an interface %s", id, ifname);

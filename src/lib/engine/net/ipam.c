@@ -224,7 +224,7 @@ int hutch_ipam_allocate(const char *dir, const char *pool, const struct hutch_ci
       return hutch_error_set(err, EINVAL, "address %s is not usable in subnet %s",
                              hutch_ipv4_format(requested, abuf), sbuf);
     if (json_object_get(p.allocs, hutch_ipv4_format(requested, abuf)))
-      return hutch_error_set(err, EADDRINUSE, "address %s is already in use in network %s", abuf,
+      return hutch_error_say(err, EADDRINUSE, "address %s is already in use in network %s", abuf,
                              pool);
     addr = requested;
   } else {

@@ -107,7 +107,7 @@ int hutch_network_load(const struct hutch_net_ctx *ctx, const char *name_or_id,
   if (matches > 1)
     return hutch_error_set(err, EINVAL, "network id prefix %s is ambiguous", name_or_id);
   if (matches == 0)
-    return hutch_error_set(err, ENOENT, "network %s not found", name_or_id);
+    return hutch_error_say(err, ENOENT, "network %s not found", name_or_id);
   return 0;
 }
 
@@ -190,7 +190,7 @@ static int network_create_locked(const struct hutch_net_ctx *ctx, const char *na
   }
   for (size_t i = 0; i < n; i++)
     if (strcmp(nets[i]->name, name) == 0) {
-      ret = hutch_error_set(err, EEXIST, "network with name %s already exists", name);
+      ret = hutch_error_say(err, EEXIST, "network with name %s already exists", name);
       goto out;
     }
   net->name = strdup(name);

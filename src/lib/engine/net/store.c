@@ -135,7 +135,7 @@ int hutch_net_network_read(const struct hutch_net_ctx *ctx, const char *name,
   _cleanup_free_ char *buf = NULL;
   int r = hutch_read_file(file, &buf, NULL);
   if (r == -ENOENT)
-    return hutch_error_set(err, ENOENT, "network %s not found", name);
+    return hutch_error_say(err, ENOENT, "network %s not found", name);
   if (r < 0)
     return hutch_error_set(err, r, "read %s", file);
   json_error_t je;
