@@ -6,6 +6,7 @@
 
 #include "linux/copyup.h"
 #include "linux/idmap.h"
+#include "linux/mounts.h"
 #include "spec/spec.h"
 #include "util/cleanup.h"
 #include "util/error.h"
@@ -14,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -167,7 +169,25 @@ static void test_idmap_prepare(void) {
   rmdir(tmpl);
 }
 
+static void test_tmpfs_mode(void) {
+  char *d = hutch_tmpfs_data_with_mode(NULL, 041777);
+  ok(d && strcmp(d, "mode=1777") == 0, "no options: mode of the dir (sticky), type bits dropped");
+  free(d);
+  d = hutch_tmpfs_data_with_mode("size=1m,nr_inodes=10", 02775);
+  ok(d && strcmp(d, "mode=2775,size=1m,nr_inodes=10") == 0, "setgid mode in front of the options");
+  free(d);
+  d = hutch_tmpfs_data_with_mode("", 0755);
+  ok(d && strcmp(d, "mode=0755") == 0, "empty options");
+  free(d);
+  ok(hutch_tmpfs_data_with_mode("size=1m,mode=0700", 01777) == NULL, "mode= given: kept as is");
+  ok(hutch_tmpfs_data_with_mode("mode=1777", 0755) == NULL, "mode= first: kept as is");
+  d = hutch_tmpfs_data_with_mode("nomode=1", 0700);
+  ok(d && strcmp(d, "mode=0700,nomode=1") == 0, "an option ending in mode is not mode=");
+  free(d);
+}
+
 int main(void) {
+  test_tmpfs_mode();
   test_copy();
   test_idmap_prepare();
   return done_testing();

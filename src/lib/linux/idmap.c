@@ -170,12 +170,37 @@ void hutch_idmap_free(int *fds, size_t n) {
   free(fds);
 }
 
+/* A plain bind source for a container with a user namespace: cloned here,
+ * where the whole path is reachable, since the container's root may not
+ * be able to walk it (a source below a 0700 directory). Best effort: a
+ * source that is missing yet (a hook may make it) is left to the child. */
+static int plain_tree(const struct spec_mount *m) {
+  bool rec = m->recursive_bind;
+  hutch_debug("open_tree %s OPEN_TREE_CLONE%s (for the user namespace)", m->source,
+              rec ? "|AT_RECURSIVE" : "");
+  _cleanup_close_ int t = open_tree(AT_FDCWD, m->source,
+                                    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (rec ? AT_RECURSIVE : 0));
+  if (t < 0) {
+    hutch_debug("open_tree %s: %s, the child binds it by path", m->source, strerror(errno));
+    return -EBADF;
+  }
+  struct mount_attr prop = {.propagation = MS_SLAVE};
+  if (mount_setattr(t, "", AT_EMPTY_PATH | (rec ? AT_RECURSIVE : 0), &prop, sizeof(prop)) < 0) {
+    hutch_debug("make the clone of %s a slave: %s, the child binds it by path", m->source,
+                strerror(errno));
+    return -EBADF;
+  }
+  return TAKE_FD(t);
+}
+
 int hutch_idmap_prepare(const struct spec *spec, int **out, struct hutch_error **err) {
   *out = NULL;
   size_t n = spec->n_mounts;
+  bool has_userns = spec->linux_.namespaces[SPEC_NS_USER].present;
   bool any = false;
   for (size_t i = 0; i < n; i++)
-    any |= spec->mounts[i].idmap || spec->mounts[i].ridmap;
+    any |= spec->mounts[i].idmap || spec->mounts[i].ridmap ||
+           (has_userns && spec->mounts[i].bind && spec->mounts[i].source);
   if (!any)
     return 0;
   int *fds = malloc(n * sizeof(*fds));
@@ -186,8 +211,11 @@ int hutch_idmap_prepare(const struct spec *spec, int **out, struct hutch_error *
   _cleanup_close_ int shared_userns = -EBADF; /* the container's mappings, made once */
   for (size_t i = 0; i < n; i++) {
     const struct spec_mount *m = &spec->mounts[i];
-    if (!m->idmap && !m->ridmap)
+    if (!m->idmap && !m->ridmap) {
+      if (has_userns && m->bind && m->source)
+        fds[i] = plain_tree(m);
       continue;
+    }
     char what[512];
     snprintf(what, sizeof(what), "mounts[%zu] %s", i, m->destination);
     if (!m->bind || m->source == NULL) {

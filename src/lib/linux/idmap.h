@@ -13,7 +13,10 @@
 
 /* For every spec mount with idmap or ridmap: a detached clone of its source
  * (open_tree OPEN_TREE_CLONE, O_CLOEXEC), idmapped with the mount's
- * uid/gidMappings or else the container's user namespace mappings.
+ * uid/gidMappings or else the container's user namespace mappings. In a
+ * container with a user namespace (new or joined), every other bind mount
+ * gets a plain detached clone too, where its source can be reached (its
+ * container root may not walk the path); -EBADF where the clone failed.
  * *fds gets an array of spec->n_mounts fds (-EBADF for the other mounts),
  * or NULL when no mount asks for an idmap. */
 int hutch_idmap_prepare(const struct spec *spec, int **fds, struct hutch_error **err);

@@ -56,17 +56,30 @@ static int reopen_target(const struct mount_ctx *ctx, const char *dest, char buf
   return 0;
 }
 
-/* tree_fd: a detached idmapped clone of the source (idmap.c), moved into
- * place instead of a bind; -EBADF for a plain bind. */
+/* Is NAME=... one of the comma-separated options in data? */
+static bool data_has(const char *data, const char *name) {
+  size_t n = strlen(name);
+  for (const char *p = data; p && *p;) {
+    if (strncmp(p, name, n) == 0 && p[n] == '=')
+      return true;
+    p = strchr(p, ',');
+    p = p ? p + 1 : NULL;
+  }
+  return false;
+}
+
+/* tree_fd: a detached clone of the source made by the runtime's parent
+ * (idmap.c: idmapped, or opened before entering a user namespace), moved
+ * into place instead of a bind; -EBADF for a plain bind. */
 static int do_bind(const struct mount_ctx *ctx, const struct spec_mount *m, int tree_fd,
                    char target[static 32], int *tfd, struct hutch_error **err) {
   if (tree_fd >= 0) {
-    hutch_debug("move_mount idmapped %s on %s", m->source, m->destination);
+    hutch_debug("move_mount detached tree of %s on %s", m->source, m->destination);
     /* Onto the resolved target fd itself: move_mount does not follow a
      * /proc/self/fd magic link as a to-path. */
     if (move_mount(tree_fd, "", *tfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-      return hutch_error_set(err, errno, "move the idmapped mount of %s on %s", m->source,
-                             m->destination);
+      return hutch_error_set(err, errno, "move the mount of %s (opened by the runtime) on %s",
+                             m->source, m->destination);
   } else {
     unsigned long flags = MS_BIND | (m->recursive_bind ? MS_REC : 0);
     hutch_debug("mount %s on %s (%s)", m->source, m->destination,
@@ -82,26 +95,44 @@ static int do_bind(const struct mount_ctx *ctx, const struct spec_mount *m, int 
       return -1;
     unsigned long keep = hutch_mount_locked_flags(target) & ~m->clear_flags;
     hutch_debug("remount %s bind flags=0x%lx", m->destination, want | keep);
-    if (mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | want | keep, NULL) < 0)
-      return hutch_error_set(err, errno, "remount %s with its options", m->destination);
+    if (mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | want | keep, NULL) < 0) {
+      int e = errno;
+      /* EPERM: a flag of the source the kernel locks (fuse, sshfs, a mount
+       * from a more privileged user namespace) was cleared. Retry keeping
+       * every flag the source has, as runc does. */
+      if (e != EPERM)
+        return hutch_error_set(err, e, "remount %s with its options", m->destination);
+      unsigned long src = hutch_mount_locked_flags(target);
+      if (tree_fd < 0 && m->source)
+        src |= hutch_mount_locked_flags(m->source);
+      hutch_debug("remount %s: EPERM, retry keeping the source's flags 0x%lx", m->destination, src);
+      if (mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | want | keep | src, NULL) < 0)
+        return hutch_error_set(err, errno,
+                               "remount %s with its options (also keeping the source's flags "
+                               "0x%lx)",
+                               m->destination, src);
+    }
   }
   return 0;
 }
 
+bool hutch_mount_ro_later(const struct spec_mount *m) {
+  return !m->bind && (m->flags & MS_RDONLY) && m->type && strcmp(m->type, "tmpfs") == 0 &&
+         !m->tmpcopyup;
+}
+
+char *hutch_tmpfs_data_with_mode(const char *data, mode_t mode) {
+  if (data_has(data, "mode"))
+    return NULL;
+  char *out = NULL;
+  if (asprintf(&out, "mode=%04o%s%s", (unsigned)(mode & 07777), data && *data ? "," : "",
+               data && *data ? data : "") < 0)
+    return NULL;
+  return out;
+}
+
 static int mount_at(const struct mount_ctx *ctx, const struct spec_mount *m, const char *type,
                     char target[static 32], int *tfd, struct hutch_error **err);
-
-/* Is NAME=... one of the comma-separated options in data? */
-static bool data_has(const char *data, const char *name) {
-  size_t n = strlen(name);
-  for (const char *p = data; p && *p;) {
-    if (strncmp(p, name, n) == 0 && p[n] == '=')
-      return true;
-    p = strchr(p, ',');
-    p = p ? p + 1 : NULL;
-  }
-  return false;
-}
 
 static int tmp_copyup(const struct mount_ctx *ctx, const struct spec_mount *m, int covered,
                       char target[static 32], int *tfd, struct hutch_error **err) {
@@ -155,25 +186,86 @@ static int set_recursive_attrs(const struct mount_ctx *ctx, const struct spec_mo
   return 0;
 }
 
-static bool source_is_dir(const struct spec_mount *m) {
+/* The bind source: through the tree the runtime opened for us when there
+ * is one (its path may be out of our reach in a user namespace). */
+static int stat_source(const struct mount_ctx *ctx, const struct spec_mount *m, struct stat *st) {
+  if (ctx->idmap_fd >= 0)
+    return fstat(ctx->idmap_fd, st);
+  return m->source ? stat(m->source, st) : (errno = EINVAL, -1);
+}
+
+static bool needs_plain_dir(const char *type) {
+  return type && (strcmp(type, "proc") == 0 || strcmp(type, "sysfs") == 0);
+}
+
+/* proc and sysfs go on an ordinary directory of the rootfs, never through
+ * a symlink there (runc refuses them the same way): a hostile rootfs's
+ * /proc -> /somewhere would otherwise get the container a procfs where it
+ * chose, or reach outside. */
+static int check_plain_dir(const struct mount_ctx *ctx, const struct spec_mount *m,
+                           const char *type, struct hutch_error **err) {
+  _cleanup_close_ int fd = hutch_open_in_root(ctx->rootfd, m->destination, O_PATH | O_NOFOLLOW, 0);
+  if (fd == -ENOENT)
+    return 0;
   struct stat st;
-  if (!m->bind)
-    return true;
-  if (stat(m->source, &st) < 0)
-    return true; /* the bind will fail with a clear error */
-  return S_ISDIR(st.st_mode);
+  if (fd == -ELOOP || (fd >= 0 && fstat(fd, &st) == 0 && S_ISLNK(st.st_mode)))
+    return hutch_error_set(err, ELOOP,
+                           "mount %s: %s in the rootfs is a symlink; filesystem %s must be "
+                           "mounted on an ordinary directory, refusing",
+                           type, m->destination, type);
+  if (fd < 0)
+    return hutch_error_set(err, fd, "mount %s: open %s in the rootfs", type, m->destination);
+  if (fstat(fd, &st) < 0)
+    return hutch_error_set(err, errno, "mount %s: stat %s in the rootfs", type, m->destination);
+  if (!S_ISDIR(st.st_mode))
+    return hutch_error_set(err, ENOTDIR,
+                           "mount %s: %s in the rootfs is not a directory (mode 0%o); filesystem "
+                           "%s must be mounted on an ordinary directory, refusing",
+                           type, m->destination, (unsigned)st.st_mode, type);
+  return 0;
+}
+
+/* A tmpfs takes the mode of the directory it covers (its sticky, setgid
+ * bits too), as runc does, unless its options set one: *out gets the
+ * data with mode= in front, or stays NULL. */
+static int tmpfs_mode_data(const struct mount_ctx *ctx, const struct spec_mount *m,
+                           const char *type, char **out, struct hutch_error **err) {
+  *out = NULL;
+  if (!type || strcmp(type, "tmpfs") != 0 || m->tmpcopyup || data_has(m->data, "mode"))
+    return 0;
+  _cleanup_close_ int fd = hutch_open_in_root(ctx->rootfd, m->destination, O_PATH, 0);
+  struct stat st;
+  if (fd < 0 || fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode))
+    return 0; /* created below with the default mode */
+  *out = hutch_tmpfs_data_with_mode(m->data, st.st_mode);
+  if (*out == NULL)
+    return hutch_error_set(err, ENOMEM, "mount tmpfs on %s: options", m->destination);
+  return 0;
 }
 
 int hutch_mount_one(const struct mount_ctx *ctx, const struct spec_mount *m,
                     struct hutch_error **err) {
   const char *type = m->type ? m->type : (m->bind ? "bind" : NULL);
+  bool is_dir = true;
   if (m->bind) {
     struct stat st;
-    if (m->source == NULL || stat(m->source, &st) < 0)
+    if (m->source == NULL || stat_source(ctx, m, &st) < 0)
       return hutch_error_set(err, m->source ? errno : EINVAL, "mount %s: source %s", m->destination,
                              m->source ? m->source : "(none)");
+    is_dir = S_ISDIR(st.st_mode);
   }
-  int tfd = hutch_mkmount_target_in_root(ctx->rootfd, m->destination, source_is_dir(m));
+  if (needs_plain_dir(type) && check_plain_dir(ctx, m, type, err) < 0)
+    return -1;
+  _cleanup_free_ char *data = NULL;
+  if (tmpfs_mode_data(ctx, m, type, &data, err) < 0)
+    return -1;
+  struct spec_mount with_mode;
+  if (data) {
+    with_mode = *m;
+    with_mode.data = data;
+    m = &with_mode;
+  }
+  int tfd = hutch_mkmount_target_in_root(ctx->rootfd, m->destination, is_dir);
   if (tfd < 0)
     return hutch_error_set(err, tfd, "create mount target %s in the rootfs", m->destination);
   char target[32];
@@ -199,6 +291,11 @@ static int mount_at(const struct mount_ctx *ctx, const struct spec_mount *m, con
     unsigned long flags = m->flags & ~(MS_PROPAGATION | MS_REC);
     const char *src = m->source ? m->source : type;
     bool copyup = m->tmpcopyup && type && strcmp(type, "tmpfs") == 0;
+    /* A read-only tmpfs (/dev with "ro") is made read-only at the end
+     * (hutch_rootfs_finish), as runc does: the mounts and nodes under it
+     * need it writable until then. */
+    if (hutch_mount_ro_later(m))
+      flags &= ~MS_RDONLY;
     _cleanup_close_ int covered = -EBADF;
     if (m->tmpcopyup && !copyup)
       hutch_warn("mount %s: tmpcopyup applies to tmpfs mounts only, ignoring", m->destination);

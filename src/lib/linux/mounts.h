@@ -4,6 +4,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "spec/spec.h"
 #include "util/error.h"
@@ -15,7 +16,7 @@ struct mount_ctx {
   bool netns;                  /* has its own network namespace (sysfs may be mounted) */
   struct hutch_cgroup *cgroup; /* for "cgroup" mounts */
   bool cgroupns;
-  int idmap_fd; /* the mount being made: its detached idmapped tree (idmap.h), or -EBADF */
+  int idmap_fd; /* the mount being made: its detached tree (idmap.h), or -EBADF */
 };
 
 int hutch_mount_one(const struct mount_ctx *ctx, const struct spec_mount *m,
@@ -23,3 +24,10 @@ int hutch_mount_one(const struct mount_ctx *ctx, const struct spec_mount *m,
 /* Mount flags a bind mount cannot drop when remounted (locked in a user
  * namespace): the source's nosuid/nodev/noexec/ro... as MS_* bits. */
 unsigned long hutch_mount_locked_flags(const char *path);
+/* options for a tmpfs over a directory of this mode: "mode=MODE" (the
+ * sticky, setuid and setgid bits included) in front of data; NULL if data
+ * already sets mode= (or out of memory). Caller frees. */
+char *hutch_tmpfs_data_with_mode(const char *data, mode_t mode);
+/* A read-only tmpfs is mounted read-write and made read-only by
+ * hutch_rootfs_finish, once everything under it is in place. */
+bool hutch_mount_ro_later(const struct spec_mount *m);

@@ -20,12 +20,22 @@
 #define CLONE_NEWTIME 0x00000080
 #endif
 
+/* Joining a user namespace by path: the namespaces made with it must be
+ * owned by it, or the container's root has no privilege over them (a
+ * mount namespace it cannot mount in). They are unshared in the child
+ * once it has joined (hutch_ns_unshare_late); the pid namespace, which
+ * unshare cannot enter, is still made at clone. */
+static bool made_after_userns(const struct spec_linux *l, int t) {
+  return l->namespaces[SPEC_NS_USER].present && l->namespaces[SPEC_NS_USER].path &&
+         (t == SPEC_NS_MOUNT || t == SPEC_NS_UTS || t == SPEC_NS_IPC || t == SPEC_NS_NETWORK);
+}
+
 unsigned long hutch_ns_clone_flags(const struct spec_linux *l) {
   unsigned long flags = 0;
   for (int t = 0; t < SPEC_NS__MAX; t++) {
     if (!l->namespaces[t].present || l->namespaces[t].path)
       continue;
-    if (t == SPEC_NS_CGROUP || t == SPEC_NS_TIME)
+    if (t == SPEC_NS_CGROUP || t == SPEC_NS_TIME || made_after_userns(l, t))
       continue;
     flags |= (unsigned long)hutch_spec_ns_clone_flag((enum spec_ns_type)t);
   }
@@ -122,6 +132,17 @@ static int write_time_offsets(const struct spec_linux *l, struct hutch_error **e
 }
 
 int hutch_ns_unshare_late(const struct spec_linux *l, struct hutch_error **err) {
+  unsigned long owned = 0;
+  for (int t = 0; t < SPEC_NS__MAX; t++)
+    if (l->namespaces[t].present && !l->namespaces[t].path && made_after_userns(l, t))
+      owned |= (unsigned long)hutch_spec_ns_clone_flag((enum spec_ns_type)t);
+  if (owned) {
+    hutch_debug("unshare 0x%lx in the joined user namespace", owned);
+    if (unshare((int)owned) < 0)
+      return hutch_error_set(err, errno,
+                             "create the mount, uts, ipc and network namespaces in the joined "
+                             "user namespace");
+  }
   const struct spec_namespace *cg = &l->namespaces[SPEC_NS_CGROUP];
   if (cg->present && cg->path == NULL) {
     hutch_debug("unshare CLONE_NEWCGROUP");

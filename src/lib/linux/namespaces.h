@@ -9,7 +9,10 @@
  * Cgroup and time namespaces are left out: the child unshares them itself
  * (a cgroup namespace must be rooted at the container's cgroup, which the
  * child enters only after clone on v1 hosts; time offsets must be written
- * before any process is in the namespace). */
+ * before any process is in the namespace). With a user namespace joined by
+ * path, the mount, uts, ipc and network namespaces are left out too: the
+ * child unshares them once it is in that user namespace, which then owns
+ * them. */
 unsigned long hutch_ns_clone_flags(const struct spec_linux *l);
 /* Open every namespace path of the spec (O_RDONLY|O_CLOEXEC) into fds[],
  * -EBADF where there is none; checks each is a namespace of the right type. */
@@ -26,6 +29,7 @@ int hutch_ns_join(enum spec_ns_type t, int fd, struct hutch_error **err);
 int hutch_ns_pid_enter_for_children(int fd, struct hutch_error **err);
 /* Switch our children back to our own pid namespace; closes *saved. */
 void hutch_ns_pid_restore(int *saved);
-/* In the child: create the cgroup and time namespaces if the spec asks
- * for new ones (time: unshare, write offsets, then join time_for_children). */
+/* In the child: create the namespaces left out of the clone flags (those
+ * owned by a joined user namespace), and the cgroup and time namespaces if
+ * the spec asks for new ones (time: unshare, write offsets, then join time_for_children). */
 int hutch_ns_unshare_late(const struct spec_linux *l, struct hutch_error **err);

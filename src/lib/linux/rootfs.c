@@ -19,21 +19,21 @@
 
 int hutch_rootfs_prepare(struct rootfs_ctx *ctx, struct hutch_error **err) {
   const struct spec *s = ctx->spec;
-  /* First cut propagation to the host: nothing we mount may leak back out
-   * (default rslave like runc, so host unmounts still reach us). */
-  unsigned long prop =
-      s->linux_.rootfs_propagation_flags ? s->linux_.rootfs_propagation_flags : (MS_SLAVE | MS_REC);
-  hutch_debug("mount propagation 0x%lx on /", prop);
-  if (mount(NULL, "/", NULL, prop, NULL) < 0)
-    return hutch_error_set(err, errno, "set rootfs propagation on /");
-  /* pivot_root needs the new root to be a mount point; the bind also lets
-   * us make it private below without touching the host's mount. */
-  hutch_debug("mount %s on itself (rbind)", ctx->rootfs);
-  if (mount(ctx->rootfs, ctx->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
-    return hutch_error_set(err, errno, "bind mount the rootfs %s", ctx->rootfs);
-  if (s->linux_.rootfs_propagation_flags & (MS_SHARED | MS_PRIVATE | MS_UNBINDABLE)) {
-    if (mount(NULL, ctx->rootfs, NULL, MS_PRIVATE, NULL) < 0)
-      return hutch_error_set(err, errno, "make the rootfs mount private");
+  /* Without a mount namespace of its own the container shares ours (the
+   * host's): nothing is changed in it but the spec's mounts, and the
+   * rootfs is entered with chroot (hutch_rootfs_pivot). */
+  if (ctx->mountns) {
+    /* First cut propagation to the host: nothing we mount may leak back
+     * out (rslave, so host unmounts still reach us). The spec's
+     * rootfsPropagation applies to the new root after pivot_root: a shared
+     * / here would make pivot_root fail (EINVAL). */
+    hutch_debug("mount propagation rslave on /");
+    if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+      return hutch_error_set(err, errno, "set mount propagation rslave on /");
+    /* pivot_root needs the new root to be a mount point. */
+    hutch_debug("mount %s on itself (rbind)", ctx->rootfs);
+    if (mount(ctx->rootfs, ctx->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+      return hutch_error_set(err, errno, "bind mount the rootfs %s", ctx->rootfs);
   }
   ctx->rootfd = open(ctx->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (ctx->rootfd < 0)
@@ -64,7 +64,11 @@ int hutch_rootfs_prepare(struct rootfs_ctx *ctx, struct hutch_error **err) {
 int hutch_rootfs_pivot(struct rootfs_ctx *ctx, struct hutch_error **err) {
   if (fchdir(ctx->rootfd) < 0 && chdir(ctx->rootfs) < 0)
     return hutch_error_set(err, errno, "chdir to the rootfs");
-  if (ctx->no_pivot) {
+  if (!ctx->mountns) {
+    hutch_debug("chroot %s (no mount namespace: no pivot_root)", ctx->rootfs);
+    if (chroot(".") < 0)
+      return hutch_error_set(err, errno, "chroot to the rootfs %s", ctx->rootfs);
+  } else if (ctx->no_pivot) {
     hutch_debug("move rootfs to / and chroot (--no-pivot)");
     if (mount(ctx->rootfs, "/", NULL, MS_MOVE, NULL) < 0)
       return hutch_error_set(err, errno, "move the rootfs to /");
@@ -85,6 +89,12 @@ int hutch_rootfs_pivot(struct rootfs_ctx *ctx, struct hutch_error **err) {
   }
   if (chdir("/") < 0)
     return hutch_error_set(err, errno, "chdir /");
+  unsigned long prop = ctx->spec->linux_.rootfs_propagation_flags;
+  if (ctx->mountns && prop) {
+    hutch_debug("rootfsPropagation 0x%lx on the new /", prop);
+    if (mount(NULL, "/", NULL, prop, NULL) < 0)
+      return hutch_error_set(err, errno, "set rootfsPropagation on the container's /");
+  }
   close(ctx->rootfd);
   ctx->rootfd = -EBADF;
   return 0;
@@ -207,6 +217,26 @@ static int readonly_path(int root, const char *path, struct hutch_error **err) {
   return 0;
 }
 
+/* A read-only tmpfs, mounted read-write so that what goes under it could be
+ * made (hutch_mount_ro_later): read-only now, on the mount itself. */
+static int tmpfs_readonly(int root, const struct spec_mount *m, struct hutch_error **err) {
+  _cleanup_close_ int fd = hutch_open_in_root(root, m->destination, O_PATH | O_NOFOLLOW, 0);
+  if (fd < 0)
+    return hutch_error_set(err, fd, "open %s to make it read-only", m->destination);
+  hutch_debug("read-only tmpfs %s", m->destination);
+  struct mount_attr a = {.attr_set = MOUNT_ATTR_RDONLY};
+  if (mount_setattr(fd, "", AT_EMPTY_PATH, &a, sizeof(a)) == 0)
+    return 0;
+  if (errno != ENOSYS)
+    return hutch_error_set(err, errno, "make the tmpfs on %s read-only", m->destination);
+  char p[32];
+  hutch_fd_path(fd, p);
+  unsigned long keep = hutch_mount_locked_flags(p);
+  if (mount(NULL, p, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | keep, NULL) < 0)
+    return hutch_error_set(err, errno, "remount the tmpfs on %s read-only", m->destination);
+  return 0;
+}
+
 int hutch_rootfs_finish(const struct spec *spec, struct hutch_error **err) {
   _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (root < 0)
@@ -217,6 +247,9 @@ int hutch_rootfs_finish(const struct spec *spec, struct hutch_error **err) {
       return -1;
   for (char **p = spec->linux_.readonly_paths; p && *p; p++)
     if (readonly_path(root, *p, err) < 0)
+      return -1;
+  for (size_t i = 0; i < spec->n_mounts; i++)
+    if (hutch_mount_ro_later(&spec->mounts[i]) && tmpfs_readonly(root, &spec->mounts[i], err) < 0)
       return -1;
   if (spec->root_readonly) {
     hutch_debug("remount / read-only");

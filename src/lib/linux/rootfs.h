@@ -19,6 +19,7 @@ struct rootfs_ctx {
   const struct spec *spec;
   const char *rootfs; /* absolute path */
   bool no_pivot;
+  bool mountns; /* its own mount namespace; without, chroot and the host's mounts */
   bool userns;
   struct hutch_cgroup *cgroup;
   const int *idmap_fds; /* per spec mount, from hutch_idmap_prepare; NULL if none */

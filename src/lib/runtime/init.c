@@ -25,6 +25,7 @@
 #include "util/fs.h"
 #include "util/log.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -108,8 +109,6 @@ static int step_session_keyring(struct init_args *a, struct hutch_error **err) {
 }
 
 static int step_mounts(struct init_args *a, struct rootfs_ctx *rc, struct hutch_error **err) {
-  if (!a->spec->linux_.namespaces[SPEC_NS_MOUNT].present)
-    return hutch_error_set(err, EINVAL, "linux.namespaces: a mount namespace is required");
   if (hutch_rootfs_prepare(rc, err) < 0)
     return -1;
   /* A missing process.cwd is created (as root, before pivot_root and the
@@ -330,6 +329,35 @@ void hutch_init_fds_for_exec(int preserve_fds) {
   }
 }
 
+/* Every fd the runtime was started with crossed an execve, so it is not
+ * close-on-exec; every fd the runtime opens is. So the fds >= first that
+ * are not close-on-exec are the caller's (or a leak): closed now, before
+ * the init waits in the created state where they would be visible in its
+ * /proc/PID/fd. stdio and the --preserve-fds range are below first. */
+static void close_inherited_fds(int first) {
+  int batch[256];
+  size_t n;
+  do {
+    DIR *d = opendir("/proc/self/fd");
+    if (d == NULL)
+      return; /* the CLOEXEC sweep before execve still closes them */
+    n = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL && n < sizeof(batch) / sizeof(batch[0])) {
+      char *end;
+      long fd = strtol(de->d_name, &end, 10);
+      if (*end || end == de->d_name || fd < first || fd == dirfd(d))
+        continue;
+      int fl = fcntl((int)fd, F_GETFD);
+      if (fl >= 0 && !(fl & FD_CLOEXEC))
+        batch[n++] = (int)fd;
+    }
+    closedir(d);
+    for (size_t i = 0; i < n; i++)
+      close(batch[i]);
+  } while (n == sizeof(batch) / sizeof(batch[0]));
+}
+
 /* The caller's chosen stdio becomes 0-2; through fds >= 3 first, so that
  * one target is never the source of another. */
 static void step_stdio(const struct init_args *a) {
@@ -346,6 +374,7 @@ static void step_stdio(const struct init_args *a) {
 void hutch_init_child(struct init_args *a) {
   struct hutch_error *err = NULL;
   step_stdio(a);
+  close_inherited_fds(3 + a->preserve_fds);
   /* The state dir's flock belongs to the open file we share with the
    * parent: keeping it would hold the lock for as long as we live. */
   if (a->state_dirfd >= 0)
@@ -361,6 +390,7 @@ void hutch_init_child(struct init_args *a) {
   struct rootfs_ctx rc = {.spec = s,
                           .rootfs = a->rootfs,
                           .no_pivot = a->no_pivot,
+                          .mountns = s->linux_.namespaces[SPEC_NS_MOUNT].present,
                           .userns = a->new_userns || s->linux_.namespaces[SPEC_NS_USER].path,
                           .cgroup = a->cgroup,
                           .idmap_fds = a->idmap_fds,

@@ -172,6 +172,17 @@ int hutch_spawn(const struct hutch_runtime *rt, const struct hutch_create_opts *
   a.rootfs = rootfs;
   if (hutch_sysctl_validate(l, err) < 0 || hutch_lsm_check(spec, err) < 0)
     return -1;
+  if (!l->namespaces[SPEC_NS_MOUNT].present) {
+    /* The container shares our mount namespace: masking or remounting
+     * would change the host's mounts (runc refuses these as well). */
+    if ((l->masked_paths && *l->masked_paths) || (l->readonly_paths && *l->readonly_paths))
+      return hutch_error_set(err, EINVAL,
+                             "linux.maskedPaths/readonlyPaths: need a mount namespace of the "
+                             "container's own");
+    if (spec->root_readonly)
+      return hutch_error_set(err, EINVAL,
+                             "root.readonly: needs a mount namespace of the container's own");
+  }
   if (spec->process.has_caps) {
     if (hutch_caps_from_spec(&spec->process.caps, &a.caps, err) < 0)
       return -1;
