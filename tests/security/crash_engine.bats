@@ -101,10 +101,12 @@ assert_all_removable() {
   mkdir -p "$HUTCH_ROOT/containers/$id/upper/x" "$HUTCH_ROOT/containers/$id/merged"
   : >"$HUTCH_ROOT/containers/$id/.lock"
   mkdir -p "$HUTCH_ROOT/containers/.creating-$id2" "$HUTCH_ROOT/containers/.removing-$id2/work"
-  # killed between mkdir and its lock: an old .new- dir goes, a fresh one
-  # (a create at that instant) stays
-  mkdir -p "$HUTCH_ROOT/containers/.new-$id2" "$HUTCH_ROOT/containers/.new-$id"
-  touch -d '2 minutes ago' "$HUTCH_ROOT/containers/.new-$id2"
+  # killed between mkdir and its lock: the .new- dir of a dead process
+  # goes, that of a live one (a create at that instant) stays
+  local dead live
+  dead=".new-999999999-1-$id2"
+  live=".new-$$-$(awk '{print $22}' /proc/$$/stat)-$id"
+  mkdir -p "$HUTCH_ROOT/containers/$dead" "$HUTCH_ROOT/containers/$live"
   # a dir whose lock is held is someone's create in progress: left alone
   local busy
   busy=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
@@ -116,9 +118,9 @@ assert_all_removable() {
   [ ! -e "$HUTCH_ROOT/containers/$id" ]
   [ ! -e "$HUTCH_ROOT/containers/.creating-$id2" ]
   [ ! -e "$HUTCH_ROOT/containers/.removing-$id2" ]
-  [ ! -e "$HUTCH_ROOT/containers/.new-$id2" ]
-  [ -d "$HUTCH_ROOT/containers/.new-$id" ]
-  rmdir "$HUTCH_ROOT/containers/.new-$id"
+  [ ! -e "$HUTCH_ROOT/containers/$dead" ]
+  [ -d "$HUTCH_ROOT/containers/$live" ]
+  rmdir "$HUTCH_ROOT/containers/$live"
   [ -d "$HUTCH_ROOT/containers/$busy" ]
   release_lock
   # once its creator is gone, the next command cleans it

@@ -139,19 +139,16 @@ static void reap_incomplete_rows(sqlite3 *db, struct hutch_engine *e) {
     reap_row(e, *i);
 }
 
-/* A .new- dir whose create was killed between mkdir and its rename: its
- * lock is free, and it is older than any create takes for that. */
+/* A .new-<pid>-<start>-<id> dir whose create was killed between its mkdir
+ * and its rename: removed once that process is gone. */
 static void reap_new(struct hutch_engine *e, const char *name) {
+  int pid = 0;
+  unsigned long long start = 0;
+  if (sscanf(name + strlen(HUTCH_CTR_NEW_PREFIX), "%d-%llu-", &pid, &start) != 2 || pid <= 0 ||
+      hutch_pid_alive(pid, start))
+    return;
   char dir[4096];
   snprintf(dir, sizeof(dir), "%s/%s", e->containers_dir, name);
-  struct stat st;
-  if (stat(dir, &st) < 0 || time(NULL) - st.st_mtime < 60)
-    return;
-  _cleanup_close_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  _cleanup_close_ int lfd =
-      dfd < 0 ? -EBADF : openat(dfd, ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (lfd < 0 || flock(lfd, LOCK_EX | LOCK_NB) < 0)
-    return;
   hutch_debug("removing %s, left by a killed create", name);
   hutch_rm_rf(dir);
 }

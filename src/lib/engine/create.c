@@ -36,14 +36,16 @@ static const char *const surnames[] = {
     "shannon", "thompson", "turing",   "wozniak",  "yonath",  "lamport", "knuth",   "liskov"};
 
 /* The container dir appears under its id already locked and with its row
- * (complete=0) in the database: it is made as .new-<id>, locked, renamed
+ * (complete=0) in the database: it is made as .new-<pid>-<start>-<id>
+ * (ours), locked, renamed
  * to .creating-<id> (from here the reaper may look at it: it is locked),
  * the row inserted, then renamed to <id>. hutch_ctr_reap() removes what a
  * killed create left once its lock is free. */
 static int make_locked_dir(struct hutch_engine *e, struct hutch_ctr *c, char **tmp,
                            struct hutch_error **err) {
   _cleanup_free_ char *fresh = NULL;
-  if (asprintf(&fresh, "%s/" HUTCH_CTR_NEW_PREFIX "%s", e->containers_dir, c->id) < 0 ||
+  if (asprintf(&fresh, "%s/" HUTCH_CTR_NEW_PREFIX "%d-%llu-%s", e->containers_dir, (int)getpid(),
+               hutch_pid_start_time(getpid()), c->id) < 0 ||
       asprintf(tmp, "%s/" HUTCH_CTR_CREATING_PREFIX "%s", e->containers_dir, c->id) < 0) {
     *tmp = NULL;
     return hutch_error_set(err, ENOMEM, "container dir");

@@ -174,8 +174,9 @@ void hutch_ctr_reap(struct hutch_engine *e);
 /* Names of container dirs before their create has locked them and after
  * rm has hidden them (then <prefix><id>). */
 #define HUTCH_CTR_CREATING_PREFIX ".creating-"
-/* Before that, for the instant between mkdir and taking its lock: the
- * reaper leaves it alone until it is a minute old. */
+/* Before that, for the instant between mkdir and taking its lock:
+ * .new-<pid>-<start time>-<id>, which the reaper removes once that
+ * process is gone. */
 #define HUTCH_CTR_NEW_PREFIX ".new-"
 #define HUTCH_CTR_REMOVING_PREFIX ".removing-"
 /* Undo what a create may have made before the record existed: overlay
