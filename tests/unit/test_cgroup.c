@@ -383,6 +383,93 @@ static void test_convert(void) {
      "page size cannot smuggle a path");
 }
 
+/* docker's linux.resources: every field written, zero meaning "unset"
+ * (pids left out). */
+static void docker_zero_res(struct spec_resources *r) {
+  *r = (struct spec_resources){
+      .present = true, .has_memory = true, .has_cpu = true, .has_blkio = true};
+  r->memory = (struct spec_memory){.has_limit = true,
+                                   .has_reservation = true,
+                                   .has_swap = true,
+                                   .has_kernel = true,
+                                   .has_kernel_tcp = true,
+                                   .has_disable_oom_killer = true};
+  r->cpu = (struct spec_cpu){.has_shares = true,
+                             .has_quota = true,
+                             .has_period = true,
+                             .has_realtime_period = true,
+                             .has_realtime_runtime = true,
+                             .cpus = (char *)"",
+                             .mems = (char *)""};
+  r->blkio = (struct spec_blkio){.has_weight = true, .has_leaf_weight = true};
+}
+
+/* docker's spec: every field written, zero meaning "unset". */
+static void test_effective(void) {
+  struct spec_weight_device wd[2] = {{.major = 8, .minor = 0, .has_weight = true, .weight = 0},
+                                     {.major = 8, .minor = 16, .has_leaf_weight = true}};
+  struct spec_resources in;
+  docker_zero_res(&in);
+  in.has_pids = true;
+  in.pids_limit = 0;
+  in.blkio.weight_device = wd;
+  in.blkio.n_weight_device = 2;
+  struct spec_resources out;
+  hutch_cgroup_effective(&in, &out);
+  ok(out.present, "all zero: resources still present");
+  ok(!out.has_memory && !out.memory.has_limit && !out.memory.has_reservation &&
+         !out.memory.has_swap && !out.memory.has_kernel && !out.memory.has_kernel_tcp &&
+         !out.memory.has_disable_oom_killer,
+     "memory: limit/reservation/swap/kernel 0 and disableOOMKiller false are unset");
+  ok(!out.has_cpu && !out.cpu.has_shares && !out.cpu.has_quota && !out.cpu.has_period &&
+         !out.cpu.has_realtime_period && !out.cpu.has_realtime_runtime && !out.cpu.cpus &&
+         !out.cpu.mems,
+     "cpu: shares/quota/period/realtime 0 and cpus/mems \"\" are unset");
+  ok(!out.has_blkio && !out.blkio.has_weight && !out.blkio.has_leaf_weight,
+     "blkio: weight 0, leafWeight 0, device weights 0 are unset");
+  ok(!hutch_cgroup_weight_set(wd[0].has_weight, wd[0].weight) &&
+         !hutch_cgroup_weight_set(wd[1].has_leaf_weight, wd[1].leaf_weight) &&
+         hutch_cgroup_weight_set(true, 500) && !hutch_cgroup_weight_set(false, 500),
+     "device weight written only when given and non-zero");
+  ok(out.has_pids && out.pids_limit == 0, "pids: a given limit stays (0 is not \"unset\")");
+  ok(out.blkio.weight_device == wd && out.memory.limit == 0, "out shares in's arrays and values");
+
+  /* what is really asked for stays */
+  in.memory.limit = 32 * MiB;
+  in.memory.swap = -1;
+  in.memory.disable_oom_killer = true;
+  in.cpu.quota = -1;
+  in.cpu.shares = 512;
+  in.cpu.cpus = (char *)"0";
+  in.blkio.leaf_weight = 100;
+  hutch_cgroup_effective(&in, &out);
+  ok(out.has_memory && out.memory.has_limit && out.memory.has_swap &&
+         out.memory.has_disable_oom_killer && !out.memory.has_reservation,
+     "memory: limit, swap -1 and disableOOMKiller true stay");
+  ok(out.has_cpu && out.cpu.has_quota && out.cpu.has_shares && !out.cpu.has_period &&
+         strcmp(out.cpu.cpus, "0") == 0 && !out.cpu.mems,
+     "cpu: quota -1, shares and cpus stay, period 0 does not");
+  ok(out.has_blkio && out.blkio.has_leaf_weight && !out.blkio.has_weight,
+     "blkio: leafWeight stays, weight 0 does not");
+  memset(&in.blkio, 0, sizeof(in.blkio));
+  in.blkio.n_throttle_read_bps = 1;
+  hutch_cgroup_effective(&in, &out);
+  ok(out.has_blkio, "blkio: a throttle rule alone keeps blockIO");
+  memset(&in.memory, 0, sizeof(in.memory));
+  in.memory.has_swappiness = true;
+  hutch_cgroup_effective(&in, &out);
+  ok(out.has_memory && out.memory.has_swappiness, "memory: swappiness 0 is a value, it stays");
+  in.has_memory = in.has_cpu = in.has_blkio = false;
+  hutch_cgroup_effective(&in, &out);
+  ok(!out.has_memory && !out.has_cpu && !out.has_blkio, "absent stays absent");
+
+  char buf[24];
+  is_str(hutch_cgroup_pids_max(0, buf), "1", "pids.limit 0 → pids.max 1 (runc)");
+  is_str(hutch_cgroup_pids_max(-1, buf), "max", "pids.limit -1 → max");
+  is_str(hutch_cgroup_pids_max(-5, buf), "max", "pids.limit < 0 → max");
+  is_str(hutch_cgroup_pids_max(42, buf), "42", "pids.limit 42 as is");
+}
+
 /* ---- v1 (this host's controllers), for real ---- */
 
 static void init_res(struct spec_resources *r, struct spec_device_cgroup *devs) {
@@ -617,6 +704,40 @@ static void test_v1(void) {
   st = wait_status(pid);
   ok(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "destroy killed the remaining child (%#x)", st);
   ok(!any_exists(top_v1), "no %s left in any hierarchy (parent included)", top_v1);
+}
+
+/* For real: docker's all-zero resources on this host (no blkio.weight,
+ * maybe no blkio.bfq.weight either) create, update and leave the knobs
+ * at the kernel's values; pids.limit 0 writes 1. */
+static void test_docker_zeros(void) {
+  struct hutch_error *e = NULL;
+  char path[128];
+  snprintf(path, sizeof(path), "%s/docker0", top_b);
+  struct spec_resources r;
+  docker_zero_res(&r);
+  _cleanup_cgroup_ struct hutch_cgroup *cg = NULL;
+  is_int(hutch_cgroup_create(path, &r, &cg, &e), 0, "create with docker's zero resources");
+  diag_err(&e);
+  if (cg == NULL)
+    return;
+  is_int(hutch_cgroup_update(cg, &r, &e), 0, "update with docker's zero resources");
+  diag_err(&e);
+  char d[256];
+  snprintf(d, sizeof(d), "/sys/fs/cgroup/memory%s", path);
+  ok(read_u64(strcat(d, "/memory.limit_in_bytes")) > 1ull << 40, "memory limit left unlimited");
+  snprintf(d, sizeof(d), "/sys/fs/cgroup/cpu%s/cpu.shares", path);
+  is_int(read_u64(d), 1024, "cpu.shares left at the default");
+  snprintf(d, sizeof(d), "/sys/fs/cgroup/cpu%s/cpu.cfs_quota_us", path);
+  _cleanup_free_ char *quota = NULL;
+  hutch_read_file(d, &quota, NULL);
+  is_str(quota, "-1\n", "cfs quota left unlimited");
+  struct spec_resources p = {.present = true, .has_pids = true, .pids_limit = 0};
+  is_int(hutch_cgroup_update(cg, &p, &e), 0, "update pids.limit 0");
+  diag_err(&e);
+  snprintf(d, sizeof(d), "/sys/fs/cgroup/pids%s/pids.max", path);
+  is_int(read_u64(d), 1, "pids.limit 0 → pids.max 1");
+  is_int(hutch_cgroup_destroy(cg, &e), 0, "destroy");
+  diag_err(&e);
 }
 
 /* created dirs survive a reopen (state.json), and only ours are accepted */
@@ -861,11 +982,13 @@ int main(void) {
   test_layout();
   test_paths();
   test_convert();
+  test_effective();
   if (geteuid() != 0) {
     ok(0, "the real cgroup tests need root");
     return done_testing();
   }
   test_v1();
+  test_docker_zeros();
   test_reopen();
   test_relative();
   test_v2();

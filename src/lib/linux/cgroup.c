@@ -817,11 +817,14 @@ static int create_dirs(struct hutch_cgroup *cg, const struct spec_resources *res
     if (r < 0)
       return r;
   }
-  int r = cg->ops->setup(cg, res, err);
+  struct spec_resources eff;
+  if (res)
+    hutch_cgroup_effective(res, &eff);
+  int r = cg->ops->setup(cg, res ? &eff : NULL, err);
   if (r < 0)
     return r;
   if (res && res->present)
-    return cg->ops->apply(cg, res, err);
+    return cg->ops->apply(cg, &eff, err);
   return 0;
 }
 
@@ -959,7 +962,9 @@ int hutch_cgroup_update(struct hutch_cgroup *cg, const struct spec_resources *re
                         struct hutch_error **err) {
   if (res == NULL)
     return 0;
-  int r = cg->ops->apply(cg, res, err);
+  struct spec_resources eff;
+  hutch_cgroup_effective(res, &eff);
+  int r = cg->ops->apply(cg, &eff, err);
   return r < 0 ? hutch_error_wrap(err, "update cgroup %s", cg->path) : 0;
 }
 

@@ -75,3 +75,60 @@ bool hutch_cgroup_valid_page_size(const char *s) {
   return strcmp(s + i, "KB") == 0 || strcmp(s + i, "MB") == 0 || strcmp(s + i, "GB") == 0 ||
          strcmp(s + i, "TB") == 0 || strcmp(s + i, "PB") == 0;
 }
+
+/* runc's rules for values that mean "unset": docker writes every field of
+ * linux.resources, zero for what the user did not ask for, and runc's fs
+ * and fs2 managers write a file only for a non-zero value (cpuset strings:
+ * non-empty; disableOOMKiller: true). Without this, a zero blkio weight
+ * on a host without that file fails a spec that asks for nothing. */
+/* has_F stays only for a non-zero F */
+#define KEEP_NONZERO(s, f) ((s)->has_##f = (s)->has_##f && (s)->f != 0)
+
+void hutch_cgroup_effective(const struct spec_resources *in, struct spec_resources *out) {
+  *out = *in;
+  struct spec_memory *m = &out->memory;
+  KEEP_NONZERO(m, limit);
+  KEEP_NONZERO(m, reservation);
+  KEEP_NONZERO(m, swap);
+  KEEP_NONZERO(m, kernel);
+  KEEP_NONZERO(m, kernel_tcp);
+  m->has_disable_oom_killer = m->has_disable_oom_killer && m->disable_oom_killer;
+  out->has_memory = out->has_memory && (m->has_limit || m->has_reservation || m->has_swap ||
+                                        m->has_kernel || m->has_kernel_tcp || m->has_swappiness ||
+                                        m->has_disable_oom_killer || m->has_use_hierarchy);
+
+  struct spec_cpu *c = &out->cpu;
+  KEEP_NONZERO(c, shares);
+  KEEP_NONZERO(c, quota);
+  KEEP_NONZERO(c, period);
+  KEEP_NONZERO(c, realtime_period);
+  KEEP_NONZERO(c, realtime_runtime);
+  if (c->cpus && *c->cpus == 0)
+    c->cpus = NULL;
+  if (c->mems && *c->mems == 0)
+    c->mems = NULL;
+  out->has_cpu = out->has_cpu && (c->has_shares || c->has_quota || c->has_period || c->has_burst ||
+                                  c->has_realtime_period || c->has_realtime_runtime ||
+                                  c->has_idle || c->cpus || c->mems);
+
+  struct spec_blkio *b = &out->blkio;
+  KEEP_NONZERO(b, weight);
+  KEEP_NONZERO(b, leaf_weight);
+  bool wdev = false;
+  for (size_t i = 0; i < b->n_weight_device; i++)
+    wdev = wdev ||
+           hutch_cgroup_weight_set(b->weight_device[i].has_weight, b->weight_device[i].weight) ||
+           hutch_cgroup_weight_set(b->weight_device[i].has_leaf_weight,
+                                   b->weight_device[i].leaf_weight);
+  out->has_blkio = out->has_blkio &&
+                   (b->has_weight || b->has_leaf_weight || wdev || b->n_throttle_read_bps ||
+                    b->n_throttle_write_bps || b->n_throttle_read_iops || b->n_throttle_write_iops);
+}
+
+const char *hutch_cgroup_pids_max(int64_t limit, char buf[static 24]) {
+  /* runc: negative is "max"; 0 cannot be written to systemd's TasksMax,
+   * so both of its drivers make it 1 (no new task at all). */
+  if (limit == 0)
+    limit = 1;
+  return hutch_cgroup_v2_limit(limit, buf);
+}

@@ -140,6 +140,20 @@ int hutch_cgroup_swap_to_v2(int64_t memsw, int64_t limit, int64_t *out);
 const char *hutch_cgroup_v2_limit(int64_t v, char buf[static 24]);
 /* cpu.max "QUOTA PERIOD": quota < 0 → "max"; period 0 → 100000. */
 void hutch_cgroup_cpu_max(int64_t quota, uint64_t period, char buf[static 48]);
+/* runc's "unset" rules: out is in (sharing its arrays) with the has_
+ * flags cleared for the zero values that runc does not write (memory,
+ * cpu and blkio numbers 0, disableOOMKiller false, cpuset ""), and
+ * has_memory/has_cpu/has_blkio cleared when nothing in them is left.
+ * Per-device blkio weights: see hutch_cgroup_weight_set(). */
+void hutch_cgroup_effective(const struct spec_resources *in, struct spec_resources *out);
+/* A blkio (per-device) weight or leaf weight is written only when set and
+ * non-zero. */
+static inline bool hutch_cgroup_weight_set(bool has, uint16_t weight) {
+  return has && weight != 0;
+}
+/* pids.max for linux.resources.pids.limit as runc writes it: > 0 as is,
+ * 0 → 1, negative → "max". buf ≥ 24 bytes. */
+const char *hutch_cgroup_pids_max(int64_t limit, char buf[static 24]);
 /* "2MB" → the size used in v1/v2 hugetlb file names (same on both). */
 bool hutch_cgroup_valid_page_size(const char *s);
 

@@ -240,10 +240,11 @@ static int apply_blkio(struct hutch_cgroup *cg, const struct spec_blkio *b,
   }
   for (size_t i = 0; i < b->n_weight_device; i++) {
     const struct spec_weight_device *w = &b->weight_device[i];
-    if (w->has_weight && (r = hutch_cgroup_writef(d, wdfile, err, "%" PRId64 ":%" PRId64 " %u",
-                                                  w->major, w->minor, w->weight)) < 0)
+    if (hutch_cgroup_weight_set(w->has_weight, w->weight) &&
+        (r = hutch_cgroup_writef(d, wdfile, err, "%" PRId64 ":%" PRId64 " %u", w->major, w->minor,
+                                 w->weight)) < 0)
       return r;
-    if (w->has_leaf_weight) {
+    if (hutch_cgroup_weight_set(w->has_leaf_weight, w->leaf_weight)) {
       if (hutch_cgroup_has_file(d, "blkio.leaf_weight_device")) {
         if ((r = hutch_cgroup_writef(d, "blkio.leaf_weight_device", err,
                                      "%" PRId64 ":%" PRId64 " %u", w->major, w->minor,
@@ -337,11 +338,9 @@ static int v1_apply(struct hutch_cgroup *cg, const struct spec_resources *res,
     struct hutch_cgroup_dir *pd;
     if ((r = need_dir(cg, "pids", "pids", &pd, err)) < 0)
       return r;
-    if (res->pids_limit > 0)
-      r = hutch_cgroup_writef(pd->dir, "pids.max", err, "%" PRId64, res->pids_limit);
-    else
-      r = hutch_cgroup_write(pd->dir, "pids.max", "max", err);
-    if (r < 0)
+    char buf[24];
+    if ((r = hutch_cgroup_write(pd->dir, "pids.max", hutch_cgroup_pids_max(res->pids_limit, buf),
+                                err)) < 0)
       return r;
   }
   if (res->has_blkio && (r = apply_blkio(cg, &res->blkio, err)) < 0)

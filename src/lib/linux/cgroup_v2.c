@@ -225,7 +225,7 @@ static int apply_io(const char *d, const struct spec_blkio *b, struct hutch_erro
     hutch_debug("cgroup: v2 has no leaf weight, ignoring blockIO.leafWeight");
   for (size_t i = 0; i < b->n_weight_device; i++) {
     const struct spec_weight_device *w = &b->weight_device[i];
-    if (!w->has_weight)
+    if (!hutch_cgroup_weight_set(w->has_weight, w->weight))
       continue;
     if (bfq)
       r = hutch_cgroup_writef(d, "io.bfq.weight", err, "%" PRId64 ":%" PRId64 " %u", w->major,
@@ -263,9 +263,8 @@ static int v2_apply(struct hutch_cgroup *cg, const struct spec_resources *res,
     return r;
   if (res->has_pids) {
     char buf[24];
-    if ((r = hutch_cgroup_write(
-             d, "pids.max", hutch_cgroup_v2_limit(res->pids_limit > 0 ? res->pids_limit : -1, buf),
-             err)) < 0)
+    if ((r = hutch_cgroup_write(d, "pids.max", hutch_cgroup_pids_max(res->pids_limit, buf), err)) <
+        0)
       return r;
   }
   if (res->has_blkio && (r = apply_io(d, &res->blkio, err)) < 0)
