@@ -163,7 +163,11 @@ VERB(exec) {
   o.additional_gids = gids;
   struct hutch_error *e = NULL;
   int status = 0;
-  if (hutch_container_exec(&g->rt, id, &o, &status, &e) < 0)
-    return verb_fail(e);
+  /* As runc: 255 for a failure of the runtime itself, so that it cannot
+   * be mistaken for the process's own status. */
+  if (hutch_container_exec(&g->rt, id, &o, &status, &e) < 0) {
+    verb_fail(e);
+    return 255;
+  }
   return status;
 }

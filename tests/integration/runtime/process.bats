@@ -1,0 +1,86 @@
+#!/usr/bin/env bats
+# The container's processes as runc reaches them: kill by status and through
+# the cgroup without a pid namespace, delete by status, exec's exit statuses.
+load ../helpers
+
+setup() {
+  hutch_setup
+  make_bundle
+  ID=$(new_id)
+}
+
+@test "kill ID 0 checks that the container is alive" {
+  start_detached /bin/hutch-helper sleep 300
+  run runtime kill "$ID" 0
+  assert_success
+  assert_equal "$(state_field "$ID" status)" running
+  runtime kill "$ID" KILL
+  wait_status "$ID" stopped
+  run runtime kill "$ID" 0
+  assert_failure
+}
+
+# no_pidns_family: run detached without a pid namespace, an init that forks a
+# child which outlives it; sets CHILD (host pid of the child).
+no_pidns_family() {
+  bundle_set '.linux.namespaces |= map(select(.type != "pid")) | .root.readonly = false'
+  set_args /bin/sh -c "sleep 300 & echo \$! > /tmp/child; exec sleep 300"
+  runtime_bg "$TEST_DIR/run" run -d -b "$BUNDLE" "$ID" || fail "run -d: $(cat "$TEST_DIR/run.err")"
+  wait_status "$ID" running
+  wait_file "$BUNDLE/rootfs/tmp/child"
+  CHILD=$(cat "$BUNDLE/rootfs/tmp/child")
+  kill -0 "$CHILD"
+}
+
+# wait_dead PID: PID gone (or a zombie) within 5 s.
+wait_dead() {
+  local i
+  for ((i = 0; i < 100; i++)); do
+    [ -d "/proc/$1" ] && [ "$(awk '/^State:/ {print $2}' "/proc/$1/status" 2>/dev/null)" != Z ] ||
+      return 0
+    sleep 0.05
+  done
+  fail "pid $1 still alive"
+}
+
+@test "without a pid namespace, kill --all reaches every process of the container" {
+  no_pidns_family
+  run runtime kill --all "$ID" KILL
+  assert_success
+  wait_dead "$CHILD"
+}
+
+@test "without a pid namespace, kill KILL reaches every process of the container" {
+  no_pidns_family
+  run runtime kill "$ID" KILL
+  assert_success
+  wait_dead "$CHILD"
+}
+
+@test "without a pid namespace, delete -f reaches every process of the container" {
+  no_pidns_family
+  run runtime delete -f "$ID"
+  assert_success
+  wait_dead "$CHILD"
+  assert_gone "$ID"
+}
+
+@test "delete without -f of a created container fails and leaves it created" {
+  runtime_bg "$TEST_DIR/create" create -b "$BUNDLE" "$ID" || fail "create: $(cat "$TEST_DIR/create.err")"
+  run runtime delete "$ID"
+  assert_failure
+  assert_equal "$(state_field "$ID" status)" created
+}
+
+@test "exec: a failure of the runtime itself exits 255" {
+  run runtime exec nosuch /bin/hutch-helper true
+  assert_equal "$status" 255
+  start_detached /bin/hutch-helper sleep 300
+  run runtime pause "$ID"
+  assert_success
+  run runtime exec "$ID" /bin/hutch-helper true
+  assert_equal "$status" 255
+  run runtime resume "$ID"
+  run runtime exec "$ID" /bin/hutch-helper exit 4
+  assert_equal "$status" 4
+}
