@@ -175,10 +175,7 @@ static void run_saved_hooks(int dirfd, const struct hutch_state *st, enum spec_h
   json_object_set_new(j, "status", json_string(status));
   json_object_set_new(j, "pid", json_integer(st->pid));
   _cleanup_free_ char *sj = json_dumps(j, JSON_COMPACT);
-  struct hutch_error *e = NULL;
-  if (hutch_hooks_run(&spec->hooks, kind, sj, &e) < 0)
-    hutch_warn("%s, ignoring", e && e->msg ? e->msg : "hook failed");
-  hutch_error_free(e);
+  hutch_hooks_run_warn(&spec->hooks, kind, sj);
 }
 
 int hutch_container_start(const struct hutch_runtime *rt, const char *id,

@@ -396,7 +396,7 @@ void hutch_init_child(struct init_args *a) {
   hutch_sync_send(a->sync_fd, SYNC_READY, 0, NULL);
   /* From here the parent may be gone; errors go to stderr. */
   if (step_wait_start(a, &err) < 0 ||
-      hutch_hooks_run(&s->hooks, SPEC_HOOK_START_CONTAINER, a->state_json, &err) < 0 ||
+      hutch_hooks_run(&s->hooks, SPEC_HOOK_START_CONTAINER, a->start_state_json, &err) < 0 ||
       (!seccomp_early && step_seccomp(a, &err) < 0)) {
     hutch_log_set_sink(NULL, NULL);
     hutch_error_print(stderr, "hutch-runtime", err);

@@ -30,7 +30,8 @@ struct init_args {
   bool has_caps;
   struct hutch_caps caps;
   const char *seccomp_state_json; /* for a seccomp listener, else NULL */
-  const char *state_json;         /* for createContainer/startContainer hooks */
+  const char *state_json;         /* for createContainer hooks ("creating") */
+  const char *start_state_json;   /* for startContainer hooks ("created") */
   const int *idmap_fds;           /* idmapped mount trees per spec mount (linux/idmap.h), or NULL */
 };
 

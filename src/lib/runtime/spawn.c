@@ -149,6 +149,7 @@ int hutch_spawn(const struct hutch_runtime *rt, const struct hutch_create_opts *
   pid_t pid = -1;
   int ret = -1;
   _cleanup_free_ char *rootfs = NULL, *cgpath = NULL, *hook_state = NULL, *listener_msg = NULL;
+  _cleanup_free_ char *start_hook_state = NULL;
   _cleanup_free_ struct spec_device_cgroup *devrules = NULL;
   int *idmap_fds = NULL;
   for (int t = 0; t < SPEC_NS__MAX; t++)
@@ -266,6 +267,9 @@ int hutch_spawn(const struct hutch_runtime *rt, const struct hutch_create_opts *
   }
   hook_state = state_json_for_hooks(o->id, 0, o->bundle, "creating", spec);
   a.state_json = hook_state;
+  /* startContainer hooks run once create is done: "created", as runc */
+  start_hook_state = state_json_for_hooks(o->id, 0, o->bundle, "created", spec);
+  a.start_state_json = start_hook_state;
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
     hutch_error_set(err, errno, "socketpair");
     goto out;
