@@ -19,7 +19,7 @@ static const char usage_text[] =
     "  -u, --user UID[:GID]      user and group ids\n"
     "  -g, --additional-gids G   supplementary group (repeatable, or comma-separated)\n"
     "  -c, --cap CAP             add a capability (repeatable)\n"
-    "  -t, --tty                 allocate a pseudo-terminal (needs --console-socket)\n"
+    "  -t, --tty                 a pseudo-terminal, proxied unless --console-socket\n"
     "      --console-socket S    unix socket that receives the pty master\n"
     "  -d, --detach              return once the process runs\n"
     "      --pid-file F          write the process's pid to F\n"

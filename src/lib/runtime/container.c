@@ -257,6 +257,8 @@ int hutch_container_run(const struct hutch_runtime *rt, const struct hutch_creat
     struct pollfd p = {.fd = csock0, .events = POLLIN};
     if (poll(&p, 1, 0) == 1 && (p.revents & POLLIN))
       master = hutch_recv_fd(csock0, NULL, 0);
+    if (master >= 0)
+      hutch_terminal_clear_onlcr(master);
   }
   if (!detach) {
     forward_pid = pid;

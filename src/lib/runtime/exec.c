@@ -45,6 +45,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -476,7 +477,7 @@ int hutch_container_exec(const struct hutch_runtime *rt, const char *id, const s
   _cleanup_(spec_freep_local) struct spec *spec = NULL;
   _cleanup_free_ char *text = NULL, *listener_msg = NULL;
   int sv[2] = {-EBADF, -EBADF};
-  _cleanup_close_ int own_pidns = -EBADF;
+  _cleanup_close_ int own_pidns = -EBADF, own_console = -EBADF, master = -EBADF;
   pid_t pid = -1;
   int ret = -1;
 
@@ -525,8 +526,10 @@ int hutch_container_exec(const struct hutch_runtime *rt, const char *id, const s
   }
   if (hutch_runtime_check_sealed(rt, err) < 0)
     goto out;
-  if (x.p.terminal && o->console_socket == NULL) {
-    hutch_error_set(err, EINVAL, "exec --tty needs --console-socket");
+  /* Without --console-socket a foreground exec owns the pty, as runc's
+   * does: the child sends the master over a socketpair of ours. */
+  if (x.p.terminal && o->console_socket == NULL && o->detach) {
+    hutch_error_set(err, EINVAL, "exec --tty --detach needs --console-socket");
     goto out;
   }
   if (spec->linux_.seccomp.present) {
@@ -552,7 +555,15 @@ int hutch_container_exec(const struct hutch_runtime *rt, const char *id, const s
   }
   if (st.cgroup_path && hutch_cgroup_open(st.cgroup_path, &cg, err) < 0)
     goto out;
-  if (o->console_socket && x.p.terminal) {
+  if (x.p.terminal && o->console_socket == NULL) {
+    int csv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, csv) < 0) {
+      hutch_error_set(err, errno, "socketpair for the exec process's pty");
+      goto out;
+    }
+    own_console = csv[0];
+    c.console_fd = csv[1];
+  } else if (o->console_socket && x.p.terminal) {
     c.console_fd = hutch_unix_connect(o->console_socket);
     if (c.console_fd < 0) {
       hutch_error_set(err, c.console_fd, "connect to console socket %s", o->console_socket);
@@ -588,6 +599,10 @@ int hutch_container_exec(const struct hutch_runtime *rt, const char *id, const s
   }
   close(sv[1]);
   sv[1] = c.sync_fd = -EBADF;
+  if (c.console_fd >= 0 && own_console >= 0) {
+    close(c.console_fd); /* the child's end */
+    c.console_fd = -EBADF;
+  }
   hutch_debug("exec process pid %d", (int)pid);
 
   if (cg && !c.late_cgroup && hutch_cgroup_enter(cg, pid, err) < 0)
@@ -609,6 +624,15 @@ int hutch_container_exec(const struct hutch_runtime *rt, const char *id, const s
   }
   if (wait_child(sv[0], false, err) < 0)
     goto kill_child;
+  if (own_console >= 0) {
+    /* sent before READY, so here before the process can write */
+    master = hutch_recv_fd(own_console, NULL, 0);
+    if (master < 0) {
+      hutch_error_set(err, -master, "receive the exec process's pty");
+      goto kill_child;
+    }
+    hutch_terminal_clear_onlcr(master);
+  }
   if (c.late_cgroup) {
     /* It freezes on entry and execs when the container is resumed. */
     if ((cg && hutch_cgroup_enter(cg, pid, err) < 0) ||
@@ -631,6 +655,10 @@ int hutch_container_exec(const struct hutch_runtime *rt, const char *id, const s
 
   struct sigaction saved[ARRAY_SIZE(forwarded)];
   forward_signals(pid, saved);
+  if (master >= 0) {
+    _cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    hutch_terminal_proxy(master, pidfd);
+  }
   int status, w;
   while ((w = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
     ;
