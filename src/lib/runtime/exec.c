@@ -19,6 +19,7 @@
 #include "exec.h"
 
 #include "init.h"
+#include "procenv.h"
 #include "state.h"
 #include "sealed.h"
 #include "sync.h"
@@ -328,8 +329,10 @@ static __attribute__((noreturn)) void exec_child(struct exec_child *c) {
   if (m.text[0])
     c->listener_msg = m.text;
 
+  char **env = NULL;
   if (child_join(c, &err) < 0 || hutch_rlimits_apply(p, &err) < 0 || child_terminal(c, &err) < 0 ||
-      hutch_init_find_executable(p->args[0], p->env, &exe, &err) < 0)
+      (env = hutch_process_env(p, &err)) == NULL ||
+      hutch_init_find_executable(p->args[0], env, &exe, &err) < 0)
     child_fail(c, err);
   /* As in init: without no_new_privs loading the filter needs
    * CAP_SYS_ADMIN, which the uid change may drop, so it goes first. */
@@ -352,7 +355,7 @@ static __attribute__((noreturn)) void exec_child(struct exec_child *c) {
   /* The runtime may exit once we exec (--detach): do not die with it. */
   prctl(PR_SET_PDEATHSIG, 0);
   hutch_init_fds_for_exec(c->preserve_fds);
-  execve(exe, p->args, p->env);
+  execve(exe, p->args, env);
   int e = errno;
   hutch_sync_send(c->sync_fd, SYNC_EXEC_FAILED, e, exe);
   _exit(e == ENOENT ? 127 : 126);

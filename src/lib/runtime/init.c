@@ -11,6 +11,7 @@
 #include "init.h"
 
 #include "hooks.h"
+#include "procenv.h"
 #include "sync.h"
 #include "linux/cgroup.h"
 #include "linux/lsm.h"
@@ -377,7 +378,8 @@ void hutch_init_child(struct init_args *a) {
       step_terminal(a, &err) < 0 || step_process_attrs(a, &err) < 0)
     fail(a, err);
 
-  if (hutch_init_find_executable(s->process.args[0], s->process.env, &exe, &err) < 0)
+  char **env = hutch_process_env(&s->process, &err);
+  if (env == NULL || hutch_init_find_executable(s->process.args[0], env, &exe, &err) < 0)
     fail(a, err);
 
   /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN, which the
@@ -404,7 +406,7 @@ void hutch_init_child(struct init_args *a) {
   }
   hutch_log_set_sink(NULL, NULL);
   hutch_init_fds_for_exec(a->preserve_fds);
-  execve(exe, s->process.args, s->process.env);
+  execve(exe, s->process.args, env);
   int e = errno;
   hutch_sync_send(a->sync_fd, SYNC_EXEC_FAILED, e, exe);
   fprintf(stderr, "hutch-runtime: exec %s: %s\n", exe, strerror(e));

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
-# The container's processes as runc reaches them: kill by status and through
-# the cgroup without a pid namespace, delete by status, exec's exit statuses.
+# The container's processes as runc makes and reaches them: kill by status
+# and through the cgroup without a pid namespace, delete by status, exec's
+# exit statuses, HOME when process.env lacks it.
 load ../helpers
 
 setup() {
@@ -83,4 +84,37 @@ wait_dead() {
   run runtime resume "$ID"
   run runtime exec "$ID" /bin/hutch-helper exit 4
   assert_equal "$status" 4
+}
+
+@test "HOME: without it in process.env, run sets the user's home from /etc/passwd" {
+  bundle_set '.process.env = ["PATH=/bin:/sbin"]'
+  run_helper env HOME
+  assert_success
+  assert_output "/root"
+}
+
+@test "HOME: a user without a passwd entry gets /, and process.env's HOME wins" {
+  bundle_set '.process.env = ["PATH=/bin:/sbin"] | .process.user = {"uid": 4242, "gid": 4242}'
+  run_helper env HOME
+  assert_success
+  assert_output "/"
+  bundle_set '.process.env = ["PATH=/bin:/sbin", "HOME=/elsewhere"]'
+  ID=$(new_id)
+  run_helper env HOME
+  assert_success
+  assert_output "/elsewhere"
+}
+
+@test "HOME: exec without it sets the exec'd user's home" {
+  bundle_set '.process.env = ["PATH=/bin:/sbin"]'
+  start_detached /bin/hutch-helper sleep 300
+  run runtime exec "$ID" /bin/hutch-helper env HOME
+  assert_success
+  assert_output "/root"
+  run runtime exec --user 1000:1000 "$ID" /bin/hutch-helper env HOME
+  assert_success
+  assert_output "/home/hutch"
+  run runtime exec --env HOME=/set "$ID" /bin/hutch-helper env HOME
+  assert_success
+  assert_output "/set"
 }

@@ -1,0 +1,69 @@
+/* HOME for the container's process (procenv.h). */
+#include "procenv.h"
+
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/strutil.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+char *hutch_passwd_home(const char *passwd, uid_t uid) {
+  for (const char *line = passwd; line && *line;) {
+    const char *end = strchrnul(line, '\n');
+    /* name:password:uid:gid:gecos:home:shell */
+    const char *f[7];
+    size_t nf = 0;
+    f[nf++] = line;
+    for (const char *p = line; p < end && nf < 7; p++)
+      if (*p == ':')
+        f[nf++] = p + 1;
+    if (nf == 7 && line[0] != '#') {
+      char *num_end;
+      unsigned long v = strtoul(f[2], &num_end, 10);
+      size_t home_len = (size_t)(f[6] - 1 - f[5]);
+      if (num_end == f[3] - 1 && num_end != f[2] && v == (unsigned long)uid && home_len > 0)
+        return strndup(f[5], home_len);
+    }
+    line = *end ? end + 1 : end;
+  }
+  return NULL;
+}
+
+static bool has_key(char *const *env, const char *key) {
+  size_t kl = strlen(key);
+  for (char *const *e = env; e && *e; e++)
+    if (strncmp(*e, key, kl) == 0 && (*e)[kl] == '=')
+      return true;
+  return false;
+}
+
+char **hutch_env_with_home(char *const *env, const char *passwd, uid_t uid) {
+  char **out = hutch_strv_dup(env);
+  int r = out ? 0 : -1;
+  if (r == 0 && !has_key(env, "HOME")) {
+    char *home = passwd ? hutch_passwd_home(passwd, uid) : NULL;
+    char *kv = NULL;
+    r = asprintf(&kv, "HOME=%s", home ? home : "/") < 0 ? -1 : hutch_strv_push(&out, kv);
+    free(kv);
+    free(home);
+  }
+  if (r < 0) {
+    hutch_strv_free(out);
+    return NULL;
+  }
+  return out;
+}
+
+char **hutch_process_env(const struct spec_process *p, struct hutch_error **err) {
+  _cleanup_free_ char *passwd = NULL;
+  size_t len;
+  if (hutch_read_file("/etc/passwd", &passwd, &len) < 0)
+    passwd = NULL; /* no passwd file: HOME=/ */
+  char **env = hutch_env_with_home(p->env, passwd, p->user.uid);
+  if (env == NULL)
+    hutch_error_set(err, ENOMEM, "environment of the process");
+  return env;
+}

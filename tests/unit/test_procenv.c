@@ -1,0 +1,72 @@
+/* Unit tests for runtime/procenv.c: HOME from a passwd file. */
+#include "tap.h"
+
+#include "runtime/procenv.h"
+#include "util/cleanup.h"
+#include "util/error.h"
+#include "util/strutil.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char passwd[] = "root:x:0:0:root:/root:/bin/sh\n"
+                             "# a comment:x:7:7::/nope:/bin/sh\n"
+                             "bad line without fields\n"
+                             "empty:x:5:5:no home::/bin/false\n"
+                             "app:x:1000:1000:App User,,,:/home/app:/bin/sh\n"
+                             "app2:x:10000:10000::/home/app2:/bin/sh";
+
+static void test_passwd_home(void) {
+  char *h = hutch_passwd_home(passwd, 0);
+  is_str(h, "/root", "uid 0 is root's home");
+  free(h);
+  h = hutch_passwd_home(passwd, 1000);
+  is_str(h, "/home/app", "uid 1000, gecos with commas");
+  free(h);
+  h = hutch_passwd_home(passwd, 10000);
+  is_str(h, "/home/app2", "last line without a newline; 10000 is not 1000");
+  free(h);
+  ok(hutch_passwd_home(passwd, 100) == NULL, "uid 100 (a prefix of 1000) has no entry");
+  ok(hutch_passwd_home(passwd, 7) == NULL, "a comment is no entry");
+  ok(hutch_passwd_home(passwd, 5) == NULL, "an empty home is none");
+  ok(hutch_passwd_home("", 0) == NULL, "an empty file");
+  ok(hutch_passwd_home("root:x:0:0", 0) == NULL, "a short line");
+}
+
+static const char *env_get(char **env, const char *key) {
+  size_t kl = strlen(key);
+  for (char **e = env; e && *e; e++)
+    if (strncmp(*e, key, kl) == 0 && (*e)[kl] == '=')
+      return *e + kl + 1;
+  return NULL;
+}
+
+/* HOME in hutch_env_with_home(env, passwd, uid), and how many entries. */
+static void check_home(char *const *env, const char *pw, uid_t uid, const char *want, size_t n,
+                       const char *what) {
+  char **e = hutch_env_with_home(env, pw, uid);
+  is_str(env_get(e, "HOME"), want, "%s", what);
+  is_int(hutch_strv_len(e), n, "%s: %zu entries", what, n);
+  hutch_strv_free(e);
+}
+
+static void test_env_with_home(void) {
+  char *base[] = {"PATH=/bin", NULL};
+  check_home(base, passwd, 1000, "/home/app", 2, "HOME from the user's entry");
+  check_home(base, passwd, 4242, "/", 2, "no entry: /");
+  check_home(base, NULL, 0, "/", 2, "no passwd file: /");
+  char *with[] = {"HOME=/mine", "HOMEDIR=x", NULL};
+  check_home(with, passwd, 0, "/mine", 2, "process.env's HOME wins");
+  char *homedir[] = {"HOMEDIR=x", NULL};
+  check_home(homedir, passwd, 0, "/root", 2, "HOMEDIR is not HOME");
+  check_home(NULL, passwd, 0, "/root", 1, "no env at all");
+  char **e = hutch_env_with_home(base, passwd, 0);
+  is_str(env_get(e, "PATH"), "/bin", "the rest kept");
+  hutch_strv_free(e);
+}
+
+int main(void) {
+  test_passwd_home();
+  test_env_with_home();
+  return done_testing();
+}
