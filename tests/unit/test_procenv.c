@@ -1,4 +1,5 @@
-/* Unit tests for runtime/procenv.c: HOME from a passwd file. */
+/* Unit tests for runtime/procenv.c: HOME from a passwd file, LISTEN_*
+ * socket activation. */
 #include "tap.h"
 
 #include "runtime/procenv.h"
@@ -65,8 +66,32 @@ static void test_env_with_home(void) {
   hutch_strv_free(e);
 }
 
+static void test_listen(void) {
+  is_int(hutch_listen_fds("2", "123", 123), 2, "LISTEN_PID is ours: 2 fds");
+  is_int(hutch_listen_fds("2", "124", 123), 0, "another process's");
+  is_int(hutch_listen_fds("2", NULL, 123), 0, "no LISTEN_PID");
+  is_int(hutch_listen_fds(NULL, "123", 123), 0, "no LISTEN_FDS");
+  is_int(hutch_listen_fds("x", "123", 123), 0, "LISTEN_FDS not a number");
+  is_int(hutch_listen_fds("-1", "123", 123), 0, "LISTEN_FDS negative");
+  is_int(hutch_listen_fds("2", "123x", 123), 0, "LISTEN_PID not a number");
+
+  char *base[] = {"LISTEN_PID=99", "A=1", "LISTEN_FDS=7", "LISTEN_FDNAMES=web", NULL};
+  char **e = hutch_env_with_listen(base, 2, 1);
+  is_str(env_get(e, "LISTEN_FDS"), "2", "LISTEN_FDS replaced");
+  is_str(env_get(e, "LISTEN_PID"), "1", "LISTEN_PID rewritten to the process's pid");
+  is_str(env_get(e, "LISTEN_FDNAMES"), "web", "LISTEN_FDNAMES kept");
+  is_str(env_get(e, "A"), "1", "others kept");
+  is_int(hutch_strv_len(e), 4, "no duplicates");
+  hutch_strv_free(e);
+  e = hutch_env_with_listen(NULL, 1, 42);
+  is_str(env_get(e, "LISTEN_PID"), "42", "from no env");
+  is_int(hutch_strv_len(e), 2, "just the two");
+  hutch_strv_free(e);
+}
+
 int main(void) {
   test_passwd_home();
   test_env_with_home();
+  test_listen();
   return done_testing();
 }

@@ -331,7 +331,7 @@ static __attribute__((noreturn)) void exec_child(struct exec_child *c) {
 
   char **env = NULL;
   if (child_join(c, &err) < 0 || hutch_rlimits_apply(p, &err) < 0 || child_terminal(c, &err) < 0 ||
-      (env = hutch_process_env(p, &err)) == NULL ||
+      (env = hutch_process_env(p, 0, &err)) == NULL ||
       hutch_init_find_executable(p->args[0], env, &exe, &err) < 0)
     child_fail(c, err);
   /* As in init: without no_new_privs loading the filter needs

@@ -378,7 +378,7 @@ void hutch_init_child(struct init_args *a) {
       step_terminal(a, &err) < 0 || step_process_attrs(a, &err) < 0)
     fail(a, err);
 
-  char **env = hutch_process_env(&s->process, &err);
+  char **env = hutch_process_env(&s->process, a->listen_fds, &err);
   if (env == NULL || hutch_init_find_executable(s->process.args[0], env, &exe, &err) < 0)
     fail(a, err);
 

@@ -21,7 +21,8 @@ struct init_args {
   int console_fd;     /* connected console socket, or -EBADF */
   int ns_fds[8];      /* namespaces to join (SPEC_NS__MAX), -EBADF if none */
   int preserve_fds;
-  int stdio[3]; /* to become fds 0-2 first thing, or -1 (see hutch_create_opts) */
+  int listen_fds; /* of those, the first listen_fds are socket activation's */
+  int stdio[3];   /* to become fds 0-2 first thing, or -1 (see hutch_create_opts) */
   bool no_pivot;
   bool no_new_keyring;
   bool new_userns;

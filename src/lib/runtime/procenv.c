@@ -1,4 +1,4 @@
-/* HOME for the container's process (procenv.h). */
+/* HOME and LISTEN_* for the container's process (procenv.h). */
 #include "procenv.h"
 
 #include "util/cleanup.h"
@@ -6,9 +6,11 @@
 #include "util/strutil.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 char *hutch_passwd_home(const char *passwd, uid_t uid) {
   for (const char *line = passwd; line && *line;) {
@@ -30,6 +32,17 @@ char *hutch_passwd_home(const char *passwd, uid_t uid) {
     line = *end ? end + 1 : end;
   }
   return NULL;
+}
+
+/* A copy of env without the entries of key (KEY=…). */
+static char **copy_without(char *const *env, const char *key, int *r) {
+  char **out = calloc(1, sizeof(char *)); /* empty, not NULL: env may be */
+  size_t kl = strlen(key);
+  *r = out ? 0 : -1;
+  for (char *const *e = env; *r == 0 && e && *e; e++)
+    if (!(strncmp(*e, key, kl) == 0 && (*e)[kl] == '='))
+      *r = hutch_strv_push(&out, *e);
+  return out;
 }
 
 static bool has_key(char *const *env, const char *key) {
@@ -57,12 +70,41 @@ char **hutch_env_with_home(char *const *env, const char *passwd, uid_t uid) {
   return out;
 }
 
-char **hutch_process_env(const struct spec_process *p, struct hutch_error **err) {
+int hutch_listen_fds(const char *listen_fds, const char *listen_pid, pid_t self) {
+  int64_t n, pid;
+  if (listen_fds == NULL || listen_pid == NULL ||
+      hutch_parse_int64(listen_pid, 1, INT_MAX, &pid) < 0 || pid != (int64_t)self ||
+      hutch_parse_int64(listen_fds, 0, 1024, &n) < 0)
+    return 0;
+  return (int)n;
+}
+
+char **hutch_env_with_listen(char *const *env, int n, pid_t pid) {
+  int r;
+  char **tmp = copy_without(env, "LISTEN_FDS", &r);
+  char **out = r == 0 ? copy_without(tmp, "LISTEN_PID", &r) : NULL;
+  hutch_strv_free(tmp);
+  char fds[32], pids[32];
+  snprintf(fds, sizeof(fds), "LISTEN_FDS=%d", n);
+  snprintf(pids, sizeof(pids), "LISTEN_PID=%d", (int)pid);
+  if (r < 0 || hutch_strv_push(&out, fds) < 0 || hutch_strv_push(&out, pids) < 0) {
+    hutch_strv_free(out);
+    return NULL;
+  }
+  return out;
+}
+
+char **hutch_process_env(const struct spec_process *p, int listen_fds, struct hutch_error **err) {
   _cleanup_free_ char *passwd = NULL;
   size_t len;
   if (hutch_read_file("/etc/passwd", &passwd, &len) < 0)
     passwd = NULL; /* no passwd file: HOME=/ */
   char **env = hutch_env_with_home(p->env, passwd, p->user.uid);
+  if (env && listen_fds > 0) {
+    char **with = hutch_env_with_listen(env, listen_fds, getpid());
+    hutch_strv_free(env);
+    env = with;
+  }
   if (env == NULL)
     hutch_error_set(err, ENOMEM, "environment of the process");
   return env;

@@ -139,6 +139,7 @@ int hutch_spawn(const struct hutch_runtime *rt, const struct hutch_create_opts *
                         .state_dirfd = state_dirfd,
                         .console_fd = -EBADF,
                         .preserve_fds = o->preserve_fds,
+                        .listen_fds = o->listen_fds,
                         .stdio = {o->stdio ? o->stdio[0] : -1, o->stdio ? o->stdio[1] : -1,
                                   o->stdio ? o->stdio[2] : -1},
                         .no_pivot = o->no_pivot,

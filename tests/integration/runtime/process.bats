@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # The container's processes as runc makes and reaches them: kill by status
 # and through the cgroup without a pid namespace, delete by status, exec's
-# exit statuses, HOME when process.env lacks it.
+# exit statuses, HOME when process.env lacks it, socket activation
+# (LISTEN_FDS/LISTEN_PID).
 load ../helpers
 
 setup() {
@@ -117,4 +118,39 @@ wait_dead() {
   run runtime exec --env HOME=/set "$ID" /bin/hutch-helper env HOME
   assert_success
   assert_output "/set"
+}
+
+# listen_run ARGS...: the runtime with LISTEN_FDS=1 and LISTEN_PID set to its
+# own pid (as systemd's socket activation does), fd 3 the listening "socket".
+listen_run() {
+  echo "activated" >"$TEST_DIR/fd3"
+  echo "preserved" >"$TEST_DIR/fd4"
+  run timeout -k 5 "$HUTCH_CMD_TIMEOUT" sh -c 'LISTEN_FDS=1 LISTEN_PID=$$ exec "$@"' sh \
+    "$RUNTIME" --root "$STATE" run "$@" -b "$BUNDLE" "$ID" 3<"$TEST_DIR/fd3" 4<"$TEST_DIR/fd4"
+}
+
+@test "LISTEN_FDS: socket activation passes the fds on with LISTEN_PID rewritten" {
+  set_args /bin/sh -c 'echo $LISTEN_FDS $LISTEN_PID; cat /proc/self/fd/3; test -e /proc/self/fd/4 || echo no fd 4'
+  listen_run
+  assert_success
+  assert_output "1 1
+activated
+no fd 4"
+}
+
+@test "LISTEN_FDS: --preserve-fds counts after the activation fds" {
+  set_args /bin/sh -c 'echo $LISTEN_FDS $LISTEN_PID; cat /proc/self/fd/3 /proc/self/fd/4'
+  listen_run --preserve-fds 1
+  assert_success
+  assert_output "1 1
+activated
+preserved"
+}
+
+@test "LISTEN_FDS: ignored when LISTEN_PID is not the runtime's pid" {
+  set_args /bin/sh -c 'echo "[$LISTEN_FDS]"; test -e /proc/self/fd/3 || echo no fd 3'
+  run env LISTEN_FDS=1 LISTEN_PID=1 "$RUNTIME" --root "$STATE" run -b "$BUNDLE" "$ID" 3</dev/null
+  assert_success
+  assert_output "[]
+no fd 3"
 }
