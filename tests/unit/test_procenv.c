@@ -1,7 +1,8 @@
-/* Unit tests for runtime/procenv.c: HOME from a passwd file, LISTEN_*
- * socket activation. */
+/* Unit tests for runtime/procenv.c (HOME from a passwd file, LISTEN_*
+ * socket activation) and linux/sysctl.c's hostname/domainname conflicts. */
 #include "tap.h"
 
+#include "linux/sysctl.h"
 #include "runtime/procenv.h"
 #include "util/cleanup.h"
 #include "util/error.h"
@@ -89,9 +90,33 @@ static void test_listen(void) {
   hutch_strv_free(e);
 }
 
+static void test_sysctl_uts(void) {
+  struct spec_kv kv[] = {{.key = "kernel.hostname", .value = "a"},
+                         {.key = "kernel.domainname", .value = "b"}};
+  struct spec_linux l;
+  memset(&l, 0, sizeof(l));
+  l.sysctl = kv;
+  l.n_sysctl = 2;
+  struct hutch_error *err = NULL;
+  is_int(hutch_sysctl_check_uts(&l, NULL, NULL, &err), 0, "sysctls alone are fine");
+  is_int(hutch_sysctl_check_uts(&l, "", "", &err), 0, "empty fields are unset");
+  ok(hutch_sysctl_check_uts(&l, "a", NULL, &err) < 0, "hostname and kernel.hostname conflict");
+  ok(err && strstr(err->msg, "kernel.hostname") && strstr(err->msg, "\"hostname\" field"),
+     "the error names both: %s", err ? err->msg : "");
+  hutch_error_free(err);
+  err = NULL;
+  ok(hutch_sysctl_check_uts(&l, NULL, "b", &err) < 0, "domainname and kernel.domainname conflict");
+  ok(err && strstr(err->msg, "kernel.domainname"), "the error names it");
+  hutch_error_free(err);
+  err = NULL;
+  l.n_sysctl = 0;
+  is_int(hutch_sysctl_check_uts(&l, "a", "b", &err), 0, "fields alone are fine");
+}
+
 int main(void) {
   test_passwd_home();
   test_env_with_home();
   test_listen();
+  test_sysctl_uts();
   return done_testing();
 }

@@ -172,7 +172,9 @@ int hutch_spawn(const struct hutch_runtime *rt, const struct hutch_create_opts *
   if (stat(rootfs, &st) < 0 || !S_ISDIR(st.st_mode))
     return hutch_error_set(err, ENOTDIR, "root.path %s", rootfs);
   a.rootfs = rootfs;
-  if (hutch_sysctl_validate(l, err) < 0 || hutch_lsm_check(spec, err) < 0)
+  if (hutch_sysctl_validate(l, err) < 0 ||
+      hutch_sysctl_check_uts(l, spec->hostname, spec->domainname, err) < 0 ||
+      hutch_lsm_check(spec, err) < 0)
     return -1;
   if (spec->process.has_caps) {
     if (hutch_caps_from_spec(&spec->process.caps, &a.caps, err) < 0)

@@ -2,7 +2,7 @@
 # The container's processes as runc makes and reaches them: kill by status
 # and through the cgroup without a pid namespace, delete by status, exec's
 # exit statuses, HOME when process.env lacks it, socket activation
-# (LISTEN_FDS/LISTEN_PID).
+# (LISTEN_FDS/LISTEN_PID), hostname/domainname against their sysctls.
 load ../helpers
 
 setup() {
@@ -153,4 +153,23 @@ preserved"
   assert_success
   assert_output "[]
 no fd 3"
+}
+
+# As runc: a sysctl for what the hostname/domainname field sets is refused
+# when that field is set too, whatever the values.
+@test "hostname with a kernel.hostname sysctl is refused" {
+  bundle_set '.hostname = "box" | .linux.sysctl = {"kernel.hostname": "box"}'
+  run runtime run -b "$BUNDLE" "$ID"
+  assert_failure
+  assert_output --partial "kernel.hostname"
+  assert_output --partial "hostname"
+  assert_gone "$ID"
+}
+
+@test "domainname with a kernel.domainname sysctl is refused" {
+  bundle_set '.domainname = "dom" | .linux.sysctl = {"kernel.domainname": "other"}'
+  run runtime run -b "$BUNDLE" "$ID"
+  assert_failure
+  assert_output --partial "kernel.domainname"
+  assert_gone "$ID"
 }
