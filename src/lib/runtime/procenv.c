@@ -3,9 +3,11 @@
 
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/log.h"
 #include "util/strutil.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,11 +96,23 @@ char **hutch_env_with_listen(char *const *env, int n, pid_t pid) {
   return out;
 }
 
+/* Bounded as the engine's user lookup (HUTCH_USER_DB_MAX): the file is
+ * the container's, and may be a FIFO or a link to /dev/zero. */
+#define PASSWD_MAX ((size_t)4 << 20)
+
 char **hutch_process_env(const struct spec_process *p, int listen_fds, struct hutch_error **err) {
   _cleanup_free_ char *passwd = NULL;
-  size_t len;
-  if (hutch_read_file("/etc/passwd", &passwd, &len) < 0)
-    passwd = NULL; /* no passwd file: HOME=/ */
+  if (!has_key(p->env, "HOME")) {
+    /* We are inside the container's root: "/" is its root. */
+    _cleanup_close_ int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    int r = rootfd < 0
+                ? -errno
+                : hutch_read_regular_in_root(rootfd, "/etc/passwd", PASSWD_MAX, &passwd, NULL);
+    if (r < 0) {
+      hutch_debug("HOME: read /etc/passwd: %s, using /", strerror(-r));
+      passwd = NULL;
+    }
+  }
   char **env = hutch_env_with_home(p->env, passwd, p->user.uid);
   if (env && listen_fds > 0) {
     char **with = hutch_env_with_listen(env, listen_fds, getpid());

@@ -120,6 +120,21 @@ wait_dead() {
   assert_output "/set"
 }
 
+@test "HOME: a FIFO or /dev/zero as the container's /etc/passwd gives /, at once" {
+  bundle_set '.process.env = ["PATH=/bin:/sbin"]'
+  rm "$BUNDLE/rootfs/etc/passwd"
+  mkfifo "$BUNDLE/rootfs/etc/passwd"
+  HUTCH_CMD_TIMEOUT=20 run_helper env HOME
+  assert_success
+  assert_output "/"
+  rm "$BUNDLE/rootfs/etc/passwd"
+  ln -s /dev/zero "$BUNDLE/rootfs/etc/passwd"
+  ID=$(new_id)
+  HUTCH_CMD_TIMEOUT=20 run_helper env HOME
+  assert_success
+  assert_output "/"
+}
+
 # listen_run ARGS...: the runtime with LISTEN_FDS=1 and LISTEN_PID set to its
 # own pid (as systemd's socket activation does), fd 3 the listening "socket".
 listen_run() {
