@@ -1,6 +1,7 @@
 /* `create`, `start` and `run`: bundle → container. */
 #include "verbs.h"
 
+#include "runtime/procenv.h"
 #include "util/cleanup.h"
 
 #include <getopt.h>
@@ -87,6 +88,10 @@ static int parse_create(int argc, char **argv, bool is_run, struct create_flags 
     return -1;
   }
   f->o.bundle = f->bundle_abs;
+  /* Socket activation, as runc: when LISTEN_PID names us, the LISTEN_FDS
+   * fds from 3 on go to the process first, --preserve-fds after them. */
+  f->o.listen_fds = hutch_listen_fds(getenv("LISTEN_FDS"), getenv("LISTEN_PID"), getpid());
+  f->o.preserve_fds += f->o.listen_fds;
   return optind;
 }
 

@@ -19,7 +19,7 @@ static const char usage_text[] =
     "  -u, --user UID[:GID]      user and group ids\n"
     "  -g, --additional-gids G   supplementary group (repeatable, or comma-separated)\n"
     "  -c, --cap CAP             add a capability (repeatable)\n"
-    "  -t, --tty                 allocate a pseudo-terminal (needs --console-socket)\n"
+    "  -t, --tty                 a pseudo-terminal, proxied unless --console-socket\n"
     "      --console-socket S    unix socket that receives the pty master\n"
     "  -d, --detach              return once the process runs\n"
     "      --pid-file F          write the process's pid to F\n"
@@ -163,7 +163,11 @@ VERB(exec) {
   o.additional_gids = gids;
   struct hutch_error *e = NULL;
   int status = 0;
-  if (hutch_container_exec(&g->rt, id, &o, &status, &e) < 0)
-    return verb_fail(e);
+  /* As runc: 255 for a failure of the runtime itself, so that it cannot
+   * be mistaken for the process's own status. */
+  if (hutch_container_exec(&g->rt, id, &o, &status, &e) < 0) {
+    verb_fail(e);
+    return 255;
+  }
   return status;
 }

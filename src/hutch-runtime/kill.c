@@ -1,4 +1,5 @@
-/* `kill [--all] ID [SIGNAL]`: names (TERM, SIGTERM) and numbers. */
+/* `kill [--all] ID [SIGNAL]`: names (TERM, SIGTERM) and numbers; 0 only
+ * checks that the container is alive, as kill(2) does. */
 #include "verbs.h"
 
 #include "util/strutil.h"
@@ -6,6 +7,7 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 
 VERB(kill) {
   static const struct option opts[] = {
@@ -32,7 +34,7 @@ VERB(kill) {
   const char *id = argv[optind];
   int sig = SIGTERM;
   if (n == 2) {
-    sig = hutch_parse_signal(argv[optind + 1]);
+    sig = strcmp(argv[optind + 1], "0") == 0 ? 0 : hutch_parse_signal(argv[optind + 1]);
     if (sig < 0) {
       fprintf(stderr, "hutch-runtime: kill: unknown signal \"%s\"\n", argv[optind + 1]);
       return 1;

@@ -182,3 +182,11 @@ run_helper() {
   set_args /bin/hutch-helper "$@"
   run runtime run -b "$BUNDLE" "$ID"
 }
+
+# start_detached ARGS...: run the bundle detached as $ID with process.args
+# ARGS, and wait until it is running.
+start_detached() {
+  set_args "$@"
+  runtime_bg "$TEST_DIR/run" run -d -b "$BUNDLE" "$ID" || fail "run -d: $(cat "$TEST_DIR/run.err")"
+  wait_status "$ID" running
+}

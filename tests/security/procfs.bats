@@ -20,7 +20,7 @@ setup() {
   local fake=$TEST_DIR/fake-kernel
   mkdir -p "$fake"
   echo untouched >"$fake/hostname"
-  bundle_set '.hostname = "spec-name" | .linux.sysctl = {"kernel.hostname": "from-sysctl"}
+  bundle_set 'del(.hostname) | .linux.sysctl = {"kernel.hostname": "from-sysctl"}
     | .mounts += [{"destination": "/proc/sys/kernel", "type": "bind", "source": $f, "options": ["rbind"]}]' \
     --arg f "$fake"
   set_args /bin/sh -c 'hutch-helper hostname; cat /proc/sys/kernel/hostname'
@@ -34,7 +34,7 @@ untouched"
 }
 
 @test "procfs: a tmpfs over the whole of /proc: sysctl and oomScoreAdj still reach the kernel, nothing lands in the tmpfs" {
-  bundle_set '.hostname = "spec-name" | .linux.sysctl = {"kernel.hostname": "from-sysctl"}
+  bundle_set 'del(.hostname) | .linux.sysctl = {"kernel.hostname": "from-sysctl"}
     | .process.oomScoreAdj = 321
     | .mounts += [{"destination": "/proc", "type": "tmpfs", "source": "tmpfs", "options": ["size=64k"]}]'
   set_args /bin/sh -c 'hutch-helper hostname; ls -A /proc | wc -l; exec hutch-helper sleep 300'

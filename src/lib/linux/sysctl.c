@@ -39,6 +39,22 @@ int hutch_sysctl_validate(const struct spec_linux *l, struct hutch_error **err) 
   return 0;
 }
 
+int hutch_sysctl_check_uts(const struct spec_linux *l, const char *hostname, const char *domainname,
+                           struct hutch_error **err) {
+  for (size_t i = 0; i < l->n_sysctl; i++) {
+    const char *k = l->sysctl[i].key;
+    const char *field = strcmp(k, "kernel.hostname") == 0 && hostname && *hostname ? "hostname"
+                        : strcmp(k, "kernel.domainname") == 0 && domainname && *domainname
+                            ? "domainname"
+                            : NULL;
+    if (field)
+      return hutch_error_set(
+          err, EINVAL, "linux.sysctl: \"%s\" conflicts with the \"%s\" field: set one of them", k,
+          field);
+  }
+  return 0;
+}
+
 /* Written through our own procfs (see procfs.c), never through the
  * container's /proc: a spec mount or a shared rootfs may have put a bind
  * or a tmpfs over /proc/sys by now (CVE-2025-52881). Net, ipc and uts

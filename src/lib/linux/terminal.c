@@ -178,6 +178,16 @@ static void write_all_fd(int fd, const char *buf, size_t n) {
   }
 }
 
+void hutch_terminal_clear_onlcr(int master) {
+  struct termios t;
+  if (tcgetattr(master, &t) == 0) {
+    t.c_oflag &= ~(tcflag_t)ONLCR;
+    if (tcsetattr(master, TCSANOW, &t) == 0)
+      return;
+  }
+  hutch_debug("clear ONLCR on the pty: %s, ignoring", strerror(errno));
+}
+
 void hutch_terminal_proxy(int master, int pidfd) {
   struct termios saved;
   bool raw = isatty(0) && tcgetattr(0, &saved) == 0;

@@ -26,3 +26,6 @@ int hutch_recv_fd(int sock, char *name, size_t namelen);
  * copied to the pty at the start and on every SIGWINCH. Used by
  * hutch-runtime run and by hutch exec -t. */
 void hutch_terminal_proxy(int master, int pidfd);
+/* Clear ONLCR on a pty the runtime proxies itself, as runc does: the
+ * process's "\n" reaches our stdout as "\n", not "\r\n". */
+void hutch_terminal_clear_onlcr(int master);

@@ -175,10 +175,7 @@ static void run_saved_hooks(int dirfd, const struct hutch_state *st, enum spec_h
   json_object_set_new(j, "status", json_string(status));
   json_object_set_new(j, "pid", json_integer(st->pid));
   _cleanup_free_ char *sj = json_dumps(j, JSON_COMPACT);
-  struct hutch_error *e = NULL;
-  if (hutch_hooks_run(&spec->hooks, kind, sj, &e) < 0)
-    hutch_warn("%s, ignoring", e && e->msg ? e->msg : "hook failed");
-  hutch_error_free(e);
+  hutch_hooks_run_warn(&spec->hooks, kind, sj);
 }
 
 int hutch_container_start(const struct hutch_runtime *rt, const char *id,
@@ -260,6 +257,8 @@ int hutch_container_run(const struct hutch_runtime *rt, const struct hutch_creat
     struct pollfd p = {.fd = csock0, .events = POLLIN};
     if (poll(&p, 1, 0) == 1 && (p.revents & POLLIN))
       master = hutch_recv_fd(csock0, NULL, 0);
+    if (master >= 0)
+      hutch_terminal_clear_onlcr(master);
   }
   if (!detach) {
     forward_pid = pid;
@@ -336,6 +335,22 @@ int hutch_container_state(const struct hutch_runtime *rt, const char *id, json_t
   return 0;
 }
 
+/* Whether pid is the init of a pid namespace of its own (the last NSpid
+ * is 1): then SIGKILL to it takes every process of the namespace along.
+ * Unknown (no /proc entry) counts as yes: the pidfd path reports it. */
+static bool is_pidns_init(pid_t pid) {
+  char path[64];
+  snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+  _cleanup_fclose_ FILE *f = fopen(path, "re");
+  char line[256];
+  while (f && fgets(line, sizeof(line), f))
+    if (strncmp(line, "NSpid:", 6) == 0) {
+      const char *last = strrchr(line, '\t');
+      return last == NULL || atoi(last + 1) == 1;
+    }
+  return true;
+}
+
 int hutch_container_kill(const struct hutch_runtime *rt, const char *id, int sig, bool all,
                          struct hutch_error **err) {
   _cleanup_close_ int dirfd = -EBADF;
@@ -347,7 +362,10 @@ int hutch_container_kill(const struct hutch_runtime *rt, const char *id, int sig
   enum hutch_status s = hutch_state_status(&st);
   if (hutch_status_allows(HUTCH_OP_KILL, s, id, err) < 0)
     goto out;
-  if (all && st.cgroup_path) {
+  /* Without a pid namespace of its own, the init's death does not take
+   * its children along: SIGKILL goes to the whole cgroup, as with --all. */
+  if (st.cgroup_path && (all || (sig == SIGKILL && !is_pidns_init(st.pid)))) {
+    hutch_debug("kill %s through its cgroup with signal %d", id, sig);
     struct hutch_cgroup *cg = NULL;
     if (hutch_cgroup_open(st.cgroup_path, &cg, err) < 0)
       goto out;

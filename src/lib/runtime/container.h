@@ -37,6 +37,9 @@ struct hutch_create_opts {
   bool no_pivot;
   bool no_new_keyring;
   int preserve_fds;
+  /* the first listen_fds of the preserved fds are socket activation's:
+   * the process gets LISTEN_FDS and LISTEN_PID for them */
+  int listen_fds;
 };
 
 int hutch_container_create(const struct hutch_runtime *rt, const struct hutch_create_opts *o,

@@ -19,6 +19,7 @@
 #include "exec.h"
 
 #include "init.h"
+#include "procenv.h"
 #include "state.h"
 #include "sealed.h"
 #include "sync.h"
@@ -45,6 +46,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -327,8 +329,10 @@ static __attribute__((noreturn)) void exec_child(struct exec_child *c) {
   if (m.text[0])
     c->listener_msg = m.text;
 
+  char **env = NULL;
   if (child_join(c, &err) < 0 || hutch_rlimits_apply(p, &err) < 0 || child_terminal(c, &err) < 0 ||
-      hutch_init_find_executable(p->args[0], p->env, &exe, &err) < 0)
+      (env = hutch_process_env(p, 0, &err)) == NULL ||
+      hutch_init_find_executable(p->args[0], env, &exe, &err) < 0)
     child_fail(c, err);
   /* As in init: without no_new_privs loading the filter needs
    * CAP_SYS_ADMIN, which the uid change may drop, so it goes first. */
@@ -351,7 +355,7 @@ static __attribute__((noreturn)) void exec_child(struct exec_child *c) {
   /* The runtime may exit once we exec (--detach): do not die with it. */
   prctl(PR_SET_PDEATHSIG, 0);
   hutch_init_fds_for_exec(c->preserve_fds);
-  execve(exe, p->args, p->env);
+  execve(exe, p->args, env);
   int e = errno;
   hutch_sync_send(c->sync_fd, SYNC_EXEC_FAILED, e, exe);
   _exit(e == ENOENT ? 127 : 126);
@@ -476,7 +480,7 @@ int hutch_container_exec(const struct hutch_runtime *rt, const char *id, const s
   _cleanup_(spec_freep_local) struct spec *spec = NULL;
   _cleanup_free_ char *text = NULL, *listener_msg = NULL;
   int sv[2] = {-EBADF, -EBADF};
-  _cleanup_close_ int own_pidns = -EBADF;
+  _cleanup_close_ int own_pidns = -EBADF, own_console = -EBADF, master = -EBADF;
   pid_t pid = -1;
   int ret = -1;
 
@@ -525,8 +529,10 @@ int hutch_container_exec(const struct hutch_runtime *rt, const char *id, const s
   }
   if (hutch_runtime_check_sealed(rt, err) < 0)
     goto out;
-  if (x.p.terminal && o->console_socket == NULL) {
-    hutch_error_set(err, EINVAL, "exec --tty needs --console-socket");
+  /* Without --console-socket a foreground exec owns the pty, as runc's
+   * does: the child sends the master over a socketpair of ours. */
+  if (x.p.terminal && o->console_socket == NULL && o->detach) {
+    hutch_error_set(err, EINVAL, "exec --tty --detach needs --console-socket");
     goto out;
   }
   if (spec->linux_.seccomp.present) {
@@ -552,7 +558,15 @@ int hutch_container_exec(const struct hutch_runtime *rt, const char *id, const s
   }
   if (st.cgroup_path && hutch_cgroup_open(st.cgroup_path, &cg, err) < 0)
     goto out;
-  if (o->console_socket && x.p.terminal) {
+  if (x.p.terminal && o->console_socket == NULL) {
+    int csv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, csv) < 0) {
+      hutch_error_set(err, errno, "socketpair for the exec process's pty");
+      goto out;
+    }
+    own_console = csv[0];
+    c.console_fd = csv[1];
+  } else if (o->console_socket && x.p.terminal) {
     c.console_fd = hutch_unix_connect(o->console_socket);
     if (c.console_fd < 0) {
       hutch_error_set(err, c.console_fd, "connect to console socket %s", o->console_socket);
@@ -588,6 +602,10 @@ int hutch_container_exec(const struct hutch_runtime *rt, const char *id, const s
   }
   close(sv[1]);
   sv[1] = c.sync_fd = -EBADF;
+  if (c.console_fd >= 0 && own_console >= 0) {
+    close(c.console_fd); /* the child's end */
+    c.console_fd = -EBADF;
+  }
   hutch_debug("exec process pid %d", (int)pid);
 
   if (cg && !c.late_cgroup && hutch_cgroup_enter(cg, pid, err) < 0)
@@ -609,6 +627,15 @@ int hutch_container_exec(const struct hutch_runtime *rt, const char *id, const s
   }
   if (wait_child(sv[0], false, err) < 0)
     goto kill_child;
+  if (own_console >= 0) {
+    /* sent before READY, so here before the process can write */
+    master = hutch_recv_fd(own_console, NULL, 0);
+    if (master < 0) {
+      hutch_error_set(err, -master, "receive the exec process's pty");
+      goto kill_child;
+    }
+    hutch_terminal_clear_onlcr(master);
+  }
   if (c.late_cgroup) {
     /* It freezes on entry and execs when the container is resumed. */
     if ((cg && hutch_cgroup_enter(cg, pid, err) < 0) ||
@@ -631,6 +658,10 @@ int hutch_container_exec(const struct hutch_runtime *rt, const char *id, const s
 
   struct sigaction saved[ARRAY_SIZE(forwarded)];
   forward_signals(pid, saved);
+  if (master >= 0) {
+    _cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    hutch_terminal_proxy(master, pidfd);
+  }
   int status, w;
   while ((w = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
     ;

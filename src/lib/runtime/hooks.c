@@ -123,9 +123,9 @@ static int run_one(const struct spec_hook *hk, const char *kind, const char *sta
   if (pid == 0) {
     signal(SIGPIPE, SIG_DFL); /* the CLI ignores it; that would survive execve */
     dup2(in[0], 0);
-    char *const empty[] = {NULL};
     char *argv0[] = {hk->path, NULL};
-    execve(hk->path, hk->args ? hk->args : argv0, hk->env ? hk->env : empty);
+    /* Without env, the runtime's environment, as runc (Go's exec) does. */
+    execve(hk->path, hk->args ? hk->args : argv0, hk->env ? hk->env : environ);
     _exit(127);
   }
   close(in[0]);
@@ -147,4 +147,14 @@ int hutch_hooks_run(const struct spec_hooks *h, enum spec_hook_kind kind, const 
     if (run_one(&h->list[kind][i], hutch_spec_hook_name(kind), state_json, err) < 0)
       return -1;
   return 0;
+}
+
+void hutch_hooks_run_warn(const struct spec_hooks *h, enum spec_hook_kind kind,
+                          const char *state_json) {
+  for (size_t i = 0; i < h->n[kind]; i++) {
+    struct hutch_error *e = NULL;
+    if (run_one(&h->list[kind][i], hutch_spec_hook_name(kind), state_json, &e) < 0)
+      hutch_warn("%s, ignoring", e && e->msg ? e->msg : "hook failed");
+    hutch_error_free(e);
+  }
 }

@@ -9,3 +9,7 @@
 
 int hutch_hooks_run(const struct spec_hooks *h, enum spec_hook_kind kind, const char *state_json,
                     struct hutch_error **err);
+/* Every hook of kind, a failing one logged as a warning and the rest run
+ * all the same (poststart, poststop). */
+void hutch_hooks_run_warn(const struct spec_hooks *h, enum spec_hook_kind kind,
+                          const char *state_json);

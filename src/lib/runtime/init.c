@@ -11,6 +11,7 @@
 #include "init.h"
 
 #include "hooks.h"
+#include "procenv.h"
 #include "sync.h"
 #include "linux/cgroup.h"
 #include "linux/lsm.h"
@@ -407,7 +408,8 @@ void hutch_init_child(struct init_args *a) {
       step_terminal(a, &err) < 0 || step_process_attrs(a, &err) < 0)
     fail(a, err);
 
-  if (hutch_init_find_executable(s->process.args[0], s->process.env, &exe, &err) < 0)
+  char **env = hutch_process_env(&s->process, a->listen_fds, &err);
+  if (env == NULL || hutch_init_find_executable(s->process.args[0], env, &exe, &err) < 0)
     fail(a, err);
 
   /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN, which the
@@ -426,7 +428,7 @@ void hutch_init_child(struct init_args *a) {
   hutch_sync_send(a->sync_fd, SYNC_READY, 0, NULL);
   /* From here the parent may be gone; errors go to stderr. */
   if (step_wait_start(a, &err) < 0 ||
-      hutch_hooks_run(&s->hooks, SPEC_HOOK_START_CONTAINER, a->state_json, &err) < 0 ||
+      hutch_hooks_run(&s->hooks, SPEC_HOOK_START_CONTAINER, a->start_state_json, &err) < 0 ||
       (!seccomp_early && step_seccomp(a, &err) < 0)) {
     hutch_log_set_sink(NULL, NULL);
     hutch_error_print(stderr, "hutch-runtime", err);
@@ -434,7 +436,7 @@ void hutch_init_child(struct init_args *a) {
   }
   hutch_log_set_sink(NULL, NULL);
   hutch_init_fds_for_exec(a->preserve_fds);
-  execve(exe, s->process.args, s->process.env);
+  execve(exe, s->process.args, env);
   int e = errno;
   hutch_sync_send(a->sync_fd, SYNC_EXEC_FAILED, e, exe);
   fprintf(stderr, "hutch-runtime: exec %s: %s\n", exe, strerror(e));

@@ -21,7 +21,8 @@ struct init_args {
   int console_fd;     /* connected console socket, or -EBADF */
   int ns_fds[8];      /* namespaces to join (SPEC_NS__MAX), -EBADF if none */
   int preserve_fds;
-  int stdio[3]; /* to become fds 0-2 first thing, or -1 (see hutch_create_opts) */
+  int listen_fds; /* of those, the first listen_fds are socket activation's */
+  int stdio[3];   /* to become fds 0-2 first thing, or -1 (see hutch_create_opts) */
   bool no_pivot;
   bool no_new_keyring;
   bool new_userns;
@@ -30,7 +31,8 @@ struct init_args {
   bool has_caps;
   struct hutch_caps caps;
   const char *seccomp_state_json; /* for a seccomp listener, else NULL */
-  const char *state_json;         /* for createContainer/startContainer hooks */
+  const char *state_json;         /* for createContainer hooks ("creating") */
+  const char *start_state_json;   /* for startContainer hooks ("created") */
   const int *idmap_fds;           /* idmapped mount trees per spec mount (linux/idmap.h), or NULL */
 };
 

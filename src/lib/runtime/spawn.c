@@ -139,6 +139,7 @@ int hutch_spawn(const struct hutch_runtime *rt, const struct hutch_create_opts *
                         .state_dirfd = state_dirfd,
                         .console_fd = -EBADF,
                         .preserve_fds = o->preserve_fds,
+                        .listen_fds = o->listen_fds,
                         .stdio = {o->stdio ? o->stdio[0] : -1, o->stdio ? o->stdio[1] : -1,
                                   o->stdio ? o->stdio[2] : -1},
                         .no_pivot = o->no_pivot,
@@ -149,6 +150,7 @@ int hutch_spawn(const struct hutch_runtime *rt, const struct hutch_create_opts *
   pid_t pid = -1;
   int ret = -1;
   _cleanup_free_ char *rootfs = NULL, *cgpath = NULL, *hook_state = NULL, *listener_msg = NULL;
+  _cleanup_free_ char *start_hook_state = NULL;
   _cleanup_free_ struct spec_device_cgroup *devrules = NULL;
   int *idmap_fds = NULL;
   for (int t = 0; t < SPEC_NS__MAX; t++)
@@ -170,7 +172,9 @@ int hutch_spawn(const struct hutch_runtime *rt, const struct hutch_create_opts *
   if (stat(rootfs, &st) < 0 || !S_ISDIR(st.st_mode))
     return hutch_error_set(err, ENOTDIR, "root.path %s", rootfs);
   a.rootfs = rootfs;
-  if (hutch_sysctl_validate(l, err) < 0 || hutch_lsm_check(spec, err) < 0)
+  if (hutch_sysctl_validate(l, err) < 0 ||
+      hutch_sysctl_check_uts(l, spec->hostname, spec->domainname, err) < 0 ||
+      hutch_lsm_check(spec, err) < 0)
     return -1;
   if (!l->namespaces[SPEC_NS_MOUNT].present) {
     /* The container shares our mount namespace: masking or remounting
@@ -277,6 +281,9 @@ int hutch_spawn(const struct hutch_runtime *rt, const struct hutch_create_opts *
   }
   hook_state = state_json_for_hooks(o->id, 0, o->bundle, "creating", spec);
   a.state_json = hook_state;
+  /* startContainer hooks run once create is done: "created", as runc */
+  start_hook_state = state_json_for_hooks(o->id, 0, o->bundle, "created", spec);
+  a.start_state_json = start_hook_state;
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
     hutch_error_set(err, errno, "socketpair");
     goto out;

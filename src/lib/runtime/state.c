@@ -35,7 +35,7 @@ int hutch_status_allows(enum hutch_op op, enum hutch_status s, const char *id,
     ok = s == HUTCH_STATUS_CREATED || s == HUTCH_STATUS_RUNNING || s == HUTCH_STATUS_PAUSED;
     break;
   case HUTCH_OP_DELETE:
-    ok = s == HUTCH_STATUS_STOPPED || s == HUTCH_STATUS_CREATED || s == HUTCH_STATUS_CREATING;
+    ok = s == HUTCH_STATUS_STOPPED || s == HUTCH_STATUS_CREATING;
     break;
   case HUTCH_OP_PAUSE:
     ok = s == HUTCH_STATUS_RUNNING || s == HUTCH_STATUS_CREATED;

@@ -89,3 +89,54 @@ poststop"
   run runtime delete -f "$ID"
   assert_gone "$ID"
 }
+
+@test "a hook without env inherits the runtime's environment" {
+  add_hook prestart "echo \"\$HOOK_INHERITED\" > $TEST_DIR/env"
+  HOOK_INHERITED=from-runtime run runtime run -b "$BUNDLE" "$ID"
+  assert_success
+  assert_equal "$(cat "$TEST_DIR/env")" "from-runtime"
+}
+
+@test "the state on each hook's stdin has the status of its point in the lifecycle" {
+  local kind lib
+  for kind in prestart createRuntime createContainer poststart poststop; do
+    add_hook "$kind" "echo $kind \$(jq -r .status) >> $TEST_DIR/status"
+  done
+  # startContainer runs in the container, after pivot_root: give it jq.
+  bundle_set ".root.readonly = false"
+  add_hook startContainer "echo startContainer \$(jq -r .status) > /hookstatus"
+  cp "$(command -v jq)" "$BUNDLE/rootfs/bin/jq"
+  for lib in $(ldd "$(command -v jq)" | grep -o '/[^ ]*'); do
+    mkdir -p "$BUNDLE/rootfs$(dirname "$lib")"
+    cp "$lib" "$BUNDLE/rootfs$lib"
+  done
+  set_args /bin/hutch-helper true
+  run runtime run -b "$BUNDLE" "$ID"
+  assert_success
+  run cat "$TEST_DIR/status"
+  assert_output "prestart creating
+createRuntime creating
+createContainer creating
+poststart running
+poststop stopped"
+  run cat "$BUNDLE/rootfs/hookstatus"
+  assert_output "startContainer created"
+}
+
+@test "a failing poststart hook warns; the other poststart hooks run and so does the process" {
+  add_hook poststart "exit 3"
+  add_hook poststart "echo second > $TEST_DIR/second"
+  set_args /bin/hutch-helper exit 6
+  run runtime run -b "$BUNDLE" "$ID"
+  assert_equal "$status" 6
+  assert_equal "$(cat "$TEST_DIR/second")" second
+}
+
+@test "a failing poststop hook warns; the other poststop hooks run" {
+  add_hook poststop "exit 3"
+  add_hook poststop "echo second > $TEST_DIR/second"
+  run runtime run -b "$BUNDLE" "$ID"
+  assert_success
+  assert_equal "$(cat "$TEST_DIR/second")" second
+  assert_gone "$ID"
+}

@@ -98,3 +98,13 @@ console"
   assert_success
   assert_output "passed in"
 }
+
+@test "terminal: a foreground run clears ONLCR on its pty, so a newline stays one byte (as runc)" {
+  bundle_set '.process.terminal = true'
+  set_args /bin/sh -c 'echo hello'
+  # The runtime's stdout is a pipe, so nothing but the container's pty
+  # could turn \n into \r\n.
+  run script -qec "$(printf '%q ' "$RUNTIME" --root "$STATE" run -b "$BUNDLE" "$ID") | od -An -c" /dev/null </dev/null
+  assert_success
+  assert_regex "$output" 'h +e +l +l +o +\\n'
+}
