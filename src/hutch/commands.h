@@ -56,3 +56,9 @@ int cmd_check(int argc, char **argv);
 /* Networking (src/hutch/{network,port}.c). */
 int cmd_network(int argc, char **argv);
 int cmd_port(int argc, char **argv);
+
+/* System commands (src/hutch/{version,events_cmd,system}.c). */
+int cmd_version(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_events(int argc, char **argv);
+int cmd_system(int argc, char **argv);
