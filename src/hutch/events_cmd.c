@@ -41,8 +41,9 @@ static int print_event(const struct hutch_event *ev, void *ud) {
 static int parse_time(const char *flag, const char *v, int64_t now, int64_t *out) {
   if (hutch_parse_timestamp(v, now, out) == 0)
     return 0;
-  fprintf(stderr, "hutch: invalid value for \"%s\": failed to parse value as time or duration: "
-                  "\"%s\"\n",
+  fprintf(stderr,
+          "hutch: invalid value for \"%s\": failed to parse value as time or duration: "
+          "\"%s\"\n",
           flag, v);
   return -1;
 }

@@ -72,6 +72,7 @@ static int net_create(int argc, char **argv) {
   _cleanup_network_ struct hutch_network *net = NULL;
   if (hutch_network_create(&nc.ctx, name, &no, &net, &err) < 0)
     return ctr_cli_fail(err);
+  hutch_engine_event(e, "network", "create", net->id, "name", net->name, "type", "bridge", NULL);
   printf("%s\n", net->id);
   return 0;
 }
@@ -174,11 +175,14 @@ static int net_rm(int argc, char **argv) {
   int ret = 0;
   struct hutch_error *err = NULL;
   for (int i = 1; i < argc; i++) {
-    if (hutch_network_remove(ctx, argv[i], &err) < 0) {
+    _cleanup_network_ struct hutch_network *net = NULL;
+    if (hutch_network_load(ctx, argv[i], &net, &err) < 0 ||
+        hutch_network_remove(ctx, argv[i], &err) < 0) {
       ctr_cli_report(&err);
       ret = 1;
       continue;
     }
+    hutch_engine_event(e, "network", "destroy", net->id, "name", net->name, "type", "bridge", NULL);
     printf("%s\n", argv[i]);
   }
   return ret;
@@ -268,6 +272,8 @@ static int net_prune(int argc, char **argv) {
     /* a failure (e.g. attached meanwhile) leaves that network, as docker */
     if (hutch_network_remove(ctx, v[i]->name, NULL) < 0)
       continue;
+    hutch_engine_event(e, "network", "destroy", v[i]->id, "name", v[i]->name, "type", "bridge",
+                       NULL);
     if (!header)
       printf("Deleted Networks:\n");
     header = true;

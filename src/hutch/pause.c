@@ -19,13 +19,19 @@ static int do_pause(struct hutch_engine *e, struct hutch_ctr *c, void *ud,
   (void)ud;
   if (!hutch_ctr_running(c))
     return hutch_error_set(err, 0, "container %.12s is not running", c->id);
-  return hutch_container_pause(&e->rt, c->id, err);
+  if (hutch_container_pause(&e->rt, c->id, err) < 0)
+    return -1;
+  hutch_ctr_event(c, "pause", NULL);
+  return 0;
 }
 
 static int do_unpause(struct hutch_engine *e, struct hutch_ctr *c, void *ud,
                       struct hutch_error **err) {
   (void)ud;
-  return hutch_container_resume(&e->rt, c->id, err);
+  if (hutch_container_resume(&e->rt, c->id, err) < 0)
+    return -1;
+  hutch_ctr_event(c, "unpause", NULL);
+  return 0;
 }
 
 static int pause_like(int argc, char **argv, const char *summary,

@@ -71,8 +71,7 @@ static void df_verbose(struct hutch_engine *e, const struct hutch_df *df) {
     char id[13], vols[16], sz[32], since[40], status[96], cmd[40];
     snprintf(id, sizeof(id), "%.12s", ct->id);
     snprintf(vols, sizeof(vols), "%d", df->ctr_volumes[c]);
-    snprintf(cmd, sizeof(cmd), "\"%.19s%s\"", ct->command,
-             strlen(ct->command) > 19 ? "…" : "");
+    snprintf(cmd, sizeof(cmd), "\"%.19s%s\"", ct->command, strlen(ct->command) > 19 ? "…" : "");
     size_text(df->ctr_size[c], sz, sizeof(sz));
     image_cli_human_since(ct->created, since, sizeof(since));
     ctr_cli_status_text(e, ct, status, sizeof(status));
@@ -91,8 +90,7 @@ static void df_verbose(struct hutch_engine *e, const struct hutch_df *df) {
   hutch_table_print(tv, stdout);
   printf("\nBuild cache usage: 0B\n\n");
   _cleanup_table_ struct hutch_table *tb = hutch_table_new(7);
-  hutch_table_addv(tb, "CACHE ID", "CACHE TYPE", "SIZE", "CREATED", "LAST USED", "USAGE",
-                   "SHARED");
+  hutch_table_addv(tb, "CACHE ID", "CACHE TYPE", "SIZE", "CREATED", "LAST USED", "USAGE", "SHARED");
   hutch_table_print(tb, stdout);
 }
 

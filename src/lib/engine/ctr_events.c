@@ -31,7 +31,10 @@ void hutch_ctr_event(struct hutch_ctr *c, const char *action, ...) {
   json_t *v;
   if (c->rec)
     json_object_foreach(c->cfg.labels, k, v) hutch_event_attr_add(&ev, k, json_string_value(v));
-  hutch_event_attr_add(&ev, "image", c->image_name);
+  const char *image = c->image_name && *c->image_name ? c->image_name : NULL;
+  if (!image && c->rec)
+    image = c->cfg.image_name;
+  hutch_event_attr_add(&ev, "image", image);
   hutch_event_attr_add(&ev, "name", c->name);
   va_list ap;
   va_start(ap, action);

@@ -15,11 +15,11 @@ struct hutch_df_volume {
 struct hutch_df {
   struct hutch_image **images; /* hutch_image_list()'s */
   size_t n_images;
-  int *image_users; /* containers per image, same order */
-  struct hutch_ctr **ctrs;     /* with their configuration */
+  int *image_users;        /* containers per image, same order */
+  struct hutch_ctr **ctrs; /* with their configuration */
   size_t n_ctrs;
-  int64_t *ctr_size;  /* the overlay's upper dir */
-  int *ctr_volumes;   /* volumes each mounts */
+  int64_t *ctr_size; /* the overlay's upper dir */
+  int *ctr_volumes;  /* volumes each mounts */
   struct hutch_df_volume *volumes;
   size_t n_volumes;
 };

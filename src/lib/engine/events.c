@@ -37,9 +37,9 @@ static char *serialize(const struct hutch_event *ev) {
   _cleanup_json_ json_t *attrs = json_object();
   for (size_t i = 0; attrs && i < ev->n_attrs; i++)
     json_object_set_new(attrs, ev->attrs[i].key, json_string(ev->attrs[i].value));
-  _cleanup_json_ json_t *o = json_pack("{sI ss ss ss sO}", "time", (json_int_t)ev->time_ns, "type",
-                                       ev->type, "action", ev->action, "id", ev->id ?: "", "attrs",
-                                       attrs);
+  _cleanup_json_ json_t *o =
+      json_pack("{sI ss ss ss sO}", "time", (json_int_t)ev->time_ns, "type", ev->type, "action",
+                ev->action, "id", ev->id ?: "", "attrs", attrs);
   if (!o)
     return NULL;
   char *line = json_dumps(o, JSON_COMPACT);
@@ -191,7 +191,8 @@ static int follow(struct walk *w, int dirfd, const char *root, int fd, off_t off
     if (replaced || cur < 0) {
       int nfd = open_journal(dirfd);
       struct stat a, b;
-      if (nfd >= 0 && (cur < 0 || fstat(cur, &a) < 0 || fstat(nfd, &b) < 0 || a.st_ino != b.st_ino)) {
+      if (nfd >= 0 &&
+          (cur < 0 || fstat(cur, &a) < 0 || fstat(nfd, &b) < 0 || a.st_ino != b.st_ino)) {
         if (cur >= 0)
           close(cur);
         cur = nfd;

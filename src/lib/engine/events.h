@@ -71,9 +71,9 @@ char *hutch_event_format_line(const struct hutch_event *ev);
 json_t *hutch_event_json(const struct hutch_event *ev);
 
 /* Call fn for each event of the journal with since <= time <= until
- * (until < 0: no end; since < 0: none of the past), in order; then, with follow, for each new one as
- * it is appended, until the until time passes (never when until < 0).
- * fn returning non-zero stops the walk. */
+ * (until < 0: no end; since < 0: none of the past), in order; then, with follow, for each new one
+ * as it is appended, until the until time passes (never when until < 0). fn returning non-zero
+ * stops the walk. */
 int hutch_events_walk(const char *root, int64_t since, int64_t until, bool follow,
                       int (*fn)(const struct hutch_event *ev, void *ud), void *ud,
                       struct hutch_error **err);

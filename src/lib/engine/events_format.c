@@ -78,8 +78,7 @@ int hutch_event_filter_add(struct hutch_event_filter *f, const char *kv, struct 
 }
 
 void hutch_event_filter_clear(struct hutch_event_filter *f) {
-  char **lists[] = {f->container, f->image,   f->event, f->type,
-                    f->label,     f->network, f->volume};
+  char **lists[] = {f->container, f->image, f->event, f->type, f->label, f->network, f->volume};
   for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
     hutch_strv_free(lists[i]);
   memset(f, 0, sizeof(*f));
@@ -112,8 +111,8 @@ static bool image_equal(const char *want, const char *have) {
 }
 
 static bool match_image(char *const *v, const struct hutch_event *ev) {
-  const char *img = strcmp(ev->type, "image") == 0 ? hutch_event_attr(ev, "name")
-                                                   : hutch_event_attr(ev, "image");
+  const char *img =
+      strcmp(ev->type, "image") == 0 ? hutch_event_attr(ev, "name") : hutch_event_attr(ev, "image");
   for (; v && *v; v++)
     if (image_equal(*v, img) || (strcmp(ev->type, "image") == 0 && image_equal(*v, ev->id)))
       return true;
@@ -201,10 +200,10 @@ json_t *hutch_event_json(const struct hutch_event *ev) {
   json_t *attrs = json_object();
   for (size_t i = 0; attrs && i < ev->n_attrs; i++)
     json_object_set_new(attrs, ev->attrs[i].key, json_string(ev->attrs[i].value));
-  json_t *o = json_pack("{ss ss s{ss so} ss sI sI}", "Type", ev->type, "Action", ev->action,
-                        "Actor", "ID", ev->id, "Attributes", attrs, "scope", "local", "time",
-                        (json_int_t)(ev->time_ns / 1000000000LL), "timeNano",
-                        (json_int_t)ev->time_ns);
+  json_t *o =
+      json_pack("{ss ss s{ss so} ss sI sI}", "Type", ev->type, "Action", ev->action, "Actor", "ID",
+                ev->id, "Attributes", attrs, "scope", "local", "time",
+                (json_int_t)(ev->time_ns / 1000000000LL), "timeNano", (json_int_t)ev->time_ns);
   /* the old fields docker still sends for containers and images */
   if (o && (strcmp(ev->type, "container") == 0 || strcmp(ev->type, "image") == 0)) {
     json_object_set_new(o, "status", json_string(ev->action));

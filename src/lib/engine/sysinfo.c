@@ -17,8 +17,8 @@
 const char *hutch_go_arch(const char *machine) {
   static const struct {
     const char *uname, *go;
-  } map[] = {{"x86_64", "amd64"}, {"aarch64", "arm64"}, {"i686", "386"},
-             {"i386", "386"},     {"armv7l", "arm"},    {"ppc64le", "ppc64le"},
+  } map[] = {{"x86_64", "amd64"}, {"aarch64", "arm64"},  {"i686", "386"},
+             {"i386", "386"},     {"armv7l", "arm"},     {"ppc64le", "ppc64le"},
              {"s390x", "s390x"},  {"riscv64", "riscv64"}};
   for (size_t i = 0; i < ARRAY_SIZE(map); i++)
     if (strcmp(machine, map[i].uname) == 0)
@@ -52,20 +52,19 @@ void hutch_version_collect(struct hutch_version_info *v) {
 }
 
 json_t *hutch_version_json(const struct hutch_version_info *v) {
-  json_t *components = json_pack("[{ss ss s{ss ss}}]", "Name", "Engine", "Version", v->version,
-                                 "Details", "ApiVersion", v->api_version, "MinAPIVersion",
-                                 v->min_api_version);
+  json_t *components =
+      json_pack("[{ss ss s{ss ss}}]", "Name", "Engine", "Version", v->version, "Details",
+                "ApiVersion", v->api_version, "MinAPIVersion", v->min_api_version);
   if (components && v->runtime_path[0])
-    json_array_append_new(components, json_pack("{ss ss s{ss}}", "Name", "hutch-runtime",
-                                                "Version", v->version, "Details", "Path",
-                                                v->runtime_path));
+    json_array_append_new(components, json_pack("{ss ss s{ss}}", "Name", "hutch-runtime", "Version",
+                                                v->version, "Details", "Path", v->runtime_path));
   return json_pack("{s{ss ss ss ss ss ss ss} s{s{ss} so* ss ss ss ss ss ss ss}}", "Client",
                    "Platform", "hutch", "Version", v->version, "ApiVersion", v->api_version,
                    "DefaultAPIVersion", v->api_version, "Os", v->os, "Arch", v->arch, "BuildTime",
                    v->build_time, "Server", "Platform", "Name", "hutch (no daemon)", "Components",
-                   components, "Version", v->version, "ApiVersion", v->api_version,
-                   "MinAPIVersion", v->min_api_version, "Os", v->os, "Arch", v->arch,
-                   "KernelVersion", v->kernel, "BuildTime", v->build_time);
+                   components, "Version", v->version, "ApiVersion", v->api_version, "MinAPIVersion",
+                   v->min_api_version, "Os", v->os, "Arch", v->arch, "KernelVersion", v->kernel,
+                   "BuildTime", v->build_time);
 }
 
 /* PRETTY_NAME of /etc/os-release (quotes removed). */
