@@ -74,8 +74,8 @@ static void test_filters(void) {
   MATCH(false, &ev, "label=team=b");
   MATCH(false, &ev, "network=web");
   MATCH(false, &ev, "volume=web");
-  struct hutch_event ex = {.time_ns = 1, .type = "container", .action = "exec_create: sh -c true",
-                           .id = "x"};
+  struct hutch_event ex = {
+      .time_ns = 1, .type = "container", .action = "exec_create: sh -c true", .id = "x"};
   MATCH(true, &ex, "event=exec_create");
   MATCH(false, &ex, "event=exec_start");
   struct hutch_event vol = {.time_ns = 1, .type = "volume", .action = "create", .id = "data"};
