@@ -61,8 +61,8 @@ static json_t *entry_json(const struct hutch_history_entry *h, const char *image
     snprintf(by, sizeof(by), "%s", flat ? flat : "");
   else
     ellipsis(flat ? flat : "", 45, by, sizeof(by));
-  return json_pack("{ss ss ss ss ss ss}", "ID", id, "CreatedSince", since, "CreatedAt",
-                   h->created, "CreatedBy", by, "Size", size, "Comment", h->comment);
+  return json_pack("{ss ss ss ss ss ss}", "ID", id, "CreatedSince", since, "CreatedAt", h->created,
+                   "CreatedBy", by, "Size", size, "Comment", h->comment);
 }
 
 static int print_history(const struct hutch_image *img, const struct hutch_history_entry *v,

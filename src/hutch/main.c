@@ -51,6 +51,7 @@ static const struct hutch_subcmd commands[] = {
     {"tag", cmd_tag, "Give an image another name"},
     {"top", cmd_top, "The running processes of a container"},
     {"unpause", cmd_unpause, "Unpause all processes within containers"},
+    {"update", cmd_update, "Update configuration of one or more containers"},
     {"version", cmd_version, "Show the hutch version information"},
     {"volume", cmd_volume, "Manage volumes"},
     {"wait", cmd_wait, "Block until containers stop, print their exit codes"},

@@ -70,8 +70,8 @@ int hutch_history_parse(const char *config_json, size_t len, const int64_t *laye
   return 0;
 }
 
-int hutch_image_history(const struct hutch_image *img, struct hutch_history_entry **out,
-                        size_t *n, struct hutch_error **err) {
+int hutch_image_history(const struct hutch_image *img, struct hutch_history_entry **out, size_t *n,
+                        struct hutch_error **err) {
   if (!img->config_json)
     return hutch_error_set(err, EINVAL, "image history: %s has no config", img->id);
   int64_t *sizes = calloc(img->n_layers + 1, sizeof(int64_t));

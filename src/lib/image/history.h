@@ -13,8 +13,8 @@ struct hutch_history_entry {
   char *created; /* RFC 3339, "" when unknown */
   char *created_by, *comment, *author;
   bool empty_layer;
-  int64_t size;  /* bytes of the layer it made (0 for empty_layer) */
-  bool is_top;   /* the newest entry: docker shows the image id there */
+  int64_t size; /* bytes of the layer it made (0 for empty_layer) */
+  bool is_top;  /* the newest entry: docker shows the image id there */
 };
 
 /* From a config blob and the sizes of its layers (lowest first, n_layers
@@ -26,6 +26,6 @@ int hutch_history_parse(const char *config_json, size_t len, const int64_t *laye
                         size_t n_layers, struct hutch_history_entry **out, size_t *n,
                         struct hutch_error **err);
 /* The image's history, its layer sizes measured on disk. */
-int hutch_image_history(const struct hutch_image *img, struct hutch_history_entry **out,
-                        size_t *n, struct hutch_error **err);
+int hutch_image_history(const struct hutch_image *img, struct hutch_history_entry **out, size_t *n,
+                        struct hutch_error **err);
 void hutch_history_free(struct hutch_history_entry *v, size_t n);

@@ -83,8 +83,10 @@ static void merge_resources(json_t *dst, json_t *src) {
 }
 
 /* Keep the state dir's config.json current, so a later update merges
- * onto what is in force and `hutch inspect`-style readers see it. */
-static int save_resources(int dirfd, const char *id, json_t *update, struct hutch_error **err) {
+ * onto what is in force and `hutch inspect`-style readers see it (and
+ * the engine's bundle, for the next start). */
+int hutch_config_merge_resources(int dirfd, const char *id, json_t *update,
+                                 struct hutch_error **err) {
   _cleanup_free_ char *text = NULL;
   size_t len;
   int r = hutch_read_file_at(dirfd, "config.json", &text, &len);
@@ -145,7 +147,7 @@ int hutch_container_update(const struct hutch_runtime *rt, const char *id, const
       hutch_error_wrap(err, "update %s", id);
     goto out;
   }
-  if (save_resources(c.dirfd, id, (json_t *)resources, err) < 0)
+  if (hutch_config_merge_resources(c.dirfd, id, (json_t *)resources, err) < 0)
     goto out;
   ret = 0;
 out:
