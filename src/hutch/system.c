@@ -8,6 +8,7 @@
 #include "template.h"
 
 #include "engine/df.h"
+#include "engine/prune.h"
 #include "util/cleanup.h"
 #include "util/json.h"
 #include "util/strutil.h"
@@ -15,7 +16,9 @@
 #include "util/units.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static void size_text(int64_t b, char *buf, size_t n) {
   hutch_format_size(b, false, 4, buf, n);
@@ -141,11 +144,142 @@ static int sys_df(int argc, char **argv) {
   return status;
 }
 
+void cli_prune_print(const char *title, const struct hutch_prune_report *r, bool total) {
+  if (title && r->deleted && r->deleted[0]) {
+    printf("%s:\n", title);
+    for (char **d = r->deleted; *d; d++)
+      printf("%s\n", *d);
+    printf("\n");
+  }
+  if (total) {
+    char sz[32];
+    size_text(r->reclaimed, sz, sizeof(sz));
+    printf("Total reclaimed space: %s\n", sz);
+  }
+}
+
+int cli_prune_filters(char **filters, struct hutch_prune_filter *f) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  struct hutch_error *err = NULL;
+  for (char **p = filters; p && *p; p++)
+    if (hutch_prune_filter_add(f, *p, (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec, &err) < 0) {
+      hutch_prune_filter_clear(f);
+      ctr_cli_fail(err);
+      return -1;
+    }
+  return 0;
+}
+
+int cli_prune_one(char **filters, bool force, const char *warning, const char *title, bool total,
+                  int (*fn)(struct hutch_engine *e, const struct hutch_prune_filter *f,
+                            struct hutch_prune_report *r, struct hutch_error **err)) {
+  struct hutch_prune_filter f = {.until_ns = -1};
+  if (cli_prune_filters(filters, &f) < 0)
+    return HUTCH_EXIT_ERROR;
+  if (!force && !hutch_confirm(warning)) {
+    hutch_prune_filter_clear(&f);
+    return 0;
+  }
+  _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
+  struct hutch_error *err = NULL;
+  struct hutch_prune_report rep = {0};
+  int status = 0;
+  if (!e)
+    status = HUTCH_EXIT_ERROR;
+  else if (fn(e, &f, &rep, &err) < 0)
+    status = ctr_cli_fail(err);
+  else
+    cli_prune_print(title, &rep, total);
+  hutch_prune_report_clear(&rep);
+  hutch_prune_filter_clear(&f);
+  return status;
+}
+
+/* docker's confirmation text: what goes, and the filters. */
+static char *prune_warning(bool all, bool volumes, char **filters) {
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&text, &len);
+  if (!f)
+    return NULL;
+  fprintf(f, "WARNING! This will remove:\n  - all stopped containers\n"
+             "  - all networks not used by at least one container\n");
+  if (volumes)
+    fprintf(f, "  - all anonymous volumes not used by at least one container\n");
+  fprintf(f, all ? "  - all images without at least one container associated to them\n"
+                   "  - all build cache\n"
+                 : "  - all dangling images\n  - all dangling build cache\n");
+  if (filters) {
+    fprintf(f, "\n  Items to be pruned will be filtered with:\n");
+    for (char **p = filters; *p; p++)
+      fprintf(f, "  - %s\n", *p);
+  }
+  if (fclose(f) != 0) {
+    free(text);
+    return NULL;
+  }
+  return text;
+}
+
+static int run_prunes(struct hutch_engine *e, const struct hutch_prune_filter *f, bool all,
+                      bool volumes) {
+  static const char *const titles[] = {"Deleted Containers", "Deleted Networks", "Deleted Volumes",
+                                       "Deleted Images"};
+  struct hutch_prune_report r[4] = {0};
+  struct hutch_error *err = NULL;
+  int status = 0;
+  int64_t total = 0;
+  if (hutch_prune_containers(e, f, &r[0], &err) < 0 ||
+      hutch_prune_networks(e, f, &r[1], &err) < 0 ||
+      (volumes && hutch_prune_volumes(e, f, false, &r[2], &err) < 0) ||
+      hutch_prune_images(e, f, all, &r[3], &err) < 0)
+    status = ctr_cli_fail(err);
+  for (size_t i = 0; i < 4; i++) {
+    cli_prune_print(titles[i], &r[i], false);
+    total += r[i].reclaimed;
+    hutch_prune_report_clear(&r[i]);
+  }
+  struct hutch_prune_report sum = {.reclaimed = total};
+  cli_prune_print(NULL, &sum, true);
+  return status;
+}
+
+static int sys_prune(int argc, char **argv) {
+  bool all = false, force = false, volumes = false;
+  _cleanup_strv_ char **filters = NULL;
+  const struct hutch_flag flags[] = {
+      {"all", 'a', HUTCH_FLAG_BOOL, &all, "Remove all unused images not just dangling ones"},
+      {"filter", 0, HUTCH_FLAG_LIST, &filters, "Provide filter values (e.g. 'label=<key>=<value>')",
+       "filter"},
+      {"force", 'f', HUTCH_FLAG_BOOL, &force, "Do not prompt for confirmation"},
+      {"volumes", 0, HUTCH_FLAG_BOOL, &volumes, "Prune volumes"},
+      {0},
+  };
+  const struct hutch_cmd cmd = {"[OPTIONS]", "Remove unused data", flags, 0, 0};
+  int n, r = hutch_flags_parse(&cmd, argc, argv, &n);
+  if (r != 0)
+    return hutch_flags_status(r);
+  struct hutch_prune_filter f = {.until_ns = -1};
+  if (cli_prune_filters(filters, &f) < 0)
+    return HUTCH_EXIT_ERROR;
+  _cleanup_free_ char *warning = prune_warning(all, volumes, filters);
+  if (!force && !hutch_confirm(warning ? warning : "WARNING! This will remove unused data.")) {
+    hutch_prune_filter_clear(&f);
+    return 0;
+  }
+  _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
+  int status = e ? run_prunes(e, &f, all, volumes) : HUTCH_EXIT_ERROR;
+  hutch_prune_filter_clear(&f);
+  return status;
+}
+
 int cmd_system(int argc, char **argv) {
   static const struct hutch_subcmd subs[] = {
       {"df", sys_df, "Show hutch disk usage"},
       {"events", cmd_events, "Get real time events from the engine"},
       {"info", cmd_info, "Display system-wide information"},
+      {"prune", sys_prune, "Remove unused data"},
       {NULL, NULL, NULL},
   };
   return hutch_subcmd_dispatch("Manage hutch", subs, argc, argv);

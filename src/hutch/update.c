@@ -30,8 +30,9 @@ static int parse_value(const char *flag, const char *s, bool bytes, int64_t min,
     r = bytes ? hutch_parse_bytes(s, v) : hutch_parse_int64(s, min, INT64_MAX, v);
   }
   if (r < 0) {
-    fprintf(stderr, "hutch: invalid argument \"%s\" for \"--%s\" flag\nSee 'hutch update --help'.\n",
-            s, flag);
+    fprintf(stderr,
+            "hutch: invalid argument \"%s\" for \"--%s\" flag\nSee 'hutch update --help'.\n", s,
+            flag);
     return -1;
   }
   *has = true;
@@ -81,8 +82,8 @@ int cmd_update(int argc, char **argv) {
       {"cpuset-cpus", 0, HUTCH_FLAG_STRING, &u.cpuset_cpus,
        "CPUs in which to allow execution (0-3, 0,1)"},
       {"memory", 'm', HUTCH_FLAG_STRING, &a.memory, "Memory limit", "bytes"},
-      {"memory-reservation", 0, HUTCH_FLAG_STRING, &a.memory_reservation,
-       "Memory soft limit", "bytes"},
+      {"memory-reservation", 0, HUTCH_FLAG_STRING, &a.memory_reservation, "Memory soft limit",
+       "bytes"},
       {"memory-swap", 0, HUTCH_FLAG_STRING, &a.memory_swap,
        "Swap limit equal to memory plus swap: '-1' to enable unlimited swap", "bytes"},
       {"pids-limit", 0, HUTCH_FLAG_STRING, &a.pids_limit,

@@ -29,9 +29,10 @@ int main(void) {
      "3 cpus on 2");
   ok(valid((struct hutch_update_opts){.has_nano_cpus = true, .nano_cpus = 1500000000LL}),
      "1.5 cpus on 2");
-  ok(!valid((struct hutch_update_opts){
-         .has_nano_cpus = true, .nano_cpus = 1000000000LL, .has_cpu_quota = true,
-         .cpu_quota = 50000}),
+  ok(!valid((struct hutch_update_opts){.has_nano_cpus = true,
+                                       .nano_cpus = 1000000000LL,
+                                       .has_cpu_quota = true,
+                                       .cpu_quota = 50000}),
      "--cpus with --cpu-quota");
   ok(!valid((struct hutch_update_opts){.has_blkio_weight = true, .blkio_weight = 5}),
      "blkio weight 5");

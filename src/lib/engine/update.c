@@ -46,8 +46,9 @@ int hutch_update_validate(const struct hutch_update_opts *u, long ncpu, struct h
                            "available",
                            ncpu, ncpu);
   if (u->has_cpu_period && u->cpu_period != 0 && (u->cpu_period < 1000 || u->cpu_period > 1000000))
-    return hutch_error_say(err, EINVAL, "CPU cfs period can not be less than 1ms (i.e. 1000) or "
-                                        "larger than 1s (i.e. 1000000)");
+    return hutch_error_say(err, EINVAL,
+                           "CPU cfs period can not be less than 1ms (i.e. 1000) or "
+                           "larger than 1s (i.e. 1000000)");
   if (u->has_cpu_quota && u->cpu_quota > 0 && u->cpu_quota < 1000)
     return hutch_error_say(err, EINVAL, "CPU cfs quota can not be less than 1ms (i.e. 1000)");
   if (u->has_blkio_weight && u->blkio_weight != 0 &&
@@ -101,9 +102,9 @@ json_t *hutch_update_resources(const struct hutch_update_opts *u) {
   json_decref(mem);
   json_decref(cpu);
   if (u->has_pids_limit)
-    json_object_set_new(res, "pids",
-                        json_pack("{sI}", "limit", (json_int_t)(u->pids_limit > 0 ? u->pids_limit
-                                                                                  : -1)));
+    json_object_set_new(
+        res, "pids",
+        json_pack("{sI}", "limit", (json_int_t)(u->pids_limit > 0 ? u->pids_limit : -1)));
   if (u->has_blkio_weight && u->blkio_weight)
     json_object_set_new(res, "blockIO", json_pack("{si}", "weight", (int)u->blkio_weight));
   return res;

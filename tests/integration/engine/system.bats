@@ -72,3 +72,72 @@ load helpers
   hutch rm -f dfa dfb
   hutch volume rm dfvol
 }
+
+@test "system prune: docker's question, stopped containers, unused networks, anonymous volumes" {
+  hutch_bg run -d --name keepup -v /anon1 testimg sleep 100
+  before=$(hutch volume ls -q)
+  hutch run --name gone1 -v /anon2 testimg sh -c 'head -c 30000 /dev/zero > /f'
+  anon2=$(hutch volume ls -q | grep -vxF "$before")
+  hutch volume create named1
+  hutch network create --subnet 10.196.$((RANDOM % 200 + 20)).0/24 prnet >/dev/null
+  run bash -c "echo n | timeout 10 '$HUTCH' system prune --volumes"
+  assert_success
+  assert_output "$(printf 'WARNING! This will remove:\n  - all stopped containers\n  - all networks not used by at least one container\n  - all anonymous volumes not used by at least one container\n  - all dangling images\n  - all dangling build cache\n\nAre you sure you want to continue? [y/N] ')"
+  hutch inspect gone1 >/dev/null
+  gone=$(hutch inspect gone1 -f '{{.Id}}')
+  run hutch system prune -f --volumes
+  assert_success
+  assert_line "Deleted Containers:"
+  assert_line "$gone"
+  assert_line "Deleted Networks:"
+  assert_line "prnet"
+  assert_line "Deleted Volumes:"
+  assert_line "$anon2"
+  assert_line --regexp '^Total reclaimed space: 30(\.[0-9]+)?kB$'
+  refute_line "named1"
+  # what is in use stays; images in use stay
+  hutch inspect keepup >/dev/null
+  run hutch volume ls -q
+  assert_line "named1"
+  hutch image inspect testimg >/dev/null
+  hutch rm -f -v keepup
+  hutch volume rm named1
+}
+
+@test "system prune --filter label and until; -a takes unused images" {
+  hutch run --name lk -l keep=1 testimg true
+  hutch run --name lg testimg true
+  run bash -c "echo n | timeout 10 '$HUTCH' system prune --filter label!=keep=1"
+  assert_output --partial "$(printf '  Items to be pruned will be filtered with:\n  - label!=keep=1')"
+  lg=$(hutch inspect lg -f '{{.Id}}')
+  run hutch system prune -f --filter label!=keep=1
+  assert_success
+  assert_line "$lg"
+  hutch inspect lk >/dev/null
+  run hutch inspect lg
+  assert_failure
+  # until: only what was created before it
+  run hutch system prune -f --filter until=1h
+  refute_line "Deleted Containers:"
+  hutch inspect lk >/dev/null
+  run hutch system prune -f --filter until=$(($(date +%s) + 5))
+  assert_line "Deleted Containers:"
+  run hutch inspect lk
+  assert_failure
+  run hutch system prune -f --filter colour=red
+  assert_failure 125
+  assert_output "hutch: invalid filter 'colour'"
+  # -a: an image no container uses goes, one in use stays
+  mkdir -p "$TEST_DIR/img" && echo x >"$TEST_DIR/img/x"
+  tar -C "$TEST_DIR/img" -cf "$TEST_DIR/img.tar" .
+  pid=$(hutch import "$TEST_DIR/img.tar" prunable:1)
+  hutch_bg run -d --name user1 testimg sleep 100
+  run hutch system prune -a -f
+  assert_success
+  assert_line "Deleted Images:"
+  assert_line "deleted: $pid"
+  run hutch image inspect prunable:1
+  assert_failure
+  hutch image inspect testimg >/dev/null
+  hutch rm -f user1
+}
