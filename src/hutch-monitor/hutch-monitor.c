@@ -12,6 +12,7 @@
  *                 (--stdout FD [--stderr FD] | --pty FD) [--hold FD]
  *                 [--since MONOTONIC_MS] [--backoff MS] [--tty] [--interactive] [--debug]
  */
+#include "engine/attach_proto.h"
 #include "engine/monitor_io.h"
 
 #include <errno.h>
@@ -30,16 +31,23 @@ static int fd_arg(const char *s) {
 }
 
 int main(int argc, char **argv) {
-  static const struct option opts[] = {
-      {"id", required_argument, NULL, 'i'},     {"log", required_argument, NULL, 'l'},
-      {"pid", required_argument, NULL, 'p'},    {"hutch", required_argument, NULL, 'h'},
-      {"stdout", required_argument, NULL, 'o'}, {"stderr", required_argument, NULL, 'e'},
-      {"pty", required_argument, NULL, 't'},    {"hold", required_argument, NULL, 'H'},
-      {"since", required_argument, NULL, 's'},  {"backoff", required_argument, NULL, 'b'},
-      {"tty", no_argument, NULL, 'T'},          {"interactive", no_argument, NULL, 'I'},
-      {"debug", no_argument, NULL, 'D'},        {NULL, 0, NULL, 0}};
+  static const struct option opts[] = {{"id", required_argument, NULL, 'i'},
+                                       {"log", required_argument, NULL, 'l'},
+                                       {"pid", required_argument, NULL, 'p'},
+                                       {"hutch", required_argument, NULL, 'h'},
+                                       {"stdout", required_argument, NULL, 'o'},
+                                       {"stderr", required_argument, NULL, 'e'},
+                                       {"pty", required_argument, NULL, 't'},
+                                       {"hold", required_argument, NULL, 'H'},
+                                       {"since", required_argument, NULL, 's'},
+                                       {"backoff", required_argument, NULL, 'b'},
+                                       {"tty", no_argument, NULL, 'T'},
+                                       {"interactive", no_argument, NULL, 'I'},
+                                       {"debug", no_argument, NULL, 'D'},
+                                       {"attach", required_argument, NULL, 'A'},
+                                       {NULL, 0, NULL, 0}};
   const char *id = NULL, *log = NULL, *hutch = NULL, *backoff = "100";
-  int pid = -1, out = -1, err = -1, hold = -1;
+  int pid = -1, out = -1, err = -1, hold = -1, attach = -1;
   long since = 0;
   bool pty = false, tty = false, interactive = false, debug = false;
   int c;
@@ -85,6 +93,9 @@ int main(int argc, char **argv) {
     case 'D':
       debug = true;
       break;
+    case 'A':
+      attach = fd_arg(optarg);
+      break;
     default:
       return 2;
     }
@@ -96,7 +107,7 @@ int main(int argc, char **argv) {
     return 2;
   }
   /* ours until the exit; none of them may reach hutch after it */
-  int fds[] = {out, err, hold};
+  int fds[] = {out, err, hold, attach};
   for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
     if (fds[i] >= 0)
       fcntl(fds[i], F_SETFD, FD_CLOEXEC);
@@ -104,6 +115,12 @@ int main(int argc, char **argv) {
   struct hutch_logw lw = {.path = log, .fd = -1};
   hutch_logw_open(&lw);
   struct hutch_pump p = {.pid = pid, .out_fd = out, .err_fd = pty ? -1 : err, .pty = pty};
+  struct hutch_attach_server srv;
+  if (attach >= 0) {
+    /* clients' stdin: to the pty, or the held stdin pipe of -d -i */
+    hutch_attach_server_init(&srv, attach, !interactive ? -1 : pty ? out : hold, pty ? out : -1);
+    p.attach = &srv;
+  }
   int status = hutch_pump_run(&p, &lw);
   hutch_logw_close(&lw);
   struct timespec now;

@@ -64,5 +64,6 @@ int cmd_events(int argc, char **argv);
 int cmd_system(int argc, char **argv);
 /* src/hutch/update.c, src/hutch/attach.c */
 int cmd_update(int argc, char **argv);
+int cmd_attach(int argc, char **argv);
 /* src/hutch/history.c: image history. */
 int cmd_history(int argc, char **argv);

@@ -5,6 +5,8 @@
 
 int cmd_container(int argc, char **argv) {
   static const struct hutch_subcmd subs[] = {
+      {"attach", cmd_attach,
+       "Attach local standard input, output, and error streams to a running container"},
       {"cp", cmd_cp, "Copy files/folders between a container and the local filesystem"},
       {"create", cmd_create, "Create a new container"},
       {"diff", cmd_diff, "Inspect changes to files or directories on a container's filesystem"},

@@ -1,6 +1,8 @@
 /* Helpers shared by the container commands; see ctr_cli.h. */
 #include "ctr_cli.h"
 
+#include "engine/attach.h"
+
 #include "commands.h"
 #include "engine/netsetup.h"
 #include "util/cleanup.h"
@@ -98,4 +100,18 @@ void ctr_cli_status_text(struct hutch_engine *e, struct hutch_ctr *c, char *buf,
   } else {
     snprintf(buf, n, "Created");
   }
+}
+
+int ctr_cli_start_attach(struct hutch_engine *e, struct hutch_ctr *c, const char *detach_keys) {
+  struct hutch_attach_opts o = {
+      .tty = true, .stdin_open = true, .sig_proxy = false, .detach_keys = detach_keys};
+  struct hutch_error *err = NULL;
+  int status = 0;
+  bool detached = false;
+  if (hutch_ctr_start_attach(e, c, &o, &status, &detached, &err) < 0) {
+    hutch_error_print(stderr, "hutch", err);
+    hutch_error_free(err);
+    return status > 0 ? status : HUTCH_EXIT_ERROR;
+  }
+  return status;
 }

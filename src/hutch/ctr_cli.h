@@ -20,3 +20,7 @@ int ctr_cli_each(struct hutch_engine *e, int argc, char **argv, int first, bool 
                  void *ud);
 /* "Up 3 minutes", "Exited (0) 2 seconds ago", "Created". */
 void ctr_cli_status_text(struct hutch_engine *e, struct hutch_ctr *c, char *buf, size_t n);
+/* run -it, start -ai with a tty: start c detached and attach to it with
+ * docker's detach keys (NULL: ctrl-p,ctrl-q); its exit status, 0 after a
+ * detach (the container goes on). */
+int ctr_cli_start_attach(struct hutch_engine *e, struct hutch_ctr *c, const char *detach_keys);

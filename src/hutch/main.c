@@ -14,6 +14,7 @@ int hutch_global_debug;
 
 /* Commands register here; keep the table sorted as `hutch --help` shows it. */
 static const struct hutch_subcmd commands[] = {
+    {"attach", cmd_attach, "Attach to a running container's standard streams"},
     {"check", cmd_check, "Check the host's features and hutch's self-protection"},
     {"container", cmd_container, "Manage containers"},
     {"cp", cmd_cp, "Copy files between a container and the host"},

@@ -72,7 +72,7 @@ static int read_env_file(char ***v, const char *path) {
 struct run_args {
   const char *name, *workdir, *user, *entrypoint, *hostname, *memory, *memory_swap, *cpus,
       *cpu_shares, *cpuset, *pids, *stop_signal, *stop_timeout, *restart, *network, *ip, *pull,
-      *platform;
+      *platform, *detach_keys;
   char **env, **env_files, **volumes, **mounts, **tmpfs;
   bool entrypoint_set;
 };
@@ -196,6 +196,8 @@ static int parse(int argc, char **argv, struct hutch_run_opts *o, struct run_arg
       {"cpus", 0, HUTCH_FLAG_STRING, &a->cpus, "Number of CPUs", "decimal"},
       {"cpuset-cpus", 0, HUTCH_FLAG_STRING, &a->cpuset,
        "CPUs in which to allow execution (0-3, 0,1)"},
+      {"detach-keys", 0, HUTCH_FLAG_STRING, &a->detach_keys,
+       "Override the key sequence for detaching a container"},
       {"detach", 'd', HUTCH_FLAG_BOOL, &o->detach,
        "Run container in background and print container ID"},
       {"device", 0, HUTCH_FLAG_LIST, &o->devices, "Add a host device to the container"},
@@ -346,6 +348,7 @@ static int run_or_create(int argc, char **argv) {
   _cleanup_image_ struct hutch_image *img = NULL;
   _cleanup_ctr_ struct hutch_ctr *c = NULL;
   int r = get_image(e, ref, &a, &img, &err);
+  const char *detach_keys = a.detach_keys; /* points into argv */
   run_args_clear(&a);
   if (r < 0 || hutch_ctr_create(e, ref, img, &o, &c, &err) < 0) {
     hutch_run_opts_clear(&o);
@@ -358,6 +361,8 @@ static int run_or_create(int argc, char **argv) {
   }
   bool detach = !c->cfg.attach_stdout;
   bool interactive = c->cfg.open_stdin;
+  if (!detach && interactive && c->cfg.tty)
+    return ctr_cli_start_attach(e, c, detach_keys);
   struct hutch_attach at = {.attach = !detach, .interactive = interactive};
   if (hutch_ctr_start(e, c, &at, &status, &err) < 0) {
     hutch_error_print(stderr, "hutch", err);

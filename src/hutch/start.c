@@ -8,11 +8,15 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 int cmd_start(int argc, char **argv) {
   bool attach = false, interactive = false;
+  const char *detach_keys = NULL;
   const struct hutch_flag flags[] = {
       {"attach", 'a', HUTCH_FLAG_BOOL, &attach, "Attach STDOUT/STDERR and forward signals"},
+      {"detach-keys", 0, HUTCH_FLAG_STRING, &detach_keys,
+       "Override the key sequence for detaching a container"},
       {"interactive", 'i', HUTCH_FLAG_BOOL, &interactive, "Attach container's STDIN"},
       {0},
   };
@@ -32,8 +36,15 @@ int cmd_start(int argc, char **argv) {
     _cleanup_ctr_ struct hutch_ctr *ct = NULL;
     struct hutch_attach a = {.attach = attach, .interactive = interactive};
     int status = 0;
-    if (hutch_ctr_open(e, argv[i], true, &ct, &err) < 0 ||
-        hutch_ctr_start(e, ct, &a, &status, &err) < 0) {
+    if (hutch_ctr_open(e, argv[i], true, &ct, &err) == 0 && attach && interactive && ct->cfg.tty) {
+      /* docker: a tty needs a terminal to attach to */
+      if (!isatty(STDIN_FILENO)) {
+        fprintf(stderr, "the input device is not a TTY\n");
+        return 1;
+      }
+      return ctr_cli_start_attach(e, ct, detach_keys);
+    }
+    if (err || hutch_ctr_start(e, ct, &a, &status, &err) < 0) {
       hutch_error_print(stderr, "hutch", err);
       hutch_error_free(err);
       ret = 1;

@@ -17,6 +17,7 @@
  * --rm. The idle process keeps none of the engine's mappings. */
 #include "engine.h"
 #include "monitor_io.h"
+#include "attach_proto.h"
 #include "netsetup.h"
 
 #include "linux/terminal.h"
@@ -270,7 +271,8 @@ fail:
 }
 
 /* Copy the output until the container exits; its exit status. */
-static int pump(const struct hutch_monitor_args *a, struct launched *l, struct hutch_logw *lw) {
+static int pump(const struct hutch_monitor_args *a, struct launched *l, struct hutch_logw *lw,
+                int attach_fd) {
   struct termios saved_tio;
   bool raw = a->attached && a->tty && isatty(0) && tcgetattr(0, &saved_tio) == 0;
   if (raw) {
@@ -286,6 +288,13 @@ static int pump(const struct hutch_monitor_args *a, struct launched *l, struct h
                          .attached = a->attached,
                          .forward_in = a->attached && a->interactive && a->tty,
                          .winch = &winch};
+  struct hutch_attach_server srv;
+  if (attach_fd >= 0) {
+    /* clients' stdin: to the pty, or the held stdin pipe of -d -i */
+    int in = !a->interactive ? -1 : l->pty ? l->out_fd : l->in_w;
+    hutch_attach_server_init(&srv, attach_fd, in, l->pty ? l->out_fd : -1);
+    p.attach = &srv;
+  }
   int status = hutch_pump_run(&p, lw);
   l->out_fd = l->err_fd = -1; /* closed by the pump */
   launched_close(l);
@@ -293,6 +302,18 @@ static int pump(const struct hutch_monitor_args *a, struct launched *l, struct h
     tcsetattr(0, TCSANOW, &saved_tio);
   fwd_pid = 0;
   return status;
+}
+
+static int listen_attach(const struct hutch_monitor_args *a) {
+  char dir[4200];
+  snprintf(dir, sizeof(dir), "%s/%s", a->e->containers_dir, a->id);
+  _cleanup_close_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  int fd = dfd >= 0 ? hutch_attach_listen(dfd) : -errno;
+  if (fd < 0)
+    hutch_warn("attach socket for %.12s: %s, ignoring", a->id, strerror(-fd));
+  else
+    hutch_debug("attach: listening on %s/%s", dir, HUTCH_ATTACH_SOCK);
+  return fd < 0 ? -EBADF : fd;
 }
 
 static long now_ms(void) {
@@ -305,14 +326,14 @@ static long now_ms(void) {
  * the file). Returns only if that is not possible; the caller then pumps
  * in this process as before. */
 static void exec_monitor(const struct hutch_monitor_args *a, struct launched *l, long t0,
-                         int backoff_ms) {
+                         int backoff_ms, int attach_fd) {
   _cleanup_free_ char *mon = hutch_engine_helper_path("HUTCH_MONITOR", "hutch-monitor");
   const char *self = hutch_self_exe();
   if (mon == NULL || self[0] != '/') {
     hutch_debug("hutch-monitor not found: monitoring %.12s in this process", a->id);
     return;
   }
-  char logp[4300], pid[16], out[16], err[16], hold[16], since[24], backoff[16];
+  char logp[4300], pid[16], out[16], err[16], hold[16], since[24], backoff[16], att[16];
   snprintf(logp, sizeof(logp), "%s/%s/%s-json.log", a->e->containers_dir, a->id, a->id);
   snprintf(pid, sizeof(pid), "%d", (int)l->pid);
   snprintf(out, sizeof(out), "%d", l->out_fd);
@@ -346,12 +367,17 @@ static void exec_monitor(const struct hutch_monitor_args *a, struct launched *l,
     argv[k++] = "--hold";
     argv[k++] = hold;
   }
+  if (attach_fd >= 0) {
+    snprintf(att, sizeof(att), "%d", attach_fd);
+    argv[k++] = "--attach";
+    argv[k++] = att;
+  }
   if (a->tty)
     argv[k++] = "--tty";
   if (a->interactive)
     argv[k++] = "--interactive";
   argv[k] = NULL;
-  int fds[] = {l->out_fd, l->err_fd, l->in_w};
+  int fds[] = {l->out_fd, l->err_fd, l->in_w, attach_fd};
   for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
     if (fds[i] >= 0)
       fcntl(fds[i], F_SETFD, 0);
@@ -396,6 +422,9 @@ int hutch_monitor_run(const struct hutch_monitor_args *a, struct hutch_error **e
       int code = 125;
       struct hutch_error *rerr = NULL;
       struct launched l;
+      /* detached: clients attach through the container dir's socket,
+       * there before the CLI hears "ok" (run -it attaches right then) */
+      _cleanup_close_ int attach_fd = a->attached ? -EBADF : listen_attach(a);
       if (launch(a, &ready_fd, &l, &code, &rerr) < 0) {
         /* could not start: docker leaves the container created with the code */
         hutch_engine_net_stopped(e, a->id);
@@ -417,8 +446,9 @@ int hutch_monitor_run(const struct hutch_monitor_args *a, struct hutch_error **e
         break;
       }
       if (!a->attached)
-        exec_monitor(a, &l, t0, backoff_ms);
-      r = pump(a, &l, &lw);
+        exec_monitor(a, &l, t0, backoff_ms, attach_fd);
+      r = pump(a, &l, &lw, attach_fd);
+      attach_fd = -EBADF; /* the pump closed it */
       ran_ms = now_ms() - t0;
     }
     last = r;

@@ -1,6 +1,7 @@
 /* The monitor's I/O loop and json-file log; see monitor_io.h. Only libc
  * and jansson: this file is linked into the static hutch-monitor too. */
 #include "monitor_io.h"
+#include "attach_proto.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -84,8 +85,9 @@ static void log_line(struct hutch_logw *l, const char *stream, const char *data,
 
 struct stream {
   const char *name;
-  int fd;  /* read end, -1 when closed */
-  int out; /* attached: where to copy, else -1 */
+  char type; /* the attach message type of its bytes */
+  int fd;    /* read end, -1 when closed */
+  int out;   /* attached: where to copy, else -1 */
   char buf[LINE_MAX_BUF];
   size_t len;
 };
@@ -107,27 +109,17 @@ static void stream_flush(struct stream *s, struct hutch_logw *l, bool all) {
   s->len -= start;
 }
 
-static void write_all(int fd, const char *p, size_t n) {
-  while (n > 0) {
-    ssize_t w = write(fd, p, n);
-    if (w < 0 && errno == EINTR)
-      continue;
-    if (w <= 0)
-      return;
-    p += w;
-    n -= (size_t)w;
-  }
-}
-
 /* Read what is there; false at EOF or error. */
-static bool stream_read(struct stream *s, struct hutch_logw *l) {
+static bool stream_read(struct stream *s, struct hutch_logw *l, struct hutch_attach_server *a) {
   ssize_t n = read(s->fd, s->buf + s->len, sizeof(s->buf) - s->len);
   if (n < 0 && (errno == EINTR || errno == EAGAIN))
     return true;
   if (n <= 0)
     return false;
   if (s->out >= 0)
-    write_all(s->out, s->buf + s->len, (size_t)n);
+    hutch_write_all(s->out, s->buf + s->len, (size_t)n);
+  if (a)
+    hutch_attach_server_send(a, s->type, s->buf + s->len, (size_t)n);
   s->len += (size_t)n;
   stream_flush(s, l, false);
   return true;
@@ -136,8 +128,11 @@ static bool stream_read(struct stream *s, struct hutch_logw *l) {
 int hutch_pump_run(const struct hutch_pump *p, struct hutch_logw *log) {
   /* static: 2 × 16 KiB that a small monitor should not keep on its stack */
   static struct stream so, se;
-  so = (struct stream){.name = "stdout", .fd = p->out_fd, .out = p->attached ? 1 : -1};
-  se = (struct stream){.name = "stderr", .fd = p->err_fd, .out = p->attached ? 2 : -1};
+  so = (struct stream){
+      .name = "stdout", .type = HUTCH_ATTACH_STDOUT, .fd = p->out_fd, .out = p->attached ? 1 : -1};
+  se = (struct stream){
+      .name = "stderr", .type = HUTCH_ATTACH_STDERR, .fd = p->err_fd, .out = p->attached ? 2 : -1};
+  struct hutch_attach_server *at = p->attach;
   int master = p->pty ? p->out_fd : -1;
   int pidfd = (int)syscall(SYS_pidfd_open, p->pid, 0);
   bool in_open = p->forward_in && master >= 0;
@@ -150,11 +145,17 @@ int hutch_pump_run(const struct hutch_pump *p, struct hutch_logw *log) {
       if (ioctl(0, TIOCGWINSZ, &ws) == 0)
         ioctl(master, TIOCSWINSZ, &ws);
     }
-    struct pollfd pf[4] = {{.fd = so.fd, .events = POLLIN},
-                           {.fd = se.fd, .events = POLLIN},
-                           {.fd = in_open ? 0 : -1, .events = POLLIN},
-                           {.fd = exited ? -1 : pidfd, .events = POLLIN}};
-    int n = poll(pf, 4, exited ? 100 : -1);
+    /* 4 fixed fds, the attach listener, its clients */
+    struct pollfd pf[5 + HUTCH_ATTACH_CLIENTS_MAX] = {
+        {.fd = so.fd, .events = POLLIN},
+        {.fd = se.fd, .events = POLLIN},
+        {.fd = in_open ? 0 : -1, .events = POLLIN},
+        {.fd = exited ? -1 : pidfd, .events = POLLIN},
+        {.fd = at && !exited ? at->listen_fd : -1, .events = POLLIN}};
+    size_t nclients = at ? at->n_clients : 0;
+    for (size_t i = 0; i < nclients; i++)
+      pf[5 + i] = (struct pollfd){.fd = at->clients[i], .events = POLLIN};
+    int n = poll(pf, 5 + nclients, exited ? 100 : -1);
     if (n < 0 && errno == EINTR)
       continue;
     if (n < 0)
@@ -165,13 +166,13 @@ int hutch_pump_run(const struct hutch_pump *p, struct hutch_logw *log) {
         break;
       continue;
     }
-    if (pf[0].revents && !stream_read(&so, log)) {
+    if (pf[0].revents && !stream_read(&so, log, at)) {
       if (master >= 0)
         break; /* EIO: the pty has no more writers */
       close(so.fd);
       so.fd = -1;
     }
-    if (pf[1].revents && !stream_read(&se, log)) {
+    if (pf[1].revents && !stream_read(&se, log, at)) {
       close(se.fd);
       se.fd = -1;
     }
@@ -181,8 +182,14 @@ int hutch_pump_run(const struct hutch_pump *p, struct hutch_logw *log) {
       if (k <= 0)
         in_open = false;
       else
-        write_all(master, buf, (size_t)k);
+        hutch_write_all(master, buf, (size_t)k);
     }
+    /* clients from the last to the first: a gone one is replaced by the last */
+    for (size_t i = nclients; i-- > 0;)
+      if (pf[5 + i].revents)
+        hutch_attach_server_recv(at, i);
+    if (pf[4].revents)
+      hutch_attach_server_accept(at);
     if (pf[3].revents) {
       exited = true;
       if (master >= 0)
@@ -200,5 +207,8 @@ int hutch_pump_run(const struct hutch_pump *p, struct hutch_logw *log) {
   int status = 0;
   while (waitpid(p->pid, &status, 0) < 0 && errno == EINTR)
     ;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  if (at)
+    hutch_attach_server_close(at, code);
+  return code;
 }

@@ -21,18 +21,21 @@ struct hutch_logw {
 void hutch_logw_open(struct hutch_logw *l);
 void hutch_logw_close(struct hutch_logw *l);
 
+struct hutch_attach_server;
+
 struct hutch_pump {
-  pid_t pid;                    /* the container's init, our child */
-  int out_fd;                   /* stdout pipe, or the pty master; -1 for none */
-  int err_fd;                   /* stderr pipe; -1 for none (a pty merges them) */
-  bool pty;                     /* out_fd is the pty master */
-  bool attached;                /* copy the output to our stdout/stderr as well */
-  bool forward_in;              /* copy our stdin to the pty (attached -it) */
-  volatile sig_atomic_t *winch; /* set by a SIGWINCH handler: resize the pty; may be NULL */
+  pid_t pid;                          /* the container's init, our child */
+  int out_fd;                         /* stdout pipe, or the pty master; -1 for none */
+  int err_fd;                         /* stderr pipe; -1 for none (a pty merges them) */
+  bool pty;                           /* out_fd is the pty master */
+  bool attached;                      /* copy the output to our stdout/stderr as well */
+  bool forward_in;                    /* copy our stdin to the pty (attached -it) */
+  volatile sig_atomic_t *winch;       /* set by a SIGWINCH handler: resize the pty; may be NULL */
+  struct hutch_attach_server *attach; /* attach clients (attach_proto.h); may be NULL */
 };
 
 /* Copy until the init exits and its output is drained (pipes: until EOF,
  * at most 2 s after the exit; a pty: until it has no writer), then reap
- * it. Closes out_fd and err_fd. Returns the exit status (128+signal for a
- * signal). */
+ * it. Closes out_fd and err_fd; tells attach clients the exit status and
+ * closes them. Returns the exit status (128+signal for a signal). */
 int hutch_pump_run(const struct hutch_pump *p, struct hutch_logw *log);
