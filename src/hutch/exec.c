@@ -8,6 +8,7 @@
 #include "ctr_cli.h"
 #include "flags.h"
 
+#include "engine/attach.h"
 #include "linux/terminal.h"
 #include "runtime/exec.h"
 #include "util/cleanup.h"
@@ -16,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,11 +42,40 @@ static void tty_dir_remove(struct tty_dir *d) {
     hutch_rm_rf(d->path);
 }
 
+static bool detach_filter(void *ud, const char *in, size_t len, char *out, size_t *out_len) {
+  return hutch_detach_feed(ud, in, len, out, out_len);
+}
+
+/* After the detach keys: a child of ours holds the pty master (draining
+ * what the process writes) until the process ends, so it keeps running
+ * with its terminal, as docker's daemon keeps it. */
+static void hold_pty(int master, int pidfd) {
+  pid_t h = fork();
+  if (h != 0)
+    return; /* we go; on a fork failure the process gets its hangup */
+  setsid();
+  int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+  for (int fd = 0; null >= 0 && fd < 3; fd++)
+    dup2(null, fd);
+  char buf[4096];
+  for (;;) {
+    struct pollfd p[2] = {{.fd = master, .events = POLLIN}, {.fd = pidfd, .events = POLLIN}};
+    if (poll(p, 2, -1) < 0 && errno != EINTR)
+      break;
+    if ((p[0].revents & POLLIN) && read(master, buf, sizeof(buf)) > 0)
+      continue;
+    if (p[0].revents & (POLLHUP | POLLERR) || p[1].revents)
+      break;
+  }
+  _exit(0);
+}
+
 /* exec -t: the runtime connects the process's console to a socket of
  * ours; it runs detached (still our child), we take the pty master, proxy
- * it until the process exits, and return its status. */
+ * it until the process exits, and return its status; after the detach
+ * keys (m), *detached and 0, the process running on. */
 static int exec_tty(struct hutch_engine *e, const char *id, struct exec_opts *eo, bool interactive,
-                    struct hutch_error **err) {
+                    struct hutch_detach_matcher *m, bool *detached, struct hutch_error **err) {
   _cleanup_(tty_dir_remove) struct tty_dir d = {.path = "/tmp/hutch-exec-XXXXXX"};
   if (!mkdtemp(d.path)) {
     d.path[0] = '\0';
@@ -91,7 +122,12 @@ static int exec_tty(struct hutch_engine *e, const char *id, struct exec_opts *eo
     }
   }
   _cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-  hutch_terminal_proxy(master, pidfd);
+  *detached = hutch_terminal_proxy_filtered(master, pidfd, detach_filter, m);
+  if (*detached) {
+    hold_pty(master, pidfd);
+    tty_pid = 0;
+    return 0;
+  }
   int ws;
   while (waitpid(pid, &ws, 0) < 0)
     if (errno != EINTR)
@@ -122,10 +158,12 @@ static void exec_event(struct hutch_ctr *c, const char *what, const char *exec_i
 
 int cmd_exec(int argc, char **argv) {
   bool tty = false, detach = false, interactive = false;
-  const char *workdir = NULL, *user = NULL;
+  const char *workdir = NULL, *user = NULL, *detach_keys = NULL;
   _cleanup_strv_ char **env = NULL;
   const struct hutch_flag flags[] = {
       {"detach", 'd', HUTCH_FLAG_BOOL, &detach, "Detached mode: run command in the background"},
+      {"detach-keys", 0, HUTCH_FLAG_STRING, &detach_keys,
+       "Override the key sequence for detaching a container"},
       {"env", 'e', HUTCH_FLAG_LIST, &env, "Set environment variables"},
       {"interactive", 'i', HUTCH_FLAG_BOOL, &interactive, "Keep STDIN open even if not attached"},
       {"tty", 't', HUTCH_FLAG_BOOL, &tty, "Allocate a pseudo-TTY"},
@@ -149,6 +187,11 @@ int cmd_exec(int argc, char **argv) {
     fprintf(stderr, "the input device is not a TTY\n");
     return 1;
   }
+  struct hutch_detach_matcher m = {0};
+  struct hutch_error *kerr = NULL;
+  if (hutch_detach_keys_parse(detach_keys ? detach_keys : HUTCH_DETACH_KEYS_DEFAULT, m.keys, &m.n,
+                              &kerr) < 0)
+    return ctr_cli_fail(kerr);
   _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
   if (!e)
     return HUTCH_EXIT_ERROR;
@@ -181,8 +224,9 @@ int cmd_exec(int argc, char **argv) {
   exec_event(ct, "exec_create", exec_id, argv + 2, -1);
   exec_event(ct, "exec_start", exec_id, argv + 2, -1);
   int status = 0;
+  bool detached = false;
   if (tty)
-    status = exec_tty(e, ct->id, &eo, interactive, &err);
+    status = exec_tty(e, ct->id, &eo, interactive, &m, &detached, &err);
   if (tty ? status < 0 : hutch_container_exec(&e->rt, ct->id, &eo, &status, &err) < 0) {
     int code = hutch_exec_error_status(err);
     hutch_error_print(stderr, "hutch", err);
@@ -190,7 +234,7 @@ int cmd_exec(int argc, char **argv) {
     exec_event(ct, "exec_die", exec_id, argv + 2, code);
     return code;
   }
-  if (!detach)
+  if (!detach && !detached)
     exec_event(ct, "exec_die", exec_id, argv + 2, status);
   return detach ? 0 : status;
 }

@@ -58,7 +58,10 @@ int main(void) {
      "the sequence detaches; what follows is dropped");
   ok(feed("ctrl-p,ctrl-q", (const char *[]){"a\x10", "\x11", NULL}, "a", true),
      "split across reads");
-  ok(feed("ctrl-p,ctrl-q", (const char *[]){"a\x10", "b", NULL}, "a\x10" "b", false),
+  ok(feed("ctrl-p,ctrl-q", (const char *[]){"a\x10", "b", NULL},
+          "a\x10"
+          "b",
+          false),
      "broken: the held ctrl-p goes out");
   ok(feed("ctrl-p,ctrl-q", (const char *[]){"\x10\x10\x11", NULL}, "\x10", true),
      "ctrl-p ctrl-p ctrl-q: the first goes out, then detach");

@@ -128,7 +128,7 @@ static bool from_monitor(struct session *s) {
     return false;
   if (msg[0] == HUTCH_ATTACH_STDOUT || msg[0] == HUTCH_ATTACH_STDERR) {
     hutch_write_all(msg[0] == HUTCH_ATTACH_STDOUT ? STDOUT_FILENO : STDERR_FILENO, msg + 1,
-              (size_t)n - 1);
+                    (size_t)n - 1);
   } else if (msg[0] == HUTCH_ATTACH_EXIT) {
     msg[n] = '\0';
     s->status = atoi(msg + 1);
@@ -155,8 +155,7 @@ static void from_stdin(struct session *s) {
   }
 }
 
-static void session_loop(struct hutch_engine *e, struct hutch_ctr *c, struct session *s,
-                         bool tty) {
+static void session_loop(struct hutch_engine *e, struct hutch_ctr *c, struct session *s, bool tty) {
   for (;;) {
     if (pending_sig) {
       int sig = pending_sig;
@@ -189,8 +188,8 @@ static void session_loop(struct hutch_engine *e, struct hutch_ctr *c, struct ses
 int hutch_ctr_attach(struct hutch_engine *e, struct hutch_ctr *c, const struct hutch_attach_opts *o,
                      int *status, bool *detached, struct hutch_error **err) {
   struct session s = {.sock = -1, .stdin_open = o->stdin_open};
-  if (hutch_detach_keys_parse(o->detach_keys ? o->detach_keys : HUTCH_DETACH_KEYS_DEFAULT,
-                              s.m.keys, &s.m.n, err) < 0)
+  if (hutch_detach_keys_parse(o->detach_keys ? o->detach_keys : HUTCH_DETACH_KEYS_DEFAULT, s.m.keys,
+                              &s.m.n, err) < 0)
     return -1;
   s.sock = hutch_attach_connect(c->dirfd);
   if (s.sock < 0)
@@ -230,8 +229,8 @@ int hutch_ctr_start_attach(struct hutch_engine *e, struct hutch_ctr *c,
                            struct hutch_error **err) {
   unsigned char keys[HUTCH_DETACH_KEYS_MAX];
   size_t n;
-  if (hutch_detach_keys_parse(o->detach_keys ? o->detach_keys : HUTCH_DETACH_KEYS_DEFAULT, keys,
-                              &n, err) < 0)
+  if (hutch_detach_keys_parse(o->detach_keys ? o->detach_keys : HUTCH_DETACH_KEYS_DEFAULT, keys, &n,
+                              err) < 0)
     return -1;
   struct hutch_attach bg = {.attach = false, .interactive = true};
   if (hutch_ctr_start(e, c, &bg, status, err) < 0)

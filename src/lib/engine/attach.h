@@ -29,9 +29,9 @@ bool hutch_detach_feed(struct hutch_detach_matcher *m, const char *in, size_t le
                        size_t *out_len);
 
 struct hutch_attach_opts {
-  bool tty;         /* the container has a tty: raw terminal, window size */
-  bool stdin_open;  /* forward our stdin (not --no-stdin) */
-  bool sig_proxy;   /* forward signals we get (not with a tty, as docker) */
+  bool tty;                /* the container has a tty: raw terminal, window size */
+  bool stdin_open;         /* forward our stdin (not --no-stdin) */
+  bool sig_proxy;          /* forward signals we get (not with a tty, as docker) */
   const char *detach_keys; /* NULL: ctrl-p,ctrl-q */
 };
 /* Attach to c until it exits (*status: its exit code) or the user

@@ -18,8 +18,8 @@
 static int sock_addr(int dirfd, struct sockaddr_un *sa) {
   memset(sa, 0, sizeof(*sa));
   sa->sun_family = AF_UNIX;
-  int n = snprintf(sa->sun_path, sizeof(sa->sun_path), "/proc/self/fd/%d/%s", dirfd,
-                   HUTCH_ATTACH_SOCK);
+  int n =
+      snprintf(sa->sun_path, sizeof(sa->sun_path), "/proc/self/fd/%d/%s", dirfd, HUTCH_ATTACH_SOCK);
   return n < 0 || (size_t)n >= sizeof(sa->sun_path) ? -ENAMETOOLONG : 0;
 }
 

@@ -189,6 +189,15 @@ void hutch_terminal_clear_onlcr(int master) {
 }
 
 void hutch_terminal_proxy(int master, int pidfd) {
+  hutch_terminal_proxy_filtered(master, pidfd, NULL, NULL);
+}
+
+bool hutch_terminal_proxy_filtered(int master, int pidfd,
+                                   bool (*filter)(void *ud, const char *in, size_t len, char *out,
+                                                  size_t *out_len),
+                                   void *ud) {
+  bool stopped = false;
+  char fbuf[8192 + 64];
   struct termios saved;
   bool raw = isatty(0) && tcgetattr(0, &saved) == 0;
   struct sigaction sa = {.sa_handler = on_winch, .sa_flags = SA_RESTART}, old_sa;
@@ -226,10 +235,17 @@ void hutch_terminal_proxy(int master, int pidfd) {
       break;
     if (p[1].revents & (POLLIN | POLLHUP)) {
       ssize_t n = read(0, buf, sizeof(buf));
-      if (n <= 0)
+      size_t len = (size_t)n;
+      if (n <= 0) {
         in_open = false;
-      else
-        write_all_fd(master, buf, (size_t)n);
+      } else if (filter) {
+        stopped = filter(ud, buf, (size_t)n, fbuf, &len);
+        write_all_fd(master, fbuf, len);
+        if (stopped)
+          break;
+      } else {
+        write_all_fd(master, buf, len);
+      }
     }
     if (p[2].revents & POLLIN) {
       /* the process is gone: drain what it left, then stop */
@@ -244,4 +260,5 @@ void hutch_terminal_proxy(int master, int pidfd) {
   if (raw)
     tcsetattr(0, TCSANOW, &saved);
   sigaction(SIGWINCH, &old_sa, NULL);
+  return stopped;
 }

@@ -3,6 +3,8 @@
  * socket (SCM_RIGHTS), as runc's --console-socket protocol does. */
 #pragma once
 
+#include <stdbool.h>
+
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -26,6 +28,14 @@ int hutch_recv_fd(int sock, char *name, size_t namelen);
  * copied to the pty at the start and on every SIGWINCH. Used by
  * hutch-runtime run and by hutch exec -t. */
 void hutch_terminal_proxy(int master, int pidfd);
+/* hutch_terminal_proxy() with our stdin passed through filter first:
+ * it writes what to forward to out (room for len + 64 bytes) and returns
+ * true to stop (docker's detach keys). Returns true when filter stopped
+ * it, false when the process ended. */
+bool hutch_terminal_proxy_filtered(int master, int pidfd,
+                                   bool (*filter)(void *ud, const char *in, size_t len, char *out,
+                                                  size_t *out_len),
+                                   void *ud);
 /* Clear ONLCR on a pty the runtime proxies itself, as runc does: the
  * process's "\n" reaches our stdout as "\n", not "\r\n". */
 void hutch_terminal_clear_onlcr(int master);

@@ -89,3 +89,17 @@ PTYRUN="python3 $HUTCH_SRC/tests/helpers/ptyrun.py"
   assert_failure 125
   assert_output --partial "No such container: nosuch"
 }
+
+@test "exec -it: Ctrl-P Ctrl-Q detaches and the process keeps running; --detach-keys" {
+  hutch_bg run -d --name ex testimg sleep 100
+  run $PTYRUN 'wait:# ' 'send:\x10\x11' -- "$HUTCH" exec -it ex sh -c 'echo $$ > /tmp/pid; exec sh'
+  assert_success
+  sleep 0.3
+  run hutch exec ex sh -c 'kill -0 $(cat /tmp/pid) && echo alive'
+  assert_output "alive"
+  run $PTYRUN 'wait:# ' 'send:\x10\x11' 'sleep:0.3' 'send:\rexit 9\r' -- "$HUTCH" exec -it --detach-keys ctrl-a ex sh
+  assert_failure 9
+  run $PTYRUN -- "$HUTCH" exec -it --detach-keys ctrl-1 ex sh
+  assert_failure 125
+  assert_output --partial "Invalid detach keys (ctrl-1) provided"
+}
