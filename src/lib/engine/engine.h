@@ -102,6 +102,13 @@ struct hutch_ctr_config {
   json_t *anon_volumes; /* array of volume names */
 };
 void hutch_ctr_config_parse(json_t *rec, struct hutch_ctr_config *cfg);
+/* A volume a container mounts (strings borrow from the record). */
+struct hutch_volume_mount {
+  const char *name, *destination, *propagation;
+  bool rw;
+};
+/* Its volume mounts (record_row.c), up to max of them; the count. */
+size_t hutch_ctr_volume_mounts(json_t *rec, struct hutch_volume_mount *out, size_t max);
 
 struct hutch_ctr {
   struct hutch_engine *e;

@@ -72,6 +72,16 @@ static void set_forwarding(bool on) {
   }
 }
 
+/* docker's "volume mount" events, one per volume, as the container starts. */
+static void volume_mount_events(struct hutch_engine *e, struct hutch_ctr *c) {
+  struct hutch_volume_mount v[64];
+  size_t n = hutch_ctr_volume_mounts(c->rec, v, ARRAY_SIZE(v));
+  for (size_t i = 0; i < n; i++)
+    hutch_engine_event(e, "volume", "mount", v[i].name, "container", c->id, "destination",
+                       v[i].destination, "driver", "local", "propagation", v[i].propagation,
+                       "read/write", v[i].rw ? "true" : "false", NULL);
+}
+
 /* Update the record's state under the container's lock; then, with
  * action, record the event ("start", "die" with exitCode). */
 static int update_record(struct hutch_engine *e, const char *id,
@@ -91,6 +101,8 @@ static int update_record(struct hutch_engine *e, const char *id,
     hutch_ctr_event(c, action, "exitCode", code, NULL);
   } else if (action) {
     hutch_ctr_event(c, action, NULL);
+    if (strcmp(action, "start") == 0)
+      volume_mount_events(e, c);
   }
   return 0;
 }

@@ -97,6 +97,20 @@ static const char *str_at(json_t *o, const char *key) {
   return json_string_value(json_object_get(o, key)) ?: "";
 }
 
+size_t hutch_ctr_volume_mounts(json_t *rec, struct hutch_volume_mount *out, size_t max) {
+  size_t n = 0, i;
+  json_t *m;
+  json_array_foreach(json_object_get(rec, "Mounts"), i, m) {
+    if (n == max || strcmp(str_at(m, "Type"), "volume") != 0)
+      continue;
+    out[n++] = (struct hutch_volume_mount){.name = str_at(m, "Name"),
+                                           .destination = str_at(m, "Destination"),
+                                           .propagation = str_at(m, "Propagation"),
+                                           .rw = json_is_true(json_object_get(m, "RW"))};
+  }
+  return n;
+}
+
 /* The one place that knows the configuration document's keys: the engine
  * reads c->cfg (pointers into c->rec, valid while it is). */
 void hutch_ctr_config_parse(json_t *rec, struct hutch_ctr_config *cfg) {

@@ -124,3 +124,26 @@ assert m["scope"] == "local" and m["time"] == m["timeNano"] // 10**9, m'
   run hutch events --since "$t0" --until 0s --filter volume=evvol --format '{{.Action}} {{.Actor.ID}}'
   assert_output "$(printf 'create evvol\ndestroy evvol')"
 }
+
+@test "volume mount events as a container starts; network create, connect, destroy" {
+  t0=$(mark)
+  hutch run --name vm -v evdata:/data:ro testimg true
+  id=$(hutch inspect vm -f '{{.Id}}')
+  run hutch events --since "$t0" --until 0s --filter type=volume
+  assert_success
+  assert_line --index 0 --regexp "^.* volume create evdata \(driver=local\)$"
+  assert_line --index 1 --regexp "^.* volume mount evdata \(container=$id, destination=/data, driver=local, propagation=, read/write=false\)$"
+  hutch rm vm
+  hutch volume rm evdata
+  t1=$(mark)
+  hutch network create --subnet 10.196.$((RANDOM % 200 + 20)).0/24 evnet >/dev/null
+  hutch create --name nc testimg true >/dev/null
+  hutch network connect evnet nc
+  hutch network disconnect evnet nc
+  hutch rm nc
+  hutch network rm evnet
+  run hutch events --since "$t1" --until 0s --filter type=network --format '{{.Action}} {{.Actor.Attributes.name}} {{.Actor.Attributes.container}}'
+  assert_success
+  cid=$(hutch events --since "$t1" --until 0s --filter event=create --filter type=container --format '{{.Actor.ID}}')
+  assert_output "$(printf 'create evnet <no value>\nconnect evnet %s\ndisconnect evnet %s\ndestroy evnet <no value>' "$cid" "$cid")"
+}
