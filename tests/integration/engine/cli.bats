@@ -94,13 +94,15 @@ podman_t() {
     "image prune" "image inspect" "image ls" \
     "volume create" "volume ls" "volume rm" "volume inspect" "volume prune" \
     "network create" "network ls" "network rm" "network inspect" "network connect" \
-    "network disconnect" "network prune"; do
+    "network disconnect" "network prune" \
+    attach update events version info history "image history" "container attach" \
+    "container update" "system df" "system prune" "system events" "system info"; do
     # shellcheck disable=SC2086
     run timeout 10 "$HUTCH" $c --help
     [ "$status" -eq 0 ] || fail "$c --help: status $status: $output"
     [[ "${lines[0]}" == "Usage:  hutch $c"* ]] || fail "$c --help: $output"
   done
-  for c in container image network volume; do
+  for c in container image network volume system; do
     run hutch $c --help
     assert_success
     assert_line --index 0 "Usage:  hutch $c COMMAND"
