@@ -116,6 +116,9 @@ static int check_against_swap(struct hutch_ctr *c, const struct hutch_update_opt
                               struct hutch_error **err) {
   json_t *host = json_object_get(c->rec, "HostConfig");
   json_int_t swap = json_integer_value(json_object_get(host, "MemorySwap"));
+  json_int_t mem = json_integer_value(json_object_get(host, "Memory"));
+  if (swap == 0 && mem > 0)
+    swap = 2 * mem; /* what create set: docker's default, memory + as much swap */
   if (u->has_memory && !u->has_memory_swap && swap > 0 && (u->memory == 0 || u->memory > swap))
     return hutch_error_say(err, EINVAL,
                            "Memory limit should be smaller than already set memoryswap limit, "

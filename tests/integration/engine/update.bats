@@ -46,6 +46,19 @@ v2() { [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; }
   [ "$(cg pids pids.max "$id")" = max ]
 }
 
+@test "memory above the swap in force needs --memory-swap too, as docker says" {
+  hutch_bg run -d -m 64m --name sw testimg sleep 100
+  run hutch update -m 256m sw
+  assert_failure 1
+  assert_output "hutch: Memory limit should be smaller than already set memoryswap limit, update the memoryswap at the same time"
+  run hutch update -m 256m --memory-swap 512m sw
+  assert_success
+  run hutch inspect sw -f '{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}}'
+  assert_output "268435456 536870912"
+  id=$(hutch inspect sw -f '{{.Id}}')
+  v2 || [ "$(cg memory memory.limit_in_bytes "$id")" = 268435456 ]
+}
+
 @test "a stopped container keeps the update for its next start" {
   hutch create --name u2 testimg sleep 100 >/dev/null
   run hutch update -m 48m --pids-limit 20 u2
