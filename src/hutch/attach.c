@@ -37,9 +37,12 @@ int cmd_attach(int argc, char **argv) {
   if (hutch_ctr_open(e, argv[1], false, &c, &err) < 0)
     return ctr_cli_fail(err);
   const char *st = hutch_ctr_status(e, c);
+  if (strcmp(st, "paused") == 0) {
+    fprintf(stderr, "You cannot attach to a paused container, unpause it first\n");
+    return 1;
+  }
   if (strcmp(st, "running") != 0 && strcmp(st, "restarting") != 0) {
-    fprintf(stderr, "You cannot attach to a %s container, start it first\n",
-            strcmp(st, "paused") == 0 ? "paused" : "stopped");
+    fprintf(stderr, "You cannot attach to a stopped container, start it first\n");
     return 1;
   }
   struct hutch_attach_opts o = {.tty = c->cfg.tty,

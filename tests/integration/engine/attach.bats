@@ -76,6 +76,11 @@ PTYRUN="python3 $HUTCH_SRC/tests/helpers/ptyrun.py"
   run bash -c "echo x | timeout 10 '$HUTCH' attach tt"
   assert_failure 1
   assert_output "the input device is not a TTY"
+  hutch pause tt
+  run hutch attach tt
+  assert_failure 1
+  assert_output "You cannot attach to a paused container, unpause it first"
+  hutch unpause tt
   hutch create -it --name tt2 testimg sh >/dev/null
   run bash -c "echo x | timeout 10 '$HUTCH' start -ai tt2"
   assert_failure 1
