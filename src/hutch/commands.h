@@ -3,11 +3,19 @@
  * returns the process exit status. argv[0] is the command name. */
 #pragma once
 
+#include "flags.h"
+
 /* Exit status for hutch's own errors, as docker's. */
 #define HUTCH_EXIT_ERROR 125
 
 /* Global options parsed by main.c. */
 extern int hutch_global_debug;
+
+/* main.c: hutch's own flags and its command table (hutch_main_cmd.subs
+ * is hutch_commands): the root that completion and the man pages walk.
+ * A command's own table is reached by hutch_cmd_describe() (flags.h). */
+extern const struct hutch_cmd hutch_main_cmd;
+extern const struct hutch_subcmd hutch_commands[];
 
 /* Image commands (src/hutch/{pull,images,image_cmd,rmi,tag,import,save,load,login}.c). */
 int cmd_pull(int argc, char **argv);
