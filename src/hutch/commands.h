@@ -61,6 +61,11 @@ int cmd_export(int argc, char **argv);
 /* hutch check (src/hutch/check.c): host features and self-protection probes. */
 int cmd_check(int argc, char **argv);
 
+/* Shell completion (src/hutch/{completion,complete}.c): the scripts, and
+ * hutch __complete, the candidates they ask for at each TAB. */
+int cmd_completion(int argc, char **argv);
+int cmd_complete(int argc, char **argv);
+
 /* Networking (src/hutch/{network,port}.c). */
 int cmd_network(int argc, char **argv);
 int cmd_port(int argc, char **argv);

@@ -18,6 +18,7 @@ static bool global_debug, global_version;
  * here is completed and documented. */
 const struct hutch_subcmd hutch_commands[] = {
     {"check", cmd_check, "Check the host's features and hutch's self-protection"},
+    {"completion", cmd_completion, "Generate the autocompletion script for the specified shell"},
     {"container", cmd_container, "Manage containers"},
     {"cp", cmd_cp, "Copy files between a container and the host"},
     {"create", cmd_create, "Create a new container"},
@@ -57,7 +58,8 @@ const struct hutch_subcmd hutch_commands[] = {
 
 /* Internal commands: not in --help, not completed, no man page. */
 static const struct hutch_subcmd internal_commands[] = {
-    {"__monitor", cmd_monitor, NULL}, /* hutch-monitor's way back in */
+    {"__monitor", cmd_monitor, NULL},   /* hutch-monitor's way back in */
+    {"__complete", cmd_complete, NULL}, /* the completion scripts' (completion.c) */
     {NULL, NULL, NULL},
 };
 
