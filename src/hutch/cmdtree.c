@@ -12,9 +12,9 @@ static const struct {
   const char *word;
   enum hutch_arg_kind kind;
 } arg_words[] = {
-    {"NAME|ID", HUTCH_ARG_OBJECT},      {"CONTAINER", HUTCH_ARG_CONTAINER},
-    {"IMAGE", HUTCH_ARG_IMAGE},         {"REPOSITORY", HUTCH_ARG_IMAGE},
-    {"NETWORK", HUTCH_ARG_NETWORK},     {"VOLUME", HUTCH_ARG_VOLUME},
+    {"NAME|ID", HUTCH_ARG_OBJECT},  {"CONTAINER", HUTCH_ARG_CONTAINER},
+    {"IMAGE", HUTCH_ARG_IMAGE},     {"REPOSITORY", HUTCH_ARG_IMAGE},
+    {"NETWORK", HUTCH_ARG_NETWORK}, {"VOLUME", HUTCH_ARG_VOLUME},
 };
 
 static enum hutch_arg_kind word_kind(const char *w, size_t len) {
@@ -55,8 +55,8 @@ const struct hutch_subcmd *hutch_subcmd_find(const struct hutch_subcmd *subs, co
   return NULL;
 }
 
-static int walk_subs(const char *parent, const struct hutch_subcmd *subs,
-                     int (*fn)(const char *, const struct hutch_cmd *, void *), void *ud) {
+static int walk_subs(const char *parent, const struct hutch_subcmd *subs, hutch_cmdtree_fn *fn,
+                     void *ud) {
   for (const struct hutch_subcmd *s = subs; s && s->name; s++) {
     if (!s->summary) /* an alias */
       continue;
@@ -65,7 +65,7 @@ static int walk_subs(const char *parent, const struct hutch_subcmd *subs,
       return -1;
     char path[128];
     snprintf(path, sizeof(path), "%s%s%s", parent, *parent ? " " : "", s->name);
-    int r = fn(path, &d.cmd, ud);
+    int r = fn(path, s->summary, &d.cmd, ud);
     if (r == 0 && d.cmd.subs)
       r = walk_subs(path, d.cmd.subs, fn, ud);
     hutch_cmd_desc_clear(&d);
@@ -75,8 +75,7 @@ static int walk_subs(const char *parent, const struct hutch_subcmd *subs,
   return 0;
 }
 
-int hutch_cmdtree_walk(int (*fn)(const char *path, const struct hutch_cmd *cmd, void *ud),
-                       void *ud) {
-  int r = fn("", &hutch_main_cmd, ud);
+int hutch_cmdtree_walk(hutch_cmdtree_fn *fn, void *ud) {
+  int r = fn("", hutch_main_cmd.summary, &hutch_main_cmd, ud);
   return r != 0 ? r : walk_subs("", hutch_main_cmd.subs, fn, ud);
 }

@@ -29,7 +29,9 @@ const struct hutch_subcmd *hutch_subcmd_find(const struct hutch_subcmd *subs, co
 
 /* Call fn for every listed command and subcommand, depth first, in table
  * order: path is "run" or "container ls" (the root itself is "" and comes
- * first). Stops at and returns fn's first non-zero result; -1 when a
- * command cannot be described. */
-int hutch_cmdtree_walk(int (*fn)(const char *path, const struct hutch_cmd *cmd, void *ud),
-                       void *ud);
+ * first), listed the one-line summary its parent's table lists it with.
+ * Stops at and returns fn's first non-zero result; -1 when a command
+ * cannot be described. */
+typedef int hutch_cmdtree_fn(const char *path, const char *listed, const struct hutch_cmd *cmd,
+                             void *ud);
+int hutch_cmdtree_walk(hutch_cmdtree_fn *fn, void *ud);

@@ -65,6 +65,8 @@ int cmd_check(int argc, char **argv);
  * hutch __complete, the candidates they ask for at each TAB. */
 int cmd_completion(int argc, char **argv);
 int cmd_complete(int argc, char **argv);
+/* hutch __man DIR (src/hutch/man.c): the man pages, for the build. */
+int cmd_man(int argc, char **argv);
 
 /* Networking (src/hutch/{network,port}.c). */
 int cmd_network(int argc, char **argv);

@@ -31,8 +31,8 @@ struct cstate {
   bool dashdash;
 };
 
-static const struct hutch_flag *find_flag(const struct hutch_cmd *cmd, const char *name,
-                                          size_t len, char shorthand) {
+static const struct hutch_flag *find_flag(const struct hutch_cmd *cmd, const char *name, size_t len,
+                                          char shorthand) {
   for (const struct hutch_flag *f = cmd->flags; f && f->name; f++)
     if (shorthand ? f->shorthand == shorthand
                   : strlen(f->name) == len && strncmp(f->name, name, len) == 0)

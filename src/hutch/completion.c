@@ -92,8 +92,11 @@ static const char fish_script[] =
     "end\n"
     "complete -c hutch -f -a '(__hutch_complete)'\n";
 
-static int print_script(int argc, char **argv, const char *summary, const char *script) {
-  int n, r = hutch_args_parse("", summary, 0, 0, argc, argv, &n);
+static int print_script(int argc, char **argv, const char *summary, const char *how,
+                        const char *script) {
+  const struct hutch_flag none[] = {{0}};
+  const struct hutch_cmd cmd = {"", summary, none, 0, 0, .description = how};
+  int n, r = hutch_flags_parse(&cmd, argc, argv, &n);
   if (r != 0)
     return hutch_flags_status(r);
   fputs(script, stdout);
@@ -101,15 +104,29 @@ static int print_script(int argc, char **argv, const char *summary, const char *
 }
 
 static int completion_bash(int argc, char **argv) {
-  return print_script(argc, argv, "Generate the autocompletion script for bash", bash_script);
+  return print_script(
+      argc, argv, "Generate the autocompletion script for bash",
+      "To load completions in the current shell: source <(hutch completion bash)\n\n"
+      "For every new session: hutch completion bash > "
+      "/usr/share/bash-completion/completions/hutch",
+      bash_script);
 }
 
 static int completion_zsh(int argc, char **argv) {
-  return print_script(argc, argv, "Generate the autocompletion script for zsh", zsh_script);
+  return print_script(argc, argv, "Generate the autocompletion script for zsh",
+                      "To load completions in the current shell (after compinit): source <(hutch "
+                      "completion zsh)\n\n"
+                      "For every new session: hutch completion zsh > "
+                      "/usr/local/share/zsh/site-functions/_hutch",
+                      zsh_script);
 }
 
 static int completion_fish(int argc, char **argv) {
-  return print_script(argc, argv, "Generate the autocompletion script for fish", fish_script);
+  return print_script(argc, argv, "Generate the autocompletion script for fish",
+                      "To load completions in the current shell: hutch completion fish | source"
+                      "\n\nFor every new session: hutch completion fish > "
+                      "~/.config/fish/completions/hutch.fish",
+                      fish_script);
 }
 
 int cmd_completion(int argc, char **argv) {

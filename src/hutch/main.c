@@ -60,6 +60,7 @@ const struct hutch_subcmd hutch_commands[] = {
 static const struct hutch_subcmd internal_commands[] = {
     {"__monitor", cmd_monitor, NULL},   /* hutch-monitor's way back in */
     {"__complete", cmd_complete, NULL}, /* the completion scripts' (completion.c) */
+    {"__man", cmd_man, NULL},           /* the build's (docs/meson.build) */
     {NULL, NULL, NULL},
 };
 
@@ -77,6 +78,16 @@ const struct hutch_cmd hutch_main_cmd = {
     -1,
     .no_interspersed = true,
     .subs = hutch_commands,
+    .description =
+        "hutch runs containers from OCI and docker images with docker's command line, without a "
+        "daemon: each command opens the engine's state, does its work and exits; a detached "
+        "container is watched by a small monitor process that records its exit.\n\n"
+        "State lives under $HUTCH_ROOT (default /var/lib/hutch: images, containers, volumes, the "
+        "state database) and $HUTCH_RUN_ROOT (default /run/hutch: runtime state, network "
+        "namespaces).\n\n"
+        "Each command has its own page: hutch-run(1), hutch-container-ls(1) and so on. The OCI "
+        "runtime hutch uses in process is also a program of its own, hutch-runtime, with runc's "
+        "command line.",
 };
 
 /* Commands that may start a process in a container: they run from a

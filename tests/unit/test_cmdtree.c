@@ -36,19 +36,19 @@ static const struct hutch_subcmd fake_commands[] = {
     {NULL, NULL, NULL},
 };
 static const struct hutch_flag root_flags[] = {{"debug", 'D', HUTCH_FLAG_BOOL, NULL, "debug"}, {0}};
-const struct hutch_cmd hutch_main_cmd = {"[OPTIONS] COMMAND", "root", root_flags, 0, -1,
+const struct hutch_cmd hutch_main_cmd = {"[OPTIONS] COMMAND",  "root", root_flags, 0, -1,
                                          .subs = fake_commands};
 
-static int collect(const char *path, const struct hutch_cmd *cmd, void *ud) {
+static int collect(const char *path, const char *listed, const struct hutch_cmd *cmd, void *ud) {
   char *buf = ud;
   size_t len = strlen(buf);
-  snprintf(buf + len, 256 - len, "[%s:%s:%s]", path, cmd->summary,
+  snprintf(buf + len, 256 - len, "[%s:%s:%s:%s]", path, listed, cmd->summary,
            cmd->flags && cmd->flags[0].name ? cmd->flags[0].name : "");
   return 0;
 }
 
-static int stop_at_ps(const char *path, const struct hutch_cmd *cmd, void *ud) {
-  (void)cmd;
+static int stop_at_ps(const char *path, const char *listed, const struct hutch_cmd *cmd, void *ud) {
+  (void)cmd, (void)listed;
   ++*(int *)ud;
   return strcmp(path, "ps") == 0 ? 7 : 0;
 }
@@ -80,8 +80,10 @@ int main(void) {
 
   char buf[256] = "";
   is_int(hutch_cmdtree_walk(collect, buf), 0, "walk");
-  is_str(buf, "[:root:debug][thing:Manage:][thing ls:List:all][ps:List:all]",
-         "walk: root, commands, subcommands (not aliases), in order");
+  is_str(
+      buf,
+      "[:root:root:debug][thing:Manage things:Manage:][thing ls:List:List:all][ps:List:List:all]",
+      "walk: root, commands, subcommands (not aliases), in order");
   int calls = 0;
   is_int(hutch_cmdtree_walk(stop_at_ps, &calls), 7, "walk stops at fn's result");
   is_int(calls, 4, "walk: root, thing, thing ls, ps");

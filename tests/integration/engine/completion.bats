@@ -110,7 +110,7 @@ comp() {
 # them: the same set, for every command and subcommand hutch --help lists.
 @test "completion offers exactly the flags each command's --help lists" {
   local cmds c sub subs help_flags comp_flags checked=0
-  cmds=$(hutch --help | awk '/^Commands:/ {on=1; next} on && NF {print $1}')
+  cmds=$(hutch --help | awk '/^Commands:/ {on=1; next} on && /^  [a-z]/ {print $1}')
   [ -n "$cmds" ]
   for c in $cmds; do
     subs=$(hutch "$c" --help 2>&1 | awk '/^Commands:/ {on=1; next} on && /^  [a-z]/ {print $1}')
