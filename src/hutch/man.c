@@ -59,8 +59,7 @@ static void page_name(const char *path, char *buf, size_t n) {
       *p = '-';
 }
 
-static void write_head(FILE *f, const char *path, const char *listed,
-                       const struct hutch_cmd *cmd) {
+static void write_head(FILE *f, const char *path, const char *listed, const struct hutch_cmd *cmd) {
   char name[160], upper[160];
   page_name(path, name, sizeof(name));
   size_t i = 0;
@@ -107,7 +106,7 @@ static void write_options(FILE *f, const struct hutch_cmd *cmd) {
     fputs("\\fB\\-\\-", f);
     roff_text(f, fl->name);
     fputs("\\fR", f);
-    const char *type = fl->type                         ? fl->type
+    const char *type = fl->type                        ? fl->type
                        : fl->kind == HUTCH_FLAG_STRING ? "string"
                        : fl->kind == HUTCH_FLAG_INT    ? "int"
                        : fl->kind == HUTCH_FLAG_LIST   ? "list"
@@ -166,8 +165,7 @@ struct man_ctx {
   char failed[160];
 };
 
-static int write_page(const char *path, const char *listed, const struct hutch_cmd *cmd,
-                      void *ud) {
+static int write_page(const char *path, const char *listed, const struct hutch_cmd *cmd, void *ud) {
   struct man_ctx *m = ud;
   char name[150], file[160];
   page_name(path, name, sizeof(name));

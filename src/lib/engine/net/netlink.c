@@ -315,3 +315,31 @@ int hutch_nl_routes_v4(struct hutch_nl *nl,
     return w.result;
   return r;
 }
+
+static int addr_cb(const struct nlmsghdr *nlh, void *data) {
+  struct route_walk *w = data;
+  const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+  if (w->result < 0 || ifa->ifa_family != AF_INET)
+    return MNL_CB_OK;
+  const struct nlattr *a;
+  mnl_attr_for_each(a, nlh, sizeof(*ifa)) {
+    if (mnl_attr_get_type(a) != IFA_LOCAL)
+      continue;
+    int r = w->cb(ntohl(mnl_attr_get_u32(a)), ifa->ifa_prefixlen, (int)ifa->ifa_index, w->ud);
+    if (r < 0)
+      w->result = r;
+  }
+  return MNL_CB_OK;
+}
+
+int hutch_nl_addrs_v4(struct hutch_nl *nl,
+                      int (*cb)(uint32_t addr, unsigned prefix, int ifindex, void *ud), void *ud) {
+  struct nlmsghdr *nlh = nl_msg(nl, RTM_GETADDR, NLM_F_DUMP);
+  struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+  ifa->ifa_family = AF_INET;
+  struct route_walk w = {cb, ud, 0};
+  int r = nl_talk(nl, nlh, addr_cb, &w);
+  if (w.result < 0)
+    return w.result;
+  return r;
+}
