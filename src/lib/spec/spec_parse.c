@@ -471,6 +471,37 @@ static const struct {
     {"rsymfollow", true, MOUNT_ATTR_NOSYMFOLLOW},
 };
 
+/* The mount options mount_apply_options() interprets itself (the rest go
+ * to the filesystem as data). */
+static const char *const mount_specials[] = {"bind", "rbind", "idmap", "ridmap", "tmpcopyup"};
+
+void hutch_spec_names(enum spec_names which, void (*fn)(const char *name, void *ud), void *ud) {
+  switch (which) {
+  case SPEC_NAMES_MOUNT_OPTIONS:
+    for (size_t i = 0; i < ARRAY_SIZE(mount_specials); i++)
+      fn(mount_specials[i], ud);
+    for (size_t i = 0; i < ARRAY_SIZE(mount_flags); i++)
+      fn(mount_flags[i].name, ud);
+    for (size_t i = 0; i < ARRAY_SIZE(propagations); i++)
+      fn(propagations[i].name, ud);
+    for (size_t i = 0; i < ARRAY_SIZE(mount_rec_attrs); i++)
+      fn(mount_rec_attrs[i].name, ud);
+    break;
+  case SPEC_NAMES_SECCOMP_ACTIONS:
+    for (size_t i = 0; i < ARRAY_SIZE(seccomp_actions); i++)
+      fn(seccomp_actions[i].name, ud);
+    break;
+  case SPEC_NAMES_SECCOMP_OPERATORS:
+    for (size_t i = 0; i < ARRAY_SIZE(seccomp_ops); i++)
+      fn(seccomp_ops[i].name, ud);
+    break;
+  case SPEC_NAMES_SECCOMP_FLAGS:
+    for (size_t i = 0; i < ARRAY_SIZE(seccomp_filter_flags); i++)
+      fn(seccomp_filter_flags[i], ud);
+    break;
+  }
+}
+
 static int lookup_enum(const struct name_value *t, size_t n, json_t *o, const char *where,
                        const char *key, const char *what, long *out, struct hutch_error **err) {
   char p[JPATH_MAX];
