@@ -78,7 +78,8 @@ static void test_json(void) {
   json_t *j = json_loads(t, 0, &je);
   ok(json_is_object(j), "json: the line is a JSON object");
   is_str(json_string_value(json_object_get(j, "level")), "debug", "json: level");
-  is_str(json_string_value(json_object_get(j, "msg")), "say \"hi\"\n\tthere", "json: msg round-trips");
+  is_str(json_string_value(json_object_get(j, "msg")), "say \"hi\"\n\tthere",
+         "json: msg round-trips");
   const char *time = json_string_value(json_object_get(j, "time"));
   ok(time && matches(time, "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\\.[0-9]{9}Z$"),
      "json: time is RFC3339Nano in UTC");

@@ -80,8 +80,8 @@ static void test_mount_options(json_t *doc) {
     }
   }
   is_int(bad, 0, "every listed mount option is interpreted by the parser");
-  _cleanup_spec_ struct spec *s =
-      parse("", "\"mounts\":[{\"destination\":\"/m\",\"type\":\"tmpfs\",\"options\":[\"size=1m\"]}]");
+  _cleanup_spec_ struct spec *s = parse(
+      "", "\"mounts\":[{\"destination\":\"/m\",\"type\":\"tmpfs\",\"options\":[\"size=1m\"]}]");
   ok(s && s->mounts[0].data && strcmp(s->mounts[0].data, "size=1m") == 0,
      "an unlisted option goes to the filesystem as data");
 }
@@ -102,22 +102,22 @@ static size_t fails(json_t *doc, const char *path, bool (*check)(const char *), 
 
 static void test_seccomp(json_t *doc) {
   is_int(fails(doc, "linux.seccomp.actions", seccomp_ok,
-                       "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/run/x.sock\","
-                       "\"syscalls\":[{\"names\":[\"getppid\"],\"action\":\"",
-                       "\"}]}"),
+               "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/run/x.sock\","
+               "\"syscalls\":[{\"names\":[\"getppid\"],\"action\":\"",
+               "\"}]}"),
          0, "every listed seccomp action parses and compiles");
   ok(json_array_size(list(doc, "linux.seccomp.actions")) == 9, "nine actions");
   is_int(fails(doc, "linux.seccomp.operators", seccomp_ok,
-                       "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":"
-                       "[\"personality\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,"
-                       "\"value\":8,\"valueTwo\":8,\"op\":\"",
-                       "\"}]}]}"),
+               "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":"
+               "[\"personality\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,"
+               "\"value\":8,\"valueTwo\":8,\"op\":\"",
+               "\"}]}]}"),
          0, "every listed seccomp operator parses and compiles");
   is_int(fails(doc, "linux.seccomp.knownFlags", seccomp_ok,
-                       "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"flags\":[\"", "\"]}"),
+               "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"flags\":[\"", "\"]}"),
          0, "every listed seccomp flag parses and compiles");
   is_int(fails(doc, "linux.seccomp.archs", seccomp_ok,
-                       "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"architectures\":[\"", "\"]}"),
+               "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"architectures\":[\"", "\"]}"),
          0, "every listed seccomp architecture compiles");
   ok(!seccomp_ok("{\"defaultAction\":\"SCMP_ACT_BOGUS\"}"), "an unlisted action is refused");
   ok(!seccomp_ok("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"flags\":[\"SECCOMP_FILTER_FLAG_X\"]}"),
@@ -131,8 +131,9 @@ static bool frag_ok(const char *frag) {
 }
 
 static void test_linux(json_t *doc) {
-  is_int(fails(doc, "linux.namespaces", frag_ok, "\"linux\":{\"namespaces\":[{\"type\":\"", "\"}]}"),
-         0, "every listed namespace parses");
+  is_int(
+      fails(doc, "linux.namespaces", frag_ok, "\"linux\":{\"namespaces\":[{\"type\":\"", "\"}]}"),
+      0, "every listed namespace parses");
   is_int(json_array_size(list(doc, "linux.namespaces")), SPEC_NS__MAX, "all namespace types");
   _cleanup_spec_ struct spec *s = parse("", "\"linux\":{\"namespaces\":[{\"type\":\"bogus\"}]}");
   ok(s == NULL, "an unlisted namespace is refused");
@@ -155,8 +156,8 @@ static void test_linux(json_t *doc) {
   is_int(fails(doc, "hooks", frag_ok, "\"hooks\":{\"", "\":[{\"path\":\"/bin/true\"}]}"), 0,
          "every listed hook parses");
   is_int(json_array_size(list(doc, "hooks")), SPEC_HOOK__MAX, "all hook kinds");
-  ok(json_is_false(list(doc, "linux.cgroup.systemd")) && json_is_true(list(doc, "linux.cgroup.v1")) &&
-         json_is_true(list(doc, "linux.cgroup.v2")),
+  ok(json_is_false(list(doc, "linux.cgroup.systemd")) &&
+         json_is_true(list(doc, "linux.cgroup.v1")) && json_is_true(list(doc, "linux.cgroup.v2")),
      "cgroup: v1 and v2 driven directly, systemd not (--systemd-cgroup is refused)");
   ok(json_is_false(list(doc, "linux.intelRdt.enabled")), "intelRdt: not supported");
   ok(json_is_true(list(doc, "linux.mountExtensions.idmap.enabled")), "idmap mounts: supported");
