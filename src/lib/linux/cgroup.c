@@ -6,6 +6,7 @@
  * dispatch through the backend's ops table (cgroup_v1.c, cgroup_v2.c). */
 #include "linux/cgroup.h"
 #include "linux/cgroup_internal.h"
+#include "linux/mountinfo.h"
 
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -69,21 +70,6 @@ static bool same_controllers(const char *a, const char *b) {
   return true;
 }
 
-/* mountinfo escapes space, tab, newline and backslash as \ooo. */
-static void unescape_octal(char *s) {
-  char *w = s;
-  for (char *r = s; *r;) {
-    if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' && r[3] >= '0' &&
-        r[3] <= '7') {
-      *w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
-      r += 4;
-    } else {
-      *w++ = *r++;
-    }
-  }
-  *w = 0;
-}
-
 void hutch_cgroup_layout_free(struct hutch_cgroup_layout *l) {
   if (l == NULL)
     return;
@@ -140,25 +126,10 @@ int hutch_cgroup_parse_layout(const char *mountinfo, const char *self_cgroup,
   int have_v2 = -1;
   char *save = NULL;
   for (char *line = strtok_r(mi, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-    /* id parent maj:min root mountpoint options [optional…] - fstype source superopts */
-    char *f[32] = {0};
-    size_t nf = 0;
-    char *lsave = NULL;
-    for (char *t = strtok_r(line, " ", &lsave); t && nf < ARRAY_SIZE(f);
-         t = strtok_r(NULL, " ", &lsave))
-      f[nf++] = t;
-    char *fstype = NULL, *superopts = NULL;
-    for (size_t i = 6; i + 3 < nf + 1 && i < nf; i++)
-      if (strcmp(f[i], "-") == 0) {
-        fstype = i + 1 < nf ? f[i + 1] : NULL;
-        superopts = i + 3 < nf ? f[i + 3] : NULL;
-        break;
-      }
-    if (nf < 5 || fstype == NULL)
+    struct hutch_mountinfo e;
+    if (hutch_mountinfo_parse_line(line, &e) < 0)
       continue;
-    char *root = f[3], *mp = f[4];
-    unescape_octal(root);
-    unescape_octal(mp);
+    char *fstype = e.fstype, *superopts = e.superopts, *root = e.root, *mp = e.mountpoint;
     int r = 0;
     if (strcmp(fstype, "cgroup2") == 0) {
       /* Prefer /sys/fs/cgroup or /sys/fs/cgroup/unified over stray mounts. */
