@@ -4,7 +4,7 @@
 #include "commands.h"
 #include "ctr_cli.h"
 #include "flags.h"
-#include "template.h"
+#include "format.h"
 
 #include "engine/netsetup.h"
 #include "util/cleanup.h"
@@ -114,10 +114,25 @@ static int net_ls(int argc, char **argv) {
   return 0;
 }
 
+struct net_inspect_ctx {
+  struct hutch_engine *e;
+  struct hutch_engine_netctx nc;
+};
+
+static json_t *net_inspect_one(void *ud, const char *name, struct hutch_error **err) {
+  struct net_inspect_ctx *x = ud;
+  _cleanup_network_ struct hutch_network *n = NULL;
+  if (strcmp(name, HUTCH_NET_DEFAULT_NAME) == 0 ? hutch_engine_net_default(x->e, &n, err) < 0
+                                                : hutch_network_load(&x->nc.ctx, name, &n, err) < 0)
+    return NULL;
+  return hutch_network_inspect(&x->nc.ctx, n, err);
+}
+
 static int net_inspect(int argc, char **argv) {
   const char *format = NULL;
   const struct hutch_flag flags[] = {
-      {"format", 'f', HUTCH_FLAG_STRING, &format, "Format output using a template"},
+      {"format", 'f', HUTCH_FLAG_STRING, &format,
+       "Format output using the given Go template (or \"json\")"},
       {0},
   };
   const struct hutch_cmd cmd = {"[OPTIONS] NETWORK [NETWORK...]",
@@ -126,38 +141,12 @@ static int net_inspect(int argc, char **argv) {
   int nargs, r = hutch_flags_parse(&cmd, argc, argv, &nargs);
   if (r != 0)
     return hutch_flags_status(r);
-  argc = nargs + 1;
-  struct hutch_error *ferr = NULL;
-  if (format && hutch_template_check(format, &ferr) < 0)
-    return ctr_cli_fail(ferr);
-  struct hutch_engine_netctx nc;
-  _cleanup_engine_ struct hutch_engine *e = net_open(&nc);
+  struct net_inspect_ctx x;
+  _cleanup_engine_ struct hutch_engine *e = net_open(&x.nc);
   if (!e)
     return HUTCH_EXIT_ERROR;
-  const struct hutch_net_ctx *ctx = &nc.ctx;
-  _cleanup_json_ json_t *arr = json_array();
-  int ret = 0;
-  struct hutch_error *err = NULL;
-  for (int i = 1; i < argc; i++) {
-    _cleanup_network_ struct hutch_network *n = NULL;
-    if (strcmp(argv[i], HUTCH_NET_DEFAULT_NAME) == 0
-            ? hutch_engine_net_default(e, &n, &err) < 0
-            : hutch_network_load(ctx, argv[i], &n, &err) < 0) {
-      ctr_cli_report(&err);
-      ret = 1;
-      continue;
-    }
-    json_t *j = hutch_network_inspect(ctx, n, &err);
-    if (j == NULL) {
-      ctr_cli_report(&err);
-      ret = 1;
-      continue;
-    }
-    json_array_append_new(arr, j);
-  }
-  if (hutch_template_print_all(stdout, format, arr, &err) < 0)
-    return ctr_cli_fail(err);
-  return ret;
+  x.e = e;
+  return cli_inspect_print(argv + 1, nargs, format, net_inspect_one, &x);
 }
 
 static int net_rm(int argc, char **argv) {
