@@ -52,14 +52,14 @@ static void write_lines(struct tw *t, size_t ncols, size_t line0, size_t line1) 
 
 static void format(struct tw *t, size_t ncols, size_t line0, size_t line1) {
   size_t column = ncols;
-  for (size_t this = line0; this < line1; this++) {
+  for (size_t this = line0; this < line1; this ++) {
     /* the last cell of a line is no column */
     if (column + 1 >= t->lines[this].n)
       continue;
     write_lines(t, ncols, line0, this);
     line0 = this;
     int width = t->minwidth;
-    for (; this < line1; this++) {
+    for (; this < line1; this ++) {
       const struct line *l = &t->lines[this];
       if (column + 1 >= l->n)
         break;

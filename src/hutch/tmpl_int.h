@@ -16,13 +16,13 @@
 #include <stdio.h>
 
 enum targ_kind {
-  TARG_DOT,    /* . */
-  TARG_FIELD,  /* .A.B: fields of dot */
-  TARG_VAR,    /* $x.A.B */
-  TARG_LIT,    /* a string, number or bool */
-  TARG_NIL,    /* nil */
-  TARG_FUNC,   /* an identifier naming a function */
-  TARG_PIPE,   /* (pipeline).A.B */
+  TARG_DOT,   /* . */
+  TARG_FIELD, /* .A.B: fields of dot */
+  TARG_VAR,   /* $x.A.B */
+  TARG_LIT,   /* a string, number or bool */
+  TARG_NIL,   /* nil */
+  TARG_FUNC,  /* an identifier naming a function */
+  TARG_PIPE,  /* (pipeline).A.B */
 };
 
 struct tpipe;
@@ -51,8 +51,15 @@ struct tpipe {
   int line;
 };
 
-enum tnode_kind { TNODE_TEXT, TNODE_ACTION, TNODE_IF, TNODE_RANGE, TNODE_WITH, TNODE_BREAK,
-                  TNODE_CONTINUE };
+enum tnode_kind {
+  TNODE_TEXT,
+  TNODE_ACTION,
+  TNODE_IF,
+  TNODE_RANGE,
+  TNODE_WITH,
+  TNODE_BREAK,
+  TNODE_CONTINUE
+};
 
 struct tlist {
   struct tnode **v;
@@ -68,11 +75,11 @@ struct tnode {
 };
 
 struct hutch_template {
-  char *src;        /* the template as given */
+  char *src; /* the template as given */
   struct tlist root;
-  void **allocs;    /* every allocation of the tree, freed together */
+  void **allocs; /* every allocation of the tree, freed together */
   size_t nallocs, cap;
-  json_t *lits;     /* an array holding the literals */
+  json_t *lits; /* an array holding the literals */
 };
 
 /* ---- functions (tmpl_funcs.c) ---- */

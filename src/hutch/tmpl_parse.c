@@ -13,21 +13,36 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum tok_kind { T_EOF, T_FIELD, T_DOT, T_VAR, T_STRING, T_NUMBER, T_BOOL, T_NIL, T_IDENT, T_PIPE,
-                T_LPAREN, T_RPAREN, T_DECLARE, T_ASSIGN, T_COMMA };
+enum tok_kind {
+  T_EOF,
+  T_FIELD,
+  T_DOT,
+  T_VAR,
+  T_STRING,
+  T_NUMBER,
+  T_BOOL,
+  T_NIL,
+  T_IDENT,
+  T_PIPE,
+  T_LPAREN,
+  T_RPAREN,
+  T_DECLARE,
+  T_ASSIGN,
+  T_COMMA
+};
 
 struct tok {
   enum tok_kind kind;
   const char *s; /* in the source */
   size_t len;
-  bool space; /* whitespace before it */
+  bool space;  /* whitespace before it */
   json_t *val; /* T_STRING, T_NUMBER (chars too), T_BOOL */
 };
 
 struct parser {
   struct hutch_template *t;
-  const char *p; /* the next unread byte of the source */
-  int line;      /* the line of p */
+  const char *p;    /* the next unread byte of the source */
+  int line;         /* the line of p */
   struct tok *toks; /* the current action's tokens */
   size_t ntoks, pos;
   const char **vars; /* variables in scope, for "undefined variable" */
@@ -232,7 +247,7 @@ static int lex_action(struct parser *ps, const char *p, const char **out) {
     if (c == '"' || c == '`' || c == '\'') {
       if (lex_quoted(ps, &p, end, c) < 0)
         return -1;
-      json_t *v = c == '\'' ? number(ps, s, (size_t)(p - s), true)
+      json_t *v = c == '\''  ? number(ps, s, (size_t)(p - s), true)
                   : c == '`' ? json_stringn_nocheck(s + 1, (size_t)(p - s - 2))
                              : unquote(s + 1, p - 1);
       push_tok(ps, c == '\'' ? T_NUMBER : T_STRING, s, (size_t)(p - s), space, v);
@@ -637,8 +652,8 @@ static int parse_list(struct parser *ps, struct tlist *l, enum list_end *how) {
     const char *text_end = open ? open : ps->p + strlen(ps->p);
     const char *inner = open ? open + 2 : NULL;
     /* "{{- " trims the whitespace before the action */
-    if (open && inner[0] == '-' && (inner[1] == ' ' || inner[1] == '\t' || inner[1] == '\n' ||
-                                    inner[1] == '\r')) {
+    if (open && inner[0] == '-' &&
+        (inner[1] == ' ' || inner[1] == '\t' || inner[1] == '\n' || inner[1] == '\r')) {
       inner += 2;
       while (text_end > ps->p && isspace((unsigned char)text_end[-1]))
         text_end--;

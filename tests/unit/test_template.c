@@ -177,8 +177,8 @@ static void parse_errors(void) {
 
 static void header_mode(void) {
   struct hutch_template *t = NULL;
-  ok(hutch_template_parse("{{.ID}}\t{{upper .Names}}\t{{json .Labels}}\t{{truncate .Image 2}}",
-                          &t, NULL) == 0,
+  ok(hutch_template_parse("{{.ID}}\t{{upper .Names}}\t{{json .Labels}}\t{{truncate .Image 2}}", &t,
+                          NULL) == 0,
      "parse a table template");
   json_t *h = json_pack("{s:s, s:s, s:s, s:s}", "ID", "CONTAINER ID", "Names", "NAMES", "Labels",
                         "LABELS", "Image", "IMAGE");
