@@ -108,6 +108,28 @@ void cli_format_free(struct cli_format *f) {
   f->t = NULL;
 }
 
+/* The objects as one indented JSON array, or each through t. */
+static int print_objects(const json_t *arr, const struct hutch_template *t) {
+  struct hutch_error *err = NULL;
+  if (!t) {
+    _cleanup_free_ char *text = json_dumps(arr, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
+    printf("%s\n", text ? text : "[]");
+    return 0;
+  }
+  size_t i;
+  json_t *o;
+  json_array_foreach(arr, i, o) {
+    if (hutch_template_exec(t, stdout, o, false, &err) < 0) {
+      hutch_error_wrap(&err, "template parsing error");
+      hutch_error_print(stderr, "hutch", err);
+      hutch_error_free(err);
+      return HUTCH_EXIT_ERROR;
+    }
+    putchar('\n');
+  }
+  return 0;
+}
+
 int cli_inspect_print(char **names, int n, const char *format, cli_inspect_fn fn, void *ud) {
   struct hutch_error *err = NULL;
   _cleanup_template_ struct hutch_template *t = NULL;
@@ -122,34 +144,28 @@ int cli_inspect_print(char **names, int n, const char *format, cli_inspect_fn fn
     }
   }
   _cleanup_json_ json_t *arr = json_array();
-  int ret = 0;
+  char *errs = NULL;
+  size_t errlen = 0;
+  FILE *m = open_memstream(&errs, &errlen);
+  if (!m)
+    return HUTCH_EXIT_ERROR;
   for (int i = 0; i < n; i++) {
     json_t *j = fn(ud, names[i], &err);
     if (!j) {
-      if (err)
-        hutch_error_print(stderr, "hutch", err);
+      hutch_error_print(m, "hutch", err);
       hutch_error_free(err);
       err = NULL;
-      ret = 1;
       continue;
     }
     json_array_append_new(arr, j);
   }
-  if (!t) {
-    _cleanup_free_ char *text = json_dumps(arr, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
-    printf("%s\n", text ? text : "[]");
-    return ret;
-  }
-  size_t i;
-  json_t *o;
-  json_array_foreach(arr, i, o) {
-    if (hutch_template_exec(t, stdout, o, false, &err) < 0) {
-      hutch_error_wrap(&err, "template parsing error");
-      hutch_error_print(stderr, "hutch", err);
-      hutch_error_free(err);
-      return HUTCH_EXIT_ERROR;
-    }
-    putchar('\n');
-  }
+  fclose(m);
+  int ret = print_objects(arr, t);
+  /* docker prints what it found, then what it did not */
+  fflush(stdout);
+  fputs(errs ? errs : "", stderr);
+  if (ret == 0 && errlen)
+    ret = 1;
+  free(errs);
   return ret;
 }

@@ -31,10 +31,11 @@ int cli_format_row(struct cli_format *f, const json_t *row, struct hutch_error *
 int cli_format_flush(struct cli_format *f, FILE *out, struct hutch_error **err);
 void cli_format_free(struct cli_format *f);
 
-/* The lookup of one inspected object: a new reference, or NULL after
- * printing why (err NULL) or with *err set (printed by the caller). */
+/* The lookup of one inspected object: a new reference, or NULL with *err
+ * set (the caller prints it). */
 typedef json_t *(*cli_inspect_fn)(void *ud, const char *name, struct hutch_error **err);
 /* docker's inspect: look up each name, then print the objects as one
- * indented JSON array, or each through format. Returns the exit status:
- * 0, 1 when a name was not found, 125 for a bad template. */
+ * indented JSON array, or each through format, and then, as docker,
+ * what was not found. Returns the exit status: 0, 1 when a name was not
+ * found, 125 for a bad template. */
 int cli_inspect_print(char **names, int n, const char *format, cli_inspect_fn fn, void *ud);

@@ -40,7 +40,7 @@ static json_t *inspect_one(void *ud, const char *name, struct hutch_error **err)
   if (hutch_error_code(*err) == -ENOENT) {
     hutch_error_free(*err);
     *err = NULL;
-    fprintf(stderr, "Error: No such object: %s\n", name);
+    hutch_error_say(err, ENOENT, "No such object: %s", name);
   }
   return NULL;
 }

@@ -44,10 +44,14 @@ static int parse_one(const char *f, struct hutch_ctr_query *q, struct hutch_erro
     char ***list;
     const char *const *allowed;
   } lists[] = {
-      {"id", &q->ids, NULL},           {"name", &q->names, NULL},
-      {"label", &q->labels, NULL},     {"status", &q->statuses, statuses},
-      {"ancestor", &q->ancestors, NULL}, {"network", &q->networks, NULL},
-      {"volume", &q->volumes, NULL},   {"health", &q->health, healths},
+      {"id", &q->ids, NULL},
+      {"name", &q->names, NULL},
+      {"label", &q->labels, NULL},
+      {"status", &q->statuses, statuses},
+      {"ancestor", &q->ancestors, NULL},
+      {"network", &q->networks, NULL},
+      {"volume", &q->volumes, NULL},
+      {"health", &q->health, healths},
   };
   for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
     if (strcmp(key, lists[i].key) != 0)

@@ -9,18 +9,18 @@
 #include "engine.h"
 
 struct hutch_ctr_query {
-  char **ids, **names;     /* regular expressions, as docker's Match */
-  char **labels;           /* "key" or "key=value", all must match */
-  char **statuses;         /* created|restarting|running|removing|paused|exited|dead */
-  int *exited;             /* exit codes */
+  char **ids, **names; /* regular expressions, as docker's Match */
+  char **labels;       /* "key" or "key=value", all must match */
+  char **statuses;     /* created|restarting|running|removing|paused|exited|dead */
+  int *exited;         /* exit codes */
   size_t nexited;
-  char **ancestors;        /* image names or ids */
-  char **networks;         /* network names, exact */
-  char **volumes;          /* volume names or mount destinations (regex) */
-  char **health;           /* starting|healthy|unhealthy|none */
-  char *before, *since;    /* container references */
-  bool all;                /* -a */
-  long last;               /* -n (-l: 1); -1 for none */
+  char **ancestors;     /* image names or ids */
+  char **networks;      /* network names, exact */
+  char **volumes;       /* volume names or mount destinations (regex) */
+  char **health;        /* starting|healthy|unhealthy|none */
+  char *before, *since; /* container references */
+  bool all;             /* -a */
+  long last;            /* -n (-l: 1); -1 for none */
 };
 
 /* Fill q from "KEY=VALUE" strings; docker's errors: "invalid filter

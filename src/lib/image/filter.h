@@ -8,10 +8,10 @@
 #include <time.h>
 
 struct hutch_image_filter {
-  int dangling;          /* -1: either; 1: only unnamed images; 0: only named */
-  char **labels;         /* "key" or "key=value" */
-  char **refs;           /* globs over "repo:tag" or "repo" (path.Match) */
-  char *before, *since;  /* image references */
+  int dangling;         /* -1: either; 1: only unnamed images; 0: only named */
+  char **labels;        /* "key" or "key=value" */
+  char **refs;          /* globs over "repo:tag" or "repo" (path.Match) */
+  char *before, *since; /* image references */
 };
 
 /* Fill f from "KEY=VALUE" strings: "invalid filter 'foo'", "bad format of
@@ -26,5 +26,4 @@ bool hutch_labels_match(char *const *labels, char *const *wanted);
 bool hutch_image_filter_image(const struct hutch_image_filter *f, const struct hutch_image *img,
                               time_t before, time_t since);
 /* The reference test of one row (repo "<none>" for an unnamed image). */
-bool hutch_image_filter_name(const struct hutch_image_filter *f, const char *repo,
-                             const char *tag);
+bool hutch_image_filter_name(const struct hutch_image_filter *f, const char *repo, const char *tag);
