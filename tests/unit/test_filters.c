@@ -44,9 +44,10 @@ static void ps_errors(void) {
 
 static void ps_values(void) {
   struct hutch_ctr_query q;
-  char *f[] = {"status=running", "status=exited", "label=a", "label=b=c=d", "exited=0",
-               "exited=-1",      "name=^/web",    "id=abc",  "ancestor=alpine:3", "network=n1",
-               "volume=data",    "before=x",      "since=y", "before=z", "health=none", NULL};
+  char *f[] = {"status=running",    "status=exited", "label=a",     "label=b=c=d",
+               "exited=0",          "exited=-1",     "name=^/web",  "id=abc",
+               "ancestor=alpine:3", "network=n1",    "volume=data", "before=x",
+               "since=y",           "before=z",      "health=none", NULL};
   ok(ps_parse(&q, f) == NULL, "every key docker's ps takes");
   is_int(hutch_strv_len(q.statuses), 2, "values of one key add up");
   is_str(q.labels[1], "b=c=d", "a label's value may hold '='");
@@ -90,8 +91,8 @@ static void images(void) {
   free(m);
   hutch_image_filter_free(&f);
 
-  char *good[] = {"reference=local/*", "reference=busybox", "label=k", "label=a=1",
-                  "dangling=false", NULL};
+  char *good[] = {"reference=local/*", "reference=busybox", "label=k",
+                  "label=a=1",         "dangling=false",    NULL};
   ok(img_parse(&f, good) == NULL, "images: every key");
   is_int(f.dangling, 0, "dangling=false");
   ok(hutch_image_filter_name(&f, "local/x", "1"), "a glob over the repository");

@@ -155,3 +155,17 @@ teardown() { engine_teardown; }
   fi
   hutch volume rm vgo
 }
+
+@test "stats --no-stream --format: templates, json, docker's table header" {
+  hutch_bg run -d --network none --name st1 testimg sleep 100
+  run hutch stats --no-stream --format '{{.Name}} {{.PIDs}}' st1
+  assert_success
+  assert_output "st1 1"
+  run hutch stats --no-stream --format json st1
+  [ "$(jq -r '.Container + " " + .Name + " " + (.ID | length | tostring)' <<<"$output")" = "st1 st1 12" ]
+  run hutch stats --no-stream --format 'table {{.Name}}\t{{.PIDs}}' st1
+  assert_line --index 0 --regexp '^NAME +PIDS$'
+  assert_line --index 1 --regexp '^st1 +1$'
+  run hutch stats --no-stream --format '{{bad}}' st1
+  assert_failure 125
+}
