@@ -108,7 +108,8 @@ void cli_format_free(struct cli_format *f) {
   f->t = NULL;
 }
 
-/* The objects as one indented JSON array, or each through t. */
+/* The objects as one indented JSON array, or each through t; nothing of
+ * them when the template fails on one. */
 static int print_objects(const json_t *arr, const struct hutch_template *t) {
   struct hutch_error *err = NULL;
   if (!t) {
@@ -116,17 +117,27 @@ static int print_objects(const json_t *arr, const struct hutch_template *t) {
     printf("%s\n", text ? text : "[]");
     return 0;
   }
+  _cleanup_free_ char *buf = NULL;
+  size_t len = 0;
+  FILE *m = open_memstream(&buf, &len);
+  if (!m)
+    return HUTCH_EXIT_ERROR;
   size_t i;
   json_t *o;
+  int r = 0;
   json_array_foreach(arr, i, o) {
-    if (hutch_template_exec(t, stdout, o, false, &err) < 0) {
-      hutch_error_wrap(&err, "template parsing error");
-      hutch_error_print(stderr, "hutch", err);
-      hutch_error_free(err);
-      return HUTCH_EXIT_ERROR;
-    }
-    putchar('\n');
+    if ((r = hutch_template_exec(t, m, o, false, &err)) < 0)
+      break;
+    fputc('\n', m);
   }
+  fclose(m);
+  if (r < 0) {
+    hutch_error_wrap(&err, "template parsing error");
+    hutch_error_print(stderr, "hutch", err);
+    hutch_error_free(err);
+    return HUTCH_EXIT_ERROR;
+  }
+  fwrite(buf, 1, len, stdout);
   return 0;
 }
 

@@ -30,46 +30,34 @@ struct ps_opts {
   struct hutch_store *store; /* for -s: the images' sizes */
 };
 
-/* docker's Ellipsis: at most max characters, the last one "…". */
-static void ellipsis(FILE *m, const char *s, size_t max) {
-  size_t chars = 0, i = 0;
-  for (; s[i]; i++) {
-    if (((unsigned char)s[i] & 0xc0) != 0x80 && ++chars == max && s[i + 1]) {
-      size_t rest = i + 1; /* more than max characters? */
-      size_t more = 0;
-      for (size_t k = rest; s[k]; k++)
-        more += ((unsigned char)s[k] & 0xc0) != 0x80;
-      if (more) {
-        fwrite(s, 1, i, m);
-        fputs("…", m);
-        return;
-      }
-    }
-  }
-  fputs(s, m);
+/* docker's Ellipsis: s cut to at most max characters, the last one "…",
+ * into buf (of at least 4 * max + 4 bytes). */
+static const char *ellipsis(const char *s, size_t max, char *buf) {
+  size_t chars = 0, i = 0, cut = 0;
+  for (; s[i]; i++)
+    if (((unsigned char)s[i] & 0xc0) != 0x80 && chars++ == max - 1)
+      cut = i; /* where the max-th character starts */
+  if (chars <= max)
+    return s;
+  memcpy(buf, s, cut);
+  strcpy(buf + cut, "…");
+  return buf;
 }
 
 /* COMMAND: strconv.Quote of the command, cut to 20 characters. */
 static char *command_text(const char *cmd, bool trunc) {
-  char *raw = NULL, *out = NULL;
-  size_t len = 0;
-  FILE *m = open_memstream(&raw, &len);
-  if (!m)
+  char cutbuf[4 * 20 + 4];
+  const char *s = trunc ? ellipsis(cmd, 20, cutbuf) : cmd;
+  char *out = malloc(2 * strlen(s) + 3), *w = out;
+  if (!out)
     return NULL;
-  if (trunc)
-    ellipsis(m, cmd, 20);
-  else
-    fputs(cmd, m);
-  fclose(m);
-  m = open_memstream(&out, &len);
-  if (m) {
-    fputc('"', m);
-    for (const char *p = raw; p && *p; p++)
-      fprintf(m, *p == '"' || *p == '\\' ? "\\%c" : "%c", *p);
-    fputc('"', m);
-    fclose(m);
+  *w++ = '"';
+  for (; *s; s++) {
+    if (*s == '"' || *s == '\\')
+      *w++ = '\\';
+    *w++ = *s;
   }
-  free(raw);
+  strcpy(w, "\"");
   return out;
 }
 
@@ -104,15 +92,9 @@ static void config_columns(json_t *row, struct hutch_ctr *c, bool trunc) {
     const char *name = json_string_value(json_object_get(v, "Name"));
     const char *src = json_string_value(json_object_get(v, "Source"));
     local += name && *name;
-    char *cut = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&cut, &len);
-    if (m) {
-      ellipsis(m, name && *name ? name : src ? src : "", trunc ? 15 : (size_t)-1);
-      fclose(m);
-      hutch_strv_push(&mounts, cut);
-      free(cut);
-    }
+    char cut[4 * 15 + 4];
+    const char *what = name && *name ? name : src ? src : "";
+    hutch_strv_push(&mounts, trunc ? ellipsis(what, 15, cut) : what);
   }
   json_array_foreach(json_object_get(c->cfg.net, "networks"), i, v) {
     const char *name = json_string_value(json_object_get(v, "name"));

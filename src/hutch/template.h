@@ -30,8 +30,9 @@ static inline void hutch_template_freep(struct hutch_template **t) {
 }
 #define _cleanup_template_ __attribute__((cleanup(hutch_template_freep)))
 
-/* Run t over data, appending to out only when it succeeds (an error
- * leaves out as it was). header: a table's header row, where the data
+/* Run t over data, writing to out (after an error, out holds what came
+ * before it: callers that must not show half a result write to a
+ * buffer). header: a table's header row, where the data
  * holds column names and json/join/split/upper/lower/title/truncate
  * return their first argument, as docker's HeaderFunctions. */
 int hutch_template_exec(const struct hutch_template *t, FILE *out, const json_t *data, bool header,

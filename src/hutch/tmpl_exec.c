@@ -369,26 +369,17 @@ static int exec_list(struct exec *ex, const json_t *dot, const struct tlist *l) 
 
 int hutch_template_exec(const struct hutch_template *t, FILE *out, const json_t *data, bool header,
                         struct hutch_error **err) {
-  char *buf = NULL;
-  size_t len = 0;
-  FILE *m = open_memstream(&buf, &len);
-  if (!m)
-    return hutch_error_set(err, errno, "template");
-  struct exec ex = {.out = m, .header = header};
+  struct exec ex = {.out = out, .header = header};
   int r = var_push(&ex, "$", ref(data));
   if (r == 0)
     r = exec_list(&ex, data, &t->root);
   var_pop_to(&ex, 0);
   free(ex.vars);
-  fclose(m);
   if (r < 0) {
     hutch_error_say(err, EINVAL, "%s", ex.err ? ex.err : "template: out of memory");
     free(ex.err);
-    free(buf);
     return -1;
   }
-  fwrite(buf, 1, len, out);
-  free(buf);
   return 0;
 }
 
