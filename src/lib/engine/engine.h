@@ -100,6 +100,7 @@ struct hutch_ctr_config {
   const char *netns;    /* the netns file, "" when none */
   json_t *net;          /* the network plan (netrecord.c's) */
   json_t *anon_volumes; /* array of volume names */
+  json_t *mounts;       /* docker's Mounts: [{Type, Name, Source, Destination, …}] */
 };
 void hutch_ctr_config_parse(json_t *rec, struct hutch_ctr_config *cfg);
 
@@ -280,6 +281,10 @@ char **hutch_ctr_layer_dirs(const struct hutch_ctr *c, bool lowest_first);
  * reboot); returns the merged dir (owned by nothing: caller frees). */
 int hutch_ctr_mount_rootfs(struct hutch_engine *e, struct hutch_ctr *c, char **merged,
                            struct hutch_error **err);
+
+/* docker ps -s: the bytes of the files in the container's writable
+ * layer (the overlay's upper dir); 0 when there is none. */
+int64_t hutch_ctr_rw_size(const struct hutch_ctr *c);
 
 /* ---- volumes (volume.c) ---- */
 

@@ -130,6 +130,7 @@ void hutch_ctr_config_parse(json_t *rec, struct hutch_ctr_config *cfg) {
       .netns = str_at(h, "NetNS"),
       .net = json_object_get(h, "Net"),
       .anon_volumes = json_object_get(h, "AnonVolumes"),
+      .mounts = json_object_get(rec, "Mounts"),
   };
 }
 

@@ -6,7 +6,9 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 /* "123" or "1.25": digits with at most one dot, at least one digit
  * before it. Returns the characters consumed (0: no number). */
@@ -103,5 +105,53 @@ int hutch_parse_duration(const char *s, uint64_t *nsec) {
   if (total > (long double)UINT64_MAX)
     return -ERANGE;
   *nsec = (uint64_t)total;
+  return 0;
+}
+
+void hutch_human_duration(long long s, char *buf, size_t n) {
+  /* go-units rounds hours to the nearest, and counts days, weeks, months
+   * and years from those hours */
+  long long minutes = s / 60, hours = (s + 1800) / 3600;
+  if (s < 1)
+    snprintf(buf, n, "Less than a second");
+  else if (s == 1)
+    snprintf(buf, n, "1 second");
+  else if (s < 60)
+    snprintf(buf, n, "%lld seconds", s);
+  else if (minutes == 1)
+    snprintf(buf, n, "About a minute");
+  else if (minutes < 60)
+    snprintf(buf, n, "%lld minutes", minutes);
+  else if (hours == 1)
+    snprintf(buf, n, "About an hour");
+  else if (hours < 48)
+    snprintf(buf, n, "%lld hours", hours);
+  else if (hours < 24 * 7 * 2)
+    snprintf(buf, n, "%lld days", hours / 24);
+  else if (hours < 24 * 30 * 2)
+    snprintf(buf, n, "%lld weeks", hours / 24 / 7);
+  else if (hours < 24 * 365 * 2)
+    snprintf(buf, n, "%lld months", hours / 24 / 30);
+  else
+    snprintf(buf, n, "%lld years", s / 3600 / 24 / 365);
+}
+
+int hutch_parse_rfc3339(const char *s, time_t *out) {
+  struct tm tm = {0};
+  const char *p = s ? strptime(s, "%Y-%m-%dT%H:%M:%S", &tm) : NULL;
+  if (!p)
+    return -EINVAL;
+  if (*p == '.')
+    for (p++; isdigit((unsigned char)*p); p++)
+      ;
+  long off = 0;
+  if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':') {
+    off = ((p[1] - '0') * 10 + (p[2] - '0')) * 3600 + ((p[4] - '0') * 10 + (p[5] - '0')) * 60;
+    if (*p == '-')
+      off = -off;
+  } else if (strcmp(p, "Z") != 0 && *p) {
+    return -EINVAL;
+  }
+  *out = timegm(&tm) - off;
   return 0;
 }
