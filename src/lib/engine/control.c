@@ -192,10 +192,17 @@ int hutch_ctr_stop(struct hutch_engine *e, struct hutch_ctr *c, int timeout,
     timeout = c->cfg.stop_timeout >= 0 ? c->cfg.stop_timeout : 10;
   pid_t pid = c->st.pid;
   unsigned long long start = c->st.pid_start;
+  /* docker stops a paused container: the signal is queued while it is
+   * frozen and delivered once it is thawed */
+  bool paused = strcmp(hutch_ctr_status(e, c), "paused") == 0;
   hutch_ctr_unlock(c);
   hutch_debug("stop %.12s: signal %d, then SIGKILL after %ds", c->id, sig, timeout);
-  if (hutch_container_kill(&e->rt, c->id, sig, false, NULL) < 0 ||
-      hutch_wait_pid_gone(pid, start, timeout * 1000) < 0) {
+  int kr = hutch_container_kill(&e->rt, c->id, sig, false, NULL);
+  if (paused) {
+    hutch_debug("stop %.12s: thaw the paused container", c->id);
+    hutch_container_resume(&e->rt, c->id, NULL);
+  }
+  if (kr < 0 || hutch_wait_pid_gone(pid, start, timeout * 1000) < 0) {
     hutch_container_kill(&e->rt, c->id, SIGKILL, true, NULL);
     if (hutch_wait_pid_gone(pid, start, 10000) < 0)
       return hutch_error_set(err, EBUSY, "container %.12s did not exit after SIGKILL", c->id);
