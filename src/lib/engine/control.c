@@ -110,6 +110,62 @@ static int start_detached(struct hutch_engine *e, struct hutch_ctr *c,
   return r;
 }
 
+/* Attached: the monitor is our child but in a session of its own, with
+ * our stdio, so that it (not we) owns the container: killing the client
+ * (even its whole process group, as `timeout -s KILL` does) leaves the
+ * monitor to record the exit and to apply --rm, as dockerd does. We
+ * forward signals to it; it forwards them to the container. */
+static volatile pid_t attached_monitor;
+static void forward_to_monitor(int sig) {
+  if (attached_monitor > 0)
+    kill(attached_monitor, sig);
+}
+static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+
+static void forward_signals(bool on) {
+  for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++) {
+    struct sigaction sa = {.sa_handler = on ? forward_to_monitor : SIG_DFL,
+                           .sa_flags = SA_RESTART};
+    sigaction(forwarded[i], &sa, NULL);
+  }
+}
+
+static int start_attached(struct hutch_engine *e, struct hutch_ctr *c,
+                          struct hutch_monitor_args *ma, int *status, struct hutch_error **err) {
+  int ready[2];
+  if (pipe2(ready, O_CLOEXEC) < 0)
+    return hutch_error_set(err, errno, "pipe");
+  hutch_engine_db_close(e);
+  pid_t child = fork();
+  if (child < 0) {
+    close(ready[0]);
+    close(ready[1]);
+    return hutch_error_set(err, errno, "fork monitor");
+  }
+  if (child == 0) {
+    close(ready[0]);
+    setsid();
+    signal(SIGPIPE, SIG_IGN); /* a gone client must not end the monitor */
+    ma->ready_fd = ready[1];
+    int r = hutch_monitor_run(ma, NULL);
+    _exit(r < 0 ? -r : r);
+  }
+  close(ready[1]);
+  attached_monitor = child;
+  forward_signals(true);
+  int r = read_ready(c, ready[0], status, err);
+  close(ready[0]);
+  int ws = 0;
+  while (waitpid(child, &ws, 0) < 0 && errno == EINTR)
+    ;
+  forward_signals(false);
+  attached_monitor = 0;
+  if (r < 0)
+    return -1;
+  *status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+  return 0;
+}
+
 int hutch_ctr_start(struct hutch_engine *e, struct hutch_ctr *c, const struct hutch_attach *a,
                     int *status, struct hutch_error **err) {
   *status = 0;
@@ -132,13 +188,7 @@ int hutch_ctr_start(struct hutch_engine *e, struct hutch_ctr *c, const struct hu
   hutch_ctr_unlock(c);
   if (!ma.attached)
     return start_detached(e, c, &ma, status, err);
-  int r = hutch_monitor_run(&ma, err);
-  if (r < 0) {
-    *status = -r;
-    return -1;
-  }
-  *status = r;
-  return 0;
+  return start_attached(e, c, &ma, status, err);
 }
 
 /* ---- stop, kill, wait ---- */
