@@ -5,6 +5,7 @@
  * Pure apart from stat()ing --device paths and listing /dev for
  * --privileged, which is what docker does too. */
 #include "spec_gen.h"
+#include "spec_internal.h"
 
 #include "linux/caps.h"
 #include "linux/seccomp_default.h"
@@ -66,6 +67,14 @@ void hutch_run_opts_clear(struct hutch_run_opts *o) {
   hutch_strv_free(o->add_hosts);
   hutch_strv_free(o->net_aliases);
   hutch_strv_free(o->expose);
+  char *strs[] = {o->pid_mode,   o->ipc_mode, o->uts_mode,     o->userns_mode,
+                  o->pid_join,   o->ipc_join, o->cidfile,      o->cgroup_parent,
+                  o->log_driver, o->runtime,  o->runtime_path, o->cpuset_mems};
+  for (size_t i = 0; i < ARRAY_SIZE(strs); i++)
+    free(strs[i]);
+  char **vecs[] = {o->sysctls, o->group_add, o->log_opts, o->device_cgroup_rules, o->health_cmd};
+  for (size_t i = 0; i < ARRAY_SIZE(vecs); i++)
+    hutch_strv_free(vecs[i]);
   memset(o, 0, sizeof(*o));
 }
 
@@ -142,20 +151,6 @@ int hutch_parse_restart(const char *s, const char **name, int *max_retries) {
   return -EINVAL;
 }
 
-/* Split "a:b:c" into at most 3 parts. */
-static size_t split_colon(const char *s, char *parts[3]) {
-  size_t n = 0;
-  const char *p = s;
-  while (n < 3) {
-    const char *c = n < 2 ? strchr(p, ':') : NULL;
-    parts[n++] = c ? strndup(p, (size_t)(c - p)) : strdup(p);
-    if (!c)
-      break;
-    p = c + 1;
-  }
-  return n;
-}
-
 /* docker's rule for local volume names. */
 static bool volume_name_ok(const char *s) {
   if (!isalnum((unsigned char)s[0]))
@@ -208,7 +203,7 @@ static int volume_source(const char *spec, const char *src, struct hutch_mount_r
 
 int hutch_parse_volume_flag(const char *s, struct hutch_mount_req *out, struct hutch_error **err) {
   char *parts[3] = {NULL, NULL, NULL};
-  size_t n = split_colon(s, parts);
+  size_t n = hutch_spec_split_colon(s, parts);
   memset(out, 0, sizeof(*out));
   int ret = 0;
   if (n == 1) {
@@ -720,59 +715,6 @@ static int ulimit_json(const char *s, json_t **out, struct hutch_error **err) {
   return 0;
 }
 
-static json_t *device_json(const char *path_in_ctr, const struct stat *st, const char *perms) {
-  json_t *d = json_pack("{s:s, s:s, s:I, s:I, s:i, s:i, s:i}", "path", path_in_ctr, "type",
-                        S_ISBLK(st->st_mode) ? "b" : "c", "major", (json_int_t)major(st->st_rdev),
-                        "minor", (json_int_t)minor(st->st_rdev), "fileMode",
-                        (int)(st->st_mode & 07777), "uid", 0, "gid", 0);
-  (void)perms;
-  return d;
-}
-
-static int add_device(json_t *devices, json_t *rules, const char *s, struct hutch_error **err) {
-  char *parts[3] = {NULL, NULL, NULL};
-  size_t n = split_colon(s, parts);
-  const char *host = parts[0];
-  const char *ctr = n >= 2 && parts[1][0] == '/' ? parts[1] : host;
-  const char *perms = n == 3 ? parts[2] : (n == 2 && parts[1][0] != '/' ? parts[1] : "rwm");
-  struct stat st;
-  int ret = 0;
-  if (stat(host, &st) < 0)
-    ret = hutch_error_set(err, errno, "--device %s", host);
-  else if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
-    ret = hutch_error_set(err, EINVAL, "--device %s: not a device node", host);
-  else {
-    json_array_append_new(devices, device_json(ctr, &st, perms));
-    json_array_append_new(rules, json_pack("{s:b, s:s, s:I, s:I, s:s}", "allow", 1, "type",
-                                           S_ISBLK(st.st_mode) ? "b" : "c", "major",
-                                           (json_int_t)major(st.st_rdev), "minor",
-                                           (json_int_t)minor(st.st_rdev), "access", perms));
-  }
-  for (size_t i = 0; i < 3; i++)
-    free(parts[i]);
-  return ret;
-}
-
-/* --privileged: every device node at the top of the host's /dev. */
-static void add_host_devices(json_t *devices) {
-  _cleanup_closedir_ DIR *d = opendir("/dev");
-  if (!d)
-    return;
-  struct dirent *de;
-  while ((de = readdir(d)) != NULL) {
-    char p[512];
-    snprintf(p, sizeof(p), "/dev/%s", de->d_name);
-    struct stat st;
-    if (lstat(p, &st) < 0 || !(S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)))
-      continue;
-    /* the container gets its own of these */
-    if (strcmp(de->d_name, "console") == 0 || strcmp(de->d_name, "ptmx") == 0 ||
-        strncmp(de->d_name, "tty", 3) == 0)
-      continue;
-    json_array_append_new(devices, device_json(p, &st, "rwm"));
-  }
-}
-
 static json_t *bind_json(const char *src, const char *dst, bool ro) {
   json_t *m = json_pack("{s:s, s:s, s:s, s:[s, s]}", "destination", dst, "type", "bind", "source",
                         src, "options", "rbind", "rprivate");
@@ -1048,10 +990,15 @@ int hutch_spec_generate(const struct hutch_spec_input *in, json_t **out, struct 
   if (o->privileged) {
     json_array_clear(rules);
     json_array_append_new(rules, json_pack("{s:b, s:s}", "allow", 1, "access", "rwm"));
-    add_host_devices(devices);
+    hutch_spec_host_devices(devices);
   }
   for (char **d = o->devices; d && *d; d++)
-    if (add_device(devices, rules, *d, err) < 0) {
+    if (hutch_spec_add_device(devices, rules, *d, err) < 0) {
+      json_decref(devices);
+      return -1;
+    }
+  for (char **d = o->device_cgroup_rules; d && *d; d++)
+    if (hutch_spec_add_device_rule(rules, *d, err) < 0) {
       json_decref(devices);
       return -1;
     }

@@ -51,6 +51,29 @@ struct hutch_run_opts {
   char **dns, **dns_search, **dns_options;   /* --dns, --dns-search, --dns-option */
   char **add_hosts, **net_aliases, **expose; /* --add-host, --network-alias, --expose */
   bool publish_all;                          /* -P */
+  /* Namespaces: NULL for the container's own; "host"; "container:NAME"
+   * (pid, ipc); ipc also "private", "shareable", "none". */
+  char *pid_mode, *ipc_mode, *uts_mode, *userns_mode;
+  char *pid_join, *ipc_join; /* container:NAME resolved by create: the init's /proc/PID/ns/… */
+  char **sysctls;            /* --sysctl K=V, validated (hutch_sysctl_check) */
+  int64_t shm_size;          /* bytes, 0: docker's 64m */
+  char **group_add;          /* --group-add: names or gids */
+  char *cidfile, *cgroup_parent;
+  char *log_driver;                   /* "json-file" (NULL), "none", "journald" */
+  char **log_opts;                    /* --log-opt K=V as given */
+  int64_t log_max_size, log_max_file; /* from log_opts: bytes (0: unlimited), files (1) */
+  char *runtime;                      /* --runtime: NULL for hutch's own */
+  char *runtime_path;                 /* and its binary, resolved */
+  bool oom_kill_disable;
+  char *cpuset_mems;
+  int64_t blkio_weight;       /* 0: unset, else 10-1000 */
+  char **device_cgroup_rules; /* 'c 1:3 rwm' */
+  int host_cpus;              /* online CPUs, for --cpus (0: unknown) */
+  /* Health check: NULL cmd and !no_healthcheck: the image's */
+  char **health_cmd; /* ["CMD-SHELL", "..."] */
+  bool no_healthcheck;
+  int64_t health_interval, health_timeout, health_start_period; /* ns, 0: default */
+  int64_t health_retries;                                       /* 0: default */
 };
 void hutch_run_opts_clear(struct hutch_run_opts *o);
 
