@@ -22,6 +22,16 @@
 #define LINE_MAX_BUF 16384
 
 void hutch_logw_open(struct hutch_logw *l) {
+  l->fd = -1;
+  l->size = 0;
+  if (!l->path)
+    return;
+  if (l->max_size <= 0) {
+    l->max_size = LOG_MAX_SIZE;
+    l->max_file = 2;
+  }
+  if (l->max_file < 1)
+    l->max_file = 1;
   l->fd = open(l->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
   struct stat st;
   l->size = l->fd >= 0 && fstat(l->fd, &st) == 0 ? st.st_size : 0;
@@ -33,11 +43,24 @@ void hutch_logw_close(struct hutch_logw *l) {
   l->fd = -1;
 }
 
+/* docker's json-file rotation: PATH.N-1 → PATH.N … PATH → PATH.1, the
+ * oldest dropped; with one file, PATH starts over. */
 static void log_rotate(struct hutch_logw *l) {
-  char old[4300];
-  snprintf(old, sizeof(old), "%s.1", l->path);
   hutch_logw_close(l);
-  rename(l->path, old);
+  if (l->max_file <= 1) {
+    if (truncate(l->path, 0) < 0)
+      return;
+  } else {
+    char from[4300], to[4300];
+    for (int i = l->max_file - 1; i >= 1; i--) {
+      snprintf(to, sizeof(to), "%s.%d", l->path, i);
+      if (i == 1)
+        snprintf(from, sizeof(from), "%s", l->path);
+      else
+        snprintf(from, sizeof(from), "%s.%d", l->path, i - 1);
+      rename(from, to);
+    }
+  }
   hutch_logw_open(l);
 }
 
@@ -78,7 +101,7 @@ static void log_line(struct hutch_logw *l, const char *stream, const char *data,
   if (write(l->fd, text, n + 1) > 0)
     l->size += (off_t)n + 1;
   free(text);
-  if (l->size > LOG_MAX_SIZE)
+  if (l->size >= l->max_size)
     log_rotate(l);
 }
 

@@ -14,9 +14,14 @@
 /* json-file log: one {"log","stream","time"} object per line, as docker
  * writes it. */
 struct hutch_logw {
-  const char *path;
-  int fd; /* -1 when it could not be opened: output is dropped */
+  const char *path; /* NULL: --log-driver none, output is dropped */
+  int fd;           /* -1 when it could not be opened: output is dropped */
   off_t size;
+  /* --log-opt max-size/max-file: rotate at max_size bytes, keeping
+   * max_file files (PATH, PATH.1 … PATH.<max_file-1>; 1: truncate). 0:
+   * hutch's bound, 10 MiB and one older file. */
+  long long max_size;
+  int max_file;
 };
 void hutch_logw_open(struct hutch_logw *l);
 void hutch_logw_close(struct hutch_logw *l);

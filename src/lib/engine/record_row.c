@@ -104,6 +104,7 @@ void hutch_ctr_config_parse(json_t *rec, struct hutch_ctr_config *cfg) {
   json_t *data = json_object_get(json_object_get(rec, "GraphDriver"), "Data");
   json_t *h = json_object_get(rec, "Hutch"), *rp = json_object_get(host, "RestartPolicy");
   json_t *timeout = json_object_get(config, "StopTimeout");
+  json_t *log = json_object_get(host, "LogConfig");
   *cfg = (struct hutch_ctr_config){
       .path = str_at(rec, "Path"),
       .args = json_object_get(rec, "Args"),
@@ -130,7 +131,15 @@ void hutch_ctr_config_parse(json_t *rec, struct hutch_ctr_config *cfg) {
       .netns = str_at(h, "NetNS"),
       .net = json_object_get(h, "Net"),
       .anon_volumes = json_object_get(h, "AnonVolumes"),
+      .log_driver = json_string_value(json_object_get(log, "Type")) ?: "json-file",
+      .log_max_size = json_integer_value(json_object_get(h, "LogMaxSize")),
+      .log_max_file = (int)json_integer_value(json_object_get(h, "LogMaxFile")),
+      .cgroups_path = str_at(h, "CgroupsPath"),
+      .runtime_path = str_at(h, "RuntimePath"),
   };
+  /* records from before --cgroup-parent */
+  if (!*cfg->cgroups_path)
+    cfg->cgroups_path = NULL;
 }
 
 const char *hutch_ctr_row_id(sqlite3_stmt *row) {

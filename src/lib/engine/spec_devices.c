@@ -55,8 +55,9 @@ int hutch_spec_add_device(json_t *devices, json_t *rules, const char *s, struct 
   if (!perms_valid(perms))
     ret = hutch_error_say(err, EINVAL, "invalid device mode: %s", perms);
   else if (stat(host, &st) < 0)
-    ret = hutch_error_set(err, errno, "error gathering device information while adding custom "
-                                      "device \"%s\"",
+    ret = hutch_error_set(err, errno,
+                          "error gathering device information while adding custom "
+                          "device \"%s\"",
                           host);
   else if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
     ret = hutch_error_say(err, EINVAL, "--device %s: not a device node", host);

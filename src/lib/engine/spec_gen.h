@@ -109,6 +109,10 @@ struct hutch_user {
 int hutch_resolve_user(const char *spec, const char *passwd, const char *group,
                        struct hutch_user *out, struct hutch_error **err);
 void hutch_user_clear(struct hutch_user *u);
+/* --group-add: names (looked up in the group text) or gids, added to
+ * u's additional gids: "Unable to find group NAME". */
+int hutch_add_groups(char *const *names, const char *group, struct hutch_user *u,
+                     struct hutch_error **err);
 /* The image's /etc/passwd or /etc/group (path) under rootfs, resolved
  * inside it: *out NULL when it does not exist (as docker, numeric users
  * still work); an error when it is not a regular file or is larger than
@@ -132,6 +136,11 @@ struct hutch_spec_input {
   int cap_last;       /* highest capability of this kernel */
   uint64_t host_caps; /* our own bounding set: --privileged gets these (0: all to cap_last) */
 };
+
+/* linux.cgroupsPath: "/hutch/ID", or "PARENT/ID" with --cgroup-parent
+ * (docker's cgroupfs rule; a relative parent is under the root). NULL on
+ * ENOMEM. */
+char *hutch_spec_cgroup_path(const char *parent, const char *id);
 
 /* The config.json object. */
 int hutch_spec_generate(const struct hutch_spec_input *in, json_t **out, struct hutch_error **err);

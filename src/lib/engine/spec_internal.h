@@ -3,6 +3,7 @@
 #pragma once
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "util/error.h"
@@ -21,3 +22,14 @@ int hutch_spec_add_device(json_t *devices, json_t *rules, const char *s, struct 
 void hutch_spec_host_devices(json_t *devices);
 /* --device-cgroup-rule 'TYPE MAJOR:MINOR ACCESS' into rules. */
 int hutch_spec_add_device_rule(json_t *rules, const char *s, struct hutch_error **err);
+
+/* ---- namespaces (spec_ns.c) ---- */
+
+/* linux.namespaces from --pid/--ipc/--uts/--network (host: none of that
+ * kind; container:X: X's by path), /dev/shm for the IPC mode and
+ * --shm-size, and linux.sysctl from --sysctl. */
+struct hutch_spec_input;
+int hutch_spec_namespaces(const struct hutch_spec_input *in, json_t *spec,
+                          struct hutch_error **err);
+/* --uts host: the container has the host's hostname and no "hostname". */
+bool hutch_spec_host_uts(const struct hutch_spec_input *in);
