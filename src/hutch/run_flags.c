@@ -132,8 +132,7 @@ static int convert_health(const char *cmd, const struct run_more *m, struct hutc
   static const char *const daemon_names[] = {"Interval", "Timeout", "StartPeriod"};
   for (size_t i = 0; i < 3; i++)
     if (*dst[i] != 0 && *dst[i] < 1000000)
-      return fprintf(stderr, "hutch: %s in Healthcheck cannot be less than 1ms\n",
-                     daemon_names[i]),
+      return fprintf(stderr, "hutch: %s in Healthcheck cannot be less than 1ms\n", daemon_names[i]),
              -1;
   if (m->health_cmd && *m->health_cmd) {
     hutch_strv_push(&o->health_cmd, "CMD-SHELL");
@@ -148,8 +147,7 @@ int run_more_convert(const char *cmd, const struct run_more *m, struct hutch_run
     return -1;
   if (m->shm_size && (hutch_parse_bytes(m->shm_size, &o->shm_size) < 0 || o->shm_size <= 0))
     return bad_value(cmd, "shm-size", m->shm_size, "invalid size");
-  if (m->blkio_weight &&
-      hutch_parse_int64(m->blkio_weight, 0, UINT16_MAX, &o->blkio_weight) < 0)
+  if (m->blkio_weight && hutch_parse_int64(m->blkio_weight, 0, UINT16_MAX, &o->blkio_weight) < 0)
     return bad_value(cmd, "blkio-weight", m->blkio_weight, "invalid syntax");
   if (hutch_blkio_weight_check(o->blkio_weight, &err) < 0)
     return say(err);
@@ -189,8 +187,7 @@ int run_cidfile_write(const char *path, const char *id) {
   }
   size_t n = strlen(id);
   if (write(fd, id, n) != (ssize_t)n) {
-    fprintf(stderr, "hutch: failed to write the container ID file %s: %s\n", path,
-            strerror(errno));
+    fprintf(stderr, "hutch: failed to write the container ID file %s: %s\n", path, strerror(errno));
     return -1;
   }
   return 0;

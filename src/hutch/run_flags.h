@@ -9,9 +9,9 @@
 
 /* Their values as text, until converted. */
 struct run_more {
-  const char *pid, *ipc, *uts, *userns, *shm_size, *cidfile, *cgroup_parent, *log_driver,
-      *runtime, *cpuset_mems, *blkio_weight, *health_cmd, *health_interval, *health_timeout,
-      *health_retries, *health_start_period;
+  const char *pid, *ipc, *uts, *userns, *shm_size, *cidfile, *cgroup_parent, *log_driver, *runtime,
+      *cpuset_mems, *blkio_weight, *health_cmd, *health_interval, *health_timeout, *health_retries,
+      *health_start_period;
 };
 
 #define RUN_MORE_FLAGS 22

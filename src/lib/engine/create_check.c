@@ -58,8 +58,9 @@ static bool blkio_weight_supported(void) {
       return true;
   /* cgroup v2: the io controller with its weight */
   _cleanup_free_ char *ctl = read_list("/sys/fs/cgroup/cgroup.subtree_control");
-  return ctl && strstr(ctl, "io") && (access("/sys/fs/cgroup/io.bfq.weight", F_OK) == 0 ||
-                                      access("/sys/fs/cgroup/hutch/io.weight", F_OK) == 0);
+  return ctl && strstr(ctl, "io") &&
+         (access("/sys/fs/cgroup/io.bfq.weight", F_OK) == 0 ||
+          access("/sys/fs/cgroup/hutch/io.weight", F_OK) == 0);
 }
 
 /* --runtime NAME (looked up in PATH, as runc or crun) or PATH. */
@@ -100,8 +101,7 @@ static int join_container(struct hutch_engine *e, const char *mode, const char *
   if (hutch_ctr_open(e, ref, false, &other, err) < 0)
     return -1;
   if (!hutch_ctr_running(other))
-    return hutch_error_say(err, EINVAL, "cannot join %s of a non running container: %s", what,
-                           ref);
+    return hutch_error_say(err, EINVAL, "cannot join %s of a non running container: %s", what, ref);
   if (asprintf(out, "/proc/%d/ns/%s", (int)other->st.pid, ns) < 0)
     return hutch_error_set(err, ENOMEM, "namespace path");
   return 0;

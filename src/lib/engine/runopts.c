@@ -25,16 +25,16 @@ int hutch_ns_mode_check(enum hutch_ns_kind kind, const char *mode, struct hutch_
   const char *ctr = hutch_ns_mode_container(mode);
   if ((kind == HUTCH_NS_PID || kind == HUTCH_NS_IPC) && ctr && *ctr)
     return 0;
-  if (kind == HUTCH_NS_IPC && (strcmp(mode, "private") == 0 || strcmp(mode, "shareable") == 0 ||
-                               strcmp(mode, "none") == 0))
+  if (kind == HUTCH_NS_IPC &&
+      (strcmp(mode, "private") == 0 || strcmp(mode, "shareable") == 0 || strcmp(mode, "none") == 0))
     return 0;
   return hutch_error_say(err, EINVAL, "%s", msg[kind]);
 }
 
 /* The IPC namespace's sysctls (docker's map), beside fs.mqueue.* */
-static const char *const ipc_sysctls[] = {"kernel.msgmax", "kernel.msgmnb",          "kernel.msgmni",
-                                          "kernel.sem",    "kernel.shmall",          "kernel.shmmax",
-                                          "kernel.shmmni", "kernel.shm_rmid_forced", NULL};
+static const char *const ipc_sysctls[] = {
+    "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",          "kernel.sem", "kernel.shmall",
+    "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced", NULL};
 
 int hutch_sysctl_check(const char *kv, bool host_net, bool host_ipc, struct hutch_error **err) {
   const char *eq = strchr(kv, '=');
@@ -50,8 +50,7 @@ int hutch_sysctl_check(const char *kv, bool host_net, bool host_ipc, struct hutc
   if (!ipc && !net)
     return hutch_error_say(err, EINVAL, "sysctl '%s' is not allowed", kv);
   if (net && host_net)
-    return hutch_error_say(err, EINVAL, "sysctl \"%s\" not allowed in host network namespace",
-                           key);
+    return hutch_error_say(err, EINVAL, "sysctl \"%s\" not allowed in host network namespace", key);
   if (ipc && host_ipc)
     return hutch_error_say(err, EINVAL, "sysctl \"%s\" not allowed with host ipc", key);
   return 0;
@@ -113,10 +112,9 @@ int hutch_cpuset_check(const char *what, const char *requested, const char *avai
     return 0; /* the host does not say: the kernel will */
   for (size_t i = 0; i < 16; i++)
     if (req[i] & ~avail[i])
-      return hutch_error_say(err, EINVAL,
-                             "Requested %s are not available - requested %s, available: %s",
-                             strcmp(what, "cpus") == 0 ? "CPUs" : "memory nodes", requested,
-                             available);
+      return hutch_error_say(
+          err, EINVAL, "Requested %s are not available - requested %s, available: %s",
+          strcmp(what, "cpus") == 0 ? "CPUs" : "memory nodes", requested, available);
   return 0;
 }
 
@@ -171,8 +169,9 @@ int hutch_log_opts_parse(const char *driver, char *const *opts, int64_t *max_siz
       return hutch_error_say(err, EINVAL, "invalid key value pair format in logging options: %s",
                              *o);
     if (none)
-      return hutch_error_say(err, EINVAL, "configured logging driver does not support config "
-                                          "options");
+      return hutch_error_say(err, EINVAL,
+                             "configured logging driver does not support config "
+                             "options");
     _cleanup_free_ char *key = strndup(*o, (size_t)(eq - *o));
     if (journald) {
       if (strcmp(key, "tag") != 0 && strcmp(key, "labels") != 0 && strcmp(key, "env") != 0)
@@ -193,8 +192,8 @@ int hutch_parse_duration(const char *s, int64_t *ns) {
   static const struct {
     const char *unit;
     int64_t ns;
-  } units[] = {{"ns", 1},          {"us", 1000},          {"ms", 1000000}, {"s", 1000000000},
-               {"m", 60000000000}, {"h", 3600000000000}};
+  } units[] = {{"ns", 1},         {"us", 1000},       {"ms", 1000000},
+               {"s", 1000000000}, {"m", 60000000000}, {"h", 3600000000000}};
   if (!s || !*s)
     return -EINVAL;
   if (strcmp(s, "0") == 0) {

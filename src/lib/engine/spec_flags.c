@@ -348,4 +348,3 @@ char **hutch_spec_args(const struct hutch_run_opts *o, const struct hutch_image_
     hutch_strv_push(&args, *c);
   return args;
 }
-

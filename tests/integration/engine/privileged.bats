@@ -59,10 +59,10 @@ DEVLIST='find /dev \( -path /dev/pts -o -path /dev/shm -o -path /dev/mqueue -o -
   run hutch create --device-cgroup-rule 'c 1:3 rwq' testimg true
   assert_failure 125
   # without the rule the device cgroup refuses a node made with mknod
-  run hutch run --rm --network none testimg sh -c 'mknod /tmp/n c 1 9 && head -c1 /tmp/n >/dev/null && echo read'
+  run hutch run --rm --network none testimg sh -c 'mknod /tmp/n b 7 0 && head -c1 /tmp/n >/dev/null && echo read'
   refute_output --partial read
-  run hutch run --rm --network none --device-cgroup-rule 'c 1:9 rwm' testimg \
-    sh -c 'mknod /tmp/n c 1 9 && head -c1 /tmp/n >/dev/null && echo read'
+  run hutch run --rm --network none --device-cgroup-rule 'b 7:0 rw' testimg \
+    sh -c 'mknod /tmp/n b 7 0 && head -c1 /tmp/n >/dev/null && echo read'
   assert_success
   assert_output read
   run hutch inspect -f '{{json .HostConfig.DeviceCgroupRules}}' $(hutch create --device-cgroup-rule 'c 1:9 rwm' --device-cgroup-rule 'b *:* m' testimg true)
