@@ -56,7 +56,7 @@ static const struct hutch_subcmd commands[] = {
  * sealed copy of this binary (runtime/sealed.h), re-executed before they
  * do anything. */
 static bool starts_container_processes(int argc, char **argv) {
-  static const char *const verbs[] = {"run", "start", "restart", "exec", "__monitor"};
+  static const char *const verbs[] = {"run", "start", "restart", "exec", "__monitor", "__health"};
   const char *v = argv[0];
   if (strcmp(v, "container") == 0 && argc > 1)
     v = argv[1];
@@ -118,6 +118,8 @@ int main(int argc, char **argv) {
       return c->fn(n, args + 1);
   if (strcmp(args[1], "__monitor") == 0) /* internal: not in --help */
     return cmd_monitor(n, args + 1);
+  if (strcmp(args[1], "__health") == 0)
+    return cmd_health(n, args + 1);
   fprintf(stderr, "hutch: '%s' is not a hutch command.\nSee 'hutch --help'.\n", args[1]);
   return HUTCH_EXIT_ERROR;
 }

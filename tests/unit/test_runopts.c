@@ -26,7 +26,8 @@ static void test_ns_modes(void) {
   struct hutch_error *e = NULL;
   is_str(msg(hutch_ns_mode_check(HUTCH_NS_PID, "host", &e), &e), "", "--pid host");
   e = NULL;
-  is_str(msg(hutch_ns_mode_check(HUTCH_NS_PID, "container:web", &e), &e), "", "--pid container:web");
+  is_str(msg(hutch_ns_mode_check(HUTCH_NS_PID, "container:web", &e), &e), "",
+         "--pid container:web");
   e = NULL;
   is_str(msg(hutch_ns_mode_check(HUTCH_NS_PID, "container:", &e), &e), "--pid: invalid PID mode",
          "--pid container: without a name");
@@ -52,15 +53,15 @@ static void test_ns_modes(void) {
 }
 
 static void test_sysctl(void) {
-  const char *allowed[] = {"kernel.shmmax=1", "kernel.msgmnb=2", "kernel.sem=1 2 3 4",
-                           "fs.mqueue.msg_max=20", "net.ipv4.ip_forward=1",
-                           "kernel.shm_rmid_forced=1"};
+  const char *allowed[] = {"kernel.shmmax=1",       "kernel.msgmnb=2",
+                           "kernel.sem=1 2 3 4",    "fs.mqueue.msg_max=20",
+                           "net.ipv4.ip_forward=1", "kernel.shm_rmid_forced=1"};
   for (size_t i = 0; i < 6; i++) {
     struct hutch_error *e = NULL;
     is_str(msg(hutch_sysctl_check(allowed[i], false, false, &e), &e), "", "%s", allowed[i]);
   }
-  const char *refused[] = {"kernel.hostname=x", "vm.swappiness=1", "kernel.shmmax", "=1",
-                           "fs.file-max=1", "kernel.domainname=x"};
+  const char *refused[] = {"kernel.hostname=x", "vm.swappiness=1",    "kernel.shmmax", "=1",
+                           "fs.file-max=1",     "kernel.domainname=x"};
   for (size_t i = 0; i < 6; i++) {
     struct hutch_error *e = NULL;
     char want[128];
@@ -260,8 +261,8 @@ static void test_spec_resources(void) {
                              .blkio_weight = 300,
                              .cgroup_parent = "mine/"};
   _cleanup_json_ json_t *s = gen(&o);
-  json_t *gids = json_object_get(json_object_get(json_object_get(s, "process"), "user"),
-                                 "additionalGids");
+  json_t *gids =
+      json_object_get(json_object_get(json_object_get(s, "process"), "user"), "additionalGids");
   ok(json_array_size(gids) == 2 && json_integer_value(json_array_get(gids, 0)) == 10 &&
          json_integer_value(json_array_get(gids, 1)) == 29,
      "--group-add wheel 29 wheel → 10, 29");

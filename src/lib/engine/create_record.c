@@ -36,6 +36,37 @@ static json_t *labels_json(char *const *img_labels, char *const *labels) {
   return o;
 }
 
+/* Config.Healthcheck, as docker merges the flags over the image's
+ * HEALTHCHECK: each field from the flags when given, else the image's;
+ * --no-healthcheck is Test ["NONE"]. NULL: none at all. */
+static json_t *healthcheck_json(const struct hutch_run_opts *o,
+                                const struct hutch_image_config *ic) {
+  if (o->no_healthcheck)
+    return json_pack("{s:[s]}", "Test", "NONE");
+  char **test = o->health_cmd ? o->health_cmd : (ic ? ic->health_test : NULL);
+  bool flags =
+      o->health_interval || o->health_timeout || o->health_start_period || o->health_retries;
+  if (!test && !flags)
+    return NULL;
+  json_t *h = json_pack("{s:o, s:I, s:I, s:I, s:i}", "Test", strv_json_or_null(test), "Interval",
+                        (json_int_t)(o->health_interval ? o->health_interval
+                                     : ic               ? ic->health_interval
+                                                        : 0),
+                        "Timeout",
+                        (json_int_t)(o->health_timeout ? o->health_timeout
+                                     : ic              ? ic->health_timeout
+                                                       : 0),
+                        "StartPeriod",
+                        (json_int_t)(o->health_start_period ? o->health_start_period
+                                     : ic                   ? ic->health_start_period
+                                                            : 0),
+                        "Retries",
+                        (int)(o->health_retries ? o->health_retries
+                              : ic              ? ic->health_retries
+                                                : 0));
+  return h;
+}
+
 /* Config: the process as the options and the image's config make it. */
 static json_t *config_json(const struct hutch_create *x) {
   const struct hutch_run_opts *o = x->o;
@@ -65,6 +96,9 @@ static json_t *config_json(const struct hutch_create *x) {
     json_object_set_new(config, "StopSignal", json_string(stop_signal));
   if (o->stop_timeout >= 0)
     json_object_set_new(config, "StopTimeout", json_integer(o->stop_timeout));
+  json_t *hc = healthcheck_json(o, ic);
+  if (hc)
+    json_object_set_new(config, "Healthcheck", hc);
   return config;
 }
 

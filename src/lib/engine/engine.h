@@ -74,6 +74,10 @@ struct hutch_ctr_state {
   int exit_code, restart_count;
   char *error;
   char started_at[40], finished_at[40];
+  /* the health check's (health.c, which alone writes them): "" without
+   * one, "starting", "healthy", "unhealthy" */
+  char health_status[16];
+  int health_failing_streak;
 };
 
 /* The configuration the engine acts on, typed: parsed from the record's

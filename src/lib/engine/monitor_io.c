@@ -156,6 +156,39 @@ static bool stream_read(struct stream *s, struct hutch_logw *l) {
   return true;
 }
 
+static long mono_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* The next probe, unless the last one still runs (reaped here: it is our
+ * child, and waitpid names it, never the container's init). */
+static void health_spawn(const struct hutch_pump *p, pid_t *child) {
+  if (*child > 0 && waitpid(*child, NULL, WNOHANG) == 0)
+    return;
+  *child = fork();
+  if (*child != 0)
+    return;
+  int null = open("/dev/null", O_RDWR);
+  if (null >= 0) {
+    dup2(null, 0);
+    dup2(null, 1);
+    dup2(null, 2);
+  }
+  const char *argv[] = {p->health_hutch, "__health", p->health_id, NULL};
+  execv(p->health_hutch, (char *const *)argv);
+  _exit(127);
+}
+
+/* poll's timeout: until the next probe, or none */
+static int health_wait(const struct hutch_pump *p, long next) {
+  if (p->health_ms <= 0)
+    return -1;
+  long left = next - mono_ms();
+  return left < 0 ? 0 : (int)left;
+}
+
 int hutch_pump_run(const struct hutch_pump *p, struct hutch_logw *log) {
   /* static: 2 × 16 KiB that a small monitor should not keep on its stack */
   static struct stream so, se;
@@ -166,6 +199,8 @@ int hutch_pump_run(const struct hutch_pump *p, struct hutch_logw *log) {
   bool in_open = p->forward_in && master >= 0;
   bool exited = false;
   int drain_ms = 2000;
+  pid_t health = 0;
+  long health_next = mono_ms() + p->health_ms;
   while (so.fd >= 0 || se.fd >= 0) {
     if (p->winch && *p->winch && master >= 0) {
       *p->winch = 0;
@@ -177,8 +212,14 @@ int hutch_pump_run(const struct hutch_pump *p, struct hutch_logw *log) {
                            {.fd = se.fd, .events = POLLIN},
                            {.fd = in_open ? 0 : -1, .events = POLLIN},
                            {.fd = exited ? -1 : pidfd, .events = POLLIN}};
-    int n = poll(pf, 4, exited ? 100 : -1);
+    int n = poll(pf, 4, exited ? 100 : health_wait(p, health_next));
+    if (!exited && p->health_ms > 0 && mono_ms() >= health_next) {
+      health_spawn(p, &health);
+      health_next = mono_ms() + p->health_ms;
+    }
     if (n < 0 && errno == EINTR)
+      continue;
+    if (n == 0 && !exited)
       continue;
     if (n < 0)
       break;
@@ -223,5 +264,7 @@ int hutch_pump_run(const struct hutch_pump *p, struct hutch_logw *log) {
   int status = 0;
   while (waitpid(p->pid, &status, 0) < 0 && errno == EINTR)
     ;
+  if (health > 0)
+    waitpid(health, NULL, 0);
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }

@@ -34,6 +34,10 @@ struct hutch_pump {
   bool attached;                /* copy the output to our stdout/stderr as well */
   bool forward_in;              /* copy our stdin to the pty (attached -it) */
   volatile sig_atomic_t *winch; /* set by a SIGWINCH handler: resize the pty; may be NULL */
+  /* The health check: every health_ms (0: none) run `HUTCH __health ID`
+   * (health.c), one at a time, without waiting for it. */
+  const char *health_hutch, *health_id;
+  long health_ms;
 };
 
 /* Copy until the init exits and its output is drained (pipes: until EOF,

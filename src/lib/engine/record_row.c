@@ -38,6 +38,8 @@ enum {
   COL_FINISHED_AT,
   COL_IMAGE_NAME,
   COL_COMMAND,
+  COL_HEALTH_STATUS,
+  COL_HEALTH_STREAK,
   COL_CONFIG,
 };
 /* The state columns, in the order of bind_state(), from ?1 on. */
@@ -70,6 +72,9 @@ static void state_from_row(sqlite3_stmt *row, struct hutch_ctr_state *s) {
   s->error = strdup(text_col(row, COL_ERROR));
   snprintf(s->started_at, sizeof(s->started_at), "%s", text_col(row, COL_STARTED_AT));
   snprintf(s->finished_at, sizeof(s->finished_at), "%s", text_col(row, COL_FINISHED_AT));
+  /* written only by health.c, never by a state save */
+  snprintf(s->health_status, sizeof(s->health_status), "%s", text_col(row, COL_HEALTH_STATUS));
+  s->health_failing_streak = sqlite3_column_int(row, COL_HEALTH_STREAK);
 }
 
 static void bind_state(sqlite3_stmt *q, const struct hutch_ctr_state *s) {
