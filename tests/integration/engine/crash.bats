@@ -12,15 +12,8 @@ teardown_file() { engine_teardown_file; }
 setup() { engine_setup; }
 teardown() { engine_teardown; }
 
-# wait_status NAME STATUS: until inspect says STATUS (10 s)
-wait_status() {
-  local i
-  for i in $(seq 100); do
-    [ "$("$HUTCH" inspect "$1" 2>/dev/null | jq -r '.[0].State.Status')" = "$2" ] && return 0
-    sleep 0.1
-  done
-  return 1
-}
+# wait_status NAME STATUS: until State.Status is STATUS
+wait_status() { wait_inspect "$1" '{{.State.Status}}' "$2"; }
 
 @test "a killed attached run still records the exit code and FinishedAt" {
   # not bats' run: the monitor keeps its stdout open until the container exits

@@ -10,16 +10,8 @@ teardown_file() { engine_teardown_file; }
 setup() { engine_setup; }
 teardown() { engine_teardown; }
 
-# wait_health NAME STATUS: until State.Health.Status is STATUS (15 s)
-wait_health() {
-  local i
-  for i in $(seq 150); do
-    [ "$("$HUTCH" inspect -f '{{.State.Health.Status}}' "$1" 2>/dev/null)" = "$2" ] && return 0
-    sleep 0.1
-  done
-  "$HUTCH" inspect "$1" | jq '.[0].State' >&3
-  return 1
-}
+# wait_health NAME STATUS: until State.Health.Status is STATUS
+wait_health() { wait_inspect "$1" '{{.State.Health.Status}}' "$2"; }
 
 @test "--health-cmd: starting, unhealthy after the retries, healthy once it passes" {
   hutch_bg run -d --name h --network none --health-cmd 'echo probe; test -f /tmp/ok' \
