@@ -42,6 +42,7 @@ int cmd_restart(int argc, char **argv);
 int cmd_wait(int argc, char **argv);
 /* hutch __monitor (monitor_cmd.c): hutch-monitor's way back in; not listed. */
 int cmd_monitor(int argc, char **argv);
+int cmd_health(int argc, char **argv);
 int cmd_rm(int argc, char **argv);
 int cmd_container_prune(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);

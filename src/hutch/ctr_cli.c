@@ -77,7 +77,14 @@ void ctr_cli_status_text(struct hutch_engine *e, struct hutch_ctr *c, char *buf,
   char d[64];
   if (strcmp(st, "running") == 0 || strcmp(st, "paused") == 0) {
     since(c->st.started_at, d, sizeof(d));
-    snprintf(buf, n, "Up %s%s", d, strcmp(st, "paused") == 0 ? " (Paused)" : "");
+    /* docker's: "Up 2 minutes (healthy)", "(health: starting)" */
+    const char *h = c->st.health_status;
+    char health[32] = "";
+    if (strcmp(h, "starting") == 0)
+      snprintf(health, sizeof(health), " (health: starting)");
+    else if (*h)
+      snprintf(health, sizeof(health), " (%s)", h);
+    snprintf(buf, n, "Up %s%s", d, strcmp(st, "paused") == 0 ? " (Paused)" : health);
   } else if (strcmp(st, "restarting") == 0) {
     since(c->st.finished_at, d, sizeof(d));
     snprintf(buf, n, "Restarting (%d) %s ago", c->st.exit_code, d);

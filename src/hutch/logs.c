@@ -73,11 +73,18 @@ int cmd_logs(int argc, char **argv) {
   _cleanup_ctr_ struct hutch_ctr *ct = NULL;
   if (hutch_ctr_open(e, argv[1], false, &ct, &err) < 0)
     return ctr_cli_fail(err);
+  if (strcmp(ct->cfg.log_driver, "json-file") != 0) {
+    fprintf(stderr, "hutch: configured logging driver does not support reading\n");
+    return HUTCH_EXIT_ERROR;
+  }
   const char *path = ct->cfg.log_path;
-  char old[4300];
-  snprintf(old, sizeof(old), "%s.1", path);
   _cleanup_strv_ char **lines = calloc(1, sizeof(char *));
-  read_lines(old, &lines, NULL);
+  /* the rotated files, oldest first (--log-opt max-file; hutch's bound keeps one) */
+  for (int i = ct->cfg.log_max_file > 1 ? ct->cfg.log_max_file - 1 : 1; i >= 1; i--) {
+    char old[4300];
+    snprintf(old, sizeof(old), "%s.%d", path, i);
+    read_lines(old, &lines, NULL);
+  }
   long off = 0;
   read_lines(path, &lines, &off);
   size_t n = hutch_strv_len(lines);

@@ -59,6 +59,7 @@ const struct hutch_subcmd hutch_commands[] = {
 /* Internal commands: not in --help, not completed, no man page. */
 static const struct hutch_subcmd internal_commands[] = {
     {"__monitor", cmd_monitor, NULL},   /* hutch-monitor's way back in */
+    {"__health", cmd_health, NULL},     /* the monitor's health checks (health_cmd.c) */
     {"__complete", cmd_complete, NULL}, /* the completion scripts' (completion.c) */
     {"__man", cmd_man, NULL},           /* the build's (docs/meson.build) */
     {NULL, NULL, NULL},
@@ -94,7 +95,7 @@ const struct hutch_cmd hutch_main_cmd = {
  * sealed copy of this binary (runtime/sealed.h), re-executed before they
  * do anything. */
 static bool starts_container_processes(int argc, char **argv) {
-  static const char *const verbs[] = {"run", "start", "restart", "exec", "__monitor"};
+  static const char *const verbs[] = {"run", "start", "restart", "exec", "__monitor", "__health"};
   const char *v = argv[0];
   if (strcmp(v, "container") == 0 && argc > 1)
     v = argv[1];

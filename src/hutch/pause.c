@@ -9,6 +9,7 @@
 #include "util/json.h"
 #include "util/strutil.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,14 +19,20 @@
 static int do_pause(struct hutch_engine *e, struct hutch_ctr *c, void *ud,
                     struct hutch_error **err) {
   (void)ud;
-  if (!hutch_ctr_running(c))
-    return hutch_error_set(err, 0, "container %.12s is not running", c->id);
+  /* docker's messages (daemon/pause.go) */
+  const char *st = hutch_ctr_status(e, c);
+  if (strcmp(st, "paused") == 0)
+    return hutch_error_say(err, EINVAL, "Container %s is already paused", c->id);
+  if (strcmp(st, "running") != 0)
+    return hutch_error_say(err, EINVAL, "Container %s is not running", c->id);
   return hutch_container_pause(&e->rt, c->id, err);
 }
 
 static int do_unpause(struct hutch_engine *e, struct hutch_ctr *c, void *ud,
                       struct hutch_error **err) {
   (void)ud;
+  if (strcmp(hutch_ctr_status(e, c), "paused") != 0)
+    return hutch_error_say(err, EINVAL, "Container %s is not paused", c->id);
   return hutch_container_resume(&e->rt, c->id, err);
 }
 

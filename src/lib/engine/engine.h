@@ -74,6 +74,10 @@ struct hutch_ctr_state {
   int exit_code, restart_count;
   char *error;
   char started_at[40], finished_at[40];
+  /* the health check's (health.c, which alone writes them): "" without
+   * one, "starting", "healthy", "unhealthy" */
+  char health_status[16];
+  int health_failing_streak;
 };
 
 /* The configuration the engine acts on, typed: parsed from the record's
@@ -97,10 +101,15 @@ struct hutch_ctr_config {
   const char *lower_dir; /* the image's layer dirs, top first, ':'-separated */
   const char *merged_dir;
   const char *log_path, *hosts_path, *hostname_path, *resolv_conf_path;
-  const char *netns;    /* the netns file, "" when none */
-  json_t *net;          /* the network plan (netrecord.c's) */
-  json_t *anon_volumes; /* array of volume names */
-  json_t *mounts;       /* docker's Mounts: [{Type, Name, Source, Destination, …}] */
+  const char *netns;        /* the netns file, "" when none */
+  json_t *net;              /* the network plan (netrecord.c's) */
+  json_t *anon_volumes;     /* array of volume names */
+  json_t *mounts;           /* docker's Mounts: [{Type, Name, Source, Destination, …}] */
+  const char *log_driver;   /* "json-file", "none" */
+  long long log_max_size;   /* bytes, 0: hutch's default bound */
+  int log_max_file;         /* files kept, the current one included */
+  const char *cgroups_path; /* linux.cgroupsPath: "/hutch/ID" */
+  const char *runtime_path; /* --runtime's binary, "" for hutch's own */
 };
 void hutch_ctr_config_parse(json_t *rec, struct hutch_ctr_config *cfg);
 
