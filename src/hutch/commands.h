@@ -72,3 +72,13 @@ int cmd_man(int argc, char **argv);
 /* Networking (src/hutch/{network,port}.c). */
 int cmd_network(int argc, char **argv);
 int cmd_port(int argc, char **argv);
+
+/* System commands (src/hutch/{version,events_cmd,system}.c). */
+int cmd_version(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_events(int argc, char **argv);
+int cmd_system(int argc, char **argv);
+/* src/hutch/update.c, src/hutch/attach.c */
+int cmd_update(int argc, char **argv);
+/* src/hutch/history.c: image history. */
+int cmd_history(int argc, char **argv);

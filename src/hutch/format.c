@@ -41,16 +41,24 @@ static char *pre_format(const char *format, bool *table) {
   return s;
 }
 
+int cli_template_parse(const char *format, struct hutch_template **t, struct hutch_error **err) {
+  bool table;
+  _cleanup_free_ char *text = pre_format(format, &table);
+  if (!text)
+    return hutch_error_set(err, ENOMEM, "format");
+  if (hutch_template_parse(text, t, err) < 0)
+    return hutch_error_wrap(err, "template parsing error");
+  return 0;
+}
+
 int cli_format_open(struct cli_format *f, const char *format, const char *default_table,
                     const char *quiet_format, const json_t *header, struct hutch_error **err) {
   *f = (struct cli_format){.header = header};
   if (!format || !*format || strcmp(format, "table") == 0)
     format = quiet_format ? quiet_format : default_table;
-  _cleanup_free_ char *text = pre_format(format, &f->table);
-  if (!text)
-    return hutch_error_set(err, ENOMEM, "format");
-  if (hutch_template_parse(text, &f->t, err) < 0)
-    return hutch_error_wrap(err, "template parsing error");
+  f->table = strncmp(format, "table", 5) == 0;
+  if (cli_template_parse(format, &f->t, err) < 0)
+    return -1;
   f->rows = open_memstream(&f->buf, &f->len);
   if (!f->rows) {
     cli_format_free(f);

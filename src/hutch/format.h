@@ -24,6 +24,10 @@ struct cli_format {
 /* format NULL, "" or "table": default_table, or quiet_format (-q, NULL
  * without it: "{{.ID}}"). A bad template fails here, with docker's
  * "template parsing error: …". */
+/* One template from a --format value as docker reads it ("json", a
+ * leading "table" dropped, \t and \n), for commands that print one
+ * object. */
+int cli_template_parse(const char *format, struct hutch_template **t, struct hutch_error **err);
 int cli_format_open(struct cli_format *f, const char *format, const char *default_table,
                     const char *quiet_format, const json_t *header, struct hutch_error **err);
 int cli_format_row(struct cli_format *f, const json_t *row, struct hutch_error **err);

@@ -2,6 +2,7 @@
 #include "image_cli.h"
 
 #include "util/units.h"
+#include "engine/events.h"
 
 #include "commands.h"
 #include "util/cleanup.h"
@@ -73,4 +74,10 @@ void image_cli_human_since(const char *rfc3339, char *buf, size_t n) {
 int image_cli_usage_error(const char *cmd, const char *msg) {
   fprintf(stderr, "hutch: %s: %s (see 'hutch %s --help')\n", cmd, msg, cmd);
   return HUTCH_EXIT_ERROR;
+}
+
+void image_cli_event(struct hutch_store *s, const char *action, const char *id, const char *name) {
+  struct hutch_event ev = {.type = "image", .action = action, .id = id};
+  hutch_event_attr_add(&ev, "name", name);
+  hutch_events_emit(s->root, &ev);
 }

@@ -5,6 +5,9 @@
 #include "ctr_cli.h"
 #include "flags.h"
 #include "format.h"
+#include "sys_cli.h"
+
+#include "engine/prune.h"
 
 #include "engine/netsetup.h"
 #include "util/cleanup.h"
@@ -72,6 +75,7 @@ static int net_create(int argc, char **argv) {
   _cleanup_network_ struct hutch_network *net = NULL;
   if (hutch_network_create(&nc.ctx, name, &no, &net, &err) < 0)
     return ctr_cli_fail(err);
+  hutch_engine_event(e, "network", "create", net->id, "name", net->name, "type", "bridge", NULL);
   printf("%s\n", net->id);
   return 0;
 }
@@ -186,11 +190,14 @@ static int net_rm(int argc, char **argv) {
   int ret = 0;
   struct hutch_error *err = NULL;
   for (int i = 1; i < argc; i++) {
-    if (hutch_network_remove(ctx, argv[i], &err) < 0) {
+    _cleanup_network_ struct hutch_network *net = NULL;
+    if (hutch_network_load(ctx, argv[i], &net, &err) < 0 ||
+        hutch_network_remove(ctx, argv[i], &err) < 0) {
       ctr_cli_report(&err);
       ret = 1;
       continue;
     }
+    hutch_engine_event(e, "network", "destroy", net->id, "name", net->name, "type", "bridge", NULL);
     printf("%s\n", argv[i]);
   }
   return ret;
@@ -233,7 +240,10 @@ static int net_connect_like(int argc, char **argv, bool connect) {
  * the library's prune only knows attachments, not stopped containers. */
 static int net_prune(int argc, char **argv) {
   bool force = false;
+  _cleanup_strv_ char **filters = NULL;
   const struct hutch_flag flags[] = {
+      {"filter", 0, HUTCH_FLAG_LIST, &filters, "Provide filter values (e.g. 'until=<timestamp>')",
+       "filter"},
       {"force", 'f', HUTCH_FLAG_BOOL, &force, "Do not prompt for confirmation"},
       {0},
   };
@@ -241,52 +251,10 @@ static int net_prune(int argc, char **argv) {
   int nargs, r = hutch_flags_parse(&cmd, argc, argv, &nargs);
   if (r != 0)
     return hutch_flags_status(r);
-  if (!force && !hutch_confirm("WARNING! This will remove all custom networks not used by at least "
-                               "one container."))
-    return 0;
-  struct hutch_engine_netctx netctx;
-  _cleanup_engine_ struct hutch_engine *e = net_open(&netctx);
-  if (!e)
-    return HUTCH_EXIT_ERROR;
-  const struct hutch_net_ctx *ctx = &netctx.ctx;
-  struct hutch_error *err = NULL;
-  _cleanup_strv_ char **used = NULL;
-  struct hutch_ctr **all = NULL;
-  size_t nc = 0;
-  if (hutch_ctr_list_all(e, true, &all, &nc, &err) < 0)
-    return ctr_cli_fail(err);
-  for (size_t i = 0; i < nc; i++) {
-    struct hutch_ctr *c = all[i];
-    size_t k;
-    json_t *nw;
-    json_array_foreach(json_object_get(c->cfg.net, "networks"), k, nw) {
-      const char *name = json_string_value(json_object_get(nw, "name"));
-      if (name)
-        hutch_strv_push(&used, name);
-    }
-  }
-  hutch_ctr_list_free(all, nc);
-  struct hutch_network **v = NULL;
-  size_t n = 0;
-  if (hutch_network_list(ctx, &v, &n, &err) < 0)
-    return ctr_cli_fail(err);
-  bool header = false;
-  for (size_t i = 0; i < n; i++) {
-    bool in_use = strcmp(v[i]->name, HUTCH_NET_DEFAULT_NAME) == 0;
-    for (char **u = used; u && *u && !in_use; u++)
-      in_use = strcmp(*u, v[i]->name) == 0;
-    if (in_use)
-      continue;
-    /* a failure (e.g. attached meanwhile) leaves that network, as docker */
-    if (hutch_network_remove(ctx, v[i]->name, NULL) < 0)
-      continue;
-    if (!header)
-      printf("Deleted Networks:\n");
-    header = true;
-    printf("%s\n", v[i]->name);
-  }
-  hutch_network_list_free(v, n);
-  return 0;
+  return cli_prune_one(filters, force,
+                       "WARNING! This will remove all custom networks not used by at least "
+                       "one container.",
+                       "Deleted Networks", false, hutch_prune_networks);
 }
 
 static int net_connect(int argc, char **argv) {

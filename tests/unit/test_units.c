@@ -2,10 +2,13 @@
  * durations as `events --interval` takes them. */
 #include "tap.h"
 
+#include "util/table.h"
 #include "util/units.h"
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <time.h>
 
 static void size_is(const char *s, int64_t want) {
   int64_t v = -42;
@@ -76,6 +79,72 @@ static void rfc3339(void) {
   ok(hutch_parse_rfc3339(NULL, &t) == -EINVAL, "NULL");
 }
 
+static void fmt_is(int64_t b, bool binary, int prec, const char *want) {
+  char buf[32];
+  hutch_format_size(b, binary, prec, buf, sizeof(buf));
+  is_str(buf, want, "size %lld as %s", (long long)b, want);
+}
+
+static void ts_is(const char *s, int64_t now, int64_t want) {
+  int64_t v = -42;
+  int r = hutch_parse_timestamp(s, now, &v);
+  ok(r == 0 && v == want, "timestamp \"%s\" = %lld", s, (long long)want);
+  if (r != 0 || v != want)
+    printf("#   r=%d v=%lld\n", r, (long long)v);
+}
+
+static void ts_bad(const char *s) {
+  int64_t v = 0;
+  ok(hutch_parse_timestamp(s, 0, &v) < 0, "timestamp \"%s\" refused", s);
+}
+
+static void sizes_and_times(void) {
+  fmt_is(0, false, 4, "0B");
+  fmt_is(999, false, 4, "999B");
+  fmt_is(1234567, false, 4, "1.235MB");
+  fmt_is(4404019, false, 3, "4.4MB");
+  fmt_is(1536, true, 4, "1.5KiB");
+  fmt_is(8337563648LL, true, 4, "7.765GiB");
+  const int64_t s = 1000000000LL, now = 1700000000LL * s;
+  ts_is("10m", now, now - 600 * s);
+  ts_is("1h30m", now, now - 5400 * s);
+  ts_is("1700000000", now, now);
+  ts_is("1700000000.5", now, now + s / 2);
+  ts_is("1700000000.000000001", now, now + 1);
+  ts_is("2023-11-14T22:13:20Z", 0, now);
+  ts_is("2023-11-14T22:13:20.25Z", 0, now + s / 4);
+  ts_is("2023-11-15T00:13:20+02:00", 0, now);
+  ts_is("2023-11-14T20:13:20-02:00", 0, now);
+  setenv("TZ", "UTC", 1);
+  tzset();
+  ts_is("2023-11-14T22:13:20", 0, now);
+  ts_is("2023-11-14T22:13", 0, now - 20 * s);
+  ts_is("2023-11-14", 0, now - (22 * 3600 + 13 * 60 + 20) * s);
+  ts_bad("");
+  ts_bad("yesterday");
+  ts_bad("12ab");
+  ts_bad("1700000000.");
+  ts_bad("2023-11-14T22:13:20Zjunk");
+  ts_bad("2023-11-14T22:13:20+2");
+}
+
+static void table(void) {
+  struct hutch_table *t = hutch_table_new(3);
+  hutch_table_addv(t, "TYPE", "TOTAL", "SIZE");
+  hutch_table_addv(t, "Local Volumes", "2", "36B");
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  hutch_table_print(t, f);
+  fclose(f);
+  is_str(buf,
+         "TYPE            TOTAL     SIZE\n"
+         "Local Volumes   2         36B\n",
+         "table: widest cell + 3, at least 10, last column unpadded");
+  free(buf);
+  hutch_table_free(t);
+}
+
 int main(void) {
   human_durations();
   rfc3339();
@@ -116,5 +185,7 @@ int main(void) {
   dur_bad("-5s");
   dur_bad("5x");
   dur_bad("5s3");
+  sizes_and_times();
+  table();
   return done_testing();
 }

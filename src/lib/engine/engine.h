@@ -337,3 +337,12 @@ struct hutch_monitor_args {
 int hutch_monitor_run(const struct hutch_monitor_args *a, struct hutch_error **err);
 /* "exec: ... not found" errors of create → 127, not executable → 126. */
 int hutch_exec_error_status(const struct hutch_error *e);
+
+/* ---- events (ctr_events.c; the journal: events.h) ---- */
+
+/* Record an event of type with attributes given as key, value pairs
+ * ending with NULL; a failure to record is logged and ignored. */
+void hutch_engine_event(struct hutch_engine *e, const char *type, const char *action,
+                        const char *id, ...) __attribute__((sentinel));
+/* A container's event: its name, image and labels, then the pairs. */
+void hutch_ctr_event(struct hutch_ctr *c, const char *action, ...) __attribute__((sentinel));

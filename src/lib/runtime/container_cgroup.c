@@ -124,6 +124,15 @@ static int save_config(int dirfd, const char *id, const json_t *cfg, struct hutc
   return 0;
 }
 
+int hutch_config_merge_resources(int dirfd, const char *id, const json_t *update,
+                                 struct hutch_error **err) {
+  _cleanup_json_ json_t *cfg = NULL;
+  json_t *res;
+  if (merged_config(dirfd, id, update, &cfg, &res, err) < 0)
+    return -1;
+  return save_config(dirfd, id, cfg, err);
+}
+
 /* Device rules are a list, not a value: the cgroup gets all of them again,
  * the saved ones with the update's appended (later rules win) and the
  * default allow-list last, as at create. */
