@@ -14,6 +14,7 @@ int cmd_pull(int argc, char **argv);
 int cmd_images(int argc, char **argv);
 int cmd_image(int argc, char **argv);
 int cmd_rmi(int argc, char **argv);
+int cmd_system(int argc, char **argv);
 int cmd_tag(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_save(int argc, char **argv);

@@ -5,47 +5,19 @@
 #include "flags.h"
 
 #include "util/cleanup.h"
-#include "util/json.h"
 #include "util/strutil.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-static void emit(const char *line, bool ts) {
-  json_error_t je;
-  _cleanup_json_ json_t *j = json_loads(line, 0, &je);
-  if (!j)
-    return;
-  const char *log = json_string_value(json_object_get(j, "log"));
-  const char *stream = json_string_value(json_object_get(j, "stream"));
-  FILE *f = stream && strcmp(stream, "stderr") == 0 ? stderr : stdout;
+static int emit(void *ud, const struct hutch_log_entry *en) {
+  bool ts = *(bool *)ud;
+  FILE *f = en->stderr_stream ? stderr : stdout;
   if (ts)
-    fprintf(f, "%s ", json_string_value(json_object_get(j, "time")) ?: "");
-  fputs(log ? log : "", f);
+    fprintf(f, "%s ", en->time);
+  fwrite(en->text, 1, en->len, f);
   fflush(f);
-}
-
-/* Lines of a file into *v (appending). */
-static void read_lines(const char *path, char ***v, long *offset) {
-  FILE *f = fopen(path, "re");
-  if (!f)
-    return;
-  if (offset)
-    fseek(f, *offset, SEEK_SET);
-  char *line = NULL;
-  size_t cap = 0;
-  ssize_t n;
-  while ((n = getline(&line, &cap, f)) > 0) {
-    if (line[n - 1] != '\n')
-      break; /* partial: the monitor is writing it */
-    if (offset)
-      *offset += n;
-    hutch_strv_push(v, line);
-  }
-  free(line);
-  fclose(f);
+  return 0;
 }
 
 int cmd_logs(int argc, char **argv) {
@@ -73,30 +45,6 @@ int cmd_logs(int argc, char **argv) {
   _cleanup_ctr_ struct hutch_ctr *ct = NULL;
   if (hutch_ctr_open(e, argv[1], false, &ct, &err) < 0)
     return ctr_cli_fail(err);
-  const char *path = ct->cfg.log_path;
-  char old[4300];
-  snprintf(old, sizeof(old), "%s.1", path);
-  _cleanup_strv_ char **lines = calloc(1, sizeof(char *));
-  read_lines(old, &lines, NULL);
-  long off = 0;
-  read_lines(path, &lines, &off);
-  size_t n = hutch_strv_len(lines);
-  size_t from = tail >= 0 && (size_t)tail < n ? n - (size_t)tail : 0;
-  for (size_t i = from; i < n; i++)
-    emit(lines[i], ts);
-  while (follow) {
-    bool running = strcmp(hutch_ctr_status(e, ct), "running") == 0 ||
-                   strcmp(hutch_ctr_status(e, ct), "restarting") == 0 ||
-                   strcmp(hutch_ctr_status(e, ct), "paused") == 0;
-    _cleanup_strv_ char **more = calloc(1, sizeof(char *));
-    read_lines(path, &more, &off);
-    for (char **l = more; *l; l++)
-      emit(*l, ts);
-    if (!running)
-      break;
-    usleep(100000);
-    if (hutch_ctr_reload(ct, NULL) < 0)
-      break;
-  }
-  return 0;
+  struct hutch_logs_opts o = {.follow = follow, .tail = tail};
+  return hutch_ctr_logs(e, ct, &o, emit, &ts) < 0 ? HUTCH_EXIT_ERROR : 0;
 }

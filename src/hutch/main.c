@@ -44,6 +44,7 @@ static const struct hutch_subcmd commands[] = {
     {"start", cmd_start, "Start stopped containers"},
     {"stats", cmd_stats, "Resource usage of containers"},
     {"stop", cmd_stop, "Stop running containers"},
+    {"system", cmd_system, "Manage hutch (the API service)"},
     {"tag", cmd_tag, "Give an image another name"},
     {"top", cmd_top, "The running processes of a container"},
     {"unpause", cmd_unpause, "Unpause all processes within containers"},
@@ -56,7 +57,7 @@ static const struct hutch_subcmd commands[] = {
  * sealed copy of this binary (runtime/sealed.h), re-executed before they
  * do anything. */
 static bool starts_container_processes(int argc, char **argv) {
-  static const char *const verbs[] = {"run", "start", "restart", "exec", "__monitor"};
+  static const char *const verbs[] = {"run", "start", "restart", "exec", "__monitor", "system"};
   const char *v = argv[0];
   if (strcmp(v, "container") == 0 && argc > 1)
     v = argv[1];
