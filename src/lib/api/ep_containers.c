@@ -192,31 +192,51 @@ static enum MHD_Result ctr_unpause(struct api_req *r) {
   return pause_or_resume(r, false);
 }
 
-/* The exit code of a container that reached the condition, polled from
- * its record: "not-running" (the default) returns at once for a stopped
- * container, "next-exit" waits for the next stop, "removed" for its
- * removal (docker run --rm). The last exit code seen is kept for a
- * container that is removed meanwhile. */
-static int wait_condition(struct hutch_engine *e, const char *ref, const char *cond, int *code,
-                          struct hutch_error **err) {
-  _cleanup_ctr_ struct hutch_ctr *c = NULL;
-  if (hutch_ctr_open(e, ref, false, &c, err) < 0)
-    return -1;
-  bool removed = cond && strcmp(cond, "removed") == 0;
-  bool next = removed || (cond && strcmp(cond, "next-exit") == 0);
+/* POST /containers/{id}/wait: the headers go at once (docker's client
+ * starts the container only once they came), the body when the
+ * container reached the condition: "not-running" (the default) at once
+ * for a stopped container, "next-exit" at its next stop, "removed" at
+ * its removal (docker run --rm). Polled from its record; the last exit
+ * code seen is kept for a container removed meanwhile. */
+struct waiter {
+  struct hutch_engine *e;
+  struct hutch_ctr *c;
+  bool next, removed, sent;
   char finished0[40];
-  snprintf(finished0, sizeof(finished0), "%s", c->st.finished_at);
-  *code = c->st.exit_code;
+  int code;
+};
+
+static void waiter_free(void *cls) {
+  struct waiter *w = cls;
+  hutch_ctr_free(w->c);
+  hutch_engine_free(w->e);
+  free(w);
+}
+
+static ssize_t waiter_reply(struct waiter *w, char *buf, size_t max, const char *error) {
+  w->sent = true;
+  int n = error ? snprintf(buf, max, "{\"StatusCode\":%d,\"Error\":{\"Message\":\"%s\"}}\n",
+                           w->code, error)
+                : snprintf(buf, max, "{\"StatusCode\":%d,\"Error\":null}\n", w->code);
+  return n > 0 && (size_t)n < max ? n : MHD_CONTENT_READER_END_WITH_ERROR;
+}
+
+static ssize_t waiter_read(void *cls, uint64_t pos, char *buf, size_t max) {
+  struct waiter *w = cls;
+  if (w->sent)
+    return MHD_CONTENT_READER_END_OF_STREAM;
   for (;;) {
+    struct hutch_ctr *c = w->c;
     bool running = hutch_ctr_running(c) || c->st.restarting;
-    bool exited_since = strcmp(finished0, c->st.finished_at) != 0;
-    if (!running && !removed && (!next || exited_since))
-      return 0;
     if (!running)
-      *code = c->st.exit_code;
+      w->code = c->st.exit_code;
+    if (!running && !w->removed && (!w->next || strcmp(w->finished0, c->st.finished_at) != 0))
+      return waiter_reply(w, buf, max, NULL);
+    if (api_stopping())
+      return MHD_CONTENT_READER_END_WITH_ERROR;
     usleep(20000);
     if (hutch_ctr_reload(c, NULL) < 0)
-      return removed ? 0 : hutch_error_say(err, ENOENT, "No such container: %s", ref);
+      return waiter_reply(w, buf, max, w->removed ? NULL : "container removed");
   }
 }
 
@@ -226,11 +246,18 @@ static enum MHD_Result ctr_wait(struct api_req *r) {
       strcmp(cond, "removed") != 0)
     return api_fail(r, 400, "invalid condition: \"%s\"", cond);
   struct hutch_error *err = NULL;
-  struct hutch_engine *e = api_engine(r, &err);
-  int code = 0;
-  if (!e || wait_condition(e, r->params[0], cond, &code, &err) < 0)
+  struct waiter *w = calloc(1, sizeof(*w));
+  if (!w)
+    return MHD_NO;
+  /* its own engine: the request's goes when the handler returns */
+  if (hutch_engine_open(&w->e, &err) < 0 || hutch_ctr_open(w->e, r->params[0], false, &w->c, &err) < 0) {
+    waiter_free(w);
     return api_error(r, err);
-  return api_json(r, 200, json_pack("{s:i,s:n}", "StatusCode", code, "Error"));
+  }
+  w->removed = cond && strcmp(cond, "removed") == 0;
+  w->next = w->removed || (cond && strcmp(cond, "next-exit") == 0);
+  snprintf(w->finished0, sizeof(w->finished0), "%s", w->c->st.finished_at);
+  return api_stream(r, 200, "application/json", waiter_read, w, waiter_free);
 }
 
 static enum MHD_Result ctr_create(struct api_req *r) {
