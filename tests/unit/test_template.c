@@ -150,6 +150,7 @@ static void printf_verbs(void) {
   T("{{printf \"%s\" .Name 1}}", "web%!(EXTRA int=1)");
   T("{{printf \"%v %s\" .Labels .Args}}", "map[a:1 b:2] [sh -c echo hi]");
   T("{{printf \"100%%\"}}", "100%");
+  T("{{printf \"%2000000s|%.2000000d\" .Name .N}}", "%!(BADWIDTH)web|%!(BADPREC)3");
   T("{{printf \"%T %T\" .N .Args}}", "int []interface {}");
   T("{{printf \"%q\" \"a\\\"b\\n\"}}", "\"a\\\"b\\n\"");
 }
