@@ -11,11 +11,15 @@
 #include <string.h>
 
 int hutch_global_debug;
+static bool global_debug, global_version;
 
-/* Commands register here; keep the table sorted as `hutch --help` shows it. */
-static const struct hutch_subcmd commands[] = {
+/* Commands register here; keep the table sorted as `hutch --help` shows it.
+ * Completion and the man pages walk it (describe.c), so a command listed
+ * here is completed and documented. */
+const struct hutch_subcmd hutch_commands[] = {
     {"attach", cmd_attach, "Attach to a running container's standard streams"},
     {"check", cmd_check, "Check the host's features and hutch's self-protection"},
+    {"completion", cmd_completion, "Generate the autocompletion script for the specified shell"},
     {"container", cmd_container, "Manage containers"},
     {"cp", cmd_cp, "Copy files between a container and the host"},
     {"create", cmd_create, "Create a new container"},
@@ -59,11 +63,47 @@ static const struct hutch_subcmd commands[] = {
     {NULL, NULL, NULL},
 };
 
+/* Internal commands: not in --help, not completed, no man page. */
+static const struct hutch_subcmd internal_commands[] = {
+    {"__monitor", cmd_monitor, NULL},   /* hutch-monitor's way back in */
+    {"__health", cmd_health, NULL},     /* the monitor's health checks (health_cmd.c) */
+    {"__complete", cmd_complete, NULL}, /* the completion scripts' (completion.c) */
+    {"__man", cmd_man, NULL},           /* the build's (docs/meson.build) */
+    {NULL, NULL, NULL},
+};
+
+static const struct hutch_flag global_flags[] = {
+    {"debug", 'D', HUTCH_FLAG_BOOL, &global_debug, "Enable debug mode"},
+    {"version", 'v', HUTCH_FLAG_BOOL, &global_version, "Print version information and quit"},
+    {0},
+};
+
+const struct hutch_cmd hutch_main_cmd = {
+    "[OPTIONS] COMMAND",
+    "A container engine with docker's command line and no daemon.",
+    global_flags,
+    0,
+    -1,
+    .no_interspersed = true,
+    .subs = hutch_commands,
+    .description =
+        "hutch runs containers from OCI and docker images with docker's command line, without a "
+        "daemon: each command opens the engine's state, does its work and exits; a detached "
+        "container is watched by a small monitor process that records its exit.\n\n"
+        "State lives under $HUTCH_ROOT (default /var/lib/hutch: images, containers, volumes, the "
+        "state database) and $HUTCH_RUN_ROOT (default /run/hutch: runtime state, network "
+        "namespaces).\n\n"
+        "Each command has its own page: hutch-run(1), hutch-container-ls(1) and so on. The OCI "
+        "runtime hutch uses in process is also a program of its own, hutch-runtime, with runc's "
+        "command line.",
+};
+
 /* Commands that may start a process in a container: they run from a
  * sealed copy of this binary (runtime/sealed.h), re-executed before they
  * do anything. */
 static bool starts_container_processes(int argc, char **argv) {
-  static const char *const verbs[] = {"run", "start", "restart", "exec", "__monitor"};
+  static const char *const verbs[] = {"run",       "start",    "restart", "exec",
+                                      "__monitor", "__health", "system"};
   const char *v = argv[0];
   if (strcmp(v, "container") == 0 && argc > 1)
     v = argv[1];
@@ -84,47 +124,35 @@ static int ensure_sealed(char **argv) {
 
 int main(int argc, char **argv) {
   hutch_log_set_prefix("hutch");
-  bool debug = false, version = false;
-  const struct hutch_flag flags[] = {
-      {"debug", 'D', HUTCH_FLAG_BOOL, &debug, "Enable debug mode"},
-      {"version", 'v', HUTCH_FLAG_BOOL, &version, "Print version information and quit"},
-      {0},
-  };
-  const struct hutch_cmd cmd = {"[OPTIONS] COMMAND",
-                                "A container engine with docker's command line and no daemon.",
-                                flags,
-                                0,
-                                -1,
-                                .no_interspersed = true,
-                                .subs = commands};
   /* parse a copy: the sealed re-execution (ensure_sealed) takes argv as given */
   char **args = calloc((size_t)argc + 1, sizeof(char *));
   if (!args)
     return HUTCH_EXIT_ERROR;
   memcpy(args, argv, (size_t)argc * sizeof(char *));
   args[0] = "hutch";
-  int n, r = hutch_flags_parse(&cmd, argc, args, &n);
+  int n, r = hutch_flags_parse(&hutch_main_cmd, argc, args, &n);
   if (r != 0)
     return hutch_flags_status(r);
-  if (debug) {
+  if (global_debug) {
     hutch_global_debug = 1;
     hutch_log_set_level(HUTCH_LOG_DEBUG);
   }
-  if (version) {
+  if (global_version) {
     printf("hutch version %s\n", HUTCH_VERSION);
     return 0;
   }
   if (n == 0) {
-    hutch_flags_help(stderr, &cmd, "hutch");
+    hutch_flags_help(stderr, &hutch_main_cmd, "hutch");
     return HUTCH_EXIT_ERROR;
   }
   if (starts_container_processes(n, args + 1) && ensure_sealed(argv) < 0)
     return HUTCH_EXIT_ERROR;
-  for (const struct hutch_subcmd *c = commands; c->name; c++)
+  for (const struct hutch_subcmd *c = hutch_commands; c->name; c++)
     if (strcmp(c->name, args[1]) == 0)
       return c->fn(n, args + 1);
-  if (strcmp(args[1], "__monitor") == 0) /* internal: not in --help */
-    return cmd_monitor(n, args + 1);
+  for (const struct hutch_subcmd *c = internal_commands; c->name; c++)
+    if (strcmp(c->name, args[1]) == 0)
+      return c->fn(n, args + 1);
   fprintf(stderr, "hutch: '%s' is not a hutch command.\nSee 'hutch --help'.\n", args[1]);
   return HUTCH_EXIT_ERROR;
 }

@@ -4,7 +4,7 @@
 #include "ctr_cli.h"
 #include "flags.h"
 #include "sys_cli.h"
-#include "template.h"
+#include "format.h"
 
 #include "engine/sysinfo.h"
 #include "util/cleanup.h"
@@ -17,19 +17,18 @@
 /* --format: "json" or a template over obj. */
 int cli_print_formatted(const char *format, json_t *obj) {
   struct hutch_error *err = NULL;
-  if (strcmp(format, "json") == 0) {
-    _cleanup_free_ char *s = json_dumps(obj, JSON_COMPACT);
-    printf("%s\n", s ? s : "null");
-    return 0;
-  }
-  if (hutch_template_print(stdout, format, obj, &err) < 0)
+  _cleanup_template_ struct hutch_template *t = NULL;
+  if (cli_template_parse(format, &t, &err) < 0 ||
+      hutch_template_exec(t, stdout, obj, false, &err) < 0)
     return ctr_cli_fail(err);
+  putchar('\n');
   return 0;
 }
 
 int cli_check_format(const char *format) {
   struct hutch_error *err = NULL;
-  if (!format || strcmp(format, "json") == 0 || hutch_template_check(format, &err) == 0)
+  _cleanup_template_ struct hutch_template *t = NULL;
+  if (!format || cli_template_parse(format, &t, &err) == 0)
     return 0;
   ctr_cli_fail(err);
   return -1;

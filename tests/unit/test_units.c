@@ -36,6 +36,49 @@ static void dur_bad(const char *s) {
   is_int(hutch_parse_duration(s, &v), -EINVAL, "duration \"%s\" refused", s);
 }
 
+static void human_is(long long secs, const char *want) {
+  char buf[64];
+  hutch_human_duration(secs, buf, sizeof(buf));
+  is_str(buf, want, "HumanDuration(%llds)", secs);
+}
+
+/* go-units' HumanDuration, as docker's CREATED and STATUS columns. */
+static void human_durations(void) {
+  human_is(0, "Less than a second");
+  human_is(-5, "Less than a second");
+  human_is(1, "1 second");
+  human_is(59, "59 seconds");
+  human_is(60, "About a minute");
+  human_is(119, "About a minute");
+  human_is(120, "2 minutes");
+  human_is(59 * 60 + 59, "59 minutes");
+  human_is(3600, "About an hour");
+  human_is(5399, "About an hour"); /* hours round to the nearest */
+  human_is(5400, "2 hours");
+  human_is(47 * 3600, "47 hours");
+  human_is(48 * 3600, "2 days");
+  human_is(13 * 86400, "13 days");
+  human_is(14 * 86400, "2 weeks");
+  human_is(59 * 86400, "8 weeks");
+  human_is(60 * 86400, "2 months");
+  human_is(729 * 86400, "24 months");
+  human_is(730 * 86400, "2 years");
+  human_is(739954LL * 86400, "2027 years");
+}
+
+static void rfc3339(void) {
+  time_t t;
+  ok(hutch_parse_rfc3339("1970-01-01T00:01:40Z", &t) == 0 && t == 100, "RFC 3339 in UTC");
+  ok(hutch_parse_rfc3339("2024-03-01T10:00:00.123456789Z", &t) == 0 && t == 1709287200,
+     "fractional seconds");
+  ok(hutch_parse_rfc3339("2024-03-01T12:00:00+02:00", &t) == 0 && t == 1709287200, "an offset");
+  ok(hutch_parse_rfc3339("2024-03-01T08:30:00-01:30", &t) == 0 && t == 1709287200,
+     "a negative offset");
+  ok(hutch_parse_rfc3339("yesterday", &t) == -EINVAL, "not a time");
+  ok(hutch_parse_rfc3339("2024-03-01T10:00:00 junk", &t) == -EINVAL, "trailing junk");
+  ok(hutch_parse_rfc3339(NULL, &t) == -EINVAL, "NULL");
+}
+
 static void fmt_is(int64_t b, bool binary, int prec, const char *want) {
   char buf[32];
   hutch_format_size(b, binary, prec, buf, sizeof(buf));
@@ -103,6 +146,8 @@ static void table(void) {
 }
 
 int main(void) {
+  human_durations();
+  rfc3339();
   size_is("0", 0);
   size_is("4096", 4096);
   size_is("64m", 64ll << 20);

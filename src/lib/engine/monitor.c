@@ -16,6 +16,7 @@
  * recording the exit, the restart policy (another launch, another exec),
  * --rm. The idle process keeps none of the engine's mappings. */
 #include "engine.h"
+#include "health.h"
 #include "monitor_io.h"
 #include "attach_proto.h"
 #include "netsetup.h"
@@ -153,14 +154,15 @@ static void rec_restart(struct hutch_ctr_state *st, void *ud) {
   st->restart_count++;
 }
 
-/* Did the kernel OOM-kill something in the container's memory cgroup? */
-static bool oom_killed(const char *id) {
-  const char *files[] = {"/sys/fs/cgroup/memory/hutch/%s/memory.oom_control",
-                         "/sys/fs/cgroup/hutch/%s/memory.events",
-                         "/sys/fs/cgroup/unified/hutch/%s/memory.events"};
+/* Did the kernel OOM-kill something in the container's memory cgroup
+ * (cgpath: its linux.cgroupsPath)? */
+static bool oom_killed(const char *cgpath) {
+  const char *files[] = {"/sys/fs/cgroup/memory%s/memory.oom_control",
+                         "/sys/fs/cgroup%s/memory.events",
+                         "/sys/fs/cgroup/unified%s/memory.events"};
   for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
-    char p[512];
-    snprintf(p, sizeof(p), files[i], id);
+    char p[4200];
+    snprintf(p, sizeof(p), files[i], cgpath);
     _cleanup_free_ char *text = NULL;
     size_t len;
     if (hutch_read_file(p, &text, &len) < 0)
@@ -182,6 +184,15 @@ static void report_ready(int *fd, const char *text) {
     hutch_debug("report to the CLI: %s, ignoring", strerror(errno));
   close(*fd);
   *fd = -EBADF;
+}
+
+/* A (re)started container's health: "starting" again. */
+static void health_started(struct hutch_engine *e, const char *id) {
+  _cleanup_ctr_ struct hutch_ctr *c = NULL;
+  struct hutch_error *herr = NULL;
+  if (hutch_ctr_open(e, id, false, &c, &herr) < 0 || hutch_health_reset(e, c, &herr) < 0)
+    hutch_warn("health status of %.12s: %s, ignoring", id, herr && herr->msg ? herr->msg : "?");
+  hutch_error_free(herr);
 }
 
 /* A started container: its init (our child) and our ends of its stdio. */
@@ -274,6 +285,7 @@ static int launch(const struct hutch_monitor_args *a, int *ready_fd, struct laun
     goto fail;
   }
   l->pid = pid;
+  health_started(e, a->id);
   report_ready(ready_fd, "ok");
   return 0;
 fail:
@@ -284,7 +296,7 @@ fail:
 
 /* Copy the output until the container exits; its exit status. */
 static int pump(const struct hutch_monitor_args *a, struct launched *l, struct hutch_logw *lw,
-                int attach_fd) {
+                long health_ms, int attach_fd) {
   struct termios saved_tio;
   bool raw = a->attached && a->tty && isatty(0) && tcgetattr(0, &saved_tio) == 0;
   if (raw) {
@@ -299,7 +311,10 @@ static int pump(const struct hutch_monitor_args *a, struct launched *l, struct h
                          .pty = l->pty,
                          .attached = a->attached,
                          .forward_in = a->attached && a->interactive && a->tty,
-                         .winch = &winch};
+                         .winch = &winch,
+                         .health_hutch = hutch_self_exe(),
+                         .health_id = a->id,
+                         .health_ms = hutch_self_exe()[0] == '/' ? health_ms : 0};
   struct hutch_attach_server srv;
   if (attach_fd >= 0) {
     /* clients' stdin: to the pty, or the held stdin pipe of -d -i */
@@ -337,16 +352,20 @@ static long now_ms(void) {
 /* Detached: become hutch-monitor for the container's life (see the top of
  * the file). Returns only if that is not possible; the caller then pumps
  * in this process as before. */
-static void exec_monitor(const struct hutch_monitor_args *a, struct launched *l, long t0,
-                         int backoff_ms, int attach_fd) {
+static void exec_monitor(const struct hutch_monitor_args *a, struct launched *l,
+                         const struct hutch_logw *lw, long health_ms, long t0, int backoff_ms,
+                         int attach_fd) {
   _cleanup_free_ char *mon = hutch_engine_helper_path("HUTCH_MONITOR", "hutch-monitor");
   const char *self = hutch_self_exe();
   if (mon == NULL || self[0] != '/') {
     hutch_debug("hutch-monitor not found: monitoring %.12s in this process", a->id);
     return;
   }
-  char logp[4300], pid[16], out[16], err[16], hold[16], since[24], backoff[16], att[16];
-  snprintf(logp, sizeof(logp), "%s/%s/%s-json.log", a->e->containers_dir, a->id, a->id);
+  char pid[16], out[16], err[16], hold[16], since[24], backoff[16], max_size[24], max_file[16],
+      health[24], att[16];
+  snprintf(health, sizeof(health), "%ld", health_ms);
+  snprintf(max_size, sizeof(max_size), "%lld", lw->max_size);
+  snprintf(max_file, sizeof(max_file), "%d", lw->max_file);
   snprintf(pid, sizeof(pid), "%d", (int)l->pid);
   snprintf(out, sizeof(out), "%d", l->out_fd);
   snprintf(err, sizeof(err), "%d", l->err_fd);
@@ -360,7 +379,10 @@ static void exec_monitor(const struct hutch_monitor_args *a, struct launched *l,
     argv[k++] = "--debug";
   const char *args[][2] = {
       {"--id", a->id},
-      {"--log", logp},
+      {"--log", lw->path ? lw->path : ""},
+      {"--log-max-size", max_size},
+      {"--log-max-file", max_file},
+      {"--health-interval", health},
       {"--pid", pid},
       {"--hutch", self},
       {"--since", since},
@@ -404,12 +426,40 @@ static void exec_monitor(const struct hutch_monitor_args *a, struct launched *l,
       fcntl(fds[i], F_SETFD, FD_CLOEXEC);
 }
 
+/* What the monitor takes from the record: the log as LogConfig wants
+ * it, the cgroup, the health check's interval. */
+struct settings {
+  char *cgpath;
+  long health_ms; /* 0: no health check */
+};
+
+static void read_settings(const struct hutch_monitor_args *a, struct hutch_logw *lw,
+                          struct settings *set) {
+  _cleanup_ctr_ struct hutch_ctr *c = NULL;
+  if (hutch_ctr_open(a->e, a->id, false, &c, NULL) < 0)
+    return;
+  struct hutch_health_config hc;
+  if (hutch_health_config_get(c, &hc))
+    set->health_ms = (long)(hc.interval / 1000000);
+  if (strcmp(c->cfg.log_driver, "none") == 0)
+    lw->path = NULL;
+  lw->max_size = c->cfg.log_max_size;
+  lw->max_file = c->cfg.log_max_file;
+  if (c->cfg.cgroups_path)
+    set->cgpath = strdup(c->cfg.cgroups_path);
+}
+
 int hutch_monitor_run(const struct hutch_monitor_args *a, struct hutch_error **err) {
   struct hutch_engine *e = a->e;
   _cleanup_free_ char *log_path = NULL;
   if (asprintf(&log_path, "%s/%s/%s-json.log", e->containers_dir, a->id, a->id) < 0)
     return hutch_error_set(err, ENOMEM, "log path");
   struct hutch_logw lw = {.path = log_path, .fd = -1};
+  struct settings set = {0};
+  read_settings(a, &lw, &set);
+  _cleanup_free_ char *cgpath = set.cgpath;
+  if (!cgpath && asprintf(&cgpath, "/hutch/%s", a->id) < 0)
+    return hutch_error_set(err, ENOMEM, "cgroup path");
   hutch_logw_open(&lw);
   int ready_fd = a->ready_fd;
   if (!a->attached) {
@@ -458,13 +508,13 @@ int hutch_monitor_run(const struct hutch_monitor_args *a, struct hutch_error **e
         break;
       }
       if (!a->attached)
-        exec_monitor(a, &l, t0, backoff_ms, attach_fd);
-      r = pump(a, &l, &lw, attach_fd);
+        exec_monitor(a, &l, &lw, set.health_ms, t0, backoff_ms, attach_fd);
+      r = pump(a, &l, &lw, set.health_ms, attach_fd);
       attach_fd = -EBADF; /* the pump closed it */
       ran_ms = now_ms() - t0;
     }
     last = r;
-    bool oom = oom_killed(a->id);
+    bool oom = oom_killed(cgpath);
     hutch_container_delete(&e->rt, a->id, true, NULL);
     /* the restart policy, unless someone stopped it on purpose */
     _cleanup_ctr_ struct hutch_ctr *c = NULL;

@@ -66,7 +66,7 @@ int hutch_container_update(const struct hutch_runtime *rt, const char *id, const
                            struct hutch_error **err);
 /* Merge an update into linux.resources of dirfd's config.json (written
  * atomically); id names the container in errors. */
-int hutch_config_merge_resources(int dirfd, const char *id, json_t *update,
+int hutch_config_merge_resources(int dirfd, const char *id, const json_t *update,
                                  struct hutch_error **err);
 int hutch_container_pause(const struct hutch_runtime *rt, const char *id, struct hutch_error **err);
 int hutch_container_resume(const struct hutch_runtime *rt, const char *id,

@@ -108,6 +108,34 @@ int hutch_parse_duration(const char *s, uint64_t *nsec) {
   return 0;
 }
 
+void hutch_human_duration(long long s, char *buf, size_t n) {
+  /* go-units rounds hours to the nearest, and counts days, weeks, months
+   * and years from those hours */
+  long long minutes = s / 60, hours = (s + 1800) / 3600;
+  if (s < 1)
+    snprintf(buf, n, "Less than a second");
+  else if (s == 1)
+    snprintf(buf, n, "1 second");
+  else if (s < 60)
+    snprintf(buf, n, "%lld seconds", s);
+  else if (minutes == 1)
+    snprintf(buf, n, "About a minute");
+  else if (minutes < 60)
+    snprintf(buf, n, "%lld minutes", minutes);
+  else if (hours == 1)
+    snprintf(buf, n, "About an hour");
+  else if (hours < 48)
+    snprintf(buf, n, "%lld hours", hours);
+  else if (hours < 24 * 7 * 2)
+    snprintf(buf, n, "%lld days", hours / 24);
+  else if (hours < 24 * 30 * 2)
+    snprintf(buf, n, "%lld weeks", hours / 24 / 7);
+  else if (hours < 24 * 365 * 2)
+    snprintf(buf, n, "%lld months", hours / 24 / 30);
+  else
+    snprintf(buf, n, "%lld years", s / 3600 / 24 / 365);
+}
+
 void hutch_format_size(int64_t bytes, bool binary, int precision, char *buf, size_t n) {
   static const char *const dec[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB"};
   static const char *const bin[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
@@ -179,6 +207,14 @@ static int parse_rfc3339(const char *s, int64_t *out_ns) {
     t = mktime(&tm);
   }
   *out_ns = (int64_t)t * 1000000000LL + frac;
+  return 0;
+}
+
+int hutch_parse_rfc3339(const char *s, time_t *out) {
+  int64_t ns;
+  if (s == NULL || parse_rfc3339(s, &ns) < 0)
+    return -EINVAL;
+  *out = (time_t)(ns / 1000000000LL);
   return 0;
 }
 

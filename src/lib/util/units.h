@@ -13,6 +13,16 @@ int hutch_parse_size(const char *s, int64_t *bytes);
  * "0" alone is allowed. Negative durations are refused. */
 int hutch_parse_duration(const char *s, uint64_t *nsec);
 
+#include <stddef.h>
+#include <time.h>
+
+/* go-units' HumanDuration, as docker prints ages: "Less than a second",
+ * "1 second", "5 minutes", "About a minute", "About an hour", "3 hours",
+ * "2 days", "3 weeks", "4 months", "2 years". */
+void hutch_human_duration(long long seconds, char *buf, size_t n);
+/* Seconds since the epoch of an RFC 3339 time ("2006-01-02T15:04:05[.n]Z"
+ * or with an offset); -EINVAL when it is none. */
+int hutch_parse_rfc3339(const char *s, time_t *out);
 #include <stdbool.h>
 #include <stddef.h>
 
