@@ -33,7 +33,7 @@ static json_t *labels_json(char *const *img_labels, char *const *labels) {
       _cleanup_free_ char *key = eq ? strndup(*l, (size_t)(eq - *l)) : strdup(*l);
       json_object_set_new(o, key, json_string(eq ? eq + 1 : ""));
     }
-  return o;
+  return hutch_json_sorted(o);
 }
 
 /* Config.Healthcheck, as docker merges the flags over the image's
