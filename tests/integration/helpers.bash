@@ -176,6 +176,17 @@ assert_gone() {
   fi
 }
 
+# kill_and_delete ID: SIGKILL the container, wait until it is stopped,
+# delete it, and check that nothing of it is left.
+kill_and_delete() {
+  run runtime kill "$1" KILL
+  assert_success
+  wait_status "$1" stopped
+  run runtime delete "$1"
+  assert_success
+  assert_gone "$1"
+}
+
 # run_helper ARGS...: `run` (bats) the bundle as container $ID with
 # process.args = hutch-helper ARGS; $status and $output are the runtime's.
 run_helper() {

@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -70,6 +71,21 @@ static char *state_json_for_hooks(const char *id, pid_t pid, const char *bundle,
     json_object_set_new(j, "annotations", a);
   }
   return json_dumps(j, JSON_COMPACT);
+}
+
+/* The init forked into a pid namespace made after joining a user
+ * namespace (SYNC_PID): reap the process we cloned, which exits right
+ * after the report, and take its child (reparented to us, the subreaper)
+ * as the container's init from here on. */
+static int adopt_init(pid_t *pid, int *pidfd, pid_t child, struct hutch_error **err) {
+  while (waitpid(*pid, NULL, 0) < 0 && errno == EINTR)
+    ;
+  hutch_debug("container init is pid %d, pid 1 of its pid namespace", (int)child);
+  *pid = child;
+  if (*pidfd >= 0)
+    close(*pidfd);
+  *pidfd = (int)syscall(SYS_pidfd_open, child, 0);
+  return *pidfd < 0 ? hutch_error_set(err, errno, "pidfd_open %d", (int)child) : 0;
 }
 
 /* The 'creating' record: pid 0 before clone, the child after; cg NULL
@@ -113,6 +129,7 @@ int hutch_spawn(const struct hutch_runtime *rt, const struct hutch_create_opts *
   int sv[2] = {-EBADF, -EBADF};
   int pidfd = -EBADF;
   int own_pidns = -EBADF;
+  int prev_subreaper = 1; /* 0: we set it for a late pid namespace, unset it after */
   pid_t pid = -1;
   int ret = -1;
   _cleanup_free_ char *rootfs = NULL, *cgpath = NULL, *hook_state = NULL, *listener_msg = NULL;
@@ -260,6 +277,13 @@ int hutch_spawn(const struct hutch_runtime *rt, const struct hutch_create_opts *
 
   /* 4. Clone, straight into the cgroup where the kernel and layout allow. */
   unsigned long flags = hutch_ns_clone_flags(l);
+  /* The init then forks into its pid namespace and we inherit it. */
+  bool late_pidns = hutch_ns_pid_made_late(l);
+  if (late_pidns && (prctl(PR_GET_CHILD_SUBREAPER, &prev_subreaper) < 0 ||
+                     prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)) {
+    hutch_error_set(err, errno, "become the subreaper of the container's init");
+    goto out;
+  }
   int cgfd = hutch_cgroup_clone_fd(cg);
   hutch_debug("clone3 flags=0x%lx%s", flags, cgfd >= 0 ? " CLONE_INTO_CGROUP" : "");
   pid = do_clone3(flags, cgfd >= 0 ? cgfd : -1, &pidfd);
@@ -332,6 +356,12 @@ int hutch_spawn(const struct hutch_runtime *rt, const struct hutch_create_opts *
       hutch_sync_send(sv[0], SYNC_HOOKS_DONE, 0, NULL);
       continue;
     }
+    if (m.type == SYNC_PID && late_pidns) {
+      if (adopt_init(&pid, &pidfd, (pid_t)m.value, err) < 0 ||
+          record_creating(o, state_dirfd, rootfs, cgpath, pid, cg, err) < 0)
+        goto kill_child;
+      continue;
+    }
     if (m.type == SYNC_READY)
       break;
     hutch_error_set(err, EPROTO, "sync: unexpected \"%s\" from container init",
@@ -373,6 +403,10 @@ out:
   if (a.console_fd >= 0)
     close(a.console_fd);
   hutch_ns_pid_restore(&own_pidns);
+  /* The init, if adopted, stays our child; the engine, which runs this in
+   * process, must not become every orphan's reaper from now on. */
+  if (prev_subreaper == 0)
+    prctl(PR_SET_CHILD_SUBREAPER, 0);
   hutch_ns_close_fds(a.ns_fds);
   hutch_idmap_free(idmap_fds, spec->n_mounts);
   return ret;
