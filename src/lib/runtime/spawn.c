@@ -194,21 +194,23 @@ int hutch_spawn(const struct hutch_runtime *rt, const struct hutch_create_opts *
     hutch_error_set(err, ENOMEM, "cgroup path");
     goto out;
   }
+  /* The device cgroup always starts from "deny all" with the default
+   * allow-list, linux.resources or not, as runc does: a spec without
+   * resources must not open every device node it names to the container. */
   struct spec_resources cres = l->resources;
-  if (cres.present || cres.n_devices) {
-    devrules = hutch_device_rules(&l->resources, &cres.n_devices);
-    if (devrules == NULL) {
-      hutch_error_set(err, ENOMEM, "device rules");
-      goto out;
-    }
-    cres.devices = devrules;
+  devrules = hutch_device_rules(&l->resources, &cres.n_devices);
+  if (devrules == NULL) {
+    hutch_error_set(err, ENOMEM, "device rules");
+    goto out;
   }
+  cres.devices = devrules;
+  cres.present = true;
   /* Recorded before it is made: a runtime killed from here on leaves a
    * state that names the cgroup, which delete -f then removes. */
   if (record_creating(o, state_dirfd, rootfs, cgpath, 0, NULL, err) < 0)
     goto out;
   hutch_debug("create cgroup %s", cgpath);
-  if (hutch_cgroup_create(cgpath, cres.present ? &cres : NULL, &cg, err) < 0) {
+  if (hutch_cgroup_create(cgpath, &cres, &cg, err) < 0) {
     hutch_error_wrap(err, "create cgroup %s", cgpath);
     goto out;
   }
