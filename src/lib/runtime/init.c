@@ -87,7 +87,9 @@ static int step_fork_into_pidns(struct init_args *a, struct hutch_error **err) {
     while (read(gate[0], &c, 1) < 0 && errno == EINTR)
       ;
     close(gate[0]);
-    return 0;
+    /* The parent's second go: it has adopted us (and a seccomp listener's
+     * message now names our pid). */
+    return step_wait_parent(a, err);
   }
   close(gate[0]);
   int r = hutch_sync_send(a->sync_fd, SYNC_PID, pid, NULL);

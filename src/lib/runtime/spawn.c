@@ -73,6 +73,23 @@ static char *state_json_for_hooks(const char *id, pid_t pid, const char *bundle,
   return json_dumps(j, JSON_COMPACT);
 }
 
+/* SYNC_GO to the init at pid. A seccomp listener gets the container state
+ * with the init's pid, which exists only now: the message rides on it. */
+static int send_go(const struct hutch_create_opts *o, const struct spec *spec,
+                   struct hutch_seccomp *seccomp, pid_t pid, int sync_fd,
+                   struct hutch_error **err) {
+  _cleanup_free_ char *msg = NULL;
+  if (hutch_seccomp_has_listener(seccomp)) {
+    _cleanup_free_ char *hs = state_json_for_hooks(o->id, pid, o->bundle, "creating", spec);
+    msg = hutch_seccomp_listener_message(seccomp, spec->oci_version, pid, hs);
+    if (msg == NULL || strlen(msg) >= sizeof(((struct sync_msg *)0)->text))
+      return hutch_error_set(err, msg ? E2BIG : ENOMEM, "seccomp listener state message");
+  }
+  if (hutch_sync_send(sync_fd, SYNC_GO, 0, msg) < 0)
+    return hutch_error_set(err, EPIPE, "container init exited early");
+  return 0;
+}
+
 /* The init forked into a pid namespace made after joining a user
  * namespace (SYNC_PID): reap the process we cloned, which exits right
  * after the report, and take its child (reparented to us, the subreaper)
@@ -132,7 +149,7 @@ int hutch_spawn(const struct hutch_runtime *rt, const struct hutch_create_opts *
   int prev_subreaper = 1; /* 0: we set it for a late pid namespace, unset it after */
   pid_t pid = -1;
   int ret = -1;
-  _cleanup_free_ char *rootfs = NULL, *cgpath = NULL, *hook_state = NULL, *listener_msg = NULL;
+  _cleanup_free_ char *rootfs = NULL, *cgpath = NULL, *hook_state = NULL;
   _cleanup_free_ char *start_hook_state = NULL;
   _cleanup_free_ struct spec_device_cgroup *devrules = NULL;
   int *idmap_fds = NULL;
@@ -319,20 +336,8 @@ int hutch_spawn(const struct hutch_runtime *rt, const struct hutch_create_opts *
   if (spec->process.has_oom_score_adj &&
       hutch_set_oom_score_adj(pid, spec->process.oom_score_adj, err) < 0)
     goto kill_child;
-  /* A seccomp listener gets the container state with the init's pid,
-   * which exists only now: the message rides on SYNC_GO. */
-  if (hutch_seccomp_has_listener(seccomp)) {
-    _cleanup_free_ char *hs = state_json_for_hooks(o->id, pid, o->bundle, "creating", spec);
-    listener_msg = hutch_seccomp_listener_message(seccomp, spec->oci_version, pid, hs);
-    if (listener_msg == NULL || strlen(listener_msg) >= sizeof(((struct sync_msg *)0)->text)) {
-      hutch_error_set(err, listener_msg ? E2BIG : ENOMEM, "seccomp listener state message");
-      goto kill_child;
-    }
-  }
-  if (hutch_sync_send(sv[0], SYNC_GO, 0, listener_msg) < 0) {
-    hutch_error_set(err, EPIPE, "container init exited early");
+  if (send_go(o, spec, seccomp, pid, sv[0], err) < 0)
     goto kill_child;
-  }
 
   /* 6. Hooks on the runtime side, then wait until the child is ready. */
   struct sync_msg m;
@@ -359,8 +364,10 @@ int hutch_spawn(const struct hutch_runtime *rt, const struct hutch_create_opts *
       continue;
     }
     if (m.type == SYNC_PID && late_pidns) {
+      /* The init waits for a second go, which names it to a listener. */
       if (adopt_init(&pid, &pidfd, (pid_t)m.value, err) < 0 ||
-          record_creating(o, state_dirfd, rootfs, cgpath, pid, cg, err) < 0)
+          record_creating(o, state_dirfd, rootfs, cgpath, pid, cg, err) < 0 ||
+          send_go(o, spec, seccomp, pid, sv[0], err) < 0)
         goto kill_child;
       continue;
     }

@@ -145,3 +145,16 @@ userns_peer() {
   assert_output "2"
   kill_and_delete "$ID"
 }
+
+@test "joined user namespace + new pid namespace: a seccomp listener's state names the init" {
+  userns_peer
+  start_seccomp_listener "$TEST_DIR/l.sock" "$TEST_DIR/msg"
+  bundle_set '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": $p,
+    "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_NOTIFY"}]}' --arg p "$TEST_DIR/l.sock"
+  start_detached /bin/hutch-helper sleep 300
+  wait_file "$TEST_DIR/msg"
+  local pid
+  pid=$(state_field "$ID" pid)
+  assert_equal "$(jq -r .pid "$TEST_DIR/msg")" "$pid"
+  assert_equal "$(jq -r .state.pid "$TEST_DIR/msg")" "$pid"
+}
