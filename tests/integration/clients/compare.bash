@@ -53,23 +53,16 @@ CONF
 
 cmp_teardown_file() {
   [ -n "${CMP_DIR:-}" ] && [ -d "$CMP_DIR" ] || return 0
-  local ids m h d
+  local ids
   ids=$(dk ps -aq 2>/dev/null)
   # shellcheck disable=SC2086 # one id a word
   [ -z "$ids" ] || dk rm -f $ids >/dev/null 2>&1
   dockerd_stop "$DOCKER_DIR"
   pm rm -af >/dev/null 2>&1
   pm system reset -f >/dev/null 2>&1
-  for m in $(awk -v d="$CMP_DIR/" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo | sort -r); do
-    umount -l "$m" 2>/dev/null || true
-  done
-  for h in /sys/fs/cgroup/*/; do
-    for d in $(find "$h$CGPARENT" -mindepth 1 -depth -type d 2>/dev/null); do rmdir "$d" 2>/dev/null; done
-    rmdir "$h$CGPARENT" 2>/dev/null || true
-  done
   ip link del "$HUTCH_NET_DEFAULT_BRIDGE" 2>/dev/null || true
   nft delete table ip "$HUTCH_NET_TABLE" 2>/dev/null || true
-  rm -rf --one-file-system "$CMP_DIR"
+  clients_sweep "$CMP_DIR"
 }
 
 # Every container, volume and network a test made, in all three.
