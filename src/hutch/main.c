@@ -4,6 +4,7 @@
 #include "flags.h"
 
 #include "runtime/sealed.h"
+#include "util/cleanup.h"
 #include "util/log.h"
 
 #include <stdio.h>
@@ -116,7 +117,7 @@ static int ensure_sealed(char **argv) {
 int main(int argc, char **argv) {
   hutch_log_set_prefix("hutch");
   /* parse a copy: the sealed re-execution (ensure_sealed) takes argv as given */
-  char **args = calloc((size_t)argc + 1, sizeof(char *));
+  _cleanup_free_ char **args = calloc((size_t)argc + 1, sizeof(char *));
   if (!args)
     return HUTCH_EXIT_ERROR;
   memcpy(args, argv, (size_t)argc * sizeof(char *));
