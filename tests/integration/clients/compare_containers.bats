@@ -115,3 +115,10 @@ load compare
   # bad flags: 125 everywhere
   same_status = exec --no-such-flag cmp-busy true
 }
+
+@test "exit codes: a command that is not one: docker 1, podman 125" {
+  same_status 125 no-such-command
+  run hu no-such-command
+  assert_output "hutch: 'no-such-command' is not a hutch command.
+See 'hutch --help'."
+}
