@@ -8,7 +8,8 @@
  * exit and apply the restart policy and --rm. Static, libc and jansson
  * only: hundreds of these idle for as long as their containers run.
  *
- *   hutch-monitor --id ID --log PATH --pid PID --hutch PATH
+ *   hutch-monitor --id ID --log PATH|"" --pid PID --hutch PATH
+ *                 [--log-max-size BYTES --log-max-file N] [--health-interval MS]
  *                 (--stdout FD [--stderr FD] | --pty FD) [--hold FD]
  *                 [--since MONOTONIC_MS] [--backoff MS] [--tty] [--interactive] [--debug]
  */
@@ -30,17 +31,29 @@ static int fd_arg(const char *s) {
 }
 
 int main(int argc, char **argv) {
-  static const struct option opts[] = {
-      {"id", required_argument, NULL, 'i'},     {"log", required_argument, NULL, 'l'},
-      {"pid", required_argument, NULL, 'p'},    {"hutch", required_argument, NULL, 'h'},
-      {"stdout", required_argument, NULL, 'o'}, {"stderr", required_argument, NULL, 'e'},
-      {"pty", required_argument, NULL, 't'},    {"hold", required_argument, NULL, 'H'},
-      {"since", required_argument, NULL, 's'},  {"backoff", required_argument, NULL, 'b'},
-      {"tty", no_argument, NULL, 'T'},          {"interactive", no_argument, NULL, 'I'},
-      {"debug", no_argument, NULL, 'D'},        {NULL, 0, NULL, 0}};
+  static const struct option opts[] = {{"id", required_argument, NULL, 'i'},
+                                       {"log", required_argument, NULL, 'l'},
+                                       {"pid", required_argument, NULL, 'p'},
+                                       {"hutch", required_argument, NULL, 'h'},
+                                       {"stdout", required_argument, NULL, 'o'},
+                                       {"stderr", required_argument, NULL, 'e'},
+                                       {"pty", required_argument, NULL, 't'},
+                                       {"hold", required_argument, NULL, 'H'},
+                                       {"since", required_argument, NULL, 's'},
+                                       {"backoff", required_argument, NULL, 'b'},
+                                       {"tty", no_argument, NULL, 'T'},
+                                       {"interactive", no_argument, NULL, 'I'},
+                                       {"debug", no_argument, NULL, 'D'},
+                                       {"log-max-size", required_argument, NULL, 'S'},
+                                       {"log-max-file", required_argument, NULL, 'F'},
+                                       {"health-interval", required_argument, NULL, 'C'},
+                                       {NULL, 0, NULL, 0}};
   const char *id = NULL, *log = NULL, *hutch = NULL, *backoff = "100";
   int pid = -1, out = -1, err = -1, hold = -1;
   long since = 0;
+  long long max_size = 0;
+  int max_file = 0;
+  long health_ms = 0;
   bool pty = false, tty = false, interactive = false, debug = false;
   int c;
   while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -85,6 +98,15 @@ int main(int argc, char **argv) {
     case 'D':
       debug = true;
       break;
+    case 'S':
+      max_size = atoll(optarg);
+      break;
+    case 'F':
+      max_file = atoi(optarg);
+      break;
+    case 'C':
+      health_ms = atol(optarg);
+      break;
     default:
       return 2;
     }
@@ -101,9 +123,17 @@ int main(int argc, char **argv) {
     if (fds[i] >= 0)
       fcntl(fds[i], F_SETFD, FD_CLOEXEC);
 
-  struct hutch_logw lw = {.path = log, .fd = -1};
+  /* an empty --log: --log-driver none */
+  struct hutch_logw lw = {
+      .path = *log ? log : NULL, .fd = -1, .max_size = max_size, .max_file = max_file};
   hutch_logw_open(&lw);
-  struct hutch_pump p = {.pid = pid, .out_fd = out, .err_fd = pty ? -1 : err, .pty = pty};
+  struct hutch_pump p = {.pid = pid,
+                         .out_fd = out,
+                         .err_fd = pty ? -1 : err,
+                         .pty = pty,
+                         .health_hutch = hutch,
+                         .health_id = id,
+                         .health_ms = health_ms};
   int status = hutch_pump_run(&p, &lw);
   hutch_logw_close(&lw);
   struct timespec now;

@@ -42,6 +42,7 @@ int cmd_restart(int argc, char **argv);
 int cmd_wait(int argc, char **argv);
 /* hutch __monitor (monitor_cmd.c): hutch-monitor's way back in; not listed. */
 int cmd_monitor(int argc, char **argv);
+int cmd_health(int argc, char **argv);
 int cmd_rm(int argc, char **argv);
 int cmd_container_prune(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
@@ -71,3 +72,13 @@ int cmd_man(int argc, char **argv);
 /* Networking (src/hutch/{network,port}.c). */
 int cmd_network(int argc, char **argv);
 int cmd_port(int argc, char **argv);
+
+/* System commands (src/hutch/{version,events_cmd,system}.c). */
+int cmd_version(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_events(int argc, char **argv);
+int cmd_system(int argc, char **argv);
+/* src/hutch/update.c, src/hutch/attach.c */
+int cmd_update(int argc, char **argv);
+/* src/hutch/history.c: image history. */
+int cmd_history(int argc, char **argv);

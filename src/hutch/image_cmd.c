@@ -4,7 +4,7 @@
 #include "engine/engine.h"
 #include "flags.h"
 #include "image_cli.h"
-#include "template.h"
+#include "format.h"
 
 #include "util/cleanup.h"
 #include "util/json.h"
@@ -55,10 +55,18 @@ json_t *image_cli_inspect_json(struct hutch_image *img) {
   return o;
 }
 
+static json_t *image_inspect_one(void *ud, const char *name, struct hutch_error **err) {
+  _cleanup_image_ struct hutch_image *img = NULL;
+  if (hutch_image_lookup(ud, name, &img, err) < 0)
+    return NULL;
+  return image_cli_inspect_json(img);
+}
+
 static int image_inspect(int argc, char **argv) {
   const char *format = NULL;
   const struct hutch_flag flags[] = {
-      {"format", 'f', HUTCH_FLAG_STRING, &format, "Format output using a template"},
+      {"format", 'f', HUTCH_FLAG_STRING, &format,
+       "Format output using the given Go template (or \"json\")"},
       {0},
   };
   const struct hutch_cmd cmd = {"[OPTIONS] IMAGE [IMAGE...]",
@@ -67,27 +75,10 @@ static int image_inspect(int argc, char **argv) {
   if (r != 0)
     return hutch_flags_status(r);
   struct hutch_error *err = NULL;
-  if (format && hutch_template_check(format, &err) < 0)
-    return image_cli_fail(err);
   _cleanup_store_ struct hutch_store *s = NULL;
   if (image_cli_open_store(&s, &err) < 0)
     return image_cli_fail(err);
-  _cleanup_json_ json_t *all = json_array();
-  int ret = 0;
-  for (int i = 1; i <= n; i++) {
-    _cleanup_image_ struct hutch_image *img = NULL;
-    if (hutch_image_lookup(s, argv[i], &img, &err) < 0) {
-      hutch_error_print(stderr, "hutch", err);
-      hutch_error_free(err);
-      err = NULL;
-      ret = HUTCH_EXIT_ERROR;
-      continue;
-    }
-    json_array_append_new(all, image_cli_inspect_json(img));
-  }
-  if (hutch_template_print_all(stdout, format, all, &err) < 0)
-    return image_cli_fail(err);
-  return ret;
+  return cli_inspect_print(argv + 1, n, format, image_inspect_one, s);
 }
 
 static int image_prune(int argc, char **argv) {
@@ -125,6 +116,7 @@ static int image_prune(int argc, char **argv) {
 
 int cmd_image(int argc, char **argv) {
   static const struct hutch_subcmd subs[] = {
+      {"history", cmd_history, "Show the history of an image"},
       {"import", cmd_import, "Import the contents from a tarball to create a filesystem image"},
       {"inspect", image_inspect, "Display detailed information on one or more images"},
       {"load", cmd_load, "Load an image from a tar archive or STDIN"},

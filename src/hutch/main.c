@@ -24,11 +24,14 @@ const struct hutch_subcmd hutch_commands[] = {
     {"cp", cmd_cp, "Copy files between a container and the host"},
     {"create", cmd_create, "Create a new container"},
     {"diff", cmd_diff, "Changes to files in a container's filesystem"},
+    {"events", cmd_events, "Get real time events from the engine"},
     {"exec", cmd_exec, "Run a command in a running container"},
     {"export", cmd_export, "Export a container's filesystem as a tar archive"},
+    {"history", cmd_history, "Show the history of an image"},
     {"image", cmd_image, "Manage images"},
     {"images", cmd_images, "List images"},
     {"import", cmd_import, "Create an image from a rootfs tarball"},
+    {"info", cmd_info, "Display system-wide information"},
     {"inspect", cmd_inspect, "Low-level information on containers"},
     {"kill", cmd_kill, "Kill running containers"},
     {"load", cmd_load, "Load images from a tar archive"},
@@ -49,9 +52,12 @@ const struct hutch_subcmd hutch_commands[] = {
     {"start", cmd_start, "Start stopped containers"},
     {"stats", cmd_stats, "Resource usage of containers"},
     {"stop", cmd_stop, "Stop running containers"},
+    {"system", cmd_system, "Manage hutch"},
     {"tag", cmd_tag, "Give an image another name"},
     {"top", cmd_top, "The running processes of a container"},
     {"unpause", cmd_unpause, "Unpause all processes within containers"},
+    {"update", cmd_update, "Update configuration of one or more containers"},
+    {"version", cmd_version, "Show the hutch version information"},
     {"volume", cmd_volume, "Manage volumes"},
     {"wait", cmd_wait, "Block until containers stop, print their exit codes"},
     {NULL, NULL, NULL},
@@ -60,6 +66,7 @@ const struct hutch_subcmd hutch_commands[] = {
 /* Internal commands: not in --help, not completed, no man page. */
 static const struct hutch_subcmd internal_commands[] = {
     {"__monitor", cmd_monitor, NULL},   /* hutch-monitor's way back in */
+    {"__health", cmd_health, NULL},     /* the monitor's health checks (health_cmd.c) */
     {"__complete", cmd_complete, NULL}, /* the completion scripts' (completion.c) */
     {"__man", cmd_man, NULL},           /* the build's (docs/meson.build) */
     {NULL, NULL, NULL},
@@ -95,7 +102,7 @@ const struct hutch_cmd hutch_main_cmd = {
  * sealed copy of this binary (runtime/sealed.h), re-executed before they
  * do anything. */
 static bool starts_container_processes(int argc, char **argv) {
-  static const char *const verbs[] = {"run", "start", "restart", "exec", "__monitor"};
+  static const char *const verbs[] = {"run", "start", "restart", "exec", "__monitor", "__health"};
   const char *v = argv[0];
   if (strcmp(v, "container") == 0 && argc > 1)
     v = argv[1];

@@ -3,11 +3,13 @@
 #include "commands.h"
 #include "ctr_cli.h"
 #include "flags.h"
+#include "format.h"
 
 #include "util/cleanup.h"
 #include "util/json.h"
 #include "util/strutil.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,15 +19,27 @@
 static int do_pause(struct hutch_engine *e, struct hutch_ctr *c, void *ud,
                     struct hutch_error **err) {
   (void)ud;
-  if (!hutch_ctr_running(c))
-    return hutch_error_set(err, 0, "container %.12s is not running", c->id);
-  return hutch_container_pause(&e->rt, c->id, err);
+  /* docker's messages (daemon/pause.go) */
+  const char *st = hutch_ctr_status(e, c);
+  if (strcmp(st, "paused") == 0)
+    return hutch_error_say(err, EINVAL, "Container %s is already paused", c->id);
+  if (strcmp(st, "running") != 0)
+    return hutch_error_say(err, EINVAL, "Container %s is not running", c->id);
+  if (hutch_container_pause(&e->rt, c->id, err) < 0)
+    return -1;
+  hutch_ctr_event(c, "pause", NULL);
+  return 0;
 }
 
 static int do_unpause(struct hutch_engine *e, struct hutch_ctr *c, void *ud,
                       struct hutch_error **err) {
   (void)ud;
-  return hutch_container_resume(&e->rt, c->id, err);
+  if (strcmp(hutch_ctr_status(e, c), "paused") != 0)
+    return hutch_error_say(err, EINVAL, "Container %s is not paused", c->id);
+  if (hutch_container_resume(&e->rt, c->id, err) < 0)
+    return -1;
+  hutch_ctr_event(c, "unpause", NULL);
+  return 0;
 }
 
 static int pause_like(int argc, char **argv, const char *summary,
@@ -100,24 +114,73 @@ int cmd_top(int argc, char **argv) {
   return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
 }
 
-static void print_stats(struct hutch_engine *e, struct hutch_ctr *ct) {
+#define STATS_TABLE                                                                                \
+  "table {{.ID}}\\t{{.Name}}\\t{{.MemUsage}}\\t{{.MemPerc}}\\t{{.CPUTime}}\\t{{.PIDs}}"
+
+static const json_t *stats_header(void) {
+  static json_t *h;
+  if (!h)
+    h = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "Container", "CONTAINER", "ID",
+                  "CONTAINER ID", "Name", "NAME", "MemUsage", "MEM USAGE / LIMIT", "MemPerc",
+                  "MEM %", "CPUTime", "CPU TIME", "PIDs", "PIDS", "NetIO", "NET I/O", "BlockIO",
+                  "BLOCK I/O");
+  return h;
+}
+
+/* One container's row as docker's StatsContext names its columns. */
+static json_t *stats_row(struct hutch_engine *e, struct hutch_ctr *ct, const char *ref) {
   _cleanup_json_ json_t *s = NULL;
   if (hutch_container_stats(&e->rt, ct->id, &s, NULL) < 0)
-    return;
+    return NULL;
   json_t *mem = json_object_get(json_object_get(s, "memory"), "usage");
   double usage = (double)json_integer_value(json_object_get(mem, "usage"));
   double limit = (double)json_integer_value(json_object_get(mem, "limit"));
   long long pids = json_integer_value(json_object_get(json_object_get(s, "pids"), "current"));
   long long cpu = json_integer_value(
       json_object_get(json_object_get(json_object_get(s, "cpu"), "usage"), "total"));
-  printf("%-14.12s %-20s %10.1fMiB / %-10.1fMiB %6.2f%% %12.3fs %6lld\n", ct->id, ct->name,
-         usage / 1048576.0, limit / 1048576.0, limit > 0 ? 100.0 * usage / limit : 0.0,
-         (double)cpu / 1e9, pids);
+  char id[13], musage[64], mperc[16], cputime[32], npids[24];
+  snprintf(id, sizeof(id), "%.12s", ct->id);
+  snprintf(musage, sizeof(musage), "%.1fMiB / %.1fMiB", usage / 1048576.0, limit / 1048576.0);
+  snprintf(mperc, sizeof(mperc), "%.2f%%", limit > 0 ? 100.0 * usage / limit : 0.0);
+  snprintf(cputime, sizeof(cputime), "%.3fs", (double)cpu / 1e9);
+  snprintf(npids, sizeof(npids), "%lld", pids);
+  return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "Container", ref, "ID", id,
+                   "Name", ct->name, "MemUsage", musage, "MemPerc", mperc, "CPUTime", cputime,
+                   "PIDs", npids, "NetIO", "--", "BlockIO", "--");
+}
+
+/* One round of stats: a row for each running container of refs. */
+static int stats_round(struct hutch_engine *e, char **refs, int n, bool named, const char *format) {
+  struct hutch_error *err = NULL;
+  struct cli_format cf;
+  if (cli_format_open(&cf, format, STATS_TABLE, NULL, stats_header(), &err) < 0)
+    return ctr_cli_fail(err);
+  for (int i = 0; i < n; i++) {
+    _cleanup_ctr_ struct hutch_ctr *ct = NULL;
+    if (hutch_ctr_open(e, refs[i], false, &ct, named ? &err : NULL) < 0) {
+      if (!err)
+        continue;
+      cli_format_free(&cf);
+      return ctr_cli_fail(err);
+    }
+    _cleanup_json_ json_t *row = hutch_ctr_running(ct) ? stats_row(e, ct, refs[i]) : NULL;
+    if (row && cli_format_row(&cf, row, &err) < 0) {
+      cli_format_free(&cf);
+      return ctr_cli_fail(err);
+    }
+  }
+  if (cli_format_flush(&cf, stdout, &err) < 0)
+    return ctr_cli_fail(err);
+  fflush(stdout);
+  return 0;
 }
 
 int cmd_stats(int argc, char **argv) {
   bool no_stream = false;
+  const char *format = NULL;
   const struct hutch_flag flags[] = {
+      {"format", 0, HUTCH_FLAG_STRING, &format,
+       "Format output using a custom template: 'table', 'table TEMPLATE', 'json' or 'TEMPLATE'"},
       {"no-stream", 0, HUTCH_FLAG_BOOL, &no_stream,
        "Disable streaming stats and only pull the first result"},
       {0},
@@ -147,21 +210,10 @@ int cmd_stats(int argc, char **argv) {
     hutch_ctr_list_free(all, n);
   }
   do {
-    printf("%-14s %-20s %-27s %7s %13s %6s\n", "CONTAINER ID", "NAME", "MEM USAGE / LIMIT", "MEM %",
-           "CPU TIME", "PIDS");
     char **refs = first < argc ? argv + first : ids;
     int n = first < argc ? argc - first : (int)(ids ? hutch_strv_len(ids) : 0);
-    for (int i = 0; i < n; i++) {
-      _cleanup_ctr_ struct hutch_ctr *ct = NULL;
-      if (hutch_ctr_open(e, refs[i], false, &ct, first < argc ? &err : NULL) < 0) {
-        if (err)
-          return ctr_cli_fail(err);
-        continue;
-      }
-      if (hutch_ctr_running(ct))
-        print_stats(e, ct);
-    }
-    fflush(stdout);
+    if ((r = stats_round(e, refs, n, first < argc, format)) != 0)
+      return r;
     if (stream)
       sleep(1);
   } while (stream);

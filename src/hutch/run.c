@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "ctr_cli.h"
 #include "flags.h"
+#include "run_flags.h"
 
 #include "engine/netsetup.h"
 
@@ -188,7 +189,8 @@ static int convert(const char *cmd, struct run_args *a, struct hutch_run_opts *o
 static int parse(int argc, char **argv, struct hutch_run_opts *o, struct run_args *a, int *status) {
   const char *cmd = argv[0];
   o->stop_timeout = -1;
-  const struct hutch_flag flags[] = {
+  struct run_more more = {0};
+  const struct hutch_flag base[] = {
       {"add-host", 0, HUTCH_FLAG_LIST, &o->add_hosts, "Add a custom host-to-IP mapping (host:ip)"},
       {"cap-add", 0, HUTCH_FLAG_LIST, &o->cap_add, "Add Linux capabilities"},
       {"cap-drop", 0, HUTCH_FLAG_LIST, &o->cap_drop, "Drop Linux capabilities"},
@@ -257,8 +259,11 @@ static int parse(int argc, char **argv, struct hutch_run_opts *o, struct run_arg
        "Username or UID (format: <name|uid>[:<group|gid>])"},
       {"volume", 'v', HUTCH_FLAG_LIST, &a->volumes, "Bind mount a volume (src:dst[:ro])"},
       {"workdir", 'w', HUTCH_FLAG_STRING, &a->workdir, "Working directory inside the container"},
-      {0},
   };
+  struct hutch_flag flags[ARRAY_SIZE(base) + RUN_MORE_FLAGS + 1];
+  memcpy(flags, base, sizeof(base));
+  run_more_flags(flags + ARRAY_SIZE(base), &more, o);
+  flags[ARRAY_SIZE(flags) - 1] = (struct hutch_flag){0};
   const struct hutch_cmd spec = {"[OPTIONS] IMAGE [COMMAND] [ARG...]",
                                  strcmp(cmd, "run") == 0
                                      ? "Create and run a new container from an image"
@@ -273,7 +278,7 @@ static int parse(int argc, char **argv, struct hutch_run_opts *o, struct run_arg
     return -1;
   }
   *status = HUTCH_EXIT_ERROR;
-  if (convert(cmd, a, o) < 0)
+  if (convert(cmd, a, o) < 0 || run_more_convert(cmd, &more, o) < 0)
     return -1;
   /* the network flags together (engine/netflags.c), before any work */
   struct hutch_error *err = NULL;
@@ -350,6 +355,11 @@ static int run_or_create(int argc, char **argv) {
   if (r < 0 || hutch_ctr_create(e, ref, img, &o, &c, &err) < 0) {
     hutch_run_opts_clear(&o);
     return ctr_cli_fail(err);
+  }
+  /* docker writes it once the container exists */
+  if (o.cidfile && run_cidfile_write(o.cidfile, c->id) < 0) {
+    hutch_run_opts_clear(&o);
+    return HUTCH_EXIT_ERROR;
   }
   hutch_run_opts_clear(&o);
   if (!run) {

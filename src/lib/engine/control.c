@@ -84,9 +84,39 @@ static int read_ready(struct hutch_ctr *c, int fd, int *status, struct hutch_err
   return hutch_error_set(err, 0, "container %.12s: the monitor exited before starting it", c->id);
 }
 
-/* Fork the monitor, detached, and wait for its report. */
-static int start_detached(struct hutch_engine *e, struct hutch_ctr *c,
-                          struct hutch_monitor_args *ma, int *status, struct hutch_error **err) {
+/* Attached, the monitor is our child but in a session of its own, with
+ * our stdio, so that it (not we) owns the container: killing the client
+ * (even its whole process group, as `timeout -s KILL` does) leaves the
+ * monitor to record the exit and to apply --rm, as dockerd does. We
+ * forward signals to it; it forwards them to the container. */
+static volatile pid_t attached_monitor;
+static void forward_to_monitor(int sig) {
+  if (attached_monitor > 0)
+    kill(attached_monitor, sig);
+}
+static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+
+static void forward_signals(pid_t monitor) {
+  attached_monitor = monitor;
+  for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++) {
+    struct sigaction sa = {.sa_handler = monitor ? forward_to_monitor : SIG_DFL};
+    sa.sa_flags = SA_RESTART;
+    sigaction(forwarded[i], &sa, NULL);
+  }
+}
+
+static _Noreturn void attached_child(struct hutch_monitor_args *ma, int ready_fd) {
+  setsid();
+  signal(SIGPIPE, SIG_IGN); /* a gone client must not end the monitor */
+  ma->ready_fd = ready_fd;
+  int r = hutch_monitor_run(ma, NULL);
+  _exit(r < 0 ? -r : r);
+}
+
+/* Fork the monitor and wait for its report; attached, then for its exit,
+ * whose status is the container's. */
+static int start_monitor(struct hutch_engine *e, struct hutch_ctr *c, struct hutch_monitor_args *ma,
+                         int *status, struct hutch_error **err) {
   int ready[2];
   if (pipe2(ready, O_CLOEXEC) < 0)
     return hutch_error_set(err, errno, "pipe");
@@ -101,13 +131,27 @@ static int start_detached(struct hutch_engine *e, struct hutch_ctr *c,
   }
   if (child == 0) {
     close(ready[0]);
+    if (ma->attached)
+      attached_child(ma, ready[1]);
     monitor_child(c, ma, ready[1]);
   }
   close(ready[1]);
-  waitpid(child, NULL, 0);
+  if (ma->attached)
+    forward_signals(child);
+  else
+    waitpid(child, NULL, 0); /* it forked the monitor and is gone */
   int r = read_ready(c, ready[0], status, err);
   close(ready[0]);
-  return r;
+  if (!ma->attached)
+    return r;
+  int ws = 0;
+  while (waitpid(child, &ws, 0) < 0 && errno == EINTR)
+    ;
+  forward_signals(0);
+  if (r < 0)
+    return -1;
+  *status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+  return 0;
 }
 
 int hutch_ctr_start(struct hutch_engine *e, struct hutch_ctr *c, const struct hutch_attach *a,
@@ -130,15 +174,7 @@ int hutch_ctr_start(struct hutch_engine *e, struct hutch_ctr *c, const struct hu
   };
   /* The monitor takes the lock itself whenever it writes the record. */
   hutch_ctr_unlock(c);
-  if (!ma.attached)
-    return start_detached(e, c, &ma, status, err);
-  int r = hutch_monitor_run(&ma, err);
-  if (r < 0) {
-    *status = -r;
-    return -1;
-  }
-  *status = r;
-  return 0;
+  return start_monitor(e, c, &ma, status, err);
 }
 
 /* ---- stop, kill, wait ---- */
@@ -192,16 +228,28 @@ int hutch_ctr_stop(struct hutch_engine *e, struct hutch_ctr *c, int timeout,
     timeout = c->cfg.stop_timeout >= 0 ? c->cfg.stop_timeout : 10;
   pid_t pid = c->st.pid;
   unsigned long long start = c->st.pid_start;
+  /* docker stops a paused container: the signal is queued while it is
+   * frozen and delivered once it is thawed */
+  bool paused = strcmp(hutch_ctr_status(e, c), "paused") == 0;
   hutch_ctr_unlock(c);
   hutch_debug("stop %.12s: signal %d, then SIGKILL after %ds", c->id, sig, timeout);
-  if (hutch_container_kill(&e->rt, c->id, sig, false, NULL) < 0 ||
-      hutch_wait_pid_gone(pid, start, timeout * 1000) < 0) {
+  char signo[16];
+  snprintf(signo, sizeof(signo), "%d", sig);
+  hutch_ctr_event(c, "kill", "signal", signo, NULL);
+  int kr = hutch_container_kill(&e->rt, c->id, sig, false, NULL);
+  if (paused) {
+    hutch_debug("stop %.12s: thaw the paused container", c->id);
+    hutch_container_resume(&e->rt, c->id, NULL);
+  }
+  if (kr < 0 || hutch_wait_pid_gone(pid, start, timeout * 1000) < 0) {
     hutch_container_kill(&e->rt, c->id, SIGKILL, true, NULL);
+    hutch_ctr_event(c, "kill", "signal", "9", NULL);
     if (hutch_wait_pid_gone(pid, start, 10000) < 0)
       return hutch_error_set(err, EBUSY, "container %.12s did not exit after SIGKILL", c->id);
   }
   wait_recorded(e, c, 10000);
   settle_orphan(e, c, 128 + sig);
+  hutch_ctr_event(c, "stop", NULL);
   return 0;
 }
 
@@ -214,7 +262,12 @@ int hutch_ctr_kill(struct hutch_engine *e, struct hutch_ctr *c, int sig, struct 
     hutch_ctr_save_state(c, NULL);
     hutch_ctr_unlock(c);
   }
-  return hutch_container_kill(&e->rt, c->id, sig, false, err);
+  if (hutch_container_kill(&e->rt, c->id, sig, false, err) < 0)
+    return -1;
+  char signo[16];
+  snprintf(signo, sizeof(signo), "%d", sig);
+  hutch_ctr_event(c, "kill", "signal", signo, NULL);
+  return 0;
 }
 
 int hutch_ctr_wait(struct hutch_engine *e, const char *id, int *code, struct hutch_error **err) {

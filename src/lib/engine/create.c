@@ -287,17 +287,6 @@ static int resolve_mounts(struct hutch_create *x, struct hutch_error **err) {
 /* ---- the steps ---- */
 
 /* The options create refuses before it makes anything. */
-static int check_opts(struct hutch_create *x, struct hutch_error **err) {
-  const struct hutch_run_opts *o = x->o;
-  if (hutch_parse_restart(o->restart, &x->restart_policy, &x->restart_max) < 0)
-    return hutch_error_set(err, EINVAL, "invalid restart policy %s", o->restart);
-  if (o->rm && strcmp(x->restart_policy, "no") != 0)
-    return hutch_error_set(err, EINVAL, "conflicting options: --restart and --rm");
-  if (o->name && !hutch_ctr_name_valid(o->name, err))
-    return -1;
-  return 0;
-}
-
 /* The rootfs dirs, and the hold on the image that keeps its layers. */
 static int make_dirs_hold_image(struct hutch_create *x, struct hutch_error **err) {
   struct hutch_ctr *c = x->c;
@@ -414,7 +403,7 @@ static int create_steps(struct hutch_create *x, struct hutch_error **err) {
 int hutch_ctr_create(struct hutch_engine *e, const char *image_ref, struct hutch_image *img,
                      struct hutch_run_opts *o, struct hutch_ctr **out, struct hutch_error **err) {
   struct hutch_create x = {.e = e, .image_ref = image_ref, .img = img, .o = o};
-  if (check_opts(&x, err) < 0)
+  if (hutch_create_check(&x, err) < 0)
     return -1;
   _cleanup_ctr_ struct hutch_ctr *c = NULL;
   if (ctr_begin(e, o->name, &c, err) < 0)
@@ -428,6 +417,7 @@ int hutch_ctr_create(struct hutch_engine *e, const char *image_ref, struct hutch
     hutch_ctr_cleanup_unrecorded(e, c->id, c->dir);
     return -1;
   }
+  hutch_ctr_event(c, "create", NULL);
   *out = TAKE_PTR(c);
   return 0;
 }

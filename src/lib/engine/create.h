@@ -28,3 +28,8 @@ struct hutch_create {
 /* x->c->rec, docker-shaped: Path, Args, Config, HostConfig, Mounts
  * (x->mounts and x->anon go into it), GraphDriver, the files, Hutch. */
 int hutch_create_record(struct hutch_create *x, struct hutch_error **err);
+
+/* The options checked against the host and the other containers
+ * (create_check.c), before anything is made; sets restart_policy/max and
+ * the resolved parts of x->o (runtime_path, pid_join, ipc_join). */
+int hutch_create_check(struct hutch_create *x, struct hutch_error **err);

@@ -36,6 +36,37 @@ static json_t *labels_json(char *const *img_labels, char *const *labels) {
   return o;
 }
 
+/* Config.Healthcheck, as docker merges the flags over the image's
+ * HEALTHCHECK: each field from the flags when given, else the image's;
+ * --no-healthcheck is Test ["NONE"]. NULL: none at all. */
+static json_t *healthcheck_json(const struct hutch_run_opts *o,
+                                const struct hutch_image_config *ic) {
+  if (o->no_healthcheck)
+    return json_pack("{s:[s]}", "Test", "NONE");
+  char **test = o->health_cmd ? o->health_cmd : (ic ? ic->health_test : NULL);
+  bool flags =
+      o->health_interval || o->health_timeout || o->health_start_period || o->health_retries;
+  if (!test && !flags)
+    return NULL;
+  json_t *h = json_pack("{s:o, s:I, s:I, s:I, s:i}", "Test", strv_json_or_null(test), "Interval",
+                        (json_int_t)(o->health_interval ? o->health_interval
+                                     : ic               ? ic->health_interval
+                                                        : 0),
+                        "Timeout",
+                        (json_int_t)(o->health_timeout ? o->health_timeout
+                                     : ic              ? ic->health_timeout
+                                                       : 0),
+                        "StartPeriod",
+                        (json_int_t)(o->health_start_period ? o->health_start_period
+                                     : ic                   ? ic->health_start_period
+                                                            : 0),
+                        "Retries",
+                        (int)(o->health_retries ? o->health_retries
+                              : ic              ? ic->health_retries
+                                                : 0));
+  return h;
+}
+
 /* Config: the process as the options and the image's config make it. */
 static json_t *config_json(const struct hutch_create *x) {
   const struct hutch_run_opts *o = x->o;
@@ -65,7 +96,41 @@ static json_t *config_json(const struct hutch_create *x) {
     json_object_set_new(config, "StopSignal", json_string(stop_signal));
   if (o->stop_timeout >= 0)
     json_object_set_new(config, "StopTimeout", json_integer(o->stop_timeout));
+  json_t *hc = healthcheck_json(o, ic);
+  if (hc)
+    json_object_set_new(config, "Healthcheck", hc);
   return config;
+}
+
+static json_t *kv_json(char *const *kvs) {
+  json_t *m = json_object();
+  for (char *const *kv = kvs; kv && *kv; kv++) {
+    const char *eq = strchr(*kv, '=');
+    _cleanup_free_ char *k = eq ? strndup(*kv, (size_t)(eq - *kv)) : strdup(*kv);
+    json_object_set_new(m, k, json_string(eq ? eq + 1 : ""));
+  }
+  return m;
+}
+
+/* HostConfig's namespaces, sysctls, logging, runtime and resources of
+ * issue 15, under docker's names. */
+static void host_config_more(const struct hutch_create *x, json_t *h) {
+  const struct hutch_run_opts *o = x->o;
+  const char *ipc = o->ipc_mode ? o->ipc_mode : "private";
+  json_t *log = json_pack("{s:s, s:o}", "Type", o->log_driver ? o->log_driver : "json-file",
+                          "Config", kv_json(o->log_opts));
+  json_t *more = json_pack(
+      "{s:s, s:s, s:s, s:s, s:o, s:I, s:o, s:s, s:s, s:o, s:s, s:b, s:s, s:I, s:o}", "PidMode",
+      o->pid_mode ? o->pid_mode : "", "IpcMode", ipc, "UTSMode", o->uts_mode ? o->uts_mode : "",
+      "UsernsMode", o->userns_mode ? o->userns_mode : "", "Sysctls", kv_json(o->sysctls), "ShmSize",
+      (json_int_t)(o->shm_size > 0 ? o->shm_size : 64 * 1024 * 1024), "GroupAdd",
+      strv_json_or_null(o->group_add), "ContainerIDFile", o->cidfile ? o->cidfile : "",
+      "CgroupParent", o->cgroup_parent ? o->cgroup_parent : "", "LogConfig", log, "Runtime",
+      o->runtime ? o->runtime : "hutch", "OomKillDisable", o->oom_kill_disable, "CpusetMems",
+      o->cpuset_mems ? o->cpuset_mems : "", "BlkioWeight", (json_int_t)o->blkio_weight,
+      "DeviceCgroupRules", strv_json_or_null(o->device_cgroup_rules));
+  json_object_update(h, more);
+  json_decref(more);
 }
 
 /* HostConfig: the mounts, the network mode, the restart policy, limits,
@@ -83,7 +148,7 @@ static json_t *host_config_json(const struct hutch_create *x) {
     } else if (m->type == HUTCH_MOUNT_TMPFS)
       json_object_set_new(tmpfs, m->target, json_string(m->options ? m->options : ""));
   }
-  return json_pack(
+  json_t *h = json_pack(
       "{s:o, s:o, s:s, s:{s:s, s:i}, s:b, s:b, s:b, s:b, s:I, s:I, s:I, s:I, s:s, s:I, s:o, s:o, "
       "s:o, s:o, "
       "s:o, s:{s:s, s:{}}, s:o}",
@@ -97,6 +162,9 @@ static json_t *host_config_json(const struct hutch_create *x) {
       strv_json_or_null(o->security_opt), "Devices", strv_json(o->devices), "Ulimits",
       strv_json(o->ulimits), "LogConfig", "Type", "json-file", "Config", "PortBindings",
       strv_json(o->publish));
+  if (h)
+    host_config_more(x, h);
+  return h;
 }
 
 int hutch_create_record(struct hutch_create *x, struct hutch_error **err) {
@@ -125,5 +193,15 @@ int hutch_create_record(struct hutch_create *x, struct hutch_error **err) {
   json_object_set_new(json_object_get(json_object_get(c->rec, "GraphDriver"), "Data"), "LowerDir",
                       json_string(lower ? lower : ""));
   hutch_engine_net_record(net, c->rec);
+  /* what the monitor and stats act on: the cgroup, the log's rotation,
+   * another runtime */
+  const struct hutch_run_opts *o = x->o;
+  _cleanup_free_ char *cg = hutch_spec_cgroup_path(o->cgroup_parent, c->id);
+  json_t *own = json_object_get(c->rec, "Hutch");
+  json_object_set_new(own, "CgroupsPath", json_string(cg ? cg : ""));
+  json_object_set_new(own, "LogMaxSize", json_integer(o->log_max_size));
+  json_object_set_new(own, "LogMaxFile", json_integer(o->log_max_file));
+  if (o->runtime_path)
+    json_object_set_new(own, "RuntimePath", json_string(o->runtime_path));
   return 0;
 }

@@ -74,6 +74,10 @@ struct hutch_ctr_state {
   int exit_code, restart_count;
   char *error;
   char started_at[40], finished_at[40];
+  /* the health check's (health.c, which alone writes them): "" without
+   * one, "starting", "healthy", "unhealthy" */
+  char health_status[16];
+  int health_failing_streak;
 };
 
 /* The configuration the engine acts on, typed: parsed from the record's
@@ -97,9 +101,15 @@ struct hutch_ctr_config {
   const char *lower_dir; /* the image's layer dirs, top first, ':'-separated */
   const char *merged_dir;
   const char *log_path, *hosts_path, *hostname_path, *resolv_conf_path;
-  const char *netns;    /* the netns file, "" when none */
-  json_t *net;          /* the network plan (netrecord.c's) */
-  json_t *anon_volumes; /* array of volume names */
+  const char *netns;        /* the netns file, "" when none */
+  json_t *net;              /* the network plan (netrecord.c's) */
+  json_t *anon_volumes;     /* array of volume names */
+  json_t *mounts;           /* docker's Mounts: [{Type, Name, Source, Destination, …}] */
+  const char *log_driver;   /* "json-file", "none" */
+  long long log_max_size;   /* bytes, 0: hutch's default bound */
+  int log_max_file;         /* files kept, the current one included */
+  const char *cgroups_path; /* linux.cgroupsPath: "/hutch/ID" */
+  const char *runtime_path; /* --runtime's binary, "" for hutch's own */
 };
 void hutch_ctr_config_parse(json_t *rec, struct hutch_ctr_config *cfg);
 
@@ -281,6 +291,10 @@ char **hutch_ctr_layer_dirs(const struct hutch_ctr *c, bool lowest_first);
 int hutch_ctr_mount_rootfs(struct hutch_engine *e, struct hutch_ctr *c, char **merged,
                            struct hutch_error **err);
 
+/* docker ps -s: the bytes of the files in the container's writable
+ * layer (the overlay's upper dir); 0 when there is none. */
+int64_t hutch_ctr_rw_size(const struct hutch_ctr *c);
+
 /* ---- volumes (volume.c) ---- */
 
 struct hutch_volume_info {
@@ -323,3 +337,12 @@ struct hutch_monitor_args {
 int hutch_monitor_run(const struct hutch_monitor_args *a, struct hutch_error **err);
 /* "exec: ... not found" errors of create → 127, not executable → 126. */
 int hutch_exec_error_status(const struct hutch_error *e);
+
+/* ---- events (ctr_events.c; the journal: events.h) ---- */
+
+/* Record an event of type with attributes given as key, value pairs
+ * ending with NULL; a failure to record is logged and ignored. */
+void hutch_engine_event(struct hutch_engine *e, const char *type, const char *action,
+                        const char *id, ...) __attribute__((sentinel));
+/* A container's event: its name, image and labels, then the pairs. */
+void hutch_ctr_event(struct hutch_ctr *c, const char *action, ...) __attribute__((sentinel));

@@ -3,6 +3,7 @@
  * the network settings (netinspect.c). */
 #include "engine.h"
 
+#include "health.h"
 #include "netsetup.h"
 #include "util/json.h"
 
@@ -12,12 +13,16 @@
 static json_t *inspect_state(struct hutch_engine *e, struct hutch_ctr *c) {
   const char *status = hutch_ctr_status(e, c);
   bool running = strcmp(status, "running") == 0 || strcmp(status, "paused") == 0;
-  return json_pack("{s:s, s:b, s:b, s:b, s:b, s:b, s:i, s:i, s:s, s:s, s:s}", "Status", status,
-                   "Running", running, "Paused", strcmp(status, "paused") == 0, "Restarting",
-                   strcmp(status, "restarting") == 0, "OOMKilled", c->st.oom_killed, "Dead",
-                   c->st.dead, "Pid", running ? c->st.pid : 0, "ExitCode", c->st.exit_code, "Error",
-                   c->st.error ? c->st.error : "", "StartedAt", c->st.started_at, "FinishedAt",
-                   c->st.finished_at);
+  json_t *st = json_pack("{s:s, s:b, s:b, s:b, s:b, s:b, s:i, s:i, s:s, s:s, s:s}", "Status",
+                         status, "Running", running, "Paused", strcmp(status, "paused") == 0,
+                         "Restarting", strcmp(status, "restarting") == 0, "OOMKilled",
+                         c->st.oom_killed, "Dead", c->st.dead, "Pid", running ? c->st.pid : 0,
+                         "ExitCode", c->st.exit_code, "Error", c->st.error ? c->st.error : "",
+                         "StartedAt", c->st.started_at, "FinishedAt", c->st.finished_at);
+  json_t *health = hutch_health_inspect(e, c);
+  if (st && health)
+    json_object_set_new(st, "Health", health);
+  return st;
 }
 
 json_t *hutch_ctr_inspect(struct hutch_engine *e, struct hutch_ctr *c) {

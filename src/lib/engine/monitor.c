@@ -16,6 +16,7 @@
  * recording the exit, the restart policy (another launch, another exec),
  * --rm. The idle process keeps none of the engine's mappings. */
 #include "engine.h"
+#include "health.h"
 #include "monitor_io.h"
 #include "netsetup.h"
 
@@ -71,15 +72,27 @@ static void set_forwarding(bool on) {
   }
 }
 
-/* Update the record's state under the container's lock. */
+/* Update the record's state under the container's lock; then, with
+ * action, record the event ("start", "die" with exitCode). */
 static int update_record(struct hutch_engine *e, const char *id,
                          void (*fn)(struct hutch_ctr_state *st, void *ud), void *ud,
-                         struct hutch_error **err) {
+                         const char *action, struct hutch_error **err) {
   _cleanup_ctr_ struct hutch_ctr *c = NULL;
   if (hutch_ctr_open(e, id, true, &c, err) < 0)
     return -1;
   fn(&c->st, ud);
-  return hutch_ctr_save_state(c, err);
+  if (hutch_ctr_save_state(c, err) < 0)
+    return -1;
+  if (action && strcmp(action, "die") == 0) {
+    char code[16];
+    snprintf(code, sizeof(code), "%d", c->st.exit_code);
+    if (c->st.oom_killed)
+      hutch_ctr_event(c, "oom", NULL);
+    hutch_ctr_event(c, action, "exitCode", code, NULL);
+  } else if (action) {
+    hutch_ctr_event(c, action, NULL);
+  }
+  return 0;
 }
 
 static void set_time(char *dst, size_t n, const char *t) {
@@ -128,14 +141,15 @@ static void rec_restart(struct hutch_ctr_state *st, void *ud) {
   st->restart_count++;
 }
 
-/* Did the kernel OOM-kill something in the container's memory cgroup? */
-static bool oom_killed(const char *id) {
-  const char *files[] = {"/sys/fs/cgroup/memory/hutch/%s/memory.oom_control",
-                         "/sys/fs/cgroup/hutch/%s/memory.events",
-                         "/sys/fs/cgroup/unified/hutch/%s/memory.events"};
+/* Did the kernel OOM-kill something in the container's memory cgroup
+ * (cgpath: its linux.cgroupsPath)? */
+static bool oom_killed(const char *cgpath) {
+  const char *files[] = {"/sys/fs/cgroup/memory%s/memory.oom_control",
+                         "/sys/fs/cgroup%s/memory.events",
+                         "/sys/fs/cgroup/unified%s/memory.events"};
   for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
-    char p[512];
-    snprintf(p, sizeof(p), files[i], id);
+    char p[4200];
+    snprintf(p, sizeof(p), files[i], cgpath);
     _cleanup_free_ char *text = NULL;
     size_t len;
     if (hutch_read_file(p, &text, &len) < 0)
@@ -157,6 +171,15 @@ static void report_ready(int *fd, const char *text) {
     hutch_debug("report to the CLI: %s, ignoring", strerror(errno));
   close(*fd);
   *fd = -EBADF;
+}
+
+/* A (re)started container's health: "starting" again. */
+static void health_started(struct hutch_engine *e, const char *id) {
+  _cleanup_ctr_ struct hutch_ctr *c = NULL;
+  struct hutch_error *herr = NULL;
+  if (hutch_ctr_open(e, id, false, &c, &herr) < 0 || hutch_health_reset(e, c, &herr) < 0)
+    hutch_warn("health status of %.12s: %s, ignoring", id, herr && herr->msg ? herr->msg : "?");
+  hutch_error_free(herr);
 }
 
 /* A started container: its init (our child) and our ends of its stdio. */
@@ -240,15 +263,16 @@ static int launch(const struct hutch_monitor_args *a, int *ready_fd, struct laun
   }
   fwd_pid = pid;
   struct started s = {.pid = pid};
-  if (update_record(e, a->id, rec_started, &s, err) < 0 ||
+  if (update_record(e, a->id, rec_started, &s, "start", err) < 0 ||
       hutch_container_start(&e->rt, a->id, err) < 0) {
     hutch_container_delete(&e->rt, a->id, true, NULL);
     struct exited x = {.code = 125, .error = *err && (*err)->msg ? (*err)->msg : "start failed"};
-    update_record(e, a->id, rec_exited, &x, NULL);
+    update_record(e, a->id, rec_exited, &x, "die", NULL);
     *code = 125;
     goto fail;
   }
   l->pid = pid;
+  health_started(e, a->id);
   report_ready(ready_fd, "ok");
   return 0;
 fail:
@@ -258,7 +282,8 @@ fail:
 }
 
 /* Copy the output until the container exits; its exit status. */
-static int pump(const struct hutch_monitor_args *a, struct launched *l, struct hutch_logw *lw) {
+static int pump(const struct hutch_monitor_args *a, struct launched *l, struct hutch_logw *lw,
+                long health_ms) {
   struct termios saved_tio;
   bool raw = a->attached && a->tty && isatty(0) && tcgetattr(0, &saved_tio) == 0;
   if (raw) {
@@ -273,7 +298,10 @@ static int pump(const struct hutch_monitor_args *a, struct launched *l, struct h
                          .pty = l->pty,
                          .attached = a->attached,
                          .forward_in = a->attached && a->interactive && a->tty,
-                         .winch = &winch};
+                         .winch = &winch,
+                         .health_hutch = hutch_self_exe(),
+                         .health_id = a->id,
+                         .health_ms = hutch_self_exe()[0] == '/' ? health_ms : 0};
   int status = hutch_pump_run(&p, lw);
   l->out_fd = l->err_fd = -1; /* closed by the pump */
   launched_close(l);
@@ -292,16 +320,19 @@ static long now_ms(void) {
 /* Detached: become hutch-monitor for the container's life (see the top of
  * the file). Returns only if that is not possible; the caller then pumps
  * in this process as before. */
-static void exec_monitor(const struct hutch_monitor_args *a, struct launched *l, long t0,
-                         int backoff_ms) {
+static void exec_monitor(const struct hutch_monitor_args *a, struct launched *l,
+                         const struct hutch_logw *lw, long health_ms, long t0, int backoff_ms) {
   _cleanup_free_ char *mon = hutch_engine_helper_path("HUTCH_MONITOR", "hutch-monitor");
   const char *self = hutch_self_exe();
   if (mon == NULL || self[0] != '/') {
     hutch_debug("hutch-monitor not found: monitoring %.12s in this process", a->id);
     return;
   }
-  char logp[4300], pid[16], out[16], err[16], hold[16], since[24], backoff[16];
-  snprintf(logp, sizeof(logp), "%s/%s/%s-json.log", a->e->containers_dir, a->id, a->id);
+  char pid[16], out[16], err[16], hold[16], since[24], backoff[16], max_size[24], max_file[16],
+      health[24];
+  snprintf(health, sizeof(health), "%ld", health_ms);
+  snprintf(max_size, sizeof(max_size), "%lld", lw->max_size);
+  snprintf(max_file, sizeof(max_file), "%d", lw->max_file);
   snprintf(pid, sizeof(pid), "%d", (int)l->pid);
   snprintf(out, sizeof(out), "%d", l->out_fd);
   snprintf(err, sizeof(err), "%d", l->err_fd);
@@ -315,7 +346,10 @@ static void exec_monitor(const struct hutch_monitor_args *a, struct launched *l,
     argv[k++] = "--debug";
   const char *args[][2] = {
       {"--id", a->id},
-      {"--log", logp},
+      {"--log", lw->path ? lw->path : ""},
+      {"--log-max-size", max_size},
+      {"--log-max-file", max_file},
+      {"--health-interval", health},
       {"--pid", pid},
       {"--hutch", self},
       {"--since", since},
@@ -354,12 +388,40 @@ static void exec_monitor(const struct hutch_monitor_args *a, struct launched *l,
       fcntl(fds[i], F_SETFD, FD_CLOEXEC);
 }
 
+/* What the monitor takes from the record: the log as LogConfig wants
+ * it, the cgroup, the health check's interval. */
+struct settings {
+  char *cgpath;
+  long health_ms; /* 0: no health check */
+};
+
+static void read_settings(const struct hutch_monitor_args *a, struct hutch_logw *lw,
+                          struct settings *set) {
+  _cleanup_ctr_ struct hutch_ctr *c = NULL;
+  if (hutch_ctr_open(a->e, a->id, false, &c, NULL) < 0)
+    return;
+  struct hutch_health_config hc;
+  if (hutch_health_config_get(c, &hc))
+    set->health_ms = (long)(hc.interval / 1000000);
+  if (strcmp(c->cfg.log_driver, "none") == 0)
+    lw->path = NULL;
+  lw->max_size = c->cfg.log_max_size;
+  lw->max_file = c->cfg.log_max_file;
+  if (c->cfg.cgroups_path)
+    set->cgpath = strdup(c->cfg.cgroups_path);
+}
+
 int hutch_monitor_run(const struct hutch_monitor_args *a, struct hutch_error **err) {
   struct hutch_engine *e = a->e;
   _cleanup_free_ char *log_path = NULL;
   if (asprintf(&log_path, "%s/%s/%s-json.log", e->containers_dir, a->id, a->id) < 0)
     return hutch_error_set(err, ENOMEM, "log path");
   struct hutch_logw lw = {.path = log_path, .fd = -1};
+  struct settings set = {0};
+  read_settings(a, &lw, &set);
+  _cleanup_free_ char *cgpath = set.cgpath;
+  if (!cgpath && asprintf(&cgpath, "/hutch/%s", a->id) < 0)
+    return hutch_error_set(err, ENOMEM, "cgroup path");
   hutch_logw_open(&lw);
   int ready_fd = a->ready_fd;
   if (!a->attached) {
@@ -388,7 +450,7 @@ int hutch_monitor_run(const struct hutch_monitor_args *a, struct hutch_error **e
         /* could not start: docker leaves the container created with the code */
         hutch_engine_net_stopped(e, a->id);
         struct exited x = {.code = code, .error = rerr && rerr->msg ? rerr->msg : "start failed"};
-        update_record(e, a->id, rec_exited, &x, NULL);
+        update_record(e, a->id, rec_exited, &x, "die", NULL);
         if (ready_fd >= 0) {
           char *msg = NULL;
           if (asprintf(&msg, "E%d %d %s", code, rerr ? rerr->errnum : 0,
@@ -405,12 +467,12 @@ int hutch_monitor_run(const struct hutch_monitor_args *a, struct hutch_error **e
         break;
       }
       if (!a->attached)
-        exec_monitor(a, &l, t0, backoff_ms);
-      r = pump(a, &l, &lw);
+        exec_monitor(a, &l, &lw, set.health_ms, t0, backoff_ms);
+      r = pump(a, &l, &lw, set.health_ms);
       ran_ms = now_ms() - t0;
     }
     last = r;
-    bool oom = oom_killed(a->id);
+    bool oom = oom_killed(cgpath);
     hutch_container_delete(&e->rt, a->id, true, NULL);
     /* the restart policy, unless someone stopped it on purpose */
     _cleanup_ctr_ struct hutch_ctr *c = NULL;
@@ -429,14 +491,14 @@ int hutch_monitor_run(const struct hutch_monitor_args *a, struct hutch_error **e
     if (!restart)
       hutch_engine_net_stopped(e, a->id);
     struct exited x = {.code = r, .oom = oom, .restarting = restart};
-    update_record(e, a->id, rec_exited, &x, NULL);
+    update_record(e, a->id, rec_exited, &x, "die", NULL);
     if (!restart)
       break;
     backoff_ms = ran_ms > 10000 ? 100 : (backoff_ms * 2 > 60000 ? 60000 : backoff_ms * 2);
     usleep((useconds_t)backoff_ms * 1000 / 2);
     if (!c || hutch_ctr_reload(c, NULL) < 0 || c->st.manual_stop)
       break;
-    update_record(e, a->id, rec_restart, NULL, NULL);
+    update_record(e, a->id, rec_restart, NULL, NULL, NULL);
   }
   if (a->attached)
     set_forwarding(false);

@@ -1,6 +1,9 @@
-/* The monitor's I/O loop and json-file log; see monitor_io.h. Only libc
- * and jansson: this file is linked into the static hutch-monitor too. */
+/* The monitor's I/O loop and json-file log; see monitor_io.h. Only libc,
+ * jansson and util/log.c: this file is linked into the static
+ * hutch-monitor too. */
 #include "monitor_io.h"
+
+#include "util/log.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +25,16 @@
 #define LINE_MAX_BUF 16384
 
 void hutch_logw_open(struct hutch_logw *l) {
+  l->fd = -1;
+  l->size = 0;
+  if (!l->path)
+    return;
+  if (l->max_size <= 0) {
+    l->max_size = LOG_MAX_SIZE;
+    l->max_file = 2;
+  }
+  if (l->max_file < 1)
+    l->max_file = 1;
   l->fd = open(l->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
   struct stat st;
   l->size = l->fd >= 0 && fstat(l->fd, &st) == 0 ? st.st_size : 0;
@@ -33,23 +46,25 @@ void hutch_logw_close(struct hutch_logw *l) {
   l->fd = -1;
 }
 
+/* docker's json-file rotation: PATH.N-1 → PATH.N … PATH → PATH.1, the
+ * oldest dropped; with one file, PATH starts over. */
 static void log_rotate(struct hutch_logw *l) {
-  char old[4300];
-  snprintf(old, sizeof(old), "%s.1", l->path);
   hutch_logw_close(l);
-  rename(l->path, old);
+  if (l->max_file <= 1) {
+    if (truncate(l->path, 0) < 0)
+      return;
+  } else {
+    char from[4300], to[4300];
+    for (int i = l->max_file - 1; i >= 1; i--) {
+      snprintf(to, sizeof(to), "%s.%d", l->path, i);
+      if (i == 1)
+        snprintf(from, sizeof(from), "%s", l->path);
+      else
+        snprintf(from, sizeof(from), "%s.%d", l->path, i - 1);
+      rename(from, to);
+    }
+  }
   hutch_logw_open(l);
-}
-
-/* RFC 3339 with nanoseconds, as hutch_now_rfc3339() (runtime/state.c,
- * which hutch-monitor does not link) writes it. */
-static void log_time(char buf[static 40]) {
-  struct timespec ts;
-  struct tm tm;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  gmtime_r(&ts.tv_sec, &tm);
-  size_t n = strftime(buf, 40, "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf(buf + n, 40 - n, ".%09ldZ", ts.tv_nsec);
 }
 
 static void log_line(struct hutch_logw *l, const char *stream, const char *data, size_t len) {
@@ -66,8 +81,8 @@ static void log_line(struct hutch_logw *l, const char *stream, const char *data,
     s = json_stringn(copy, len);
     free(copy);
   }
-  char now[40];
-  log_time(now);
+  char now[HUTCH_RFC3339_MAX];
+  hutch_time_rfc3339(now);
   json_t *j = json_pack("{s:o, s:s, s:s}", "log", s, "stream", stream, "time", now);
   char *text = json_dumps(j, JSON_COMPACT);
   json_decref(j);
@@ -78,7 +93,7 @@ static void log_line(struct hutch_logw *l, const char *stream, const char *data,
   if (write(l->fd, text, n + 1) > 0)
     l->size += (off_t)n + 1;
   free(text);
-  if (l->size > LOG_MAX_SIZE)
+  if (l->size >= l->max_size)
     log_rotate(l);
 }
 
@@ -133,6 +148,39 @@ static bool stream_read(struct stream *s, struct hutch_logw *l) {
   return true;
 }
 
+static long mono_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* The next probe, unless the last one still runs (reaped here: it is our
+ * child, and waitpid names it, never the container's init). */
+static void health_spawn(const struct hutch_pump *p, pid_t *child) {
+  if (*child > 0 && waitpid(*child, NULL, WNOHANG) == 0)
+    return;
+  *child = fork();
+  if (*child != 0)
+    return;
+  int null = open("/dev/null", O_RDWR);
+  if (null >= 0) {
+    dup2(null, 0);
+    dup2(null, 1);
+    dup2(null, 2);
+  }
+  const char *argv[] = {p->health_hutch, "__health", p->health_id, NULL};
+  execv(p->health_hutch, (char *const *)argv);
+  _exit(127);
+}
+
+/* poll's timeout: until the next probe, or none */
+static int health_wait(const struct hutch_pump *p, long next) {
+  if (p->health_ms <= 0)
+    return -1;
+  long left = next - mono_ms();
+  return left < 0 ? 0 : (int)left;
+}
+
 int hutch_pump_run(const struct hutch_pump *p, struct hutch_logw *log) {
   /* static: 2 × 16 KiB that a small monitor should not keep on its stack */
   static struct stream so, se;
@@ -143,6 +191,8 @@ int hutch_pump_run(const struct hutch_pump *p, struct hutch_logw *log) {
   bool in_open = p->forward_in && master >= 0;
   bool exited = false;
   int drain_ms = 2000;
+  pid_t health = 0;
+  long health_next = mono_ms() + p->health_ms;
   while (so.fd >= 0 || se.fd >= 0) {
     if (p->winch && *p->winch && master >= 0) {
       *p->winch = 0;
@@ -154,8 +204,14 @@ int hutch_pump_run(const struct hutch_pump *p, struct hutch_logw *log) {
                            {.fd = se.fd, .events = POLLIN},
                            {.fd = in_open ? 0 : -1, .events = POLLIN},
                            {.fd = exited ? -1 : pidfd, .events = POLLIN}};
-    int n = poll(pf, 4, exited ? 100 : -1);
+    int n = poll(pf, 4, exited ? 100 : health_wait(p, health_next));
+    if (!exited && p->health_ms > 0 && mono_ms() >= health_next) {
+      health_spawn(p, &health);
+      health_next = mono_ms() + p->health_ms;
+    }
     if (n < 0 && errno == EINTR)
+      continue;
+    if (n == 0 && !exited)
       continue;
     if (n < 0)
       break;
@@ -200,5 +256,7 @@ int hutch_pump_run(const struct hutch_pump *p, struct hutch_logw *log) {
   int status = 0;
   while (waitpid(p->pid, &status, 0) < 0 && errno == EINTR)
     ;
+  if (health > 0)
+    waitpid(health, NULL, 0);
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }

@@ -14,9 +14,14 @@
 /* json-file log: one {"log","stream","time"} object per line, as docker
  * writes it. */
 struct hutch_logw {
-  const char *path;
-  int fd; /* -1 when it could not be opened: output is dropped */
+  const char *path; /* NULL: --log-driver none, output is dropped */
+  int fd;           /* -1 when it could not be opened: output is dropped */
   off_t size;
+  /* --log-opt max-size/max-file: rotate at max_size bytes, keeping
+   * max_file files (PATH, PATH.1 … PATH.<max_file-1>; 1: truncate). 0:
+   * hutch's bound, 10 MiB and one older file. */
+  long long max_size;
+  int max_file;
 };
 void hutch_logw_open(struct hutch_logw *l);
 void hutch_logw_close(struct hutch_logw *l);
@@ -29,6 +34,10 @@ struct hutch_pump {
   bool attached;                /* copy the output to our stdout/stderr as well */
   bool forward_in;              /* copy our stdin to the pty (attached -it) */
   volatile sig_atomic_t *winch; /* set by a SIGWINCH handler: resize the pty; may be NULL */
+  /* The health check: every health_ms (0: none) run `HUTCH __health ID`
+   * (health.c), one at a time, without waiting for it. */
+  const char *health_hutch, *health_id;
+  long health_ms;
 };
 
 /* Copy until the init exits and its output is drained (pipes: until EOF,

@@ -38,6 +38,8 @@ enum {
   COL_FINISHED_AT,
   COL_IMAGE_NAME,
   COL_COMMAND,
+  COL_HEALTH_STATUS,
+  COL_HEALTH_STREAK,
   COL_CONFIG,
 };
 /* The state columns, in the order of bind_state(), from ?1 on. */
@@ -70,6 +72,9 @@ static void state_from_row(sqlite3_stmt *row, struct hutch_ctr_state *s) {
   s->error = strdup(text_col(row, COL_ERROR));
   snprintf(s->started_at, sizeof(s->started_at), "%s", text_col(row, COL_STARTED_AT));
   snprintf(s->finished_at, sizeof(s->finished_at), "%s", text_col(row, COL_FINISHED_AT));
+  /* written only by health.c, never by a state save */
+  snprintf(s->health_status, sizeof(s->health_status), "%s", text_col(row, COL_HEALTH_STATUS));
+  s->health_failing_streak = sqlite3_column_int(row, COL_HEALTH_STREAK);
 }
 
 static void bind_state(sqlite3_stmt *q, const struct hutch_ctr_state *s) {
@@ -104,6 +109,7 @@ void hutch_ctr_config_parse(json_t *rec, struct hutch_ctr_config *cfg) {
   json_t *data = json_object_get(json_object_get(rec, "GraphDriver"), "Data");
   json_t *h = json_object_get(rec, "Hutch"), *rp = json_object_get(host, "RestartPolicy");
   json_t *timeout = json_object_get(config, "StopTimeout");
+  json_t *log = json_object_get(host, "LogConfig");
   *cfg = (struct hutch_ctr_config){
       .path = str_at(rec, "Path"),
       .args = json_object_get(rec, "Args"),
@@ -130,7 +136,16 @@ void hutch_ctr_config_parse(json_t *rec, struct hutch_ctr_config *cfg) {
       .netns = str_at(h, "NetNS"),
       .net = json_object_get(h, "Net"),
       .anon_volumes = json_object_get(h, "AnonVolumes"),
+      .mounts = json_object_get(rec, "Mounts"),
+      .log_driver = json_string_value(json_object_get(log, "Type")) ?: "json-file",
+      .log_max_size = json_integer_value(json_object_get(h, "LogMaxSize")),
+      .log_max_file = (int)json_integer_value(json_object_get(h, "LogMaxFile")),
+      .cgroups_path = str_at(h, "CgroupsPath"),
+      .runtime_path = str_at(h, "RuntimePath"),
   };
+  /* records from before --cgroup-parent */
+  if (!*cfg->cgroups_path)
+    cfg->cgroups_path = NULL;
 }
 
 const char *hutch_ctr_row_id(sqlite3_stmt *row) {

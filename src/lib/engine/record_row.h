@@ -11,7 +11,7 @@
 #define HUTCH_CTR_HEAD                                                                             \
   "id, name, created, running, restarting, oom_killed, dead, manual_stop, pid, pid_start, "        \
   "monitor_pid, monitor_start, net_owner, net_owner_start, exit_code, restart_count, error, "      \
-  "started_at, finished_at, image_name, command"
+  "started_at, finished_at, image_name, command, health_status, health_failing_streak"
 /* A SELECT of whole records, to be followed by a WHERE clause. The
  * configuration, a JSON document of kilobytes, is in a table of its own;
  * the brief form leaves it out (NULL), for listings. */

@@ -5,6 +5,7 @@
  * Pure apart from stat()ing --device paths and listing /dev for
  * --privileged, which is what docker does too. */
 #include "spec_gen.h"
+#include "spec_internal.h"
 
 #include "linux/caps.h"
 #include "linux/seccomp_default.h"
@@ -26,505 +27,6 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
-
-void hutch_mount_req_clear(struct hutch_mount_req *m) {
-  free(m->source);
-  free(m->target);
-  free(m->options);
-  free(m->host_path);
-  memset(m, 0, sizeof(*m));
-}
-
-void hutch_run_opts_clear(struct hutch_run_opts *o) {
-  hutch_strv_free(o->cmd);
-  free(o->entrypoint);
-  hutch_strv_free(o->env);
-  hutch_strv_free(o->env_file);
-  free(o->workdir);
-  free(o->user);
-  free(o->hostname);
-  free(o->name);
-  free(o->seccomp);
-  for (size_t i = 0; i < o->n_mounts; i++)
-    hutch_mount_req_clear(&o->mounts[i]);
-  free(o->mounts);
-  free(o->cpuset_cpus);
-  hutch_strv_free(o->ulimits);
-  hutch_strv_free(o->cap_add);
-  hutch_strv_free(o->cap_drop);
-  hutch_strv_free(o->devices);
-  hutch_strv_free(o->labels);
-  hutch_strv_free(o->security_opt);
-  hutch_strv_free(o->publish);
-  free(o->stop_signal);
-  free(o->restart);
-  free(o->network);
-  free(o->ip);
-  hutch_strv_free(o->dns);
-  hutch_strv_free(o->dns_search);
-  hutch_strv_free(o->dns_options);
-  hutch_strv_free(o->add_hosts);
-  hutch_strv_free(o->net_aliases);
-  hutch_strv_free(o->expose);
-  memset(o, 0, sizeof(*o));
-}
-
-int hutch_parse_bytes(const char *s, int64_t *out) {
-  if (s == NULL || *s == '\0')
-    return -EINVAL;
-  char *end;
-  errno = 0;
-  double v = strtod(s, &end);
-  if (errno || end == s || v < 0)
-    return -EINVAL;
-  int64_t mult = 1;
-  switch (tolower((unsigned char)*end)) {
-  case '\0':
-    break;
-  case 'b':
-    break;
-  case 'k':
-    mult = 1024;
-    break;
-  case 'm':
-    mult = 1024 * 1024;
-    break;
-  case 'g':
-    mult = 1024LL * 1024 * 1024;
-    break;
-  case 't':
-    mult = 1024LL * 1024 * 1024 * 1024;
-    break;
-  default:
-    return -EINVAL;
-  }
-  if (*end) {
-    end++;
-    if (tolower((unsigned char)*end) == 'b' && mult > 1)
-      end++;
-    if (*end)
-      return -EINVAL;
-  }
-  *out = (int64_t)(v * (double)mult);
-  return 0;
-}
-
-int hutch_parse_cpus(const char *s, int64_t *out) {
-  char *end;
-  errno = 0;
-  double v = strtod(s, &end);
-  if (errno || end == s || *end || v < 0 || v > 1e6)
-    return -EINVAL;
-  *out = (int64_t)(v * 1e9 + 0.5);
-  return 0;
-}
-
-int hutch_parse_restart(const char *s, const char **name, int *max_retries) {
-  *max_retries = 0;
-  if (s == NULL || strcmp(s, "no") == 0 || *s == '\0') {
-    *name = "no";
-    return 0;
-  }
-  if (strcmp(s, "always") == 0 || strcmp(s, "unless-stopped") == 0) {
-    *name = strcmp(s, "always") == 0 ? "always" : "unless-stopped";
-    return 0;
-  }
-  if (hutch_str_has_prefix(s, "on-failure")) {
-    *name = "on-failure";
-    if (s[10] == '\0')
-      return 0;
-    int64_t n;
-    if (s[10] != ':' || hutch_parse_int64(s + 11, 0, 1000000, &n) < 0)
-      return -EINVAL;
-    *max_retries = (int)n;
-    return 0;
-  }
-  return -EINVAL;
-}
-
-/* Split "a:b:c" into at most 3 parts. */
-static size_t split_colon(const char *s, char *parts[3]) {
-  size_t n = 0;
-  const char *p = s;
-  while (n < 3) {
-    const char *c = n < 2 ? strchr(p, ':') : NULL;
-    parts[n++] = c ? strndup(p, (size_t)(c - p)) : strdup(p);
-    if (!c)
-      break;
-    p = c + 1;
-  }
-  return n;
-}
-
-/* docker's rule for local volume names. */
-static bool volume_name_ok(const char *s) {
-  if (!isalnum((unsigned char)s[0]))
-    return false;
-  for (const char *p = s + 1; *p; p++)
-    if (!isalnum((unsigned char)*p) && *p != '_' && *p != '.' && *p != '-')
-      return false;
-  return true;
-}
-
-/* A bind source as the docker CLI takes it: absolute as given, "." and
- * "./..." made absolute against the cwd; 0 with *out NULL for anything
- * else, which is not a host path. Resolving other relative paths against
- * wherever hutch runs would let "x/../../.." name the host's /. */
-static int bind_source(const char *src, char **out) {
-  *out = NULL;
-  if (src[0] == '/')
-    return (*out = strdup(src)) ? 0 : -ENOMEM;
-  if (strcmp(src, ".") != 0 && !hutch_str_has_prefix(src, "./"))
-    return 0;
-  _cleanup_free_ char *cwd = getcwd(NULL, 0);
-  if (cwd == NULL)
-    return -errno;
-  return asprintf(out, "%s/%s", cwd, src) < 0 ? -ENOMEM : 0;
-}
-
-/* -v SRC:DST: a host path (see bind_source) or a volume name. */
-static int volume_source(const char *spec, const char *src, struct hutch_mount_req *out,
-                         struct hutch_error **err) {
-  _cleanup_free_ char *abs = NULL;
-  int r = bind_source(src, &abs);
-  if (r < 0)
-    return hutch_error_set(err, r, "bind source %s", src);
-  if (abs) {
-    out->type = HUTCH_MOUNT_BIND;
-    out->source = TAKE_PTR(abs);
-    return 0;
-  }
-  if (src[0] == '\0')
-    return hutch_error_set(err, EINVAL, "invalid volume specification: %s", spec);
-  if (!volume_name_ok(src))
-    return hutch_error_set(err, EINVAL,
-                           "%s includes invalid characters for a local volume name, only "
-                           "[a-zA-Z0-9][a-zA-Z0-9_.-] are allowed; to pass a host directory, "
-                           "use an absolute path",
-                           src);
-  out->type = HUTCH_MOUNT_VOLUME;
-  return (out->source = strdup(src)) ? 0 : hutch_error_set(err, ENOMEM, "volume %s", spec);
-}
-
-int hutch_parse_volume_flag(const char *s, struct hutch_mount_req *out, struct hutch_error **err) {
-  char *parts[3] = {NULL, NULL, NULL};
-  size_t n = split_colon(s, parts);
-  memset(out, 0, sizeof(*out));
-  int ret = 0;
-  if (n == 1) {
-    out->type = HUTCH_MOUNT_VOLUME;
-    out->target = TAKE_PTR(parts[0]);
-  } else {
-    ret = volume_source(s, parts[0], out, err);
-    out->target = TAKE_PTR(parts[1]);
-    if (ret == 0 && n == 3) {
-      _cleanup_free_ char *copy = strdup(parts[2]);
-      char *save = NULL;
-      for (char *o = strtok_r(copy, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
-        if (strcmp(o, "ro") == 0)
-          out->readonly = true;
-        else if (strcmp(o, "rw") == 0)
-          out->readonly = false;
-        else if (strcmp(o, "z") && strcmp(o, "Z") && strcmp(o, "rprivate") &&
-                 strcmp(o, "private") && strcmp(o, "rshared") && strcmp(o, "shared") &&
-                 strcmp(o, "rslave") && strcmp(o, "slave") && strcmp(o, "nocopy")) {
-          ret = hutch_error_set(err, EINVAL, "invalid volume option %s in %s", o, s);
-          break;
-        }
-      }
-    }
-  }
-  for (size_t i = 0; i < 3; i++)
-    free(parts[i]);
-  if (ret == 0 && (out->target == NULL || out->target[0] != '/'))
-    ret = hutch_error_set(
-        err, EINVAL, "invalid volume specification: %s: the container path must be absolute", s);
-  if (ret < 0)
-    hutch_mount_req_clear(out);
-  return ret;
-}
-
-int hutch_parse_tmpfs_flag(const char *s, struct hutch_mount_req *out, struct hutch_error **err) {
-  memset(out, 0, sizeof(*out));
-  out->type = HUTCH_MOUNT_TMPFS;
-  const char *c = strchr(s, ':');
-  out->target = c ? strndup(s, (size_t)(c - s)) : strdup(s);
-  if (c && c[1])
-    out->options = strdup(c + 1);
-  if (out->target[0] != '/') {
-    hutch_mount_req_clear(out);
-    return hutch_error_set(err, EINVAL, "invalid tmpfs %s: the path must be absolute", s);
-  }
-  return 0;
-}
-
-/* --mount source=: a bind's must be a host path as bind_source takes it, a
- * volume's a volume name. */
-static int mount_source(const char *spec, struct hutch_mount_req *out, struct hutch_error **err) {
-  if (out->type == HUTCH_MOUNT_VOLUME && !volume_name_ok(out->source))
-    return hutch_error_set(err, EINVAL, "--mount %s: %s is not a valid volume name", spec,
-                           out->source);
-  if (out->type != HUTCH_MOUNT_BIND)
-    return 0;
-  char *abs = NULL;
-  int r = bind_source(out->source, &abs);
-  if (r < 0)
-    return hutch_error_set(err, r, "--mount %s: bind source", spec);
-  if (abs == NULL)
-    return hutch_error_set(err, EINVAL,
-                           "--mount %s: invalid mount config for type \"bind\": invalid mount "
-                           "path: '%s' mount path must be absolute",
-                           spec, out->source);
-  free(out->source);
-  out->source = abs;
-  return 0;
-}
-
-int hutch_parse_mount_flag(const char *s, struct hutch_mount_req *out, struct hutch_error **err) {
-  memset(out, 0, sizeof(*out));
-  _cleanup_free_ char *copy = strdup(s);
-  char *save = NULL;
-  const char *type = "volume";
-  _cleanup_free_ char *tmpfs_opts = NULL;
-  int ret = 0;
-  for (char *kv = strtok_r(copy, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
-    char *eq = strchr(kv, '=');
-    const char *val = eq ? eq + 1 : NULL;
-    if (eq)
-      *eq = '\0';
-    if (strcmp(kv, "type") == 0 && val)
-      type = val;
-    else if ((strcmp(kv, "source") == 0 || strcmp(kv, "src") == 0) && val) {
-      free(out->source);
-      out->source = strdup(val);
-    } else if ((strcmp(kv, "target") == 0 || strcmp(kv, "destination") == 0 ||
-                strcmp(kv, "dst") == 0) &&
-               val) {
-      free(out->target);
-      out->target = strdup(val);
-    } else if (strcmp(kv, "readonly") == 0 || strcmp(kv, "ro") == 0)
-      out->readonly = val == NULL || strcmp(val, "true") == 0 || strcmp(val, "1") == 0;
-    else if (strcmp(kv, "tmpfs-size") == 0 && val) {
-      char *t = NULL;
-      if (asprintf(&t, "%s%ssize=%s", tmpfs_opts ? tmpfs_opts : "", tmpfs_opts ? "," : "", val) < 0)
-        t = NULL;
-      free(tmpfs_opts);
-      tmpfs_opts = t;
-    } else if (strcmp(kv, "tmpfs-mode") == 0 && val) {
-      char *t = NULL;
-      if (asprintf(&t, "%s%smode=%s", tmpfs_opts ? tmpfs_opts : "", tmpfs_opts ? "," : "", val) < 0)
-        t = NULL;
-      free(tmpfs_opts);
-      tmpfs_opts = t;
-    } else if (strcmp(kv, "bind-propagation") == 0 || strcmp(kv, "volume-nocopy") == 0 ||
-               strcmp(kv, "consistency") == 0) {
-      /* accepted, no effect here */
-    } else {
-      ret = hutch_error_set(err, EINVAL, "--mount %s: unknown key %s", s, kv);
-      break;
-    }
-  }
-  if (ret == 0) {
-    if (strcmp(type, "bind") == 0)
-      out->type = HUTCH_MOUNT_BIND;
-    else if (strcmp(type, "volume") == 0)
-      out->type = HUTCH_MOUNT_VOLUME;
-    else if (strcmp(type, "tmpfs") == 0)
-      out->type = HUTCH_MOUNT_TMPFS;
-    else
-      ret = hutch_error_set(err, EINVAL, "--mount %s: unknown type %s", s, type);
-  }
-  if (ret == 0 && (out->target == NULL || out->target[0] != '/'))
-    ret = hutch_error_set(err, EINVAL, "--mount %s: target must be an absolute path", s);
-  if (ret == 0 && out->type == HUTCH_MOUNT_BIND && out->source == NULL)
-    ret = hutch_error_set(err, EINVAL, "--mount %s: a bind mount needs a source", s);
-  if (ret == 0 && out->source)
-    ret = mount_source(s, out, err);
-  if (ret == 0 && out->type == HUTCH_MOUNT_TMPFS && out->source)
-    ret = hutch_error_set(err, EINVAL, "--mount %s: a tmpfs mount takes no source", s);
-  if (ret < 0) {
-    hutch_mount_req_clear(out);
-    return ret;
-  }
-  out->options = TAKE_PTR(tmpfs_opts);
-  return 0;
-}
-
-char **hutch_spec_args(const struct hutch_run_opts *o, const struct hutch_image_config *img) {
-  char **args = calloc(1, sizeof(char *));
-  if (args == NULL)
-    return NULL;
-  if (o->has_entrypoint) {
-    if (o->entrypoint && *o->entrypoint)
-      hutch_strv_push(&args, o->entrypoint);
-  } else if (img && img->entrypoint) {
-    for (char **e = img->entrypoint; *e; e++)
-      hutch_strv_push(&args, *e);
-  }
-  /* An overridden entrypoint drops the image's Cmd (docker resets it). */
-  char *const *cmd = o->cmd ? o->cmd : (!o->has_entrypoint && img ? img->cmd : NULL);
-  for (char *const *c = cmd; c && *c; c++)
-    hutch_strv_push(&args, *c);
-  return args;
-}
-
-/* ---- users ---- */
-
-int hutch_read_user_db(const char *rootfs, const char *path, char **out, struct hutch_error **err) {
-  *out = NULL;
-  _cleanup_close_ int rfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (rfd < 0)
-    return hutch_error_set(err, errno, "open %s", rootfs);
-  int r = hutch_read_regular_in_root(rfd, path, HUTCH_USER_DB_MAX, out, NULL);
-  hutch_debug("read %s in the container: %d", path, r);
-  if (r == -ENOENT || r == -ENOTDIR)
-    return 0;
-  if (r == -EINVAL || r == -EISDIR)
-    return hutch_error_set(err, 0, "%s in the container is not a regular file", path);
-  if (r == -EFBIG)
-    return hutch_error_set(err, 0, "%s in the container is larger than %zu MiB", path,
-                           HUTCH_USER_DB_MAX >> 20);
-  if (r < 0)
-    return hutch_error_set(err, r, "read %s in the container", path);
-  return 0;
-}
-
-void hutch_user_clear(struct hutch_user *u) {
-  free(u->additional_gids);
-  free(u->home);
-  memset(u, 0, sizeof(*u));
-}
-
-static bool parse_id(const char *s, uint32_t *out) {
-  int64_t v;
-  if (hutch_parse_int64(s, 0, UINT32_MAX - 1, &v) < 0)
-    return false;
-  *out = (uint32_t)v;
-  return true;
-}
-
-/* Call fn for each line's colon-separated fields (up to 7). */
-static bool find_entry(const char *text, const char *name, bool by_id, uint32_t id, char *fields[7],
-                       size_t nfields) {
-  if (text == NULL)
-    return false;
-  const char *p = text;
-  while (*p) {
-    const char *nl = strchr(p, '\n');
-    size_t len = nl ? (size_t)(nl - p) : strlen(p);
-    _cleanup_free_ char *line = strndup(p, len);
-    p = nl ? nl + 1 : p + len;
-    char *f[7] = {0};
-    size_t n = 0;
-    char *s = line;
-    while (n < nfields) {
-      f[n++] = s;
-      char *c = strchr(s, ':');
-      if (!c)
-        break;
-      *c = '\0';
-      s = c + 1;
-    }
-    if (n < 3 || line[0] == '#')
-      continue;
-    uint32_t fid;
-    bool match = by_id ? (parse_id(f[2], &fid) && fid == id) : strcmp(f[0], name) == 0;
-    if (!match)
-      continue;
-    for (size_t i = 0; i < nfields; i++)
-      fields[i] = i < n ? strdup(f[i]) : strdup("");
-    return true;
-  }
-  return false;
-}
-
-static void free_fields(char *f[7]) {
-  for (size_t i = 0; i < 7; i++) {
-    free(f[i]);
-    f[i] = NULL;
-  }
-}
-
-int hutch_resolve_user(const char *spec, const char *passwd, const char *group,
-                       struct hutch_user *out, struct hutch_error **err) {
-  memset(out, 0, sizeof(*out));
-  _cleanup_free_ char *copy = strdup(spec ? spec : "");
-  char *grp = strchr(copy, ':');
-  if (grp)
-    *grp++ = '\0';
-  const char *usr = copy;
-  char *pw[7] = {0};
-  bool found = false;
-  uint32_t id;
-  if (*usr == '\0') {
-    found = find_entry(passwd, NULL, true, 0, pw, 7);
-  } else if (parse_id(usr, &id)) {
-    out->uid = id;
-    found = find_entry(passwd, NULL, true, id, pw, 7);
-  } else {
-    found = find_entry(passwd, usr, false, 0, pw, 7);
-    if (!found)
-      return hutch_error_set(err, ENOENT,
-                             "unable to find user %s: no matching entries in passwd file", usr);
-  }
-  if (found) {
-    parse_id(pw[2], &out->uid);
-    parse_id(pw[3], &out->gid);
-    out->home = strdup(pw[5] && *pw[5] ? pw[5] : "/");
-  } else {
-    out->home = strdup("/");
-  }
-  if (grp && *grp) {
-    char *gr[7] = {0};
-    if (parse_id(grp, &id)) {
-      out->gid = id;
-    } else if (find_entry(group, grp, false, 0, gr, 4)) {
-      parse_id(gr[2], &out->gid);
-      free_fields(gr);
-    } else {
-      free_fields(pw);
-      hutch_user_clear(out);
-      return hutch_error_set(err, ENOENT,
-                             "unable to find group %s: no matching entries in group file", grp);
-    }
-  }
-  /* Supplementary groups: every group that lists the user by name. */
-  if (found && group) {
-    const char *p = group;
-    while (*p) {
-      const char *nl = strchr(p, '\n');
-      size_t len = nl ? (size_t)(nl - p) : strlen(p);
-      _cleanup_free_ char *line = strndup(p, len);
-      p = nl ? nl + 1 : p + len;
-      char *f[4] = {0};
-      char *s = line;
-      size_t n = 0;
-      while (n < 4) {
-        f[n++] = s;
-        char *c = strchr(s, ':');
-        if (!c)
-          break;
-        *c = '\0';
-        s = c + 1;
-      }
-      if (n < 4 || !parse_id(f[2], &id))
-        continue;
-      char *save = NULL;
-      for (char *m = strtok_r(f[3], ",", &save); m; m = strtok_r(NULL, ",", &save)) {
-        if (strcmp(m, pw[0]) != 0)
-          continue;
-        uint32_t *g = realloc(out->additional_gids, (out->n_additional_gids + 1) * sizeof(*g));
-        if (g) {
-          out->additional_gids = g;
-          g[out->n_additional_gids++] = id;
-        }
-        break;
-      }
-    }
-  }
-  free_fields(pw);
-  return 0;
-}
 
 /* ---- seccomp to JSON ---- */
 
@@ -720,59 +222,6 @@ static int ulimit_json(const char *s, json_t **out, struct hutch_error **err) {
   return 0;
 }
 
-static json_t *device_json(const char *path_in_ctr, const struct stat *st, const char *perms) {
-  json_t *d = json_pack("{s:s, s:s, s:I, s:I, s:i, s:i, s:i}", "path", path_in_ctr, "type",
-                        S_ISBLK(st->st_mode) ? "b" : "c", "major", (json_int_t)major(st->st_rdev),
-                        "minor", (json_int_t)minor(st->st_rdev), "fileMode",
-                        (int)(st->st_mode & 07777), "uid", 0, "gid", 0);
-  (void)perms;
-  return d;
-}
-
-static int add_device(json_t *devices, json_t *rules, const char *s, struct hutch_error **err) {
-  char *parts[3] = {NULL, NULL, NULL};
-  size_t n = split_colon(s, parts);
-  const char *host = parts[0];
-  const char *ctr = n >= 2 && parts[1][0] == '/' ? parts[1] : host;
-  const char *perms = n == 3 ? parts[2] : (n == 2 && parts[1][0] != '/' ? parts[1] : "rwm");
-  struct stat st;
-  int ret = 0;
-  if (stat(host, &st) < 0)
-    ret = hutch_error_set(err, errno, "--device %s", host);
-  else if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
-    ret = hutch_error_set(err, EINVAL, "--device %s: not a device node", host);
-  else {
-    json_array_append_new(devices, device_json(ctr, &st, perms));
-    json_array_append_new(rules, json_pack("{s:b, s:s, s:I, s:I, s:s}", "allow", 1, "type",
-                                           S_ISBLK(st.st_mode) ? "b" : "c", "major",
-                                           (json_int_t)major(st.st_rdev), "minor",
-                                           (json_int_t)minor(st.st_rdev), "access", perms));
-  }
-  for (size_t i = 0; i < 3; i++)
-    free(parts[i]);
-  return ret;
-}
-
-/* --privileged: every device node at the top of the host's /dev. */
-static void add_host_devices(json_t *devices) {
-  _cleanup_closedir_ DIR *d = opendir("/dev");
-  if (!d)
-    return;
-  struct dirent *de;
-  while ((de = readdir(d)) != NULL) {
-    char p[512];
-    snprintf(p, sizeof(p), "/dev/%s", de->d_name);
-    struct stat st;
-    if (lstat(p, &st) < 0 || !(S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)))
-      continue;
-    /* the container gets its own of these */
-    if (strcmp(de->d_name, "console") == 0 || strcmp(de->d_name, "ptmx") == 0 ||
-        strncmp(de->d_name, "tty", 3) == 0)
-      continue;
-    json_array_append_new(devices, device_json(p, &st, "rwm"));
-  }
-}
-
 static json_t *bind_json(const char *src, const char *dst, bool ro) {
   json_t *m = json_pack("{s:s, s:s, s:s, s:[s, s]}", "destination", dst, "type", "bind", "source",
                         src, "options", "rbind", "rprivate");
@@ -850,6 +299,18 @@ static int mounts_json(const struct hutch_spec_input *in, json_t *mounts,
   return 0;
 }
 
+char *hutch_spec_cgroup_path(const char *parent, const char *id) {
+  char *p = NULL;
+  if (!parent || !*parent)
+    parent = "/hutch";
+  size_t n = strlen(parent);
+  while (n > 0 && parent[n - 1] == '/')
+    n--;
+  if (asprintf(&p, "%s%.*s/%s", parent[0] == '/' ? "" : "/", (int)n, parent, id) < 0)
+    return NULL;
+  return p;
+}
+
 static json_t *resources_json(const struct hutch_spec_input *in, json_t *res) {
   const struct hutch_run_opts *o = in->o;
   if (o->memory > 0 || o->memory_swap) {
@@ -864,7 +325,15 @@ static json_t *resources_json(const struct hutch_spec_input *in, json_t *res) {
     }
     json_object_set_new(res, "memory", mem);
   }
-  if (o->nano_cpus > 0 || o->cpu_shares > 0 || o->cpuset_cpus) {
+  if (o->oom_kill_disable) {
+    json_t *mem = json_object_get(res, "memory");
+    if (!mem)
+      json_object_set_new(res, "memory", mem = json_object());
+    json_object_set_new(mem, "disableOOMKiller", json_true());
+  }
+  if (o->blkio_weight > 0)
+    json_object_set_new(res, "blockIO", json_pack("{s:I}", "weight", (json_int_t)o->blkio_weight));
+  if (o->nano_cpus > 0 || o->cpu_shares > 0 || o->cpuset_cpus || o->cpuset_mems) {
     json_t *cpu = json_object();
     if (o->nano_cpus > 0) {
       json_object_set_new(cpu, "period", json_integer(100000));
@@ -874,6 +343,8 @@ static json_t *resources_json(const struct hutch_spec_input *in, json_t *res) {
       json_object_set_new(cpu, "shares", json_integer(o->cpu_shares));
     if (o->cpuset_cpus)
       json_object_set_new(cpu, "cpus", json_string(o->cpuset_cpus));
+    if (o->cpuset_mems)
+      json_object_set_new(cpu, "mems", json_string(o->cpuset_mems));
     json_object_set_new(res, "cpu", cpu);
   }
   if (o->pids_limit)
@@ -914,9 +385,8 @@ int hutch_spec_generate(const struct hutch_spec_input *in, json_t **out, struct 
   char shortid[13];
   snprintf(shortid, sizeof(shortid), "%.12s", in->id);
   bool host_net = o->network && strcmp(o->network, "host") == 0;
-  const char *hostname = o->hostname                       ? o->hostname
-                         : (host_net && in->host_hostname) ? in->host_hostname
-                                                           : shortid;
+  bool host_uts = (host_net || hutch_spec_host_uts(in)) && in->host_hostname;
+  const char *hostname = o->hostname ? o->hostname : host_uts ? in->host_hostname : shortid;
   json_object_set_new(spec, "hostname", json_string(hostname));
 
   /* user */
@@ -924,6 +394,10 @@ int hutch_spec_generate(const struct hutch_spec_input *in, json_t **out, struct 
   const char *user = o->user ? o->user : (img && img->user ? img->user : "");
   if (hutch_resolve_user(user, in->passwd, in->group, &u, err) < 0)
     return -1;
+  if (hutch_add_groups(o->group_add, in->group, &u, err) < 0) {
+    hutch_user_clear(&u);
+    return -1;
+  }
   json_t *ju = json_pack("{s:I, s:I}", "uid", (json_int_t)u.uid, "gid", (json_int_t)u.gid);
   if (u.n_additional_gids) {
     json_t *g = json_array();
@@ -1004,18 +478,9 @@ int hutch_spec_generate(const struct hutch_spec_input *in, json_t **out, struct 
   if (mounts_json(in, json_object_get(spec, "mounts"), err) < 0)
     return -1;
 
-  /* namespaces */
-  json_t *ns = json_array();
-  static const char *const kinds[] = {"pid", "ipc", "uts", "mount", "cgroup"};
-  for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
-    json_array_append_new(ns, json_pack("{s:s}", "type", kinds[i]));
-  if (!host_net) {
-    json_t *n = json_pack("{s:s}", "type", "network");
-    if (in->netns_path)
-      json_object_set_new(n, "path", json_string(in->netns_path));
-    json_array_append_new(ns, n);
-  }
-  json_object_set_new(linux_, "namespaces", ns);
+  /* namespaces, /dev/shm by the IPC mode, sysctls (spec_ns.c) */
+  if (hutch_spec_namespaces(in, spec, err) < 0)
+    return -1;
 
   /* masked and read-only paths: docker's lists; none with --privileged */
   static const char *const masked[] = {"/proc/asound",
@@ -1048,10 +513,15 @@ int hutch_spec_generate(const struct hutch_spec_input *in, json_t **out, struct 
   if (o->privileged) {
     json_array_clear(rules);
     json_array_append_new(rules, json_pack("{s:b, s:s}", "allow", 1, "access", "rwm"));
-    add_host_devices(devices);
+    hutch_spec_host_devices(devices);
   }
   for (char **d = o->devices; d && *d; d++)
-    if (add_device(devices, rules, *d, err) < 0) {
+    if (hutch_spec_add_device(devices, rules, *d, err) < 0) {
+      json_decref(devices);
+      return -1;
+    }
+  for (char **d = o->device_cgroup_rules; d && *d; d++)
+    if (hutch_spec_add_device_rule(rules, *d, err) < 0) {
       json_decref(devices);
       return -1;
     }
@@ -1061,8 +531,9 @@ int hutch_spec_generate(const struct hutch_spec_input *in, json_t **out, struct 
     json_decref(devices);
   resources_json(in, res);
 
-  char cgpath[128];
-  snprintf(cgpath, sizeof(cgpath), "/hutch/%s", in->id);
+  _cleanup_free_ char *cgpath = hutch_spec_cgroup_path(o->cgroup_parent, in->id);
+  if (!cgpath)
+    return hutch_error_set(err, ENOMEM, "cgroupsPath");
   json_object_set_new(linux_, "cgroupsPath", json_string(cgpath));
 
   /* seccomp: docker's default profile for this capability set, a file's

@@ -51,6 +51,29 @@ struct hutch_run_opts {
   char **dns, **dns_search, **dns_options;   /* --dns, --dns-search, --dns-option */
   char **add_hosts, **net_aliases, **expose; /* --add-host, --network-alias, --expose */
   bool publish_all;                          /* -P */
+  /* Namespaces: NULL for the container's own; "host"; "container:NAME"
+   * (pid, ipc); ipc also "private", "shareable", "none". */
+  char *pid_mode, *ipc_mode, *uts_mode, *userns_mode;
+  char *pid_join, *ipc_join; /* container:NAME resolved by create: the init's /proc/PID/ns/… */
+  char **sysctls;            /* --sysctl K=V, validated (hutch_sysctl_check) */
+  int64_t shm_size;          /* bytes, 0: docker's 64m */
+  char **group_add;          /* --group-add: names or gids */
+  char *cidfile, *cgroup_parent;
+  char *log_driver;                   /* "json-file" (NULL), "none", "journald" */
+  char **log_opts;                    /* --log-opt K=V as given */
+  int64_t log_max_size, log_max_file; /* from log_opts: bytes (0: unlimited), files (1) */
+  char *runtime;                      /* --runtime: NULL for hutch's own */
+  char *runtime_path;                 /* and its binary, resolved */
+  bool oom_kill_disable;
+  char *cpuset_mems;
+  int64_t blkio_weight;       /* 0: unset, else 10-1000 */
+  char **device_cgroup_rules; /* 'c 1:3 rwm' */
+  int host_cpus;              /* online CPUs, for --cpus (0: unknown) */
+  /* Health check: NULL cmd and !no_healthcheck: the image's */
+  char **health_cmd; /* ["CMD-SHELL", "..."] */
+  bool no_healthcheck;
+  int64_t health_interval, health_timeout, health_start_period; /* ns, 0: default */
+  int64_t health_retries;                                       /* 0: default */
 };
 void hutch_run_opts_clear(struct hutch_run_opts *o);
 
@@ -86,6 +109,10 @@ struct hutch_user {
 int hutch_resolve_user(const char *spec, const char *passwd, const char *group,
                        struct hutch_user *out, struct hutch_error **err);
 void hutch_user_clear(struct hutch_user *u);
+/* --group-add: names (looked up in the group text) or gids, added to
+ * u's additional gids: "Unable to find group NAME". */
+int hutch_add_groups(char *const *names, const char *group, struct hutch_user *u,
+                     struct hutch_error **err);
 /* The image's /etc/passwd or /etc/group (path) under rootfs, resolved
  * inside it: *out NULL when it does not exist (as docker, numeric users
  * still work); an error when it is not a regular file or is larger than
@@ -109,6 +136,11 @@ struct hutch_spec_input {
   int cap_last;       /* highest capability of this kernel */
   uint64_t host_caps; /* our own bounding set: --privileged gets these (0: all to cap_last) */
 };
+
+/* linux.cgroupsPath: "/hutch/ID", or "PARENT/ID" with --cgroup-parent
+ * (docker's cgroupfs rule; a relative parent is under the root). NULL on
+ * ENOMEM. */
+char *hutch_spec_cgroup_path(const char *parent, const char *id);
 
 /* The config.json object. */
 int hutch_spec_generate(const struct hutch_spec_input *in, json_t **out, struct hutch_error **err);

@@ -59,6 +59,17 @@ static const char *const migrations[] = {
     "    coalesce((SELECT group_concat(value, ' ') FROM json_each(config, '$.Args')"
     "              WHERE key > 0), ''));"
     "ALTER TABLE containers DROP COLUMN config;",
+    /* 3: health checks (health.c): the status ps shows, the failing
+     * streak, and the last results */
+    "ALTER TABLE containers ADD COLUMN health_status TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE containers ADD COLUMN health_failing_streak INTEGER NOT NULL DEFAULT 0;"
+    "CREATE TABLE container_health_log ("
+    "  id TEXT NOT NULL REFERENCES containers(id) ON DELETE CASCADE,"
+    "  seq INTEGER NOT NULL,"
+    "  start TEXT NOT NULL, end TEXT NOT NULL,"
+    "  exit_code INTEGER NOT NULL, output TEXT NOT NULL,"
+    "  PRIMARY KEY (id, seq)"
+    ") WITHOUT ROWID;",
 };
 
 int hutch_db_schema_version(void) {

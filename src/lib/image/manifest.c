@@ -265,6 +265,7 @@ void hutch_image_config_free(struct hutch_image_config *c) {
   hutch_strv_free(c->volumes);
   hutch_strv_free(c->labels);
   hutch_strv_free(c->diff_ids);
+  hutch_strv_free(c->health_test);
   free(c);
 }
 
@@ -353,6 +354,16 @@ int hutch_image_config_parse(const char *data, size_t len, struct hutch_image_co
         (r = strv_from_keys(json_object_get(cfg, "Labels"), "config.Labels", true, &c->labels,
                             err)) < 0)
       return r;
+    json_t *hc = json_object_get(cfg, "Healthcheck");
+    if (json_is_object(hc)) {
+      if ((r = strv_from_array(json_object_get(hc, "Test"), "config.Healthcheck.Test",
+                               &c->health_test, err)) < 0)
+        return r;
+      c->health_interval = json_integer_value(json_object_get(hc, "Interval"));
+      c->health_timeout = json_integer_value(json_object_get(hc, "Timeout"));
+      c->health_start_period = json_integer_value(json_object_get(hc, "StartPeriod"));
+      c->health_retries = (int)json_integer_value(json_object_get(hc, "Retries"));
+    }
   }
   json_t *rootfs = json_object_get(j, "rootfs");
   if (!json_is_object(rootfs))

@@ -81,6 +81,11 @@ struct hutch_image_config {
   char **labels;        /* "key=value" */
   char **diff_ids;      /* rootfs.diff_ids, lowest layer first */
   size_t n_diff_ids;
+  /* HEALTHCHECK: Test NULL when the image has none; durations in ns, 0
+   * for the default */
+  char **health_test; /* ["CMD-SHELL", "…"], ["CMD", …] or ["NONE"] */
+  long long health_interval, health_timeout, health_start_period;
+  int health_retries;
 };
 
 int hutch_image_config_parse(const char *data, size_t len, struct hutch_image_config **out,

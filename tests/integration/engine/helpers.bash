@@ -100,3 +100,15 @@ wait_for_log() {
   "$HUTCH" logs "$1" >&2
   return 1
 }
+
+# wait_inspect NAME FORMAT VALUE: until `inspect -f FORMAT NAME` prints
+# VALUE (15 s); shows the state when it never does
+wait_inspect() {
+  local i
+  for i in $(seq 150); do
+    [ "$("$HUTCH" inspect -f "$2" "$1" 2>/dev/null)" = "$3" ] && return 0
+    sleep 0.1
+  done
+  "$HUTCH" inspect "$1" | jq '.[0].State' >&3
+  return 1
+}

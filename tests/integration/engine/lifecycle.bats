@@ -139,3 +139,24 @@ load helpers
   assert_success
   assert_equal "$("$HUTCH" inspect p | jq -r '.[0].State.Status')" running
 }
+
+@test "stop on a paused container thaws and stops it; unpause then says it is not paused" {
+  hutch_bg run -d --network none --name sp testimg sh -c 'trap "exit 3" TERM; while :; do sleep 0.1; done'
+  run hutch pause sp
+  assert_success
+  run hutch pause sp
+  assert_failure
+  assert_output --regexp "^hutch: Container [0-9a-f]{64} is already paused$"
+  SECONDS=0
+  run hutch stop -t 20 sp
+  assert_success
+  # the TERM reached it once thawed: no wait for the SIGKILL
+  [ "$SECONDS" -lt 10 ]
+  assert_equal "$("$HUTCH" inspect sp | jq -r '.[0].State.Status')" exited
+  assert_equal "$("$HUTCH" inspect sp | jq -r '.[0].State.ExitCode')" 3
+  run hutch unpause sp
+  assert_failure
+  assert_output --regexp "^hutch: Container [0-9a-f]{64} is not paused$"
+  run hutch pause sp
+  assert_output --regexp "^hutch: Container [0-9a-f]{64} is not running$"
+}
