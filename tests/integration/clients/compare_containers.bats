@@ -8,9 +8,7 @@
 # report of issue 15): docker's CLI exits 1 for every error the daemon
 # reports and keeps 125 for run's own errors and bad flags, while hutch
 # exits 125 for logs, exec, port, top and rename of a missing container
-# and for create's errors (a name in use, a missing image). A list in a
-# template ({{.Config.Cmd}}) prints as JSON, docker's as Go prints a
-# slice ([sh -c exit 3]): the template engine's, rewritten elsewhere.
+# and for create's errors (a name in use, a missing image).
 
 load compare
 
@@ -45,7 +43,7 @@ load compare
     assert_output "$(dk inspect -f "$f" cmp-i)"
     assert_output "$(pm inspect -f "$f" cmp-i)"
   done
-  for f in '{{.Path}}' '{{.HostConfig.NetworkMode}}' '{{.State.Pid}}'; do
+  for f in '{{.Path}}' '{{.HostConfig.NetworkMode}}' '{{.State.Pid}}' '{{.Config.Cmd}}'; do
     run hu inspect -f "$f" cmp-i
     assert_success
     assert_output "$(dk inspect -f "$f" cmp-i)"
@@ -72,6 +70,25 @@ load compare
     assert_output "$(dk inspect -f "$f" cmp-i)"
     assert_output "$(pm inspect -f "$f" cmp-i)"
   done
+}
+
+@test "ps --format: simple fields and a table as docker prints them" {
+  local t
+  for t in hu dk pm; do
+    # (an argument with a blank is quoted by docker: "sh -c 'exit 0'"; not
+    # yet by hutch, see the report of issue 15)
+    $t create --network none --name cmp-f testimg sh -c true >/dev/null
+  done
+  run hu ps -a --format '{{.Names}}|{{.Image}}|{{.Command}}|{{.State}}'
+  assert_success
+  assert_output "$(dk ps -a --format '{{.Names}}|{{.Image}}|{{.Command}}|{{.State}}')"
+  run hu ps -a --format '{{.Names}} {{.Image}}'
+  assert_output "$(dk ps -a --format '{{.Names}} {{.Image}}')"
+  # podman's .State is "Created", docker's (and hutch's) "created"
+  run pm ps -a --format '{{.State}}'
+  assert_output "Created"
+  run columns hu ps -a --format 'table {{.Names}}\t{{.Status}}\t{{.Image}}'
+  assert_output "$(columns dk ps -a --format 'table {{.Names}}\t{{.Status}}\t{{.Image}}')"
 }
 
 @test "exit codes: a missing container" {

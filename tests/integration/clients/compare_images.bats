@@ -41,6 +41,14 @@ load compare
   assert_output "$(pm image inspect -f '{{.Os}}/{{.Architecture}}' testimg)"
 }
 
+@test "images --format: simple fields and a table as docker prints them" {
+  run hu images --format '{{.Repository}}:{{.Tag}}'
+  assert_success
+  assert_output "$(dk images --format '{{.Repository}}:{{.Tag}}')"
+  run columns hu images --format 'table {{.Repository}}\t{{.Tag}}\t{{.ID}}'
+  assert_output "$(columns dk images --format 'table {{.Repository}}\t{{.Tag}}\t{{.ID}}')"
+}
+
 @test "tag and rmi: the new name lists, the image stays until its last name goes" {
   local t
   for t in hu dk pm; do
