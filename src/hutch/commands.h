@@ -73,11 +73,12 @@ int cmd_man(int argc, char **argv);
 int cmd_network(int argc, char **argv);
 int cmd_port(int argc, char **argv);
 
-/* System commands (src/hutch/{version,events_cmd,system}.c). */
+/* System commands (src/hutch/{version,events_cmd,system,service}.c). */
 int cmd_version(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 int cmd_system(int argc, char **argv);
+int cmd_system_service(int argc, char **argv);
 /* src/hutch/update.c, src/hutch/attach.c */
 int cmd_update(int argc, char **argv);
 /* src/hutch/history.c: image history. */

@@ -65,43 +65,12 @@ int ctr_cli_each(struct hutch_engine *e, int argc, char **argv, int first, bool 
   return ret;
 }
 
-/* "5 minutes" since an RFC 3339 time (now for a time that is none). */
-static void since(const char *t, char *buf, size_t n) {
-  time_t then;
-  long long d = hutch_parse_rfc3339(t, &then) < 0 ? 0 : (long long)(time(NULL) - then);
-  hutch_human_duration(d, buf, n);
-}
-
 void ctr_cli_status_text(struct hutch_engine *e, struct hutch_ctr *c, char *buf, size_t n) {
-  const char *st = hutch_ctr_status(e, c);
-  char d[64];
-  if (strcmp(st, "running") == 0 || strcmp(st, "paused") == 0) {
-    since(c->st.started_at, d, sizeof(d));
-    /* docker's: "Up 2 minutes (healthy)", "(health: starting)" */
-    const char *h = c->st.health_status;
-    char health[32] = "";
-    if (strcmp(h, "starting") == 0)
-      snprintf(health, sizeof(health), " (health: starting)");
-    else if (*h)
-      snprintf(health, sizeof(health), " (%s)", h);
-    snprintf(buf, n, "Up %s%s", d, strcmp(st, "paused") == 0 ? " (Paused)" : health);
-  } else if (strcmp(st, "restarting") == 0) {
-    since(c->st.finished_at, d, sizeof(d));
-    snprintf(buf, n, "Restarting (%d) %s ago", c->st.exit_code, d);
-  } else if (strcmp(st, "exited") == 0) {
-    since(c->st.finished_at, d, sizeof(d));
-    snprintf(buf, n, "Exited (%d) %s ago", c->st.exit_code, d);
-  } else if (strcmp(st, "removing") == 0) {
-    snprintf(buf, n, "Removal In Progress");
-  } else if (strcmp(st, "dead") == 0) {
-    snprintf(buf, n, "Dead");
-  } else {
-    snprintf(buf, n, "Created");
-  }
+  hutch_ctr_status_text(e, c, buf, n);
 }
 
 void ctr_cli_running_for(const char *created, char *buf, size_t n) {
   char d[64];
-  since(created, d, sizeof(d));
+  hutch_human_since(created, d, sizeof(d));
   snprintf(buf, n, "%s ago", d);
 }

@@ -102,7 +102,8 @@ const struct hutch_cmd hutch_main_cmd = {
  * sealed copy of this binary (runtime/sealed.h), re-executed before they
  * do anything. */
 static bool starts_container_processes(int argc, char **argv) {
-  static const char *const verbs[] = {"run", "start", "restart", "exec", "__monitor", "__health"};
+  static const char *const verbs[] = {"run",       "start",    "restart", "exec",
+                                      "__monitor", "__health", "system"};
   const char *v = argv[0];
   if (strcmp(v, "container") == 0 && argc > 1)
     v = argv[1];

@@ -104,6 +104,8 @@ static void config_columns(json_t *row, struct hutch_ctr *c, bool trunc) {
   hutch_strv_sort(labels);
   hutch_strv_sort(nets);
   json_object_set_new(row, "Labels", joined(labels));
+  /* for {{.Label "key"}} (template.h) */
+  json_object_set_new(row, "Label", c->cfg.labels ? json_deep_copy(c->cfg.labels) : json_object());
   json_object_set_new(row, "Mounts", joined(mounts));
   json_object_set_new(row, "Networks", joined(nets));
   char n[24];

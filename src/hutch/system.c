@@ -280,6 +280,7 @@ int cmd_system(int argc, char **argv) {
       {"events", cmd_events, "Get real time events from the engine"},
       {"info", cmd_info, "Display system-wide information"},
       {"prune", sys_prune, "Remove unused data"},
+      {"service", cmd_system_service, "Serve the Docker Engine API on a socket"},
       {NULL, NULL, NULL},
   };
   return hutch_subcmd_dispatch("Manage hutch", subs, argc, argv);

@@ -9,8 +9,10 @@
  * comments, string/raw string/char/number/bool/nil literals.
  * Functions: Go's and or not eq ne lt le gt ge index len slice printf
  * print println, docker's json join split upper lower title pad
- * truncate. Errors read as Go's ("template: :1: function \"foo\" not
- * defined"). */
+ * truncate; and docker's Label method: a map field with one string
+ * argument ({{.Label "com.example.k"}}) is looked up with it ("" when
+ * absent; in a header row the key's last dotted part). Errors read as Go's ("template: :1: function
+ * \"foo\" not defined"). */
 #pragma once
 
 #include <jansson.h>

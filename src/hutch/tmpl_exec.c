@@ -209,6 +209,51 @@ static int call(struct exec *ex, const json_t *dot, const struct tcmd *c, json_t
   return r;
 }
 
+/* The header of a Label column, as docker's SubHeaderContext.Label: the
+ * key's last dotted part, '-' and '_' made spaces. */
+static json_t *label_header(const char *key) {
+  const char *dot = strrchr(key, '.');
+  char *h = strdup(dot ? dot + 1 : key);
+  for (char *p = h; p && *p; p++)
+    if (*p == '-' || *p == '_')
+      *p = ' ';
+  json_t *j = json_string(h ? h : "");
+  free(h);
+  return j;
+}
+
+/* docker's Label method ({{.Label "com.example.x"}} on ps, volume and
+ * network rows): a map field given one string argument is looked up
+ * with it, "" when the key is not there, as docker's method returns. */
+static int eval_method(struct exec *ex, const json_t *dot, const struct tcmd *c, json_t **out) {
+  json_t *m = NULL, *key = NULL;
+  if (eval_arg(ex, dot, &c->args[1], &key) < 0)
+    return -1;
+  if (!json_is_string(key)) {
+    ex->at = &c->args[1];
+    fail(ex, "wrong type for value; expected string; got %s", tmpl_type_name(key));
+    json_decref(key);
+    return -1;
+  }
+  if (ex->header) {
+    *out = label_header(json_string_value(key));
+    json_decref(key);
+    return 0;
+  }
+  int r = eval_arg(ex, dot, &c->args[0], &m);
+  if (r == 0 && !json_is_object(m)) {
+    ex->at = &c->args[0];
+    r = fail(ex, "can't give argument to non-function %s", c->args[0].src);
+  }
+  if (r == 0) {
+    json_t *v = json_object_get(m, json_string_value(key));
+    *out = v ? json_incref(v) : json_string("");
+  }
+  json_decref(m);
+  json_decref(key);
+  return r;
+}
+
 static int eval_command(struct exec *ex, const json_t *dot, const struct tcmd *c, json_t *final,
                         bool has_final, json_t **out) {
   const struct targ *head = &c->args[0];
@@ -217,6 +262,8 @@ static int eval_command(struct exec *ex, const json_t *dot, const struct tcmd *c
   ex->at = head;
   if (head->kind == TARG_NIL)
     return fail(ex, "nil is not a command");
+  if (head->kind == TARG_FIELD && c->nargs == 2 && !has_final)
+    return eval_method(ex, dot, c, out);
   if (c->nargs > 1 || has_final)
     return fail(ex, "can't give argument to non-function %s", head->src);
   return eval_arg(ex, dot, head, out);

@@ -13,6 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Nesting deeper than this is refused: the parser and the evaluator
+ * recurse over it (Go's parser has the same kind of bound). */
+#define TMPL_MAX_DEPTH 1000
+
 enum tok_kind {
   T_EOF,
   T_FIELD,
@@ -48,6 +52,7 @@ struct parser {
   const char **vars; /* variables in scope, for "undefined variable" */
   size_t nvars;
   int ranges; /* open {{range}}s, for break and continue */
+  int depth;  /* nested parentheses and actions, bounded as Go bounds them */
   char *err;
 };
 
@@ -389,7 +394,10 @@ static int parse_operand(struct parser *ps, struct targ *a) {
     break;
   case T_LPAREN:
     a->kind = TARG_PIPE;
+    if (++ps->depth > TMPL_MAX_DEPTH)
+      return fail(ps, "max expression depth exceeded");
     a->pipe = parse_pipeline(ps, "parenthesized pipeline", false, true);
+    ps->depth--;
     if (!a->pipe)
       return -1;
     if (next(ps)->kind != T_RPAREN)
@@ -530,6 +538,8 @@ static int expect_end_of_action(struct parser *ps, const char *what) {
  * declared in the pipeline live until its {{end}}. */
 static int parse_control(struct parser *ps, struct tnode *n, const char *name) {
   size_t vars = ps->nvars;
+  if (++ps->depth > TMPL_MAX_DEPTH)
+    return fail(ps, "max expression depth exceeded");
   n->pipe = parse_pipeline(ps, name, true, false);
   if (!n->pipe)
     return -1;
@@ -552,7 +562,9 @@ static int parse_control(struct parser *ps, struct tnode *n, const char *name) {
       inner->kind = n->kind;
       list_add(ps, &n->otherwise, inner);
       ps->nvars = vars;
-      return parse_control(ps, inner, name);
+      int r = parse_control(ps, inner, name);
+      ps->depth--;
+      return r;
     }
     if (expect_end_of_action(ps, "else") < 0)
       return -1;
@@ -562,6 +574,7 @@ static int parse_control(struct parser *ps, struct tnode *n, const char *name) {
       return fail(ps, how == END_EOF ? "unexpected EOF" : "expected end; found {{else}}");
   }
   ps->nvars = vars;
+  ps->depth--;
   return 0;
 }
 

@@ -1,5 +1,6 @@
 /* The template's printf: Go's fmt verbs over json values. %v %s %d %q %t
- * %x %X %o %c %e %f %g %T %%, flags "-+# 0", width and precision; a verb
+ * %x %X %o %c %e %f %g %T %%, flags "-+# 0", width and precision (up to
+ * Go's 1e6, else %!(BADWIDTH)); a verb
  * that does not fit its operand prints as Go's does ("%!d(string=x)"),
  * so do missing ("%!s(MISSING)") and extra operands. */
 #include "tmpl_int.h"
@@ -9,7 +10,8 @@
 
 struct spec {
   bool minus, plus, sharp, zero, space;
-  int width, prec; /* -1: not given */
+  bool bad_width, bad_prec; /* above Go's bound of 1e6 */
+  int width, prec;          /* -1: not given */
   char verb;
 };
 
@@ -80,10 +82,12 @@ static void c_number(FILE *f, const struct spec *sp, char conv, bool is_float, c
     *p++ = 'l', *p++ = 'l';
   *p++ = conv;
   *p = '\0';
-  char buf[512];
-  int n = is_float ? snprintf(buf, sizeof(buf), fmt, json_number_value(v))
-                   : snprintf(buf, sizeof(buf), fmt, (long long)json_integer_value(v));
-  pad(f, sp, buf, (size_t)(n < (int)sizeof(buf) ? n : (int)sizeof(buf) - 1), true);
+  char *buf = NULL;
+  int n = is_float ? asprintf(&buf, fmt, json_number_value(v))
+                   : asprintf(&buf, fmt, (long long)json_integer_value(v));
+  if (n >= 0)
+    pad(f, sp, buf, (size_t)n, true);
+  free(buf);
 }
 
 /* %v and %s: the value as print prints it; %s keeps strings, and Go
@@ -220,11 +224,16 @@ static const char *parse_spec(const char *p, struct spec *sp) {
     else
       break;
   }
-  if (*p >= '0' && *p <= '9')
-    sp->width = (int)strtol(p, (char **)&p, 10);
+  if (*p >= '0' && *p <= '9') {
+    long w = strtol(p, (char **)&p, 10);
+    sp->bad_width = w > 1000000;
+    sp->width = sp->bad_width ? -1 : (int)w;
+  }
   if (*p == '.') {
     p++;
-    sp->prec = (*p >= '0' && *p <= '9') ? (int)strtol(p, (char **)&p, 10) : 0;
+    long pr = (*p >= '0' && *p <= '9') ? strtol(p, (char **)&p, 10) : 0;
+    sp->bad_prec = pr > 1000000;
+    sp->prec = sp->bad_prec ? -1 : (int)pr;
   }
   sp->verb = *p;
   return *p ? p + 1 : p;
@@ -239,6 +248,10 @@ int tmpl_sprintf(const char *fmt, json_t *const *a, size_t n, FILE *out) {
     }
     struct spec sp;
     p = parse_spec(p + 1, &sp);
+    if (sp.bad_width)
+      fputs("%!(BADWIDTH)", out);
+    if (sp.bad_prec)
+      fputs("%!(BADPREC)", out);
     if (sp.verb == '%') {
       fputc('%', out);
     } else if (sp.verb == '\0') {

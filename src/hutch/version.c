@@ -18,7 +18,8 @@
 int cli_print_formatted(const char *format, json_t *obj) {
   struct hutch_error *err = NULL;
   _cleanup_template_ struct hutch_template *t = NULL;
-  if (cli_template_parse(format, &t, &err) < 0 || hutch_template_exec(t, stdout, obj, false, &err) < 0)
+  if (cli_template_parse(format, &t, &err) < 0 ||
+      hutch_template_exec(t, stdout, obj, false, &err) < 0)
     return ctr_cli_fail(err);
   putchar('\n');
   return 0;

@@ -112,6 +112,10 @@ static json_t *vol_row(json_t *info) {
       "{s:O, s:s, s:O, s:O, s:O, s:s}", "Driver", json_object_get(info, "Driver"), "Labels",
       labels ? labels : "", "Mountpoint", json_object_get(info, "Mountpoint"), "Name",
       json_object_get(info, "Name"), "Scope", json_object_get(info, "Scope"), "Size", "N/A");
+  /* for {{.Label "key"}} (template.h) */
+  json_t *l = json_object_get(info, "Labels");
+  if (row)
+    json_object_set_new(row, "Label", json_is_object(l) ? json_deep_copy(l) : json_object());
   free(labels);
   return row;
 }

@@ -134,6 +134,9 @@ static void functions(void) {
                             "expected []string; got string");
   T("{{upper}}",
     "ERR: template: :1:2: executing \"\" at <upper>: wrong number of args for upper: want 1 got 0");
+  T("{{.Labels \"a\"}}|{{.Labels \"zz\"}}", "1|");
+  T("{{.Name \"a\"}}",
+    "ERR: template: :1:2: executing \"\" at <.Name>: can't give argument to non-function .Name");
   T("{{\"a\" \"b\"}}",
     "ERR: template: :1:2: executing \"\" at <\"a\">: can't give argument to non-function \"a\"");
 }
@@ -150,6 +153,7 @@ static void printf_verbs(void) {
   T("{{printf \"%s\" .Name 1}}", "web%!(EXTRA int=1)");
   T("{{printf \"%v %s\" .Labels .Args}}", "map[a:1 b:2] [sh -c echo hi]");
   T("{{printf \"100%%\"}}", "100%");
+  T("{{printf \"%2000000s|%.2000000d\" .Name .N}}", "%!(BADWIDTH)web|%!(BADPREC)3");
   T("{{printf \"%T %T\" .N .Args}}", "int []interface {}");
   T("{{printf \"%q\" \"a\\\"b\\n\"}}", "\"a\\\"b\\n\"");
 }
@@ -173,6 +177,14 @@ static void parse_errors(void) {
   T("{{.Name | \"x\"}}", "ERR: template: :1: non executable command in pipeline stage 2");
   T("{{if .T}}{{else}}{{else}}{{end}}", "ERR: template: :1: expected end; found {{else}}");
   T("{{define \"x\"}}{{end}}", "ERR: template: :1: {{define}} is not supported");
+  char deep[5000] = "{{";
+  for (int i = 0; i < 1200; i++)
+    strcat(deep, "(");
+  strcat(deep, "1");
+  for (int i = 0; i < 1200; i++)
+    strcat(deep, ")");
+  strcat(deep, "}}");
+  T(deep, "ERR: template: :1: max expression depth exceeded");
 }
 
 static void header_mode(void) {

@@ -26,6 +26,7 @@
 #include <jansson.h>
 #include <sqlite3.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "image/image.h"
@@ -197,6 +198,14 @@ void hutch_ctr_cleanup_unrecorded(struct hutch_engine *e, const char *id, const 
 /* "created", "running", "paused", "restarting", "exited", "removing". */
 const char *hutch_ctr_status(struct hutch_engine *e, struct hutch_ctr *c);
 bool hutch_ctr_running(struct hutch_ctr *c);
+/* docker ps's STATUS: "Up 3 minutes (healthy)", "Exited (0) 2 seconds
+ * ago", "Created" (status_text.c). */
+void hutch_ctr_status_text(struct hutch_engine *e, struct hutch_ctr *c, char *buf, size_t n);
+/* An RFC 3339 time as unix seconds, 0 when unparsable. */
+long long hutch_time_unix(const char *t);
+/* go-units' HumanDuration of the time since t ("5 minutes"); an
+ * unparsable t counts as now. */
+void hutch_human_since(const char *t, char *buf, size_t n);
 
 /* New id: 64 random hex digits. */
 int hutch_ctr_new_id(char out[65]);
@@ -230,6 +239,30 @@ int hutch_ctr_kill(struct hutch_engine *e, struct hutch_ctr *c, int sig, struct 
 /* Block until the container is not running; *code gets State.ExitCode. */
 int hutch_ctr_wait(struct hutch_engine *e, const char *id, int *code, struct hutch_error **err);
 
+/* ---- logs (logs.c) ---- */
+
+struct hutch_log_entry {
+  bool stderr_stream;
+  const char *time; /* RFC 3339 with nanoseconds */
+  const char *text; /* with its newline, if it had one */
+  size_t len;
+};
+/* Called for each entry; a negative return stops the reading. */
+typedef int (*hutch_log_fn)(void *ud, const struct hutch_log_entry *en);
+struct hutch_logs_opts {
+  bool follow;
+  int64_t tail; /* the last N entries of the history; -1 all, 0 none (from now on) */
+  /* follow a container that has not run yet: until it has run and stopped */
+  bool wait_start;
+  bool (*cancelled)(void *ud); /* asked while following; may be NULL */
+  int64_t since_ns, until_ns;  /* the entries' time window, ns; 0: open */
+};
+/* docker logs: the entries of the container's log (and of its rotated
+ * predecessor), then, with follow, new ones until the container stops
+ * or is removed. 0, -ECANCELED when fn or cancelled stopped it, -ENOMEM. */
+int hutch_ctr_logs(struct hutch_engine *e, struct hutch_ctr *c, const struct hutch_logs_opts *o,
+                   hutch_log_fn fn, void *ud);
+
 /* ---- rm, rename (remove.c) ---- */
 
 /* docker rm: force kills a running container; volumes removes its
@@ -243,6 +276,12 @@ int hutch_ctr_rename(struct hutch_engine *e, struct hutch_ctr *c, const char *na
 
 /* docker inspect's object. */
 json_t *hutch_ctr_inspect(struct hutch_engine *e, struct hutch_ctr *c);
+
+/* docker image inspect's object: Id, RepoTags, RepoDigests, Created, Os,
+ * Architecture, Config (the image config's "config"), RootFS, Size, and
+ * where the layers are (GraphDriver, as overlay2 shows them)
+ * (image_inspect.c). */
+json_t *hutch_image_inspect(struct hutch_image *img);
 
 /* ---- files in and out (copy.c) ---- */
 

@@ -26,8 +26,7 @@ int hutch_prune_filter_add(struct hutch_prune_filter *f, const char *kv, int64_t
     return 0;
   }
   if (hutch_str_has_prefix(kv, "label!="))
-    return hutch_strv_push(&f->no_labels, kv + 7) < 0 ? hutch_error_set(err, ENOMEM, "filter")
-                                                       : 0;
+    return hutch_strv_push(&f->no_labels, kv + 7) < 0 ? hutch_error_set(err, ENOMEM, "filter") : 0;
   if (hutch_str_has_prefix(kv, "label="))
     return hutch_strv_push(&f->labels, kv + 6) < 0 ? hutch_error_set(err, ENOMEM, "filter") : 0;
   return hutch_error_say(err, EINVAL, "invalid filter '%.*s'", (int)(eq - kv), kv);

@@ -45,4 +45,3 @@ int hutch_blkio_weight_check(int64_t w, struct hutch_error **err);
  * limit) and files (1 or more). */
 int hutch_log_opts_parse(const char *driver, char *const *opts, int64_t *max_size,
                          int64_t *max_file, struct hutch_error **err);
-

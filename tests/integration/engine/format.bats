@@ -87,6 +87,9 @@ teardown() { engine_teardown; }
   assert_line --regexp '^t2 +k=v +created$'
   run hutch ps -a --format '{{.Names}}:{{.Status}}'
   assert_line "t2:Created"
+  run hutch ps -a --format 'table {{.Names}}\t{{.Label "k"}}\t{{.Label "com.example.my-key"}}|'
+  assert_line --index 0 --regexp '^NAMES +k +my key\|$'
+  assert_line --regexp '^t2 +v +\|$'
   run hutch ps -a --format json
   assert_success
   [ "$(wc -l <<<"$output")" -eq 2 ]
