@@ -301,8 +301,8 @@ json_t *hutch_health_inspect(struct hutch_engine *e, struct hutch_ctr *c) {
     while (sqlite3_step(q) == SQLITE_ROW)
       json_array_append_new(
           log, json_pack("{s:s, s:s, s:i, s:s}", "Start", sqlite3_column_text(q, 0), "End",
-                         sqlite3_column_text(q, 1), "ExitCode", sqlite3_column_int(q, 2),
-                         "Output", sqlite3_column_text(q, 3)));
+                         sqlite3_column_text(q, 1), "ExitCode", sqlite3_column_int(q, 2), "Output",
+                         sqlite3_column_text(q, 3)));
   }
   return json_pack("{s:s, s:i, s:o}", "Status",
                    *c->st.health_status ? c->st.health_status : "starting", "FailingStreak",

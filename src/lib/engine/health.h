@@ -21,7 +21,7 @@
 #define HUTCH_HEALTH_OUTPUT_MAX 4096
 
 struct hutch_health_config {
-  json_t *test; /* borrowed: ["CMD-SHELL", "…"] or ["CMD", …] */
+  json_t *test;                            /* borrowed: ["CMD-SHELL", "…"] or ["CMD", …] */
   int64_t interval, timeout, start_period; /* ns, defaults applied */
   int retries;
 };
