@@ -1,4 +1,4 @@
-/* hutch pause | unpause | top | stats [--no-stream]: the cgroup verbs of
+/* hutch pause | unpause | top: the cgroup verbs of
  * runtime/ on engine containers. */
 #include "commands.h"
 #include "ctr_cli.h"
@@ -105,72 +105,4 @@ int cmd_top(int argc, char **argv) {
   int st = 0;
   waitpid(p, &st, 0);
   return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
-}
-
-static void print_stats(struct hutch_engine *e, struct hutch_ctr *ct) {
-  _cleanup_json_ json_t *s = NULL;
-  if (hutch_container_stats(&e->rt, ct->id, &s, NULL) < 0)
-    return;
-  json_t *mem = json_object_get(json_object_get(s, "memory"), "usage");
-  double usage = (double)json_integer_value(json_object_get(mem, "usage"));
-  double limit = (double)json_integer_value(json_object_get(mem, "limit"));
-  long long pids = json_integer_value(json_object_get(json_object_get(s, "pids"), "current"));
-  long long cpu = json_integer_value(
-      json_object_get(json_object_get(json_object_get(s, "cpu"), "usage"), "total"));
-  printf("%-14.12s %-20s %10.1fMiB / %-10.1fMiB %6.2f%% %12.3fs %6lld\n", ct->id, ct->name,
-         usage / 1048576.0, limit / 1048576.0, limit > 0 ? 100.0 * usage / limit : 0.0,
-         (double)cpu / 1e9, pids);
-}
-
-int cmd_stats(int argc, char **argv) {
-  bool no_stream = false;
-  const struct hutch_flag flags[] = {
-      {"no-stream", 0, HUTCH_FLAG_BOOL, &no_stream,
-       "Disable streaming stats and only pull the first result"},
-      {0},
-  };
-  const struct hutch_cmd cmd = {"[OPTIONS] [CONTAINER...]",
-                                "Display a live stream of container(s) resource usage statistics",
-                                flags, 0, -1};
-  int nargs, r = hutch_flags_parse(&cmd, argc, argv, &nargs);
-  if (r != 0)
-    return hutch_flags_status(r);
-  bool stream = !no_stream;
-  int first = 1;
-  argc = nargs + 1;
-  _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
-  if (!e)
-    return HUTCH_EXIT_ERROR;
-  struct hutch_error *err = NULL;
-  _cleanup_strv_ char **ids = NULL;
-  if (first >= argc) {
-    struct hutch_ctr **all = NULL;
-    size_t n = 0;
-    if (hutch_ctr_list_all(e, false, &all, &n, &err) < 0)
-      return ctr_cli_fail(err);
-    ids = calloc(1, sizeof(char *));
-    for (size_t i = 0; ids && i < n; i++)
-      hutch_strv_push(&ids, all[i]->id);
-    hutch_ctr_list_free(all, n);
-  }
-  do {
-    printf("%-14s %-20s %-27s %7s %13s %6s\n", "CONTAINER ID", "NAME", "MEM USAGE / LIMIT", "MEM %",
-           "CPU TIME", "PIDS");
-    char **refs = first < argc ? argv + first : ids;
-    int n = first < argc ? argc - first : (int)(ids ? hutch_strv_len(ids) : 0);
-    for (int i = 0; i < n; i++) {
-      _cleanup_ctr_ struct hutch_ctr *ct = NULL;
-      if (hutch_ctr_open(e, refs[i], false, &ct, first < argc ? &err : NULL) < 0) {
-        if (err)
-          return ctr_cli_fail(err);
-        continue;
-      }
-      if (hutch_ctr_running(ct))
-        print_stats(e, ct);
-    }
-    fflush(stdout);
-    if (stream)
-      sleep(1);
-  } while (stream);
-  return 0;
 }

@@ -151,12 +151,7 @@ static bool swap_limit_supported(void) {
 
 /* Our bounding set, from /proc/self/status. */
 static uint64_t own_bounding_set(void) {
-  _cleanup_free_ char *text = NULL;
-  size_t len;
-  if (hutch_read_file("/proc/self/status", &text, &len) < 0)
-    return 0;
-  const char *p = strstr(text, "CapBnd:");
-  return p ? strtoull(p + 7, NULL, 16) : 0;
+  return hutch_read_file_key("/proc/self/status", "CapBnd:", 16);
 }
 
 /* durable: fsync before the rename (see hutch_ctr_save) */
