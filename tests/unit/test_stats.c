@@ -10,10 +10,9 @@
 #include <string.h>
 
 static void test_cpu(void) {
-  struct hutch_stats_sample a = {.valid = true, .cpu_ns = 1000000000, .system_ns = 10000000000,
-                                 .online_cpus = 2},
-                            b = {.valid = true, .cpu_ns = 2000000000, .system_ns = 12000000000,
-                                 .online_cpus = 2};
+  struct hutch_stats_sample
+      a = {.valid = true, .cpu_ns = 1000000000, .system_ns = 10000000000, .online_cpus = 2},
+      b = {.valid = true, .cpu_ns = 2000000000, .system_ns = 12000000000, .online_cpus = 2};
   double p = hutch_stats_cpu_percent(&a, &b);
   ok(p > 99.99 && p < 100.01, "one CPU busy of two: 100%% (got %f)", p);
   b.cpu_ns = 1500000000;
@@ -27,8 +26,8 @@ static void test_cpu(void) {
 }
 
 static void test_memory(void) {
-  _cleanup_json_ json_t *v1 = json_pack("{s:I, s:I}", "total_inactive_file", (json_int_t)4096,
-                                        "cache", (json_int_t)8192);
+  _cleanup_json_ json_t *v1 =
+      json_pack("{s:I, s:I}", "total_inactive_file", (json_int_t)4096, "cache", (json_int_t)8192);
   is_int(hutch_stats_mem_usage(10000, v1), 10000 - 4096, "v1: usage - total_inactive_file");
   _cleanup_json_ json_t *v2 = json_pack("{s:I}", "inactive_file", (json_int_t)1000);
   is_int(hutch_stats_mem_usage(10000, v2), 9000, "v2: usage - inactive_file");
@@ -57,10 +56,10 @@ static void test_proc(void) {
   hutch_stats_net_dev(dev, &rx, &tx);
   is_int(rx, 2050, "rx over all but lo");
   is_int(tx, 513, "tx over all but lo");
-  _cleanup_json_ json_t *blk = json_pack(
-      "[{s:s, s:I}, {s:s, s:I}, {s:s, s:I}, {s:s, s:I}]", "op", "Read", "value", (json_int_t)100,
-      "op", "Write", "value", (json_int_t)7, "op", "read", "value", (json_int_t)1, "op", "Total",
-      "value", (json_int_t)999);
+  _cleanup_json_ json_t *blk =
+      json_pack("[{s:s, s:I}, {s:s, s:I}, {s:s, s:I}, {s:s, s:I}]", "op", "Read", "value",
+                (json_int_t)100, "op", "Write", "value", (json_int_t)7, "op", "read", "value",
+                (json_int_t)1, "op", "Total", "value", (json_int_t)999);
   uint64_t rd, wr;
   hutch_stats_blkio(blk, &rd, &wr);
   ok(rd == 101 && wr == 7, "blkio Read/Write summed, Total ignored");

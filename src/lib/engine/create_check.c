@@ -63,7 +63,8 @@ static bool blkio_weight_supported(void) {
           access("/sys/fs/cgroup/hutch/io.weight", F_OK) == 0);
 }
 
-/* --runtime NAME (looked up in PATH, as runc or crun) or PATH. */
+/* --runtime NAME (looked up in PATH, as runc or crun) or PATH: docker's
+ * message for one that is not there; another runtime is refused. */
 static int resolve_runtime(struct hutch_run_opts *o, struct hutch_error **err) {
   if (!o->runtime || strcmp(o->runtime, "hutch") == 0)
     return 0;
@@ -86,8 +87,13 @@ static int resolve_runtime(struct hutch_run_opts *o, struct hutch_error **err) {
   if (!path || path[0] != '/' || stat(path, &st) < 0 || !S_ISREG(st.st_mode) ||
       access(path, X_OK) < 0)
     return hutch_error_say(err, EINVAL, "unknown or invalid runtime name: %s", o->runtime);
-  o->runtime_path = TAKE_PTR(path);
-  return 0;
+  /* The monitor, exec, pause, stats and health checks all drive hutch's
+   * own runtime in process; a container that another runtime made would
+   * be out of their reach, so refuse rather than pretend. */
+  return hutch_error_say(err, ENOTSUP,
+                         "--runtime %s (%s): not supported: hutch runs containers only with its "
+                         "own runtime",
+                         o->runtime, path);
 }
 
 /* --pid/--ipc container:NAME: that container runs; the namespace file of

@@ -108,7 +108,6 @@ struct hutch_ctr_config {
   long long log_max_size;   /* bytes, 0: hutch's default bound */
   int log_max_file;         /* files kept, the current one included */
   const char *cgroups_path; /* linux.cgroupsPath: "/hutch/ID" */
-  const char *runtime_path; /* --runtime's binary, "" for hutch's own */
 };
 void hutch_ctr_config_parse(json_t *rec, struct hutch_ctr_config *cfg);
 

@@ -140,7 +140,6 @@ void hutch_ctr_config_parse(json_t *rec, struct hutch_ctr_config *cfg) {
       .log_max_size = json_integer_value(json_object_get(h, "LogMaxSize")),
       .log_max_file = (int)json_integer_value(json_object_get(h, "LogMaxFile")),
       .cgroups_path = str_at(h, "CgroupsPath"),
-      .runtime_path = str_at(h, "RuntimePath"),
   };
   /* records from before --cgroup-parent */
   if (!*cfg->cgroups_path)

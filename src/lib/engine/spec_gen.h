@@ -62,8 +62,7 @@ struct hutch_run_opts {
   char *log_driver;                   /* "json-file" (NULL), "none", "journald" */
   char **log_opts;                    /* --log-opt K=V as given */
   int64_t log_max_size, log_max_file; /* from log_opts: bytes (0: unlimited), files (1) */
-  char *runtime;                      /* --runtime: NULL for hutch's own */
-  char *runtime_path;                 /* and its binary, resolved */
+  char *runtime;                      /* --runtime: NULL or "hutch" (others are refused) */
   bool oom_kill_disable;
   char *cpuset_mems;
   int64_t blkio_weight;       /* 0: unset, else 10-1000 */

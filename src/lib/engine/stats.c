@@ -114,8 +114,8 @@ void hutch_ctr_stats_sample(struct hutch_engine *e, struct hutch_ctr *c,
   s->cpu_ns = (uint64_t)json_integer_value(json_object_get(cpu, "total"));
   json_t *mem = json_object_get(j, "memory");
   json_t *usage = json_object_get(mem, "usage");
-  s->mem_usage = hutch_stats_mem_usage((uint64_t)json_integer_value(json_object_get(usage, "usage")),
-                                       json_object_get(mem, "raw"));
+  s->mem_usage = hutch_stats_mem_usage(
+      (uint64_t)json_integer_value(json_object_get(usage, "usage")), json_object_get(mem, "raw"));
   s->mem_limit =
       hutch_stats_mem_limit(json_integer_value(json_object_get(usage, "limit")), host_mem());
   s->pids = (uint64_t)json_integer_value(json_object_get(json_object_get(j, "pids"), "current"));
@@ -147,8 +147,7 @@ void hutch_bytes_decimal(double v, char *buf, size_t n) {
   human(v, 1000.0, u, ARRAY_SIZE(u), 3, buf, n);
 }
 
-static void pair(void (*fmt)(double, char *, size_t), uint64_t a, uint64_t b, char *buf,
-                 size_t n) {
+static void pair(void (*fmt)(double, char *, size_t), uint64_t a, uint64_t b, char *buf, size_t n) {
   char x[32], y[32];
   fmt((double)a, x, sizeof(x));
   fmt((double)b, y, sizeof(y));

@@ -14,12 +14,12 @@
 #include "engine.h"
 
 struct hutch_stats_sample {
-  bool valid;             /* the container ran and its cgroup was read */
-  uint64_t cpu_ns;        /* the container's CPU time */
-  uint64_t system_ns;     /* the host's, all CPUs (/proc/stat) */
+  bool valid;         /* the container ran and its cgroup was read */
+  uint64_t cpu_ns;    /* the container's CPU time */
+  uint64_t system_ns; /* the host's, all CPUs (/proc/stat) */
   int online_cpus;
-  uint64_t mem_usage;     /* without the inactive file pages */
-  uint64_t mem_limit;     /* the host's memory when unlimited */
+  uint64_t mem_usage; /* without the inactive file pages */
+  uint64_t mem_limit; /* the host's memory when unlimited */
   uint64_t net_rx, net_tx;
   uint64_t blk_read, blk_write;
   uint64_t pids;
