@@ -1,5 +1,6 @@
 /* Running a container and ending it: start (through a monitor, forked
- * and detached, or in this process when attached), stop, kill, wait. */
+ * and detached, or a child in its own session when attached), stop, kill,
+ * wait. */
 #include "engine.h"
 
 #include "netsetup.h"

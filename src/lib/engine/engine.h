@@ -213,8 +213,10 @@ struct hutch_attach {
   bool interactive; /* forward our stdin */
 };
 /* Start a created or exited container. Detached: fork a monitor and
- * return once the container runs (or failed to). Attached: run the
- * monitor loop in this process and return the exit status in *status.
+ * return once the container runs (or failed to). Attached: fork the
+ * monitor into a session of its own with our stdio (it outlives a killed
+ * client), forward our signals to it, and return the exit status in
+ * *status.
  * Exec failures give *status 127/126 as docker's. The lock on c is
  * released once the container runs. */
 int hutch_ctr_start(struct hutch_engine *e, struct hutch_ctr *c, const struct hutch_attach *a,
