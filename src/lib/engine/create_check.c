@@ -99,7 +99,7 @@ static int resolve_runtime(struct hutch_run_opts *o, struct hutch_error **err) {
 /* --pid/--ipc container:NAME: that container runs; the namespace file of
  * its init. */
 static int join_container(struct hutch_engine *e, const char *mode, const char *what,
-                          const char *ns, char **out, struct hutch_error **err) {
+                          const char *ns, char **out, char **shm, struct hutch_error **err) {
   const char *ref = hutch_ns_mode_container(mode);
   if (!ref)
     return 0;
@@ -110,6 +110,16 @@ static int join_container(struct hutch_engine *e, const char *mode, const char *
     return hutch_error_say(err, EINVAL, "cannot join %s of a non running container: %s", what, ref);
   if (asprintf(out, "/proc/%d/ns/%s", (int)other->st.pid, ns) < 0)
     return hutch_error_set(err, ENOMEM, "namespace path");
+  if (strcmp(ns, "ipc") != 0)
+    return 0;
+  /* docker shares /dev/shm too, which only a shareable donor keeps on the host */
+  if (strcmp(other->cfg.ipc_mode, "shareable") != 0)
+    return hutch_error_say(err, EINVAL,
+                           "can't join IPC of container %s: non-shareable IPC (hint: use "
+                           "IpcMode:shareable for the donor container)",
+                           ref);
+  if (!(*shm = hutch_ctr_path(other, "shm")))
+    return hutch_error_set(err, ENOMEM, "shm path");
   return 0;
 }
 
@@ -135,8 +145,8 @@ int hutch_create_check(struct hutch_create *x, struct hutch_error **err) {
   if (o->oom_kill_disable && o->memory == 0)
     fprintf(stderr, "WARNING: Disabling the OOM killer on containers without setting a "
                     "'-m/--memory' limit may be dangerous.\n");
-  if (join_container(x->e, o->pid_mode, "PID", "pid", &o->pid_join, err) < 0 ||
-      join_container(x->e, o->ipc_mode, "IPC", "ipc", &o->ipc_join, err) < 0)
+  if (join_container(x->e, o->pid_mode, "PID", "pid", &o->pid_join, NULL, err) < 0 ||
+      join_container(x->e, o->ipc_mode, "IPC", "ipc", &o->ipc_join, &o->shm_bind, err) < 0)
     return -1;
   return 0;
 }

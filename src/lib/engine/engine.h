@@ -108,6 +108,8 @@ struct hutch_ctr_config {
   long long log_max_size;   /* bytes, 0: hutch's default bound */
   int log_max_file;         /* files kept, the current one included */
   const char *cgroups_path; /* linux.cgroupsPath: "/hutch/ID" */
+  const char *ipc_mode;     /* HostConfig.IpcMode: "private", "shareable", "host", … */
+  long long shm_size;       /* HostConfig.ShmSize */
 };
 void hutch_ctr_config_parse(json_t *rec, struct hutch_ctr_config *cfg);
 
@@ -290,6 +292,13 @@ char **hutch_ctr_layer_dirs(const struct hutch_ctr *c, bool lowest_first);
  * reboot); returns the merged dir (owned by nothing: caller frees). */
 int hutch_ctr_mount_rootfs(struct hutch_engine *e, struct hutch_ctr *c, char **merged,
                            struct hutch_error **err);
+
+/* ---- --ipc shareable's /dev/shm (ipcshm.c) ---- */
+
+/* A tmpfs of size bytes (0: docker's 64m) at <dir>/shm, unless mounted. */
+int hutch_ctr_shm_mount(const char *dir, int64_t size, struct hutch_error **err);
+/* Unmount <dir>/shm when it is mounted; warns on failure. */
+void hutch_ctr_shm_umount(const char *dir);
 
 /* ---- volumes (volume.c) ---- */
 

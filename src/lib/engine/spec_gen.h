@@ -55,6 +55,7 @@ struct hutch_run_opts {
    * (pid, ipc); ipc also "private", "shareable", "none". */
   char *pid_mode, *ipc_mode, *uts_mode, *userns_mode;
   char *pid_join, *ipc_join; /* container:NAME resolved by create: the init's /proc/PID/ns/… */
+  char *shm_bind;            /* --ipc shareable or container:NAME: the host's tmpfs for /dev/shm */
   char **sysctls;            /* --sysctl K=V, validated (hutch_sysctl_check) */
   int64_t shm_size;          /* bytes, 0: docker's 64m */
   char **group_add;          /* --group-add: names or gids */
