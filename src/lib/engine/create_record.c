@@ -193,15 +193,12 @@ int hutch_create_record(struct hutch_create *x, struct hutch_error **err) {
   json_object_set_new(json_object_get(json_object_get(c->rec, "GraphDriver"), "Data"), "LowerDir",
                       json_string(lower ? lower : ""));
   hutch_engine_net_record(net, c->rec);
-  /* what the monitor and stats act on: the cgroup, the log's rotation,
-   * another runtime */
+  /* what the monitor and stats act on: the cgroup, the log's rotation */
   const struct hutch_run_opts *o = x->o;
   _cleanup_free_ char *cg = hutch_spec_cgroup_path(o->cgroup_parent, c->id);
   json_t *own = json_object_get(c->rec, "Hutch");
   json_object_set_new(own, "CgroupsPath", json_string(cg ? cg : ""));
   json_object_set_new(own, "LogMaxSize", json_integer(o->log_max_size));
   json_object_set_new(own, "LogMaxFile", json_integer(o->log_max_file));
-  if (o->runtime_path)
-    json_object_set_new(own, "RuntimePath", json_string(o->runtime_path));
   return 0;
 }
