@@ -4,6 +4,7 @@
 #include "flags.h"
 
 #include "runtime/sealed.h"
+#include "util/cleanup.h"
 #include "util/log.h"
 
 #include <stdio.h>
@@ -125,7 +126,7 @@ static int ensure_sealed(char **argv) {
 int main(int argc, char **argv) {
   hutch_log_set_prefix("hutch");
   /* parse a copy: the sealed re-execution (ensure_sealed) takes argv as given */
-  char **args = calloc((size_t)argc + 1, sizeof(char *));
+  _cleanup_free_ char **args = calloc((size_t)argc + 1, sizeof(char *));
   if (!args)
     return HUTCH_EXIT_ERROR;
   memcpy(args, argv, (size_t)argc * sizeof(char *));
@@ -153,6 +154,7 @@ int main(int argc, char **argv) {
   for (const struct hutch_subcmd *c = internal_commands; c->name; c++)
     if (strcmp(c->name, args[1]) == 0)
       return c->fn(n, args + 1);
+  /* docker's words, and its status: 1, not 125 */
   fprintf(stderr, "hutch: '%s' is not a hutch command.\nSee 'hutch --help'.\n", args[1]);
-  return HUTCH_EXIT_ERROR;
+  return 1;
 }

@@ -375,8 +375,9 @@ static int f_printf(json_t *const *a, size_t n, json_t **out, char **msg) {
 
 static int f_json(json_t *const *a, size_t n, json_t **out, char **msg) {
   (void)n, (void)msg;
-  /* Go's encoding/json: sorted map keys, no HTML escaping (docker) */
-  char *s = json_dumps(a[0], JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+  /* docker's data are structs, whose fields encoding/json writes in
+   * their order: the objects keep the order they were built in */
+  char *s = json_dumps(a[0], JSON_COMPACT | JSON_ENCODE_ANY);
   if (!s)
     return -1;
   *out = json_string_nocheck(s);

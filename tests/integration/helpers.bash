@@ -32,6 +32,7 @@ hutch_setup() {
 }
 
 hutch_teardown() {
+  [ -z "${LISTENER_PID:-}" ] || kill "$LISTENER_PID" 2>/dev/null
   [ -n "${TEST_DIR:-}" ] && [ -d "$TEST_DIR" ] || return 0
   local id pid ids leaked=""
   ids=$( { runtime list -q 2>/dev/null; ls -1 "$STATE" 2>/dev/null; } | sort -u)
@@ -174,6 +175,44 @@ assert_gone() {
     echo "mounts of $TEST_DIR left behind (above)" >&2
     return 1
   fi
+}
+
+# start_seccomp_listener SOCK MSG: a seccomp agent on the unix socket SOCK
+# (linux.seccomp.listenerPath) in the background (LISTENER_PID, killed by
+# hutch_teardown). It writes the first message it gets to MSG (renamed
+# into place) and closes the notify fds it came with, so the notified
+# syscalls fail with ENOSYS.
+start_seccomp_listener() {
+  command -v python3 >/dev/null || fail "python3 is needed for the listener"
+  cat >"$TEST_DIR/listener.py" <<'EOF'
+import os, socket, sys
+path, out = sys.argv[1], sys.argv[2]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(path)
+s.listen(1)
+open(out + ".ready", "w").write("1")
+c, _ = s.accept()
+msg, fds, _, _ = socket.recv_fds(c, 65536, 4)
+with open(out + ".tmp", "w") as f:
+    f.write(msg.decode())
+os.rename(out + ".tmp", out)
+for fd in fds:
+    os.close(fd)
+EOF
+  python3 "$TEST_DIR/listener.py" "$1" "$2" </dev/null >/dev/null 2>&1 3>&- &
+  LISTENER_PID=$!
+  wait_file "$2.ready"
+}
+
+# kill_and_delete ID: SIGKILL the container, wait until it is stopped,
+# delete it, and check that nothing of it is left.
+kill_and_delete() {
+  run runtime kill "$1" KILL
+  assert_success
+  wait_status "$1" stopped
+  run runtime delete "$1"
+  assert_success
+  assert_gone "$1"
 }
 
 # run_helper ARGS...: `run` (bats) the bundle as container $ID with

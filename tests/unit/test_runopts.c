@@ -234,6 +234,11 @@ static void test_spec_ns(void) {
   ok(m && strcmp(json_string_value(json_object_get(m, "source")), "/dev/shm") == 0 &&
          strcmp(json_string_value(json_object_get(m, "type")), "bind") == 0,
      "--ipc host binds the host's /dev/shm");
+  struct hutch_run_opts o4 = {.stop_timeout = -1, .ipc_mode = "shareable", .shm_bind = "/c/shm"};
+  _cleanup_json_ json_t *s4 = gen(&o4);
+  m = shm(s4);
+  ok(m && strcmp(json_string_value(json_object_get(m, "source")), "/c/shm") == 0,
+     "--ipc shareable binds the host-side tmpfs");
   struct hutch_run_opts o3 = {.stop_timeout = -1, .ipc_mode = "none"};
   _cleanup_json_ json_t *s3 = gen(&o3);
   ok(shm(s3) == NULL, "--ipc none: no /dev/shm");

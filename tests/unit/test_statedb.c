@@ -114,6 +114,10 @@ static void test_migration_backfill(void) {
   is_int(hutch_db_open(p, NULL, NULL, &db, NULL), 0, "new database");
   int rc = sqlite3_exec(
       db,
+      /* back to schema 1: undo migrations 3 and 2 */
+      "DROP TABLE container_health_log;"
+      "ALTER TABLE containers DROP COLUMN health_status;"
+      "ALTER TABLE containers DROP COLUMN health_failing_streak;"
       "DROP TABLE container_configs;"
       "ALTER TABLE containers DROP COLUMN image_name; ALTER TABLE containers DROP COLUMN command;"
       "ALTER TABLE containers ADD COLUMN config TEXT NOT NULL DEFAULT '{}';"

@@ -110,7 +110,8 @@ static void functions(void) {
   T("{{index .Labels \"zz\"}}", "<no value>");
   T("{{index .Args 5}}",
     "ERR: template: :1:2: executing \"\" at <index>: error calling index: index out of range: 5");
-  T("{{json .Labels}}", "{\"a\":\"1\",\"b\":\"2\"}");
+  /* objects keep their order (docker's structs); maps come sorted */
+  T("{{json .Labels}}", "{\"b\":\"2\",\"a\":\"1\"}");
   T("{{json .Name}} {{json .Missing}} {{json .Args}}", "\"web\" null [\"sh\",\"-c\",\"echo hi\"]");
   T("[{{pad .Name 2 1}}][{{pad .E 2 1}}]", "[  web ][]");
   T("{{truncate .Id 3}} {{truncate .Id 30}}", "abc abc123");

@@ -4,6 +4,7 @@
 #include "util/cleanup.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/json.h"
 #include "util/strutil.h"
 
 #include <errno.h>
@@ -192,7 +193,20 @@ static void test_open_in_root_walk(void) {
   is_int(hutch_rm_rf(tmpl), 0, "rm -rf");
 }
 
+static void test_json_sorted(void) {
+  json_t *o = json_pack("{s:i, s:i, s:i}", "tier", 1, "app", 2, "b", 3);
+  o = hutch_json_sorted(o);
+  char *s = hutch_json_dumps(o);
+  is_str(s, "{\"app\":2,\"b\":3,\"tier\":1}", "keys sorted as Go writes a map");
+  free(s);
+  json_decref(o);
+  o = hutch_json_sorted(json_object());
+  ok(o && json_object_size(o) == 0, "an empty object stays empty");
+  json_decref(o);
+}
+
 int main(void) {
+  test_json_sorted();
   test_errors();
   test_strings();
   test_fs();

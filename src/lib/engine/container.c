@@ -79,6 +79,7 @@ void hutch_ctr_cleanup_unrecorded(struct hutch_engine *e, const char *id, const 
   char p[4200];
   snprintf(p, sizeof(p), "%s/merged", dir);
   hutch_overlay_umount(p, NULL);
+  hutch_ctr_shm_umount(dir);
   snprintf(p, sizeof(p), "%s/%s", e->netns_dir, id);
   hutch_netns_delete(p, NULL);
   struct hutch_store *s;

@@ -1,5 +1,6 @@
 /* Running a container and ending it: start (through a monitor, forked
- * and detached, or in this process when attached), stop, kill, wait. */
+ * and detached, or a child in its own session when attached), stop, kill,
+ * wait. */
 #include "engine.h"
 
 #include "netsetup.h"
@@ -25,6 +26,10 @@
  * reset. */
 static int start_prepare(struct hutch_engine *e, struct hutch_ctr *c, struct hutch_error **err) {
   if (hutch_ctr_mount_rootfs(e, c, NULL, err) < 0)
+    return -1;
+  /* --ipc shareable: its /dev/shm again after a reboot */
+  if (strcmp(c->cfg.ipc_mode, "shareable") == 0 &&
+      hutch_ctr_shm_mount(c->dir, c->cfg.shm_size, err) < 0)
     return -1;
   if (hutch_engine_net_start(e, c, err) < 0)
     return -1;

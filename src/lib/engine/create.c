@@ -151,12 +151,7 @@ static bool swap_limit_supported(void) {
 
 /* Our bounding set, from /proc/self/status. */
 static uint64_t own_bounding_set(void) {
-  _cleanup_free_ char *text = NULL;
-  size_t len;
-  if (hutch_read_file("/proc/self/status", &text, &len) < 0)
-    return 0;
-  const char *p = strstr(text, "CapBnd:");
-  return p ? strtoull(p + 7, NULL, 16) : 0;
+  return hutch_read_file_key("/proc/self/status", "CapBnd:", 16);
 }
 
 /* durable: fsync before the rename (see hutch_ctr_save) */
@@ -340,6 +335,11 @@ static int prepare_process(struct hutch_create *x, struct hutch_error **err) {
   if (hutch_engine_net_prepare(x->e, o, x->c->id, x->c->name, x->c->dir,
                                ic ? ic->exposed_ports : NULL, &x->net, err) < 0)
     return -1;
+  if (o->ipc_mode && strcmp(o->ipc_mode, "shareable") == 0) {
+    if (hutch_ctr_shm_mount(x->c->dir, o->shm_size, err) < 0 ||
+        !(o->shm_bind = hutch_ctr_path(x->c, "shm")))
+      return -1;
+  }
   /* container:X gets X's hostname (docker's rule); the spec takes it from o */
   if (!o->hostname && x->net.mode == HUTCH_NETMODE_CONTAINER && x->net.hostname)
     o->hostname = strdup(x->net.hostname);

@@ -31,5 +31,5 @@ int hutch_create_record(struct hutch_create *x, struct hutch_error **err);
 
 /* The options checked against the host and the other containers
  * (create_check.c), before anything is made; sets restart_policy/max and
- * the resolved parts of x->o (runtime_path, pid_join, ipc_join). */
+ * the resolved parts of x->o (pid_join, ipc_join). */
 int hutch_create_check(struct hutch_create *x, struct hutch_error **err);

@@ -63,7 +63,8 @@ static bool blkio_weight_supported(void) {
           access("/sys/fs/cgroup/hutch/io.weight", F_OK) == 0);
 }
 
-/* --runtime NAME (looked up in PATH, as runc or crun) or PATH. */
+/* --runtime NAME (looked up in PATH, as runc or crun) or PATH: docker's
+ * message for one that is not there; another runtime is refused. */
 static int resolve_runtime(struct hutch_run_opts *o, struct hutch_error **err) {
   if (!o->runtime || strcmp(o->runtime, "hutch") == 0)
     return 0;
@@ -86,14 +87,19 @@ static int resolve_runtime(struct hutch_run_opts *o, struct hutch_error **err) {
   if (!path || path[0] != '/' || stat(path, &st) < 0 || !S_ISREG(st.st_mode) ||
       access(path, X_OK) < 0)
     return hutch_error_say(err, EINVAL, "unknown or invalid runtime name: %s", o->runtime);
-  o->runtime_path = TAKE_PTR(path);
-  return 0;
+  /* The monitor, exec, pause, stats and health checks all drive hutch's
+   * own runtime in process; a container that another runtime made would
+   * be out of their reach, so refuse rather than pretend. */
+  return hutch_error_say(err, ENOTSUP,
+                         "--runtime %s (%s): not supported: hutch runs containers only with its "
+                         "own runtime",
+                         o->runtime, path);
 }
 
 /* --pid/--ipc container:NAME: that container runs; the namespace file of
  * its init. */
 static int join_container(struct hutch_engine *e, const char *mode, const char *what,
-                          const char *ns, char **out, struct hutch_error **err) {
+                          const char *ns, char **out, char **shm, struct hutch_error **err) {
   const char *ref = hutch_ns_mode_container(mode);
   if (!ref)
     return 0;
@@ -104,6 +110,16 @@ static int join_container(struct hutch_engine *e, const char *mode, const char *
     return hutch_error_say(err, EINVAL, "cannot join %s of a non running container: %s", what, ref);
   if (asprintf(out, "/proc/%d/ns/%s", (int)other->st.pid, ns) < 0)
     return hutch_error_set(err, ENOMEM, "namespace path");
+  if (strcmp(ns, "ipc") != 0)
+    return 0;
+  /* docker shares /dev/shm too, which only a shareable donor keeps on the host */
+  if (strcmp(other->cfg.ipc_mode, "shareable") != 0)
+    return hutch_error_say(err, EINVAL,
+                           "can't join IPC of container %s: non-shareable IPC (hint: use "
+                           "IpcMode:shareable for the donor container)",
+                           ref);
+  if (!(*shm = hutch_ctr_path(other, "shm")))
+    return hutch_error_set(err, ENOMEM, "shm path");
   return 0;
 }
 
@@ -129,8 +145,8 @@ int hutch_create_check(struct hutch_create *x, struct hutch_error **err) {
   if (o->oom_kill_disable && o->memory == 0)
     fprintf(stderr, "WARNING: Disabling the OOM killer on containers without setting a "
                     "'-m/--memory' limit may be dangerous.\n");
-  if (join_container(x->e, o->pid_mode, "PID", "pid", &o->pid_join, err) < 0 ||
-      join_container(x->e, o->ipc_mode, "IPC", "ipc", &o->ipc_join, err) < 0)
+  if (join_container(x->e, o->pid_mode, "PID", "pid", &o->pid_join, NULL, err) < 0 ||
+      join_container(x->e, o->ipc_mode, "IPC", "ipc", &o->ipc_join, &o->shm_bind, err) < 0)
     return -1;
   return 0;
 }

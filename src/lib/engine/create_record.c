@@ -33,7 +33,7 @@ static json_t *labels_json(char *const *img_labels, char *const *labels) {
       _cleanup_free_ char *key = eq ? strndup(*l, (size_t)(eq - *l)) : strdup(*l);
       json_object_set_new(o, key, json_string(eq ? eq + 1 : ""));
     }
-  return o;
+  return hutch_json_sorted(o);
 }
 
 /* Config.Healthcheck, as docker merges the flags over the image's
@@ -193,15 +193,12 @@ int hutch_create_record(struct hutch_create *x, struct hutch_error **err) {
   json_object_set_new(json_object_get(json_object_get(c->rec, "GraphDriver"), "Data"), "LowerDir",
                       json_string(lower ? lower : ""));
   hutch_engine_net_record(net, c->rec);
-  /* what the monitor and stats act on: the cgroup, the log's rotation,
-   * another runtime */
+  /* what the monitor and stats act on: the cgroup, the log's rotation */
   const struct hutch_run_opts *o = x->o;
   _cleanup_free_ char *cg = hutch_spec_cgroup_path(o->cgroup_parent, c->id);
   json_t *own = json_object_get(c->rec, "Hutch");
   json_object_set_new(own, "CgroupsPath", json_string(cg ? cg : ""));
   json_object_set_new(own, "LogMaxSize", json_integer(o->log_max_size));
   json_object_set_new(own, "LogMaxFile", json_integer(o->log_max_file));
-  if (o->runtime_path)
-    json_object_set_new(own, "RuntimePath", json_string(o->runtime_path));
   return 0;
 }

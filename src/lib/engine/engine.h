@@ -110,7 +110,8 @@ struct hutch_ctr_config {
   long long log_max_size;   /* bytes, 0: hutch's default bound */
   int log_max_file;         /* files kept, the current one included */
   const char *cgroups_path; /* linux.cgroupsPath: "/hutch/ID" */
-  const char *runtime_path; /* --runtime's binary, "" for hutch's own */
+  const char *ipc_mode;     /* HostConfig.IpcMode: "private", "shareable", "host", … */
+  long long shm_size;       /* HostConfig.ShmSize */
 };
 void hutch_ctr_config_parse(json_t *rec, struct hutch_ctr_config *cfg);
 /* A volume a container mounts (strings borrow from the record). */
@@ -231,8 +232,10 @@ struct hutch_attach {
   bool interactive; /* forward our stdin */
 };
 /* Start a created or exited container. Detached: fork a monitor and
- * return once the container runs (or failed to). Attached: run the
- * monitor loop in this process and return the exit status in *status.
+ * return once the container runs (or failed to). Attached: fork the
+ * monitor into a session of its own with our stdio (it outlives a killed
+ * client), forward our signals to it, and return the exit status in
+ * *status.
  * Exec failures give *status 127/126 as docker's. The lock on c is
  * released once the container runs. */
 int hutch_ctr_start(struct hutch_engine *e, struct hutch_ctr *c, const struct hutch_attach *a,
@@ -340,6 +343,13 @@ int hutch_ctr_mount_rootfs(struct hutch_engine *e, struct hutch_ctr *c, char **m
 /* docker ps -s: the bytes of the files in the container's writable
  * layer (the overlay's upper dir); 0 when there is none. */
 int64_t hutch_ctr_rw_size(const struct hutch_ctr *c);
+
+/* ---- --ipc shareable's /dev/shm (ipcshm.c) ---- */
+
+/* A tmpfs of size bytes (0: docker's 64m) at <dir>/shm, unless mounted. */
+int hutch_ctr_shm_mount(const char *dir, int64_t size, struct hutch_error **err);
+/* Unmount <dir>/shm when it is mounted; warns on failure. */
+void hutch_ctr_shm_umount(const char *dir);
 
 /* ---- volumes (volume.c) ---- */
 

@@ -6,7 +6,9 @@
  * restart policy and removes the container for --rm.
  *
  * For `run -d` it runs in a double-forked, setsid process that outlives
- * the CLI; for an attached run it runs in the CLI process itself.
+ * the CLI; for an attached run in a child of the CLI with a session of its
+ * own and the CLI's stdio, so that killing the client (even its process
+ * group) leaves the container, its exit code and --rm to the monitor.
  *
  * A detached monitor idles for the container's whole life, so once the
  * container runs it execs the small static hutch-monitor (like conmon),

@@ -155,7 +155,8 @@ void hutch_ctr_config_parse(json_t *rec, struct hutch_ctr_config *cfg) {
       .log_max_size = json_integer_value(json_object_get(h, "LogMaxSize")),
       .log_max_file = (int)json_integer_value(json_object_get(h, "LogMaxFile")),
       .cgroups_path = str_at(h, "CgroupsPath"),
-      .runtime_path = str_at(h, "RuntimePath"),
+      .ipc_mode = str_at(host, "IpcMode"),
+      .shm_size = json_integer_value(json_object_get(host, "ShmSize")),
   };
   /* records from before --cgroup-parent */
   if (!*cfg->cgroups_path)

@@ -89,6 +89,7 @@ int hutch_ctr_remove(struct hutch_engine *e, struct hutch_ctr *c, bool force, bo
   _cleanup_free_ char *merged = hutch_ctr_path(c, "merged");
   if (hutch_overlay_umount(merged, err) < 0)
     return -1;
+  hutch_ctr_shm_umount(c->dir);
   struct hutch_store *s;
   if (hutch_engine_store(e, &s, NULL) == 0)
     hutch_image_release(s, c->id, NULL);

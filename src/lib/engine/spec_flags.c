@@ -53,9 +53,9 @@ void hutch_run_opts_clear(struct hutch_run_opts *o) {
   hutch_strv_free(o->add_hosts);
   hutch_strv_free(o->net_aliases);
   hutch_strv_free(o->expose);
-  char *strs[] = {o->pid_mode,   o->ipc_mode, o->uts_mode,     o->userns_mode,
-                  o->pid_join,   o->ipc_join, o->cidfile,      o->cgroup_parent,
-                  o->log_driver, o->runtime,  o->runtime_path, o->cpuset_mems};
+  char *strs[] = {o->pid_mode,   o->ipc_mode, o->uts_mode,    o->userns_mode,
+                  o->pid_join,   o->ipc_join, o->cidfile,     o->cgroup_parent,
+                  o->log_driver, o->runtime,  o->cpuset_mems, o->shm_bind};
   for (size_t i = 0; i < ARRAY_SIZE(strs); i++)
     free(strs[i]);
   char **vecs[] = {o->sysctls, o->group_add, o->log_opts, o->device_cgroup_rules, o->health_cmd};

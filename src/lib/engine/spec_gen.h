@@ -55,6 +55,7 @@ struct hutch_run_opts {
    * (pid, ipc); ipc also "private", "shareable", "none". */
   char *pid_mode, *ipc_mode, *uts_mode, *userns_mode;
   char *pid_join, *ipc_join; /* container:NAME resolved by create: the init's /proc/PID/ns/… */
+  char *shm_bind;            /* --ipc shareable or container:NAME: the host's tmpfs for /dev/shm */
   char **sysctls;            /* --sysctl K=V, validated (hutch_sysctl_check) */
   int64_t shm_size;          /* bytes, 0: docker's 64m */
   char **group_add;          /* --group-add: names or gids */
@@ -62,8 +63,7 @@ struct hutch_run_opts {
   char *log_driver;                   /* "json-file" (NULL), "none", "journald" */
   char **log_opts;                    /* --log-opt K=V as given */
   int64_t log_max_size, log_max_file; /* from log_opts: bytes (0: unlimited), files (1) */
-  char *runtime;                      /* --runtime: NULL for hutch's own */
-  char *runtime_path;                 /* and its binary, resolved */
+  char *runtime;                      /* --runtime: NULL or "hutch" (others are refused) */
   bool oom_kill_disable;
   char *cpuset_mems;
   int64_t blkio_weight;       /* 0: unset, else 10-1000 */

@@ -2,8 +2,9 @@
  * sets them: its own of each kind, none of a kind that is the host's
  * (--pid/--ipc/--uts host, --network host), another container's by path
  * (--pid/--ipc container:X, --network container:X), and what goes with
- * them: /dev/shm by the IPC mode (own tmpfs of --shm-size, the host's
- * with --ipc host, none with --ipc none), and the
+ * them: /dev/shm by the IPC mode (own tmpfs of --shm-size; the host's
+ * with --ipc host; a host-side tmpfs with shareable, which container:X
+ * binds too; none with --ipc none), and the
  * namespaced sysctls. */
 #include "spec_gen.h"
 #include "spec_internal.h"
@@ -45,11 +46,9 @@ static int shm_mount(const struct hutch_run_opts *o, json_t *mounts, struct hutc
     json_array_remove(mounts, i);
     return 0;
   }
-  /* container:X shares X's IPC namespace (SysV IPC, POSIX queues);
-   * X's /dev/shm is a mount of X's mount namespace, which cannot be bound
-   * from here, so the joiner keeps a tmpfs of its own (docker shares it
-   * only for a "shareable" donor, whose /dev/shm it keeps on the host) */
-  const char *bind = is(o->ipc_mode, "host") ? "/dev/shm" : NULL;
+  /* shareable and container:X: the tmpfs the engine keeps on the host
+   * (ipcshm.c), X's for a joiner, as docker does */
+  const char *bind = is(o->ipc_mode, "host") ? "/dev/shm" : o->shm_bind;
   if (bind) {
     json_array_set_new(mounts, i,
                        json_pack("{s:s, s:s, s:s, s:[s, s]}", "destination", "/dev/shm", "type",

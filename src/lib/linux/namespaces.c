@@ -22,12 +22,19 @@
 
 /* Joining a user namespace by path: the namespaces made with it must be
  * owned by it, or the container's root has no privilege over them (a
- * mount namespace it cannot mount in). They are unshared in the child
- * once it has joined (hutch_ns_unshare_late); the pid namespace, which
- * unshare cannot enter, is still made at clone. */
+ * mount namespace it cannot mount in, a pid namespace whose /proc it
+ * cannot mount). They are unshared in the child once it has joined
+ * (hutch_ns_unshare_late); a new pid namespace then takes a fork, which
+ * the child makes (hutch_ns_pid_made_late). */
 static bool made_after_userns(const struct spec_linux *l, int t) {
   return l->namespaces[SPEC_NS_USER].present && l->namespaces[SPEC_NS_USER].path &&
-         (t == SPEC_NS_MOUNT || t == SPEC_NS_UTS || t == SPEC_NS_IPC || t == SPEC_NS_NETWORK);
+         (t == SPEC_NS_MOUNT || t == SPEC_NS_UTS || t == SPEC_NS_IPC || t == SPEC_NS_NETWORK ||
+          t == SPEC_NS_PID);
+}
+
+bool hutch_ns_pid_made_late(const struct spec_linux *l) {
+  const struct spec_namespace *p = &l->namespaces[SPEC_NS_PID];
+  return p->present && p->path == NULL && made_after_userns(l, SPEC_NS_PID);
 }
 
 unsigned long hutch_ns_clone_flags(const struct spec_linux *l) {
@@ -140,8 +147,8 @@ int hutch_ns_unshare_late(const struct spec_linux *l, struct hutch_error **err) 
     hutch_debug("unshare 0x%lx in the joined user namespace", owned);
     if (unshare((int)owned) < 0)
       return hutch_error_set(err, errno,
-                             "create the mount, uts, ipc and network namespaces in the joined "
-                             "user namespace");
+                             "create the mount, uts, ipc, network and pid namespaces in the "
+                             "joined user namespace");
   }
   const struct spec_namespace *cg = &l->namespaces[SPEC_NS_CGROUP];
   if (cg->present && cg->path == NULL) {

@@ -2,6 +2,8 @@
  * path, the way nsenter does), and the time namespace offsets. */
 #pragma once
 
+#include <stdbool.h>
+
 #include "spec/spec.h"
 #include "util/error.h"
 
@@ -12,8 +14,12 @@
  * before any process is in the namespace). With a user namespace joined by
  * path, the mount, uts, ipc and network namespaces are left out too: the
  * child unshares them once it is in that user namespace, which then owns
- * them. */
+ * them; so is a new pid namespace. */
 unsigned long hutch_ns_clone_flags(const struct spec_linux *l);
+/* The spec's new pid namespace is made by the child after it joined a user
+ * namespace by path: the child must fork once more to be in it, and the
+ * runtime must be the subreaper that inherits the container's init. */
+bool hutch_ns_pid_made_late(const struct spec_linux *l);
 /* Open every namespace path of the spec (O_RDONLY|O_CLOEXEC) into fds[],
  * -EBADF where there is none; checks each is a namespace of the right type. */
 int hutch_ns_open_paths(const struct spec_linux *l, int fds[SPEC_NS__MAX],

@@ -63,6 +63,39 @@ static int step_wait_parent(struct init_args *a, struct hutch_error **err) {
   return 0;
 }
 
+/* A pid namespace unshared after joining a user namespace holds only the
+ * children made from then on: fork, and the child goes on as the
+ * container's init, pid 1 there. This process tells the parent the
+ * child's pid (the parent, our subreaper, inherits the child when we
+ * exit) and exits. The child waits for that report to be sent, so the
+ * parent's state and hooks name it before anything else of it arrives. */
+static int step_fork_into_pidns(struct init_args *a, struct hutch_error **err) {
+  int gate[2];
+  if (pipe2(gate, O_CLOEXEC) < 0)
+    return hutch_error_set(err, errno, "pipe for the pid namespace fork");
+  hutch_debug("fork into the new pid namespace");
+  pid_t pid = fork();
+  if (pid < 0) {
+    int e = errno;
+    close(gate[0]);
+    close(gate[1]);
+    return hutch_error_set(err, e, "fork into the new pid namespace");
+  }
+  if (pid == 0) {
+    close(gate[1]);
+    char c;
+    while (read(gate[0], &c, 1) < 0 && errno == EINTR)
+      ;
+    close(gate[0]);
+    /* The parent's second go: it has adopted us (and a seccomp listener's
+     * message now names our pid). */
+    return step_wait_parent(a, err);
+  }
+  close(gate[0]);
+  int r = hutch_sync_send(a->sync_fd, SYNC_PID, pid, NULL);
+  _exit(r < 0 ? 1 : 0); /* closes the gate: the child goes on */
+}
+
 static int step_join_namespaces(struct init_args *a, struct hutch_error **err) {
   /* The user namespace first: the others are owned by it. */
   if (a->ns_fds[SPEC_NS_USER] >= 0 && hutch_ns_join(SPEC_NS_USER, a->ns_fds[SPEC_NS_USER], err) < 0)
@@ -81,7 +114,9 @@ static int step_join_namespaces(struct init_args *a, struct hutch_error **err) {
       return hutch_error_set(err, errno,
                              "become root in the user namespace (is uid/gid 0 mapped?)");
   }
-  return hutch_ns_unshare_late(&a->spec->linux_, err);
+  if (hutch_ns_unshare_late(&a->spec->linux_, err) < 0)
+    return -1;
+  return hutch_ns_pid_made_late(&a->spec->linux_) ? step_fork_into_pidns(a, err) : 0;
 }
 
 /* Every later write to /proc (sysctl, time offsets, attr/exec) goes

@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -70,6 +71,38 @@ static char *state_json_for_hooks(const char *id, pid_t pid, const char *bundle,
     json_object_set_new(j, "annotations", a);
   }
   return json_dumps(j, JSON_COMPACT);
+}
+
+/* SYNC_GO to the init at pid. A seccomp listener gets the container state
+ * with the init's pid, which exists only now: the message rides on it. */
+static int send_go(const struct hutch_create_opts *o, const struct spec *spec,
+                   struct hutch_seccomp *seccomp, pid_t pid, int sync_fd,
+                   struct hutch_error **err) {
+  _cleanup_free_ char *msg = NULL;
+  if (hutch_seccomp_has_listener(seccomp)) {
+    _cleanup_free_ char *hs = state_json_for_hooks(o->id, pid, o->bundle, "creating", spec);
+    msg = hutch_seccomp_listener_message(seccomp, spec->oci_version, pid, hs);
+    if (msg == NULL || strlen(msg) >= sizeof(((struct sync_msg *)0)->text))
+      return hutch_error_set(err, msg ? E2BIG : ENOMEM, "seccomp listener state message");
+  }
+  if (hutch_sync_send(sync_fd, SYNC_GO, 0, msg) < 0)
+    return hutch_error_set(err, EPIPE, "container init exited early");
+  return 0;
+}
+
+/* The init forked into a pid namespace made after joining a user
+ * namespace (SYNC_PID): reap the process we cloned, which exits right
+ * after the report, and take its child (reparented to us, the subreaper)
+ * as the container's init from here on. */
+static int adopt_init(pid_t *pid, int *pidfd, pid_t child, struct hutch_error **err) {
+  while (waitpid(*pid, NULL, 0) < 0 && errno == EINTR)
+    ;
+  hutch_debug("container init is pid %d, pid 1 of its pid namespace", (int)child);
+  *pid = child;
+  if (*pidfd >= 0)
+    close(*pidfd);
+  *pidfd = (int)syscall(SYS_pidfd_open, child, 0);
+  return *pidfd < 0 ? hutch_error_set(err, errno, "pidfd_open %d", (int)child) : 0;
 }
 
 /* The 'creating' record: pid 0 before clone, the child after; cg NULL
@@ -113,9 +146,10 @@ int hutch_spawn(const struct hutch_runtime *rt, const struct hutch_create_opts *
   int sv[2] = {-EBADF, -EBADF};
   int pidfd = -EBADF;
   int own_pidns = -EBADF;
+  int prev_subreaper = 1; /* 0: we set it for a late pid namespace, unset it after */
   pid_t pid = -1;
   int ret = -1;
-  _cleanup_free_ char *rootfs = NULL, *cgpath = NULL, *hook_state = NULL, *listener_msg = NULL;
+  _cleanup_free_ char *rootfs = NULL, *cgpath = NULL, *hook_state = NULL;
   _cleanup_free_ char *start_hook_state = NULL;
   _cleanup_free_ struct spec_device_cgroup *devrules = NULL;
   int *idmap_fds = NULL;
@@ -177,21 +211,23 @@ int hutch_spawn(const struct hutch_runtime *rt, const struct hutch_create_opts *
     hutch_error_set(err, ENOMEM, "cgroup path");
     goto out;
   }
+  /* The device cgroup always starts from "deny all" with the default
+   * allow-list, linux.resources or not, as runc does: a spec without
+   * resources must not open every device node it names to the container. */
   struct spec_resources cres = l->resources;
-  if (cres.present || cres.n_devices) {
-    devrules = hutch_device_rules(&l->resources, &cres.n_devices);
-    if (devrules == NULL) {
-      hutch_error_set(err, ENOMEM, "device rules");
-      goto out;
-    }
-    cres.devices = devrules;
+  devrules = hutch_device_rules(&l->resources, &cres.n_devices);
+  if (devrules == NULL) {
+    hutch_error_set(err, ENOMEM, "device rules");
+    goto out;
   }
+  cres.devices = devrules;
+  cres.present = true;
   /* Recorded before it is made: a runtime killed from here on leaves a
    * state that names the cgroup, which delete -f then removes. */
   if (record_creating(o, state_dirfd, rootfs, cgpath, 0, NULL, err) < 0)
     goto out;
   hutch_debug("create cgroup %s", cgpath);
-  if (hutch_cgroup_create(cgpath, cres.present ? &cres : NULL, &cg, err) < 0) {
+  if (hutch_cgroup_create(cgpath, &cres, &cg, err) < 0) {
     hutch_error_wrap(err, "create cgroup %s", cgpath);
     goto out;
   }
@@ -260,6 +296,13 @@ int hutch_spawn(const struct hutch_runtime *rt, const struct hutch_create_opts *
 
   /* 4. Clone, straight into the cgroup where the kernel and layout allow. */
   unsigned long flags = hutch_ns_clone_flags(l);
+  /* The init then forks into its pid namespace and we inherit it. */
+  bool late_pidns = hutch_ns_pid_made_late(l);
+  if (late_pidns && (prctl(PR_GET_CHILD_SUBREAPER, &prev_subreaper) < 0 ||
+                     prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)) {
+    hutch_error_set(err, errno, "become the subreaper of the container's init");
+    goto out;
+  }
   int cgfd = hutch_cgroup_clone_fd(cg);
   hutch_debug("clone3 flags=0x%lx%s", flags, cgfd >= 0 ? " CLONE_INTO_CGROUP" : "");
   pid = do_clone3(flags, cgfd >= 0 ? cgfd : -1, &pidfd);
@@ -293,20 +336,8 @@ int hutch_spawn(const struct hutch_runtime *rt, const struct hutch_create_opts *
   if (spec->process.has_oom_score_adj &&
       hutch_set_oom_score_adj(pid, spec->process.oom_score_adj, err) < 0)
     goto kill_child;
-  /* A seccomp listener gets the container state with the init's pid,
-   * which exists only now: the message rides on SYNC_GO. */
-  if (hutch_seccomp_has_listener(seccomp)) {
-    _cleanup_free_ char *hs = state_json_for_hooks(o->id, pid, o->bundle, "creating", spec);
-    listener_msg = hutch_seccomp_listener_message(seccomp, spec->oci_version, pid, hs);
-    if (listener_msg == NULL || strlen(listener_msg) >= sizeof(((struct sync_msg *)0)->text)) {
-      hutch_error_set(err, listener_msg ? E2BIG : ENOMEM, "seccomp listener state message");
-      goto kill_child;
-    }
-  }
-  if (hutch_sync_send(sv[0], SYNC_GO, 0, listener_msg) < 0) {
-    hutch_error_set(err, EPIPE, "container init exited early");
+  if (send_go(o, spec, seccomp, pid, sv[0], err) < 0)
     goto kill_child;
-  }
 
   /* 6. Hooks on the runtime side, then wait until the child is ready. */
   struct sync_msg m;
@@ -330,6 +361,14 @@ int hutch_spawn(const struct hutch_runtime *rt, const struct hutch_create_opts *
           hutch_hooks_run(&spec->hooks, SPEC_HOOK_CREATE_RUNTIME, hs, err) < 0)
         goto kill_child;
       hutch_sync_send(sv[0], SYNC_HOOKS_DONE, 0, NULL);
+      continue;
+    }
+    if (m.type == SYNC_PID && late_pidns) {
+      /* The init waits for a second go, which names it to a listener. */
+      if (adopt_init(&pid, &pidfd, (pid_t)m.value, err) < 0 ||
+          record_creating(o, state_dirfd, rootfs, cgpath, pid, cg, err) < 0 ||
+          send_go(o, spec, seccomp, pid, sv[0], err) < 0)
+        goto kill_child;
       continue;
     }
     if (m.type == SYNC_READY)
@@ -373,6 +412,10 @@ out:
   if (a.console_fd >= 0)
     close(a.console_fd);
   hutch_ns_pid_restore(&own_pidns);
+  /* The init, if adopted, stays our child; the engine, which runs this in
+   * process, must not become every orphan's reaper from now on. */
+  if (prev_subreaper == 0)
+    prctl(PR_SET_CHILD_SUBREAPER, 0);
   hutch_ns_close_fds(a.ns_fds);
   hutch_idmap_free(idmap_fds, spec->n_mounts);
   return ret;

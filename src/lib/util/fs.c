@@ -163,6 +163,15 @@ int hutch_read_file_at(int dirfd, const char *name, char **out, size_t *len) {
   return hutch_read_fd(fd, out, len);
 }
 
+unsigned long long hutch_read_file_key(const char *path, const char *key, int base) {
+  _cleanup_free_ char *text = NULL;
+  size_t len;
+  if (hutch_read_file(path, &text, &len) < 0)
+    return 0;
+  const char *p = strstr(text, key);
+  return p ? strtoull(p + strlen(key), NULL, base) : 0;
+}
+
 int hutch_read_file(const char *path, char **out, size_t *len) {
   return hutch_read_file_at(AT_FDCWD, path, out, len);
 }

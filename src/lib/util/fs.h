@@ -21,6 +21,9 @@ int hutch_write_file(const char *path, const void *data, size_t len);
 int hutch_write_file_at(int dirfd, const char *name, const void *data, size_t len);
 /* Read a whole file into a NUL-terminated buffer (caller frees). */
 int hutch_read_file(const char *path, char **out, size_t *len);
+/* The number after "KEY" in a file of "KEY value" lines (/proc/meminfo's
+ * "MemTotal:", /proc/self/status's "CapBnd:"), in base; 0 when absent. */
+unsigned long long hutch_read_file_key(const char *path, const char *key, int base);
 int hutch_read_file_at(int dirfd, const char *name, char **out, size_t *len);
 int hutch_read_fd(int fd, char **out, size_t *len);
 /* Read path inside rootfd (see hutch_open_in_root) for a file the root's

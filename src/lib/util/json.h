@@ -16,3 +16,7 @@ static inline void hutch_json_decrefp(json_t **j) {
 
 /* Serialise compactly into a new string (caller frees). */
 char *hutch_json_dumps(const json_t *j);
+/* obj (a reference stolen) with its keys in sorted order, as Go writes
+ * a map: objects keep the order they were built in, so the producers of
+ * docker's maps (Labels, Options …) sort them. NULL on ENOMEM. */
+json_t *hutch_json_sorted(json_t *obj);

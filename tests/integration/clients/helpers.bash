@@ -37,8 +37,14 @@ clients_down() {
   [ -n "${CLI_DIR:-}" ] || return 0
   registry_stop "$CLI_DIR/reg"
   containerd_stop "$CLI_DIR/containerd"
-  local m h d
-  for m in $(awk -v d="$CLI_DIR/" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo | sort -r); do
+  clients_sweep "$CLI_DIR"
+}
+
+# clients_sweep DIR: unmount what is left under DIR, remove the (empty)
+# cgroups under $CGPARENT, then DIR.
+clients_sweep() {
+  local dir=$1 m h d
+  for m in $(awk -v d="$dir/" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo | sort -r); do
     umount -l "$m" 2>/dev/null || true
   done
   # rmdir only removes empty dirs: nothing of anyone else's can go.
@@ -46,7 +52,7 @@ clients_down() {
     for d in $(find "$h$CGPARENT" -mindepth 1 -depth -type d 2>/dev/null); do rmdir "$d" 2>/dev/null; done
     rmdir "$h$CGPARENT" 2>/dev/null || true
   done
-  rm -rf --one-file-system "$CLI_DIR"
+  rm -rf --one-file-system "$dir"
 }
 
 # The cgroup dirs left under $CGPARENT in any hierarchy, one a line.

@@ -44,14 +44,17 @@ podman_t() {
   assert_output "-d --rm"
 }
 
-@test "long flags match exactly: --priv and --pid=100 are unknown" {
+@test "long flags match exactly: --priv is unknown, --pid=100 is no --pids-limit" {
   run hutch run --priv testimg true
   assert_failure 125
   assert_line --index 0 "unknown flag: --priv"
   assert_line --index 1 "See 'hutch run --help'."
   run hutch run --pid=100 testimg true
   assert_failure 125
-  assert_output --partial "unknown flag: --pid"
+  assert_output "hutch: --pid: invalid PID mode"
+  run hutch run --pids=100 testimg true
+  assert_failure 125
+  assert_output --partial "unknown flag: --pids"
   run hutch ps -a --format=json --no-trun
   assert_failure 125
   assert_output --partial "unknown flag: --no-trun"

@@ -141,6 +141,28 @@ comp() {
   assert_line "_hutch"
 }
 
+# zsh's completion system needs a terminal; _hutch is called as compsys
+# would call it (words, CURRENT), with _describe and _files standing in
+# for compsys's, to see what it hands them.
+@test "zsh: _hutch hands _describe the candidates with their descriptions" {
+  command -v zsh >/dev/null || { echo "zsh is not installed (tests/fixtures/deps.sh test)" >&2; return 1; }
+  hutch create --name cmp-zsh testimg true
+  run zsh -fc '
+    compdef() { :; }
+    _describe() { print -rl -- "${(@P)argv[-1]}"; }
+    _files() { print -r -- "<files>"; }
+    source <(hutch completion zsh)
+    words=(hutch ru); CURRENT=2; _hutch
+    words=(hutch rm cmp-z); CURRENT=3; _hutch
+    words=(hutch run --network=ho); CURRENT=3; _hutch
+    words=(hutch import ""); CURRENT=3; _hutch'
+  assert_success
+  assert_line --index 0 "run:Create and run a new container from an image"
+  assert_line --index 1 "cmp-zsh:testimg"
+  assert_line --index 2 "--network=host"
+  assert_line --index 3 "<files>"
+}
+
 @test "fish: the script parses and completes" {
   command -v fish >/dev/null || { echo "fish is not installed (tests/fixtures/deps.sh test)" >&2; return 1; }
   hutch completion fish >"$TEST_DIR/hutch.fish"

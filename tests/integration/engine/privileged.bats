@@ -68,3 +68,21 @@ DEVLIST='find /dev \( -path /dev/pts -o -path /dev/shm -o -path /dev/mqueue -o -
   run hutch inspect -f '{{json .HostConfig.DeviceCgroupRules}}' $(hutch create --device-cgroup-rule 'c 1:9 rwm' --device-cgroup-rule 'b *:* m' testimg true)
   assert_output '["c 1:9 rwm","b *:* m"]'
 }
+
+@test "--privileged /dev is podman's (runc) /dev" {
+  # the same rootfs as an image of podman's, in a storage of this test's own
+  local root="$TEST_DIR/podman"
+  local P=(podman --root "$root/storage" --runroot "$root/run" --runtime runc)
+  "$HUTCH" export -o "$TEST_DIR/rootfs.tar" "$("$HUTCH" create testimg true)"
+  "${P[@]}" import "$TEST_DIR/rootfs.tar" localhost/privtest >/dev/null
+  run "${P[@]}" run --rm --privileged --network=none --ulimit nofile=1024:1024 \
+    --ulimit nproc=1024:1024 localhost/privtest ls /dev
+  local theirs=$output
+  "${P[@]}" rmi -f localhost/privtest >/dev/null
+  umount "$root/storage/overlay" 2>/dev/null || true
+  rm -rf "$root"
+  run hutch run --rm --privileged --network none testimg ls /dev
+  assert_success
+  # hutch adds the /dev/core link to /proc/kcore, as docker's runc does
+  assert_equal "$(grep -vx core <<<"$output")" "$theirs"
+}

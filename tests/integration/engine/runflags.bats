@@ -29,12 +29,27 @@ hc() { "$HUTCH" inspect -f "{{json .HostConfig.$2}}" "$1"; }
 }
 
 @test "--pid/--ipc container:NAME join a running container's namespaces" {
-  hutch_bg run -d --name donor --network none testimg sleep 60
+  hutch_bg run -d --name donor --ipc shareable --network none testimg \
+    sh -c 'echo shared > /dev/shm/note; sleep 60'
   run hutch run --rm --network none --pid container:donor --ipc container:donor testimg \
     sh -c 'readlink /proc/self/ns/pid; readlink /proc/self/ns/ipc; ps -o comm | grep -c sleep'
   assert_success
   assert_equal "$output" "$("$HUTCH" exec donor sh -c 'readlink /proc/self/ns/pid; readlink /proc/self/ns/ipc')
 1"
+  # a shareable donor's /dev/shm is the joiner's too (a tmpfs on the host)
+  run hutch run --rm --network none --ipc container:donor testimg cat /dev/shm/note
+  assert_output shared
+  hutch_bg run -d --name private --network none testimg sleep 60
+  run hutch run --rm --ipc container:private testimg true
+  assert_failure 125
+  assert_output "hutch: can't join IPC of container private: non-shareable IPC (hint: use IpcMode:shareable for the donor container)"
+  # rm unmounts it
+  local id
+  id=$("$HUTCH" inspect -f '{{.Id}}' donor)
+  grep -q "$id/shm" /proc/self/mountinfo
+  hutch rm -f donor
+  run grep -c "$id/shm" /proc/self/mountinfo
+  assert_output 0
   hutch create --name stopped testimg true
   run hutch run --rm --pid container:stopped testimg true
   assert_failure 125
@@ -207,4 +222,33 @@ hc() { "$HUTCH" inspect -f "{{json .HostConfig.$2}}" "$1"; }
   assert_equal "$("$HUTCH" inspect -f '{{.State.ExitCode}}' ss)" 42
   run hutch run --rm --stop-signal NOPE testimg true
   assert_failure 125
+}
+
+@test "--runtime: hutch's own runs; an unknown one is docker's error; another is refused clearly" {
+  run hutch run --rm --network none --runtime hutch testimg echo ok
+  assert_success
+  assert_output ok
+  run hutch run --rm --runtime nosuch-runtime testimg true
+  assert_failure 125
+  assert_output "hutch: unknown or invalid runtime name: nosuch-runtime"
+  run hutch run --rm --runtime /nonexistent/runc testimg true
+  assert_output "hutch: unknown or invalid runtime name: /nonexistent/runc"
+  if command -v runc >/dev/null; then
+    run hutch run --rm --runtime runc testimg true
+    assert_failure 125
+    assert_output --partial "not supported: hutch runs containers only with its own runtime"
+  fi
+  assert_equal "$("$HUTCH" ps -aq | wc -l)" 0
+}
+
+@test "--ipc shareable: the host-side /dev/shm comes back on start after a reboot took it" {
+  hutch_bg run -d --name sh1 --ipc shareable --shm-size 3m --network none testimg sleep 60
+  local dir
+  dir="$HUTCH_ROOT/containers/$("$HUTCH" inspect -f '{{.Id}}' sh1)"
+  hutch stop -t 0 sh1
+  umount "$dir/shm"
+  hutch_bg start sh1
+  mountpoint -q "$dir/shm"
+  run hutch exec sh1 sh -c 'df -k /dev/shm | tail -1'
+  assert_output --regexp "^shm +3072 "
 }

@@ -394,6 +394,16 @@ xdev_rule() {
   assert_success
 }
 
+@test "without linux.resources the device cgroup still denies by default (runc's allow-list only)" {
+  with_test_device
+  bundle_set 'del(.linux.resources)'
+  run_helper write /dev/xdev x
+  assert_failure
+  assert_output --partial "EPERM"
+  run_helper write /dev/null x
+  assert_success
+}
+
 @test "a linux.devices node is usable where a rule allows it (access \"rwa\" reads as rw)" {
   with_test_device '[{"allow":false,"access":"rwm"},{"allow":true,"type":"c","major":'"$(free_char_major)"',"minor":7,"access":"rwa"}]'
   # Allowed: the open reaches the (absent) driver.

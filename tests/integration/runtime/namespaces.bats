@@ -103,3 +103,58 @@ start_sleeper() {
   assert_output --partial '"kernel.panic" is not namespaced'
   assert_gone "$ID"
 }
+
+# userns_peer: start_sleeper with a user namespace of its own (ids 100000+).
+userns_peer() {
+  chmod 755 "$TEST_DIR" "$BUNDLE"
+  bundle_set '.linux.namespaces += [{"type": "user"}]
+    | .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+    | .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+  start_sleeper
+  chmod 755 "$TEST_DIR/peer"
+  bundle_set '.linux.namespaces |= map(select(.type != "user")) + [{type: "user", path: $u}]
+    | del(.linux.uidMappings, .linux.gidMappings)' --arg u "/proc/$PEER_PID/ns/user"
+}
+
+@test "a new pid namespace next to a joined user namespace: owned by it, the init is pid 1 there" {
+  userns_peer
+  # Its /proc mounts (the pid namespace is the joined user namespace's),
+  # and the init is pid 1 of it.
+  set_args /bin/sh -c 'echo "pid=$$"; hutch-helper ns user; hutch-helper ns pid; ls /proc/1/ns >/dev/null && echo proc-ok'
+  run runtime run -b "$BUNDLE" "$ID"
+  assert_success
+  assert_line --index 0 "pid=1"
+  assert_line --index 1 "$(readlink "/proc/$PEER_PID/ns/user")"
+  refute_line "$(readlink "/proc/$PEER_PID/ns/pid")"
+  refute_line "$(readlink /proc/self/ns/pid)"
+  assert_line "proc-ok"
+  # The new pid namespace belongs to the joined user namespace.
+  assert_gone "$ID"
+}
+
+@test "joined user namespace + new pid namespace, detached: state names the init, exec and kill reach it" {
+  userns_peer
+  start_detached /bin/hutch-helper sleep 300
+  local pid
+  pid=$(state_field "$ID" pid)
+  run grep NSpid "/proc/$pid/status"
+  assert_output --regexp "^NSpid:[[:space:]]+$pid[[:space:]]+1$"
+  assert_equal "$(readlink "/proc/$pid/ns/user")" "$(readlink "/proc/$PEER_PID/ns/user")"
+  run runtime exec "$ID" /bin/hutch-helper pid
+  assert_success
+  assert_output "2"
+  kill_and_delete "$ID"
+}
+
+@test "joined user namespace + new pid namespace: a seccomp listener's state names the init" {
+  userns_peer
+  start_seccomp_listener "$TEST_DIR/l.sock" "$TEST_DIR/msg"
+  bundle_set '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": $p,
+    "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_NOTIFY"}]}' --arg p "$TEST_DIR/l.sock"
+  start_detached /bin/hutch-helper sleep 300
+  wait_file "$TEST_DIR/msg"
+  local pid
+  pid=$(state_field "$ID" pid)
+  assert_equal "$(jq -r .pid "$TEST_DIR/msg")" "$pid"
+  assert_equal "$(jq -r .state.pid "$TEST_DIR/msg")" "$pid"
+}

@@ -167,12 +167,7 @@ setup() {
   local pid
   pid=$(state_field "$ID" pid)
   kill -0 "$pid"
-  run runtime kill "$ID" KILL
-  assert_success
-  wait_status "$ID" stopped
-  run runtime delete "$ID"
-  assert_success
-  assert_gone "$ID"
+  kill_and_delete "$ID"
 }
 
 @test "the container lands in its own cgroup, removed on delete" {

@@ -15,7 +15,6 @@ setup() {
 
 teardown() {
   [ -n "$OUTSIDE" ] && rm -rf "$OUTSIDE"
-  [ -n "${LISTENER_PID:-}" ] && kill "$LISTENER_PID" 2>/dev/null
   hutch_teardown
 }
 
@@ -252,26 +251,7 @@ userns_bundle() {
 }
 
 @test "a seccomp listener gets the notify fd and the state with the container's pid" {
-  command -v python3 >/dev/null || fail "python3 is needed for the listener"
-  cat >"$TEST_DIR/listener.py" <<'EOF'
-import os, socket, sys
-path, out = sys.argv[1], sys.argv[2]
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.bind(path)
-s.listen(1)
-open(out + ".ready", "w").write("1")
-c, _ = s.accept()
-msg, fds, _, _ = socket.recv_fds(c, 65536, 4)
-with open(out + ".tmp", "w") as f:
-    f.write(msg.decode())
-os.rename(out + ".tmp", out)
-# Closing the notify fd makes the notified syscalls fail with ENOSYS.
-for fd in fds:
-    os.close(fd)
-EOF
-  python3 "$TEST_DIR/listener.py" "$TEST_DIR/l.sock" "$TEST_DIR/msg" </dev/null >/dev/null 2>&1 3>&- &
-  LISTENER_PID=$!
-  wait_file "$TEST_DIR/msg.ready"
+  start_seccomp_listener "$TEST_DIR/l.sock" "$TEST_DIR/msg"
   bundle_set '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": $p,
     "listenerMetadata": "agent-data",
     "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_NOTIFY"}]}' --arg p "$TEST_DIR/l.sock"

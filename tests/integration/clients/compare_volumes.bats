@@ -1,0 +1,61 @@
+#!/usr/bin/env bats
+# hutch, docker and podman on the same volume and network command lines
+# (issue 15, "Tests"): volume ls and network ls columns, volume create /
+# inspect / ls --format, and exit codes for missing volumes and networks.
+# No network is created: docker runs without a bridge here, and a user
+# network would make one on the host. See compare.bash.
+
+load compare
+
+@test "volume ls: docker's columns, for hutch and podman" {
+  same_columns volume ls
+  # podman prints no header for no volumes: give each one
+  local t
+  for t in hu dk pm; do
+    $t volume create cmp-col >/dev/null
+  done
+  same_columns volume ls
+  run columns pm volume ls
+  assert_output "$(columns dk volume ls)"
+}
+
+@test "volume create, ls -q, ls --format, inspect -f as docker's" {
+  local t
+  for t in hu dk pm; do
+    run $t volume create cmp-vol
+    assert_success
+    assert_output "cmp-vol"
+  done
+  run hu volume ls -q
+  assert_output "$(dk volume ls -q)"
+  run hu volume ls --format '{{.Name}} {{.Driver}}'
+  assert_output "$(dk volume ls --format '{{.Name}} {{.Driver}}')"
+  assert_output "cmp-vol local"
+  local f
+  for f in '{{.Name}}' '{{.Driver}}' '{{.Scope}}'; do
+    run hu volume inspect -f "$f" cmp-vol
+    assert_output "$(dk volume inspect -f "$f" cmp-vol)"
+  done
+  # creating a name that exists is no error for docker (podman: 125)
+  same_status 125 volume create cmp-vol
+}
+
+@test "exit codes: a missing volume" {
+  same_status = volume rm nosuch-vol
+  # docker: 1, podman: 125
+  same_status 125 volume inspect nosuch-vol
+  # a wrong number of arguments: docker 1, podman 125
+  same_status 125 volume rm
+}
+
+@test "network ls: docker's columns (podman has no SCOPE)" {
+  same_columns network ls
+  run columns pm network ls
+  assert_output "$(columns dk network ls | grep -vx SCOPE)"
+}
+
+@test "exit codes: a missing network" {
+  same_status = network rm nosuch-net
+  # docker: 1, podman: 125
+  same_status 125 network inspect nosuch-net
+}
