@@ -56,6 +56,11 @@ bench:
 install: build
 	install -D -m 0755 $(BUILD)/hutch $(DESTDIR)$(PREFIX)/bin/hutch
 	install -D -m 0755 $(BUILD)/hutch-runtime $(DESTDIR)$(PREFIX)/bin/hutch-runtime
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0644 $(BUILD)/docs/man1/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -D -m 0644 $(BUILD)/docs/hutch.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/hutch
+	install -D -m 0644 $(BUILD)/docs/_hutch $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_hutch
+	install -D -m 0644 $(BUILD)/docs/hutch.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/hutch.fish
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

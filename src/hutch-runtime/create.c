@@ -127,14 +127,10 @@ VERB(run) {
 }
 
 VERB(start) {
-  int c;
-  while ((c = getopt_long_only(argc, argv, "h", NULL, NULL)) != -1) {
-    fprintf(stderr, "Usage: hutch-runtime start ID\n");
-    return c == 'h' ? 0 : 1;
-  }
-  const char *id = verb_one_id(argc, argv, optind, "start ID");
+  int rc;
+  const char *id = verb_only_id(argc, argv, "start ID", &rc);
   if (id == NULL)
-    return 1;
+    return rc;
   struct hutch_error *e = NULL;
   if (hutch_container_start(&g->rt, id, &e) < 0)
     return verb_fail(e);

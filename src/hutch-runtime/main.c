@@ -3,6 +3,7 @@
  * --systemd-cgroup, …) and dispatches to one file per verb. */
 #include "verbs.h"
 
+#include "runtime/oci_features.h"
 #include "runtime/sealed.h"
 #include "util/log.h"
 
@@ -59,6 +60,18 @@ const char *verb_one_id(int argc, char **argv, int optind_, const char *usage) {
   return argv[optind_];
 }
 
+const char *verb_only_id(int argc, char **argv, const char *usage, int *rc) {
+  static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {0}};
+  int c;
+  while ((c = getopt_long_only(argc, argv, "h", opts, NULL)) != -1) {
+    fprintf(c == 'h' ? stdout : stderr, "Usage: hutch-runtime %s\n", usage);
+    *rc = c == 'h' ? 0 : 1;
+    return NULL;
+  }
+  *rc = 1;
+  return verb_one_id(argc, argv, optind, usage);
+}
+
 static void usage(FILE *f) {
   fprintf(f, "Usage: hutch-runtime [global options] COMMAND [options] [ID]\n\n"
              "An OCI runtime with runc's command line.\n\nCommands:\n");
@@ -76,7 +89,8 @@ static void usage(FILE *f) {
 int main(int argc, char **argv) {
   struct global_opts g = {.rt = {.root = "/run/hutch", .argv = argv}};
   const char *log_path = NULL;
-  enum hutch_log_format fmt = HUTCH_LOG_TEXT;
+  /* runc's two formats: logrus text (its default) and JSON. */
+  enum hutch_log_format fmt = HUTCH_LOG_LOGRUS;
   hutch_log_set_prefix("hutch-runtime");
   /* A closed stderr or log pipe must not kill us halfway through create:
    * writes fail with EPIPE and are ignored instead. */
@@ -108,7 +122,7 @@ int main(int argc, char **argv) {
       if (strcmp(optarg, "json") == 0)
         fmt = HUTCH_LOG_JSON;
       else if (strcmp(optarg, "text") == 0)
-        fmt = HUTCH_LOG_TEXT;
+        fmt = HUTCH_LOG_LOGRUS;
       else {
         fprintf(stderr, "hutch-runtime: --log-format: unknown format \"%s\" (text or json)\n",
                 optarg);
@@ -125,7 +139,7 @@ int main(int argc, char **argv) {
     case OPT_CRIU:
       break; /* accepted for runc compatibility */
     case 'v':
-      printf("hutch-runtime version %s\nspec: 1.2.0\n", HUTCH_VERSION);
+      printf("hutch-runtime version %s\nspec: %s\n", HUTCH_VERSION, HUTCH_OCI_VERSION);
       return 0;
     case 'h':
       usage(stdout);
@@ -160,7 +174,12 @@ int main(int argc, char **argv) {
     if (strcmp(verbs[i].name, verb) == 0) {
       int vargc = argc - optind;
       char **vargv = argv + optind;
-      optind = 1; /* the verb parses its own flags from here */
+      /* The verb parses its own flags from here. 0, not 1: glibc
+       * re-reads the optstring only then, so the verb's flags may follow
+       * its ID (update ID --memory X, as runc's CLI reorders them) instead
+       * of inheriting the "+" above; exec and ps keep "+" for their
+       * command lines. */
+      optind = 0;
       return verbs[i].fn(&g, vargc, vargv);
     }
   /* Through verb_fail: a client that reads --log back (containerd's shim)

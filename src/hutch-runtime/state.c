@@ -8,14 +8,10 @@
 #include <string.h>
 
 VERB(state) {
-  int c;
-  while ((c = getopt_long_only(argc, argv, "h", NULL, NULL)) != -1) {
-    fprintf(stderr, "Usage: hutch-runtime state ID\n");
-    return c == 'h' ? 0 : 1;
-  }
-  const char *id = verb_one_id(argc, argv, optind, "state ID");
+  int rc;
+  const char *id = verb_only_id(argc, argv, "state ID", &rc);
   if (id == NULL)
-    return 1;
+    return rc;
   struct hutch_error *e = NULL;
   _cleanup_json_ json_t *j = NULL;
   if (hutch_container_state(&g->rt, id, &j, &e) < 0)

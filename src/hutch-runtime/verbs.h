@@ -37,3 +37,7 @@ VERB(restore);
 int verb_fail(struct hutch_error *e);
 /* Exactly one positional argument (the container id) after the options. */
 const char *verb_one_id(int argc, char **argv, int optind_, const char *usage);
+/* The whole parse of a verb whose only argument is the ID (start, state,
+ * pause, resume): -h/--help prints "Usage: hutch-runtime USAGE" on stdout
+ * and does nothing else. Returns the ID, or NULL with *rc the exit status. */
+const char *verb_only_id(int argc, char **argv, const char *usage, int *rc);

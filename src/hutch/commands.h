@@ -3,11 +3,19 @@
  * returns the process exit status. argv[0] is the command name. */
 #pragma once
 
+#include "flags.h"
+
 /* Exit status for hutch's own errors, as docker's. */
 #define HUTCH_EXIT_ERROR 125
 
 /* Global options parsed by main.c. */
 extern int hutch_global_debug;
+
+/* main.c: hutch's own flags and its command table (hutch_main_cmd.subs
+ * is hutch_commands): the root that completion and the man pages walk.
+ * A command's own table is reached by hutch_cmd_describe() (flags.h). */
+extern const struct hutch_cmd hutch_main_cmd;
+extern const struct hutch_subcmd hutch_commands[];
 
 /* Image commands (src/hutch/{pull,images,image_cmd,rmi,tag,import,save,load,login}.c). */
 int cmd_pull(int argc, char **argv);
@@ -54,6 +62,24 @@ int cmd_export(int argc, char **argv);
 /* hutch check (src/hutch/check.c): host features and self-protection probes. */
 int cmd_check(int argc, char **argv);
 
+/* Shell completion (src/hutch/{completion,complete}.c): the scripts, and
+ * hutch __complete, the candidates they ask for at each TAB. */
+int cmd_completion(int argc, char **argv);
+int cmd_complete(int argc, char **argv);
+/* hutch __man DIR (src/hutch/man.c): the man pages, for the build. */
+int cmd_man(int argc, char **argv);
+
 /* Networking (src/hutch/{network,port}.c). */
 int cmd_network(int argc, char **argv);
 int cmd_port(int argc, char **argv);
+
+/* System commands (src/hutch/{version,events_cmd,system,service}.c). */
+int cmd_version(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_events(int argc, char **argv);
+int cmd_system(int argc, char **argv);
+int cmd_system_service(int argc, char **argv);
+/* src/hutch/update.c, src/hutch/attach.c */
+int cmd_update(int argc, char **argv);
+/* src/hutch/history.c: image history. */
+int cmd_history(int argc, char **argv);

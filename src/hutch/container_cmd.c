@@ -29,6 +29,7 @@ int cmd_container(int argc, char **argv) {
       {"stop", cmd_stop, "Stop one or more running containers"},
       {"top", cmd_top, "Display the running processes of a container"},
       {"unpause", cmd_unpause, "Unpause all processes within one or more containers"},
+      {"update", cmd_update, "Update configuration of one or more containers"},
       {"wait", cmd_wait, "Block until one or more containers stop, then print their exit codes"},
       {NULL, NULL, NULL},
   };

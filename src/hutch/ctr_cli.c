@@ -5,6 +5,7 @@
 #include "engine/netsetup.h"
 #include "util/cleanup.h"
 #include "util/json.h"
+#include "util/units.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -64,45 +65,12 @@ int ctr_cli_each(struct hutch_engine *e, int argc, char **argv, int first, bool 
   return ret;
 }
 
-static void human_duration(long d, char *buf, size_t n) {
-  if (d < 1)
-    snprintf(buf, n, "Less than a second");
-  else if (d < 60)
-    snprintf(buf, n, "%ld second%s", d, d == 1 ? "" : "s");
-  else if (d < 3600)
-    snprintf(buf, n, "%ld minute%s", d / 60, d / 60 == 1 ? "" : "s");
-  else if (d < 86400 * 2)
-    snprintf(buf, n, "%ld hour%s", d / 3600, d / 3600 == 1 ? "" : "s");
-  else
-    snprintf(buf, n, "%ld days", d / 86400);
-}
-
-static long since(const char *t) {
-  struct tm tm = {0};
-  if (!t || !strptime(t, "%Y-%m-%dT%H:%M:%S", &tm))
-    return 0;
-  return (long)(time(NULL) - timegm(&tm));
-}
-
 void ctr_cli_status_text(struct hutch_engine *e, struct hutch_ctr *c, char *buf, size_t n) {
-  const char *st = hutch_ctr_status(e, c);
+  hutch_ctr_status_text(e, c, buf, n);
+}
+
+void ctr_cli_running_for(const char *created, char *buf, size_t n) {
   char d[64];
-  if (strcmp(st, "running") == 0 || strcmp(st, "paused") == 0) {
-    human_duration(since(c->st.started_at), d, sizeof(d));
-    /* docker's: "Up 2 minutes (healthy)", "(health: starting)" */
-    const char *h = c->st.health_status;
-    char health[32] = "";
-    if (strcmp(h, "starting") == 0)
-      snprintf(health, sizeof(health), " (health: starting)");
-    else if (*h)
-      snprintf(health, sizeof(health), " (%s)", h);
-    snprintf(buf, n, "Up %s%s", d, strcmp(st, "paused") == 0 ? " (Paused)" : health);
-  } else if (strcmp(st, "exited") == 0) {
-    human_duration(since(c->st.finished_at), d, sizeof(d));
-    snprintf(buf, n, "Exited (%d) %s ago", c->st.exit_code, d);
-  } else if (strcmp(st, "restarting") == 0) {
-    snprintf(buf, n, "Restarting (%d)", c->st.exit_code);
-  } else {
-    snprintf(buf, n, "Created");
-  }
+  hutch_human_since(created, d, sizeof(d));
+  snprintf(buf, n, "%s ago", d);
 }

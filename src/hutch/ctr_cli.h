@@ -18,5 +18,8 @@ int ctr_cli_each(struct hutch_engine *e, int argc, char **argv, int first, bool 
                  int (*fn)(struct hutch_engine *e, struct hutch_ctr *c, void *ud,
                            struct hutch_error **err),
                  void *ud);
-/* "Up 3 minutes", "Exited (0) 2 seconds ago", "Created". */
+/* docker's STATUS: "Up 3 minutes", "Up 5 seconds (Paused)", "Exited (0) 2
+ * seconds ago", "Restarting (1) 3 seconds ago", "Created", "Dead". */
 void ctr_cli_status_text(struct hutch_engine *e, struct hutch_ctr *c, char *buf, size_t n);
+/* docker's CREATED (RunningFor): "5 minutes ago" from an RFC 3339 time. */
+void ctr_cli_running_for(const char *created, char *buf, size_t n);

@@ -100,6 +100,26 @@ static int exec_tty(struct hutch_engine *e, const char *id, struct exec_opts *eo
   return WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
 }
 
+/* docker's exec events: "exec_create: CMD ARGS" and so on, with the
+ * exec's id (exec_die also with its exit code). */
+static void exec_event(struct hutch_ctr *c, const char *what, const char *exec_id, char **args,
+                       int code) {
+  _cleanup_free_ char *action = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&action, &len);
+  if (!f)
+    return;
+  fputs(what, f);
+  if (strcmp(what, "exec_die") != 0)
+    for (size_t i = 0; args[i]; i++)
+      fprintf(f, "%s%s", i ? " " : ": ", args[i]);
+  if (fclose(f) != 0)
+    return;
+  char codebuf[16];
+  snprintf(codebuf, sizeof(codebuf), "%d", code);
+  hutch_ctr_event(c, action, "execID", exec_id, code >= 0 ? "exitCode" : NULL, codebuf, NULL);
+}
+
 int cmd_exec(int argc, char **argv) {
   bool tty = false, detach = false, interactive = false;
   const char *workdir = NULL, *user = NULL;
@@ -155,17 +175,22 @@ int cmd_exec(int argc, char **argv) {
   }
   struct exec_opts eo = {
       .args = argv + 2, .env = env, .cwd = workdir, .user = user, .detach = detach};
+  char exec_id[65];
+  if (hutch_ctr_new_id(exec_id) < 0)
+    return ctr_cli_usage_error("exec", "cannot make an exec id");
+  exec_event(ct, "exec_create", exec_id, argv + 2, -1);
+  exec_event(ct, "exec_start", exec_id, argv + 2, -1);
   int status = 0;
-  if (tty) {
+  if (tty)
     status = exec_tty(e, ct->id, &eo, interactive, &err);
-    if (status >= 0)
-      return status;
-  }
-  if (tty || hutch_container_exec(&e->rt, ct->id, &eo, &status, &err) < 0) {
+  if (tty ? status < 0 : hutch_container_exec(&e->rt, ct->id, &eo, &status, &err) < 0) {
     int code = hutch_exec_error_status(err);
     hutch_error_print(stderr, "hutch", err);
     hutch_error_free(err);
+    exec_event(ct, "exec_die", exec_id, argv + 2, code);
     return code;
   }
+  if (!detach)
+    exec_event(ct, "exec_die", exec_id, argv + 2, status);
   return detach ? 0 : status;
 }

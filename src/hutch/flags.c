@@ -10,6 +10,9 @@
 #include <string.h>
 
 static const char *parent = "hutch";
+/* Set by hutch_cmd_describe(): the next parse copies its table here. */
+static struct hutch_cmd_desc *describing;
+static int described; /* 0: not yet, 1: copied, -1: the copy failed */
 
 const char *hutch_flags_parent(void) {
   return parent;
@@ -241,8 +244,72 @@ static int check_args(const struct hutch_cmd *cmd, const char *name, int n) {
   return -2;
 }
 
+static char *dup_or_null(const char *s) {
+  return s ? strdup(s) : NULL;
+}
+
+/* Copy cmd's table (and the strings in it: a table may build its help in
+ * a buffer on the stack) into describing. */
+static int describe_copy(const struct hutch_cmd *cmd) {
+  struct hutch_cmd_desc *d = describing;
+  size_t n = 0;
+  while (cmd->flags && cmd->flags[n].name)
+    n++;
+  d->flags = calloc(n + 1, sizeof(*d->flags));
+  if (!d->flags)
+    return -1;
+  d->cmd = *cmd;
+  d->cmd.flags = d->flags;
+  d->cmd.usage = dup_or_null(cmd->usage);
+  d->cmd.summary = dup_or_null(cmd->summary);
+  d->cmd.description = dup_or_null(cmd->description);
+  for (size_t i = 0; i < n; i++) {
+    d->flags[i] = cmd->flags[i];
+    d->flags[i].value = NULL;
+    d->flags[i].name = dup_or_null(cmd->flags[i].name);
+    d->flags[i].help = dup_or_null(cmd->flags[i].help);
+    d->flags[i].type = dup_or_null(cmd->flags[i].type);
+    if (!d->flags[i].name)
+      return -1;
+  }
+  return 0;
+}
+
+void hutch_cmd_desc_clear(struct hutch_cmd_desc *d) {
+  for (struct hutch_flag *f = d->flags; f && f->name; f++) {
+    free((char *)f->name);
+    free((char *)f->help);
+    free((char *)f->type);
+  }
+  free(d->flags);
+  free((char *)d->cmd.usage);
+  free((char *)d->cmd.summary);
+  free((char *)d->cmd.description);
+  *d = (struct hutch_cmd_desc){0};
+}
+
+int hutch_cmd_describe(int (*fn)(int argc, char **argv), const char *name,
+                       struct hutch_cmd_desc *out) {
+  char *argv[] = {(char *)name, NULL};
+  *out = (struct hutch_cmd_desc){0};
+  describing = out;
+  described = 0;
+  fn(1, argv);
+  describing = NULL;
+  if (described > 0)
+    return 0;
+  hutch_cmd_desc_clear(out);
+  return -1;
+}
+
 int hutch_flags_parse(const struct hutch_cmd *cmd, int argc, char **argv, int *nargs) {
   const char *name = argv[0];
+  if (describing) {
+    /* the command's first parse is its own; later ones (none today) are not */
+    if (!described)
+      described = describe_copy(cmd) == 0 ? 1 : -1;
+    return 1;
+  }
   bool done = false;
   int w = 1; /* positionals are moved down to argv[w]; w <= i always */
   for (int i = 1; i < argc; i++) {

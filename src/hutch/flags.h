@@ -47,6 +47,7 @@ struct hutch_cmd {
   int min_args, max_args;          /* positional arguments; max_args -1: no limit */
   bool no_interspersed;            /* flags end at the first positional argument */
   const struct hutch_subcmd *subs; /* a management command's subcommands, for help */
+  const char *description;         /* NULL, or paragraphs for the man page */
 };
 
 /* A command of hutch or a subcommand of a management command (container,
@@ -77,6 +78,24 @@ void hutch_flags_help(FILE *f, const struct hutch_cmd *cmd, const char *name);
  * stderr, exit 0, as docker). */
 int hutch_subcmd_dispatch(const char *summary, const struct hutch_subcmd *subs, int argc,
                           char **argv);
+
+/* What a command's parser is given, for completion and man pages
+ * (describe.c): its table as hutch_flags_parse() sees it, copied, with
+ * every flag's value pointer NULL. */
+struct hutch_cmd_desc {
+  struct hutch_cmd cmd; /* cmd.flags points at flags */
+  struct hutch_flag *flags;
+};
+
+/* Describe the command fn implements: call fn(name) in describe mode,
+ * where its hutch_flags_parse() (or hutch_subcmd_dispatch()) copies its
+ * table into *out and returns as --help does, so fn neither prints nor
+ * acts. Every command parses before it does anything (the --help
+ * contract), so every command can be described. Returns -1 when fn
+ * never parsed, or without memory. */
+int hutch_cmd_describe(int (*fn)(int argc, char **argv), const char *name,
+                       struct hutch_cmd_desc *out);
+void hutch_cmd_desc_clear(struct hutch_cmd_desc *d);
 
 /* "hutch" or "hutch container": what precedes a command's name in its
  * usage and messages (set by hutch_subcmd_dispatch). */

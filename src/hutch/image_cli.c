@@ -1,6 +1,9 @@
 /* Helpers shared by the image commands; see image_cli.h. */
 #include "image_cli.h"
 
+#include "util/units.h"
+#include "engine/events.h"
+
 #include "commands.h"
 #include "util/cleanup.h"
 
@@ -58,32 +61,23 @@ void image_cli_human_size(int64_t b, char *buf, size_t n) {
 }
 
 void image_cli_human_since(const char *rfc3339, char *buf, size_t n) {
-  struct tm tm = {0};
-  if (rfc3339 == NULL || strptime(rfc3339, "%Y-%m-%dT%H:%M:%S", &tm) == NULL) {
+  time_t t;
+  if (hutch_parse_rfc3339(rfc3339, &t) < 0) {
     snprintf(buf, n, "N/A");
     return;
   }
-  time_t t = timegm(&tm);
-  long d = (long)(time(NULL) - t);
-  if (d < 0)
-    d = 0;
-  if (d < 60)
-    snprintf(buf, n, "%ld seconds ago", d);
-  else if (d < 3600)
-    snprintf(buf, n, "%ld minute%s ago", d / 60, d / 60 == 1 ? "" : "s");
-  else if (d < 86400 * 2)
-    snprintf(buf, n, "%ld hour%s ago", d / 3600, d / 3600 == 1 ? "" : "s");
-  else if (d < 86400 * 14)
-    snprintf(buf, n, "%ld days ago", d / 86400);
-  else if (d < 86400 * 60)
-    snprintf(buf, n, "%ld weeks ago", d / (86400 * 7));
-  else if (d < 86400 * 365 * 2)
-    snprintf(buf, n, "%ld months ago", d / (86400 * 30));
-  else
-    snprintf(buf, n, "%ld years ago", d / (86400 * 365));
+  char d[48];
+  hutch_human_duration(t < time(NULL) ? (long long)(time(NULL) - t) : 0, d, sizeof(d));
+  snprintf(buf, n, "%s ago", d);
 }
 
 int image_cli_usage_error(const char *cmd, const char *msg) {
   fprintf(stderr, "hutch: %s: %s (see 'hutch %s --help')\n", cmd, msg, cmd);
   return HUTCH_EXIT_ERROR;
+}
+
+void image_cli_event(struct hutch_store *s, const char *action, const char *id, const char *name) {
+  struct hutch_event ev = {.type = "image", .action = action, .id = id};
+  hutch_event_attr_add(&ev, "name", name);
+  hutch_events_emit(s->root, &ev);
 }

@@ -23,5 +23,8 @@ void image_cli_human_size(int64_t bytes, char *buf, size_t n);
 void image_cli_human_since(const char *rfc3339, char *buf, size_t n);
 /* docker image inspect's object for one image (inspect falls back to it). */
 json_t *image_cli_inspect_json(struct hutch_image *img);
+/* Record an image event (pull, tag, untag, delete, import, load, save)
+ * in the events journal of the store's root; name may be NULL. */
+void image_cli_event(struct hutch_store *s, const char *action, const char *id, const char *name);
 /* A usage error: one line, exit 125. */
 int image_cli_usage_error(const char *cmd, const char *msg);

@@ -4,7 +4,7 @@
 #include "engine/engine.h"
 #include "flags.h"
 #include "image_cli.h"
-#include "template.h"
+#include "format.h"
 
 #include "util/cleanup.h"
 #include "util/json.h"
@@ -12,53 +12,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-static json_t *strv_json(char **v) {
-  json_t *a = json_array();
-  for (size_t i = 0; v && v[i]; i++)
-    json_array_append_new(a, json_string(v[i]));
-  return a;
+json_t *image_cli_inspect_json(struct hutch_image *img) {
+  return hutch_image_inspect(img);
 }
 
-/* docker's inspect shape: Id, RepoTags, RepoDigests, Created, Os,
- * Architecture, Config (the image config's "config"), RootFS, Size, and
- * where the layers are (GraphDriver, as overlay2 shows them). */
-json_t *image_cli_inspect_json(struct hutch_image *img) {
-  json_error_t je;
-  _cleanup_json_ json_t *cfg = json_loadb(img->config_json, img->config_len, 0, &je);
-  json_t *tags = json_array(), *digests = json_array();
-  for (size_t i = 0; img->names && img->names[i]; i++) {
-    const char *n = img->names[i];
-    if (strchr(n, '@')) {
-      json_array_append_new(digests, json_string(n));
-    } else {
-      json_array_append_new(tags, json_string(n));
-      _cleanup_free_ char *d = strndup(n, (size_t)(strrchr(n, ':') - n));
-      _cleanup_free_ char *rd = NULL;
-      if (d && asprintf(&rd, "%s@%s", d, img->manifest_digest) >= 0)
-        json_array_append_new(digests, json_string(rd));
-    }
-  }
-  /* overlayfs lists the upper-most lower layer first */
-  _cleanup_free_ char *lower = hutch_lower_dir_join(img->layer_dirs, img->n_layers);
-  json_t *c = json_object_get(cfg, "config");
-  json_t *o = json_pack(
-      "{s:s, s:o, s:o, s:s, s:s, s:s, s:s, s:o, s:{s:s, s:o}, s:I, s:s, s:{s:s, s:{s:s}}}", "Id",
-      img->id, "RepoTags", tags, "RepoDigests", digests, "Created",
-      json_string_value(json_object_get(cfg, "created")) ?: "", "Author",
-      json_string_value(json_object_get(cfg, "author")) ?: "", "Architecture",
-      img->config->architecture ?: "", "Os", img->config->os ?: "", "Config",
-      c ? json_incref(c) : json_object(), "RootFS", "Type", "layers", "Layers",
-      strv_json(img->diff_ids), "Size", (json_int_t)img->size, "ManifestDigest",
-      img->manifest_digest, "GraphDriver", "Name", "overlay", "Data", "LowerDir", lower);
-  if (img->config->variant)
-    json_object_set_new(o, "Variant", json_string(img->config->variant));
-  return o;
+static json_t *image_inspect_one(void *ud, const char *name, struct hutch_error **err) {
+  _cleanup_image_ struct hutch_image *img = NULL;
+  if (hutch_image_lookup(ud, name, &img, err) < 0)
+    return NULL;
+  return image_cli_inspect_json(img);
 }
 
 static int image_inspect(int argc, char **argv) {
   const char *format = NULL;
   const struct hutch_flag flags[] = {
-      {"format", 'f', HUTCH_FLAG_STRING, &format, "Format output using a template"},
+      {"format", 'f', HUTCH_FLAG_STRING, &format,
+       "Format output using the given Go template (or \"json\")"},
       {0},
   };
   const struct hutch_cmd cmd = {"[OPTIONS] IMAGE [IMAGE...]",
@@ -67,27 +36,10 @@ static int image_inspect(int argc, char **argv) {
   if (r != 0)
     return hutch_flags_status(r);
   struct hutch_error *err = NULL;
-  if (format && hutch_template_check(format, &err) < 0)
-    return image_cli_fail(err);
   _cleanup_store_ struct hutch_store *s = NULL;
   if (image_cli_open_store(&s, &err) < 0)
     return image_cli_fail(err);
-  _cleanup_json_ json_t *all = json_array();
-  int ret = 0;
-  for (int i = 1; i <= n; i++) {
-    _cleanup_image_ struct hutch_image *img = NULL;
-    if (hutch_image_lookup(s, argv[i], &img, &err) < 0) {
-      hutch_error_print(stderr, "hutch", err);
-      hutch_error_free(err);
-      err = NULL;
-      ret = HUTCH_EXIT_ERROR;
-      continue;
-    }
-    json_array_append_new(all, image_cli_inspect_json(img));
-  }
-  if (hutch_template_print_all(stdout, format, all, &err) < 0)
-    return image_cli_fail(err);
-  return ret;
+  return cli_inspect_print(argv + 1, n, format, image_inspect_one, s);
 }
 
 static int image_prune(int argc, char **argv) {
@@ -125,6 +77,7 @@ static int image_prune(int argc, char **argv) {
 
 int cmd_image(int argc, char **argv) {
   static const struct hutch_subcmd subs[] = {
+      {"history", cmd_history, "Show the history of an image"},
       {"import", cmd_import, "Import the contents from a tarball to create a filesystem image"},
       {"inspect", image_inspect, "Display detailed information on one or more images"},
       {"load", cmd_load, "Load an image from a tar archive or STDIN"},

@@ -32,6 +32,7 @@ int cmd_import(int argc, char **argv) {
   if (image_cli_open_store(&s, &err) < 0 ||
       hutch_image_import(s, fd, n == 2 ? argv[2] : NULL, &img, &err) < 0)
     return image_cli_fail(err);
+  image_cli_event(s, "import", img->id, n == 2 ? argv[2] : NULL);
   printf("%s\n", img->id);
   return 0;
 }

@@ -34,7 +34,13 @@ int cmd_load(int argc, char **argv) {
   _cleanup_strv_ char **loaded = NULL;
   if (image_cli_open_store(&s, &err) < 0 || hutch_image_load(s, fd, &loaded, &err) < 0)
     return image_cli_fail(err);
-  for (size_t i = 0; !quiet && loaded && loaded[i]; i++)
-    printf("%s\n", loaded[i]);
+  for (size_t i = 0; loaded && loaded[i]; i++) {
+    /* "Loaded image: NAME" or "Loaded image ID: ID" */
+    const char *what = strchr(loaded[i], ':');
+    what = what ? what + 2 : loaded[i];
+    image_cli_event(s, "load", what, what);
+    if (!quiet)
+      printf("%s\n", loaded[i]);
+  }
   return 0;
 }

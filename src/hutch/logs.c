@@ -1,61 +1,42 @@
-/* hutch logs [-f] [--tail N] [-t] CONTAINER: the json-file log written by
- * the monitor, each line back on the stream it came from. */
+/* hutch logs [-f] [--tail N] [-t] [--since T] [--until T] CONTAINER: the
+ * json-file log written by the monitor, each line back on the stream it
+ * came from (engine/logs.c reads it). */
 #include "commands.h"
 #include "ctr_cli.h"
 #include "flags.h"
 
 #include "util/cleanup.h"
-#include "util/json.h"
 #include "util/strutil.h"
+#include "util/units.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+#include <time.h>
 
-static void emit(const char *line, bool ts) {
-  json_error_t je;
-  _cleanup_json_ json_t *j = json_loads(line, 0, &je);
-  if (!j)
-    return;
-  const char *log = json_string_value(json_object_get(j, "log"));
-  const char *stream = json_string_value(json_object_get(j, "stream"));
-  FILE *f = stream && strcmp(stream, "stderr") == 0 ? stderr : stdout;
+static int emit(void *ud, const struct hutch_log_entry *en) {
+  bool ts = *(bool *)ud;
+  FILE *f = en->stderr_stream ? stderr : stdout;
   if (ts)
-    fprintf(f, "%s ", json_string_value(json_object_get(j, "time")) ?: "");
-  fputs(log ? log : "", f);
+    fprintf(f, "%s ", en->time);
+  fwrite(en->text, 1, en->len, f);
   fflush(f);
-}
-
-/* Lines of a file into *v (appending). */
-static void read_lines(const char *path, char ***v, long *offset) {
-  FILE *f = fopen(path, "re");
-  if (!f)
-    return;
-  if (offset)
-    fseek(f, *offset, SEEK_SET);
-  char *line = NULL;
-  size_t cap = 0;
-  ssize_t n;
-  while ((n = getline(&line, &cap, f)) > 0) {
-    if (line[n - 1] != '\n')
-      break; /* partial: the monitor is writing it */
-    if (offset)
-      *offset += n;
-    hutch_strv_push(v, line);
-  }
-  free(line);
-  fclose(f);
+  return 0;
 }
 
 int cmd_logs(int argc, char **argv) {
   bool follow = false, ts = false;
-  const char *tailarg = "all";
+  const char *tailarg = "all", *since = NULL, *until = NULL;
   const struct hutch_flag flags[] = {
       {"follow", 'f', HUTCH_FLAG_BOOL, &follow, "Follow log output"},
       {"tail", 'n', HUTCH_FLAG_STRING, &tailarg,
        "Number of lines to show from the end of the logs (default \"all\")"},
+      {"since", 0, HUTCH_FLAG_STRING, &since,
+       "Show logs since timestamp (e.g. \"2013-01-02T13:23:37Z\") or relative (e.g. \"42m\" for "
+       "42 minutes)"},
       {"timestamps", 't', HUTCH_FLAG_BOOL, &ts, "Show timestamps"},
+      {"until", 0, HUTCH_FLAG_STRING, &until,
+       "Show logs before a timestamp (e.g. \"2013-01-02T13:23:37Z\") or relative (e.g. \"42m\" "
+       "for 42 minutes)"},
       {0},
   };
   const struct hutch_cmd cmd = {"[OPTIONS] CONTAINER", "Fetch the logs of a container", flags, 1,
@@ -66,6 +47,14 @@ int cmd_logs(int argc, char **argv) {
   int64_t tail = -1;
   if (strcmp(tailarg, "all") != 0 && hutch_parse_int64(tailarg, 0, INT64_MAX, &tail) < 0)
     return ctr_cli_usage_error("logs", "invalid --tail");
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  int64_t now_ns = (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec;
+  struct hutch_logs_opts o = {.follow = follow, .tail = tail};
+  if (since && hutch_parse_timestamp(since, now_ns, &o.since_ns) < 0)
+    return ctr_cli_usage_error("logs", "invalid value for \"since\": not a time or duration");
+  if (until && hutch_parse_timestamp(until, now_ns, &o.until_ns) < 0)
+    return ctr_cli_usage_error("logs", "invalid value for \"until\": not a time or duration");
   _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
   if (!e)
     return HUTCH_EXIT_ERROR;
@@ -73,37 +62,10 @@ int cmd_logs(int argc, char **argv) {
   _cleanup_ctr_ struct hutch_ctr *ct = NULL;
   if (hutch_ctr_open(e, argv[1], false, &ct, &err) < 0)
     return ctr_cli_fail(err);
-  if (strcmp(ct->cfg.log_driver, "json-file") != 0) {
+  r = hutch_ctr_logs(e, ct, &o, emit, &ts);
+  if (r == -EOPNOTSUPP) {
     fprintf(stderr, "hutch: configured logging driver does not support reading\n");
     return HUTCH_EXIT_ERROR;
   }
-  const char *path = ct->cfg.log_path;
-  _cleanup_strv_ char **lines = calloc(1, sizeof(char *));
-  /* the rotated files, oldest first (--log-opt max-file; hutch's bound keeps one) */
-  for (int i = ct->cfg.log_max_file > 1 ? ct->cfg.log_max_file - 1 : 1; i >= 1; i--) {
-    char old[4300];
-    snprintf(old, sizeof(old), "%s.%d", path, i);
-    read_lines(old, &lines, NULL);
-  }
-  long off = 0;
-  read_lines(path, &lines, &off);
-  size_t n = hutch_strv_len(lines);
-  size_t from = tail >= 0 && (size_t)tail < n ? n - (size_t)tail : 0;
-  for (size_t i = from; i < n; i++)
-    emit(lines[i], ts);
-  while (follow) {
-    bool running = strcmp(hutch_ctr_status(e, ct), "running") == 0 ||
-                   strcmp(hutch_ctr_status(e, ct), "restarting") == 0 ||
-                   strcmp(hutch_ctr_status(e, ct), "paused") == 0;
-    _cleanup_strv_ char **more = calloc(1, sizeof(char *));
-    read_lines(path, &more, &off);
-    for (char **l = more; *l; l++)
-      emit(*l, ts);
-    if (!running)
-      break;
-    usleep(100000);
-    if (hutch_ctr_reload(ct, NULL) < 0)
-      break;
-  }
-  return 0;
+  return r < 0 ? HUTCH_EXIT_ERROR : 0;
 }

@@ -11,19 +11,26 @@
 #include <string.h>
 
 int hutch_global_debug;
+static bool global_debug, global_version;
 
-/* Commands register here; keep the table sorted as `hutch --help` shows it. */
-static const struct hutch_subcmd commands[] = {
+/* Commands register here; keep the table sorted as `hutch --help` shows it.
+ * Completion and the man pages walk it (describe.c), so a command listed
+ * here is completed and documented. */
+const struct hutch_subcmd hutch_commands[] = {
     {"check", cmd_check, "Check the host's features and hutch's self-protection"},
+    {"completion", cmd_completion, "Generate the autocompletion script for the specified shell"},
     {"container", cmd_container, "Manage containers"},
     {"cp", cmd_cp, "Copy files between a container and the host"},
     {"create", cmd_create, "Create a new container"},
     {"diff", cmd_diff, "Changes to files in a container's filesystem"},
+    {"events", cmd_events, "Get real time events from the engine"},
     {"exec", cmd_exec, "Run a command in a running container"},
     {"export", cmd_export, "Export a container's filesystem as a tar archive"},
+    {"history", cmd_history, "Show the history of an image"},
     {"image", cmd_image, "Manage images"},
     {"images", cmd_images, "List images"},
     {"import", cmd_import, "Create an image from a rootfs tarball"},
+    {"info", cmd_info, "Display system-wide information"},
     {"inspect", cmd_inspect, "Low-level information on containers"},
     {"kill", cmd_kill, "Kill running containers"},
     {"load", cmd_load, "Load images from a tar archive"},
@@ -44,19 +51,58 @@ static const struct hutch_subcmd commands[] = {
     {"start", cmd_start, "Start stopped containers"},
     {"stats", cmd_stats, "Resource usage of containers"},
     {"stop", cmd_stop, "Stop running containers"},
+    {"system", cmd_system, "Manage hutch"},
     {"tag", cmd_tag, "Give an image another name"},
     {"top", cmd_top, "The running processes of a container"},
     {"unpause", cmd_unpause, "Unpause all processes within containers"},
+    {"update", cmd_update, "Update configuration of one or more containers"},
+    {"version", cmd_version, "Show the hutch version information"},
     {"volume", cmd_volume, "Manage volumes"},
     {"wait", cmd_wait, "Block until containers stop, print their exit codes"},
     {NULL, NULL, NULL},
+};
+
+/* Internal commands: not in --help, not completed, no man page. */
+static const struct hutch_subcmd internal_commands[] = {
+    {"__monitor", cmd_monitor, NULL},   /* hutch-monitor's way back in */
+    {"__health", cmd_health, NULL},     /* the monitor's health checks (health_cmd.c) */
+    {"__complete", cmd_complete, NULL}, /* the completion scripts' (completion.c) */
+    {"__man", cmd_man, NULL},           /* the build's (docs/meson.build) */
+    {NULL, NULL, NULL},
+};
+
+static const struct hutch_flag global_flags[] = {
+    {"debug", 'D', HUTCH_FLAG_BOOL, &global_debug, "Enable debug mode"},
+    {"version", 'v', HUTCH_FLAG_BOOL, &global_version, "Print version information and quit"},
+    {0},
+};
+
+const struct hutch_cmd hutch_main_cmd = {
+    "[OPTIONS] COMMAND",
+    "A container engine with docker's command line and no daemon.",
+    global_flags,
+    0,
+    -1,
+    .no_interspersed = true,
+    .subs = hutch_commands,
+    .description =
+        "hutch runs containers from OCI and docker images with docker's command line, without a "
+        "daemon: each command opens the engine's state, does its work and exits; a detached "
+        "container is watched by a small monitor process that records its exit.\n\n"
+        "State lives under $HUTCH_ROOT (default /var/lib/hutch: images, containers, volumes, the "
+        "state database) and $HUTCH_RUN_ROOT (default /run/hutch: runtime state, network "
+        "namespaces).\n\n"
+        "Each command has its own page: hutch-run(1), hutch-container-ls(1) and so on. The OCI "
+        "runtime hutch uses in process is also a program of its own, hutch-runtime, with runc's "
+        "command line.",
 };
 
 /* Commands that may start a process in a container: they run from a
  * sealed copy of this binary (runtime/sealed.h), re-executed before they
  * do anything. */
 static bool starts_container_processes(int argc, char **argv) {
-  static const char *const verbs[] = {"run", "start", "restart", "exec", "__monitor", "__health"};
+  static const char *const verbs[] = {"run",       "start",    "restart", "exec",
+                                      "__monitor", "__health", "system"};
   const char *v = argv[0];
   if (strcmp(v, "container") == 0 && argc > 1)
     v = argv[1];
@@ -77,49 +123,35 @@ static int ensure_sealed(char **argv) {
 
 int main(int argc, char **argv) {
   hutch_log_set_prefix("hutch");
-  bool debug = false, version = false;
-  const struct hutch_flag flags[] = {
-      {"debug", 'D', HUTCH_FLAG_BOOL, &debug, "Enable debug mode"},
-      {"version", 'v', HUTCH_FLAG_BOOL, &version, "Print version information and quit"},
-      {0},
-  };
-  const struct hutch_cmd cmd = {"[OPTIONS] COMMAND",
-                                "A container engine with docker's command line and no daemon.",
-                                flags,
-                                0,
-                                -1,
-                                .no_interspersed = true,
-                                .subs = commands};
   /* parse a copy: the sealed re-execution (ensure_sealed) takes argv as given */
   char **args = calloc((size_t)argc + 1, sizeof(char *));
   if (!args)
     return HUTCH_EXIT_ERROR;
   memcpy(args, argv, (size_t)argc * sizeof(char *));
   args[0] = "hutch";
-  int n, r = hutch_flags_parse(&cmd, argc, args, &n);
+  int n, r = hutch_flags_parse(&hutch_main_cmd, argc, args, &n);
   if (r != 0)
     return hutch_flags_status(r);
-  if (debug) {
+  if (global_debug) {
     hutch_global_debug = 1;
     hutch_log_set_level(HUTCH_LOG_DEBUG);
   }
-  if (version) {
+  if (global_version) {
     printf("hutch version %s\n", HUTCH_VERSION);
     return 0;
   }
   if (n == 0) {
-    hutch_flags_help(stderr, &cmd, "hutch");
+    hutch_flags_help(stderr, &hutch_main_cmd, "hutch");
     return HUTCH_EXIT_ERROR;
   }
   if (starts_container_processes(n, args + 1) && ensure_sealed(argv) < 0)
     return HUTCH_EXIT_ERROR;
-  for (const struct hutch_subcmd *c = commands; c->name; c++)
+  for (const struct hutch_subcmd *c = hutch_commands; c->name; c++)
     if (strcmp(c->name, args[1]) == 0)
       return c->fn(n, args + 1);
-  if (strcmp(args[1], "__monitor") == 0) /* internal: not in --help */
-    return cmd_monitor(n, args + 1);
-  if (strcmp(args[1], "__health") == 0)
-    return cmd_health(n, args + 1);
+  for (const struct hutch_subcmd *c = internal_commands; c->name; c++)
+    if (strcmp(c->name, args[1]) == 0)
+      return c->fn(n, args + 1);
   fprintf(stderr, "hutch: '%s' is not a hutch command.\nSee 'hutch --help'.\n", args[1]);
   return HUTCH_EXIT_ERROR;
 }

@@ -4,7 +4,10 @@
 #include "commands.h"
 #include "ctr_cli.h"
 #include "flags.h"
-#include "template.h"
+#include "format.h"
+#include "sys_cli.h"
+
+#include "engine/prune.h"
 
 #include "engine/netsetup.h"
 #include "util/cleanup.h"
@@ -72,13 +75,36 @@ static int net_create(int argc, char **argv) {
   _cleanup_network_ struct hutch_network *net = NULL;
   if (hutch_network_create(&nc.ctx, name, &no, &net, &err) < 0)
     return ctr_cli_fail(err);
+  hutch_engine_event(e, "network", "create", net->id, "name", net->name, "type", "bridge", NULL);
   printf("%s\n", net->id);
   return 0;
 }
 
+static const json_t *net_header(void) {
+  static json_t *h;
+  if (!h)
+    h = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "ID", "NETWORK ID", "Name", "NAME",
+                  "Driver", "DRIVER", "Scope", "SCOPE", "IPv6", "IPV6", "Internal", "INTERNAL",
+                  "Labels", "LABELS", "CreatedAt", "CREATED AT");
+  return h;
+}
+
+/* docker's NetworkContext: every column a string. */
+static json_t *net_row(const struct hutch_network *n, bool no_trunc) {
+  char id[65];
+  snprintf(id, sizeof(id), no_trunc ? "%s" : "%.12s", n->id);
+  return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "ID", id, "Name", n->name, "Driver",
+                   "bridge", "Scope", "local", "IPv6", "false", "Internal",
+                   n->internal ? "true" : "false", "Labels", "", "CreatedAt",
+                   n->created ? n->created : "");
+}
+
 static int net_ls(int argc, char **argv) {
   bool quiet = false, no_trunc = false;
+  const char *format = NULL;
   const struct hutch_flag flags[] = {
+      {"format", 0, HUTCH_FLAG_STRING, &format,
+       "Format output using a custom template: 'table', 'table TEMPLATE', 'json' or 'TEMPLATE'"},
       {"no-trunc", 0, HUTCH_FLAG_BOOL, &no_trunc, "Do not truncate the output"},
       {"quiet", 'q', HUTCH_FLAG_BOOL, &quiet, "Only display network IDs"},
       {0},
@@ -87,37 +113,53 @@ static int net_ls(int argc, char **argv) {
   int nargs, r = hutch_flags_parse(&cmd, argc, argv, &nargs);
   if (r != 0)
     return hutch_flags_status(r);
+  struct hutch_error *err = NULL;
+  struct cli_format cf;
+  if (cli_format_open(&cf, format, "table {{.ID}}\\t{{.Name}}\\t{{.Driver}}\\t{{.Scope}}",
+                      quiet ? "{{.ID}}" : NULL, net_header(), &err) < 0)
+    return ctr_cli_fail(err);
   struct hutch_engine_netctx nc;
   _cleanup_engine_ struct hutch_engine *e = net_open(&nc);
-  if (!e)
-    return HUTCH_EXIT_ERROR;
-  const struct hutch_net_ctx *ctx = &nc.ctx;
-  struct hutch_error *err = NULL;
   /* docker always lists its default network */
   _cleanup_network_ struct hutch_network *def = NULL;
-  if (hutch_engine_net_default(e, &def, &err) < 0)
-    return ctr_cli_fail(err);
   struct hutch_network **v = NULL;
   size_t n = 0;
-  if (hutch_network_list(ctx, &v, &n, &err) < 0)
-    return ctr_cli_fail(err);
-  if (!quiet)
-    printf("%-*s %-20s %-8s %s\n", no_trunc ? 64 : 12, "NETWORK ID", "NAME", "DRIVER", "SCOPE");
-  for (size_t i = 0; i < n; i++) {
-    int w = no_trunc ? 64 : 12;
-    if (quiet)
-      printf("%.*s\n", w, v[i]->id);
-    else
-      printf("%-*.*s %-20s %-8s %s\n", w, w, v[i]->id, v[i]->name, "bridge", "local");
+  if (!e || hutch_engine_net_default(e, &def, &err) < 0 ||
+      hutch_network_list(&nc.ctx, &v, &n, &err) < 0) {
+    cli_format_free(&cf);
+    return e ? ctr_cli_fail(err) : HUTCH_EXIT_ERROR;
+  }
+  for (size_t i = 0; i < n && r == 0; i++) {
+    _cleanup_json_ json_t *row = net_row(v[i], no_trunc);
+    r = cli_format_row(&cf, row, &err);
   }
   hutch_network_list_free(v, n);
+  if (r < 0 || cli_format_flush(&cf, stdout, &err) < 0) {
+    cli_format_free(&cf);
+    return ctr_cli_fail(err);
+  }
   return 0;
+}
+
+struct net_inspect_ctx {
+  struct hutch_engine *e;
+  struct hutch_engine_netctx nc;
+};
+
+static json_t *net_inspect_one(void *ud, const char *name, struct hutch_error **err) {
+  struct net_inspect_ctx *x = ud;
+  _cleanup_network_ struct hutch_network *n = NULL;
+  if (strcmp(name, HUTCH_NET_DEFAULT_NAME) == 0 ? hutch_engine_net_default(x->e, &n, err) < 0
+                                                : hutch_network_load(&x->nc.ctx, name, &n, err) < 0)
+    return NULL;
+  return hutch_network_inspect(&x->nc.ctx, n, err);
 }
 
 static int net_inspect(int argc, char **argv) {
   const char *format = NULL;
   const struct hutch_flag flags[] = {
-      {"format", 'f', HUTCH_FLAG_STRING, &format, "Format output using a template"},
+      {"format", 'f', HUTCH_FLAG_STRING, &format,
+       "Format output using the given Go template (or \"json\")"},
       {0},
   };
   const struct hutch_cmd cmd = {"[OPTIONS] NETWORK [NETWORK...]",
@@ -126,38 +168,12 @@ static int net_inspect(int argc, char **argv) {
   int nargs, r = hutch_flags_parse(&cmd, argc, argv, &nargs);
   if (r != 0)
     return hutch_flags_status(r);
-  argc = nargs + 1;
-  struct hutch_error *ferr = NULL;
-  if (format && hutch_template_check(format, &ferr) < 0)
-    return ctr_cli_fail(ferr);
-  struct hutch_engine_netctx nc;
-  _cleanup_engine_ struct hutch_engine *e = net_open(&nc);
+  struct net_inspect_ctx x;
+  _cleanup_engine_ struct hutch_engine *e = net_open(&x.nc);
   if (!e)
     return HUTCH_EXIT_ERROR;
-  const struct hutch_net_ctx *ctx = &nc.ctx;
-  _cleanup_json_ json_t *arr = json_array();
-  int ret = 0;
-  struct hutch_error *err = NULL;
-  for (int i = 1; i < argc; i++) {
-    _cleanup_network_ struct hutch_network *n = NULL;
-    if (strcmp(argv[i], HUTCH_NET_DEFAULT_NAME) == 0
-            ? hutch_engine_net_default(e, &n, &err) < 0
-            : hutch_network_load(ctx, argv[i], &n, &err) < 0) {
-      ctr_cli_report(&err);
-      ret = 1;
-      continue;
-    }
-    json_t *j = hutch_network_inspect(ctx, n, &err);
-    if (j == NULL) {
-      ctr_cli_report(&err);
-      ret = 1;
-      continue;
-    }
-    json_array_append_new(arr, j);
-  }
-  if (hutch_template_print_all(stdout, format, arr, &err) < 0)
-    return ctr_cli_fail(err);
-  return ret;
+  x.e = e;
+  return cli_inspect_print(argv + 1, nargs, format, net_inspect_one, &x);
 }
 
 static int net_rm(int argc, char **argv) {
@@ -174,11 +190,14 @@ static int net_rm(int argc, char **argv) {
   int ret = 0;
   struct hutch_error *err = NULL;
   for (int i = 1; i < argc; i++) {
-    if (hutch_network_remove(ctx, argv[i], &err) < 0) {
+    _cleanup_network_ struct hutch_network *net = NULL;
+    if (hutch_network_load(ctx, argv[i], &net, &err) < 0 ||
+        hutch_network_remove(ctx, argv[i], &err) < 0) {
       ctr_cli_report(&err);
       ret = 1;
       continue;
     }
+    hutch_engine_event(e, "network", "destroy", net->id, "name", net->name, "type", "bridge", NULL);
     printf("%s\n", argv[i]);
   }
   return ret;
@@ -221,7 +240,10 @@ static int net_connect_like(int argc, char **argv, bool connect) {
  * the library's prune only knows attachments, not stopped containers. */
 static int net_prune(int argc, char **argv) {
   bool force = false;
+  _cleanup_strv_ char **filters = NULL;
   const struct hutch_flag flags[] = {
+      {"filter", 0, HUTCH_FLAG_LIST, &filters, "Provide filter values (e.g. 'until=<timestamp>')",
+       "filter"},
       {"force", 'f', HUTCH_FLAG_BOOL, &force, "Do not prompt for confirmation"},
       {0},
   };
@@ -229,52 +251,10 @@ static int net_prune(int argc, char **argv) {
   int nargs, r = hutch_flags_parse(&cmd, argc, argv, &nargs);
   if (r != 0)
     return hutch_flags_status(r);
-  if (!force && !hutch_confirm("WARNING! This will remove all custom networks not used by at least "
-                               "one container."))
-    return 0;
-  struct hutch_engine_netctx netctx;
-  _cleanup_engine_ struct hutch_engine *e = net_open(&netctx);
-  if (!e)
-    return HUTCH_EXIT_ERROR;
-  const struct hutch_net_ctx *ctx = &netctx.ctx;
-  struct hutch_error *err = NULL;
-  _cleanup_strv_ char **used = NULL;
-  struct hutch_ctr **all = NULL;
-  size_t nc = 0;
-  if (hutch_ctr_list_all(e, true, &all, &nc, &err) < 0)
-    return ctr_cli_fail(err);
-  for (size_t i = 0; i < nc; i++) {
-    struct hutch_ctr *c = all[i];
-    size_t k;
-    json_t *nw;
-    json_array_foreach(json_object_get(c->cfg.net, "networks"), k, nw) {
-      const char *name = json_string_value(json_object_get(nw, "name"));
-      if (name)
-        hutch_strv_push(&used, name);
-    }
-  }
-  hutch_ctr_list_free(all, nc);
-  struct hutch_network **v = NULL;
-  size_t n = 0;
-  if (hutch_network_list(ctx, &v, &n, &err) < 0)
-    return ctr_cli_fail(err);
-  bool header = false;
-  for (size_t i = 0; i < n; i++) {
-    bool in_use = strcmp(v[i]->name, HUTCH_NET_DEFAULT_NAME) == 0;
-    for (char **u = used; u && *u && !in_use; u++)
-      in_use = strcmp(*u, v[i]->name) == 0;
-    if (in_use)
-      continue;
-    /* a failure (e.g. attached meanwhile) leaves that network, as docker */
-    if (hutch_network_remove(ctx, v[i]->name, NULL) < 0)
-      continue;
-    if (!header)
-      printf("Deleted Networks:\n");
-    header = true;
-    printf("%s\n", v[i]->name);
-  }
-  hutch_network_list_free(v, n);
-  return 0;
+  return cli_prune_one(filters, force,
+                       "WARNING! This will remove all custom networks not used by at least "
+                       "one container.",
+                       "Deleted Networks", false, hutch_prune_networks);
 }
 
 static int net_connect(int argc, char **argv) {

@@ -3,6 +3,7 @@
 #include "commands.h"
 #include "ctr_cli.h"
 #include "flags.h"
+#include "format.h"
 
 #include "util/cleanup.h"
 #include "util/json.h"
@@ -24,7 +25,10 @@ static int do_pause(struct hutch_engine *e, struct hutch_ctr *c, void *ud,
     return hutch_error_say(err, EINVAL, "Container %s is already paused", c->id);
   if (strcmp(st, "running") != 0)
     return hutch_error_say(err, EINVAL, "Container %s is not running", c->id);
-  return hutch_container_pause(&e->rt, c->id, err);
+  if (hutch_container_pause(&e->rt, c->id, err) < 0)
+    return -1;
+  hutch_ctr_event(c, "pause", NULL);
+  return 0;
 }
 
 static int do_unpause(struct hutch_engine *e, struct hutch_ctr *c, void *ud,
@@ -32,7 +36,10 @@ static int do_unpause(struct hutch_engine *e, struct hutch_ctr *c, void *ud,
   (void)ud;
   if (strcmp(hutch_ctr_status(e, c), "paused") != 0)
     return hutch_error_say(err, EINVAL, "Container %s is not paused", c->id);
-  return hutch_container_resume(&e->rt, c->id, err);
+  if (hutch_container_resume(&e->rt, c->id, err) < 0)
+    return -1;
+  hutch_ctr_event(c, "unpause", NULL);
+  return 0;
 }
 
 static int pause_like(int argc, char **argv, const char *summary,

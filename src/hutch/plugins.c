@@ -20,6 +20,7 @@
  *
  * Where the modules are: $HUTCH_PLUGIN_DIR, next to the executable (or in
  * src/hutch/ below it: the build tree), or the installed HUTCH_PLUGIN_DIR. */
+#include "api/api.h"
 #include "engine/engine.h"
 #include "engine/net/nft.h"
 #include "image/auth.h"
@@ -80,7 +81,7 @@ static void *plugin_sym(const char *module, const char *name, struct hutch_error
   static struct {
     const char *module;
     void *handle;
-  } loaded[4];
+  } loaded[8];
   void *h = NULL;
   size_t i = 0;
   for (; i < ARRAY_SIZE(loaded) && loaded[i].module; i++)
@@ -306,4 +307,11 @@ int hutch_auth_remove(const char *domain, struct hutch_error **err) {
 char *hutch_auth_write_path(void) {
   PLUGIN_FN("crypto", hutch_auth_write_path, NULL);
   return fn ? fn() : NULL;
+}
+
+/* ---- the Docker API service (libmicrohttpd) ---- */
+
+int hutch_api_serve(const struct hutch_api_opts *o, struct hutch_error **err) {
+  PLUGIN_FN("api", hutch_api_serve, err);
+  return fn ? fn(o, err) : -1;
 }

@@ -145,6 +145,7 @@ int cmd_pull(int argc, char **argv) {
   if (r < 0)
     return image_cli_fail(err);
   _cleanup_free_ char *full = hutch_reference_string(ref);
+  image_cli_event(s, "pull", full, full);
   if (!quiet) {
     printf("Digest: %s\n", img->manifest_digest);
     printf("Status: Downloaded image for %s\n", full);

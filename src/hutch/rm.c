@@ -2,6 +2,9 @@
 #include "commands.h"
 #include "ctr_cli.h"
 #include "flags.h"
+#include "sys_cli.h"
+
+#include "engine/prune.h"
 
 #include "util/cleanup.h"
 
@@ -37,10 +40,14 @@ int cmd_rm(int argc, char **argv) {
   return ctr_cli_each(e, n + 1, argv, 1, true, true, do_rm, &o);
 }
 
-/* container prune: every stopped container. */
+/* container prune [-f] [--filter until=|label=]: every stopped container
+ * (engine/prune.h), then what it gave back, as docker prints it. */
 int cmd_container_prune(int argc, char **argv) {
   bool force = false;
+  _cleanup_strv_ char **filters = NULL;
   const struct hutch_flag flags[] = {
+      {"filter", 0, HUTCH_FLAG_LIST, &filters, "Provide filter values (e.g. 'until=<timestamp>')",
+       "filter"},
       {"force", 'f', HUTCH_FLAG_BOOL, &force, "Do not prompt for confirmation"},
       {0},
   };
@@ -48,30 +55,6 @@ int cmd_container_prune(int argc, char **argv) {
   int n, r = hutch_flags_parse(&cmd, argc, argv, &n);
   if (r != 0)
     return hutch_flags_status(r);
-  if (!force && !hutch_confirm("WARNING! This will remove all stopped containers."))
-    return 0;
-  _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
-  if (!e)
-    return HUTCH_EXIT_ERROR;
-  struct hutch_error *err = NULL;
-  struct hutch_ctr **all = NULL;
-  size_t nc = 0;
-  if (hutch_ctr_list_all(e, false, &all, &nc, &err) < 0)
-    return ctr_cli_fail(err);
-  printf("Deleted Containers:\n");
-  for (size_t i = 0; i < nc; i++) {
-    _cleanup_ctr_ struct hutch_ctr *ct = NULL;
-    if (hutch_ctr_open(e, all[i]->id, true, &ct, NULL) < 0)
-      continue;
-    const char *st = hutch_ctr_status(e, ct);
-    if (strcmp(st, "exited") && strcmp(st, "created") && strcmp(st, "dead"))
-      continue;
-    if (hutch_ctr_remove(e, ct, false, false, &err) < 0) {
-      ctr_cli_report(&err);
-      continue;
-    }
-    printf("%s\n", ct->id);
-  }
-  hutch_ctr_list_free(all, nc);
-  return 0;
+  return cli_prune_one(filters, force, "WARNING! This will remove all stopped containers.",
+                       "Deleted Containers", true, hutch_prune_containers);
 }

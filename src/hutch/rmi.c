@@ -5,6 +5,7 @@
 #include "image_cli.h"
 
 #include "util/cleanup.h"
+#include "util/strutil.h"
 
 #include <string.h>
 
@@ -33,8 +34,13 @@ int cmd_rmi(int argc, char **argv) {
       err = NULL;
       ret = HUTCH_EXIT_ERROR;
     }
-    for (size_t k = 0; log && log[k]; k++)
+    for (size_t k = 0; log && log[k]; k++) {
       printf("%s\n", log[k]);
+      if (hutch_str_has_prefix(log[k], "Untagged: "))
+        image_cli_event(s, "untag", log[k] + 10, log[k] + 10);
+      else if (hutch_str_has_prefix(log[k], "Deleted: "))
+        image_cli_event(s, "delete", log[k] + 9, NULL);
+    }
   }
   return ret;
 }

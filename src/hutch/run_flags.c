@@ -8,6 +8,7 @@
 #include "engine/runopts.h"
 #include "util/cleanup.h"
 #include "util/strutil.h"
+#include "util/units.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -111,12 +112,14 @@ static int convert_health(const char *cmd, const struct run_more *m, struct hutc
     if (!durs[i])
       continue;
     any = true;
-    if (hutch_parse_duration(durs[i], dst[i]) < 0) {
+    uint64_t ns;
+    if (hutch_parse_duration(durs[i], &ns) < 0 || ns > INT64_MAX) {
       _cleanup_free_ char *why = NULL;
       if (asprintf(&why, "time: invalid duration \"%s\"", durs[i]) < 0)
         return -1;
       return bad_value(cmd, names[i], durs[i], why);
     }
+    *dst[i] = (int64_t)ns;
   }
   if (m->health_retries &&
       hutch_parse_int64(m->health_retries, INT32_MIN, INT32_MAX, &o->health_retries) < 0)

@@ -57,5 +57,7 @@ int cmd_save(int argc, char **argv) {
       unlink(tmp);
     return image_cli_fail(err);
   }
+  for (int i = 1; i <= n; i++)
+    image_cli_event(s, "save", argv[i], argv[i]);
   return 0;
 }

@@ -1,13 +1,12 @@
 /* hutch stats [-a] [--no-stream] [--no-trunc] [--format F] [CONTAINER...]:
  * docker's columns (CPU %, MEM USAGE / LIMIT, MEM %, NET I/O, BLOCK I/O,
  * PIDS) from two samples a second apart (engine/stats.c), refreshed every
- * second until interrupted unless --no-stream; --format through the
- * template engine, "table …" with a header and docker's tabwriter
- * alignment (cells padded by 3, at least 10 wide). */
+ * second until interrupted unless --no-stream; --format through the CLI's
+ * formatter (format.h), as docker's StatsContext names the fields. */
 #include "commands.h"
 #include "ctr_cli.h"
 #include "flags.h"
-#include "template.h"
+#include "format.h"
 
 #include "engine/stats.h"
 #include "util/cleanup.h"
@@ -20,8 +19,8 @@
 #include <unistd.h>
 
 #define DEFAULT_FORMAT                                                                             \
-  "table {{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t{{.MemPerc}}\t{{.NetIO}}\t{{.BlockIO}}"  \
-  "\t{{.PIDs}}"
+  "table {{.ID}}\\t{{.Name}}\\t{{.CPUPerc}}\\t{{.MemUsage}}\\t{{.MemPerc}}\\t{{.NetIO}}"           \
+  "\\t{{.BlockIO}}\\t{{.PIDs}}"
 
 struct target {
   struct hutch_ctr *c;
@@ -29,83 +28,33 @@ struct target {
   struct hutch_stats_sample prev, cur;
 };
 
-/* docker's preFormat: "table" off, \t and \n as the characters */
-static char *pre_format(const char *f, bool *table) {
-  *table = hutch_str_has_prefix(f, "table");
-  if (*table)
-    f += 5;
-  while (*f == ' ')
-    f++;
-  char *out = strdup(f), *w = out;
-  for (const char *p = f; out && *p; p++) {
-    if (p[0] == '\\' && (p[1] == 't' || p[1] == 'n')) {
-      *w++ = p[1] == 't' ? '\t' : '\n';
-      p++;
-    } else {
-      *w++ = *p;
-    }
-  }
-  if (out) {
-    *w = '\0';
-    while (w > out && w[-1] == ' ')
-      *--w = '\0';
-  }
-  return out;
+static const json_t *stats_header(void) {
+  static json_t *h;
+  if (!h)
+    h = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "Container", "CONTAINER", "ID",
+                  "CONTAINER ID", "Name", "NAME", "CPUPerc", "CPU %", "MemUsage",
+                  "MEM USAGE / LIMIT", "MemPerc", "MEM %", "NetIO", "NET I/O", "BlockIO",
+                  "BLOCK I/O", "PIDs", "PIDS");
+  return h;
 }
 
-/* text/tabwriter (minwidth 10, padding 3): the tab-separated cells of
- * every line in aligned columns; the last cell of a line is not padded */
-static void align(FILE *out, char *text) {
-  size_t widths[64] = {0};
-  for (int pass = 0; pass < 2; pass++) {
-    char *save = NULL;
-    _cleanup_free_ char *copy = strdup(text);
-    for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-      size_t col = 0;
-      for (char *cell = l;; col++) {
-        char *tab = strchr(cell, '\t');
-        size_t len = tab ? (size_t)(tab - cell) : strlen(cell);
-        if (pass == 0 && tab && col < 64 && len + 3 > widths[col])
-          widths[col] = len + 3 < 10 ? 10 : len + 3;
-        if (pass == 1)
-          fprintf(out, "%-*.*s", tab && col < 64 ? (int)widths[col] : (int)len, (int)len, cell);
-        if (!tab)
-          break;
-        cell = tab + 1;
-      }
-      if (pass == 1)
-        fputc('\n', out);
-    }
-  }
-}
-
-static int render(FILE *out, const char *tmpl, bool table, struct target *t, size_t n,
-                  bool no_trunc) {
-  _cleanup_free_ char *buf = NULL;
-  size_t len = 0;
-  FILE *m = open_memstream(&buf, &len);
-  if (!m)
-    return -1;
+/* One frame: a row per container through the CLI's formatter (format.h:
+ * docker's table, "table TEMPLATE", "json", or a template). */
+static int render(const char *format, struct target *t, size_t n, bool no_trunc) {
   struct hutch_error *err = NULL;
-  if (table) {
-    _cleanup_json_ json_t *head = json_pack(
-        "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "Container", "CONTAINER", "ID",
-        "CONTAINER ID", "Name", "NAME", "CPUPerc", "CPU %", "MemUsage", "MEM USAGE / LIMIT",
-        "MemPerc", "MEM %", "NetIO", "NET I/O", "BlockIO", "BLOCK I/O", "PIDs", "PIDS");
-    hutch_template_print(m, tmpl, head, &err);
-  }
-  for (size_t i = 0; i < n && !err; i++) {
-    _cleanup_json_ json_t *row = hutch_stats_row(t[i].c, t[i].ref, no_trunc, &t[i].prev, &t[i].cur);
-    hutch_template_print(m, tmpl, row, &err);
-  }
-  fclose(m);
-  if (err)
+  struct cli_format cf;
+  if (cli_format_open(&cf, format, DEFAULT_FORMAT, NULL, stats_header(), &err) < 0)
     return ctr_cli_fail(err), -1;
-  if (table)
-    align(out, buf);
-  else
-    fputs(buf, out);
-  fflush(out);
+  for (size_t i = 0; i < n; i++) {
+    _cleanup_json_ json_t *row = hutch_stats_row(t[i].c, t[i].ref, no_trunc, &t[i].prev, &t[i].cur);
+    if (cli_format_row(&cf, row, &err) < 0) {
+      cli_format_free(&cf);
+      return ctr_cli_fail(err), -1;
+    }
+  }
+  if (cli_format_flush(&cf, stdout, &err) < 0)
+    return ctr_cli_fail(err), -1;
+  fflush(stdout);
   return 0;
 }
 
@@ -163,11 +112,12 @@ int cmd_stats(int argc, char **argv) {
   int nargs, r = hutch_flags_parse(&cmd, argc, argv, &nargs);
   if (r != 0)
     return hutch_flags_status(r);
-  bool table;
-  _cleanup_free_ char *tmpl = pre_format(format ? format : DEFAULT_FORMAT, &table);
+  /* a bad template fails before any work, as docker's */
   struct hutch_error *err = NULL;
-  if (!tmpl || hutch_template_check(tmpl, &err) < 0)
+  struct cli_format check;
+  if (cli_format_open(&check, format, DEFAULT_FORMAT, NULL, stats_header(), &err) < 0)
     return ctr_cli_fail(err);
+  cli_format_free(&check);
   _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
   if (!e)
     return HUTCH_EXIT_ERROR;
@@ -182,7 +132,7 @@ int cmd_stats(int argc, char **argv) {
     sample_all(e, t, n);
     if (!no_stream)
       fputs("\033[2J\033[H", stdout); /* docker redraws the screen */
-    if (render(stdout, tmpl, table, t, n, no_trunc) < 0)
+    if (render(format, t, n, no_trunc) < 0)
       goto out;
     if (no_stream)
       break;

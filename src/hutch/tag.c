@@ -15,5 +15,8 @@ int cmd_tag(int argc, char **argv) {
   _cleanup_store_ struct hutch_store *s = NULL;
   if (image_cli_open_store(&s, &err) < 0 || hutch_image_tag(s, argv[1], argv[2], &err) < 0)
     return image_cli_fail(err);
+  _cleanup_image_ struct hutch_image *img = NULL;
+  if (hutch_image_lookup(s, argv[2], &img, NULL) == 0)
+    image_cli_event(s, "tag", img->id, argv[2]);
   return 0;
 }

@@ -2,7 +2,7 @@
 #include "commands.h"
 #include "ctr_cli.h"
 #include "flags.h"
-#include "template.h"
+#include "format.h"
 
 #include "util/cleanup.h"
 #include "util/json.h"
@@ -95,7 +95,7 @@ static bool vol_matches(struct hutch_engine *e, const struct vol_filter *f, cons
   return true;
 }
 
-/* docker's --format json row: Labels as "k=v,k2=v2". */
+/* docker's volume ls row: Labels as "k=v,k2=v2", Size "N/A". */
 static json_t *vol_row(json_t *info) {
   char *labels = NULL;
   size_t len = 0;
@@ -108,10 +108,14 @@ static json_t *vol_row(json_t *info) {
     first = false;
   }
   fclose(m);
-  json_t *row =
-      json_pack("{s:O, s:s, s:O, s:O, s:O}", "Driver", json_object_get(info, "Driver"), "Labels",
-                labels ? labels : "", "Mountpoint", json_object_get(info, "Mountpoint"), "Name",
-                json_object_get(info, "Name"), "Scope", json_object_get(info, "Scope"));
+  json_t *row = json_pack(
+      "{s:O, s:s, s:O, s:O, s:O, s:s}", "Driver", json_object_get(info, "Driver"), "Labels",
+      labels ? labels : "", "Mountpoint", json_object_get(info, "Mountpoint"), "Name",
+      json_object_get(info, "Name"), "Scope", json_object_get(info, "Scope"), "Size", "N/A");
+  /* for {{.Label "key"}} (template.h) */
+  json_t *l = json_object_get(info, "Labels");
+  if (row)
+    json_object_set_new(row, "Label", json_is_object(l) ? json_deep_copy(l) : json_object());
   free(labels);
   return row;
 }
@@ -125,7 +129,7 @@ static int vol_ls(int argc, char **argv) {
        "Provide filter values (e.g. \"dangling=true\", \"name=NAME\", \"label=KEY[=VALUE]\")",
        "filter"},
       {"format", 0, HUTCH_FLAG_STRING, &format,
-       "Format output: \"json\", or a template such as \"{{.Name}}\""},
+       "Format output using a custom template: 'table', 'table TEMPLATE', 'json' or 'TEMPLATE'"},
       {"quiet", 'q', HUTCH_FLAG_BOOL, &quiet, "Only display volume names"},
       {0},
   };
@@ -141,34 +145,31 @@ static int vol_ls(int argc, char **argv) {
   flabels = vf.labels;
   if (pr < 0)
     return HUTCH_EXIT_ERROR;
-  bool json = format && (strcmp(format, "json") == 0 || strcmp(format, "{{json .}}") == 0);
-  if (format && !json && hutch_template_check(format, &err) < 0)
+  _cleanup_json_ json_t *header =
+      json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "Driver", "DRIVER", "Name", "VOLUME NAME",
+                "Labels", "LABELS", "Mountpoint", "MOUNTPOINT", "Scope", "SCOPE", "Size", "SIZE");
+  struct cli_format cf;
+  if (cli_format_open(&cf, format, "table {{.Driver}}\t{{.Name}}", quiet ? "{{.Name}}" : NULL,
+                      header, &err) < 0)
     return ctr_cli_fail(err);
   _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
-  if (!e)
-    return HUTCH_EXIT_ERROR;
   _cleanup_strv_ char **names = NULL;
-  if (hutch_volume_list(e, &names, &err) < 0)
-    return ctr_cli_fail(err);
-  if (!quiet && !format)
-    printf("%-10s %s\n", "DRIVER", "VOLUME NAME");
+  if (!e || hutch_volume_list(e, &names, &err) < 0) {
+    cli_format_free(&cf);
+    return e ? ctr_cli_fail(err) : HUTCH_EXIT_ERROR;
+  }
   for (char **v = names; *v; v++) {
     _cleanup_json_ json_t *info = hutch_volume_inspect(e, *v, NULL);
     if (!info || !vol_matches(e, &vf, *v, info))
       continue;
-    if (quiet) {
-      printf("%s\n", *v);
-    } else if (format) {
-      _cleanup_json_ json_t *row = vol_row(info);
-      _cleanup_free_ char *t = json ? json_dumps(row, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-      if (json)
-        printf("%s\n", t ? t : "{}");
-      else if (hutch_template_print(stdout, format, row, &err) < 0)
-        return ctr_cli_fail(err);
-    } else {
-      printf("%-10s %s\n", "local", *v);
+    _cleanup_json_ json_t *row = vol_row(info);
+    if (cli_format_row(&cf, row, &err) < 0) {
+      cli_format_free(&cf);
+      return ctr_cli_fail(err);
     }
   }
+  if (cli_format_flush(&cf, stdout, &err) < 0)
+    return ctr_cli_fail(err);
   return 0;
 }
 
@@ -199,10 +200,15 @@ static int vol_rm(int argc, char **argv) {
   return ret;
 }
 
+static json_t *vol_inspect_one(void *ud, const char *name, struct hutch_error **err) {
+  return hutch_volume_inspect(ud, name, err);
+}
+
 static int vol_inspect(int argc, char **argv) {
   const char *format = NULL;
   const struct hutch_flag flags[] = {
-      {"format", 'f', HUTCH_FLAG_STRING, &format, "Format output using a template"},
+      {"format", 'f', HUTCH_FLAG_STRING, &format,
+       "Format output using the given Go template (or \"json\")"},
       {0},
   };
   const struct hutch_cmd cmd = {"[OPTIONS] VOLUME [VOLUME...]",
@@ -211,26 +217,10 @@ static int vol_inspect(int argc, char **argv) {
   int n, r = hutch_flags_parse(&cmd, argc, argv, &n);
   if (r != 0)
     return hutch_flags_status(r);
-  struct hutch_error *err = NULL;
-  if (format && hutch_template_check(format, &err) < 0)
-    return ctr_cli_fail(err);
   _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
   if (!e)
     return HUTCH_EXIT_ERROR;
-  _cleanup_json_ json_t *arr = json_array();
-  int ret = 0;
-  for (int i = 1; i <= n; i++) {
-    json_t *j = hutch_volume_inspect(e, argv[i], &err);
-    if (!j) {
-      ctr_cli_report(&err);
-      ret = 1;
-      continue;
-    }
-    json_array_append_new(arr, j);
-  }
-  if (hutch_template_print_all(stdout, format, arr, &err) < 0)
-    return ctr_cli_fail(err);
-  return ret;
+  return cli_inspect_print(argv + 1, n, format, vol_inspect_one, e);
 }
 
 static int vol_prune(int argc, char **argv) {

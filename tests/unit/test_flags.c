@@ -57,7 +57,59 @@ static void clear(struct opts *o, char **v) {
   free(v);
 }
 
+/* Commands for hutch_cmd_describe(): one that would act after parsing,
+ * one with a help text built on its stack, one that never parses. */
+static bool acted;
+
+static int fake_rm(int argc, char **argv) {
+  bool force = false;
+  char help[32];
+  snprintf(help, sizeof(help), "Force %s", "it");
+  const struct hutch_flag flags[] = {
+      {"force", 'f', HUTCH_FLAG_BOOL, &force, help},
+      {"time", 't', HUTCH_FLAG_INT, &force, "Seconds", "secs"},
+      {"net", 0, HUTCH_FLAG_STRING, &force, "", NULL, true},
+      {0},
+  };
+  const struct hutch_cmd cmd = {"[OPTIONS] CONTAINER [CONTAINER...]", "Remove", flags, 1, -1};
+  int n, r = hutch_flags_parse(&cmd, argc, argv, &n);
+  if (r != 0)
+    return hutch_flags_status(r);
+  acted = true;
+  return 0;
+}
+
+static int fake_noparse(int argc, char **argv) {
+  (void)argc, (void)argv;
+  return 0;
+}
+
+static void test_describe(void) {
+  struct hutch_cmd_desc d;
+  is_int(hutch_cmd_describe(fake_rm, "rm", &d), 0, "describe: a command that parses");
+  ok(!acted, "describe: the command does not act");
+  is_str(d.cmd.usage, "[OPTIONS] CONTAINER [CONTAINER...]", "describe: usage");
+  is_str(d.cmd.summary, "Remove", "describe: summary");
+  is_int(d.cmd.min_args, 1, "describe: min args");
+  is_int(d.cmd.max_args, -1, "describe: max args");
+  ok(d.cmd.flags == d.flags, "describe: cmd.flags is the copy");
+  is_str(d.flags[0].name, "force", "describe: flag name");
+  is_int(d.flags[0].shorthand, 'f', "describe: shorthand");
+  is_str(d.flags[0].help, "Force it", "describe: help built on the stack is copied");
+  ok(d.flags[0].value == NULL, "describe: no value pointer into a dead frame");
+  is_str(d.flags[1].type, "secs", "describe: type");
+  ok(d.flags[2].hidden, "describe: hidden kept");
+  ok(d.flags[3].name == NULL, "describe: table ends");
+  hutch_cmd_desc_clear(&d);
+  is_int(hutch_cmd_describe(fake_noparse, "x", &d), -1, "describe: a command that never parses");
+  ok(d.flags == NULL, "describe: nothing left behind");
+  char *argv[] = {"rm", "a", NULL};
+  is_int(fake_rm(2, argv), 0, "after describe, parsing is back to normal");
+  ok(acted, "and the command acts");
+}
+
 int main(void) {
+  test_describe();
   struct opts o = {0};
   char **v;
   int n, r;

@@ -6,6 +6,7 @@
 
 #include "linux/copyup.h"
 #include "linux/idmap.h"
+#include "linux/mountinfo.h"
 #include "linux/mounts.h"
 #include "spec/spec.h"
 #include "util/cleanup.h"
@@ -186,7 +187,33 @@ static void test_tmpfs_mode(void) {
   free(d);
 }
 
+static void test_mountinfo(void) {
+  char l1[] = "36 35 98:0 /mnt1 /mnt/with\\040space rw,noatime master:1 - ext3 /dev/root "
+              "rw,errors=continue";
+  struct hutch_mountinfo e;
+  is_int(hutch_mountinfo_parse_line(l1, &e), 0, "mountinfo: proc(5)'s example line");
+  is_str(e.root, "/mnt1", "mountinfo: root");
+  is_str(e.mountpoint, "/mnt/with space", "mountinfo: mountpoint unescaped (\\040)");
+  is_str(e.options, "rw,noatime", "mountinfo: per-mount options");
+  is_str(e.fstype, "ext3", "mountinfo: fstype after the optional fields' \"-\"");
+  is_str(e.source, "/dev/root", "mountinfo: source");
+  is_str(e.superopts, "rw,errors=continue", "mountinfo: superblock options");
+  char l2[] = "22 1 0:21 / /proc rw,nosuid,nodev,noexec,relatime shared:12 master:3 - proc proc rw";
+  is_int(hutch_mountinfo_parse_line(l2, &e), 0, "mountinfo: two optional fields");
+  ok(strcmp(e.fstype, "proc") == 0 && strcmp(e.mountpoint, "/proc") == 0, "mountinfo: a procfs");
+  char l3[] = "22 1 0:21 / /x rw - cgroup2 none";
+  is_int(hutch_mountinfo_parse_line(l3, &e), 0, "mountinfo: no optional field, no superopts");
+  ok(e.superopts == NULL && strcmp(e.source, "none") == 0, "mountinfo: superopts absent");
+  char bad1[] = "22 1 0:21 / /x rw shared:1";
+  is_int(hutch_mountinfo_parse_line(bad1, &e), -EINVAL, "mountinfo: no \"-\" separator");
+  char bad2[] = "22 1 0:21 / /x rw - proc";
+  is_int(hutch_mountinfo_parse_line(bad2, &e), -EINVAL, "mountinfo: no source after fstype");
+  char bad3[] = "";
+  is_int(hutch_mountinfo_parse_line(bad3, &e), -EINVAL, "mountinfo: empty line");
+}
+
 int main(void) {
+  test_mountinfo();
   test_tmpfs_mode();
   test_copy();
   test_idmap_prepare();

@@ -164,6 +164,34 @@ static void test_ipam(void) {
   hutch_rm_rf(dir);
 }
 
+static void test_pools(void) {
+  struct hutch_cidr c;
+  char sb[HUTCH_CIDR_STRLEN];
+  ok(hutch_net_pool_subnet(0, &c), "pool 0");
+  is_str(hutch_cidr_format(&c, sb), "172.17.0.0/16", "pool 0: docker0's");
+  ok(hutch_net_pool_subnet(1, &c), "pool 1");
+  is_str(hutch_cidr_format(&c, sb), "172.18.0.0/16", "pool 1: the first user network's");
+  ok(hutch_net_pool_subnet(14, &c), "pool 14");
+  is_str(hutch_cidr_format(&c, sb), "172.31.0.0/16", "pool 14: the last /16");
+  ok(hutch_net_pool_subnet(15, &c), "pool 15");
+  is_str(hutch_cidr_format(&c, sb), "192.168.0.0/20", "pool 15: 192.168 in /20s");
+  ok(hutch_net_pool_subnet(30, &c), "pool 30");
+  is_str(hutch_cidr_format(&c, sb), "192.168.240.0/20", "pool 30: the last");
+  ok(!hutch_net_pool_subnet(31, &c), "no pool 31");
+  /* none overlaps another, nor podman's 10.88.0.0/16 and 10.89.0.0/16 */
+  struct hutch_cidr all[31], podman[2];
+  hutch_cidr_parse("10.88.0.0/16", &podman[0]);
+  hutch_cidr_parse("10.89.0.0/16", &podman[1]);
+  int bad = 0;
+  for (unsigned i = 0; i < 31; i++) {
+    hutch_net_pool_subnet(i, &all[i]);
+    for (unsigned k = 0; k < i; k++)
+      bad += hutch_cidr_overlaps(&all[i], &all[k]);
+    bad += hutch_cidr_overlaps(&all[i], &podman[0]) + hutch_cidr_overlaps(&all[i], &podman[1]);
+  }
+  is_int(bad, 0, "pools are disjoint and clear of podman's");
+}
+
 static void test_store(void) {
   _cleanup_free_ char *dir = mktemp_dir();
   struct hutch_net_ctx ctx = {.state_dir = dir, .nft_table = "hutch_unit"};
@@ -172,9 +200,9 @@ static void test_store(void) {
   is_int(hutch_network_ensure_default(&ctx, &def, &e), 0, "default network");
   is_str(def ? def->bridge : NULL, "hutch0", "default bridge hutch0");
   char sb[HUTCH_CIDR_STRLEN], gb[HUTCH_IPV4_STRLEN];
-  /* 10.88/16 unless the host already routes it; then 10.89.N.0/24. */
-  ok(def && (strcmp(hutch_cidr_format(&def->subnet, sb), "10.88.0.0/16") == 0 ||
-             strncmp(sb, "10.89.", 6) == 0),
+  /* docker's 172.17/16 unless the host already holds it; then the pools */
+  ok(def && (strcmp(hutch_cidr_format(&def->subnet, sb), "172.17.0.0/16") == 0 ||
+             strncmp(sb, "172.", 4) == 0 || strncmp(sb, "192.168.", 8) == 0),
      "default subnet %s", sb);
   _cleanup_network_ struct hutch_network *again = NULL;
   is_int(hutch_network_ensure_default(&ctx, &again, &e), 0, "default again");
@@ -210,7 +238,10 @@ static void test_store(void) {
   is_int(hutch_network_create(&ctx, "auto2", NULL, &auto2, &e), 0, "auto subnet 2");
   ok(auto1 && auto2 && !hutch_cidr_overlaps(&auto1->subnet, &auto2->subnet),
      "auto subnets do not overlap");
-  is_int(auto1 ? auto1->subnet.prefix : 0, 24, "auto subnet is a /24");
+  char ab[HUTCH_CIDR_STRLEN];
+  ok(auto1 && ((auto1->subnet.prefix == 16 && auto1->subnet.addr >> 24 == 172) ||
+               (auto1->subnet.prefix == 20 && auto1->subnet.addr >> 16 == (192u << 8 | 168))),
+     "auto subnet from docker's pools: %s", auto1 ? hutch_cidr_format(&auto1->subnet, ab) : "none");
   ok(auto1 && strncmp(auto1->bridge, "br-", 3) == 0 && strlen(auto1->bridge) == 15,
      "bridge br-<12 hex>");
 
@@ -409,6 +440,7 @@ static void test_write_config_file(void) {
 int main(void) {
   test_cidr();
   test_ipam();
+  test_pools();
   test_store();
   test_nft_render();
   test_nft_hostile_bridge();

@@ -147,18 +147,6 @@ static void test_log_opts(void) {
   is_str(msg(hutch_log_opts_parse("none", NULL, &size, &files, &e), &e), "", "none");
 }
 
-static void test_duration(void) {
-  int64_t ns;
-  ok(hutch_parse_duration("30s", &ns) == 0 && ns == 30000000000LL, "30s");
-  ok(hutch_parse_duration("1m30s", &ns) == 0 && ns == 90000000000LL, "1m30s");
-  ok(hutch_parse_duration("500ms", &ns) == 0 && ns == 500000000LL, "500ms");
-  ok(hutch_parse_duration("1.5h", &ns) == 0 && ns == 5400000000000LL, "1.5h");
-  ok(hutch_parse_duration("0", &ns) == 0 && ns == 0, "0");
-  const char *bad[] = {"", "30", "s", "5x", "-1s", "1s2"};
-  for (size_t i = 0; i < 6; i++)
-    ok(hutch_parse_duration(bad[i], &ns) < 0, "duration '%s' refused", bad[i]);
-}
-
 static json_t *gen(struct hutch_run_opts *o) {
   char *cmd[] = {"sh", NULL};
   struct hutch_image_config img = {.cmd = cmd};
@@ -322,7 +310,6 @@ int main(void) {
   test_sysctl();
   test_cpus_cpusets();
   test_log_opts();
-  test_duration();
   test_spec_ns();
   test_spec_resources();
   return done_testing();

@@ -384,8 +384,13 @@ static void test_errors(void) {
       "linux.resources.devices[0].allow: required");
   bad("\"linux\":{\"resources\":{\"devices\":[{\"allow\":true,\"type\":\"p\"}]}}",
       "linux.resources.devices[0].type: unknown device type \"p\"");
-  bad("\"linux\":{\"resources\":{\"devices\":[{\"allow\":true,\"access\":\"rwx\"}]}}",
-      "linux.resources.devices[0].access: must be made of r, w and m");
+  bad("\"linux\":{\"resources\":{\"devices\":[{\"allow\":true,\"access\":\"\"}]}}",
+      "linux.resources.devices[0].access: must be letters with at least one of r, w and m, "
+      "got \"\"");
+  bad("\"linux\":{\"resources\":{\"devices\":[{\"allow\":true,\"access\":\"r w\"}]}}",
+      "linux.resources.devices[0].access: must be letters");
+  bad("\"linux\":{\"resources\":{\"devices\":[{\"allow\":true,\"access\":\"ax\"}]}}",
+      "linux.resources.devices[0].access: must be letters with at least one of r, w and m");
   bad("\"linux\":{\"resources\":{\"blockIO\":{\"weight\":70000}}}",
       "linux.resources.blockIO.weight: 70000 out of range");
   bad("\"linux\":{\"resources\":{\"blockIO\":{\"throttleReadBpsDevice\":[{\"major\":8,"
@@ -581,7 +586,8 @@ static void test_resources(void) {
       "\"linux\":{\"resources\":{"
       "\"devices\":[{\"allow\":false,\"access\":\"rwm\"},"
       " {\"allow\":true,\"type\":\"c\",\"major\":1,\"access\":\"rw\"},"
-      " {\"allow\":true,\"type\":\"b\",\"major\":8,\"minor\":0,\"access\":\"r\"}],"
+      " {\"allow\":true,\"type\":\"b\",\"major\":8,\"minor\":0,\"access\":\"r\"},"
+      " {\"allow\":true,\"type\":\"c\",\"major\":5,\"access\":\"mwra\"}],"
       "\"memory\":{\"limit\":1073741824,\"reservation\":536870912,\"swap\":-1,\"kernel\":1,"
       " \"kernelTCP\":2,\"swappiness\":60,\"disableOOMKiller\":true,\"useHierarchy\":false,"
       " \"checkBeforeUpdate\":true},"
@@ -601,7 +607,9 @@ static void test_resources(void) {
   if (s == NULL)
     return;
   const struct spec_resources *res = &s->linux_.resources;
-  ok(res->present && res->n_devices == 3, "three device rules");
+  ok(res->present && res->n_devices == 4, "four device rules");
+  ok(strcmp(res->devices[3].access, "rwm") == 0,
+     "access \"mwra\": r, w, m in order, unknown letters ignored (runc)");
   ok(!res->devices[0].allow && res->devices[0].type == 'a' && res->devices[0].major == -1 &&
          res->devices[0].minor == -1,
      "deny all: type a, wildcard numbers");

@@ -238,6 +238,9 @@ int hutch_ctr_stop(struct hutch_engine *e, struct hutch_ctr *c, int timeout,
   bool paused = strcmp(hutch_ctr_status(e, c), "paused") == 0;
   hutch_ctr_unlock(c);
   hutch_debug("stop %.12s: signal %d, then SIGKILL after %ds", c->id, sig, timeout);
+  char signo[16];
+  snprintf(signo, sizeof(signo), "%d", sig);
+  hutch_ctr_event(c, "kill", "signal", signo, NULL);
   int kr = hutch_container_kill(&e->rt, c->id, sig, false, NULL);
   if (paused) {
     hutch_debug("stop %.12s: thaw the paused container", c->id);
@@ -245,11 +248,13 @@ int hutch_ctr_stop(struct hutch_engine *e, struct hutch_ctr *c, int timeout,
   }
   if (kr < 0 || hutch_wait_pid_gone(pid, start, timeout * 1000) < 0) {
     hutch_container_kill(&e->rt, c->id, SIGKILL, true, NULL);
+    hutch_ctr_event(c, "kill", "signal", "9", NULL);
     if (hutch_wait_pid_gone(pid, start, 10000) < 0)
       return hutch_error_set(err, EBUSY, "container %.12s did not exit after SIGKILL", c->id);
   }
   wait_recorded(e, c, 10000);
   settle_orphan(e, c, 128 + sig);
+  hutch_ctr_event(c, "stop", NULL);
   return 0;
 }
 
@@ -262,7 +267,12 @@ int hutch_ctr_kill(struct hutch_engine *e, struct hutch_ctr *c, int sig, struct 
     hutch_ctr_save_state(c, NULL);
     hutch_ctr_unlock(c);
   }
-  return hutch_container_kill(&e->rt, c->id, sig, false, err);
+  if (hutch_container_kill(&e->rt, c->id, sig, false, err) < 0)
+    return -1;
+  char signo[16];
+  snprintf(signo, sizeof(signo), "%d", sig);
+  hutch_ctr_event(c, "kill", "signal", signo, NULL);
+  return 0;
 }
 
 int hutch_ctr_wait(struct hutch_engine *e, const char *id, int *code, struct hutch_error **err) {

@@ -417,6 +417,7 @@ int hutch_ctr_create(struct hutch_engine *e, const char *image_ref, struct hutch
     hutch_ctr_cleanup_unrecorded(e, c->id, c->dir);
     return -1;
   }
+  hutch_ctr_event(c, "create", NULL);
   *out = TAKE_PTR(c);
   return 0;
 }

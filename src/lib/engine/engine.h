@@ -26,6 +26,7 @@
 #include <jansson.h>
 #include <sqlite3.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "image/image.h"
@@ -104,6 +105,7 @@ struct hutch_ctr_config {
   const char *netns;        /* the netns file, "" when none */
   json_t *net;              /* the network plan (netrecord.c's) */
   json_t *anon_volumes;     /* array of volume names */
+  json_t *mounts;           /* docker's Mounts: [{Type, Name, Source, Destination, …}] */
   const char *log_driver;   /* "json-file", "none" */
   long long log_max_size;   /* bytes, 0: hutch's default bound */
   int log_max_file;         /* files kept, the current one included */
@@ -197,6 +199,14 @@ void hutch_ctr_cleanup_unrecorded(struct hutch_engine *e, const char *id, const 
 /* "created", "running", "paused", "restarting", "exited", "removing". */
 const char *hutch_ctr_status(struct hutch_engine *e, struct hutch_ctr *c);
 bool hutch_ctr_running(struct hutch_ctr *c);
+/* docker ps's STATUS: "Up 3 minutes (healthy)", "Exited (0) 2 seconds
+ * ago", "Created" (status_text.c). */
+void hutch_ctr_status_text(struct hutch_engine *e, struct hutch_ctr *c, char *buf, size_t n);
+/* An RFC 3339 time as unix seconds, 0 when unparsable. */
+long long hutch_time_unix(const char *t);
+/* go-units' HumanDuration of the time since t ("5 minutes"); an
+ * unparsable t counts as now. */
+void hutch_human_since(const char *t, char *buf, size_t n);
 
 /* New id: 64 random hex digits. */
 int hutch_ctr_new_id(char out[65]);
@@ -232,6 +242,30 @@ int hutch_ctr_kill(struct hutch_engine *e, struct hutch_ctr *c, int sig, struct 
 /* Block until the container is not running; *code gets State.ExitCode. */
 int hutch_ctr_wait(struct hutch_engine *e, const char *id, int *code, struct hutch_error **err);
 
+/* ---- logs (logs.c) ---- */
+
+struct hutch_log_entry {
+  bool stderr_stream;
+  const char *time; /* RFC 3339 with nanoseconds */
+  const char *text; /* with its newline, if it had one */
+  size_t len;
+};
+/* Called for each entry; a negative return stops the reading. */
+typedef int (*hutch_log_fn)(void *ud, const struct hutch_log_entry *en);
+struct hutch_logs_opts {
+  bool follow;
+  int64_t tail; /* the last N entries of the history; -1 all, 0 none (from now on) */
+  /* follow a container that has not run yet: until it has run and stopped */
+  bool wait_start;
+  bool (*cancelled)(void *ud); /* asked while following; may be NULL */
+  int64_t since_ns, until_ns;  /* the entries' time window, ns; 0: open */
+};
+/* docker logs: the entries of the container's log (and of its rotated
+ * predecessor), then, with follow, new ones until the container stops
+ * or is removed. 0, -ECANCELED when fn or cancelled stopped it, -ENOMEM. */
+int hutch_ctr_logs(struct hutch_engine *e, struct hutch_ctr *c, const struct hutch_logs_opts *o,
+                   hutch_log_fn fn, void *ud);
+
 /* ---- rm, rename (remove.c) ---- */
 
 /* docker rm: force kills a running container; volumes removes its
@@ -245,6 +279,12 @@ int hutch_ctr_rename(struct hutch_engine *e, struct hutch_ctr *c, const char *na
 
 /* docker inspect's object. */
 json_t *hutch_ctr_inspect(struct hutch_engine *e, struct hutch_ctr *c);
+
+/* docker image inspect's object: Id, RepoTags, RepoDigests, Created, Os,
+ * Architecture, Config (the image config's "config"), RootFS, Size, and
+ * where the layers are (GraphDriver, as overlay2 shows them)
+ * (image_inspect.c). */
+json_t *hutch_image_inspect(struct hutch_image *img);
 
 /* ---- files in and out (copy.c) ---- */
 
@@ -300,6 +340,10 @@ int hutch_ctr_shm_mount(const char *dir, int64_t size, struct hutch_error **err)
 /* Unmount <dir>/shm when it is mounted; warns on failure. */
 void hutch_ctr_shm_umount(const char *dir);
 
+/* docker ps -s: the bytes of the files in the container's writable
+ * layer (the overlay's upper dir); 0 when there is none. */
+int64_t hutch_ctr_rw_size(const struct hutch_ctr *c);
+
 /* ---- volumes (volume.c) ---- */
 
 struct hutch_volume_info {
@@ -342,3 +386,12 @@ struct hutch_monitor_args {
 int hutch_monitor_run(const struct hutch_monitor_args *a, struct hutch_error **err);
 /* "exec: ... not found" errors of create → 127, not executable → 126. */
 int hutch_exec_error_status(const struct hutch_error *e);
+
+/* ---- events (ctr_events.c; the journal: events.h) ---- */
+
+/* Record an event of type with attributes given as key, value pairs
+ * ending with NULL; a failure to record is logged and ignored. */
+void hutch_engine_event(struct hutch_engine *e, const char *type, const char *action,
+                        const char *id, ...) __attribute__((sentinel));
+/* A container's event: its name, image and labels, then the pairs. */
+void hutch_ctr_event(struct hutch_ctr *c, const char *action, ...) __attribute__((sentinel));

@@ -74,15 +74,27 @@ static void set_forwarding(bool on) {
   }
 }
 
-/* Update the record's state under the container's lock. */
+/* Update the record's state under the container's lock; then, with
+ * action, record the event ("start", "die" with exitCode). */
 static int update_record(struct hutch_engine *e, const char *id,
                          void (*fn)(struct hutch_ctr_state *st, void *ud), void *ud,
-                         struct hutch_error **err) {
+                         const char *action, struct hutch_error **err) {
   _cleanup_ctr_ struct hutch_ctr *c = NULL;
   if (hutch_ctr_open(e, id, true, &c, err) < 0)
     return -1;
   fn(&c->st, ud);
-  return hutch_ctr_save_state(c, err);
+  if (hutch_ctr_save_state(c, err) < 0)
+    return -1;
+  if (action && strcmp(action, "die") == 0) {
+    char code[16];
+    snprintf(code, sizeof(code), "%d", c->st.exit_code);
+    if (c->st.oom_killed)
+      hutch_ctr_event(c, "oom", NULL);
+    hutch_ctr_event(c, action, "exitCode", code, NULL);
+  } else if (action) {
+    hutch_ctr_event(c, action, NULL);
+  }
+  return 0;
 }
 
 static void set_time(char *dst, size_t n, const char *t) {
@@ -253,11 +265,11 @@ static int launch(const struct hutch_monitor_args *a, int *ready_fd, struct laun
   }
   fwd_pid = pid;
   struct started s = {.pid = pid};
-  if (update_record(e, a->id, rec_started, &s, err) < 0 ||
+  if (update_record(e, a->id, rec_started, &s, "start", err) < 0 ||
       hutch_container_start(&e->rt, a->id, err) < 0) {
     hutch_container_delete(&e->rt, a->id, true, NULL);
     struct exited x = {.code = 125, .error = *err && (*err)->msg ? (*err)->msg : "start failed"};
-    update_record(e, a->id, rec_exited, &x, NULL);
+    update_record(e, a->id, rec_exited, &x, "die", NULL);
     *code = 125;
     goto fail;
   }
@@ -440,7 +452,7 @@ int hutch_monitor_run(const struct hutch_monitor_args *a, struct hutch_error **e
         /* could not start: docker leaves the container created with the code */
         hutch_engine_net_stopped(e, a->id);
         struct exited x = {.code = code, .error = rerr && rerr->msg ? rerr->msg : "start failed"};
-        update_record(e, a->id, rec_exited, &x, NULL);
+        update_record(e, a->id, rec_exited, &x, "die", NULL);
         if (ready_fd >= 0) {
           char *msg = NULL;
           if (asprintf(&msg, "E%d %d %s", code, rerr ? rerr->errnum : 0,
@@ -481,14 +493,14 @@ int hutch_monitor_run(const struct hutch_monitor_args *a, struct hutch_error **e
     if (!restart)
       hutch_engine_net_stopped(e, a->id);
     struct exited x = {.code = r, .oom = oom, .restarting = restart};
-    update_record(e, a->id, rec_exited, &x, NULL);
+    update_record(e, a->id, rec_exited, &x, "die", NULL);
     if (!restart)
       break;
     backoff_ms = ran_ms > 10000 ? 100 : (backoff_ms * 2 > 60000 ? 60000 : backoff_ms * 2);
     usleep((useconds_t)backoff_ms * 1000 / 2);
     if (!c || hutch_ctr_reload(c, NULL) < 0 || c->st.manual_stop)
       break;
-    update_record(e, a->id, rec_restart, NULL, NULL);
+    update_record(e, a->id, rec_restart, NULL, NULL, NULL);
   }
   if (a->attached)
     set_forwarding(false);

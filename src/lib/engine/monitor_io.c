@@ -1,6 +1,9 @@
-/* The monitor's I/O loop and json-file log; see monitor_io.h. Only libc
- * and jansson: this file is linked into the static hutch-monitor too. */
+/* The monitor's I/O loop and json-file log; see monitor_io.h. Only libc,
+ * jansson and util/log.c: this file is linked into the static
+ * hutch-monitor too. */
 #include "monitor_io.h"
+
+#include "util/log.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -64,17 +67,6 @@ static void log_rotate(struct hutch_logw *l) {
   hutch_logw_open(l);
 }
 
-/* RFC 3339 with nanoseconds, as hutch_now_rfc3339() (runtime/state.c,
- * which hutch-monitor does not link) writes it. */
-static void log_time(char buf[static 40]) {
-  struct timespec ts;
-  struct tm tm;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  gmtime_r(&ts.tv_sec, &tm);
-  size_t n = strftime(buf, 40, "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf(buf + n, 40 - n, ".%09ldZ", ts.tv_nsec);
-}
-
 static void log_line(struct hutch_logw *l, const char *stream, const char *data, size_t len) {
   if (l->fd < 0 || len == 0)
     return;
@@ -89,8 +81,8 @@ static void log_line(struct hutch_logw *l, const char *stream, const char *data,
     s = json_stringn(copy, len);
     free(copy);
   }
-  char now[40];
-  log_time(now);
+  char now[HUTCH_RFC3339_MAX];
+  hutch_time_rfc3339(now);
   json_t *j = json_pack("{s:o, s:s, s:s}", "log", s, "stream", stream, "time", now);
   char *text = json_dumps(j, JSON_COMPACT);
   json_decref(j);

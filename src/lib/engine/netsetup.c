@@ -268,7 +268,11 @@ int hutch_engine_net_connect(struct hutch_engine *e, struct hutch_ctr *c, const 
       return -1;
   }
   json_array_append(nets, entry);
-  return hutch_ctr_save(c, err);
+  if (hutch_ctr_save(c, err) < 0)
+    return -1;
+  hutch_engine_event(e, "network", "connect", nobj->id, "container", c->id, "name", nobj->name,
+                     "type", "bridge", NULL);
+  return 0;
 }
 
 int hutch_engine_net_disconnect(struct hutch_engine *e, struct hutch_ctr *c, const char *network,
@@ -304,5 +308,9 @@ int hutch_engine_net_disconnect(struct hutch_engine *e, struct hutch_ctr *c, con
   if (hutch_net_detach(&nc.ctx, c->id, name, err) < 0)
     return -1;
   json_array_remove(nets, i);
-  return hutch_ctr_save(c, err);
+  if (hutch_ctr_save(c, err) < 0)
+    return -1;
+  hutch_engine_event(e, "network", "disconnect", nobj ? nobj->id : name, "container", c->id, "name",
+                     name, "type", "bridge", NULL);
+  return 0;
 }

@@ -136,6 +136,7 @@ void hutch_ctr_config_parse(json_t *rec, struct hutch_ctr_config *cfg) {
       .netns = str_at(h, "NetNS"),
       .net = json_object_get(h, "Net"),
       .anon_volumes = json_object_get(h, "AnonVolumes"),
+      .mounts = json_object_get(rec, "Mounts"),
       .log_driver = json_string_value(json_object_get(log, "Type")) ?: "json-file",
       .log_max_size = json_integer_value(json_object_get(h, "LogMaxSize")),
       .log_max_file = (int)json_integer_value(json_object_get(h, "LogMaxFile")),

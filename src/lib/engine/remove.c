@@ -95,6 +95,7 @@ int hutch_ctr_remove(struct hutch_engine *e, struct hutch_ctr *c, bool force, bo
     hutch_image_release(s, c->id, NULL);
   if (delete_record_and_dir(e, c, err) < 0)
     return -1;
+  hutch_ctr_event(c, "destroy", NULL);
   if (volumes)
     remove_anon_volumes(e, c);
   hutch_ctr_unlock(c);
@@ -107,8 +108,13 @@ int hutch_ctr_rename(struct hutch_engine *e, struct hutch_ctr *c, const char *na
     return -1;
   if (hutch_ctr_lock(c, err) < 0)
     return -1;
+  _cleanup_free_ char *old = NULL;
+  if (asprintf(&old, "/%s", c->name) < 0)
+    return hutch_error_set(err, ENOMEM, "rename");
   struct hutch_error *rerr = NULL;
   int r = hutch_ctr_set_name(c, name, &rerr);
+  if (r == 0)
+    hutch_ctr_event(c, "rename", "oldName", old, NULL);
   if (r == -EEXIST) {
     hutch_error_free(rerr);
     return hutch_error_say(err, EEXIST, "Conflict. The container name \"/%s\" is already in use",

@@ -24,6 +24,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -259,4 +260,25 @@ int hutch_ctr_mount_rootfs(struct hutch_engine *e, struct hutch_ctr *c, char **m
   if (merged_out)
     *merged_out = TAKE_PTR(merged);
   return 0;
+}
+
+/* nftw has no user pointer: the sum of one walk (one thread walks). */
+static int64_t rw_total;
+
+static int add_size(const char *path, const struct stat *st, int type, struct FTW *ftw) {
+  (void)path, (void)ftw;
+  /* docker's directory.Size: the files, a hard-linked one once (its
+   * links share its size) */
+  if (type != FTW_D && type != FTW_DP)
+    rw_total += S_ISREG(st->st_mode) && st->st_nlink > 1 ? st->st_size / (int64_t)st->st_nlink
+                                                         : st->st_size;
+  return 0;
+}
+
+int64_t hutch_ctr_rw_size(const struct hutch_ctr *c) {
+  _cleanup_free_ char *upper = hutch_ctr_path(c, "upper");
+  rw_total = 0;
+  if (!upper || nftw(upper, add_size, 16, FTW_PHYS) < 0)
+    return 0;
+  return rw_total;
 }

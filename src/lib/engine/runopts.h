@@ -45,7 +45,3 @@ int hutch_blkio_weight_check(int64_t w, struct hutch_error **err);
  * limit) and files (1 or more). */
 int hutch_log_opts_parse(const char *driver, char *const *opts, int64_t *max_size,
                          int64_t *max_file, struct hutch_error **err);
-
-/* A Go duration as docker's health flags take it ("30s", "1m30s",
- * "500ms", "1h"); ns. -EINVAL. */
-int hutch_parse_duration(const char *s, int64_t *ns);

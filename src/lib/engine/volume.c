@@ -53,6 +53,7 @@ int hutch_volume_create(struct hutch_engine *e, const char *name, bool anonymous
     _cleanup_close_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0 || hutch_write_file_atomic(dfd, "meta.json", text, strlen(text), 0600) < 0)
       return hutch_error_set(err, errno, "volume %s: write meta.json", name);
+    hutch_engine_event(e, "volume", "create", name, "driver", "local", NULL);
   }
   if (name_out)
     *name_out = strdup(name);
@@ -100,6 +101,7 @@ int hutch_volume_remove(struct hutch_engine *e, const char *name, bool force,
   int r = hutch_rm_rf(dir);
   if (r < 0)
     return hutch_error_set(err, r, "remove volume %s", name);
+  hutch_engine_event(e, "volume", "destroy", name, "driver", "local", NULL);
   return 0;
 }
 

@@ -6,6 +6,7 @@
  * dispatch through the backend's ops table (cgroup_v1.c, cgroup_v2.c). */
 #include "linux/cgroup.h"
 #include "linux/cgroup_internal.h"
+#include "linux/mountinfo.h"
 
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -69,21 +70,6 @@ static bool same_controllers(const char *a, const char *b) {
   return true;
 }
 
-/* mountinfo escapes space, tab, newline and backslash as \ooo. */
-static void unescape_octal(char *s) {
-  char *w = s;
-  for (char *r = s; *r;) {
-    if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' && r[3] >= '0' &&
-        r[3] <= '7') {
-      *w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
-      r += 4;
-    } else {
-      *w++ = *r++;
-    }
-  }
-  *w = 0;
-}
-
 void hutch_cgroup_layout_free(struct hutch_cgroup_layout *l) {
   if (l == NULL)
     return;
@@ -140,25 +126,10 @@ int hutch_cgroup_parse_layout(const char *mountinfo, const char *self_cgroup,
   int have_v2 = -1;
   char *save = NULL;
   for (char *line = strtok_r(mi, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-    /* id parent maj:min root mountpoint options [optional…] - fstype source superopts */
-    char *f[32] = {0};
-    size_t nf = 0;
-    char *lsave = NULL;
-    for (char *t = strtok_r(line, " ", &lsave); t && nf < ARRAY_SIZE(f);
-         t = strtok_r(NULL, " ", &lsave))
-      f[nf++] = t;
-    char *fstype = NULL, *superopts = NULL;
-    for (size_t i = 6; i + 3 < nf + 1 && i < nf; i++)
-      if (strcmp(f[i], "-") == 0) {
-        fstype = i + 1 < nf ? f[i + 1] : NULL;
-        superopts = i + 3 < nf ? f[i + 3] : NULL;
-        break;
-      }
-    if (nf < 5 || fstype == NULL)
+    struct hutch_mountinfo e;
+    if (hutch_mountinfo_parse_line(line, &e) < 0)
       continue;
-    char *root = f[3], *mp = f[4];
-    unescape_octal(root);
-    unescape_octal(mp);
+    char *fstype = e.fstype, *superopts = e.superopts, *root = e.root, *mp = e.mountpoint;
     int r = 0;
     if (strcmp(fstype, "cgroup2") == 0) {
       /* Prefer /sys/fs/cgroup or /sys/fs/cgroup/unified over stray mounts. */
@@ -810,6 +781,49 @@ struct hutch_cgroup_dir *hutch_cgroup_find_dir(struct hutch_cgroup *cg, const ch
 
 /* ---- the interface ---- */
 
+/* 1 when dir is frozen or freezing: v1's freezer.state (a frozen
+ * ancestor shows through), cgroup2's "frozen" key (on a hybrid host the
+ * unified placement dir can be frozen on its own). */
+static int dir_frozen(const struct hutch_cgroup_dir *d) {
+  if (d->v2) {
+    uint64_t v = 0;
+    int r = hutch_cgroup_read_key(d->dir, "cgroup.events", "frozen", &v);
+    return r == -ENOENT ? 0 : r < 0 ? r : v != 0;
+  }
+  if (!hutch_cgroup_controllers_have(d->controllers, "freezer"))
+    return 0;
+  _cleanup_free_ char *s = NULL;
+  int r = hutch_cgroup_read(d->dir, "freezer.state", &s);
+  return r < 0 ? r : strncmp(s, "THAWED", 6) != 0;
+}
+
+/* A target cgroup must be empty and thawed, as runc 1.2 requires: with
+ * processes in it, delete would kill strangers along with the container;
+ * frozen, the init would stop before reporting back and create would hang
+ * in "creating". Checked before any knob is written, so a refused create
+ * changes nothing in a cgroup that is not ours. */
+static int check_target(struct hutch_cgroup *cg, struct hutch_error **err) {
+  for (size_t i = 0; i < cg->n_dirs; i++) {
+    const struct hutch_cgroup_dir *d = &cg->dirs[i];
+    _cleanup_free_ pid_t *pids = NULL;
+    size_t n = 0;
+    int r = hutch_cgroup_collect_pids(d->dir, &pids, &n);
+    if (r < 0)
+      return hutch_error_set(err, r, "read %s/cgroup.procs", d->dir);
+    if (n > 0)
+      return hutch_error_set(err, EBUSY,
+                             "%s already holds %zu process%s (pid %d): a container needs a "
+                             "cgroup of its own",
+                             d->dir, n, n == 1 ? "" : "es", (int)pids[0]);
+    r = dir_frozen(d);
+    if (r < 0)
+      return hutch_error_set(err, r, "read the freezer state of %s", d->dir);
+    if (r > 0)
+      return hutch_error_set(err, EBUSY, "%s is frozen (thaw it or its parent first)", d->dir);
+  }
+  return 0;
+}
+
 static int create_dirs(struct hutch_cgroup *cg, const struct spec_resources *res,
                        struct hutch_error **err) {
   for (size_t i = 0; i < cg->n_dirs; i++) {
@@ -817,10 +831,13 @@ static int create_dirs(struct hutch_cgroup *cg, const struct spec_resources *res
     if (r < 0)
       return r;
   }
+  int r = check_target(cg, err);
+  if (r < 0)
+    return r;
   struct spec_resources eff;
   if (res)
     hutch_cgroup_effective(res, &eff);
-  int r = cg->ops->setup(cg, res ? &eff : NULL, err);
+  r = cg->ops->setup(cg, res ? &eff : NULL, err);
   if (r < 0)
     return r;
   if (res && res->present)

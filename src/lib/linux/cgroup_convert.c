@@ -127,7 +127,9 @@ void hutch_cgroup_effective(const struct spec_resources *in, struct spec_resourc
 
 const char *hutch_cgroup_pids_max(int64_t limit, char buf[static 24]) {
   /* runc: negative is "max"; 0 cannot be written to systemd's TasksMax,
-   * so both of its drivers make it 1 (no new task at all). */
+   * so both of its drivers make it 1 (no new task at all). That is runc
+   * since runtime-spec 1.3 made 0 a real limit (runc#4014); runc 1.1 and
+   * crun 1.8, as installed here, still take 0 as "unset" and leave max. */
   if (limit == 0)
     limit = 1;
   return hutch_cgroup_v2_limit(limit, buf);

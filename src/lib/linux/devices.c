@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -52,6 +53,29 @@ static const struct spec_device default_devices[] = {
      .has_file_mode = true,
      .file_mode = 0666},
 };
+
+/* runc's default allow-list: mknod of anything; null, zero, full, random,
+ * urandom, tty, console, ptmx and the ptys, tun. */
+static const struct spec_device_cgroup default_rules[] = {
+    {true, 'c', -1, -1, (char *)"m"},    {true, 'b', -1, -1, (char *)"m"},
+    {true, 'c', 1, 3, (char *)"rwm"},    {true, 'c', 1, 5, (char *)"rwm"},
+    {true, 'c', 1, 7, (char *)"rwm"},    {true, 'c', 1, 8, (char *)"rwm"},
+    {true, 'c', 1, 9, (char *)"rwm"},    {true, 'c', 5, 0, (char *)"rwm"},
+    {true, 'c', 5, 1, (char *)"rwm"},    {true, 'c', 5, 2, (char *)"rwm"},
+    {true, 'c', 136, -1, (char *)"rwm"}, {true, 'c', 10, 200, (char *)"rwm"},
+};
+
+struct spec_device_cgroup *hutch_device_rules(const struct spec_resources *r, size_t *n) {
+  size_t nd = sizeof(default_rules) / sizeof(default_rules[0]);
+  struct spec_device_cgroup *out = calloc(r->n_devices + nd, sizeof(*out));
+  if (out == NULL)
+    return NULL;
+  for (size_t i = 0; i < r->n_devices; i++)
+    out[i] = r->devices[i];
+  memcpy(out + r->n_devices, default_rules, sizeof(default_rules));
+  *n = r->n_devices + nd;
+  return out;
+}
 
 static int make_device(int rootfd, const struct spec_device *d, bool userns,
                        struct hutch_error **err) {

@@ -12,3 +12,11 @@
 int hutch_devices_create(int rootfd, const struct spec_linux *l, bool userns,
                          struct hutch_error **err);
 int hutch_devices_symlinks(int rootfd, bool has_pts, struct hutch_error **err);
+
+/* The device cgroup rules of a container, as runc builds them: the spec's
+ * linux.resources.devices in order, then the default allow-list (mknod of
+ * anything, the standard nodes, ptys, tun). linux.devices entries get no
+ * rule of their own: a node the spec creates is usable only where a rule
+ * allows it, so a deny-all list keeps it closed. The array shares the
+ * access strings of r and of static defaults: free only the array. */
+struct spec_device_cgroup *hutch_device_rules(const struct spec_resources *r, size_t *n);

@@ -3,6 +3,7 @@
 
 #include "devices.h"
 #include "mounts.h"
+#include "mountinfo.h"
 #include "terminal.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -10,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -61,6 +63,59 @@ int hutch_rootfs_prepare(struct rootfs_ctx *ctx, struct hutch_error **err) {
   return hutch_devices_symlinks(ctx->rootfd, has_pts, err);
 }
 
+/* mp is dir or below it. */
+static bool path_under(const char *mp, const char *dir) {
+  size_t n = strlen(dir);
+  return strncmp(mp, dir, n) == 0 && (mp[n] == '\0' || mp[n] == '/');
+}
+
+/* --no-pivot: chroot keeps the old root, and with it the host's procfs and
+ * sysfs, in the container's mount namespace. The kernel lets a user
+ * namespace mount a fresh procfs (or sysfs) only when one is already fully
+ * visible in its mount namespace (mount_too_revealing); the container's
+ * own /proc is not (its masks are locked to a nested user namespace), but
+ * the host's would be, so `unshare -mrpf mount -t proc` inside would get
+ * one without masks. Detach every whole procfs and sysfs outside the
+ * rootfs first, as runc does; one that cannot be unmounted is covered with
+ * an empty tmpfs. Deepest first: a parent's detach takes its children. */
+static int hide_host_proc_sys(const char *rootfs, struct hutch_error **err) {
+  _cleanup_free_ char *mi = NULL;
+  int r = hutch_read_file("/proc/self/mountinfo", &mi, NULL);
+  if (r < 0)
+    return hutch_error_set(err, r, "read /proc/self/mountinfo");
+  size_t cap = 1, n = 0;
+  for (const char *p = mi; *p; p++)
+    cap += *p == '\n';
+  _cleanup_free_ char **lines = calloc(cap, sizeof(char *));
+  if (lines == NULL)
+    return hutch_error_set(err, ENOMEM, "--no-pivot: mount list");
+  char *save = NULL;
+  for (char *l = strtok_r(mi, "\n", &save); l && n < cap; l = strtok_r(NULL, "\n", &save))
+    lines[n++] = l;
+  while (n-- > 0) {
+    struct hutch_mountinfo e;
+    if (hutch_mountinfo_parse_line(lines[n], &e) < 0 || strcmp(e.root, "/") != 0 ||
+        (strcmp(e.fstype, "proc") != 0 && strcmp(e.fstype, "sysfs") != 0) ||
+        path_under(e.mountpoint, rootfs))
+      continue;
+    /* A slave first: the detach must not propagate to the host. */
+    if (mount(NULL, e.mountpoint, NULL, MS_SLAVE | MS_REC, NULL) < 0) {
+      if (errno == ENOENT || errno == EINVAL)
+        continue; /* went with a parent detached before */
+      return hutch_error_set(err, errno, "make %s a slave", e.mountpoint);
+    }
+    hutch_debug("umount2 %s %s MNT_DETACH (--no-pivot)", e.fstype, e.mountpoint);
+    if (umount2(e.mountpoint, MNT_DETACH) == 0)
+      continue;
+    if (errno != EINVAL && errno != EPERM)
+      return hutch_error_set(err, errno, "detach the host's %s at %s", e.fstype, e.mountpoint);
+    hutch_debug("cover %s at %s with a tmpfs", e.fstype, e.mountpoint);
+    if (mount("tmpfs", e.mountpoint, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k") < 0)
+      return hutch_error_set(err, errno, "cover the host's %s at %s", e.fstype, e.mountpoint);
+  }
+  return 0;
+}
+
 int hutch_rootfs_pivot(struct rootfs_ctx *ctx, struct hutch_error **err) {
   if (fchdir(ctx->rootfd) < 0 && chdir(ctx->rootfs) < 0)
     return hutch_error_set(err, errno, "chdir to the rootfs");
@@ -69,6 +124,8 @@ int hutch_rootfs_pivot(struct rootfs_ctx *ctx, struct hutch_error **err) {
     if (chroot(".") < 0)
       return hutch_error_set(err, errno, "chroot to the rootfs %s", ctx->rootfs);
   } else if (ctx->no_pivot) {
+    if (hide_host_proc_sys(ctx->rootfs, err) < 0)
+      return -1;
     hutch_debug("move rootfs to / and chroot (--no-pivot)");
     if (mount(ctx->rootfs, "/", NULL, MS_MOVE, NULL) < 0)
       return hutch_error_set(err, errno, "move the rootfs to /");

@@ -64,6 +64,10 @@ int hutch_container_list(const struct hutch_runtime *rt, json_t **out, struct hu
  * in force. */
 int hutch_container_update(const struct hutch_runtime *rt, const char *id, const json_t *resources,
                            struct hutch_error **err);
+/* Merge an update into linux.resources of dirfd's config.json (written
+ * atomically); id names the container in errors. */
+int hutch_config_merge_resources(int dirfd, const char *id, const json_t *update,
+                                 struct hutch_error **err);
 int hutch_container_pause(const struct hutch_runtime *rt, const char *id, struct hutch_error **err);
 int hutch_container_resume(const struct hutch_runtime *rt, const char *id,
                            struct hutch_error **err);

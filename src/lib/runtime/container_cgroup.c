@@ -6,6 +6,7 @@
 
 #include "state.h"
 #include "linux/cgroup.h"
+#include "linux/devices.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/json.h"
@@ -82,9 +83,10 @@ static void merge_resources(json_t *dst, json_t *src) {
   }
 }
 
-/* Keep the state dir's config.json current, so a later update merges
- * onto what is in force and `hutch inspect`-style readers see it. */
-static int save_resources(int dirfd, const char *id, json_t *update, struct hutch_error **err) {
+/* The saved config.json with the update merged into its
+ * linux.resources; *res points into *cfg. */
+static int merged_config(int dirfd, const char *id, const json_t *update, json_t **cfg_out,
+                         json_t **res_out, struct hutch_error **err) {
   _cleanup_free_ char *text = NULL;
   size_t len;
   int r = hutch_read_file_at(dirfd, "config.json", &text, &len);
@@ -104,14 +106,46 @@ static int save_resources(int dirfd, const char *id, json_t *update, struct hutc
     res = json_object();
     json_object_set_new(linux_, "resources", res);
   }
-  merge_resources(res, update);
+  merge_resources(res, (json_t *)update);
+  *res_out = res;
+  *cfg_out = TAKE_PTR(cfg);
+  return 0;
+}
+
+/* Keep the state dir's config.json current, so a later update merges
+ * onto what is in force and `hutch inspect`-style readers see it. */
+static int save_config(int dirfd, const char *id, const json_t *cfg, struct hutch_error **err) {
   _cleanup_free_ char *out = json_dumps(cfg, JSON_INDENT(2));
   if (out == NULL)
     return hutch_error_set(err, ENOMEM, "container %s: serialise config.json", id);
-  r = hutch_write_file_atomic(dirfd, "config.json", out, strlen(out), 0600);
+  int r = hutch_write_file_atomic(dirfd, "config.json", out, strlen(out), 0600);
   if (r < 0)
     return hutch_error_set(err, r, "container %s: save config.json in the state dir", id);
   return 0;
+}
+
+int hutch_config_merge_resources(int dirfd, const char *id, const json_t *update,
+                                 struct hutch_error **err) {
+  _cleanup_json_ json_t *cfg = NULL;
+  json_t *res;
+  if (merged_config(dirfd, id, update, &cfg, &res, err) < 0)
+    return -1;
+  return save_config(dirfd, id, cfg, err);
+}
+
+/* Device rules are a list, not a value: the cgroup gets all of them again,
+ * the saved ones with the update's appended (later rules win) and the
+ * default allow-list last, as at create. */
+static int full_device_rules(const json_t *merged, struct spec_resources *all,
+                             struct spec_device_cgroup **rules, size_t *n,
+                             struct hutch_error **err) {
+  _cleanup_free_ char *text = json_dumps(merged, JSON_COMPACT);
+  if (text == NULL)
+    return hutch_error_set(err, ENOMEM, "device rules");
+  if (hutch_spec_parse_resources(text, strlen(text), all, err) < 0)
+    return hutch_error_wrap(err, "saved linux.resources");
+  *rules = hutch_device_rules(all, n);
+  return *rules ? 0 : hutch_error_set(err, ENOMEM, "device rules");
 }
 
 int hutch_container_update(const struct hutch_runtime *rt, const char *id, const json_t *resources,
@@ -122,18 +156,31 @@ int hutch_container_update(const struct hutch_runtime *rt, const char *id, const
   _cleanup_free_ char *text = json_dumps(resources, JSON_COMPACT);
   if (text == NULL)
     return hutch_error_set(err, ENOMEM, "update %s", id);
-  struct spec_resources res = {0};
+  struct spec_resources res = {0}, all = {0};
   if (hutch_spec_parse_resources(text, strlen(text), &res, err) < 0)
     return hutch_error_wrap(err, "update %s", id);
   struct cg_container c;
+  _cleanup_json_ json_t *cfg = NULL;
+  json_t *merged = NULL;
+  _cleanup_free_ struct spec_device_cgroup *rules = NULL;
+  struct spec_resources apply = res; /* res with the full device list */
   int ret = -1;
   /* Locked: two updates at once must not interleave their merges. */
   if (cg_container_open(rt, id, true, false, &c, err) < 0)
     goto out;
   if (hutch_status_allows(HUTCH_OP_UPDATE, c.status, id, err) < 0)
     goto out;
+  if (merged_config(c.dirfd, id, resources, &cfg, &merged, err) < 0)
+    goto out;
+  if (res.n_devices > 0) {
+    if (full_device_rules(merged, &all, &rules, &apply.n_devices, err) < 0) {
+      hutch_error_wrap(err, "update %s", id);
+      goto out;
+    }
+    apply.devices = rules;
+  }
   hutch_debug("update cgroup %s: %s", c.st.cgroup_path, text);
-  if (hutch_cgroup_update(c.cg, &res, err) < 0) {
+  if (hutch_cgroup_update(c.cg, &apply, err) < 0) {
     /* The usual cause, and the kernel's EINVAL does not say it: v1 wants
      * limit <= memory+swap at every write, as docker update explains. */
     if (err && *err && (*err)->errnum == EINVAL && res.memory.has_limit && !res.memory.has_swap)
@@ -145,12 +192,13 @@ int hutch_container_update(const struct hutch_runtime *rt, const char *id, const
       hutch_error_wrap(err, "update %s", id);
     goto out;
   }
-  if (save_resources(c.dirfd, id, (json_t *)resources, err) < 0)
+  if (save_config(c.dirfd, id, cfg, err) < 0)
     goto out;
   ret = 0;
 out:
   cg_container_done(&c);
   hutch_spec_resources_clear(&res);
+  hutch_spec_resources_clear(&all);
   return ret;
 }
 

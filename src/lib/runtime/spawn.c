@@ -10,6 +10,7 @@
 #include "sync.h"
 #include "linux/caps.h"
 #include "linux/cgroup.h"
+#include "linux/devices.h"
 #include "linux/idmap.h"
 #include "linux/lsm.h"
 #include "linux/namespaces.h"
@@ -69,41 +70,6 @@ static char *state_json_for_hooks(const char *id, pid_t pid, const char *bundle,
     json_object_set_new(j, "annotations", a);
   }
   return json_dumps(j, JSON_COMPACT);
-}
-
-/* The devices cgroup rules a container gets: the spec's, then the nodes
- * every container needs (runc's default allow-list: null, zero, full,
- * random, urandom, tty, ptmx and ptys, tun, mknod of anything), then one
- * rule per linux.devices entry so the nodes the spec creates work. */
-static struct spec_device_cgroup *device_rules(const struct spec_linux *l, size_t *n) {
-  static const struct spec_device_cgroup defaults[] = {
-      {true, 'c', -1, -1, (char *)"m"},    {true, 'b', -1, -1, (char *)"m"},
-      {true, 'c', 1, 3, (char *)"rwm"},    {true, 'c', 1, 5, (char *)"rwm"},
-      {true, 'c', 1, 7, (char *)"rwm"},    {true, 'c', 1, 8, (char *)"rwm"},
-      {true, 'c', 1, 9, (char *)"rwm"},    {true, 'c', 5, 0, (char *)"rwm"},
-      {true, 'c', 5, 1, (char *)"rwm"},    {true, 'c', 5, 2, (char *)"rwm"},
-      {true, 'c', 136, -1, (char *)"rwm"}, {true, 'c', 10, 200, (char *)"rwm"},
-  };
-  const struct spec_resources *r = &l->resources;
-  size_t nd = sizeof(defaults) / sizeof(defaults[0]);
-  size_t total = r->n_devices + nd + l->n_devices;
-  struct spec_device_cgroup *out = calloc(total, sizeof(*out));
-  if (out == NULL)
-    return NULL;
-  size_t k = 0;
-  for (size_t i = 0; i < r->n_devices; i++)
-    out[k++] = r->devices[i];
-  for (size_t i = 0; i < nd; i++)
-    out[k++] = defaults[i];
-  for (size_t i = 0; i < l->n_devices; i++) {
-    const struct spec_device *d = &l->devices[i];
-    if (d->type == 'p')
-      continue;
-    out[k++] = (struct spec_device_cgroup){true, d->type == 'u' ? 'c' : d->type, d->major, d->minor,
-                                           (char *)"rwm"};
-  }
-  *n = k;
-  return out;
 }
 
 /* The 'creating' record: pid 0 before clone, the child after; cg NULL
@@ -213,7 +179,7 @@ int hutch_spawn(const struct hutch_runtime *rt, const struct hutch_create_opts *
   }
   struct spec_resources cres = l->resources;
   if (cres.present || cres.n_devices) {
-    devrules = device_rules(l, &cres.n_devices);
+    devrules = hutch_device_rules(&l->resources, &cres.n_devices);
     if (devrules == NULL) {
       hutch_error_set(err, ENOMEM, "device rules");
       goto out;

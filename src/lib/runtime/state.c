@@ -2,6 +2,7 @@
 #include "state.h"
 
 #include "util/cleanup.h"
+#include "util/log.h"
 #include "util/fs.h"
 #include "util/json.h"
 
@@ -258,12 +259,7 @@ int hutch_state_dir_remove(const char *root, const char *id) {
 }
 
 const char *hutch_now_rfc3339(void) {
-  static char buf[64];
-  struct timespec ts;
-  struct tm tm;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  gmtime_r(&ts.tv_sec, &tm);
-  size_t n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf(buf + n, sizeof(buf) - n, ".%09ldZ", ts.tv_nsec);
+  static char buf[HUTCH_RFC3339_MAX];
+  hutch_time_rfc3339(buf);
   return buf;
 }

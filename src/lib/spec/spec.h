@@ -328,4 +328,14 @@ char *hutch_spec_default_json(bool rootless, uid_t uid, gid_t gid);
 const char *hutch_spec_ns_name(enum spec_ns_type t);     /* "mount", "pid", ... */
 int hutch_spec_ns_clone_flag(enum spec_ns_type t);       /* CLONE_NEWNS, ... */
 const char *hutch_spec_hook_name(enum spec_hook_kind k); /* "prestart", ... */
+
+/* The names the parser accepts in one place, from the tables it parses
+ * with (for `features`, which must list exactly what is applied). */
+enum spec_names {
+  SPEC_NAMES_MOUNT_OPTIONS, /* interpreted ones; others go to the fs as data */
+  SPEC_NAMES_SECCOMP_ACTIONS,
+  SPEC_NAMES_SECCOMP_OPERATORS,
+  SPEC_NAMES_SECCOMP_FLAGS,
+};
+void hutch_spec_names(enum spec_names which, void (*fn)(const char *name, void *ud), void *ud);
 const char *hutch_spec_annotation(const struct spec *s, const char *key);

@@ -471,6 +471,37 @@ static const struct {
     {"rsymfollow", true, MOUNT_ATTR_NOSYMFOLLOW},
 };
 
+/* The mount options mount_apply_options() interprets itself (the rest go
+ * to the filesystem as data). */
+static const char *const mount_specials[] = {"bind", "rbind", "idmap", "ridmap", "tmpcopyup"};
+
+void hutch_spec_names(enum spec_names which, void (*fn)(const char *name, void *ud), void *ud) {
+  switch (which) {
+  case SPEC_NAMES_MOUNT_OPTIONS:
+    for (size_t i = 0; i < ARRAY_SIZE(mount_specials); i++)
+      fn(mount_specials[i], ud);
+    for (size_t i = 0; i < ARRAY_SIZE(mount_flags); i++)
+      fn(mount_flags[i].name, ud);
+    for (size_t i = 0; i < ARRAY_SIZE(propagations); i++)
+      fn(propagations[i].name, ud);
+    for (size_t i = 0; i < ARRAY_SIZE(mount_rec_attrs); i++)
+      fn(mount_rec_attrs[i].name, ud);
+    break;
+  case SPEC_NAMES_SECCOMP_ACTIONS:
+    for (size_t i = 0; i < ARRAY_SIZE(seccomp_actions); i++)
+      fn(seccomp_actions[i].name, ud);
+    break;
+  case SPEC_NAMES_SECCOMP_OPERATORS:
+    for (size_t i = 0; i < ARRAY_SIZE(seccomp_ops); i++)
+      fn(seccomp_ops[i].name, ud);
+    break;
+  case SPEC_NAMES_SECCOMP_FLAGS:
+    for (size_t i = 0; i < ARRAY_SIZE(seccomp_filter_flags); i++)
+      fn(seccomp_filter_flags[i], ud);
+    break;
+  }
+}
+
 static int lookup_enum(const struct name_value *t, size_t n, json_t *o, const char *where,
                        const char *key, const char *what, long *out, struct hutch_error **err) {
   char p[JPATH_MAX];
@@ -1009,6 +1040,32 @@ static int parse_time_offsets(json_t *l, struct spec_linux *out, struct hutch_er
 }
 
 /* linux.resources, or a bare resources object for `update`. */
+/* A device access string rewritten in place to the r, w, m it grants, in
+ * that order ("mwr" → "rwm"). runc accepts any letters and ignores those
+ * it does not know ("rwa" is "rw"); so do we. Empty, non-letters, or no
+ * r/w/m at all grant nothing and are refused (runc refuses ""). */
+static int normalize_access(char *access) {
+  bool r = false, w = false, m = false;
+  for (const char *c = access; *c; c++) {
+    if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z')))
+      return -EINVAL;
+    r = r || *c == 'r';
+    w = w || *c == 'w';
+    m = m || *c == 'm';
+  }
+  if (!r && !w && !m)
+    return -EINVAL;
+  char *o = access;
+  if (r)
+    *o++ = 'r';
+  if (w)
+    *o++ = 'w';
+  if (m)
+    *o++ = 'm';
+  *o = '\0';
+  return 0;
+}
+
 static int parse_device_cgroups(json_t *o, const char *w, struct spec_resources *out,
                                 struct hutch_error **err) {
   char p[JPATH_MAX], pe[JPATH_MAX], pt[JPATH_MAX];
@@ -1045,8 +1102,9 @@ static int parse_device_cgroups(json_t *o, const char *w, struct spec_resources 
     }
     if (d->major < -1 || d->minor < -1)
       return fail(err, pe, "major and minor must be -1 (any) or a device number");
-    if (d->access && d->access[strspn(d->access, "rwm")] != '\0')
-      return fail(err, jkey(pt, pe, "access"), "must be made of r, w and m, got \"%s\"", d->access);
+    if (d->access && normalize_access(d->access) < 0)
+      return fail(err, jkey(pt, pe, "access"),
+                  "must be letters with at least one of r, w and m, got \"%s\"", d->access);
   }
   return 0;
 }

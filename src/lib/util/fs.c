@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/openat2.h>
+#include <fts.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -517,4 +518,38 @@ const char *hutch_fd_path(int fd, char buf[static 32]) {
 bool hutch_path_exists(const char *path) {
   struct stat st;
   return lstat(path, &st) == 0;
+}
+
+int hutch_disk_usage(const char *path, int64_t *bytes) {
+  *bytes = 0;
+  if (!hutch_path_exists(path))
+    return 0;
+  char *paths[] = {(char *)path, NULL};
+  FTS *fts = fts_open(paths, FTS_PHYSICAL | FTS_XDEV | FTS_NOCHDIR, NULL);
+  if (!fts)
+    return -errno;
+  ino_t *seen = NULL; /* hard-linked inodes already counted (few: linear) */
+  size_t nseen = 0;
+  FTSENT *ent;
+  while ((ent = fts_read(fts)) != NULL) {
+    if (ent->fts_info != FTS_F && ent->fts_info != FTS_SL)
+      continue;
+    const struct stat *st = ent->fts_statp;
+    if (st->st_nlink > 1) {
+      bool dup = false;
+      for (size_t i = 0; i < nseen && !dup; i++)
+        dup = seen[i] == st->st_ino;
+      if (dup)
+        continue;
+      ino_t *s = realloc(seen, (nseen + 1) * sizeof(*s));
+      if (s) {
+        seen = s;
+        seen[nseen++] = st->st_ino;
+      }
+    }
+    *bytes += st->st_size;
+  }
+  free(seen);
+  fts_close(fts);
+  return 0;
 }

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* Write data to dirfd/name through a temporary file + fsync + rename, so a
@@ -59,3 +60,8 @@ const char *hutch_fd_path(int fd, char buf[static 32]);
 /* Does path exist (lstat)? */
 bool hutch_path_exists(const char *path);
 /* Duplicate fd to a value above 2 not in [lo, hi] etc. is left to callers. */
+
+/* Bytes of the regular files and symlinks under path (st_size, each
+ * hard-linked inode once, not crossing mounts), as docker's SizeRw and
+ * volume sizes count. A missing path is 0. */
+int hutch_disk_usage(const char *path, int64_t *bytes);

@@ -66,6 +66,44 @@ static void json_escape(char *dst, size_t dstlen, const char *src) {
   dst[o] = '\0';
 }
 
+/* msg as Go's %q writes it (logrus quotes a value that way): the quotes,
+ * \" and \\, \n \r \t, other control bytes as \x.., UTF-8 as is. */
+static void go_quote(char *dst, size_t dstlen, const char *src) {
+  static const char hex[] = "0123456789abcdef";
+  size_t o = 0;
+  dst[o++] = '"';
+  for (const unsigned char *p = (const unsigned char *)src; *p && o + 6 < dstlen; p++) {
+    const char *esc = *p == '"'    ? "\\\""
+                      : *p == '\\' ? "\\\\"
+                      : *p == '\n' ? "\\n"
+                      : *p == '\r' ? "\\r"
+                      : *p == '\t' ? "\\t"
+                                   : NULL;
+    if (esc) {
+      dst[o++] = esc[0];
+      dst[o++] = esc[1];
+    } else if (*p < 0x20 || *p == 0x7f) {
+      dst[o++] = '\\';
+      dst[o++] = 'x';
+      dst[o++] = hex[*p >> 4];
+      dst[o++] = hex[*p & 15];
+    } else {
+      dst[o++] = (char)*p;
+    }
+  }
+  dst[o++] = '"';
+  dst[o] = '\0';
+}
+
+void hutch_time_rfc3339(char buf[static HUTCH_RFC3339_MAX]) {
+  struct timespec now;
+  struct tm tm;
+  clock_gettime(CLOCK_REALTIME, &now);
+  gmtime_r(&now.tv_sec, &tm);
+  size_t n = strftime(buf, HUTCH_RFC3339_MAX, "%Y-%m-%dT%H:%M:%S", &tm);
+  snprintf(buf + n, HUTCH_RFC3339_MAX - n, ".%09ldZ", now.tv_nsec);
+}
+
 void hutch_log_write(enum hutch_log_level level, const char *msg) {
   if (!hutch_log_enabled(level))
     return;
@@ -76,17 +114,18 @@ void hutch_log_write(enum hutch_log_level level, const char *msg) {
   int saved = errno;
   char line[8192];
   int n;
-  if (log_format == HUTCH_LOG_JSON) {
+  if (log_format == HUTCH_LOG_JSON || log_format == HUTCH_LOG_LOGRUS) {
     char esc[6144];
-    char ts[64];
-    struct timespec now;
-    struct tm tm;
-    clock_gettime(CLOCK_REALTIME, &now);
-    gmtime_r(&now.tv_sec, &tm);
-    strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
-    json_escape(esc, sizeof(esc), msg);
-    n = snprintf(line, sizeof(line), "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s.%09ldZ\"}\n",
-                 level_name[level], esc, ts, now.tv_nsec);
+    char ts[HUTCH_RFC3339_MAX];
+    hutch_time_rfc3339(ts);
+    if (log_format == HUTCH_LOG_JSON) {
+      json_escape(esc, sizeof(esc), msg);
+      n = snprintf(line, sizeof(line), "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s\"}\n",
+                   level_name[level], esc, ts);
+    } else {
+      go_quote(esc, sizeof(esc), msg);
+      n = snprintf(line, sizeof(line), "time=\"%s\" level=%s msg=%s\n", ts, level_name[level], esc);
+    }
   } else if (log_fd == 2 && level == HUTCH_LOG_ERROR) {
     n = snprintf(line, sizeof(line), "%s: %s\n", log_prefix, msg);
   } else if (level == HUTCH_LOG_DEBUG) {

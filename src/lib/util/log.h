@@ -11,7 +11,11 @@
 #include <stdbool.h>
 
 enum hutch_log_level { HUTCH_LOG_ERROR = 0, HUTCH_LOG_WARNING, HUTCH_LOG_INFO, HUTCH_LOG_DEBUG };
-enum hutch_log_format { HUTCH_LOG_TEXT = 0, HUTCH_LOG_JSON };
+/* TEXT: "prefix: level: msg" (hutch); JSON: logrus's JSONFormatter;
+ * LOGRUS: logrus's TextFormatter, `time="…" level=debug msg="…"`, which
+ * hutch-runtime writes as runc does, so tools that read runc's log (its
+ * error line on a failure) read ours. */
+enum hutch_log_format { HUTCH_LOG_TEXT = 0, HUTCH_LOG_JSON, HUTCH_LOG_LOGRUS };
 
 /* path NULL: stderr. Returns -errno if the file cannot be opened. */
 int hutch_log_open(const char *path, enum hutch_log_format format, enum hutch_log_level level);
@@ -24,6 +28,11 @@ int hutch_log_fd(void);                                            /* fd of the 
 void hutch_log_write(enum hutch_log_level level, const char *msg); /* no formatting */
 void hutch_log(enum hutch_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* Now in RFC 3339, UTC, nanoseconds ("2026-12-06T04:23:17.123456789Z"), as
+ * Go's time.RFC3339Nano: log records, state.json, engine records. */
+#define HUTCH_RFC3339_MAX 40
+void hutch_time_rfc3339(char buf[static HUTCH_RFC3339_MAX]);
 
 #define hutch_debug(...)                                                                           \
   do {                                                                                             \

@@ -121,3 +121,28 @@ const char *hutch_signal_name(int sig) {
     }
   return NULL;
 }
+
+static int cmp_strp(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void hutch_strv_sort(char **v) {
+  if (v)
+    qsort(v, hutch_strv_len(v), sizeof(char *), cmp_strp);
+}
+
+char *hutch_strv_join(char *const *v, const char *sep) {
+  size_t len = 1, seplen = strlen(sep);
+  for (char *const *p = v; p && *p; p++)
+    len += strlen(*p) + seplen;
+  char *out = malloc(len), *w = out;
+  if (!out)
+    return NULL;
+  *w = '\0';
+  for (char *const *p = v; p && *p; p++) {
+    if (p != v)
+      w = stpcpy(w, sep);
+    w = stpcpy(w, *p);
+  }
+  return out;
+}

@@ -2,7 +2,13 @@
 # Cgroups for real on this host's v1 controllers: memory, pids and cpu
 # limits enforced on a running payload, `update`, `pause`/`resume`, `ps`,
 # `events`, the container's own view of /sys/fs/cgroup, and teardown that
-# leaves no cgroup dir in any hierarchy.
+# leaves no cgroup dir in any hierarchy. And what runc and crun on this
+# host were measured to do: a target cgroup that is frozen or already
+# holds processes is refused (nothing left behind, nothing of the
+# stranger's touched); exec joins every hierarchy, the hybrid host's
+# cgroup2 mount included; linux.devices nodes obey the device cgroup,
+# `update -r` changes device rules live, access strings are read as runc
+# reads them; pids.limit 0.
 #
 # Every container gets cgroupsPath /$CGPARENT/$ID with a parent unique to
 # the test, so the tests read exactly its dirs on the host and can check
@@ -17,9 +23,14 @@ setup() {
   CGPARENT=hutch-cgtest-$$-$BATS_TEST_NUMBER
   CGPATH=/$CGPARENT/$ID
   bundle_set '.linux.cgroupsPath = $p' --arg p "$CGPATH"
+  STRANGER=""
 }
 
 teardown() {
+  [ -z "$STRANGER" ] || { kill -9 "$STRANGER" 2>/dev/null; wait "$STRANGER" 2>/dev/null; }
+  # A frozen parent left by a failed test would freeze its teardown too.
+  [ ! -d "/sys/fs/cgroup/freezer/$CGPARENT" ] ||
+    echo THAWED >"/sys/fs/cgroup/freezer/$CGPARENT/freezer.state"
   hutch_teardown
   # A failed test must not leave its cgroups behind either (rmdir only
   # removes empty dirs: nothing of anyone else's can go).
@@ -49,6 +60,39 @@ start_bg() {
     return 1
   }
   wait_status "$ID" running
+}
+
+# make_cgroups PATH: PATH in every v1 hierarchy (and the cgroup2 one).
+make_cgroups() {
+  local h
+  for h in /sys/fs/cgroup/*/; do
+    mkdir -p "$h${1#/}"
+  done
+}
+
+# free_char_major: a character major no driver of this host registered;
+# a node with it opens with ENXIO where the device cgroup allows it and
+# EPERM where it does not, and touches no real device either way.
+free_char_major() {
+  local m
+  for m in $(seq 234 254); do
+    awk -v m="$m" '/^Block/ {exit} $1 == m {found = 1} END {exit !found}' /proc/devices || {
+      echo "$m"
+      return 0
+    }
+  done
+  return 1
+}
+
+# with_test_device [RULES_JSON]: linux.devices gets /dev/xdev (a free
+# major, minor 7), linux.resources.devices RULES_JSON (default: deny all).
+with_test_device() {
+  local deny_all='[{"allow":false,"access":"rwm"}]'
+  MAJOR=$(free_char_major) || fail "no free character major on this host"
+  bundle_set '.linux.devices = [{path: "/dev/xdev", type: "c", major: $m, minor: 7,
+                                 fileMode: 438, uid: 0, gid: 0}]
+              | .linux.resources.devices = $r' \
+    --argjson m "$MAJOR" --argjson r "${1:-$deny_all}"
 }
 
 @test "32 MiB memory limit: a 64 MiB allocation is OOM-killed and run exits 137" {
@@ -281,4 +325,130 @@ start_bg() {
   run_helper mkdir /sys/fs/cgroup/memory/sub
   assert_failure
   assert_output --partial "EROFS"
+}
+
+# xdev_rule ALLOW ACCESS: a linux.resources object with one rule for /dev/xdev.
+xdev_rule() {
+  jq -n --argjson m "$MAJOR" --argjson a "$1" --arg acc "$2" \
+    '{devices: [{allow: $a, type: "c", major: $m, minor: 7, access: $acc}]}'
+}
+
+@test "a frozen target cgroup fails create at once with a clear error and leaves nothing" {
+  make_cgroups "/$CGPARENT"
+  echo FROZEN >"/sys/fs/cgroup/freezer/$CGPARENT/freezer.state"
+  set_args /bin/hutch-helper true
+  HUTCH_CMD_TIMEOUT=20 run runtime run -b "$BUNDLE" "$ID"
+  assert_failure
+  refute [ "$status" -eq 124 ] # not a hang cut short by the timeout
+  if is_hutch; then
+    assert_output --regexp "^hutch-runtime: .*create cgroup $CGPATH: .*/freezer$CGPATH is frozen"
+  fi
+  echo THAWED >"/sys/fs/cgroup/freezer/$CGPARENT/freezer.state"
+  assert_gone "$ID"
+  # The parent was the test's, so it stays.
+  [ -d "/sys/fs/cgroup/freezer/$CGPARENT" ]
+}
+
+@test "a target cgroup that already holds a process is refused; the process stays untouched" {
+  make_cgroups "$CGPATH"
+  sleep 300 &
+  STRANGER=$!
+  echo "$STRANGER" >"/sys/fs/cgroup/pids$CGPATH/cgroup.procs"
+  set_args /bin/hutch-helper true
+  run runtime run -b "$BUNDLE" "$ID"
+  assert_failure
+  assert_output --regexp "hutch-runtime: .*create cgroup $CGPATH: .*/pids$CGPATH already holds 1 process \\(pid $STRANGER\\)"
+  kill -0 "$STRANGER" # still alive
+  grep -q "^[0-9]*:pids:$CGPATH\$" "/proc/$STRANGER/cgroup" || fail "the stranger was moved"
+  run runtime state "$ID"
+  assert_failure
+  [ ! -e "$STATE/$ID" ]
+  # Its dirs existed before: a refused create removes none of them.
+  [ -d "/sys/fs/cgroup/pids$CGPATH" ] && [ -d "/sys/fs/cgroup/memory$CGPATH" ]
+}
+
+@test "exec joins the container's cgroup in every hierarchy, the cgroup2 mount included" {
+  grep -q ' /sys/fs/cgroup/unified cgroup2 ' /proc/self/mounts ||
+    fail "this suite expects the hybrid host's cgroup2 mount at /sys/fs/cgroup/unified"
+  start_detached /bin/hutch-helper sleep 300
+  run runtime_bg "$TEST_DIR/exec" exec -d --pid-file "$TEST_DIR/exec.pid" "$ID" /bin/hutch-helper sleep 300
+  assert_success
+  local pid
+  pid=$(cat "$TEST_DIR/exec.pid")
+  run cat "/proc/$pid/cgroup"
+  assert_line "0::$CGPATH"
+  assert_line --regexp "^[0-9]+:memory:$CGPATH\$"
+  assert_line --regexp "^[0-9]+:freezer:$CGPATH\$"
+  assert_line --regexp "^[0-9]+:devices:$CGPATH\$"
+  # Every line names the container's cgroup: no hierarchy left behind.
+  refute_line --regexp ":/$"
+}
+
+@test "a linux.devices node is not usable under a deny-all rule list" {
+  with_test_device
+  run_helper write /dev/xdev x
+  assert_failure
+  assert_output --partial "EPERM"
+  # The default allow-list still holds: /dev/null works.
+  run_helper write /dev/null x
+  assert_success
+}
+
+@test "a linux.devices node is usable where a rule allows it (access \"rwa\" reads as rw)" {
+  with_test_device '[{"allow":false,"access":"rwm"},{"allow":true,"type":"c","major":'"$(free_char_major)"',"minor":7,"access":"rwa"}]'
+  # Allowed: the open reaches the (absent) driver.
+  run_helper write /dev/xdev x
+  assert_failure
+  assert_output --partial "ENXIO"
+}
+
+@test "access strings that grant nothing are refused, naming the field, and nothing is left" {
+  local acc
+  for acc in "" "q" "r w"; do
+    with_test_device '[{"allow":true,"type":"c","major":1,"minor":3,"access":"'"$acc"'"}]'
+    run_helper true
+    assert_failure
+    if is_hutch; then
+      assert_output --partial "linux.resources.devices[0].access: must be letters with at least one of r, w and m, got \"$acc\""
+    fi
+    assert_gone "$ID"
+  done
+}
+
+@test "update -r changes device rules of a running container live" {
+  with_test_device
+  start_detached /bin/hutch-helper sleep 300
+  run runtime exec "$ID" /bin/hutch-helper write /dev/xdev x
+  assert_output --partial "EPERM"
+  run runtime update -r <(xdev_rule true rw) "$ID"
+  assert_success
+  run runtime exec "$ID" /bin/hutch-helper write /dev/xdev x
+  assert_output --partial "ENXIO"
+  # The defaults stay in force after an update: /dev/null still works.
+  run runtime exec "$ID" /bin/hutch-helper write /dev/null x
+  assert_success
+  run runtime update -r <(xdev_rule false w) "$ID"
+  assert_success
+  run runtime exec "$ID" /bin/hutch-helper write /dev/xdev x
+  assert_output --partial "EPERM"
+  # A bad rule changes nothing and says why.
+  echo '{"devices":[{"allow":true,"access":""}]}' >"$TEST_DIR/bad.json"
+  run runtime update -r "$TEST_DIR/bad.json" "$ID"
+  assert_failure
+  if is_hutch; then
+    assert_output --partial "devices[0].access: must be letters"
+  fi
+  run runtime exec "$ID" /bin/hutch-helper write /dev/null x
+  assert_success
+}
+
+@test "pids.limit 0 is a real limit, as runc makes it since runtime-spec 1.3: pids.max 1, no fork" {
+  bundle_set '.linux.resources.pids = {limit: 0}'
+  start_detached /bin/hutch-helper sleep 300
+  run cat "/sys/fs/cgroup/pids$CGPATH/pids.max"
+  assert_output "1"
+  # exec joins (a move ignores pids.max), but nothing in there can fork.
+  run runtime exec "$ID" /bin/hutch-helper forkbomb 3
+  assert_line "0"
+  assert_line --partial "forks failed: EAGAIN"
 }

@@ -86,6 +86,19 @@ bool hutch_cidr_overlaps(const struct hutch_cidr *a, const struct hutch_cidr *b)
   return (a->addr & m) == (b->addr & m);
 }
 
+bool hutch_net_pool_subnet(unsigned i, struct hutch_cidr *out) {
+  if (i < 15) { /* 172.17 … 172.31, /16 each */
+    *out = (struct hutch_cidr){(172u << 24) | ((17u + i) << 16), 16};
+    return true;
+  }
+  i -= 15;
+  if (i < 16) { /* 192.168.0.0, .16.0 … .240.0, /20 each */
+    *out = (struct hutch_cidr){(192u << 24) | (168u << 16) | ((i * 16u) << 8), 20};
+    return true;
+  }
+  return false;
+}
+
 bool hutch_cidr_is_host(const struct hutch_cidr *c, uint32_t addr) {
   return hutch_cidr_contains(c, addr) && addr != c->addr && addr != hutch_cidr_broadcast(c);
 }

@@ -40,6 +40,13 @@ bool hutch_cidr_overlaps(const struct hutch_cidr *a, const struct hutch_cidr *b)
  * address, not the gateway. */
 bool hutch_cidr_is_host(const struct hutch_cidr *c, uint32_t addr);
 
+/* docker's default address pools (libnetwork's ipamutils): 172.17.0.0/16
+ * to 172.31.0.0/16, then 192.168.0.0/16 cut into /20s; 31 subnets, none
+ * in podman's 10.88/10.89. Candidate i (0: 172.17.0.0/16, the default
+ * bridge's) into *out; false past the last. */
+#define HUTCH_NET_POOLS "172.17.0.0/16-172.31.0.0/16, 192.168.0.0/16 in /20s"
+bool hutch_net_pool_subnet(unsigned i, struct hutch_cidr *out);
+
 /* Allocate an address in pool `pool` (a file name, the network's name)
  * under state dir `dir` for `owner`. requested 0 means "any": the next free
  * address after the last one chosen automatically, so a just-released address is not

@@ -34,7 +34,7 @@
 #define HUTCH_NET_STATE_DIR "/var/lib/hutch/networks"
 #define HUTCH_NET_DEFAULT_NAME "bridge"
 #define HUTCH_NET_DEFAULT_BRIDGE "hutch0"
-#define HUTCH_NET_DEFAULT_SUBNET "10.88.0.0/16"
+#define HUTCH_NET_DEFAULT_SUBNET "172.17.0.0/16" /* docker's docker0 */
 #define HUTCH_NET_DEFAULT_MTU 1500
 
 /* Where state lives and which nft table is ours; NULL fields take the

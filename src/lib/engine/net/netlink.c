@@ -304,14 +304,41 @@ static int route_cb(const struct nlmsghdr *nlh, void *data) {
   return MNL_CB_OK;
 }
 
+/* An IPv4 dump of routes or addresses: rtmsg and ifaddrmsg both start
+ * with their family byte. */
+static int dump_v4(struct hutch_nl *nl, uint16_t type, size_t hdr, mnl_cb_t parse,
+                   struct route_walk *w) {
+  struct nlmsghdr *nlh = nl_msg(nl, type, NLM_F_DUMP);
+  unsigned char *family = mnl_nlmsg_put_extra_header(nlh, hdr);
+  *family = AF_INET;
+  int r = nl_talk(nl, nlh, parse, w);
+  return w->result < 0 ? w->result : r;
+}
+
 int hutch_nl_routes_v4(struct hutch_nl *nl,
                        int (*cb)(uint32_t dst, unsigned prefix, int oif, void *ud), void *ud) {
-  struct nlmsghdr *nlh = nl_msg(nl, RTM_GETROUTE, NLM_F_DUMP);
-  struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-  rtm->rtm_family = AF_INET;
   struct route_walk w = {cb, ud, 0};
-  int r = nl_talk(nl, nlh, route_cb, &w);
-  if (w.result < 0)
-    return w.result;
-  return r;
+  return dump_v4(nl, RTM_GETROUTE, sizeof(struct rtmsg), route_cb, &w);
+}
+
+static int addr_cb(const struct nlmsghdr *nlh, void *data) {
+  struct route_walk *w = data;
+  const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+  if (w->result < 0 || ifa->ifa_family != AF_INET)
+    return MNL_CB_OK;
+  const struct nlattr *a;
+  mnl_attr_for_each(a, nlh, sizeof(*ifa)) {
+    if (mnl_attr_get_type(a) != IFA_LOCAL)
+      continue;
+    int r = w->cb(ntohl(mnl_attr_get_u32(a)), ifa->ifa_prefixlen, (int)ifa->ifa_index, w->ud);
+    if (r < 0)
+      w->result = r;
+  }
+  return MNL_CB_OK;
+}
+
+int hutch_nl_addrs_v4(struct hutch_nl *nl,
+                      int (*cb)(uint32_t addr, unsigned prefix, int ifindex, void *ud), void *ud) {
+  struct route_walk w = {cb, ud, 0};
+  return dump_v4(nl, RTM_GETADDR, sizeof(struct ifaddrmsg), addr_cb, &w);
 }

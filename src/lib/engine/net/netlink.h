@@ -54,3 +54,8 @@ int hutch_nl_route_add_default(struct hutch_nl *nl, uint32_t gw, int ifindex);
  * oif); a negative return from cb stops the walk and is returned. */
 int hutch_nl_routes_v4(struct hutch_nl *nl,
                        int (*cb)(uint32_t dst, unsigned prefix, int oif, void *ud), void *ud);
+/* Call cb for every IPv4 address of every interface, up or down (addr,
+ * its prefix length, the interface); a negative return from cb stops the
+ * walk and is returned. */
+int hutch_nl_addrs_v4(struct hutch_nl *nl,
+                      int (*cb)(uint32_t addr, unsigned prefix, int ifindex, void *ud), void *ud);

@@ -125,7 +125,17 @@ static int route_overlaps(uint32_t dst, unsigned prefix, int oif, void *ud) {
   return 0;
 }
 
-/* Is the subnet free: no other network, no route of the host inside it. */
+static int addr_overlaps(uint32_t addr, unsigned prefix, int ifindex, void *ud) {
+  (void)ifindex;
+  struct overlap_check *c = ud;
+  struct hutch_cidr a = {addr, prefix};
+  if (hutch_cidr_overlaps(&a, c->want))
+    c->hit = true;
+  return 0;
+}
+
+/* Is the subnet free: no other network, no route of the host inside it,
+ * no address of an interface (even one that is down, so has no route). */
 static int subnet_taken(struct hutch_network **nets, size_t n, const struct hutch_cidr *s,
                         const char **by, struct hutch_error **err) {
   for (size_t i = 0; i < n; i++)
@@ -142,7 +152,39 @@ static int subnet_taken(struct hutch_network **nets, size_t n, const struct hutc
   if (r < 0)
     return hutch_error_set(err, r, "list host routes");
   *by = "a route of the host";
+  if (c.hit)
+    return 1;
+  r = hutch_nl_addrs_v4(nl, addr_overlaps, &c);
+  if (r < 0)
+    return hutch_error_set(err, r, "list host addresses");
+  *by = "an address of the host";
   return c.hit ? 1 : 0;
+}
+
+/* No --subnet: docker's scheme. The default network takes
+ * HUTCH_NET_DEFAULT_SUBNET (172.17.0.0/16) when it is free; every other
+ * network the first free subnet of docker's default pools after it
+ * (172.18.0.0/16, 172.19 …, then 192.168.N.0/20), skipping what other
+ * networks, the host's routes and its interfaces' addresses hold. Never
+ * podman's 10.88/10.89, so both can run on one host. */
+static int pick_subnet(struct hutch_network **nets, size_t n, bool is_default,
+                       struct hutch_cidr *out, struct hutch_error **err) {
+  const char *by = NULL;
+  int r;
+  if (is_default) {
+    hutch_cidr_parse(HUTCH_NET_DEFAULT_SUBNET, out);
+    r = subnet_taken(nets, n, out, &by, err);
+    if (r <= 0)
+      return r;
+  }
+  for (unsigned i = 1; hutch_net_pool_subnet(i, out); i++) {
+    char sb[HUTCH_CIDR_STRLEN];
+    r = subnet_taken(nets, n, out, &by, err);
+    if (r <= 0)
+      return r;
+    hutch_debug("network: subnet %s is taken by %s", hutch_cidr_format(out, sb), by);
+  }
+  return hutch_error_set(err, ENOSPC, "no free subnet left in %s; pass --subnet", HUTCH_NET_POOLS);
 }
 
 static int random_id(char out[65]) {
@@ -244,7 +286,7 @@ static int network_create_locked(const struct hutch_net_ctx *ctx, const char *na
   if (opts->subnet) {
     if (hutch_cidr_parse(opts->subnet, &net->subnet) < 0) {
       ret = hutch_error_set(err, EINVAL,
-                            "subnet \"%s\": want an IPv4 network like 10.89.0.0/24 "
+                            "subnet \"%s\": want an IPv4 network like 172.18.0.0/16 "
                             "(host bits zero, prefix at most /30)",
                             opts->subnet);
       goto out;
@@ -259,32 +301,9 @@ static int network_create_locked(const struct hutch_net_ctx *ctx, const char *na
       goto out;
     }
   } else {
-    /* Like podman: 10.88.0.0/16 for the default network, the first free
-     * 10.89.N.0/24 for the others (and for the default when 10.88 is taken). */
-    bool found = false;
-    if (is_default) {
-      hutch_cidr_parse(HUTCH_NET_DEFAULT_SUBNET, &net->subnet);
-      r = subnet_taken(nets, n, &net->subnet, &by, err);
-      if (r < 0) {
-        ret = r;
-        goto out;
-      }
-      found = r == 0;
-    }
-    for (uint32_t k = 0; k < 256 && !found; k++) {
-      net->subnet.addr = (10u << 24) | (89u << 16) | (k << 8);
-      net->subnet.prefix = 24;
-      r = subnet_taken(nets, n, &net->subnet, &by, err);
-      if (r < 0) {
-        ret = r;
-        goto out;
-      }
-      found = r == 0;
-    }
-    if (!found) {
-      ret = hutch_error_set(err, ENOSPC, "no free subnet left in 10.89.0.0/16; pass --subnet");
+    ret = pick_subnet(nets, n, is_default, &net->subnet, err);
+    if (ret < 0)
       goto out;
-    }
   }
   if (opts->gateway) {
     if (hutch_ipv4_parse(opts->gateway, &net->gateway) < 0 ||

@@ -1,0 +1,63 @@
+/* Inside the API service: a request as the endpoints see it, the replies
+ * they can give, and the route table (routes.c). */
+#pragma once
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "engine/engine.h"
+#include "route.h"
+
+struct api_req {
+  struct MHD_Connection *conn;
+  const char *method;
+  const char *path; /* without the version prefix */
+  char version[16]; /* the API version the client asked for */
+  char *params[HUTCH_API_MAX_PARAMS];
+  char *body;
+  size_t body_len, body_cap;
+  bool body_too_large;
+  struct hutch_engine *e; /* api_engine() opens it, freed with the request */
+};
+
+typedef enum MHD_Result (*api_fn)(struct api_req *r);
+struct api_route {
+  const char *method, *pattern;
+  api_fn fn;
+};
+/* The route tables, one per file of endpoints, each ending with a NULL
+ * method; server.c consults them in order. */
+extern const struct api_route hutch_api_system_routes[], hutch_api_container_routes[],
+    hutch_api_stream_routes[], hutch_api_image_routes[];
+
+/* The service is stopping: long streams end. */
+bool api_stopping(void);
+
+/* The engine for this request (opened on first use), or NULL with *err. */
+struct hutch_engine *api_engine(struct api_req *r, struct hutch_error **err);
+/* A query parameter, NULL when absent. */
+const char *api_query(struct api_req *r, const char *key);
+bool api_query_bool(struct api_req *r, const char *key);
+/* A header of the request, NULL when absent. */
+const char *api_header(struct api_req *r, const char *key);
+/* The body as JSON: NULL with *err (400) when it is not. An empty body is
+ * an empty object. */
+json_t *api_body_json(struct api_req *r, struct hutch_error **err);
+
+/* Replies. Each queues a response and returns MHD's result. */
+enum MHD_Result api_json(struct api_req *r, unsigned status, json_t *j); /* steals j */
+enum MHD_Result api_error(struct api_req *r, struct hutch_error *err);   /* frees err */
+enum MHD_Result api_fail(struct api_req *r, unsigned status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+enum MHD_Result api_empty(struct api_req *r, unsigned status);
+enum MHD_Result api_text(struct api_req *r, unsigned status, const char *type, const char *text);
+/* A streamed body: fn is called (and may block: every connection has its
+ * own thread) until it returns MHD_CONTENT_READER_END_OF_STREAM; done
+ * frees ud. */
+enum MHD_Result api_stream(struct api_req *r, unsigned status, const char *type,
+                           MHD_ContentReaderCallback fn, void *ud,
+                           MHD_ContentReaderFreeCallback done);
+/* The headers every reply carries (Api-Version, Server, …). */
+void api_common_headers(struct MHD_Response *resp);
