@@ -1,8 +1,8 @@
 /* hutch stats [-a] [--no-stream] [--no-trunc] [--format F] [CONTAINER...]:
  * docker's columns (CPU %, MEM USAGE / LIMIT, MEM %, NET I/O, BLOCK I/O,
  * PIDS) from two samples a second apart (engine/stats.c), refreshed every
- * second until interrupted unless --no-stream; --format through the
- * formatter (format.h). */
+ * second until interrupted unless --no-stream; --format through the CLI's
+ * formatter (format.h), as docker's StatsContext names the fields. */
 #include "commands.h"
 #include "ctr_cli.h"
 #include "flags.h"
@@ -19,8 +19,8 @@
 #include <unistd.h>
 
 #define DEFAULT_FORMAT                                                                             \
-  "table {{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t{{.MemPerc}}\t{{.NetIO}}\t{{.BlockIO}}"  \
-  "\t{{.PIDs}}"
+  "table {{.ID}}\\t{{.Name}}\\t{{.CPUPerc}}\\t{{.MemUsage}}\\t{{.MemPerc}}\\t{{.NetIO}}"           \
+  "\\t{{.BlockIO}}\\t{{.PIDs}}"
 
 struct target {
   struct hutch_ctr *c;
@@ -38,7 +38,9 @@ static const json_t *stats_header(void) {
   return h;
 }
 
-static int render(FILE *out, const char *format, struct target *t, size_t n, bool no_trunc) {
+/* One frame: a row per container through the CLI's formatter (format.h:
+ * docker's table, "table TEMPLATE", "json", or a template). */
+static int render(const char *format, struct target *t, size_t n, bool no_trunc) {
   struct hutch_error *err = NULL;
   struct cli_format cf;
   if (cli_format_open(&cf, format, DEFAULT_FORMAT, NULL, stats_header(), &err) < 0)
@@ -50,9 +52,9 @@ static int render(FILE *out, const char *format, struct target *t, size_t n, boo
       return ctr_cli_fail(err), -1;
     }
   }
-  if (cli_format_flush(&cf, out, &err) < 0)
+  if (cli_format_flush(&cf, stdout, &err) < 0)
     return ctr_cli_fail(err), -1;
-  fflush(out);
+  fflush(stdout);
   return 0;
 }
 
@@ -110,10 +112,12 @@ int cmd_stats(int argc, char **argv) {
   int nargs, r = hutch_flags_parse(&cmd, argc, argv, &nargs);
   if (r != 0)
     return hutch_flags_status(r);
+  /* a bad template fails before any work, as docker's */
   struct hutch_error *err = NULL;
-  _cleanup_template_ struct hutch_template *check = NULL;
-  if (format && cli_template_parse(format, &check, &err) < 0)
+  struct cli_format check;
+  if (cli_format_open(&check, format, DEFAULT_FORMAT, NULL, stats_header(), &err) < 0)
     return ctr_cli_fail(err);
+  cli_format_free(&check);
   _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
   if (!e)
     return HUTCH_EXIT_ERROR;
@@ -128,7 +132,7 @@ int cmd_stats(int argc, char **argv) {
     sample_all(e, t, n);
     if (!no_stream)
       fputs("\033[2J\033[H", stdout); /* docker redraws the screen */
-    if (render(stdout, format, t, n, no_trunc) < 0)
+    if (render(format, t, n, no_trunc) < 0)
       goto out;
     if (no_stream)
       break;

@@ -34,8 +34,8 @@ wait_health() { wait_inspect "$1" '{{.State.Health.Status}}' "$2"; }
   assert_equal "$(echo "$health" | jq -r '.Log[0].ExitCode')" 1
   [ "$(echo "$health" | jq '.Log | length')" -le 5 ]
   echo "$health" | jq -e '.Log[-1].Start | test("^[0-9-]+T[0-9:.]+Z$")'
-  assert_equal "$("$HUTCH" inspect -f '{{json .Config.Healthcheck}}' h)" \
-    '{"Test":["CMD-SHELL","echo probe; test -f /tmp/ok"],"Interval":500000000,"Timeout":0,"StartPeriod":0,"Retries":2}'
+  assert_equal "$("$HUTCH" inspect -f '{{json .Config.Healthcheck}}' h | jq -cS .)" \
+    '{"Interval":500000000,"Retries":2,"StartPeriod":0,"Test":["CMD-SHELL","echo probe; test -f /tmp/ok"],"Timeout":0}'
   # the results are rows of state.db, not files
   run sqlite3 "$HUTCH_ROOT/state.db" "SELECT health_status FROM containers WHERE name='h'"
   assert_output healthy

@@ -181,7 +181,7 @@ hc() { "$HUTCH" inspect -f "{{json .HostConfig.$2}}" "$1"; }
   run hutch logs ln
   assert_failure 125
   assert_output "hutch: configured logging driver does not support reading"
-  assert_equal "$(hc ln LogConfig)" '{"Type":"none","Config":{}}'
+  assert_equal "$(hc ln LogConfig | jq -cS .)" '{"Config":{},"Type":"none"}'
   [ -z "$(ls "$HUTCH_ROOT/containers/$("$HUTCH" inspect -f '{{.Id}}' ln)" | grep json.log)" ]
   run hutch run --rm --log-driver journald testimg true
   assert_failure 125
