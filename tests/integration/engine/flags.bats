@@ -10,7 +10,7 @@ bats_require_minimum_version 1.5.0
   id=$(hutch_bg run -d --network none --label tier=web --label empty testimg true)
   run hutch wait "$id"
   run bash -c "$HUTCH inspect $id | jq -c '.[0].Config.Labels'"
-  assert_output '{"tier":"web","empty":""}'
+  assert_output '{"empty":"","tier":"web"}'
   run hutch inspect -f '{{.Config.Labels.tier}}' "$id"
   assert_output web
 }
