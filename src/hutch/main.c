@@ -15,6 +15,7 @@ int hutch_global_debug;
 /* Commands register here; keep the table sorted as `hutch --help` shows it. */
 static const struct hutch_subcmd commands[] = {
     {"check", cmd_check, "Check the host's features and hutch's self-protection"},
+    {"commit", cmd_commit, "Create a new image from a container's changes"},
     {"container", cmd_container, "Manage containers"},
     {"cp", cmd_cp, "Copy files between a container and the host"},
     {"create", cmd_create, "Create a new container"},

@@ -20,6 +20,7 @@
  *
  * Where the modules are: $HUTCH_PLUGIN_DIR, next to the executable (or in
  * src/hutch/ below it: the build tree), or the installed HUTCH_PLUGIN_DIR. */
+#include "build/tarwrite.h"
 #include "engine/engine.h"
 #include "engine/net/nft.h"
 #include "image/auth.h"
@@ -207,6 +208,51 @@ int hutch_ctr_diff(struct hutch_engine *e, struct hutch_ctr *c, char ***changes,
                    struct hutch_error **err) {
   PLUGIN_FN("archive", hutch_ctr_diff, err);
   return fn ? fn(e, c, changes, err) : -1;
+}
+
+int hutch_tar_writer_open(int fd, struct hutch_tar_writer **out, struct hutch_error **err) {
+  PLUGIN_FN("archive", hutch_tar_writer_open, err);
+  return fn ? fn(fd, out, err) : -1;
+}
+
+int hutch_tar_writer_close(struct hutch_tar_writer *w, char diff_id[72], struct hutch_error **err) {
+  PLUGIN_FN("archive", hutch_tar_writer_close, err);
+  return fn ? fn(w, diff_id, err) : -1;
+}
+
+void hutch_tar_writer_abort(struct hutch_tar_writer *w) {
+  PLUGIN_FN("archive", hutch_tar_writer_abort, NULL);
+  if (fn)
+    fn(w);
+}
+
+int hutch_tar_add_upper(struct hutch_tar_writer *w, int upperfd, struct hutch_error **err) {
+  PLUGIN_FN("archive", hutch_tar_add_upper, err);
+  return fn ? fn(w, upperfd, err) : -1;
+}
+
+int hutch_tar_add_dir(struct hutch_tar_writer *w, const char *name, const struct hutch_tar_attr *a,
+                      struct hutch_error **err) {
+  PLUGIN_FN("archive", hutch_tar_add_dir, err);
+  return fn ? fn(w, name, a, err) : -1;
+}
+
+int hutch_tar_add_tree(struct hutch_tar_writer *w, int srcfd, const char *name, const char *rel,
+                       const struct hutch_tar_attr *a, hutch_tar_skip_fn skip, void *ud,
+                       struct hutch_error **err) {
+  PLUGIN_FN("archive", hutch_tar_add_tree, err);
+  return fn ? fn(w, srcfd, name, rel, a, skip, ud, err) : -1;
+}
+
+bool hutch_tar_is_archive(int fd) {
+  PLUGIN_FN("archive", hutch_tar_is_archive, NULL);
+  return fn ? fn(fd) : false;
+}
+
+int hutch_tar_add_archive(struct hutch_tar_writer *w, int fd, const char *dest,
+                          const struct hutch_tar_attr *a, struct hutch_error **err) {
+  PLUGIN_FN("archive", hutch_tar_add_archive, err);
+  return fn ? fn(w, fd, dest, a, err) : -1;
 }
 
 int hutch_volume_copy_up(const char *rootfs, const char *path, const char *data_dir,

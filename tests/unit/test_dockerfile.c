@@ -170,7 +170,8 @@ static void test_parse(void) {
 
 static void test_parse_more(void) {
   char *e = NULL;
-  struct hutch_dockerfile *df = parse("# escape=`\nFROM x\nRUN echo a `\n b\nWORKDIR c:\\\\w\n", &e);
+  struct hutch_dockerfile *df =
+      parse("# escape=`\nFROM x\nRUN echo a `\n b\nWORKDIR c:\\\\w\n", &e);
   ok(df && df->escape == '`', "escape directive");
   if (df) {
     is_str(df->v[1].args[0], "echo a  b", "backtick continuation");
@@ -254,8 +255,8 @@ static void test_ignore(void) {
 
 static void test_clean(void) {
   static const char *const cases[][2] = {
-      {"a//b/./c/..", "a/b"}, {"", "."},    {"/../x", "/x"}, {"../../a", "../../a"},
-      {"a/../..", ".."},      {"/", "/"},   {"./", "."},     {"/a/b/", "/a/b"},
+      {"a//b/./c/..", "a/b"}, {"", "."},     {"/../x", "/x"}, {"../../a", "../../a"},
+      {"a/../..", ".."},      {"/", "/"},    {"./", "."},     {"/a/b/", "/a/b"},
       {"../a/../b", "../b"},  {"a/..", "."},
   };
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

@@ -181,8 +181,8 @@ static int name_val(struct hutch_df_instr *in, const char *s, char esc, const st
   for (char **p = words; *p; p++) {
     char *eq = strchr(*p, '=');
     if (!eq)
-      return SAY(w, err,
-                 "Syntax error - can't find = in \"%s\". Must be of the form: name=value", *p);
+      return SAY(w, err, "Syntax error - can't find = in \"%s\". Must be of the form: name=value",
+                 *p);
     if (eq == *p)
       return SAY(w, err, "%s names can not be blank", kn);
     *eq = '\0';

@@ -130,8 +130,7 @@ static int modifier(struct lexer *lx, const char *nm, const char *value, struct 
     lx->p++;
   char m = *lx->p;
   if (m != '-' && m != '+' && m != '?')
-    return hutch_error_say(err, EINVAL, "unsupported modifier (%c) in substitution",
-                           m ? m : ':');
+    return hutch_error_say(err, EINVAL, "unsupported modifier (%c) in substitution", m ? m : ':');
   lx->p++;
   struct buf word = {0};
   if (process(lx, '}', &word, err) < 0) {
@@ -209,8 +208,8 @@ static int process(struct lexer *lx, char stop, struct buf *out, struct hutch_er
       return -1;
   }
   if (stop != LEX_EOF)
-    return hutch_error_say(err, EINVAL,
-                           "unexpected end of statement while looking for matching %c", stop);
+    return hutch_error_say(err, EINVAL, "unexpected end of statement while looking for matching %c",
+                           stop);
   return 0;
 }
 
