@@ -51,6 +51,7 @@ int cmd_diff(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 
 /* Builder commands (src/hutch/{build,commit,push}.c). */
+int cmd_build(int argc, char **argv);
 int cmd_commit(int argc, char **argv);
 
 /* hutch check (src/hutch/check.c): host features and self-protection probes. */

@@ -17,7 +17,8 @@ int cmd_commit(int argc, char **argv) {
   const struct hutch_flag flags[] = {
       {"author", 'a', HUTCH_FLAG_STRING, &author,
        "Author (e.g., \"John Hannibal Smith <hannibal@a-team.com>\")"},
-      {"change", 'c', HUTCH_FLAG_LIST, &changes, "Apply Dockerfile instruction to the created image"},
+      {"change", 'c', HUTCH_FLAG_LIST, &changes,
+       "Apply Dockerfile instruction to the created image"},
       {"message", 'm', HUTCH_FLAG_STRING, &message, "Commit message"},
       {"pause", 'p', HUTCH_FLAG_BOOL, &pause, "Pause container during commit (default true)"},
       {0},
@@ -34,8 +35,7 @@ int cmd_commit(int argc, char **argv) {
   _cleanup_ctr_ struct hutch_ctr *c = NULL;
   _cleanup_image_ struct hutch_image *img = NULL;
   struct hutch_commit_opts o = {changes, message, author, n > 1 ? argv[2] : NULL, pause};
-  if (hutch_ctr_open(e, argv[1], false, &c, &err) < 0 ||
-      hutch_ctr_commit(e, c, &o, &img, &err) < 0)
+  if (hutch_ctr_open(e, argv[1], false, &c, &err) < 0 || hutch_ctr_commit(e, c, &o, &img, &err) < 0)
     return ctr_cli_fail(err);
   printf("%s\n", img->id);
   return 0;

@@ -14,6 +14,7 @@ int hutch_global_debug;
 
 /* Commands register here; keep the table sorted as `hutch --help` shows it. */
 static const struct hutch_subcmd commands[] = {
+    {"build", cmd_build, "Build an image from a Dockerfile"},
     {"check", cmd_check, "Check the host's features and hutch's self-protection"},
     {"commit", cmd_commit, "Create a new image from a container's changes"},
     {"container", cmd_container, "Manage containers"},
@@ -57,7 +58,7 @@ static const struct hutch_subcmd commands[] = {
  * sealed copy of this binary (runtime/sealed.h), re-executed before they
  * do anything. */
 static bool starts_container_processes(int argc, char **argv) {
-  static const char *const verbs[] = {"run", "start", "restart", "exec", "__monitor"};
+  static const char *const verbs[] = {"run", "start", "restart", "exec", "build", "__monitor"};
   const char *v = argv[0];
   if (strcmp(v, "container") == 0 && argc > 1)
     v = argv[1];

@@ -215,9 +215,10 @@ int hutch_tar_writer_open(int fd, struct hutch_tar_writer **out, struct hutch_er
   return fn ? fn(fd, out, err) : -1;
 }
 
-int hutch_tar_writer_close(struct hutch_tar_writer *w, char diff_id[72], struct hutch_error **err) {
+int hutch_tar_writer_close(struct hutch_tar_writer *w, char diff_id[72], char content_id[72],
+                           struct hutch_error **err) {
   PLUGIN_FN("archive", hutch_tar_writer_close, err);
-  return fn ? fn(w, diff_id, err) : -1;
+  return fn ? fn(w, diff_id, content_id, err) : -1;
 }
 
 void hutch_tar_writer_abort(struct hutch_tar_writer *w) {

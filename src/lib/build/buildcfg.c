@@ -181,10 +181,10 @@ int hutch_build_config_dump(const struct hutch_build_config *bc, char **out,
       json_object_set_new(e, "empty_layer", json_true());
     json_array_append_new(hist, e);
   }
-  _cleanup_json_ json_t *j = json_pack(
-      "{s:s, s:s, s:o, s:{s:s, s:o}, s:o}", "architecture", c->architecture ?: "amd64", "os",
-      c->os ?: "linux", "config", container_config(bc), "rootfs", "type", "layers", "diff_ids",
-      strv_json(c->diff_ids), "history", hist);
+  _cleanup_json_ json_t *j =
+      json_pack("{s:s, s:s, s:o, s:{s:s, s:o}, s:o}", "architecture", c->architecture ?: "amd64",
+                "os", c->os ?: "linux", "config", container_config(bc), "rootfs", "type", "layers",
+                "diff_ids", strv_json(c->diff_ids), "history", hist);
   if (!j)
     return hutch_error_set(err, ENOMEM, "image config");
   set_str(j, "variant", c->variant);
@@ -195,16 +195,15 @@ int hutch_build_config_dump(const struct hutch_build_config *bc, char **out,
 }
 
 int hutch_build_config_add_history(struct hutch_build_config *bc, const char *created,
-                                   const char *created_by, const char *author,
-                                   const char *comment, bool empty_layer) {
-  struct hutch_build_history *nv =
-      realloc(bc->history, (bc->n_history + 1) * sizeof(*bc->history));
+                                   const char *created_by, const char *author, const char *comment,
+                                   bool empty_layer) {
+  struct hutch_build_history *nv = realloc(bc->history, (bc->n_history + 1) * sizeof(*bc->history));
   if (!nv)
     return -ENOMEM;
   bc->history = nv;
-  nv[bc->n_history++] = (struct hutch_build_history){
-      dup_or_null(created), dup_or_null(created_by), dup_or_null(author), dup_or_null(comment),
-      empty_layer};
+  nv[bc->n_history++] =
+      (struct hutch_build_history){dup_or_null(created), dup_or_null(created_by),
+                                   dup_or_null(author), dup_or_null(comment), empty_layer};
   return 0;
 }
 
@@ -245,7 +244,7 @@ int hutch_parse_go_duration(const char *s, int64_t *ns) {
   static const struct {
     const char *unit;
     int64_t ns;
-  } units[] = {{"ns", 1},       {"us", 1000},          {"µs", 1000},           {"ms", 1000000},
+  } units[] = {{"ns", 1},         {"us", 1000},         {"µs", 1000},          {"ms", 1000000},
                {"s", 1000000000}, {"m", 60000000000LL}, {"h", 3600000000000LL}};
   int64_t total = 0;
   if (strcmp(s, "0") == 0)

@@ -45,8 +45,8 @@ void hutch_build_config_freep(struct hutch_build_config **bc);
 int hutch_build_config_dump(const struct hutch_build_config *bc, char **out,
                             struct hutch_error **err);
 int hutch_build_config_add_history(struct hutch_build_config *bc, const char *created,
-                                   const char *created_by, const char *author,
-                                   const char *comment, bool empty_layer);
+                                   const char *created_by, const char *author, const char *comment,
+                                   bool empty_layer);
 int hutch_build_config_add_layer(struct hutch_build_config *bc, const char *diff_id);
 
 /* "K=V" vectors: the value of k, or NULL; set k (replacing its entry). */

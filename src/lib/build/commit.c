@@ -18,9 +18,9 @@ static const char *env_lookup(void *ud, const char *name) {
 int hutch_commit_apply_changes(struct hutch_build_config *bc, char *const *changes,
                                struct hutch_error **err) {
   static const enum hutch_df_kind allowed[] = {
-      HUTCH_DF_CMD,        HUTCH_DF_ENTRYPOINT, HUTCH_DF_ENV,        HUTCH_DF_EXPOSE,
-      HUTCH_DF_HEALTHCHECK, HUTCH_DF_LABEL,     HUTCH_DF_ONBUILD,    HUTCH_DF_STOPSIGNAL,
-      HUTCH_DF_USER,       HUTCH_DF_VOLUME,     HUTCH_DF_WORKDIR,
+      HUTCH_DF_CMD,         HUTCH_DF_ENTRYPOINT, HUTCH_DF_ENV,     HUTCH_DF_EXPOSE,
+      HUTCH_DF_HEALTHCHECK, HUTCH_DF_LABEL,      HUTCH_DF_ONBUILD, HUTCH_DF_STOPSIGNAL,
+      HUTCH_DF_USER,        HUTCH_DF_VOLUME,     HUTCH_DF_WORKDIR,
   };
   for (size_t i = 0; changes && changes[i]; i++) {
     struct hutch_df_instr in = {0};
@@ -55,12 +55,13 @@ static int commit_locked(struct hutch_engine *e, struct hutch_ctr *c,
   struct hutch_store *s;
   _cleanup_image_ struct hutch_image *parent = NULL;
   _cleanup_build_config_ struct hutch_build_config *bc = NULL;
-  if (hutch_engine_store(e, &s, err) < 0 || hutch_image_lookup(s, c->cfg.image_id, &parent, err) < 0 ||
+  if (hutch_engine_store(e, &s, err) < 0 ||
+      hutch_image_lookup(s, c->cfg.image_id, &parent, err) < 0 ||
       hutch_build_config_parse(parent->config_json, parent->config_len, &bc, err) < 0 ||
       hutch_commit_apply_changes(bc, o->changes, err) < 0)
     return -1;
   _cleanup_free_ char *upper = hutch_ctr_path(c, "upper");
-  struct hutch_new_layer layer;
+  struct hutch_new_layer layer = {0};
   if (!upper)
     return hutch_error_set(err, ENOMEM, "commit");
   if (hutch_build_layer_from_upper(s, upper, &layer, err) < 0)
@@ -80,9 +81,8 @@ static int commit_locked(struct hutch_engine *e, struct hutch_ctr *c,
   return hutch_build_store_image(s, parent, bc, &layer, o->name, out, err);
 }
 
-int hutch_ctr_commit(struct hutch_engine *e, struct hutch_ctr *c,
-                     const struct hutch_commit_opts *o, struct hutch_image **out,
-                     struct hutch_error **err) {
+int hutch_ctr_commit(struct hutch_engine *e, struct hutch_ctr *c, const struct hutch_commit_opts *o,
+                     struct hutch_image **out, struct hutch_error **err) {
   bool paused = false;
   if (o->pause && hutch_ctr_running(c) && strcmp(hutch_ctr_status(e, c), "paused") != 0) {
     if (hutch_container_pause(&e->rt, c->id, err) < 0)

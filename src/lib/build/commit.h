@@ -14,9 +14,8 @@ struct hutch_commit_opts {
   bool pause;       /* freeze a running container meanwhile */
 };
 
-int hutch_ctr_commit(struct hutch_engine *e, struct hutch_ctr *c,
-                     const struct hutch_commit_opts *o, struct hutch_image **out,
-                     struct hutch_error **err);
+int hutch_ctr_commit(struct hutch_engine *e, struct hutch_ctr *c, const struct hutch_commit_opts *o,
+                     struct hutch_image **out, struct hutch_error **err);
 
 /* Apply -c changes to bc: only the instructions docker commit takes
  * (CMD ENTRYPOINT ENV EXPOSE HEALTHCHECK LABEL ONBUILD STOPSIGNAL USER

@@ -38,18 +38,32 @@ int hutch_build_write_layer(struct hutch_store *s, hutch_layer_fill_fn fill, voi
     hutch_tar_writer_abort(w);
     r = -1;
   } else if (r == 0) {
-    r = hutch_tar_writer_close(w, out->diff_id, err);
+    r = hutch_tar_writer_close(w, out->diff_id, out->content_id, err);
   }
   struct stat st;
   if (r == 0 && fstat(fd, &st) < 0)
     r = hutch_error_set(err, errno, "layer: stat");
-  if (r == 0) {
-    out->size = (uint64_t)st.st_size;
-    r = hutch_store_commit_blob_file(s, tmp, out->diff_id, err);
-  }
-  if (r < 0)
+  if (r < 0) {
     unlink(tmp);
+    return r;
+  }
+  out->size = (uint64_t)st.st_size;
+  out->tmp = TAKE_PTR(tmp);
+  return 0;
+}
+
+int hutch_build_layer_keep(struct hutch_store *s, struct hutch_new_layer *l,
+                           struct hutch_error **err) {
+  int r = hutch_store_commit_blob_file(s, l->tmp, l->diff_id, err);
+  hutch_build_layer_drop(l);
   return r;
+}
+
+void hutch_build_layer_drop(struct hutch_new_layer *l) {
+  if (l->tmp)
+    unlink(l->tmp);
+  free(l->tmp);
+  l->tmp = NULL;
 }
 
 static int fill_upper(struct hutch_tar_writer *w, void *ud, struct hutch_error **err) {
@@ -62,12 +76,13 @@ static int fill_upper(struct hutch_tar_writer *w, void *ud, struct hutch_error *
 
 int hutch_build_layer_from_upper(struct hutch_store *s, const char *upper,
                                  struct hutch_new_layer *out, struct hutch_error **err) {
-  return hutch_build_write_layer(s, fill_upper, (void *)upper, out, err);
+  if (hutch_build_write_layer(s, fill_upper, (void *)upper, out, err) < 0)
+    return -1;
+  return hutch_build_layer_keep(s, out, err);
 }
 
 static json_t *descriptor(const char *mt, const char *digest, int64_t size) {
-  return json_pack("{s:s, s:s, s:I}", "mediaType", mt, "digest", digest, "size",
-                   (json_int_t)size);
+  return json_pack("{s:s, s:s, s:I}", "mediaType", mt, "digest", digest, "size", (json_int_t)size);
 }
 
 /* The parent's layer descriptors, from its manifest blob. */
@@ -109,13 +124,14 @@ int hutch_build_store_image(struct hutch_store *s, const struct hutch_image *par
   if (parent_layers(s, parent, layers, err) < 0)
     return -1;
   if (layer)
-    json_array_append_new(layers, descriptor(HUTCH_MT_OCI_LAYER, layer->diff_id,
-                                             (int64_t)layer->size));
+    json_array_append_new(layers,
+                          descriptor(HUTCH_MT_OCI_LAYER, layer->diff_id, (int64_t)layer->size));
   _cleanup_json_ json_t *man = json_pack(
       "{s:i, s:s, s:o, s:O}", "schemaVersion", 2, "mediaType", HUTCH_MT_OCI_MANIFEST, "config",
       descriptor(HUTCH_MT_OCI_CONFIG, cd, (int64_t)strlen(cfg)), "layers", layers);
   _cleanup_free_ char *mtext = man ? json_dumps(man, JSON_COMPACT) : NULL;
   if (!mtext)
     return hutch_error_set(err, ENOMEM, "manifest");
-  return hutch_image_commit(s, mtext, strlen(mtext), store_name, out, err);
+  return hutch_image_commit_child(s, mtext, strlen(mtext), store_name,
+                                  parent ? parent->manifest_digest : NULL, out, err);
 }

@@ -11,15 +11,21 @@
 #include <stdint.h>
 
 struct hutch_new_layer {
-  char diff_id[72]; /* also the blob's digest */
+  char diff_id[72];    /* also the blob's digest */
+  char content_id[72]; /* the entries without times (tarwrite.h) */
   uint64_t size;
+  char *tmp; /* written, not yet in the store (hutch_build_layer_keep/drop) */
 };
 
-/* A layer written by fill into the store (blob committed). */
+/* A layer written by fill into a temporary file of the store: keep it
+ * (into blobs/) or drop it (a cache hit). */
 typedef int (*hutch_layer_fill_fn)(struct hutch_tar_writer *w, void *ud, struct hutch_error **err);
 int hutch_build_write_layer(struct hutch_store *s, hutch_layer_fill_fn fill, void *ud,
                             struct hutch_new_layer *out, struct hutch_error **err);
-/* The overlay upper dir at path as a layer. */
+int hutch_build_layer_keep(struct hutch_store *s, struct hutch_new_layer *l,
+                           struct hutch_error **err);
+void hutch_build_layer_drop(struct hutch_new_layer *l);
+/* The overlay upper dir at path as a layer, kept. */
 int hutch_build_layer_from_upper(struct hutch_store *s, const char *upper,
                                  struct hutch_new_layer *out, struct hutch_error **err);
 

@@ -27,6 +27,7 @@ struct hutch_tar_writer {
   struct archive *a;
   struct archive_entry_linkresolver *links;
   struct hutch_sha256 sha;
+  struct hutch_sha256 content; /* names, modes, owners, data; no times */
   int fd;
 };
 
@@ -60,6 +61,11 @@ int hutch_tar_writer_open(int fd, struct hutch_tar_writer **out, struct hutch_er
     free(w);
     return hutch_error_set(err, ENOMEM, "layer tar");
   }
+  if (hutch_sha256_init(&w->content) < 0) {
+    hutch_sha256_cleanup(&w->sha);
+    free(w);
+    return hutch_error_set(err, ENOMEM, "layer tar");
+  }
   w->fd = fd;
   w->a = archive_write_new();
   w->links = archive_entry_linkresolver_new();
@@ -87,15 +93,19 @@ void hutch_tar_writer_abort(struct hutch_tar_writer *w) {
   if (w->links)
     archive_entry_linkresolver_free(w->links);
   hutch_sha256_cleanup(&w->sha);
+  hutch_sha256_cleanup(&w->content);
   free(w);
 }
 
-int hutch_tar_writer_close(struct hutch_tar_writer *w, char diff_id[72], struct hutch_error **err) {
+int hutch_tar_writer_close(struct hutch_tar_writer *w, char diff_id[72], char content_id[72],
+                           struct hutch_error **err) {
   int r = 0;
-  if (archive_write_close(w->a) != ARCHIVE_OK)
+  if (archive_write_close(w->a) != ARCHIVE_OK) {
     r = arch_err(err, w->a, "layer tar");
-  else
+  } else {
     hutch_sha256_final(&w->sha, diff_id);
+    hutch_sha256_final(&w->content, content_id);
+  }
   hutch_tar_writer_abort(w);
   return r;
 }
@@ -112,7 +122,25 @@ static int copy_data(struct hutch_tar_writer *w, int fd, const char *name,
     /* a file that grew since its stat: the header has its size */
     if (n == 0 || archive_write_data(w->a, buf, (size_t)n) <= 0)
       return 0;
+    hutch_sha256_update(&w->content, buf, (size_t)n);
   }
+}
+
+/* What the build cache keys COPY and ADD on: the entry without its times. */
+static void hash_entry(struct hutch_tar_writer *w, struct archive_entry *e) {
+  char meta[128];
+  const char *name = archive_entry_pathname(e);
+  const char *link = archive_entry_symlink(e);
+  const char *hard = archive_entry_hardlink(e);
+  int n = snprintf(meta, sizeof(meta), "%o %lld %lld %lld", (unsigned)archive_entry_mode(e),
+                   (long long)archive_entry_uid(e), (long long)archive_entry_gid(e),
+                   (long long)archive_entry_size(e));
+  hutch_sha256_update(&w->content, name, strlen(name) + 1);
+  hutch_sha256_update(&w->content, meta, (size_t)n + 1);
+  if (link)
+    hutch_sha256_update(&w->content, link, strlen(link) + 1);
+  if (hard)
+    hutch_sha256_update(&w->content, hard, strlen(hard) + 1);
 }
 
 /* Write ent (with fd's data when a regular file), hardlinks resolved. */
@@ -122,6 +150,7 @@ static int put(struct hutch_tar_writer *w, struct archive_entry *ent, int data_f
   archive_entry_linkify(w->links, &ent, &spare);
   /* pax: a hardlink comes back at once with its target set and no data */
   const char *name = archive_entry_pathname(ent);
+  hash_entry(w, ent);
   if (archive_write_header(w->a, ent) < ARCHIVE_WARN)
     return arch_err(err, w->a, name);
   if (data_fd >= 0 && archive_entry_size(ent) > 0 && copy_data(w, data_fd, name, err) < 0)
@@ -296,8 +325,8 @@ int hutch_tar_add_upper(struct hutch_tar_writer *w, int upperfd, struct hutch_er
   return walk_fd(&k, upperfd, "", NULL, 0, err);
 }
 
-int hutch_tar_add_dir(struct hutch_tar_writer *w, const char *name,
-                      const struct hutch_tar_attr *a, struct hutch_error **err) {
+int hutch_tar_add_dir(struct hutch_tar_writer *w, const char *name, const struct hutch_tar_attr *a,
+                      struct hutch_error **err) {
   _cleanup_entry_ struct archive_entry *e = archive_entry_new();
   if (!e)
     return hutch_error_set(err, ENOMEM, "layer tar");
@@ -376,14 +405,17 @@ int hutch_tar_add_archive(struct hutch_tar_writer *w, int fd, const char *dest,
       archive_entry_copy_hardlink(e, nh);
     }
     apply_attr(e, a);
+    hash_entry(w, e);
     if (archive_write_header(w->a, e) < ARCHIVE_WARN)
       return arch_err(err, w->a, nn);
     const void *buf;
     size_t len;
     la_int64_t off;
-    while ((r = archive_read_data_block(in, &buf, &len, &off)) == ARCHIVE_OK)
+    while ((r = archive_read_data_block(in, &buf, &len, &off)) == ARCHIVE_OK) {
       if (archive_write_data(w->a, buf, len) < 0)
         return arch_err(err, w->a, nn);
+      hutch_sha256_update(&w->content, buf, len);
+    }
     if (r != ARCHIVE_EOF)
       return arch_err(err, in, "ADD: read archive");
     if (archive_write_finish_entry(w->a) < ARCHIVE_WARN)

@@ -19,8 +19,11 @@ struct hutch_tar_writer;
 /* A tar (pax) stream on fd; the sha256 of everything written is its
  * diff-id (hutch_tar_writer_close). */
 int hutch_tar_writer_open(int fd, struct hutch_tar_writer **out, struct hutch_error **err);
-/* Finish the stream: diff_id gets "sha256:…"; frees w. */
-int hutch_tar_writer_close(struct hutch_tar_writer *w, char diff_id[72], struct hutch_error **err);
+/* Finish the stream: diff_id gets "sha256:…" of the tar, content_id a
+ * digest of its entries without their times (the build cache's key for
+ * COPY and ADD: touching a file does not change it); frees w. */
+int hutch_tar_writer_close(struct hutch_tar_writer *w, char diff_id[72], char content_id[72],
+                           struct hutch_error **err);
 void hutch_tar_writer_abort(struct hutch_tar_writer *w);
 
 /* The overlay upper dir at upperfd as layer entries. */
@@ -34,8 +37,8 @@ struct hutch_tar_attr {
 
 /* A directory entry (the destination's parents), root-owned 0755 unless
  * a says otherwise. name: relative, no leading '/'. */
-int hutch_tar_add_dir(struct hutch_tar_writer *w, const char *name,
-                      const struct hutch_tar_attr *a, struct hutch_error **err);
+int hutch_tar_add_dir(struct hutch_tar_writer *w, const char *name, const struct hutch_tar_attr *a,
+                      struct hutch_error **err);
 
 /* Decides, for a path below a copied directory (relative to the
  * context), whether to leave it out (.dockerignore). */
