@@ -91,20 +91,23 @@ int cmd_build(int argc, char **argv) {
   bool no_cache = false, pull = false, quiet = false;
   const struct hutch_flag flags[] = {
       {"build-arg", 0, HUTCH_FLAG_LIST, &build_args, "Set build-time variables"},
-      {"file", 'f', HUTCH_FLAG_STRING, &file, "Name of the Dockerfile (default: \"PATH/Dockerfile\")"},
+      {"file", 'f', HUTCH_FLAG_STRING, &file,
+       "Name of the Dockerfile (default: \"PATH/Dockerfile\")"},
       {"label", 0, HUTCH_FLAG_LIST, &labels, "Set metadata for an image"},
       {"network", 0, HUTCH_FLAG_STRING, &network,
        "Set the networking mode for the RUN instructions during build (default|none|host)"},
       {"no-cache", 0, HUTCH_FLAG_BOOL, &no_cache, "Do not use cache when building the image"},
-      {"platform", 0, HUTCH_FLAG_STRING, &platform, "Set platform if server is multi-platform capable"},
+      {"platform", 0, HUTCH_FLAG_STRING, &platform,
+       "Set platform if server is multi-platform capable"},
       {"pull", 0, HUTCH_FLAG_BOOL, &pull, "Always attempt to pull a newer version of the image"},
-      {"quiet", 'q', HUTCH_FLAG_BOOL, &quiet, "Suppress the build output and print image ID on success"},
+      {"quiet", 'q', HUTCH_FLAG_BOOL, &quiet,
+       "Suppress the build output and print image ID on success"},
       {"tag", 't', HUTCH_FLAG_LIST, &tags, "Name and optionally a tag in the \"name:tag\" format"},
       {"target", 0, HUTCH_FLAG_STRING, &target, "Set the target build stage to build"},
       {0},
   };
-  const struct hutch_cmd cmd = {"[OPTIONS] PATH | -", "Build an image from a Dockerfile", flags,
-                                1, 1};
+  const struct hutch_cmd cmd = {"[OPTIONS] PATH | -", "Build an image from a Dockerfile", flags, 1,
+                                1};
   int n, r = hutch_flags_parse(&cmd, argc, argv, &n);
   if (r != 0)
     return hutch_flags_status(r);
@@ -116,7 +119,7 @@ int cmd_build(int argc, char **argv) {
     if (hutch_reference_parse(*t, &ref, &err) < 0)
       return ctr_cli_fail(err);
   }
-  _cleanup_free_ char *tmpdir = NULL, *text = NULL, *id = NULL;
+  _cleanup_free_ char *tmpdir = NULL, *text = NULL, *id = NULL, *ctx_file = NULL;
   const char *context = argv[1];
   if (strcmp(context, "-") == 0) {
     if (stdin_context(&tmpdir, &text, &err) < 0) {
@@ -125,6 +128,9 @@ int cmd_build(int argc, char **argv) {
       return ctr_cli_fail(err);
     }
     context = tmpdir;
+    /* -f names a file of a context that came on stdin */
+    if (file && file[0] != '/' && !text && asprintf(&ctx_file, "%s/%s", tmpdir, file) >= 0)
+      file = ctx_file;
   }
   _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
   struct hutch_build_opts o = {.context = context,

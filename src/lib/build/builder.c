@@ -73,8 +73,7 @@ static int set_image(struct stage_state *st, struct hutch_image *img, struct hut
 }
 
 int hutch_builder_commit(struct builder *b, struct stage_state *st, const char *created_by,
-                         struct hutch_new_layer *layer, const char *key,
-                         struct hutch_error **err) {
+                         struct hutch_new_layer *layer, const char *key, struct hutch_error **err) {
   char now[64];
   hutch_build_now(now);
   free(st->bc->c->created);
@@ -143,9 +142,9 @@ static int declare_args(struct builder *b, char ***into, const struct hutch_df_i
     _cleanup_free_ char *dflt = NULL;
     if (!name)
       return hutch_error_set(err, ENOMEM, "ARG");
-    struct hutch_build_vars v = st ? hutch_builder_vars(b, st)
-                                   : (struct hutch_build_vars){b->df->escape, meta_lookup,
-                                                               b->meta_args};
+    struct hutch_build_vars v =
+        st ? hutch_builder_vars(b, st)
+           : (struct hutch_build_vars){b->df->escape, meta_lookup, b->meta_args};
     if (eq && hutch_shlex_expand(eq + 1, b->df->escape, v.lookup, v.ud, &dflt, err) < 0)
       return -1;
     const char *val = build_arg(b, name);
@@ -202,8 +201,8 @@ static int step(struct builder *b, struct stage_state *st, const struct hutch_df
 static int from(struct builder *b, struct stage_state *st, const struct hutch_stage *sg,
                 struct hutch_error **err) {
   _cleanup_free_ char *base = NULL;
-  if (hutch_shlex_expand(sg->from->args[0], b->df->escape, meta_lookup, b->meta_args, &base,
-                         err) < 0)
+  if (hutch_shlex_expand(sg->from->args[0], b->df->escape, meta_lookup, b->meta_args, &base, err) <
+      0)
     return hutch_error_wrap(err, "Dockerfile:%d: FROM", sg->from->line);
   if (!*base)
     return hutch_error_say(err, EINVAL, "Dockerfile:%d: FROM: base name (%s) should not be blank",

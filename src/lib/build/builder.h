@@ -17,8 +17,8 @@ struct builder {
   struct hutch_stages stages;
   struct hutch_ignore *ignore;
   int ctxfd;
-  char **meta_args;   /* the global ARGs with their values, "K=V" */
-  char **stage_ids;   /* each built stage's image id, NULL when not built */
+  char **meta_args; /* the global ARGs with their values, "K=V" */
+  char **stage_ids; /* each built stage's image id, NULL when not built */
   int step, n_steps;
 };
 
@@ -36,14 +36,14 @@ const char *hutch_builder_lookup(void *ud, const char *name);
 struct hutch_build_vars hutch_builder_vars(struct builder *b, struct stage_state *st);
 
 /* Step output, unless quiet. */
-void hutch_builder_say(struct builder *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void hutch_builder_say(struct builder *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* A new image for st: its config (with a history entry for
  * created_by/empty_layer, stamped now) on its image plus layer (NULL:
  * none); st->img becomes it, and the cache records key → it. */
 int hutch_builder_commit(struct builder *b, struct stage_state *st, const char *created_by,
-                         struct hutch_new_layer *layer, const char *key,
-                         struct hutch_error **err);
+                         struct hutch_new_layer *layer, const char *key, struct hutch_error **err);
 
 int hutch_builder_run(struct builder *b, struct stage_state *st, const struct hutch_df_instr *in,
                       const char *key, struct hutch_error **err);

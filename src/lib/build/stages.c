@@ -69,9 +69,8 @@ static void mark(struct hutch_stages *st, size_t i) {
     mark(st, (size_t)dep);
   for (size_t j = 0; j < st->v[i].n; j++) {
     const struct hutch_df_instr *in = st->v[i].v[j];
-    const char *f = in->kind == HUTCH_DF_COPY || in->kind == HUTCH_DF_ADD
-                        ? hutch_df_flag(in, "from")
-                        : NULL;
+    const char *f =
+        in->kind == HUTCH_DF_COPY || in->kind == HUTCH_DF_ADD ? hutch_df_flag(in, "from") : NULL;
     int d = f ? hutch_stage_find(st, f, i) : -1;
     if (d >= 0)
       mark(st, (size_t)d);

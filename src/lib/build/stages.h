@@ -9,7 +9,7 @@
 
 struct hutch_stage {
   const struct hutch_df_instr *from;
-  const char *name; /* AS name as written, or NULL */
+  const char *name;                      /* AS name as written, or NULL */
   const struct hutch_df_instr *const *v; /* the instructions after FROM */
   size_t n;
   bool needed;

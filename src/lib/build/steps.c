@@ -139,11 +139,11 @@ struct copy_job {
   struct builder *b;
   struct stage_state *st;
   const struct hutch_df_instr *in;
-  int rootfd;             /* where sources are */
-  bool context;           /* rootfd is the build context (.dockerignore applies) */
-  char **srcs;            /* expanded, cleaned, relative to rootfd */
-  char *dest;             /* cleaned, absolute */
-  bool dest_dir;          /* sources go below dest */
+  int rootfd;    /* where sources are */
+  bool context;  /* rootfd is the build context (.dockerignore applies) */
+  char **srcs;   /* expanded, cleaned, relative to rootfd */
+  char *dest;    /* cleaned, absolute */
+  bool dest_dir; /* sources go below dest */
   struct hutch_tar_attr attr;
   bool add;
 };
@@ -428,8 +428,8 @@ int hutch_builder_copy(struct builder *b, struct stage_state *st, const struct h
                        int (*cached)(struct builder *, struct stage_state *, const char *key,
                                      struct hutch_error **),
                        struct hutch_error **err) {
-  struct copy_job j = {.b = b, .st = st, .in = in, .rootfd = -EBADF,
-                       .add = in->kind == HUTCH_DF_ADD};
+  struct copy_job j = {
+      .b = b, .st = st, .in = in, .rootfd = -EBADF, .add = in->kind == HUTCH_DF_ADD};
   struct hutch_new_layer layer = {0};
   int r = copy_layer(&j, &layer, err);
   char key[72];
