@@ -575,3 +575,25 @@ out:
   decomp_close(&d);
   return r;
 }
+
+int hutch_archive_entry_at(int fd, const struct stat *st, const char *name,
+                           struct archive_entry *ent, int *data, struct hutch_error **err) {
+  archive_entry_copy_stat(ent, st);
+  archive_entry_set_pathname(ent, name);
+  if (S_ISLNK(st->st_mode)) {
+    char target[4096];
+    ssize_t n = readlinkat(fd, "", target, sizeof(target) - 1);
+    if (n < 0)
+      return hutch_error_set(err, errno, "readlink %s", name);
+    target[n] = '\0';
+    archive_entry_set_symlink(ent, target);
+  } else if (S_ISREG(st->st_mode) || S_ISDIR(st->st_mode)) {
+    char p[32];
+    *data = open(hutch_fd_path(fd, p), O_RDONLY | O_NOCTTY | O_CLOEXEC);
+    if (*data < 0)
+      return hutch_error_set(err, errno, "open %s", name);
+  }
+  if (!S_ISREG(st->st_mode))
+    archive_entry_set_size(ent, 0);
+  return 0;
+}

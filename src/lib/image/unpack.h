@@ -50,3 +50,12 @@ enum {
  * content comes from data_fd when >= 0, else from the reader a. */
 int hutch_unpack_entry(struct archive *a, int data_fd, struct archive_entry *e, int rootfd,
                        unsigned flags, struct hutch_error **err);
+
+struct stat;
+/* An entry for the object at fd (an O_PATH fd, not followed; st its
+ * lstat) named name: its stat, a symlink's target, size 0 unless a
+ * regular file; *data a read fd of a regular file or directory, reopened
+ * through /proc/self/fd (no name is resolved again: the same inode), for
+ * its content and xattrs. For the tree walks that write tars. */
+int hutch_archive_entry_at(int fd, const struct stat *st, const char *name,
+                           struct archive_entry *ent, int *data, struct hutch_error **err);
