@@ -37,6 +37,7 @@ static const struct hutch_subcmd commands[] = {
     {"port", cmd_port, "List port mappings of a container"},
     {"ps", cmd_ps, "List containers"},
     {"pull", cmd_pull, "Download an image from a registry"},
+    {"push", cmd_push, "Upload an image to a registry"},
     {"rename", cmd_rename, "Rename a container"},
     {"restart", cmd_restart, "Restart containers"},
     {"rm", cmd_rm, "Remove containers"},

@@ -154,6 +154,27 @@ int hutch_registry_fetch_blobs(struct hutch_registry *r, const char *repo,
   return fn ? fn(r, repo, blobs, n, progress, ud, err) : -1;
 }
 
+int hutch_registry_open_push(const char *domain, const char *repo, char *const *mount_from,
+                             const struct hutch_registry_opts *opts, struct hutch_registry **out,
+                             struct hutch_error **err) {
+  PLUGIN_FN("registry", hutch_registry_open_push, err);
+  return fn ? fn(domain, repo, mount_from, opts, out, err) : -1;
+}
+
+int hutch_registry_push_blob(struct hutch_registry *reg, const char *repo, const char *digest,
+                             int fd, uint64_t size, const char *mount_from, uint64_t chunk,
+                             enum hutch_blob_push *how, struct hutch_error **err) {
+  PLUGIN_FN("registry", hutch_registry_push_blob, err);
+  return fn ? fn(reg, repo, digest, fd, size, mount_from, chunk, how, err) : -1;
+}
+
+int hutch_registry_put_manifest(struct hutch_registry *reg, const char *repo, const char *ref,
+                                const char *media_type, const char *data, size_t len,
+                                struct hutch_error **err) {
+  PLUGIN_FN("registry", hutch_registry_put_manifest, err);
+  return fn ? fn(reg, repo, ref, media_type, data, len, err) : -1;
+}
+
 /* ---- archives (libarchive) ---- */
 
 int hutch_layer_unpack(int fd, int destfd, struct hutch_unpack_result *res,
@@ -166,6 +187,12 @@ int hutch_layer_decompress(int fd, int outfd, char diff_id[static HUTCH_DIGEST_L
                            struct hutch_error **err) {
   PLUGIN_FN("archive", hutch_layer_decompress, err);
   return fn ? fn(fd, outfd, diff_id, err) : -1;
+}
+
+int hutch_layer_gzip(int in_fd, int out_fd, char digest[static HUTCH_DIGEST_LEN], uint64_t *size,
+                     struct hutch_error **err) {
+  PLUGIN_FN("archive", hutch_layer_gzip, err);
+  return fn ? fn(in_fd, out_fd, digest, size, err) : -1;
 }
 
 int hutch_image_save(struct hutch_store *s, char *const *refs, size_t n,

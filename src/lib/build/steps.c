@@ -146,6 +146,7 @@ struct copy_job {
   bool dest_dir; /* sources go below dest */
   struct hutch_tar_attr attr;
   bool add;
+  char **made; /* parent dirs already in the layer: a tar names each path once */
 };
 
 /* Does the image have path (absolute), and is it a directory? Layers are
@@ -170,7 +171,14 @@ static bool skip_ignored(void *ud, const char *rel) {
   return j->context && hutch_ignore_match(j->b->ignore, rel);
 }
 
-/* Parent directories of name (relative, in the layer) that the image lacks. */
+static int remember(struct copy_job *j, const char *dir) {
+  if (!j->made && !(j->made = calloc(1, sizeof(char *))))
+    return -ENOMEM;
+  return hutch_strv_push(&j->made, dir);
+}
+
+/* Parent directories of name (relative, in the layer) that the image
+ * lacks and this layer does not have yet. */
 static int add_parents(struct copy_job *j, struct hutch_tar_writer *w, const char *name,
                        struct hutch_error **err) {
   _cleanup_free_ char *p = strdup(name);
@@ -184,8 +192,15 @@ static int add_parents(struct copy_job *j, struct hutch_tar_writer *w, const cha
       return hutch_error_set(err, ENOMEM, "COPY");
     struct hutch_tar_attr a = j->attr;
     a.mode = -1;
-    if (!image_has(j->st->img, abs, &dir) && hutch_tar_add_dir(w, p, &a, err) < 0)
-      return -1;
+    bool made = false;
+    for (char **m = j->made; m && *m && !made; m++)
+      made = strcmp(*m, p) == 0;
+    if (!made && !image_has(j->st->img, abs, &dir)) {
+      if (hutch_tar_add_dir(w, p, &a, err) < 0)
+        return -1;
+      if (remember(j, p) < 0)
+        return hutch_error_set(err, ENOMEM, "COPY");
+    }
     *sl = '/';
   }
   return 0;
@@ -211,9 +226,8 @@ static int copy_one(struct copy_job *j, struct hutch_tar_writer *w, const char *
     name = NULL;
   if (!name)
     return hutch_error_set(err, ENOMEM, "COPY");
-  _cleanup_free_ char *probe = NULL;
-  if (asprintf(&probe, "%s/", name) < 0 || add_parents(j, w, probe, err) < 0)
-    return probe ? -1 : hutch_error_set(err, ENOMEM, "COPY");
+  if (add_parents(j, w, name, err) < 0)
+    return -1;
   if (j->add && S_ISREG(st.st_mode)) {
     char p[32];
     _cleanup_close_ int rfd = open(hutch_fd_path(fd, p), O_RDONLY | O_CLOEXEC);
@@ -223,17 +237,23 @@ static int copy_one(struct copy_job *j, struct hutch_tar_writer *w, const char *
                  : hutch_error_set(err, ENOMEM, "ADD");
     }
   }
-  return hutch_tar_add_tree(w, fd, name, j->context ? src : NULL, &j->attr,
+  /* a directory already there (made here, or in the image) keeps its entry */
+  struct hutch_tar_attr a = j->attr;
+  if (S_ISDIR(st.st_mode)) {
+    bool dir = false;
+    for (char **m = j->made; m && *m && !a.skip_top; m++)
+      a.skip_top = strcmp(*m, name) == 0;
+    if (!a.skip_top && (image_has(j->st->img, j->dest, &dir) && dir))
+      a.skip_top = true;
+    if (!a.skip_top && *name && remember(j, name) < 0)
+      return hutch_error_set(err, ENOMEM, "COPY");
+  }
+  return hutch_tar_add_tree(w, fd, name, j->context ? src : NULL, &a,
                             j->context ? skip_ignored : NULL, j, err);
 }
 
 static int fill_copy(struct hutch_tar_writer *w, void *ud, struct hutch_error **err) {
   struct copy_job *j = ud;
-  if (j->dest_dir && strcmp(j->dest, "/") != 0) {
-    _cleanup_free_ char *d = NULL;
-    if (asprintf(&d, "%s/", j->dest + 1) < 0 || add_parents(j, w, d, err) < 0)
-      return d ? -1 : hutch_error_set(err, ENOMEM, "COPY");
-  }
   for (char **s = j->srcs; *s; s++)
     if (copy_one(j, w, *s, err) < 0)
       return -1;
@@ -452,6 +472,7 @@ int hutch_builder_copy(struct builder *b, struct stage_state *st, const struct h
     hutch_build_layer_drop(&layer);
   }
   hutch_strv_free(j.srcs);
+  hutch_strv_free(j.made);
   free(j.dest);
   return r < 0 ? -1 : 0;
 }

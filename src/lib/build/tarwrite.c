@@ -26,9 +26,8 @@
 struct hutch_tar_writer {
   struct archive *a;
   struct archive_entry_linkresolver *links;
-  struct hutch_sha256 sha;
+  struct hutch_hashed_fd out;  /* the tar's digest: its diff-id */
   struct hutch_sha256 content; /* names, modes, owners, data; no times */
-  int fd;
 };
 
 static int arch_err(struct hutch_error **err, struct archive *a, const char *what) {
@@ -37,36 +36,18 @@ static int arch_err(struct hutch_error **err, struct archive *a, const char *wha
   return hutch_error_set(err, e > 0 ? e : EIO, "%s: %s", what, s ? s : "archive error");
 }
 
-/* libarchive's writes come here: hashed on their way to the fd. */
-static la_ssize_t write_cb(struct archive *a, void *ud, const void *buf, size_t n) {
-  struct hutch_tar_writer *w = ud;
-  hutch_sha256_update(&w->sha, buf, n);
-  const char *p = buf;
-  for (size_t done = 0; done < n;) {
-    ssize_t r = write(w->fd, p + done, n - done);
-    if (r < 0 && errno == EINTR)
-      continue;
-    if (r < 0) {
-      archive_set_error(a, errno, "write layer");
-      return -1;
-    }
-    done += (size_t)r;
-  }
-  return (la_ssize_t)n;
-}
-
 int hutch_tar_writer_open(int fd, struct hutch_tar_writer **out, struct hutch_error **err) {
   struct hutch_tar_writer *w = calloc(1, sizeof(*w));
-  if (!w || hutch_sha256_init(&w->sha) < 0) {
+  if (!w || hutch_sha256_init(&w->out.sha) < 0) {
     free(w);
     return hutch_error_set(err, ENOMEM, "layer tar");
   }
   if (hutch_sha256_init(&w->content) < 0) {
-    hutch_sha256_cleanup(&w->sha);
+    hutch_sha256_cleanup(&w->out.sha);
     free(w);
     return hutch_error_set(err, ENOMEM, "layer tar");
   }
-  w->fd = fd;
+  w->out.fd = fd;
   w->a = archive_write_new();
   w->links = archive_entry_linkresolver_new();
   if (!w->a || !w->links) {
@@ -76,7 +57,8 @@ int hutch_tar_writer_open(int fd, struct hutch_tar_writer **out, struct hutch_er
   archive_write_set_format_pax_restricted(w->a);
   archive_entry_linkresolver_set_strategy(w->links, ARCHIVE_FORMAT_TAR_PAX_RESTRICTED);
   archive_write_set_bytes_in_last_block(w->a, 1);
-  if (archive_write_open2(w->a, w, NULL, write_cb, NULL, NULL) != ARCHIVE_OK) {
+  if (archive_write_open2(w->a, &w->out, NULL, hutch_archive_write_hashed, NULL, NULL) !=
+      ARCHIVE_OK) {
     arch_err(err, w->a, "layer tar");
     hutch_tar_writer_abort(w);
     return -1;
@@ -92,7 +74,7 @@ void hutch_tar_writer_abort(struct hutch_tar_writer *w) {
     archive_write_free(w->a);
   if (w->links)
     archive_entry_linkresolver_free(w->links);
-  hutch_sha256_cleanup(&w->sha);
+  hutch_sha256_cleanup(&w->out.sha);
   hutch_sha256_cleanup(&w->content);
   free(w);
 }
@@ -103,7 +85,7 @@ int hutch_tar_writer_close(struct hutch_tar_writer *w, char diff_id[72], char co
   if (archive_write_close(w->a) != ARCHIVE_OK) {
     r = arch_err(err, w->a, "layer tar");
   } else {
-    hutch_sha256_final(&w->sha, diff_id);
+    hutch_sha256_final(&w->out.sha, diff_id);
     hutch_sha256_final(&w->content, content_id);
   }
   hutch_tar_writer_abort(w);
@@ -291,7 +273,8 @@ static int walk_fd(struct walk *k, int fd, const char *name, const char *rel, in
   if (!S_ISLNK(st.st_mode))
     add_xattrs(fd, ent);
   apply_attr(ent, k->attr);
-  if (*name && put(k->w, ent, S_ISREG(st.st_mode) ? data : -EBADF, err) < 0)
+  bool top = depth == 0 && k->attr && k->attr->skip_top;
+  if (*name && !top && put(k->w, ent, S_ISREG(st.st_mode) ? data : -EBADF, err) < 0)
     return -1;
   if (!S_ISDIR(st.st_mode))
     return 0;

@@ -32,7 +32,8 @@ int hutch_tar_add_upper(struct hutch_tar_writer *w, int upperfd, struct hutch_er
 /* Owner and mode overrides for COPY/ADD: -1 keeps the source's. */
 struct hutch_tar_attr {
   int64_t uid, gid;
-  int mode; /* --chmod: permission bits */
+  int mode;      /* --chmod: permission bits */
+  bool skip_top; /* add_tree: a directory's content only, not its own entry */
 };
 
 /* A directory entry (the destination's parents), root-owned 0755 unless

@@ -7,6 +7,7 @@
 #include "util/error.h"
 
 #include <stdint.h>
+#include <sys/types.h>
 
 struct archive;
 struct archive_entry;
@@ -59,3 +60,18 @@ struct stat;
  * its content and xattrs. For the tree walks that write tars. */
 int hutch_archive_entry_at(int fd, const struct stat *st, const char *name,
                            struct archive_entry *ent, int *data, struct hutch_error **err);
+
+/* A libarchive write callback (archive_write_open2) that writes to fd and
+ * hashes what it writes: a layer's digest while it is being made. */
+struct hutch_hashed_fd {
+  int fd;
+  struct hutch_sha256 sha;
+  uint64_t size;
+};
+ssize_t hutch_archive_write_hashed(struct archive *a, void *ud, const void *buf, size_t n);
+
+/* Gzip len bytes of in_fd (from offset 0) into out_fd, without a time in
+ * the header, so that the same layer always gives the same blob (a push
+ * that repeats finds its blobs there); digest and size of the output. */
+int hutch_layer_gzip(int in_fd, int out_fd, char digest[static HUTCH_DIGEST_LEN], uint64_t *size,
+                     struct hutch_error **err);
