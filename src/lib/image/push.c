@@ -53,8 +53,8 @@ static int push_layer(struct push_ctx *c, const struct hutch_descriptor *l, json
                       struct hutch_error **err) {
   const char *mt = l->media_type;
   if (zstd(mt) && !c->o->oci)
-    return hutch_error_say(err, ENOTSUP,
-                           "layer %s is zstd-compressed: push it with --format oci", l->digest);
+    return hutch_error_say(err, ENOTSUP, "layer %s is zstd-compressed: push it with --format oci",
+                           l->digest);
   _cleanup_free_ char *path = hutch_store_blob_path(c->s, l->digest);
   _cleanup_close_ int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
   if (fd < 0)
@@ -77,8 +77,8 @@ static int push_layer(struct push_ctx *c, const struct hutch_descriptor *l, json
       return hutch_error_wrap(err, "layer %s", l->digest);
   }
   enum hutch_blob_push how;
-  if (hutch_registry_push_blob(c->reg, c->repo, digest, fd, size, c->from, c->o->chunk, &how,
-                               err) < 0)
+  if (hutch_registry_push_blob(c->reg, c->repo, digest, fd, size, c->from, c->o->chunk, &how, err) <
+      0)
     return -1;
   report(c, digest, how);
   const char *out_mt = c->o->oci ? (zstd(mt) ? HUTCH_MT_OCI_LAYER_ZSTD : HUTCH_MT_OCI_LAYER_GZIP)
@@ -100,14 +100,14 @@ static int push_all(struct push_ctx *c, const struct hutch_image *img,
   enum hutch_blob_push how;
   if (cfd < 0)
     return hutch_error_set(err, errno ? errno : ENOMEM, "config %s", img->id);
-  if (hutch_registry_push_blob(c->reg, c->repo, img->id, cfd, img->config_len, NULL, 0, &how,
-                               err) < 0)
+  if (hutch_registry_push_blob(c->reg, c->repo, img->id, cfd, img->config_len, NULL, 0, &how, err) <
+      0)
     return -1;
   const char *mmt = c->o->oci ? HUTCH_MT_OCI_MANIFEST : HUTCH_MT_DOCKER_MANIFEST;
-  _cleanup_json_ json_t *man = json_pack(
-      "{s:i, s:s, s:{s:s, s:I, s:s}, s:O}", "schemaVersion", 2, "mediaType", mmt, "config",
-      "mediaType", c->o->oci ? HUTCH_MT_OCI_CONFIG : HUTCH_MT_DOCKER_CONFIG, "size",
-      (json_int_t)img->config_len, "digest", img->id, "layers", layers);
+  _cleanup_json_ json_t *man =
+      json_pack("{s:i, s:s, s:{s:s, s:I, s:s}, s:O}", "schemaVersion", 2, "mediaType", mmt,
+                "config", "mediaType", c->o->oci ? HUTCH_MT_OCI_CONFIG : HUTCH_MT_DOCKER_CONFIG,
+                "size", (json_int_t)img->config_len, "digest", img->id, "layers", layers);
   _cleanup_free_ char *text = man ? json_dumps(man, JSON_INDENT(3)) : NULL;
   char md[HUTCH_DIGEST_LEN];
   if (!text || hutch_sha256_buf(text, strlen(text), md) < 0)
