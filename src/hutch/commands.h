@@ -54,6 +54,7 @@ int cmd_export(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_commit(int argc, char **argv);
 int cmd_push(int argc, char **argv);
+int cmd_history(int argc, char **argv);
 
 /* hutch check (src/hutch/check.c): host features and self-protection probes. */
 int cmd_check(int argc, char **argv);

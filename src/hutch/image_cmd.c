@@ -125,6 +125,7 @@ static int image_prune(int argc, char **argv) {
 
 int cmd_image(int argc, char **argv) {
   static const struct hutch_subcmd subs[] = {
+      {"history", cmd_history, "Show the history of an image"},
       {"import", cmd_import, "Import the contents from a tarball to create a filesystem image"},
       {"inspect", image_inspect, "Display detailed information on one or more images"},
       {"load", cmd_load, "Load an image from a tar archive or STDIN"},

@@ -23,6 +23,7 @@ static const struct hutch_subcmd commands[] = {
     {"diff", cmd_diff, "Changes to files in a container's filesystem"},
     {"exec", cmd_exec, "Run a command in a running container"},
     {"export", cmd_export, "Export a container's filesystem as a tar archive"},
+    {"history", cmd_history, "Show the history of an image"},
     {"image", cmd_image, "Manage images"},
     {"images", cmd_images, "List images"},
     {"import", cmd_import, "Create an image from a rootfs tarball"},

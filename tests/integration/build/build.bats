@@ -54,6 +54,14 @@ DF
   assert_output --partial '["/bin/sh -c #(nop)  ENV WHO=world",true]'
   assert_output --partial '["/bin/sh -c #(nop) WORKDIR /data",true]'
   assert_output --partial '["|1 GREETING=hello /bin/sh -c echo \"$GREETING $WHO\" > /greet && rm /bin/vi",false]'
+  # hutch history: newest first, layer sizes on the steps that made one
+  run hutch history --no-trunc t1
+  assert_success
+  [ "${#lines[@]}" = 9 ]
+  assert_line --index 1 --regexp '^sha256:[0-9a-f]{64} .*/bin/sh -c #\(nop\)  CMD \["cat", "/greet"\] +0B'
+  assert_line --index 5 --regexp '^<missing> .*\|1 GREETING=hello /bin/sh -c echo .* [0-9.]+kB'
+  run hutch image history -q t1
+  [ "${#lines[@]}" = 8 ]
 }
 
 @test "build: the metadata instructions set docker's config fields" {

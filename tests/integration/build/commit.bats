@@ -47,6 +47,9 @@ teardown() { build_teardown; }
   [ "$(cfg cfgimg '.Config.ExposedPorts')" = '{"8080/tcp":{}}' ]
   [ "$(cfg cfgimg '.Config.Labels.k')" = '"v"' ]
   [ "$(cfg cfgimg '.Author')" = '"Me <me@x>"' ]
+  run hutch history cfgimg
+  assert_line --index 1 --regexp "^$(cfg cfgimg .Id | cut -c9-20) .* my message\$"
+  [ "${#lines[@]}" = 3 ]
   hutch rm c3
 }
 
