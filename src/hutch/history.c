@@ -57,8 +57,8 @@ int cmd_history(int argc, char **argv) {
   char idbuf[13];
   const char *id = no_trunc ? img->id : image_cli_short_id(img->id, idbuf);
   if (!quiet)
-    printf("%-*s   %-15s  %-45s   %-9s %s\n", no_trunc ? 71 : 12, "IMAGE", "CREATED",
-           "CREATED BY", "SIZE", "COMMENT");
+    printf("%-*s   %-15s  %-45s   %-9s %s\n", no_trunc ? 71 : 12, "IMAGE", "CREATED", "CREATED BY",
+           "SIZE", "COMMENT");
   for (size_t k = bc->n_history; k-- > 0;) {
     const struct hutch_build_history *h = &bc->history[k];
     const char *rid = k == bc->n_history - 1 ? id : "<missing>";

@@ -92,22 +92,6 @@ int hutch_tar_writer_close(struct hutch_tar_writer *w, char diff_id[72], char co
   return r;
 }
 
-static int copy_data(struct hutch_tar_writer *w, int fd, const char *name,
-                     struct hutch_error **err) {
-  char buf[65536];
-  for (;;) {
-    ssize_t n = read(fd, buf, sizeof(buf));
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0)
-      return hutch_error_set(err, errno, "read %s", name);
-    /* a file that grew since its stat: the header has its size */
-    if (n == 0 || archive_write_data(w->a, buf, (size_t)n) <= 0)
-      return 0;
-    hutch_sha256_update(&w->content, buf, (size_t)n);
-  }
-}
-
 /* What the build cache keys COPY and ADD on: the entry without its times. */
 static void hash_entry(struct hutch_tar_writer *w, struct archive_entry *e) {
   char meta[128];
@@ -135,7 +119,8 @@ static int put(struct hutch_tar_writer *w, struct archive_entry *ent, int data_f
   hash_entry(w, ent);
   if (archive_write_header(w->a, ent) < ARCHIVE_WARN)
     return arch_err(err, w->a, name);
-  if (data_fd >= 0 && archive_entry_size(ent) > 0 && copy_data(w, data_fd, name, err) < 0)
+  if (data_fd >= 0 && archive_entry_size(ent) > 0 &&
+      hutch_archive_write_fd(w->a, data_fd, name, &w->content, err) < 0)
     return -1;
   if (archive_write_finish_entry(w->a) < ARCHIVE_WARN)
     return arch_err(err, w->a, name);

@@ -74,20 +74,6 @@ struct sink {
   unsigned flags;      /* HUTCH_UNPACK_* */
 };
 
-static int tar_data(struct archive *out, int fd, const char *name, struct hutch_error **err) {
-  char buf[65536];
-  for (;;) {
-    ssize_t n = read(fd, buf, sizeof(buf));
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0)
-      return hutch_error_set(err, errno, "read %s", name);
-    /* a file that grew since its stat: the tar header has its size */
-    if (n == 0 || archive_write_data(out, buf, (size_t)n) <= 0)
-      return 0;
-  }
-}
-
 static int sink_put(struct sink *s, struct archive_entry *ent, int data_fd,
                     struct hutch_error **err) {
   if (!s->tar)
@@ -95,7 +81,7 @@ static int sink_put(struct sink *s, struct archive_entry *ent, int data_fd,
   const char *name = archive_entry_pathname(ent);
   if (archive_write_header(s->tar, ent) < ARCHIVE_WARN)
     return arch_err(err, s->tar, name);
-  if (data_fd >= 0 && tar_data(s->tar, data_fd, name, err) < 0)
+  if (data_fd >= 0 && hutch_archive_write_fd(s->tar, data_fd, name, NULL, err) < 0)
     return -1;
   if (archive_write_finish_entry(s->tar) < ARCHIVE_WARN)
     return arch_err(err, s->tar, name);

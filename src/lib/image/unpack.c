@@ -598,6 +598,22 @@ int hutch_archive_entry_at(int fd, const struct stat *st, const char *name,
   return 0;
 }
 
+int hutch_archive_write_fd(struct archive *a, int fd, const char *name, struct hutch_sha256 *also,
+                           struct hutch_error **err) {
+  char buf[65536];
+  for (;;) {
+    ssize_t n = read(fd, buf, sizeof(buf));
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      return hutch_error_set(err, errno, "read %s", name);
+    if (n == 0 || archive_write_data(a, buf, (size_t)n) <= 0)
+      return 0;
+    if (also)
+      hutch_sha256_update(also, buf, (size_t)n);
+  }
+}
+
 ssize_t hutch_archive_write_hashed(struct archive *a, void *ud, const void *buf, size_t n) {
   struct hutch_hashed_fd *o = ud;
   hutch_sha256_update(&o->sha, buf, n);

@@ -61,6 +61,12 @@ struct stat;
 int hutch_archive_entry_at(int fd, const struct stat *st, const char *name,
                            struct archive_entry *ent, int *data, struct hutch_error **err);
 
+/* The data of the entry just written to a: what fd holds, up to the
+ * size in the entry's header (a file that grew since its stat is cut
+ * there); also hashed into also when not NULL. */
+int hutch_archive_write_fd(struct archive *a, int fd, const char *name, struct hutch_sha256 *also,
+                           struct hutch_error **err);
+
 /* A libarchive write callback (archive_write_open2) that writes to fd and
  * hashes what it writes: a layer's digest while it is being made. */
 struct hutch_hashed_fd {
