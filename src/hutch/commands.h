@@ -59,6 +59,11 @@ int cmd_cp(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 
+/* Builder commands (src/hutch/{build,commit,push}.c). */
+int cmd_build(int argc, char **argv);
+int cmd_commit(int argc, char **argv);
+int cmd_push(int argc, char **argv);
+
 /* hutch check (src/hutch/check.c): host features and self-protection probes. */
 int cmd_check(int argc, char **argv);
 

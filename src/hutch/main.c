@@ -19,7 +19,9 @@ static bool global_debug, global_version;
  * here is completed and documented. */
 const struct hutch_subcmd hutch_commands[] = {
     {"attach", cmd_attach, "Attach to a running container's standard streams"},
+    {"build", cmd_build, "Build an image from a Dockerfile"},
     {"check", cmd_check, "Check the host's features and hutch's self-protection"},
+    {"commit", cmd_commit, "Create a new image from a container's changes"},
     {"completion", cmd_completion, "Generate the autocompletion script for the specified shell"},
     {"container", cmd_container, "Manage containers"},
     {"cp", cmd_cp, "Copy files between a container and the host"},
@@ -44,6 +46,7 @@ const struct hutch_subcmd hutch_commands[] = {
     {"port", cmd_port, "List port mappings of a container"},
     {"ps", cmd_ps, "List containers"},
     {"pull", cmd_pull, "Download an image from a registry"},
+    {"push", cmd_push, "Upload an image to a registry"},
     {"rename", cmd_rename, "Rename a container"},
     {"restart", cmd_restart, "Restart containers"},
     {"rm", cmd_rm, "Remove containers"},
@@ -103,8 +106,8 @@ const struct hutch_cmd hutch_main_cmd = {
  * sealed copy of this binary (runtime/sealed.h), re-executed before they
  * do anything. */
 static bool starts_container_processes(int argc, char **argv) {
-  static const char *const verbs[] = {"run",       "start",    "restart", "exec",
-                                      "__monitor", "__health", "system"};
+  static const char *const verbs[] = {"run",   "start",     "restart",  "exec",
+                                      "build", "__monitor", "__health", "system"};
   const char *v = argv[0];
   if (strcmp(v, "container") == 0 && argc > 1)
     v = argv[1];

@@ -21,6 +21,7 @@
  * Where the modules are: $HUTCH_PLUGIN_DIR, next to the executable (or in
  * src/hutch/ below it: the build tree), or the installed HUTCH_PLUGIN_DIR. */
 #include "api/api.h"
+#include "build/tarwrite.h"
 #include "engine/engine.h"
 #include "engine/net/nft.h"
 #include "image/auth.h"
@@ -154,6 +155,27 @@ int hutch_registry_fetch_blobs(struct hutch_registry *r, const char *repo,
   return fn ? fn(r, repo, blobs, n, progress, ud, err) : -1;
 }
 
+int hutch_registry_open_push(const char *domain, const char *repo, char *const *mount_from,
+                             const struct hutch_registry_opts *opts, struct hutch_registry **out,
+                             struct hutch_error **err) {
+  PLUGIN_FN("registry", hutch_registry_open_push, err);
+  return fn ? fn(domain, repo, mount_from, opts, out, err) : -1;
+}
+
+int hutch_registry_push_blob(struct hutch_registry *reg, const char *repo, const char *digest,
+                             int fd, uint64_t size, const char *mount_from, uint64_t chunk,
+                             enum hutch_blob_push *how, struct hutch_error **err) {
+  PLUGIN_FN("registry", hutch_registry_push_blob, err);
+  return fn ? fn(reg, repo, digest, fd, size, mount_from, chunk, how, err) : -1;
+}
+
+int hutch_registry_put_manifest(struct hutch_registry *reg, const char *repo, const char *ref,
+                                const char *media_type, const char *data, size_t len,
+                                struct hutch_error **err) {
+  PLUGIN_FN("registry", hutch_registry_put_manifest, err);
+  return fn ? fn(reg, repo, ref, media_type, data, len, err) : -1;
+}
+
 /* ---- archives (libarchive) ---- */
 
 int hutch_layer_unpack(int fd, int destfd, struct hutch_unpack_result *res,
@@ -166,6 +188,12 @@ int hutch_layer_decompress(int fd, int outfd, char diff_id[static HUTCH_DIGEST_L
                            struct hutch_error **err) {
   PLUGIN_FN("archive", hutch_layer_decompress, err);
   return fn ? fn(fd, outfd, diff_id, err) : -1;
+}
+
+int hutch_layer_gzip(int in_fd, int out_fd, char digest[static HUTCH_DIGEST_LEN], uint64_t *size,
+                     struct hutch_error **err) {
+  PLUGIN_FN("archive", hutch_layer_gzip, err);
+  return fn ? fn(in_fd, out_fd, digest, size, err) : -1;
 }
 
 int hutch_image_save(struct hutch_store *s, char *const *refs, size_t n,
@@ -208,6 +236,52 @@ int hutch_ctr_diff(struct hutch_engine *e, struct hutch_ctr *c, char ***changes,
                    struct hutch_error **err) {
   PLUGIN_FN("archive", hutch_ctr_diff, err);
   return fn ? fn(e, c, changes, err) : -1;
+}
+
+int hutch_tar_writer_open(int fd, struct hutch_tar_writer **out, struct hutch_error **err) {
+  PLUGIN_FN("archive", hutch_tar_writer_open, err);
+  return fn ? fn(fd, out, err) : -1;
+}
+
+int hutch_tar_writer_close(struct hutch_tar_writer *w, char diff_id[72], char content_id[72],
+                           struct hutch_error **err) {
+  PLUGIN_FN("archive", hutch_tar_writer_close, err);
+  return fn ? fn(w, diff_id, content_id, err) : -1;
+}
+
+void hutch_tar_writer_abort(struct hutch_tar_writer *w) {
+  PLUGIN_FN("archive", hutch_tar_writer_abort, NULL);
+  if (fn)
+    fn(w);
+}
+
+int hutch_tar_add_upper(struct hutch_tar_writer *w, int upperfd, struct hutch_error **err) {
+  PLUGIN_FN("archive", hutch_tar_add_upper, err);
+  return fn ? fn(w, upperfd, err) : -1;
+}
+
+int hutch_tar_add_dir(struct hutch_tar_writer *w, const char *name, const struct hutch_tar_attr *a,
+                      struct hutch_error **err) {
+  PLUGIN_FN("archive", hutch_tar_add_dir, err);
+  return fn ? fn(w, name, a, err) : -1;
+}
+
+int hutch_tar_add_tree(struct hutch_tar_writer *w, int srcfd, const char *name, const char *rel,
+                       const struct hutch_tar_attr *a, hutch_tar_skip_fn skip, void *ud,
+                       struct hutch_error **err) {
+  PLUGIN_FN("archive", hutch_tar_add_tree, err);
+  return fn ? fn(w, srcfd, name, rel, a, skip, ud, err) : -1;
+}
+
+bool hutch_tar_is_archive(int fd) {
+  PLUGIN_FN("archive", hutch_tar_is_archive, NULL);
+  return fn ? fn(fd) : false;
+}
+
+int hutch_tar_add_archive(struct hutch_tar_writer *w, int fd, const char *dest,
+                          const struct hutch_tar_attr *a, struct hutch_error **err) {
+  PLUGIN_FN("archive", hutch_tar_add_archive, err);
+  return fn ? fn(w, fd, dest, a, err) : -1;
 }
 
 int hutch_volume_copy_up(const char *rootfs, const char *path, const char *data_dir,

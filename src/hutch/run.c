@@ -294,35 +294,6 @@ static int parse(int argc, char **argv, struct hutch_run_opts *o, struct run_arg
   return n;
 }
 
-/* Look the image up; pull it (or import busybox) when missing, or first
- * with --pull always; never with --pull never. */
-static int get_image(struct hutch_engine *e, const char *ref, const struct run_args *a,
-                     struct hutch_image **img, struct hutch_error **err) {
-  struct hutch_store *s;
-  if (hutch_engine_store(e, &s, err) < 0)
-    return -1;
-  struct hutch_pull_opts po = {.platform = a->platform};
-  bool always = a->pull && strcmp(a->pull, "always") == 0;
-  if (always)
-    return hutch_image_pull(s, ref, &po, img, err);
-  struct hutch_error *lerr = NULL;
-  if (hutch_image_lookup(s, ref, img, &lerr) == 0)
-    return 0;
-  int code = hutch_error_code(lerr);
-  hutch_error_free(lerr);
-  if (code != -ENOENT || (a->pull && strcmp(a->pull, "never") == 0))
-    return hutch_image_lookup(s, ref, img, err);
-  /* the embedded image: docker.io/library/busybox[:latest] */
-  _cleanup_reference_ struct hutch_reference *r = NULL;
-  if (hutch_reference_parse(ref, &r, NULL) == 0) {
-    _cleanup_free_ char *full = hutch_reference_string(r);
-    if (full && strcmp(full, "docker.io/library/busybox:latest") == 0)
-      return hutch_engine_busybox_image(e, img, err);
-  }
-  fprintf(stderr, "Unable to find image '%s' locally\n", ref);
-  return hutch_image_pull(s, ref, &po, img, err);
-}
-
 static int run_or_create(int argc, char **argv) {
   struct hutch_run_opts o = {0};
   struct run_args a = {0};
@@ -352,7 +323,7 @@ static int run_or_create(int argc, char **argv) {
   struct hutch_error *err = NULL;
   _cleanup_image_ struct hutch_image *img = NULL;
   _cleanup_ctr_ struct hutch_ctr *c = NULL;
-  int r = get_image(e, ref, &a, &img, &err);
+  int r = hutch_engine_image_get(e, ref, a.pull, a.platform, &img, &err);
   const char *detach_keys = a.detach_keys; /* points into argv */
   run_args_clear(&a);
   if (r < 0 || hutch_ctr_create(e, ref, img, &o, &c, &err) < 0) {

@@ -74,20 +74,6 @@ struct sink {
   unsigned flags;      /* HUTCH_UNPACK_* */
 };
 
-static int tar_data(struct archive *out, int fd, const char *name, struct hutch_error **err) {
-  char buf[65536];
-  for (;;) {
-    ssize_t n = read(fd, buf, sizeof(buf));
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0)
-      return hutch_error_set(err, errno, "read %s", name);
-    /* a file that grew since its stat: the tar header has its size */
-    if (n == 0 || archive_write_data(out, buf, (size_t)n) <= 0)
-      return 0;
-  }
-}
-
 static int sink_put(struct sink *s, struct archive_entry *ent, int data_fd,
                     struct hutch_error **err) {
   if (!s->tar)
@@ -95,7 +81,7 @@ static int sink_put(struct sink *s, struct archive_entry *ent, int data_fd,
   const char *name = archive_entry_pathname(ent);
   if (archive_write_header(s->tar, ent) < ARCHIVE_WARN)
     return arch_err(err, s->tar, name);
-  if (data_fd >= 0 && tar_data(s->tar, data_fd, name, err) < 0)
+  if (data_fd >= 0 && hutch_archive_write_fd(s->tar, data_fd, name, NULL, err) < 0)
     return -1;
   if (archive_write_finish_entry(s->tar) < ARCHIVE_WARN)
     return arch_err(err, s->tar, name);
@@ -197,25 +183,10 @@ static int walk_fd(int fd, const char *name, struct sink *s, int depth, struct h
   _cleanup_close_ int data = -EBADF;
   if (!ent)
     return hutch_error_set(err, ENOMEM, "copy");
-  archive_entry_copy_stat(ent, &st);
-  archive_entry_set_pathname(ent, name);
-  if (S_ISLNK(st.st_mode)) {
-    char target[4096];
-    ssize_t n = readlinkat(fd, "", target, sizeof(target) - 1);
-    if (n < 0)
-      return hutch_error_set(err, errno, "readlink %s", name);
-    target[n] = '\0';
-    archive_entry_set_symlink(ent, target);
-  } else if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
-    /* reopening through /proc/self/fd resolves no name: the same inode */
-    char p[32];
-    data = open(hutch_fd_path(fd, p), O_RDONLY | O_NOCTTY | O_CLOEXEC);
-    if (data < 0)
-      return hutch_error_set(err, errno, "open %s", name);
+  if (hutch_archive_entry_at(fd, &st, name, ent, &data, err) < 0)
+    return -1;
+  if (data >= 0)
     add_xattrs(data, ent);
-  }
-  if (!S_ISREG(st.st_mode))
-    archive_entry_set_size(ent, 0);
   if (*name && sink_put(s, ent, S_ISREG(st.st_mode) ? data : -EBADF, err) < 0)
     return -1;
   return S_ISDIR(st.st_mode) ? walk_dir(fd, name, s, depth, err) : 0;

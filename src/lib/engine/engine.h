@@ -59,6 +59,12 @@ char *hutch_engine_helper_path(const char *env, const char *name);
 int hutch_engine_busybox_image(struct hutch_engine *e, struct hutch_image **out,
                                struct hutch_error **err);
 
+/* The image ref for run/create/build: from the store, pulled when
+ * missing; pull: NULL or "missing", "always", "never" (image_get.c). */
+int hutch_engine_image_get(struct hutch_engine *e, const char *ref, const char *pull,
+                           const char *platform, struct hutch_image **img,
+                           struct hutch_error **err);
+
 /* ---- container records (record.c, record_row.c, container.c) ---- */
 
 /* What changes while a container lives; the rest of the record is its

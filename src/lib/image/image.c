@@ -208,7 +208,20 @@ int hutch_image_list(struct hutch_store *s, struct hutch_image ***out, size_t *n
   _cleanup_json_ json_t *pos = json_object(); /* manifest digest -> index in v */
   const char *key;
   json_t *rec;
+  /* a build's intermediate images (unnamed, the parent of another) are
+   * not listed, as docker's `images` leaves them out */
+  _cleanup_json_ json_t *parents = json_object();
   json_object_foreach(images, key, rec) {
+    const char *p = json_string_value(json_object_get(rec, "parent"));
+    if (p)
+      json_object_set_new(parents, p, json_true());
+  }
+  json_object_foreach(json_object_get(index, "names"), key, rec) {
+    json_object_del(parents, json_string_value(rec) ?: "");
+  }
+  json_object_foreach(images, key, rec) {
+    if (json_object_get(parents, key))
+      continue;
     r = image_from_record(s, index, key, true, &v[k], err);
     if (r < 0) {
       hutch_image_list_free(v, k);
@@ -231,7 +244,7 @@ int hutch_image_list(struct hutch_store *s, struct hutch_image ***out, size_t *n
 /* Record an image and point name (may be NULL) at it, in one index update. */
 static int index_add(struct hutch_store *s, const char *mdigest, const struct hutch_manifest *m,
                      const char *mt, const struct hutch_image_config *cfg, const char *platform,
-                     const char *name, struct hutch_error **err) {
+                     const char *name, const char *parent, struct hutch_error **err) {
   char **diff_ids = cfg->diff_ids;
   json_t *index = NULL;
   int r = hutch_store_index_begin(s, &index, err);
@@ -255,6 +268,8 @@ static int index_add(struct hutch_store *s, const char *mdigest, const struct hu
                           "size", (json_int_t)size, "added", added, "manifest_media_type", mt);
   if (platform)
     json_object_set_new(rec, "platform", json_string(platform));
+  if (parent)
+    json_object_set_new(rec, "parent", json_string(parent));
   /* for listings, which then need not read every config blob */
   json_object_set_new(rec, "created", json_string(cfg->created ? cfg->created : ""));
   json_object_set_new(images, mdigest, rec);
@@ -465,7 +480,7 @@ int hutch_image_pull(struct hutch_store *s, const char *refstr, const struct hut
   if ((r = hutch_store_put_blob(s, mdata, mlen, stored, err)) < 0)
     goto out;
   /* the index is written last: until here the image does not exist */
-  r = index_add(s, mdigest, m, m->media_type, cfg, platstr, store_name, err);
+  r = index_add(s, mdigest, m, m->media_type, cfg, platstr, store_name, NULL, err);
   if (r < 0)
     goto out;
   if (out)
@@ -481,6 +496,12 @@ out:
 
 int hutch_image_commit(struct hutch_store *s, const char *manifest, size_t len, const char *name,
                        struct hutch_image **out, struct hutch_error **err) {
+  return hutch_image_commit_child(s, manifest, len, name, NULL, out, err);
+}
+
+int hutch_image_commit_child(struct hutch_store *s, const char *manifest, size_t len,
+                             const char *name, const char *parent, struct hutch_image **out,
+                             struct hutch_error **err) {
   struct hutch_manifest *m = NULL;
   struct hutch_image_config *cfg = NULL;
   _cleanup_free_ char *cdata = NULL;
@@ -513,7 +534,7 @@ int hutch_image_commit(struct hutch_store *s, const char *manifest, size_t len, 
       asprintf(&plat, "%s/%s%s%s", cfg->os, cfg->architecture, cfg->variant ? "/" : "",
                cfg->variant ? cfg->variant : "") < 0)
     plat = NULL;
-  r = index_add(s, mdigest, m, m->media_type, cfg, plat, name, err);
+  r = index_add(s, mdigest, m, m->media_type, cfg, plat, name, parent, err);
   if (r == 0 && out)
     r = hutch_image_lookup(s, mdigest, out, err);
 out:

@@ -66,7 +66,8 @@ int hutch_image_pull(struct hutch_store *s, const char *ref, const struct hutch_
  * full id or manifest digest, or a unique hex prefix of an id. */
 int hutch_image_lookup(struct hutch_store *s, const char *ref_or_id, struct hutch_image **out,
                        struct hutch_error **err);
-/* All images, newest first, for listing: names, layers, size, created;
+/* All images, newest first, for listing (without a build's unnamed
+ * intermediates): names, layers, size, created;
  * config and config_json are NULL (the index has what a listing shows, so
  * one file is read, not every config blob), except for images recorded
  * before the index kept their creation time. */
@@ -94,6 +95,12 @@ int hutch_image_import(struct hutch_store *s, int fd, const char *name, struct h
  * store the manifest, unpack its layers, name it. */
 int hutch_image_commit(struct hutch_store *s, const char *manifest, size_t len, const char *name,
                        struct hutch_image **out, struct hutch_error **err);
+/* The same for an image built on parent (its manifest digest, may be
+ * NULL): the index records it as docker's Parent, and listings leave out
+ * unnamed images that are another's parent (a build's intermediates). */
+int hutch_image_commit_child(struct hutch_store *s, const char *manifest, size_t len,
+                             const char *name, const char *parent, struct hutch_image **out,
+                             struct hutch_error **err);
 
 /* A container (holder) uses an image: rmi refuses without force and prune
  * keeps it. */

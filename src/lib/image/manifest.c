@@ -275,7 +275,7 @@ static void config_freep(struct hutch_image_config **c) {
 
 /* A JSON array of strings into a NULL-terminated vector; NULL stays NULL,
  * [] becomes an empty vector. */
-static int strv_from_array(json_t *a, const char *where, char ***out, struct hutch_error **err) {
+int hutch_json_strv(json_t *a, const char *where, char ***out, struct hutch_error **err) {
   *out = NULL;
   if (a == NULL || json_is_null(a))
     return 0;
@@ -343,10 +343,10 @@ int hutch_image_config_parse(const char *data, size_t len, struct hutch_image_co
     c->working_dir = dup_str(cfg, "WorkingDir");
     c->user = dup_str(cfg, "User");
     c->stop_signal = dup_str(cfg, "StopSignal");
-    if ((r = strv_from_array(json_object_get(cfg, "Env"), "config.Env", &c->env, err)) < 0 ||
-        (r = strv_from_array(json_object_get(cfg, "Entrypoint"), "config.Entrypoint",
+    if ((r = hutch_json_strv(json_object_get(cfg, "Env"), "config.Env", &c->env, err)) < 0 ||
+        (r = hutch_json_strv(json_object_get(cfg, "Entrypoint"), "config.Entrypoint",
                              &c->entrypoint, err)) < 0 ||
-        (r = strv_from_array(json_object_get(cfg, "Cmd"), "config.Cmd", &c->cmd, err)) < 0 ||
+        (r = hutch_json_strv(json_object_get(cfg, "Cmd"), "config.Cmd", &c->cmd, err)) < 0 ||
         (r = strv_from_keys(json_object_get(cfg, "ExposedPorts"), "config.ExposedPorts", false,
                             &c->exposed_ports, err)) < 0 ||
         (r = strv_from_keys(json_object_get(cfg, "Volumes"), "config.Volumes", false, &c->volumes,
@@ -356,7 +356,7 @@ int hutch_image_config_parse(const char *data, size_t len, struct hutch_image_co
       return r;
     json_t *hc = json_object_get(cfg, "Healthcheck");
     if (json_is_object(hc)) {
-      if ((r = strv_from_array(json_object_get(hc, "Test"), "config.Healthcheck.Test",
+      if ((r = hutch_json_strv(json_object_get(hc, "Test"), "config.Healthcheck.Test",
                                &c->health_test, err)) < 0)
         return r;
       c->health_interval = json_integer_value(json_object_get(hc, "Interval"));
@@ -368,7 +368,7 @@ int hutch_image_config_parse(const char *data, size_t len, struct hutch_image_co
   json_t *rootfs = json_object_get(j, "rootfs");
   if (!json_is_object(rootfs))
     return hutch_error_set(err, EINVAL, "image config.rootfs: missing");
-  r = strv_from_array(json_object_get(rootfs, "diff_ids"), "rootfs.diff_ids", &c->diff_ids, err);
+  r = hutch_json_strv(json_object_get(rootfs, "diff_ids"), "rootfs.diff_ids", &c->diff_ids, err);
   if (r < 0)
     return r;
   if (c->diff_ids == NULL)

@@ -91,3 +91,8 @@ struct hutch_image_config {
 int hutch_image_config_parse(const char *data, size_t len, struct hutch_image_config **out,
                              struct hutch_error **err);
 void hutch_image_config_free(struct hutch_image_config *c);
+
+/* A JSON array of strings (a, may be NULL) into a NULL-terminated vector:
+ * NULL and null stay NULL, [] is an empty vector; errors name where. */
+typedef struct json_t json_t;
+int hutch_json_strv(json_t *a, const char *where, char ***out, struct hutch_error **err);

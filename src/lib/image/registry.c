@@ -5,6 +5,7 @@
  * loopback, or marked insecure, may fall back to HTTPS without checks and
  * then to plain HTTP. */
 #include "registry.h"
+#include "registry_internal.h"
 
 #include "digest.h"
 #include "manifest.h"
@@ -29,36 +30,16 @@
 #define MAX_ATTEMPTS 5
 #define MAX_MANIFEST (4 * 1024 * 1024)
 
-struct hutch_registry {
-  char *domain;
-  char *host; /* host[:port] we connect to */
-  char *base; /* "https://host" or "http://host" */
-  bool verify;
-  char *cainfo, *sslcert, *sslkey;
-  struct hutch_creds creds;
-  char *authz; /* full "Authorization: ..." header, or NULL */
-  char *scope;
-  int max_parallel;
-};
-
-struct resp {
-  char *body;
-  size_t len, cap, max;
-  long status;
-  char *content_type;
-  char *www_auth;
-  char *retry_after;
-};
-
-static void resp_clear(struct resp *r) {
+void hutch_reg_resp_clear(struct resp *r) {
   free(r->body);
   free(r->content_type);
   free(r->www_auth);
   free(r->retry_after);
+  free(r->location);
   memset(r, 0, sizeof(*r));
 }
 
-static void curl_init_once(void) {
+void hutch_reg_curl_init(void) {
   static bool done;
   if (!done) {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -99,7 +80,7 @@ static char *header_value(const char *line, size_t n, const char *name) {
   return strndup(v, (size_t)(end - v));
 }
 
-static size_t resp_header(char *buf, size_t sz, size_t nm, void *ud) {
+size_t hutch_reg_resp_header(char *buf, size_t sz, size_t nm, void *ud) {
   struct resp *r = ud;
   size_t n = sz * nm;
   char *v;
@@ -118,11 +99,14 @@ static size_t resp_header(char *buf, size_t sz, size_t nm, void *ud) {
   } else if ((v = header_value(buf, n, "retry-after"))) {
     free(r->retry_after);
     r->retry_after = v;
+  } else if ((v = header_value(buf, n, "location"))) {
+    free(r->location);
+    r->location = v;
   }
   return n;
 }
 
-static size_t resp_write(char *buf, size_t sz, size_t nm, void *ud) {
+size_t hutch_reg_resp_write(char *buf, size_t sz, size_t nm, void *ud) {
   struct resp *r = ud;
   size_t n = sz * nm;
   if (r->len + n > r->max)
@@ -141,8 +125,8 @@ static size_t resp_write(char *buf, size_t sz, size_t nm, void *ud) {
   return n;
 }
 
-static CURL *new_handle(struct hutch_registry *reg, const char *url, struct curl_slist **hdrs,
-                        const char *accept, bool with_authz) {
+CURL *hutch_reg_handle(struct hutch_registry *reg, const char *url, struct curl_slist **hdrs,
+                       const char *accept, bool with_authz) {
   CURL *h = curl_easy_init();
   if (h == NULL)
     return NULL;
@@ -185,7 +169,7 @@ static CURL *new_handle(struct hutch_registry *reg, const char *url, struct curl
   return h;
 }
 
-static bool retryable_curl(CURLcode c) {
+bool hutch_reg_retryable_curl(CURLcode c) {
   switch (c) {
   case CURLE_RECV_ERROR:
   case CURLE_SEND_ERROR:
@@ -200,11 +184,11 @@ static bool retryable_curl(CURLcode c) {
   }
 }
 
-static bool retryable_status(long s) {
+bool hutch_reg_retryable_status(long s) {
   return s == 429 || (s >= 500 && s <= 599);
 }
 
-static void backoff(int attempt, const char *retry_after) {
+void hutch_reg_backoff(int attempt, const char *retry_after) {
   long ms = 250L << attempt; /* 250ms, 500ms, 1s, 2s, ... */
   if (retry_after) {
     long secs = strtol(retry_after, NULL, 10);
@@ -221,17 +205,17 @@ static int get_once(struct hutch_registry *reg, const char *url, const char *acc
                     bool with_authz, const struct hutch_creds *basic, size_t max, struct resp *out,
                     struct hutch_error **err) {
   for (int attempt = 0;; attempt++) {
-    resp_clear(out);
+    hutch_reg_resp_clear(out);
     out->max = max;
     struct curl_slist *hdrs = NULL;
-    CURL *h = new_handle(reg, url, &hdrs, accept, with_authz);
+    CURL *h = hutch_reg_handle(reg, url, &hdrs, accept, with_authz);
     if (h == NULL)
       return hutch_error_set(err, ENOMEM, "GET %s", url);
     char errbuf[CURL_ERROR_SIZE] = "";
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, resp_write);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, hutch_reg_resp_write);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, out);
-    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, resp_header);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, hutch_reg_resp_header);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, out);
     if (basic && basic->username) {
       curl_easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
@@ -242,16 +226,16 @@ static int get_once(struct hutch_registry *reg, const char *url, const char *acc
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &out->status);
     curl_easy_cleanup(h);
     curl_slist_free_all(hdrs);
-    if (c == CURLE_OK && !(retryable_status(out->status) && attempt + 1 < MAX_ATTEMPTS))
+    if (c == CURLE_OK && !(hutch_reg_retryable_status(out->status) && attempt + 1 < MAX_ATTEMPTS))
       return 0;
-    if (c != CURLE_OK && !(retryable_curl(c) && attempt + 1 < MAX_ATTEMPTS)) {
+    if (c != CURLE_OK && !(hutch_reg_retryable_curl(c) && attempt + 1 < MAX_ATTEMPTS)) {
       if (c == CURLE_WRITE_ERROR && out->len + 1 > max)
         return hutch_error_set(err, EFBIG, "GET %s: response larger than %zu bytes", url, max);
       return hutch_error_set(err, EIO, "GET %s: %s", url,
                              errbuf[0] ? errbuf : curl_easy_strerror(c));
     }
     hutch_debug("GET %s: %s, retrying", url, c != CURLE_OK ? curl_easy_strerror(c) : "server busy");
-    backoff(attempt, out->retry_after);
+    hutch_reg_backoff(attempt, out->retry_after);
   }
 }
 
@@ -282,8 +266,28 @@ static char *challenge_param(const char *ch, const char *key) {
   return NULL;
 }
 
-static int authenticate(struct hutch_registry *reg, const char *challenge,
-                        struct hutch_error **err) {
+/* "&scope=A&scope=B" for the space-separated scopes (a push asks for
+ * its repository and the one it mounts blobs from). */
+static char *scopes_query(CURL *esc, const char *scope) {
+  char *q = strdup("");
+  for (const char *p = scope; q && p && *p;) {
+    size_t n = strcspn(p, " ");
+    char *e = n ? curl_easy_escape(esc, p, (int)n) : NULL;
+    char *nq = NULL;
+    if (e && asprintf(&nq, "%s&scope=%s", q, e) < 0)
+      nq = NULL;
+    curl_free(e);
+    if (n) {
+      free(q);
+      q = nq;
+    }
+    p += n + (p[n] == ' ');
+  }
+  return q;
+}
+
+int hutch_reg_authenticate(struct hutch_registry *reg, const char *challenge,
+                           struct hutch_error **err) {
   const struct hutch_creds *creds = reg->creds.username ? &reg->creds : NULL;
   if (strncasecmp(challenge, "Basic", 5) == 0) {
     if (creds == NULL)
@@ -311,35 +315,35 @@ static int authenticate(struct hutch_registry *reg, const char *challenge,
   const char *scope = reg->scope ? reg->scope : ch_scope;
   CURL *esc = curl_easy_init();
   char *es = service ? curl_easy_escape(esc, service, 0) : NULL;
-  char *sc = scope ? curl_easy_escape(esc, scope, 0) : NULL;
+  _cleanup_free_ char *scopes = scopes_query(esc, scope);
   _cleanup_free_ char *url = NULL;
-  int n = asprintf(&url, "%s%sservice=%s%s%s", realm, strchr(realm, '?') ? "&" : "?", es ? es : "",
-                   sc ? "&scope=" : "", sc ? sc : "");
+  int n = scopes ? asprintf(&url, "%s%sservice=%s%s", realm, strchr(realm, '?') ? "&" : "?",
+                            es ? es : "", scopes)
+                 : -1;
   curl_free(es);
-  curl_free(sc);
   curl_easy_cleanup(esc);
   if (n < 0)
     return hutch_error_set(err, ENOMEM, "authenticate");
   struct resp r = {0};
   int ret = get_once(reg, url, "application/json", false, creds, 1 << 20, &r, err);
   if (ret < 0) {
-    resp_clear(&r);
+    hutch_reg_resp_clear(&r);
     return hutch_error_wrap(err, "%s: get token", reg->domain);
   }
   if (r.status == 401 || r.status == 403) {
-    resp_clear(&r);
+    hutch_reg_resp_clear(&r);
     return hutch_error_set(err, EACCES, "%s: token server refused %s: %s", reg->domain,
                            creds ? "the credentials" : "anonymous access",
                            creds ? "wrong username or password" : "authentication required");
   }
   if (r.status != 200) {
     long st = r.status;
-    resp_clear(&r);
+    hutch_reg_resp_clear(&r);
     return hutch_error_set(err, EIO, "%s: token server returned HTTP %ld", reg->domain, st);
   }
   json_error_t je;
   _cleanup_json_ json_t *j = json_loadb(r.body ? r.body : "", r.len, 0, &je);
-  resp_clear(&r);
+  hutch_reg_resp_clear(&r);
   const char *tok = json_string_value(json_object_get(j, "token"));
   if (tok == NULL)
     tok = json_string_value(json_object_get(j, "access_token"));
@@ -362,7 +366,7 @@ static int get_authed(struct hutch_registry *reg, const char *url, const char *a
     if (out->status != 401 || tries > 0 || out->www_auth == NULL)
       return 0;
     _cleanup_free_ char *ch = strdup(out->www_auth);
-    r = authenticate(reg, ch, err);
+    r = hutch_reg_authenticate(reg, ch, err);
     if (r < 0)
       return r;
   }
@@ -395,18 +399,16 @@ static void find_certs(struct hutch_registry *reg, const char *dir) {
   }
 }
 
-static int open_registry(const char *domain, const char *repo,
-                         const struct hutch_registry_opts *opts, bool need_auth,
-                         struct hutch_registry **out, struct hutch_error **err) {
-  curl_init_once();
+int hutch_reg_open(const char *domain, const char *scope, const struct hutch_registry_opts *opts,
+                   bool need_auth, struct hutch_registry **out, struct hutch_error **err) {
+  hutch_reg_curl_init();
   _cleanup_registry_ struct hutch_registry *reg = calloc(1, sizeof(*reg));
   if (reg == NULL)
     return hutch_error_set(err, ENOMEM, "registry %s", domain);
   reg->domain = strdup(domain);
   reg->host = strdup(strcmp(domain, "docker.io") == 0 ? "registry-1.docker.io" : domain);
   reg->max_parallel = opts && opts->max_parallel > 0 ? opts->max_parallel : 3;
-  if (repo && asprintf(&reg->scope, "repository:%s:pull", repo) < 0)
-    reg->scope = NULL;
+  reg->scope = scope ? strdup(scope) : NULL;
   if (opts && opts->username) {
     reg->creds.username = strdup(opts->username);
     reg->creds.password = strdup(opts->password ? opts->password : "");
@@ -448,7 +450,7 @@ static int open_registry(const char *domain, const char *repo,
       hutch_error_free(e);
   }
   if (ret < 0) {
-    resp_clear(&r);
+    hutch_reg_resp_clear(&r);
     hutch_error_set(err, first ? first->errnum : EIO, "%s", first && first->msg ? first->msg : "");
     return hutch_error_wrap(err, "registry %s", domain);
   }
@@ -459,19 +461,19 @@ static int open_registry(const char *domain, const char *repo,
               r.status);
   if (r.status == 401 && r.www_auth) {
     _cleanup_free_ char *ch = strdup(r.www_auth);
-    resp_clear(&r);
+    hutch_reg_resp_clear(&r);
     if (need_auth || reg->creds.username || strncasecmp(ch, "Bearer", 6) == 0) {
-      ret = authenticate(reg, ch, err);
+      ret = hutch_reg_authenticate(reg, ch, err);
       if (ret < 0)
         return ret;
     }
   } else if (r.status != 200 && r.status != 401) {
     long st = r.status;
-    resp_clear(&r);
+    hutch_reg_resp_clear(&r);
     return hutch_error_set(err, EPROTO, "registry %s: /v2/ returned HTTP %ld (not a registry?)",
                            domain, st);
   }
-  resp_clear(&r);
+  hutch_reg_resp_clear(&r);
   *out = TAKE_PTR(reg);
   return 0;
 }
@@ -479,13 +481,16 @@ static int open_registry(const char *domain, const char *repo,
 int hutch_registry_open(const char *domain, const char *repo,
                         const struct hutch_registry_opts *opts, struct hutch_registry **out,
                         struct hutch_error **err) {
-  return open_registry(domain, repo, opts, false, out, err);
+  _cleanup_free_ char *scope = NULL;
+  if (repo && asprintf(&scope, "repository:%s:pull", repo) < 0)
+    return hutch_error_set(err, ENOMEM, "registry %s", domain);
+  return hutch_reg_open(domain, scope, opts, false, out, err);
 }
 
 int hutch_registry_login(const char *domain, const struct hutch_registry_opts *opts,
                          struct hutch_error **err) {
   _cleanup_registry_ struct hutch_registry *reg = NULL;
-  int r = open_registry(domain, NULL, opts, true, &reg, err);
+  int r = hutch_reg_open(domain, NULL, opts, true, &reg, err);
   if (r < 0)
     return r;
   /* With the token or basic header in hand, /v2/ must now say yes. */
@@ -495,7 +500,7 @@ int hutch_registry_login(const char *domain, const struct hutch_registry_opts *o
   struct resp resp = {0};
   r = get_once(reg, url, NULL, true, NULL, 1 << 20, &resp, err);
   long st = resp.status;
-  resp_clear(&resp);
+  hutch_reg_resp_clear(&resp);
   if (r < 0)
     return r;
   if (st == 401 || st == 403)
@@ -506,7 +511,7 @@ int hutch_registry_login(const char *domain, const struct hutch_registry_opts *o
   return 0;
 }
 
-static int status_error(struct hutch_error **err, const char *what, const struct resp *r) {
+int hutch_reg_status_error(struct hutch_error **err, const char *what, const struct resp *r) {
   int e = r->status == 404 ? ENOENT : (r->status == 401 || r->status == 403) ? EACCES : EIO;
   /* the registry's JSON error text, if short, says the most */
   char detail[256] = "";
@@ -530,22 +535,22 @@ int hutch_registry_get_manifest(struct hutch_registry *reg, const char *repo, co
   struct resp r = {0};
   int ret = get_authed(reg, url, HUTCH_MANIFEST_ACCEPT, MAX_MANIFEST, &r, err);
   if (ret < 0) {
-    resp_clear(&r);
+    hutch_reg_resp_clear(&r);
     return hutch_error_wrap(err, "manifest %s/%s:%s", reg->domain, repo, ref);
   }
   if (r.status != 200) {
     char what[512];
     snprintf(what, sizeof(what), "manifest %s/%s%s%s", reg->domain, repo,
              strchr(ref, ':') ? "@" : ":", ref);
-    ret = status_error(err, what, &r);
-    resp_clear(&r);
+    ret = hutch_reg_status_error(err, what, &r);
+    hutch_reg_resp_clear(&r);
     return ret;
   }
   *data = r.body ? r.body : strdup("");
   *len = r.len;
   *content_type = r.content_type;
   r.body = r.content_type = NULL;
-  resp_clear(&r);
+  hutch_reg_resp_clear(&r);
   return 0;
 }
 
@@ -558,26 +563,26 @@ int hutch_registry_get_blob(struct hutch_registry *reg, const char *repo, const 
   size_t max = size >= 0 ? (size_t)size + 1 : MAX_MANIFEST;
   int ret = get_authed(reg, url, NULL, max, &r, err);
   if (ret < 0) {
-    resp_clear(&r);
+    hutch_reg_resp_clear(&r);
     return hutch_error_wrap(err, "blob %s", digest);
   }
   if (r.status != 200) {
     char what[128];
     snprintf(what, sizeof(what), "blob %s", digest);
-    ret = status_error(err, what, &r);
-    resp_clear(&r);
+    ret = hutch_reg_status_error(err, what, &r);
+    hutch_reg_resp_clear(&r);
     return ret;
   }
   char got[HUTCH_DIGEST_LEN];
   hutch_sha256_buf(r.body ? r.body : "", r.len, got);
   if (strcmp(got, digest) != 0 || (size >= 0 && (size_t)size != r.len)) {
-    resp_clear(&r);
+    hutch_reg_resp_clear(&r);
     return hutch_error_set(err, 0, "blob %s: digest mismatch (registry sent %s)", digest, got);
   }
   *data = r.body ? r.body : strdup("");
   *len = r.len;
   r.body = NULL;
-  resp_clear(&r);
+  hutch_reg_resp_clear(&r);
   return 0;
 }
 
@@ -609,7 +614,7 @@ static size_t xfer_header(char *buf, size_t sz, size_t nm, void *ud) {
   struct xfer *x = ud;
   if (sz * nm > 5 && strncmp(buf, "HTTP/", 5) == 0)
     x->checked = false;
-  return resp_header(buf, sz, nm, &x->hdr);
+  return hutch_reg_resp_header(buf, sz, nm, &x->hdr);
 }
 
 static int xfer_restart_file(struct xfer *x) {
@@ -633,7 +638,7 @@ static size_t xfer_write(char *buf, size_t sz, size_t nm, void *ud) {
   }
   if (!x->body_ok) {
     x->hdr.max = 4096;
-    resp_write(buf, sz, nm, &x->hdr);
+    hutch_reg_resp_write(buf, sz, nm, &x->hdr);
     return n;
   }
   if (x->b->size >= 0 && x->have + n > (uint64_t)x->b->size) {
@@ -719,10 +724,10 @@ static int xfer_start(struct hutch_registry *reg, const char *repo, CURLM *m, st
   if (asprintf(&url, "%s/v2/%s/blobs/%s", reg->base, repo, x->b->digest) < 0)
     return -ENOMEM;
   x->hdrs = NULL;
-  x->h = new_handle(reg, url, &x->hdrs, NULL, true);
+  x->h = hutch_reg_handle(reg, url, &x->hdrs, NULL, true);
   if (x->h == NULL)
     return -ENOMEM;
-  resp_clear(&x->hdr);
+  hutch_reg_resp_clear(&x->hdr);
   x->checked = x->body_ok = x->oversize = false;
   x->status = 0;
   x->errbuf[0] = '\0';
@@ -782,7 +787,7 @@ static int xfer_done(struct hutch_registry *reg, CURLM *m, struct xfer *x, CURLc
                            (long long)x->b->size);
   }
   if (c != CURLE_OK) {
-    if (retryable_curl(c) && x->attempts < MAX_ATTEMPTS) {
+    if (hutch_reg_retryable_curl(c) && x->attempts < MAX_ATTEMPTS) {
       hutch_debug("blob %s: %s after %llu bytes, retrying", dg, curl_easy_strerror(c),
                   (unsigned long long)x->have);
       schedule_retry(x);
@@ -794,7 +799,7 @@ static int xfer_done(struct hutch_registry *reg, CURLM *m, struct xfer *x, CURLc
   if (st == 401 && !x->reauthed && x->hdr.www_auth) {
     x->reauthed = true;
     _cleanup_free_ char *ch = strdup(x->hdr.www_auth);
-    int r = authenticate(reg, ch, err);
+    int r = hutch_reg_authenticate(reg, ch, err);
     if (r < 0)
       return r;
     x->state = X_QUEUED;
@@ -806,14 +811,14 @@ static int xfer_done(struct hutch_registry *reg, CURLM *m, struct xfer *x, CURLc
     x->state = X_QUEUED;
     return 0;
   }
-  if (retryable_status(st) && x->attempts < MAX_ATTEMPTS) {
+  if (hutch_reg_retryable_status(st) && x->attempts < MAX_ATTEMPTS) {
     schedule_retry(x);
     return 0;
   }
   if (st != 200 && st != 206 && st != 0) {
     char what[128];
     snprintf(what, sizeof(what), "blob %s", dg);
-    return status_error(err, what, &x->hdr);
+    return hutch_reg_status_error(err, what, &x->hdr);
   }
   if (x->b->size >= 0 && x->have < (uint64_t)x->b->size) {
     if (x->attempts < MAX_ATTEMPTS) {
@@ -915,7 +920,7 @@ out:
     if (m)
       xfer_stop(m, &xs[i]);
     hutch_sha256_cleanup(&xs[i].sha);
-    resp_clear(&xs[i].hdr);
+    hutch_reg_resp_clear(&xs[i].hdr);
     /* A failed pull keeps what it got for a resume, but not the empty
      * files of blobs it never got to (still ours: we hold their lock). */
     struct stat st;

@@ -61,3 +61,25 @@ int hutch_registry_fetch_blobs(struct hutch_registry *r, const char *repo,
                                struct hutch_blob_fetch *blobs, size_t n,
                                hutch_fetch_progress_fn progress, void *ud,
                                struct hutch_error **err);
+
+/* ---- pushes (registry_push.c) ---- */
+
+/* Connect for pushes to repo: a token for pull,push there and for pull
+ * on each repository of mount_from (NULL-ended, may be NULL). */
+int hutch_registry_open_push(const char *domain, const char *repo, char *const *mount_from,
+                             const struct hutch_registry_opts *opts, struct hutch_registry **out,
+                             struct hutch_error **err);
+
+enum hutch_blob_push { HUTCH_BLOB_EXISTS, HUTCH_BLOB_MOUNTED, HUTCH_BLOB_PUSHED };
+/* Make the registry have blob digest in repo: nothing when HEAD finds it,
+ * a cross-repository mount from mount_from (may be NULL) when the
+ * registry does it, else an upload of size bytes of fd (read with pread
+ * from 0): one PUT up to chunk bytes (0: always), else PATCHes of chunk
+ * bytes and a closing PUT. *how says which. */
+int hutch_registry_push_blob(struct hutch_registry *reg, const char *repo, const char *digest,
+                             int fd, uint64_t size, const char *mount_from, uint64_t chunk,
+                             enum hutch_blob_push *how, struct hutch_error **err);
+/* PUT a manifest under ref (a tag or digest). */
+int hutch_registry_put_manifest(struct hutch_registry *reg, const char *repo, const char *ref,
+                                const char *media_type, const char *data, size_t len,
+                                struct hutch_error **err);

@@ -575,3 +575,119 @@ out:
   decomp_close(&d);
   return r;
 }
+
+int hutch_archive_entry_at(int fd, const struct stat *st, const char *name,
+                           struct archive_entry *ent, int *data, struct hutch_error **err) {
+  archive_entry_copy_stat(ent, st);
+  archive_entry_set_pathname(ent, name);
+  if (S_ISLNK(st->st_mode)) {
+    char target[4096];
+    ssize_t n = readlinkat(fd, "", target, sizeof(target) - 1);
+    if (n < 0)
+      return hutch_error_set(err, errno, "readlink %s", name);
+    target[n] = '\0';
+    archive_entry_set_symlink(ent, target);
+  } else if (S_ISREG(st->st_mode) || S_ISDIR(st->st_mode)) {
+    char p[32];
+    *data = open(hutch_fd_path(fd, p), O_RDONLY | O_NOCTTY | O_CLOEXEC);
+    if (*data < 0)
+      return hutch_error_set(err, errno, "open %s", name);
+  }
+  if (!S_ISREG(st->st_mode))
+    archive_entry_set_size(ent, 0);
+  return 0;
+}
+
+int hutch_archive_write_fd(struct archive *a, int fd, const char *name, struct hutch_sha256 *also,
+                           struct hutch_error **err) {
+  char buf[65536];
+  for (;;) {
+    ssize_t n = read(fd, buf, sizeof(buf));
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      return hutch_error_set(err, errno, "read %s", name);
+    if (n == 0 || archive_write_data(a, buf, (size_t)n) <= 0)
+      return 0;
+    if (also)
+      hutch_sha256_update(also, buf, (size_t)n);
+  }
+}
+
+ssize_t hutch_archive_write_hashed(struct archive *a, void *ud, const void *buf, size_t n) {
+  struct hutch_hashed_fd *o = ud;
+  hutch_sha256_update(&o->sha, buf, n);
+  for (size_t done = 0; done < n;) {
+    ssize_t r = write(o->fd, (const char *)buf + done, n - done);
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r < 0) {
+      archive_set_error(a, errno, "write");
+      return -1;
+    }
+    done += (size_t)r;
+  }
+  o->size += n;
+  return (ssize_t)n;
+}
+
+int hutch_layer_gzip(int in_fd, int out_fd, char digest[static HUTCH_DIGEST_LEN], uint64_t *size,
+                     struct hutch_error **err) {
+  struct stat st;
+  if (fstat(in_fd, &st) < 0)
+    return hutch_error_set(err, errno, "gzip: stat");
+  struct hutch_hashed_fd o = {.fd = out_fd};
+  if (hutch_sha256_init(&o.sha) < 0)
+    return hutch_error_set(err, ENOMEM, "gzip");
+  struct archive *a = archive_write_new();
+  struct archive_entry *e = archive_entry_new();
+  int r = -1;
+  if (!a || !e) {
+    hutch_error_set(err, ENOMEM, "gzip");
+    goto out;
+  }
+  archive_write_add_filter_gzip(a);
+  archive_write_set_format_raw(a);
+  archive_write_set_filter_option(a, "gzip", "timestamp", NULL);
+  archive_write_set_bytes_in_last_block(a, 1);
+  archive_entry_set_filetype(e, AE_IFREG);
+  archive_entry_set_pathname(e, "layer");
+  archive_entry_set_size(e, st.st_size);
+  if (archive_write_open2(a, &o, NULL, hutch_archive_write_hashed, NULL, NULL) != ARCHIVE_OK ||
+      archive_write_header(a, e) != ARCHIVE_OK) {
+    hutch_error_set(err, EIO, "gzip: %s", archive_error_string(a));
+    goto out;
+  }
+  char buf[65536];
+  for (off_t off = 0;;) {
+    ssize_t n = pread(in_fd, buf, sizeof(buf), off);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0) {
+      hutch_error_set(err, errno, "gzip: read");
+      goto out;
+    }
+    if (n == 0)
+      break;
+    if (archive_write_data(a, buf, (size_t)n) < 0) {
+      hutch_error_set(err, EIO, "gzip: %s", archive_error_string(a));
+      goto out;
+    }
+    off += n;
+  }
+  if (archive_write_close(a) != ARCHIVE_OK) {
+    hutch_error_set(err, EIO, "gzip: %s", archive_error_string(a));
+    goto out;
+  }
+  hutch_sha256_final(&o.sha, digest);
+  *size = o.size;
+  r = 0;
+out:
+  if (r < 0)
+    hutch_sha256_cleanup(&o.sha);
+  if (e)
+    archive_entry_free(e);
+  if (a)
+    archive_write_free(a);
+  return r;
+}

@@ -7,6 +7,7 @@
 #include "util/error.h"
 
 #include <stdint.h>
+#include <sys/types.h>
 
 struct archive;
 struct archive_entry;
@@ -50,3 +51,33 @@ enum {
  * content comes from data_fd when >= 0, else from the reader a. */
 int hutch_unpack_entry(struct archive *a, int data_fd, struct archive_entry *e, int rootfd,
                        unsigned flags, struct hutch_error **err);
+
+struct stat;
+/* An entry for the object at fd (an O_PATH fd, not followed; st its
+ * lstat) named name: its stat, a symlink's target, size 0 unless a
+ * regular file; *data a read fd of a regular file or directory, reopened
+ * through /proc/self/fd (no name is resolved again: the same inode), for
+ * its content and xattrs. For the tree walks that write tars. */
+int hutch_archive_entry_at(int fd, const struct stat *st, const char *name,
+                           struct archive_entry *ent, int *data, struct hutch_error **err);
+
+/* The data of the entry just written to a: what fd holds, up to the
+ * size in the entry's header (a file that grew since its stat is cut
+ * there); also hashed into also when not NULL. */
+int hutch_archive_write_fd(struct archive *a, int fd, const char *name, struct hutch_sha256 *also,
+                           struct hutch_error **err);
+
+/* A libarchive write callback (archive_write_open2) that writes to fd and
+ * hashes what it writes: a layer's digest while it is being made. */
+struct hutch_hashed_fd {
+  int fd;
+  struct hutch_sha256 sha;
+  uint64_t size;
+};
+ssize_t hutch_archive_write_hashed(struct archive *a, void *ud, const void *buf, size_t n);
+
+/* Gzip len bytes of in_fd (from offset 0) into out_fd, without a time in
+ * the header, so that the same layer always gives the same blob (a push
+ * that repeats finds its blobs there); digest and size of the output. */
+int hutch_layer_gzip(int in_fd, int out_fd, char digest[static HUTCH_DIGEST_LEN], uint64_t *size,
+                     struct hutch_error **err);
