@@ -28,8 +28,8 @@ static int system_service(int argc, char **argv) {
     fprintf(stderr, "hutch: invalid --time %lld: want 0 (never) or seconds\n", (long long)idle);
     return HUTCH_EXIT_ERROR;
   }
-  struct hutch_api_opts o = {.listen = n == 1 ? argv[1] : NULL, .idle_seconds = (int)idle,
-                             .group = group};
+  struct hutch_api_opts o = {
+      .listen = n == 1 ? argv[1] : NULL, .idle_seconds = (int)idle, .group = group};
   struct hutch_error *err = NULL;
   if (hutch_api_serve(&o, &err) < 0) {
     hutch_error_print(stderr, "hutch", err);

@@ -35,6 +35,10 @@ extern const struct api_route hutch_api_system_routes[], hutch_api_container_rou
 /* The service is stopping: long streams end. */
 bool api_stopping(void);
 
+/* The client closed the connection (checked without consuming input:
+ * for streams whose request body has been read). */
+bool api_peer_gone(struct MHD_Connection *conn);
+
 /* The engine for this request (opened on first use), or NULL with *err. */
 struct hutch_engine *api_engine(struct api_req *r, struct hutch_error **err);
 /* A query parameter, NULL when absent. */

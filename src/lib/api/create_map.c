@@ -48,7 +48,8 @@ static int64_t num(json_t *j) {
   return json_is_integer(j) ? (int64_t)json_integer_value(j) : 0;
 }
 
-static int add_mount(struct hutch_run_opts *o, struct hutch_mount_req *m, struct hutch_error **err) {
+static int add_mount(struct hutch_run_opts *o, struct hutch_mount_req *m,
+                     struct hutch_error **err) {
   struct hutch_mount_req *n = realloc(o->mounts, (o->n_mounts + 1) * sizeof(*n));
   if (!n) {
     hutch_mount_req_clear(m);
@@ -186,8 +187,9 @@ static int resources(json_t *hc, struct hutch_run_opts *o, struct hutch_error **
   json_array_foreach(json_object_get(hc, "Ulimits"), i, x) {
     const char *name = json_string_value(json_object_get(x, "Name"));
     _cleanup_free_ char *u = NULL;
-    if (!name || asprintf(&u, "%s=%" PRId64 ":%" PRId64, name, num(json_object_get(x, "Soft")),
-                          num(json_object_get(x, "Hard"))) < 0 ||
+    if (!name ||
+        asprintf(&u, "%s=%" PRId64 ":%" PRId64, name, num(json_object_get(x, "Soft")),
+                 num(json_object_get(x, "Hard"))) < 0 ||
         hutch_strv_push(&o->ulimits, u) < 0)
       return bad(err, "HostConfig.Ulimits");
   }

@@ -90,7 +90,8 @@ static enum MHD_Result image_pull(struct api_req *r) {
   _cleanup_free_ char *ref = NULL;
   const char *last = strrchr(from, '/');
   bool has_tag = strchr(last ? last : from, ':') || strchr(from, '@');
-  if (asprintf(&ref, "%s%s%s", from, tag && *tag && !has_tag ? (strncmp(tag, "sha256:", 7) == 0 ? "@" : ":") : "",
+  if (asprintf(&ref, "%s%s%s", from,
+               tag && *tag && !has_tag ? (strncmp(tag, "sha256:", 7) == 0 ? "@" : ":") : "",
                tag && *tag && !has_tag ? tag : "") < 0)
     return MHD_NO;
   struct hutch_error *err = NULL;
@@ -106,9 +107,9 @@ static enum MHD_Result image_pull(struct api_req *r) {
   if (hutch_image_pull(s, ref, &po, &img, &err) < 0) {
     _cleanup_free_ char *msg = err->plain ? strdup(err->msg) : hutch_error_text(err);
     hutch_error_free(err);
-    json_array_append_new(lines, json_pack("{s:{s:s},s:s}", "errorDetail", "message",
-                                           msg ? msg : "pull failed", "error",
-                                           msg ? msg : "pull failed"));
+    json_array_append_new(lines,
+                          json_pack("{s:{s:s},s:s}", "errorDetail", "message",
+                                    msg ? msg : "pull failed", "error", msg ? msg : "pull failed"));
     return json_lines(r, lines);
   }
   _cleanup_free_ char *digest = NULL, *done = NULL;
@@ -152,10 +153,7 @@ static enum MHD_Result image_delete(struct api_req *r) {
 }
 
 const struct api_route hutch_api_image_routes[] = {
-    {"GET", "/images/json", images_list},
-    {"POST", "/images/create", image_pull},
-    {"GET", "/images/{*}/json", image_inspect},
-    {"POST", "/images/{*}/tag", image_tag},
-    {"DELETE", "/images/{*}", image_delete},
-    {NULL, NULL, NULL},
+    {"GET", "/images/json", images_list},       {"POST", "/images/create", image_pull},
+    {"GET", "/images/{*}/json", image_inspect}, {"POST", "/images/{*}/tag", image_tag},
+    {"DELETE", "/images/{*}", image_delete},    {NULL, NULL, NULL},
 };

@@ -100,7 +100,9 @@ static ssize_t logs_read(void *cls, uint64_t pos, char *buf, size_t max) {
     ssize_t n = read(ls->rfd, buf, max);
     if (n < 0 && errno == EINTR)
       continue;
-    return n > 0 ? n : n == 0 ? MHD_CONTENT_READER_END_OF_STREAM : MHD_CONTENT_READER_END_WITH_ERROR;
+    return n > 0    ? n
+           : n == 0 ? MHD_CONTENT_READER_END_OF_STREAM
+                    : MHD_CONTENT_READER_END_WITH_ERROR;
   }
 }
 
@@ -213,8 +215,9 @@ static enum MHD_Result ctr_attach(struct api_req *r) {
   }
   api_common_headers(resp);
   MHD_add_response_header(resp, "Upgrade", "tcp");
-  MHD_add_response_header(resp, "Content-Type", ls->tty ? "application/vnd.docker.raw-stream"
-                                                        : "application/vnd.docker.multiplexed-stream");
+  MHD_add_response_header(resp, "Content-Type",
+                          ls->tty ? "application/vnd.docker.raw-stream"
+                                  : "application/vnd.docker.multiplexed-stream");
   res = MHD_queue_response(r->conn, MHD_HTTP_SWITCHING_PROTOCOLS, resp);
   MHD_destroy_response(resp);
   return res;

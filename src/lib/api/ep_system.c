@@ -26,9 +26,9 @@ static enum MHD_Result ping(struct api_req *r) {
 static enum MHD_Result version(struct api_req *r) {
   struct utsname u;
   uname(&u);
-  json_t *comp = json_pack("[{s:s,s:s,s:{s:s,s:s}}]", "Name", "Engine", "Version", HUTCH_VERSION,
-                           "Details", "ApiVersion", HUTCH_API_VERSION, "MinAPIVersion",
-                           HUTCH_API_MIN_VERSION);
+  json_t *comp =
+      json_pack("[{s:s,s:s,s:{s:s,s:s}}]", "Name", "Engine", "Version", HUTCH_VERSION, "Details",
+                "ApiVersion", HUTCH_API_VERSION, "MinAPIVersion", HUTCH_API_MIN_VERSION);
   return api_json(r, 200,
                   json_pack("{s:{s:s},s:o,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "Platform", "Name",
                             "hutch", "Components", comp, "Version", HUTCH_VERSION, "ApiVersion",
@@ -68,10 +68,10 @@ static enum MHD_Result info(struct api_req *r) {
       json_pack("{s:s,s:i,s:i,s:i,s:i,s:i,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:I,s:s,s:s,s:s,s:[]"
                 ",s:{s:{s:s}},s:s,s:b,s:s}",
                 "ID", "hutch", "Containers", (int)n, "ContainersRunning", running,
-                "ContainersPaused", paused, "ContainersStopped", (int)n - running - paused, "Images",
-                (int)ni, "Driver", "overlay2", "KernelVersion", u.release, "OperatingSystem",
-                "hutch", "OSType", "linux", "Architecture", u.machine, "Name", host,
-                "ServerVersion", HUTCH_VERSION, "DockerRootDir", e->root, "NCPU", (int)ncpu,
+                "ContainersPaused", paused, "ContainersStopped", (int)n - running - paused,
+                "Images", (int)ni, "Driver", "overlay2", "KernelVersion", u.release,
+                "OperatingSystem", "hutch", "OSType", "linux", "Architecture", u.machine, "Name",
+                host, "ServerVersion", HUTCH_VERSION, "DockerRootDir", e->root, "NCPU", (int)ncpu,
                 "MemTotal", (json_int_t)mem, "CgroupDriver", "cgroupfs", "LoggingDriver",
                 "json-file", "DefaultRuntime", "hutch", "Warnings", "Runtimes", "hutch", "path",
                 "hutch", "IndexServerAddress", "https://index.docker.io/v1/", "Debug", false,
@@ -79,16 +79,22 @@ static enum MHD_Result info(struct api_req *r) {
 }
 
 /* hutch has no event journal yet: the stream stays open and says
- * nothing until the client goes or the service stops (docs/api.md). */
+ * nothing (a newline a second, which JSON decoders skip, so a client that
+ * left is noticed) until the client goes or the service stops
+ * (docs/api.md). */
 static ssize_t events_read(void *cls, uint64_t pos, char *buf, size_t max) {
-  sleep(1);
-  return 0;
+  if (api_stopping() || api_peer_gone(cls))
+    return MHD_CONTENT_READER_END_OF_STREAM;
+  if (pos > 0)
+    sleep(1);
+  buf[0] = '\n';
+  return 1;
 }
 
 static void events_done(void *cls) {}
 
 static enum MHD_Result events(struct api_req *r) {
-  return api_stream(r, 200, "application/json", events_read, NULL, events_done);
+  return api_stream(r, 200, "application/json", events_read, r->conn, events_done);
 }
 
 static enum MHD_Result system_df(struct api_req *r) {
@@ -134,11 +140,7 @@ static enum MHD_Result system_df(struct api_req *r) {
 }
 
 const struct api_route hutch_api_system_routes[] = {
-    {"GET", "/_ping", ping},
-    {"HEAD", "/_ping", ping},
-    {"GET", "/version", version},
-    {"GET", "/info", info},
-    {"GET", "/events", events},
-    {"GET", "/system/df", system_df},
+    {"GET", "/_ping", ping}, {"HEAD", "/_ping", ping},   {"GET", "/version", version},
+    {"GET", "/info", info},  {"GET", "/events", events}, {"GET", "/system/df", system_df},
     {NULL, NULL, NULL},
 };

@@ -46,8 +46,7 @@ static int clear_stale(const struct sockaddr_un *sa, struct hutch_error **err) {
     return hutch_error_set(err, EEXIST, "%s exists and is not a socket", sa->sun_path);
   _cleanup_close_ int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (probe >= 0 && connect(probe, (const struct sockaddr *)sa, sizeof(*sa)) == 0)
-    return hutch_error_say(err, EADDRINUSE, "%s: another service is listening there",
-                           sa->sun_path);
+    return hutch_error_say(err, EADDRINUSE, "%s: another service is listening there", sa->sun_path);
   if (unlink(sa->sun_path) < 0 && errno != ENOENT)
     return hutch_error_set(err, errno, "remove stale %s", sa->sun_path);
   return 0;
@@ -99,8 +98,7 @@ static int listen_tcp(const char *hostport, struct hutch_error **err) {
   _cleanup_free_ char *host = strdup(hostport);
   char *colon = host ? strrchr(host, ':') : NULL;
   if (!colon || !colon[1])
-    return hutch_error_say(err, EINVAL, "invalid tcp address '%s': want tcp://HOST:PORT",
-                           hostport);
+    return hutch_error_say(err, EINVAL, "invalid tcp address '%s': want tcp://HOST:PORT", hostport);
   *colon = '\0';
   const char *port = colon + 1;
   char *h = host;
@@ -108,13 +106,13 @@ static int listen_tcp(const char *hostport, struct hutch_error **err) {
     h++;
     h[strlen(h) - 1] = '\0';
   }
-  struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+  struct addrinfo hints = {.ai_family = AF_UNSPEC,
+                           .ai_socktype = SOCK_STREAM,
                            .ai_flags = AI_PASSIVE | AI_NUMERICSERV},
                   *ai = NULL;
   int r = getaddrinfo(*h ? h : NULL, port, &hints, &ai);
   if (r != 0)
-    return hutch_error_say(err, EINVAL, "invalid tcp address '%s': %s", hostport,
-                           gai_strerror(r));
+    return hutch_error_say(err, EINVAL, "invalid tcp address '%s': %s", hostport, gai_strerror(r));
   _cleanup_close_ int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
   int one = 1;
   if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
@@ -130,8 +128,8 @@ static int listen_tcp(const char *hostport, struct hutch_error **err) {
   return TAKE_FD(fd);
 }
 
-int hutch_api_listen(const char *url, const char *default_path, const char *group,
-                     char **unix_path, struct hutch_error **err) {
+int hutch_api_listen(const char *url, const char *default_path, const char *group, char **unix_path,
+                     struct hutch_error **err) {
   *unix_path = NULL;
   if (!url) {
     int fd = inherited_fd();

@@ -7,5 +7,5 @@
  * socket systemd passed (LISTEN_FDS/LISTEN_PID), else default_path. A
  * unix socket is made 0660, owned by root and group (NULL: root's), and
  * its path returned in *unix_path for removal at exit. */
-int hutch_api_listen(const char *url, const char *default_path, const char *group,
-                     char **unix_path, struct hutch_error **err);
+int hutch_api_listen(const char *url, const char *default_path, const char *group, char **unix_path,
+                     struct hutch_error **err);

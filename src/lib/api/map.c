@@ -22,10 +22,10 @@ static json_t *ports_json(struct hutch_engine *e, struct hutch_ctr *c) {
     hutch_port_key(&p[i], key);
     const char *proto = strchr(key, '/');
     char ip[16];
-    json_array_append_new(a, json_pack("{s:s,s:i,s:i,s:s}", "IP",
-                                       hutch_ipv4_format(p[i].host_ip, ip), "PrivatePort",
-                                       (int)p[i].container_port, "PublicPort", (int)p[i].host_port,
-                                       "Type", proto ? proto + 1 : "tcp"));
+    json_array_append_new(a,
+                          json_pack("{s:s,s:i,s:i,s:s}", "IP", hutch_ipv4_format(p[i].host_ip, ip),
+                                    "PrivatePort", (int)p[i].container_port, "PublicPort",
+                                    (int)p[i].host_port, "Type", proto ? proto + 1 : "tcp"));
   }
   free(p);
   return a;
@@ -38,16 +38,14 @@ json_t *hutch_api_ctr_summary(struct hutch_engine *e, struct hutch_ctr *c) {
   json_t *labels = c->cfg.labels ? json_deep_copy(c->cfg.labels) : json_object();
   _cleanup_json_ json_t *net = c->rec ? hutch_engine_net_inspect(e, c) : NULL;
   json_t *nets = json_object_get(net, "Networks");
-  return json_pack("{s:s,s:[s],s:s,s:s,s:s,s:I,s:o,s:o,s:s,s:s,s:{s:s},s:{s:O},s:o}", "Id", c->id,
-                   "Names", name, "Image", c->image_name ? c->image_name : "", "ImageID",
-                   c->cfg.image_id ? c->cfg.image_id : "", "Command",
-                   c->command ? c->command : "", "Created",
-                   (json_int_t)hutch_time_unix(c->created), "Ports", ports_json(e, c), "Labels",
-                   labels, "State", hutch_ctr_status(e, c), "Status", status, "HostConfig",
-                   "NetworkMode", c->cfg.network_mode && *c->cfg.network_mode ? c->cfg.network_mode
-                                                                               : "default",
-                   "NetworkSettings", "Networks", nets ? nets : json_object(), "Mounts",
-                   json_array());
+  return json_pack(
+      "{s:s,s:[s],s:s,s:s,s:s,s:I,s:o,s:o,s:s,s:s,s:{s:s},s:{s:O},s:o}", "Id", c->id, "Names", name,
+      "Image", c->image_name ? c->image_name : "", "ImageID",
+      c->cfg.image_id ? c->cfg.image_id : "", "Command", c->command ? c->command : "", "Created",
+      (json_int_t)hutch_time_unix(c->created), "Ports", ports_json(e, c), "Labels", labels, "State",
+      hutch_ctr_status(e, c), "Status", status, "HostConfig", "NetworkMode",
+      c->cfg.network_mode && *c->cfg.network_mode ? c->cfg.network_mode : "default",
+      "NetworkSettings", "Networks", nets ? nets : json_object(), "Mounts", json_array());
 }
 
 static bool any_prefix(char **want, const char *s) {
@@ -80,7 +78,8 @@ bool hutch_api_ctr_matches(struct hutch_engine *e, struct hutch_ctr *c,
     return false;
   if ((v = hutch_api_filters_get(f, "status")) && !any_equal(v, hutch_ctr_status(e, c)))
     return false;
-  if ((v = hutch_api_filters_get(f, "ancestor")) && !any_equal(v, c->image_name ? c->image_name : ""))
+  if ((v = hutch_api_filters_get(f, "ancestor")) &&
+      !any_equal(v, c->image_name ? c->image_name : ""))
     return false;
   if ((v = hutch_api_filters_get(f, "label")) && !hutch_api_labels_match(v, c->cfg.labels))
     return false;
@@ -102,10 +101,10 @@ json_t *hutch_api_image_summary(const struct hutch_image *img) {
         json_array_append_new(digests, json_string(d));
     }
   }
-  return json_pack("{s:s,s:s,s:o,s:o,s:I,s:I,s:I,s:I,s:{},s:i}", "Id", img->id, "ParentId", "",
-                   "RepoTags", tags, "RepoDigests", digests, "Created",
-                   (json_int_t)(img->created && *img->created ? hutch_time_unix(img->created)
-                                                              : img->added),
-                   "Size", (json_int_t)img->size, "SharedSize", (json_int_t)-1, "VirtualSize",
-                   (json_int_t)img->size, "Labels", "Containers", -1);
+  return json_pack(
+      "{s:s,s:s,s:o,s:o,s:I,s:I,s:I,s:I,s:{},s:i}", "Id", img->id, "ParentId", "", "RepoTags", tags,
+      "RepoDigests", digests, "Created",
+      (json_int_t)(img->created && *img->created ? hutch_time_unix(img->created) : img->added),
+      "Size", (json_int_t)img->size, "SharedSize", (json_int_t)-1, "VirtualSize",
+      (json_int_t)img->size, "Labels", "Containers", -1);
 }

@@ -187,8 +187,7 @@ int hutch_api_filters_parse(const char *text, struct hutch_api_filters *out,
   json_object_foreach(j, k, vals) {
     struct hutch_api_filter *flt = &out->v[out->n++];
     flt->key = strdup(k);
-    if (!flt->key || (!json_is_array(vals) && !json_is_object(vals)) ||
-        add_values(flt, vals) < 0) {
+    if (!flt->key || (!json_is_array(vals) && !json_is_object(vals)) || add_values(flt, vals) < 0) {
       hutch_api_filters_clear(out);
       return hutch_error_say(err, EINVAL, "invalid filter '%s'", k);
     }

@@ -5,6 +5,7 @@
 #include "api.h"
 #include "api_int.h"
 #include "listen.h"
+#include "spawner.h"
 
 #include "util/cleanup.h"
 #include "util/json.h"
@@ -16,6 +17,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,6 +31,13 @@ static atomic_bool stopping;
 
 bool api_stopping(void) {
   return atomic_load(&stopping);
+}
+
+bool api_peer_gone(struct MHD_Connection *conn) {
+  const union MHD_ConnectionInfo *ci =
+      MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+  char c;
+  return ci && recv(ci->connect_fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
 }
 
 struct hutch_engine *api_engine(struct api_req *r, struct hutch_error **err) {
@@ -86,8 +95,7 @@ enum MHD_Result api_text(struct api_req *r, unsigned status, const char *type, c
   char *copy = strdup(text);
   if (!copy)
     return MHD_NO;
-  return queue(r, status, MHD_create_response_from_buffer(len, copy, MHD_RESPMEM_MUST_FREE),
-               type);
+  return queue(r, status, MHD_create_response_from_buffer(len, copy, MHD_RESPMEM_MUST_FREE), type);
 }
 
 enum MHD_Result api_json(struct api_req *r, unsigned status, json_t *j) {
@@ -131,8 +139,8 @@ enum MHD_Result api_empty(struct api_req *r, unsigned status) {
 enum MHD_Result api_stream(struct api_req *r, unsigned status, const char *type,
                            MHD_ContentReaderCallback fn, void *ud,
                            MHD_ContentReaderFreeCallback done) {
-  struct MHD_Response *resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024, fn,
-                                                                ud, done);
+  struct MHD_Response *resp =
+      MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024, fn, ud, done);
   if (!resp) {
     done(ud);
     return MHD_NO;
@@ -264,6 +272,17 @@ int hutch_api_serve(const struct hutch_api_opts *o, struct hutch_error **err) {
   int fd = hutch_api_listen(o->listen, def, o->group, &unix_path, err);
   if (fd < 0)
     return hutch_error_wrap(err, "API service");
+  /* fds we inherited (a test harness's pipes, say) are not ours to hold
+   * for as long as we serve */
+  if (fd > 3)
+    close_range(3, (unsigned)fd - 1, 0);
+  close_range((unsigned)fd + 1, ~0U, 0);
+  if (hutch_api_spawner_start(err) < 0) {
+    close(fd);
+    if (unix_path)
+      unlink(unix_path);
+    return -1;
+  }
   /* the threads libmicrohttpd starts inherit this mask: the signals come
    * to serve_loop's sigtimedwait */
   sigset_t set;
@@ -280,6 +299,7 @@ int hutch_api_serve(const struct hutch_api_opts *o, struct hutch_error **err) {
       on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
       MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
   if (!d) {
+    hutch_api_spawner_stop();
     close(fd);
     if (unix_path)
       unlink(unix_path);
@@ -291,6 +311,7 @@ int hutch_api_serve(const struct hutch_api_opts *o, struct hutch_error **err) {
   if (unix_path)
     unlink(unix_path);
   MHD_stop_daemon(d);
+  hutch_api_spawner_stop();
   close(fd);
   return 0;
 }

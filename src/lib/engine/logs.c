@@ -87,8 +87,7 @@ static int emit_all(char **lines, size_t from, hutch_log_fn fn, void *ud) {
 
 static bool is_active(struct hutch_engine *e, struct hutch_ctr *c) {
   const char *st = hutch_ctr_status(e, c);
-  return strcmp(st, "running") == 0 || strcmp(st, "restarting") == 0 ||
-         strcmp(st, "paused") == 0;
+  return strcmp(st, "running") == 0 || strcmp(st, "restarting") == 0 || strcmp(st, "paused") == 0;
 }
 
 /* Follow until the container stops (and, with wait_start, has run since
@@ -137,8 +136,11 @@ int hutch_ctr_logs(struct hutch_engine *e, struct hutch_ctr *c, const struct hut
     if (r == 0)
       r = emit_all(lines, from, fn, ud);
   } else {
-    /* from now on only: start at the end of what is there */
-    lr.fd = open(c->cfg.log_path, O_RDONLY | O_CLOEXEC);
+    /* from now on only: start at the end of what is there. Waiting for
+     * the start, make the log (the monitor appends to it), so that it is
+     * held open before a first line and a --rm container's lines are
+     * read even when it is gone before the next poll. */
+    lr.fd = open(c->cfg.log_path, O_RDONLY | O_CLOEXEC | (o->wait_start ? O_CREAT : 0), 0640);
     if (lr.fd >= 0)
       lseek(lr.fd, 0, SEEK_END);
   }
