@@ -238,3 +238,24 @@ name() { echo "a$BATS_TEST_NUMBER-$RANDOM"; }
   assert_failure
   assert_output --partial "another service is listening there"
 }
+
+@test "api: docker volume create, ls, inspect, rm; a named volume in run -v" {
+  run d volume create apivol
+  assert_success
+  assert_output apivol
+  run d volume ls --format '{{.Name}} {{.Driver}}'
+  assert_line "apivol local"
+  run h volume ls
+  assert_output --partial apivol
+  run drun --rm -v apivol:/data "$IMAGE" sh -c 'echo kept >/data/f'
+  assert_success
+  run drun --rm -v apivol:/data "$IMAGE" cat /data/f
+  assert_output kept
+  run d volume inspect -f '{{.Mountpoint}}' apivol
+  assert_output --partial "/volumes/apivol/_data"
+  run d volume rm apivol
+  assert_success
+  run d volume inspect apivol
+  assert_failure
+  assert_output --partial "apivol"
+}
