@@ -268,7 +268,9 @@ static enum MHD_Result ctr_wait(struct api_req *r) {
   }
   w->conn = r->conn;
   w->removed = cond && strcmp(cond, "removed") == 0;
-  w->next = w->removed || (cond && strcmp(cond, "next-exit") == 0);
+  /* a running container has stopped once its monitor recorded the exit
+   * (finish time changed), not already when its pid is gone */
+  w->next = w->removed || (cond && strcmp(cond, "next-exit") == 0) || hutch_ctr_running(w->c);
   snprintf(w->finished0, sizeof(w->finished0), "%s", w->c->st.finished_at);
   return api_stream(r, 200, "application/json", waiter_read, w, waiter_free);
 }

@@ -27,8 +27,8 @@ static enum MHD_Result vol_create(struct api_req *r) {
   const char *name = body ? json_string_value(json_object_get(body, "Name")) : NULL;
   struct hutch_engine *e = body ? api_engine(r, &err) : NULL;
   _cleanup_free_ char *made = NULL, *mp = NULL;
-  if (!e || hutch_volume_create(e, name && *name ? name : NULL, !(name && *name), &made, &mp,
-                                &err) < 0)
+  if (!e ||
+      hutch_volume_create(e, name && *name ? name : NULL, !(name && *name), &made, &mp, &err) < 0)
     return api_error(r, err);
   json_t *v = hutch_volume_inspect(e, made, &err);
   return v ? api_json(r, 201, v) : api_error(r, err);

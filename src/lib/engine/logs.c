@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct log_reader {
@@ -85,6 +86,21 @@ static int emit_all(char **lines, size_t from, hutch_log_fn fn, void *ud) {
   return 0;
 }
 
+/* The monitor rotates the log (and a start may make it anew): when the
+ * path names another file than ours, what we have is read to its end and
+ * the new one is read from its start. */
+static bool reopen_if_replaced(struct log_reader *lr, const char *path) {
+  struct stat a, b;
+  if (lr->fd < 0 || stat(path, &a) < 0 || fstat(lr->fd, &b) < 0)
+    return false;
+  if (a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+    return false;
+  close(lr->fd);
+  lr->fd = open(path, O_RDONLY | O_CLOEXEC);
+  lr->len = 0;
+  return true;
+}
+
 static bool is_active(struct hutch_engine *e, struct hutch_ctr *c) {
   const char *st = hutch_ctr_status(e, c);
   return strcmp(st, "running") == 0 || strcmp(st, "restarting") == 0 || strcmp(st, "paused") == 0;
@@ -105,11 +121,17 @@ static int follow(struct hutch_engine *e, struct hutch_ctr *c, const struct hutc
     bool ran = strcmp(started0, c->st.started_at) != 0 || strcmp(finished0, c->st.finished_at) != 0;
     if (lr->fd < 0)
       lr->fd = open(path, O_RDONLY | O_CLOEXEC);
-    _cleanup_strv_ char **more = NULL;
-    if (lr->fd >= 0 && read_more(lr, &more) < 0)
-      return -ENOMEM;
-    if (emit_all(more, 0, fn, ud) < 0)
-      return -ECANCELED;
+    /* what the file we hold has, then the file now at the path if it
+     * was replaced */
+    for (int pass = 0; pass < 2; pass++) {
+      _cleanup_strv_ char **more = NULL;
+      if (lr->fd >= 0 && read_more(lr, &more) < 0)
+        return -ENOMEM;
+      if (emit_all(more, 0, fn, ud) < 0)
+        return -ECANCELED;
+      if (!reopen_if_replaced(lr, path))
+        break;
+    }
     if (gone || (!active && (!o->wait_start || ran)))
       return 0;
     if (o->cancelled && o->cancelled(ud))

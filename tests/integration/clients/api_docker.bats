@@ -259,3 +259,29 @@ name() { echo "a$BATS_TEST_NUMBER-$RANDOM"; }
   assert_failure
   assert_output --partial "apivol"
 }
+
+@test "api: docker network create, ls, inspect, connect, rm; containers reach each other by name" {
+  local sub=10.191.$(($$ % 250)).0/24 a b
+  run d network create --subnet "$sub" apinet
+  assert_success
+  run d network ls --format '{{.Name}}'
+  assert_line apinet
+  run d network inspect -f '{{(index .IPAM.Config 0).Subnet}}' apinet
+  assert_output "$sub"
+  a=$(name)
+  b=$(name)
+  d_bg run -d --network apinet --name "$a" "$IMAGE" sleep 30
+  d_bg create --network none --name "$b" "$IMAGE" sh -c "ping -c1 -W2 $a"
+  run d network connect apinet "$b"
+  assert_failure
+  d rm -f "$b" >/dev/null
+  run d run --rm --network apinet "$IMAGE" ping -c1 -W2 "$a"
+  assert_success
+  run d network rm apinet
+  assert_failure
+  d rm -f "$a" >/dev/null
+  run d network rm apinet
+  assert_success
+  run d network inspect apinet
+  assert_failure
+}
