@@ -30,10 +30,15 @@ struct api_route {
 /* The route tables, one per file of endpoints, each ending with a NULL
  * method; server.c consults them in order. */
 extern const struct api_route hutch_api_system_routes[], hutch_api_container_routes[],
-    hutch_api_stream_routes[], hutch_api_image_routes[];
+    hutch_api_stream_routes[], hutch_api_image_routes[], hutch_api_volume_routes[],
+    hutch_api_network_routes[];
 
 /* The service is stopping: long streams end. */
 bool api_stopping(void);
+
+/* The client closed the connection (checked without consuming input:
+ * for streams whose request body has been read). */
+bool api_peer_gone(struct MHD_Connection *conn);
 
 /* The engine for this request (opened on first use), or NULL with *err. */
 struct hutch_engine *api_engine(struct api_req *r, struct hutch_error **err);

@@ -4,6 +4,7 @@
  * are ep_attach.c. */
 #include "api_int.h"
 #include "map.h"
+#include "spawner.h"
 
 #include "engine/netflags.h"
 #include "runtime/container.h"
@@ -25,6 +26,17 @@ static struct hutch_ctr *open_ctr(struct api_req *r, bool lock, enum MHD_Result 
   struct hutch_engine *e = api_engine(r, &err);
   if (!e || hutch_ctr_open(e, r->params[0], lock, &c, &err) < 0) {
     *res = api_error(r, err);
+    return NULL;
+  }
+  return c;
+}
+
+/* The same, for what only a running container takes: 409 otherwise. */
+static struct hutch_ctr *open_running(struct api_req *r, enum MHD_Result *res) {
+  struct hutch_ctr *c = open_ctr(r, false, res);
+  if (c && !hutch_ctr_running(c)) {
+    *res = api_fail(r, 409, "Container %s is not running", r->params[0]);
+    hutch_ctr_free(c);
     return NULL;
   }
   return c;
@@ -74,9 +86,8 @@ static enum MHD_Result ctr_start(struct api_req *r) {
   if (hutch_ctr_running(c))
     return api_empty(r, 304);
   struct hutch_error *err = NULL;
-  struct hutch_attach at = {0};
-  int status = 0;
-  if (hutch_ctr_start(r->e, c, &at, &status, &err) < 0)
+  hutch_ctr_unlock(c); /* the spawner takes it */
+  if (hutch_api_spawner_start_ctr(c->id, &err) < 0)
     return api_error(r, err);
   return api_empty(r, 204);
 }
@@ -90,12 +101,19 @@ static int stop_timeout(struct api_req *r, int *t) {
   return 0;
 }
 
+/* The container and ?t= of stop and restart; NULL with the reply queued. */
+static struct hutch_ctr *open_stop(struct api_req *r, int *t, enum MHD_Result *res) {
+  if (stop_timeout(r, t) < 0) {
+    *res = api_fail(r, 400, "invalid stop timeout '%s'", api_query(r, "t"));
+    return NULL;
+  }
+  return open_ctr(r, false, res);
+}
+
 static enum MHD_Result ctr_stop(struct api_req *r) {
   int t;
-  if (stop_timeout(r, &t) < 0)
-    return api_fail(r, 400, "invalid stop timeout '%s'", api_query(r, "t"));
   enum MHD_Result res;
-  _cleanup_ctr_ struct hutch_ctr *c = open_ctr(r, false, &res);
+  _cleanup_ctr_ struct hutch_ctr *c = open_stop(r, &t, &res);
   if (!c)
     return res;
   if (!hutch_ctr_running(c))
@@ -108,17 +126,13 @@ static enum MHD_Result ctr_stop(struct api_req *r) {
 
 static enum MHD_Result ctr_restart(struct api_req *r) {
   int t;
-  if (stop_timeout(r, &t) < 0)
-    return api_fail(r, 400, "invalid stop timeout '%s'", api_query(r, "t"));
   enum MHD_Result res;
-  _cleanup_ctr_ struct hutch_ctr *c = open_ctr(r, false, &res);
+  _cleanup_ctr_ struct hutch_ctr *c = open_stop(r, &t, &res);
   if (!c)
     return res;
   struct hutch_error *err = NULL;
-  struct hutch_attach at = {0};
-  int status = 0;
   if ((hutch_ctr_running(c) && hutch_ctr_stop(r->e, c, t, &err) < 0) ||
-      hutch_ctr_lock(c, &err) < 0 || hutch_ctr_start(r->e, c, &at, &status, &err) < 0)
+      hutch_api_spawner_start_ctr(c->id, &err) < 0)
     return api_error(r, err);
   return api_empty(r, 204);
 }
@@ -129,11 +143,9 @@ static enum MHD_Result ctr_kill(struct api_req *r) {
   if (sig < 0)
     return api_fail(r, 400, "invalid signal: %s", s);
   enum MHD_Result res;
-  _cleanup_ctr_ struct hutch_ctr *c = open_ctr(r, false, &res);
+  _cleanup_ctr_ struct hutch_ctr *c = open_running(r, &res);
   if (!c)
     return res;
-  if (!hutch_ctr_running(c))
-    return api_fail(r, 409, "Container %s is not running", r->params[0]);
   struct hutch_error *err = NULL;
   if (hutch_ctr_kill(r->e, c, sig, &err) < 0)
     return api_error(r, err);
@@ -173,11 +185,9 @@ static enum MHD_Result ctr_rename(struct api_req *r) {
 
 static enum MHD_Result pause_or_resume(struct api_req *r, bool pause) {
   enum MHD_Result res;
-  _cleanup_ctr_ struct hutch_ctr *c = open_ctr(r, false, &res);
+  _cleanup_ctr_ struct hutch_ctr *c = open_running(r, &res);
   if (!c)
     return res;
-  if (!hutch_ctr_running(c))
-    return api_fail(r, 409, "Container %s is not running", r->params[0]);
   struct hutch_error *err = NULL;
   int rc = pause ? hutch_container_pause(&r->e->rt, c->id, &err)
                  : hutch_container_resume(&r->e->rt, c->id, &err);
@@ -199,6 +209,7 @@ static enum MHD_Result ctr_unpause(struct api_req *r) {
  * its removal (docker run --rm). Polled from its record; the last exit
  * code seen is kept for a container removed meanwhile. */
 struct waiter {
+  struct MHD_Connection *conn;
   struct hutch_engine *e;
   struct hutch_ctr *c;
   bool next, removed, sent;
@@ -232,7 +243,7 @@ static ssize_t waiter_read(void *cls, uint64_t pos, char *buf, size_t max) {
       w->code = c->st.exit_code;
     if (!running && !w->removed && (!w->next || strcmp(w->finished0, c->st.finished_at) != 0))
       return waiter_reply(w, buf, max, NULL);
-    if (api_stopping())
+    if (api_stopping() || api_peer_gone(w->conn))
       return MHD_CONTENT_READER_END_WITH_ERROR;
     usleep(20000);
     if (hutch_ctr_reload(c, NULL) < 0)
@@ -255,8 +266,11 @@ static enum MHD_Result ctr_wait(struct api_req *r) {
     waiter_free(w);
     return api_error(r, err);
   }
+  w->conn = r->conn;
   w->removed = cond && strcmp(cond, "removed") == 0;
-  w->next = w->removed || (cond && strcmp(cond, "next-exit") == 0);
+  /* a running container has stopped once its monitor recorded the exit
+   * (finish time changed), not already when its pid is gone */
+  w->next = w->removed || (cond && strcmp(cond, "next-exit") == 0) || hutch_ctr_running(w->c);
   snprintf(w->finished0, sizeof(w->finished0), "%s", w->c->st.finished_at);
   return api_stream(r, 200, "application/json", waiter_read, w, waiter_free);
 }

@@ -5,6 +5,7 @@
 #include "api.h"
 #include "api_int.h"
 #include "listen.h"
+#include "spawner.h"
 
 #include "util/cleanup.h"
 #include "util/json.h"
@@ -16,6 +17,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,6 +31,13 @@ static atomic_bool stopping;
 
 bool api_stopping(void) {
   return atomic_load(&stopping);
+}
+
+bool api_peer_gone(struct MHD_Connection *conn) {
+  const union MHD_ConnectionInfo *ci =
+      MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+  char c;
+  return ci && recv(ci->connect_fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
 }
 
 struct hutch_engine *api_engine(struct api_req *r, struct hutch_error **err) {
@@ -176,9 +185,9 @@ static enum MHD_Result dispatch(struct api_req *r, const char *url) {
   if (r->body_too_large)
     return api_fail(r, 413, "request body larger than %zu bytes", API_MAX_BODY);
   hutch_debug("API %s %s (v%s)", r->method, r->path, r->version);
-  static const struct api_route *const tables[] = {hutch_api_system_routes,
-                                                   hutch_api_container_routes,
-                                                   hutch_api_stream_routes, hutch_api_image_routes};
+  static const struct api_route *const tables[] = {
+      hutch_api_system_routes, hutch_api_container_routes, hutch_api_stream_routes,
+      hutch_api_image_routes,  hutch_api_volume_routes,    hutch_api_network_routes};
   for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
     for (const struct api_route *rt = tables[i]; rt->method; rt++)
       if (strcmp(rt->method, r->method) == 0 && hutch_api_match(rt->pattern, r->path, r->params))
@@ -263,6 +272,17 @@ int hutch_api_serve(const struct hutch_api_opts *o, struct hutch_error **err) {
   int fd = hutch_api_listen(o->listen, def, o->group, &unix_path, err);
   if (fd < 0)
     return hutch_error_wrap(err, "API service");
+  /* fds we inherited (a test harness's pipes, say) are not ours to hold
+   * for as long as we serve */
+  if (fd > 3)
+    close_range(3, (unsigned)fd - 1, 0);
+  close_range((unsigned)fd + 1, ~0U, 0);
+  if (hutch_api_spawner_start(err) < 0) {
+    close(fd);
+    if (unix_path)
+      unlink(unix_path);
+    return -1;
+  }
   /* the threads libmicrohttpd starts inherit this mask: the signals come
    * to serve_loop's sigtimedwait */
   sigset_t set;
@@ -279,6 +299,7 @@ int hutch_api_serve(const struct hutch_api_opts *o, struct hutch_error **err) {
       on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
       MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
   if (!d) {
+    hutch_api_spawner_stop();
     close(fd);
     if (unix_path)
       unlink(unix_path);
@@ -290,6 +311,7 @@ int hutch_api_serve(const struct hutch_api_opts *o, struct hutch_error **err) {
   if (unix_path)
     unlink(unix_path);
   MHD_stop_daemon(d);
+  hutch_api_spawner_stop();
   close(fd);
   return 0;
 }

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -106,6 +107,21 @@ static int64_t realtime_ns(void) {
   return (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec;
 }
 
+/* The monitor rotates the log (and a start may make it anew): when the
+ * path names another file than ours, what we have is read to its end and
+ * the new one is read from its start. */
+static bool reopen_if_replaced(struct log_reader *lr, const char *path) {
+  struct stat a, b;
+  if (lr->fd < 0 || stat(path, &a) < 0 || fstat(lr->fd, &b) < 0)
+    return false;
+  if (a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+    return false;
+  close(lr->fd);
+  lr->fd = open(path, O_RDONLY | O_CLOEXEC);
+  lr->len = 0;
+  return true;
+}
+
 static bool is_active(struct hutch_engine *e, struct hutch_ctr *c) {
   const char *st = hutch_ctr_status(e, c);
   return strcmp(st, "running") == 0 || strcmp(st, "restarting") == 0 || strcmp(st, "paused") == 0;
@@ -126,12 +142,18 @@ static int follow(struct hutch_engine *e, struct hutch_ctr *c, const struct hutc
     bool ran = strcmp(started0, c->st.started_at) != 0 || strcmp(finished0, c->st.finished_at) != 0;
     if (lr->fd < 0)
       lr->fd = open(path, O_RDONLY | O_CLOEXEC);
-    _cleanup_strv_ char **more = NULL;
-    if (lr->fd >= 0 && read_more(lr, &more) < 0)
-      return -ENOMEM;
-    int r = emit_all(more, 0, o, fn, ud);
-    if (r != 0)
-      return r < 0 ? r : 0;
+    /* what the file we hold has, then the file now at the path if it
+     * was replaced */
+    for (int pass = 0; pass < 2; pass++) {
+      _cleanup_strv_ char **more = NULL;
+      if (lr->fd >= 0 && read_more(lr, &more) < 0)
+        return -ENOMEM;
+      int r = emit_all(more, 0, o, fn, ud);
+      if (r != 0)
+        return r < 0 ? r : 0;
+      if (!reopen_if_replaced(lr, path))
+        break;
+    }
     if (gone || (!active && (!o->wait_start || ran)) ||
         (o->until_ns && realtime_ns() > o->until_ns))
       return 0;
@@ -165,8 +187,11 @@ int hutch_ctr_logs(struct hutch_engine *e, struct hutch_ctr *c, const struct hut
     if (r == 0)
       r = emit_all(lines, from, o, fn, ud);
   } else {
-    /* from now on only: start at the end of what is there */
-    lr.fd = open(c->cfg.log_path, O_RDONLY | O_CLOEXEC);
+    /* from now on only: start at the end of what is there. Waiting for
+     * the start, make the log (the monitor appends to it), so that it is
+     * held open before a first line and a --rm container's lines are
+     * read even when it is gone before the next poll. */
+    lr.fd = open(c->cfg.log_path, O_RDONLY | O_CLOEXEC | (o->wait_start ? O_CREAT : 0), 0640);
     if (lr.fd >= 0)
       lseek(lr.fd, 0, SEEK_END);
   }

@@ -156,10 +156,16 @@ int hutch_db_open(const char *path, hutch_db_import_fn import, void *ud, sqlite3
                   struct hutch_error **err) {
   /* records hold environments (secrets): 0600, which SQLite gives the
    * -wal and -shm files too */
-  int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0)
-    return hutch_error_set(err, errno, "open state database %s", path);
-  close(fd);
+  /* Only when it is missing: closing any fd of the file drops every
+   * POSIX lock this process holds on it, the locks of its other SQLite
+   * connections (the API service's threads) included, and a reader
+   * whose WAL read lock went can keep reading an old snapshot. */
+  if (access(path, F_OK) < 0) {
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0)
+      return hutch_error_set(err, errno, "open state database %s", path);
+    close(fd);
+  }
   sqlite3 *db = NULL;
   int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
   if (rc != SQLITE_OK) {
