@@ -29,13 +29,11 @@ int cmd_attach(int argc, char **argv) {
   int n, r = hutch_flags_parse(&cmd, argc, argv, &n);
   if (r != 0)
     return hutch_flags_status(r);
-  _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
-  if (!e)
+  _cleanup_engine_ struct hutch_engine *e = NULL;
+  _cleanup_ctr_ struct hutch_ctr *c = NULL;
+  if (ctr_cli_open(argv[1], false, &e, &c) != 0)
     return HUTCH_EXIT_ERROR;
   struct hutch_error *err = NULL;
-  _cleanup_ctr_ struct hutch_ctr *c = NULL;
-  if (hutch_ctr_open(e, argv[1], false, &c, &err) < 0)
-    return ctr_cli_fail(err);
   const char *st = hutch_ctr_status(e, c);
   if (strcmp(st, "paused") == 0) {
     fprintf(stderr, "You cannot attach to a paused container, unpause it first\n");

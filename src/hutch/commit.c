@@ -28,14 +28,14 @@ int cmd_commit(int argc, char **argv) {
   int n, r = hutch_flags_parse(&cmd, argc, argv, &n);
   if (r != 0)
     return hutch_flags_status(r);
-  _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
-  if (!e)
+  _cleanup_engine_ struct hutch_engine *e = NULL;
+  _cleanup_ctr_ struct hutch_ctr *c = NULL;
+  if (ctr_cli_open(argv[1], false, &e, &c) != 0)
     return HUTCH_EXIT_ERROR;
   struct hutch_error *err = NULL;
-  _cleanup_ctr_ struct hutch_ctr *c = NULL;
   _cleanup_image_ struct hutch_image *img = NULL;
   struct hutch_commit_opts o = {changes, message, author, n > 1 ? argv[2] : NULL, pause};
-  if (hutch_ctr_open(e, argv[1], false, &c, &err) < 0 || hutch_ctr_commit(e, c, &o, &img, &err) < 0)
+  if (hutch_ctr_commit(e, c, &o, &img, &err) < 0)
     return ctr_cli_fail(err);
   printf("%s\n", img->id);
   return 0;

@@ -47,6 +47,16 @@ struct hutch_engine *ctr_cli_engine(void) {
   return e;
 }
 
+int ctr_cli_open(const char *ref, bool lock, struct hutch_engine **e, struct hutch_ctr **c) {
+  struct hutch_error *err = NULL;
+  *e = ctr_cli_engine();
+  if (!*e)
+    return HUTCH_EXIT_ERROR;
+  if (hutch_ctr_open(*e, ref, lock, c, &err) < 0)
+    return ctr_cli_fail(err);
+  return 0;
+}
+
 int ctr_cli_each(struct hutch_engine *e, int argc, char **argv, int first, bool lock, bool print,
                  int (*fn)(struct hutch_engine *e, struct hutch_ctr *c, void *ud,
                            struct hutch_error **err),

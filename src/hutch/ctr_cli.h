@@ -12,6 +12,9 @@ void ctr_cli_report(struct hutch_error **err);
 int ctr_cli_usage_error(const char *cmd, const char *msg);
 /* Open the engine or print the error; NULL on failure. */
 struct hutch_engine *ctr_cli_engine(void);
+/* ctr_cli_engine(), then the container ref names (locked with lock):
+ * 0, or HUTCH_EXIT_ERROR after printing why. */
+int ctr_cli_open(const char *ref, bool lock, struct hutch_engine **e, struct hutch_ctr **c);
 /* Apply fn to each container named in argv[first..]: prints each ref on
  * success (docker's output), errors to stderr; 1 if any failed. */
 int ctr_cli_each(struct hutch_engine *e, int argc, char **argv, int first, bool lock, bool print,

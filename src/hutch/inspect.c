@@ -75,13 +75,12 @@ int cmd_rename(int argc, char **argv) {
   int n, r = hutch_args_parse("CONTAINER NEW_NAME", "Rename a container", 2, 2, argc, argv, &n);
   if (r != 0)
     return hutch_flags_status(r);
-  _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
-  if (!e)
+  _cleanup_engine_ struct hutch_engine *e = NULL;
+  _cleanup_ctr_ struct hutch_ctr *ct = NULL;
+  if (ctr_cli_open(argv[1], false, &e, &ct) != 0)
     return HUTCH_EXIT_ERROR;
   struct hutch_error *err = NULL;
-  _cleanup_ctr_ struct hutch_ctr *ct = NULL;
-  if (hutch_ctr_open(e, argv[1], false, &ct, &err) < 0 ||
-      hutch_ctr_rename(e, ct, argv[2], &err) < 0)
+  if (hutch_ctr_rename(e, ct, argv[2], &err) < 0)
     return ctr_cli_fail(err);
   return 0;
 }

@@ -224,13 +224,11 @@ static int net_connect_like(int argc, char **argv, bool connect) {
   int nargs, r = hutch_flags_parse(&cmd, argc, argv, &nargs);
   if (r != 0)
     return hutch_flags_status(r);
-  _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
-  if (!e)
+  _cleanup_engine_ struct hutch_engine *e = NULL;
+  _cleanup_ctr_ struct hutch_ctr *ctr = NULL;
+  if (ctr_cli_open(argv[2], true, &e, &ctr) != 0)
     return HUTCH_EXIT_ERROR;
   struct hutch_error *err = NULL;
-  _cleanup_ctr_ struct hutch_ctr *ctr = NULL;
-  if (hutch_ctr_open(e, argv[2], true, &ctr, &err) < 0)
-    return ctr_cli_fail(err);
   r = connect ? hutch_engine_net_connect(e, ctr, argv[1], ip, aliases, &err)
               : hutch_engine_net_disconnect(e, ctr, argv[1], force, &err);
   return r < 0 ? ctr_cli_fail(err) : 0;

@@ -29,13 +29,11 @@ int cmd_port(int argc, char **argv) {
       return ctr_cli_usage_error("port", "invalid port, want PORT[/tcp|udp]");
     }
   }
-  _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
-  if (!e)
+  _cleanup_engine_ struct hutch_engine *e = NULL;
+  _cleanup_ctr_ struct hutch_ctr *c = NULL;
+  if (ctr_cli_open(argv[1], false, &e, &c) != 0)
     return HUTCH_EXIT_ERROR;
   struct hutch_error *err = NULL;
-  _cleanup_ctr_ struct hutch_ctr *c = NULL;
-  if (hutch_ctr_open(e, argv[1], false, &c, &err) < 0)
-    return ctr_cli_fail(err);
   _cleanup_free_ struct hutch_port_mapping *ports = NULL;
   size_t n = 0;
   if (hutch_ctr_running(c) && hutch_engine_net_ports(e, c->id, &ports, &n, &err) < 0)

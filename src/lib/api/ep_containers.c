@@ -6,6 +6,7 @@
 #include "map.h"
 #include "spawner.h"
 
+#include "engine/events.h"
 #include "engine/netflags.h"
 #include "runtime/container.h"
 #include "util/cleanup.h"
@@ -16,6 +17,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Open the container of the path's first parameter; NULL with the reply
@@ -206,8 +208,9 @@ static enum MHD_Result ctr_unpause(struct api_req *r) {
  * starts the container only once they came), the body when the
  * container reached the condition: "not-running" (the default) at once
  * for a stopped container, "next-exit" at its next stop, "removed" at
- * its removal (docker run --rm). Polled from its record; the last exit
- * code seen is kept for a container removed meanwhile. */
+ * its removal (docker run --rm). Polled from its record; for a
+ * container removed between two polls, the exit code is its "die" event
+ * in the journal. */
 struct waiter {
   struct MHD_Connection *conn;
   struct hutch_engine *e;
@@ -215,7 +218,32 @@ struct waiter {
   bool next, removed, sent;
   char finished0[40];
   int code;
+  int64_t since_ns; /* when the wait began */
 };
+
+struct die_seek {
+  const char *id;
+  int code;
+  bool found;
+};
+
+static int on_event(const struct hutch_event *ev, void *ud) {
+  struct die_seek *d = ud;
+  const char *code = hutch_event_attr(ev, "exitCode");
+  if (strcmp(ev->type, "container") == 0 && strcmp(ev->action, "die") == 0 &&
+      strcmp(ev->id, d->id) == 0 && code) {
+    d->code = atoi(code);
+    d->found = true;
+  }
+  return 0;
+}
+
+/* The exit code of the container's last "die" since the wait began. */
+static void exit_code_from_journal(struct waiter *w) {
+  struct die_seek d = {.id = w->c->id};
+  if (hutch_events_walk(w->e->root, w->since_ns, -1, false, on_event, &d, NULL) == 0 && d.found)
+    w->code = d.code;
+}
 
 static void waiter_free(void *cls) {
   struct waiter *w = cls;
@@ -246,8 +274,10 @@ static ssize_t waiter_read(void *cls, uint64_t pos, char *buf, size_t max) {
     if (api_stopping() || api_peer_gone(w->conn))
       return MHD_CONTENT_READER_END_WITH_ERROR;
     usleep(20000);
-    if (hutch_ctr_reload(c, NULL) < 0)
+    if (hutch_ctr_reload(c, NULL) < 0) {
+      exit_code_from_journal(w);
       return waiter_reply(w, buf, max, w->removed ? NULL : "container removed");
+    }
   }
 }
 
@@ -272,6 +302,9 @@ static enum MHD_Result ctr_wait(struct api_req *r) {
    * (finish time changed), not already when its pid is gone */
   w->next = w->removed || (cond && strcmp(cond, "next-exit") == 0) || hutch_ctr_running(w->c);
   snprintf(w->finished0, sizeof(w->finished0), "%s", w->c->st.finished_at);
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  w->since_ns = (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec;
   return api_stream(r, 200, "application/json", waiter_read, w, waiter_free);
 }
 
