@@ -3,11 +3,11 @@
  * from the same template over the column names, all aligned by the
  * tabwriter at the end. And inspect's loop over its arguments. */
 #include "format.h"
-#include "tabwriter.h"
 
 #include "commands.h"
 #include "util/cleanup.h"
 #include "util/json.h"
+#include "util/tabwriter.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -4,12 +4,12 @@
 #include "commands.h"
 #include "flags.h"
 #include "image_cli.h"
+#include "format.h"
 #include "sys_cli.h"
 
 #include "image/history.h"
 #include "util/cleanup.h"
 #include "util/json.h"
-#include "util/table.h"
 #include "util/units.h"
 
 #include <stdio.h>
@@ -67,26 +67,24 @@ static json_t *entry_json(const struct hutch_history_entry *h, const char *image
 
 static int print_history(const struct hutch_image *img, const struct hutch_history_entry *v,
                          size_t n, const struct history_opts *o) {
-  _cleanup_table_ struct hutch_table *t = hutch_table_new(5);
-  if (!o->quiet && !o->format)
-    hutch_table_addv(t, "IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT");
+  _cleanup_json_ json_t *header =
+      json_pack("{ss ss ss ss ss ss}", "ID", "IMAGE", "CreatedSince", "CREATED", "CreatedAt",
+                "CREATED AT", "CreatedBy", "CREATED BY", "Size", "SIZE", "Comment", "COMMENT");
+  struct hutch_error *err = NULL;
+  struct cli_format cf;
+  if (cli_format_open(&cf, o->format,
+                      "table {{.ID}}\t{{.CreatedSince}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}",
+                      o->quiet ? "{{.ID}}" : NULL, header, &err) < 0)
+    return image_cli_fail(err);
   for (size_t i = 0; i < n; i++) {
     _cleanup_json_ json_t *j = entry_json(&v[i], img->id, o);
-    const char *id = json_string_value(json_object_get(j, "ID"));
-    if (o->quiet) {
-      printf("%s\n", id);
-    } else if (o->format) {
-      if (cli_print_formatted(o->format, j) != 0)
-        return HUTCH_EXIT_ERROR;
-    } else {
-      hutch_table_addv(t, id, json_string_value(json_object_get(j, "CreatedSince")),
-                       json_string_value(json_object_get(j, "CreatedBy")),
-                       json_string_value(json_object_get(j, "Size")),
-                       json_string_value(json_object_get(j, "Comment")));
+    if (cli_format_row(&cf, j, &err) < 0) {
+      cli_format_free(&cf);
+      return image_cli_fail(err);
     }
   }
-  if (!o->quiet && !o->format)
-    hutch_table_print(t, stdout);
+  if (cli_format_flush(&cf, stdout, &err) < 0)
+    return image_cli_fail(err);
   return 0;
 }
 
@@ -105,7 +103,7 @@ int cmd_history(int argc, char **argv) {
   int nargs, r = hutch_flags_parse(&cmd, argc, argv, &nargs);
   if (r != 0)
     return hutch_flags_status(r);
-  if (cli_check_format(o.format) < 0)
+  if (cli_check_format(o.format) < 0) /* before the store is touched */
     return HUTCH_EXIT_ERROR;
   struct hutch_error *err = NULL;
   _cleanup_store_ struct hutch_store *s = NULL;

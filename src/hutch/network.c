@@ -237,22 +237,11 @@ static int net_connect_like(int argc, char **argv, bool connect) {
 /* docker's prune: every user network no container (running or not) names;
  * the library's prune only knows attachments, not stopped containers. */
 static int net_prune(int argc, char **argv) {
-  bool force = false;
-  _cleanup_strv_ char **filters = NULL;
-  const struct hutch_flag flags[] = {
-      {"filter", 0, HUTCH_FLAG_LIST, &filters, "Provide filter values (e.g. 'until=<timestamp>')",
-       "filter"},
-      {"force", 'f', HUTCH_FLAG_BOOL, &force, "Do not prompt for confirmation"},
-      {0},
-  };
-  const struct hutch_cmd cmd = {"[OPTIONS]", "Remove all unused networks", flags, 0, 0};
-  int nargs, r = hutch_flags_parse(&cmd, argc, argv, &nargs);
-  if (r != 0)
-    return hutch_flags_status(r);
-  return cli_prune_one(filters, force,
-                       "WARNING! This will remove all custom networks not used by at least "
-                       "one container.",
-                       "Deleted Networks", false, hutch_prune_networks);
+  static const struct cli_prune p = {
+      "Remove all unused networks",
+      "WARNING! This will remove all custom networks not used by at least one container.",
+      "Deleted Networks", false, hutch_prune_networks};
+  return cli_prune_cmd(argc, argv, &p);
 }
 
 static int net_connect(int argc, char **argv) {

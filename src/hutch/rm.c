@@ -43,18 +43,8 @@ int cmd_rm(int argc, char **argv) {
 /* container prune [-f] [--filter until=|label=]: every stopped container
  * (engine/prune.h), then what it gave back, as docker prints it. */
 int cmd_container_prune(int argc, char **argv) {
-  bool force = false;
-  _cleanup_strv_ char **filters = NULL;
-  const struct hutch_flag flags[] = {
-      {"filter", 0, HUTCH_FLAG_LIST, &filters, "Provide filter values (e.g. 'until=<timestamp>')",
-       "filter"},
-      {"force", 'f', HUTCH_FLAG_BOOL, &force, "Do not prompt for confirmation"},
-      {0},
-  };
-  const struct hutch_cmd cmd = {"[OPTIONS]", "Remove all stopped containers", flags, 0, 0};
-  int n, r = hutch_flags_parse(&cmd, argc, argv, &n);
-  if (r != 0)
-    return hutch_flags_status(r);
-  return cli_prune_one(filters, force, "WARNING! This will remove all stopped containers.",
-                       "Deleted Containers", true, hutch_prune_containers);
+  static const struct cli_prune p = {"Remove all stopped containers",
+                                     "WARNING! This will remove all stopped containers.",
+                                     "Deleted Containers", true, hutch_prune_containers};
+  return cli_prune_cmd(argc, argv, &p);
 }

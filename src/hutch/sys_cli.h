@@ -25,8 +25,13 @@ int cli_prune_filters(char **filters, struct hutch_prune_filter *f);
  * total, the "Total reclaimed space: …" line after. */
 void cli_prune_print(const char *title, const struct hutch_prune_report *r, bool total);
 struct hutch_engine;
-/* A prune command after its flags: the filters, the question (unless
- * force), fn, then the deleted items under title (and the total). */
-int cli_prune_one(char **filters, bool force, const char *warning, const char *title, bool total,
-                  int (*fn)(struct hutch_engine *e, const struct hutch_prune_filter *f,
-                            struct hutch_prune_report *r, struct hutch_error **err));
+/* One kind of prune command (container prune, network prune). */
+struct cli_prune {
+  const char *summary, *warning, *title; /* the help line, the question, the list's title */
+  bool total;                            /* print "Total reclaimed space" */
+  int (*fn)(struct hutch_engine *e, const struct hutch_prune_filter *f,
+            struct hutch_prune_report *r, struct hutch_error **err);
+};
+/* The whole command: its flags (--filter, -f), the filters, the question
+ * (unless -f), fn, then the deleted items under title (and the total). */
+int cli_prune_cmd(int argc, char **argv, const struct cli_prune *p);

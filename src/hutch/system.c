@@ -5,7 +5,7 @@
 #include "flags.h"
 #include "image_cli.h"
 #include "sys_cli.h"
-#include "template.h"
+#include "format.h"
 
 #include "engine/df.h"
 #include "engine/prune.h"
@@ -41,6 +41,29 @@ static json_t *row_json(const struct hutch_df_row *r) {
   reclaimable_text(r, rec, sizeof(rec));
   return json_pack("{ss sI sI ss ss}", "Type", r->type, "TotalCount", (json_int_t)r->total,
                    "Active", (json_int_t)r->active, "Size", sz, "Reclaimable", rec);
+}
+
+/* The summary through docker's formatter: its table, or --format. */
+static int df_summary_print(const struct hutch_df_row *rows, const char *format) {
+  _cleanup_json_ json_t *header =
+      json_pack("{ss ss ss ss ss}", "Type", "TYPE", "TotalCount", "TOTAL", "Active", "ACTIVE",
+                "Size", "SIZE", "Reclaimable", "RECLAIMABLE");
+  struct hutch_error *err = NULL;
+  struct cli_format cf;
+  if (cli_format_open(&cf, format,
+                      "table {{.Type}}\t{{.TotalCount}}\t{{.Active}}\t{{.Size}}\t{{.Reclaimable}}",
+                      NULL, header, &err) < 0)
+    return ctr_cli_fail(err);
+  for (size_t i = 0; i < 4; i++) {
+    _cleanup_json_ json_t *j = row_json(&rows[i]);
+    if (cli_format_row(&cf, j, &err) < 0) {
+      cli_format_free(&cf);
+      return ctr_cli_fail(err);
+    }
+  }
+  if (cli_format_flush(&cf, stdout, &err) < 0)
+    return ctr_cli_fail(err);
+  return 0;
 }
 
 static void df_verbose(struct hutch_engine *e, const struct hutch_df *df) {
@@ -120,26 +143,10 @@ static int sys_df(int argc, char **argv) {
   struct hutch_df_row rows[4];
   hutch_df_summary(e, &df, rows);
   int status = 0;
-  if (format) {
-    for (size_t i = 0; i < 4 && status == 0; i++) {
-      _cleanup_json_ json_t *j = row_json(&rows[i]);
-      status = cli_print_formatted(format, j);
-    }
-  } else if (verbose) {
+  if (verbose && !format)
     df_verbose(e, &df);
-  } else {
-    _cleanup_table_ struct hutch_table *t = hutch_table_new(5);
-    hutch_table_addv(t, "TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE");
-    for (size_t i = 0; i < 4; i++) {
-      char total[24], active[24], sz[32], rec[48];
-      snprintf(total, sizeof(total), "%ld", rows[i].total);
-      snprintf(active, sizeof(active), "%ld", rows[i].active);
-      size_text(rows[i].size, sz, sizeof(sz));
-      reclaimable_text(&rows[i], rec, sizeof(rec));
-      hutch_table_addv(t, rows[i].type, total, active, sz, rec);
-    }
-    hutch_table_print(t, stdout);
-  }
+  else
+    status = df_summary_print(rows, format);
   hutch_df_clear(&df);
   return status;
 }
@@ -171,13 +178,23 @@ int cli_prune_filters(char **filters, struct hutch_prune_filter *f) {
   return 0;
 }
 
-int cli_prune_one(char **filters, bool force, const char *warning, const char *title, bool total,
-                  int (*fn)(struct hutch_engine *e, const struct hutch_prune_filter *f,
-                            struct hutch_prune_report *r, struct hutch_error **err)) {
+int cli_prune_cmd(int argc, char **argv, const struct cli_prune *p) {
+  bool force = false;
+  _cleanup_strv_ char **filters = NULL;
+  const struct hutch_flag flags[] = {
+      {"filter", 0, HUTCH_FLAG_LIST, &filters, "Provide filter values (e.g. 'until=<timestamp>')",
+       "filter"},
+      {"force", 'f', HUTCH_FLAG_BOOL, &force, "Do not prompt for confirmation"},
+      {0},
+  };
+  const struct hutch_cmd cmd = {"[OPTIONS]", p->summary, flags, 0, 0};
+  int n, r = hutch_flags_parse(&cmd, argc, argv, &n);
+  if (r != 0)
+    return hutch_flags_status(r);
   struct hutch_prune_filter f = {.until_ns = -1};
   if (cli_prune_filters(filters, &f) < 0)
     return HUTCH_EXIT_ERROR;
-  if (!force && !hutch_confirm(warning)) {
+  if (!force && !hutch_confirm(p->warning)) {
     hutch_prune_filter_clear(&f);
     return 0;
   }
@@ -187,10 +204,10 @@ int cli_prune_one(char **filters, bool force, const char *warning, const char *t
   int status = 0;
   if (!e)
     status = HUTCH_EXIT_ERROR;
-  else if (fn(e, &f, &rep, &err) < 0)
+  else if (p->fn(e, &f, &rep, &err) < 0)
     status = ctr_cli_fail(err);
   else
-    cli_prune_print(title, &rep, total);
+    cli_prune_print(p->title, &rep, p->total);
   hutch_prune_report_clear(&rep);
   hutch_prune_filter_clear(&f);
   return status;

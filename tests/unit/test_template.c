@@ -2,7 +2,7 @@
  * text/template and docker's functions print, and the tabwriter. */
 #include "tap.h"
 
-#include "tabwriter.h"
+#include "util/tabwriter.h"
 #include "template.h"
 
 #include <stdlib.h>

@@ -1,13 +1,11 @@
-/* Column alignment as docker's tabwriter does it (see table.h). */
+/* Rows of cells, printed through the tabwriter (see table.h). */
 #include "table.h"
+#include "tabwriter.h"
 
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define MIN_WIDTH 10
-#define PADDING 3
 
 struct hutch_table {
   size_t ncols, nrows, cap;
@@ -69,36 +67,18 @@ int hutch_table_addv(struct hutch_table *t, ...) {
   return hutch_table_add(t, cells);
 }
 
-/* Width in characters, counting each UTF-8 sequence once. */
-static size_t text_width(const char *s) {
-  size_t w = 0;
-  for (; *s; s++)
-    if (((unsigned char)*s & 0xC0) != 0x80)
-      w++;
-  return w;
-}
-
 void hutch_table_print(const struct hutch_table *t, FILE *out) {
-  size_t *width = calloc(t->ncols, sizeof(size_t));
-  if (!width)
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&text, &len);
+  if (!f)
     return;
   for (size_t r = 0; r < t->nrows; r++)
-    for (size_t c = 0; c + 1 < t->ncols; c++) {
-      size_t w = text_width(t->cells[r * t->ncols + c]) + PADDING;
-      if (w > width[c])
-        width[c] = w;
-    }
-  for (size_t c = 0; c + 1 < t->ncols; c++)
-    if (width[c] < MIN_WIDTH)
-      width[c] = MIN_WIDTH;
-  for (size_t r = 0; r < t->nrows; r++) {
-    for (size_t c = 0; c < t->ncols; c++) {
-      const char *cell = t->cells[r * t->ncols + c];
-      fputs(cell, out);
-      if (c + 1 < t->ncols)
-        fprintf(out, "%*s", (int)(width[c] - text_width(cell)), "");
-    }
-    fputc('\n', out);
-  }
-  free(width);
+    for (size_t c = 0; c < t->ncols; c++)
+      fprintf(f, "%s%c", t->cells[r * t->ncols + c], c + 1 < t->ncols ? '\t' : '\n');
+  fclose(f);
+  char *aligned = hutch_tabwriter(text, len, HUTCH_TABLE_MINWIDTH, HUTCH_TABLE_PADDING);
+  fputs(aligned ? aligned : text, out);
+  free(aligned);
+  free(text);
 }

@@ -42,6 +42,9 @@ setup_file() {
   assert_line --index 2 "0||2024-01-01T00:00:01Z"
   assert_line --index 3 --regexp '^[0-9]+\|\|[0-9T:-]+Z$'
   [ "${#lines[@]}" -eq 4 ]
+  run hutch history --format 'table {{.ID}}\t{{.Size}}' -H=false hist:1
+  assert_line --index 0 "IMAGE          SIZE"
+  assert_line --index 2 "<missing>      6000"
   run hutch history nosuchimage
   assert_failure 125
 }

@@ -60,6 +60,10 @@ load helpers
   assert_line --regexp "^Containers      2         1         100kB     100kB \(100%\)$"
   assert_line "Local Volumes   1         1         2kB       0B (0%)"
   assert_line "Build Cache     0         0         0B        0B"
+  # "table TEMPLATE": docker's header names over the chosen columns
+  run hutch system df --format 'table {{.Type}}\t{{.Active}}'
+  assert_line --index 0 "TYPE            ACTIVE"
+  assert_line --index 1 "Images          1"
   run hutch system df --format '{{.Type}}:{{.TotalCount}}:{{.Active}}:{{.Reclaimable}}'
   assert_output "$(printf 'Images:1:1:0B (0%%)\nContainers:2:1:100kB (100%%)\nLocal Volumes:1:1:0B (0%%)\nBuild Cache:0:0:0B')"
   run hutch system df -v
