@@ -48,6 +48,7 @@ static void test_config(void) {
   struct hutch_ctr c = {0};
   c.rec = json_pack("{s:{s:{s:[s, s], s:I}}}", "Config", "Healthcheck", "Test", "CMD-SHELL", "x",
                     "Interval", (json_int_t)2000000000);
+  hutch_ctr_config_parse(c.rec, &c.cfg);
   struct hutch_health_config hc;
   ok(hutch_health_config_get(&c, &hc), "a check");
   is_int(hc.interval, 2000000000, "its interval");
@@ -55,9 +56,11 @@ static void test_config(void) {
   is_int(hc.retries, 3, "docker's 3 retries");
   json_decref(c.rec);
   c.rec = json_pack("{s:{s:{s:[s]}}}", "Config", "Healthcheck", "Test", "NONE");
+  hutch_ctr_config_parse(c.rec, &c.cfg);
   ok(!hutch_health_config_get(&c, &hc), "NONE: no check");
   json_decref(c.rec);
   c.rec = json_pack("{s:{}}", "Config");
+  hutch_ctr_config_parse(c.rec, &c.cfg);
   ok(!hutch_health_config_get(&c, &hc), "no Healthcheck: no check");
   json_decref(c.rec);
 }

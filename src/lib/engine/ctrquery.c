@@ -2,6 +2,7 @@
  * with bound parameters; nothing a user types becomes SQL text. */
 #include "ctrquery.h"
 
+#include "netrecord.h"
 #include "record_row.h"
 #include "statedb.h"
 #include "util/cleanup.h"
@@ -159,13 +160,10 @@ static bool match_config(const struct hutch_ctr_query *q, char **image_ids, stru
   }
   if (q->networks) {
     bool m = false;
-    size_t i;
-    json_t *nw;
-    json_array_foreach(json_object_get(c->cfg.net, "networks"), i, nw) {
-      const char *name = json_string_value(json_object_get(nw, "name"));
-      for (char **p = q->networks; name && *p && !m; p++)
+    const char *name;
+    for (size_t i = 0; (name = hutch_engine_net_name_at(c->cfg.net, i)); i++)
+      for (char **p = q->networks; *p && !m; p++)
         m = strcmp(*p, name) == 0;
-    }
     if (!m)
       return false;
   }

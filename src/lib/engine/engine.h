@@ -108,16 +108,18 @@ struct hutch_ctr_config {
   const char *lower_dir; /* the image's layer dirs, top first, ':'-separated */
   const char *merged_dir;
   const char *log_path, *hosts_path, *hostname_path, *resolv_conf_path;
-  const char *netns;        /* the netns file, "" when none */
-  json_t *net;              /* the network plan (netrecord.c's) */
-  json_t *anon_volumes;     /* array of volume names */
-  json_t *mounts;           /* docker's Mounts: [{Type, Name, Source, Destination, …}] */
-  const char *log_driver;   /* "json-file", "none" */
-  long long log_max_size;   /* bytes, 0: hutch's default bound */
-  int log_max_file;         /* files kept, the current one included */
-  const char *cgroups_path; /* linux.cgroupsPath: "/hutch/ID" */
-  const char *ipc_mode;     /* HostConfig.IpcMode: "private", "shareable", "host", … */
-  long long shm_size;       /* HostConfig.ShmSize */
+  const char *netns;             /* the netns file, "" when none */
+  json_t *net;                   /* the network plan (netrecord.c's) */
+  json_t *anon_volumes;          /* array of volume names */
+  json_t *mounts;                /* docker's Mounts: [{Type, Name, Source, Destination, …}] */
+  const char *log_driver;        /* "json-file", "none" */
+  long long log_max_size;        /* bytes, 0: hutch's default bound */
+  int log_max_file;              /* files kept, the current one included */
+  const char *cgroups_path;      /* linux.cgroupsPath: "/hutch/ID" */
+  const char *ipc_mode;          /* HostConfig.IpcMode: "private", "shareable", "host", … */
+  long long shm_size;            /* HostConfig.ShmSize */
+  long long memory, memory_swap; /* HostConfig's, bytes; 0: none */
+  json_t *healthcheck;           /* Config.Healthcheck (health.c reads it), NULL: none */
 };
 void hutch_ctr_config_parse(json_t *rec, struct hutch_ctr_config *cfg);
 /* A volume a container mounts (strings borrow from the record). */

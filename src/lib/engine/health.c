@@ -27,7 +27,7 @@
 #include <unistd.h>
 
 bool hutch_health_config_get(const struct hutch_ctr *c, struct hutch_health_config *hc) {
-  json_t *h = json_object_get(json_object_get(c->rec, "Config"), "Healthcheck");
+  json_t *h = c->cfg.healthcheck;
   json_t *test = json_object_get(h, "Test");
   const char *kind = json_string_value(json_array_get(test, 0));
   if (!kind || strcmp(kind, "NONE") == 0 || json_array_size(test) < 2)

@@ -325,3 +325,8 @@ bool hutch_engine_net_owns_netns(json_t *net) {
   const char *m = json_string_value(json_object_get(net, "mode"));
   return m == NULL || strcmp(m, "bridge") == 0 || strcmp(m, "none") == 0 || strcmp(m, "user") == 0;
 }
+
+const char *hutch_engine_net_name_at(json_t *net, size_t i) {
+  json_t *nw = json_array_get(json_object_get(net, "networks"), i);
+  return nw ? json_string_value(json_object_get(nw, "name")) ?: "" : NULL;
+}

@@ -52,6 +52,9 @@ void hutch_engine_net_record(const struct hutch_engine_net_plan *p, json_t *rec)
 /* For the engine's other network files (netsetup.c, netinspect.c). */
 /* The record's Hutch.Net (borrowed), NULL if none. */
 json_t *hutch_engine_net_of(struct hutch_ctr *c);
+/* The name of the i-th network the plan `net` attaches to (borrowed),
+ * NULL past the last: for (i = 0; (name = …(net, i)); i++). */
+const char *hutch_engine_net_name_at(json_t *net, size_t i);
 /* Does the container of Hutch.Net `net` have a netns of its own (bridge,
  * none, user network)? */
 bool hutch_engine_net_owns_netns(json_t *net);

@@ -108,13 +108,9 @@ static char **networks_in_use(struct hutch_engine *e, struct hutch_error **err) 
     return NULL;
   char **used = calloc(1, sizeof(char *));
   for (size_t i = 0; used && i < n; i++) {
-    size_t k;
-    json_t *nw;
-    json_array_foreach(json_object_get(all[i]->cfg.net, "networks"), k, nw) {
-      const char *name = json_string_value(json_object_get(nw, "name"));
-      if (name)
-        hutch_strv_push(&used, name);
-    }
+    const char *name;
+    for (size_t k = 0; (name = hutch_engine_net_name_at(all[i]->cfg.net, k)); k++)
+      hutch_strv_push(&used, name);
   }
   hutch_ctr_list_free(all, n);
   if (!used)

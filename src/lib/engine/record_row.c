@@ -157,6 +157,9 @@ void hutch_ctr_config_parse(json_t *rec, struct hutch_ctr_config *cfg) {
       .cgroups_path = str_at(h, "CgroupsPath"),
       .ipc_mode = str_at(host, "IpcMode"),
       .shm_size = json_integer_value(json_object_get(host, "ShmSize")),
+      .memory = json_integer_value(json_object_get(host, "Memory")),
+      .memory_swap = json_integer_value(json_object_get(host, "MemorySwap")),
+      .healthcheck = json_object_get(config, "Healthcheck"),
   };
   /* records from before --cgroup-parent */
   if (!*cfg->cgroups_path)

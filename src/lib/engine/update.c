@@ -114,9 +114,7 @@ json_t *hutch_update_resources(const struct hutch_update_opts *u) {
  * --memory-swap too (the kernel keeps memory <= memory+swap). */
 static int check_against_swap(struct hutch_ctr *c, const struct hutch_update_opts *u,
                               struct hutch_error **err) {
-  json_t *host = json_object_get(c->rec, "HostConfig");
-  json_int_t swap = json_integer_value(json_object_get(host, "MemorySwap"));
-  json_int_t mem = json_integer_value(json_object_get(host, "Memory"));
+  long long swap = c->cfg.memory_swap, mem = c->cfg.memory;
   if (swap == 0 && mem > 0)
     swap = 2 * mem; /* what create set: docker's default, memory + as much swap */
   if (u->has_memory && !u->has_memory_swap && swap > 0 && (u->memory == 0 || u->memory > swap))
