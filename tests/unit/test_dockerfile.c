@@ -190,6 +190,7 @@ static void test_parse_more(void) {
   hutch_dockerfile_free(df);
   df = parse("FROM x\nENV\n", &e);
   ok(!df, "ENV without args fails");
+  free(e);
 }
 
 #define PARSE_FAILS(text, want)                                                                    \
