@@ -40,6 +40,7 @@ teardown_file() {
   # shellcheck disable=SC2086 # one id a word
   [ -z "$ids" ] || docker_ rm -f $ids >/dev/null 2>&1
   dockerd_stop "$DOCKER_DIR"
+  [ ! -e "$CLI_DIR/preg" ] || registry_stop "$CLI_DIR/preg"
   clients_down
   [ "$RUN_CTRD_S_EXISTED" = yes ] || rmdir /run/containerd/s 2>/dev/null
   [ "$RUN_CTRD_EXISTED" = yes ] || rmdir /run/containerd 2>/dev/null
@@ -248,6 +249,30 @@ sleeper() {
   assert_success
   assert_output --regexp '/dev/pts/[0-9]+'
   docker_ rm -f "$n" >/dev/null
+}
+
+@test "docker pulls and runs (with its own runc) what hutch built and pushed, both formats" {
+  local H="$HUTCH_BUILD/hutch" ctx=$CLI_DIR/push-ctx reg f out
+  export HUTCH_ROOT=$CLI_DIR/hroot HUTCH_RUN_ROOT=$CLI_DIR/hrun
+  mkdir -p "$ctx"
+  echo content >"$ctx/f"
+  printf 'FROM busybox\nCOPY f /f\nRUN echo built > /b && rm /bin/vi\nENV PUSHED=yes\nWORKDIR /srv\nCMD ["sh", "-c", "cat /f /b; echo $PUSHED; pwd; [ ! -e /bin/vi ] && echo no-vi"]\n' >"$ctx/Dockerfile"
+  "$H" build -q --network none -t pushed "$ctx" >/dev/null
+  reg=$(registry_start "$CLI_DIR/preg")
+  for f in docker oci; do
+    "$H" tag pushed "$reg/hutch/pushed-$f:v1"
+    "$H" push -q --format "$f" "$reg/hutch/pushed-$f:v1"
+    # 127.0.0.0/8 is an insecure registry to dockerd by default: plain http
+    docker_ pull -q "$reg/hutch/pushed-$f:v1" >/dev/null
+    run docker_ run --rm --network none "$reg/hutch/pushed-$f:v1"
+    assert_success
+    assert_output $'content\nbuilt\nyes\n/srv\nno-vi'
+    out=$(docker_ image inspect -f '{{.Config.WorkingDir}} {{index .Config.Env 1}}' "$reg/hutch/pushed-$f:v1")
+    [ "$out" = "/srv PUSHED=yes" ] || fail "docker sees config: $out"
+    docker_ rmi "$reg/hutch/pushed-$f:v1" >/dev/null
+  done
+  registry_stop "$CLI_DIR/preg"
+  for id in $("$H" ps -aq); do "$H" rm -f "$id" >/dev/null; done
 }
 
 @test "docker: no container, cgroup or runtime process of ours is left after rm" {
