@@ -19,7 +19,7 @@ const char *hutch_flags_parent(void) {
 }
 
 int hutch_flags_status(int r) {
-  return r > 0 ? 0 : r == -2 ? 1 : HUTCH_EXIT_ERROR;
+  return r > 0 ? 0 : r == -2 ? 1 : HUTCH_EXIT_USAGE;
 }
 
 static const char *type_name(const struct hutch_flag *f) {

@@ -94,14 +94,14 @@ static void df_verbose(struct hutch_engine *e, const struct hutch_df *df) {
                    "STATUS", "NAMES");
   for (size_t c = 0; c < df->n_ctrs; c++) {
     struct hutch_ctr *ct = df->ctrs[c];
-    char id[13], vols[16], sz[32], since[40], status[96], cmd[40];
+    char id[13], vols[16], sz[32], since[40], status[96];
     snprintf(id, sizeof(id), "%.12s", ct->id);
     snprintf(vols, sizeof(vols), "%d", df->ctr_volumes[c]);
-    snprintf(cmd, sizeof(cmd), "\"%.19s%s\"", ct->command, strlen(ct->command) > 19 ? "…" : "");
+    _cleanup_free_ char *cmd = ctr_cli_command_text(ct->command ? ct->command : "", true);
     size_text(df->ctr_size[c], sz, sizeof(sz));
     image_cli_human_since(ct->created, since, sizeof(since));
     ctr_cli_status_text(e, ct, status, sizeof(status));
-    hutch_table_addv(tc, id, ct->image_name, cmd, vols, sz, since, status, ct->name);
+    hutch_table_addv(tc, id, ct->image_name, cmd ? cmd : "\"\"", vols, sz, since, status, ct->name);
   }
   hutch_table_print(tc, stdout);
   printf("\nLocal Volumes space usage:\n\n");

@@ -54,8 +54,18 @@ load compare
   assert_output "$(columns dk network ls | grep -vx SCOPE)"
 }
 
-@test "exit codes: a missing network" {
+@test "exit codes: a missing network, a name in use" {
   same_status = network rm nosuch-net
   # docker: 1, podman: 125
   same_status 125 network inspect nosuch-net
+  # docker's networks here are host and none: making one of those names
+  # fails in all three without making anything
+  same_status 125 network create none
+  local t
+  for t in hu dk pm; do
+    $t create --network none --name cmp-n testimg true >/dev/null
+  done
+  same_status 125 network connect nosuch-net cmp-n
+  run hu network create none
+  assert_failure 1
 }
