@@ -73,18 +73,20 @@ static void df_verbose(struct hutch_engine *e, const struct hutch_df *df) {
                    "UNIQUE SIZE", "CONTAINERS");
   for (size_t i = 0; i < df->n_images; i++) {
     struct hutch_image *img = df->images[i];
-    char id[13], since[40], sz[32], users[16];
+    char id[13], since[40], sz[32], shared[32], unique[32], users[16];
     image_cli_short_id(img->id, id);
     image_cli_human_since(img->created, since, sizeof(since));
     size_text(img->size, sz, sizeof(sz));
+    size_text(df->image_shared[i], shared, sizeof(shared));
+    size_text(img->size - df->image_shared[i], unique, sizeof(unique));
     snprintf(users, sizeof(users), "%d", df->image_users[i]);
     size_t nn = img->names && img->names[0] ? hutch_strv_len(img->names) : 1;
     for (size_t k = 0; k < nn; k++) {
       _cleanup_free_ char *repo = NULL, *tag = NULL;
       if (img->names && img->names[0])
         image_cli_split_name(img->names[k], &repo, &tag);
-      hutch_table_addv(ti, repo ? repo : "<none>", tag ? tag : "<none>", id, since, sz, "0B", sz,
-                       users);
+      hutch_table_addv(ti, repo ? repo : "<none>", tag ? tag : "<none>", id, since, sz, shared,
+                       unique, users);
     }
   }
   hutch_table_print(ti, stdout);

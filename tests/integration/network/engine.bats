@@ -357,15 +357,17 @@ wait_http() {
   run h network ls --format '{{.Name}}' --filter name=ee
   assert_output keep
   run h network ls --format '{{.Name}}' --filter name=ee --filter name=dro
-  assert_output "keep
-drop"
+  assert_line keep
+  assert_line drop
+  assert_equal "${#lines[@]}" 2
   run h network ls -q --no-trunc --filter id="$(h network inspect -f '{{.Id}}' drop | cut -c1-10)"
   assert_output "$(h network inspect -f '{{.Id}}' drop)"
   run h network ls --format '{{.Name}}' --filter type=builtin
   assert_output bridge
   run h network ls --format '{{.Name}}' --filter type=custom --filter driver=bridge
-  assert_output "keep
-drop"
+  assert_line keep
+  assert_line drop
+  assert_equal "${#lines[@]}" 2
   run h network ls -q --filter driver=null
   assert_output ""
   run h network ls -q --filter label=a
