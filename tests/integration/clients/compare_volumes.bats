@@ -69,3 +69,22 @@ load compare
   run hu network create none
   assert_failure 1
 }
+
+@test "exit codes: --filter as docker's parser and daemon check it" {
+  # no "=": the parser's error, 125 in all three
+  same_status = ps --filter nosuch
+  same_status = volume ls --filter nosuch
+  same_status = network ls --filter nosuch
+  # a key or value docker's daemon refuses: 1, podman 125
+  same_status 125 ps --filter nosuch=1
+  same_status 125 volume ls --filter nosuch=1
+  same_status 125 network ls --filter nosuch=1
+  same_status 125 network ls --filter type=other
+  # the filters that select: the same networks as docker's
+  run hu network ls --format '{{.Name}}' --filter type=custom
+  assert_output ""
+  run dk network ls --format '{{.Name}}' --filter type=custom
+  assert_output ""
+  run hu network ls --format '{{.Name}}' --filter name=nosuch
+  assert_output "$(dk network ls --format '{{.Name}}' --filter name=nosuch)"
+}

@@ -80,16 +80,25 @@ names() {
   assert_line --index 0 --regexp 'NAMES +SIZE$'
 }
 
-@test "bad filters: docker's messages, exit 1" {
+@test "bad filters: docker's messages, exit 1 (125 for a filter without =)" {
   run hutch ps -f foo=bar
   assert_failure 1
   assert_output "hutch: invalid filter 'foo'"
   run hutch ps -f status=sleeping
   assert_failure 1
   assert_output "hutch: invalid filter 'status=sleeping'"
+  # no "=": docker's parser refuses it, 125, for every command's --filter
   run hutch ps -f status
-  assert_failure 1
-  assert_output "hutch: bad format of filter (expected name=value)"
+  assert_failure 125
+  assert_output "invalid argument \"status\" for \"-f, --filter\" flag: bad format of filter (expected name=value)
+See 'hutch ps --help'."
+  local c
+  for c in images "volume ls" "network ls" "system prune -f" "container prune -f" "events --until 0s"; do
+    # shellcheck disable=SC2086 # two words
+    run hutch $c --filter nosuch
+    assert_failure 125
+    assert_line --index 0 --partial "bad format of filter (expected name=value)"
+  done
   run hutch ps -a -f exited=x
   assert_failure 1
   assert_output --partial 'strconv.Atoi: parsing "x": invalid syntax'
