@@ -13,6 +13,7 @@
  * executable / not found. */
 #define HUTCH_EXIT_ERROR 1
 #define HUTCH_EXIT_USAGE 125
+#define HUTCH_EXIT_EXEC_FAILED 126
 
 /* Global options parsed by main.c. */
 extern int hutch_global_debug;

@@ -9,6 +9,7 @@
 #include "util/json.h"
 #include "util/units.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,7 +59,8 @@ int ctr_cli_open(const char *ref, bool lock, struct hutch_engine **e, struct hut
   return 0;
 }
 
-int ctr_cli_each(struct hutch_engine *e, int argc, char **argv, int first, bool lock, bool print,
+int ctr_cli_each(struct hutch_engine *e, int argc, char **argv, int first, bool lock,
+                 bool missing_ok,
                  int (*fn)(struct hutch_engine *e, struct hutch_ctr *c, void *ud,
                            struct hutch_error **err),
                  void *ud) {
@@ -67,13 +69,12 @@ int ctr_cli_each(struct hutch_engine *e, int argc, char **argv, int first, bool 
     struct hutch_error *err = NULL;
     _cleanup_ctr_ struct hutch_ctr *c = NULL;
     if (hutch_ctr_open(e, argv[i], lock, &c, &err) < 0 || fn(e, c, ud, &err) < 0) {
-      hutch_error_print(stderr, "hutch", err);
-      hutch_error_free(err);
-      ret = 1;
+      if (!(missing_ok && !c && err && err->errnum == ENOENT))
+        ret = 1;
+      ctr_cli_report(&err);
       continue;
     }
-    if (print)
-      printf("%s\n", argv[i]);
+    printf("%s\n", argv[i]);
   }
   return ret;
 }

@@ -16,8 +16,11 @@ struct hutch_engine *ctr_cli_engine(void);
  * 0, or HUTCH_EXIT_ERROR after printing why. */
 int ctr_cli_open(const char *ref, bool lock, struct hutch_engine **e, struct hutch_ctr **c);
 /* Apply fn to each container named in argv[first..]: prints each ref on
- * success (docker's output), errors to stderr; 1 if any failed. */
-int ctr_cli_each(struct hutch_engine *e, int argc, char **argv, int first, bool lock, bool print,
+ * success (docker's output), errors to stderr; 1 if any failed. With
+ * missing_ok a container that does not exist is reported but is no
+ * failure (docker's rm -f). */
+int ctr_cli_each(struct hutch_engine *e, int argc, char **argv, int first, bool lock,
+                 bool missing_ok,
                  int (*fn)(struct hutch_engine *e, struct hutch_ctr *c, void *ud,
                            struct hutch_error **err),
                  void *ud);

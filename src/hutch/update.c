@@ -114,5 +114,5 @@ int cmd_update(int argc, char **argv) {
   _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
   if (!e)
     return HUTCH_EXIT_ERROR;
-  return ctr_cli_each(e, n + 1, argv, 1, true, true, do_update, &u);
+  return ctr_cli_each(e, n + 1, argv, 1, true, false, do_update, &u);
 }

@@ -106,6 +106,11 @@ load compare
 @test "exit codes: a missing container" {
   # docker: 1, and podman too for rm
   same_status = rm nosuch-ctr
+  # rm -f: reported, no failure (all three)
+  same_status = rm -f nosuch-ctr
+  run hu rm -f nosuch-ctr
+  assert_success
+  assert_output "hutch: No such container: nosuch-ctr"
   # docker: 1, podman: 125
   local verb
   for verb in stop start kill restart inspect pause unpause wait; do
@@ -174,6 +179,15 @@ load compare
   assert_failure 127
   run pm exec cmp-busy /no/such/cmd
   assert_failure 127
+  # what the runtime refuses: 126 (a user or working directory that is not there)
+  local a
+  for a in "-u nosuchuser" "-w /no/such/dir"; do
+    # shellcheck disable=SC2086 # flag and value
+    run hu exec $a cmp-busy true
+    assert_failure 126
+    # shellcheck disable=SC2086
+    assert_equal "$status" "$(status dk exec $a cmp-busy true)"
+  done
   # bad flags: 125 everywhere
   same_status = exec --no-such-flag cmp-busy true
 }

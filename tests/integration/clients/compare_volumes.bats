@@ -63,8 +63,9 @@ load compare
   same_status 125 network create none
   local t
   for t in hu dk pm; do
-    $t create --network none --name cmp-n testimg true >/dev/null
+    $t run -d --network none --name cmp-n testimg sleep 100 >/dev/null 3>&-
   done
+  # (to a running container: docker 20.10 lets a stopped one name a missing network)
   same_status 125 network connect nosuch-net cmp-n
   run hu network create none
   assert_failure 1
