@@ -5,8 +5,15 @@
 
 #include "flags.h"
 
-/* Exit status for hutch's own errors, as docker's. */
-#define HUTCH_EXIT_ERROR 125
+/* Exit statuses as docker's CLI: 1 for a command that fails (what docker's
+ * daemon refuses: no such container, image, network or volume, a name in
+ * use, a container that is not running...); 125 for a flag its parser
+ * refuses and for run's own failures (the container could not be set up).
+ * run and exec pass the command's status through, 126/127 when it is not
+ * executable / not found. */
+#define HUTCH_EXIT_ERROR 1
+#define HUTCH_EXIT_USAGE 125
+#define HUTCH_EXIT_EXEC_FAILED 126
 
 /* Global options parsed by main.c. */
 extern int hutch_global_debug;

@@ -10,7 +10,8 @@
  *
  * Output: one candidate a line, "candidate<TAB>description" where there is
  * one, then a last line ":N", N cobra's directive: 0 lets the shell fall
- * back to file names, 4 (NoFileComp) does not. */
+ * back to file names, 4 (NoFileComp) does not, 2 (NoSpace) adds no blank
+ * after the candidate (cp's paths go on). */
 #include "cmdtree.h"
 #include "commands.h"
 #include "complete.h"
@@ -19,6 +20,7 @@
 #include <string.h>
 
 #define DIRECTIVE_DEFAULT 0
+#define DIRECTIVE_NOSPACE 2
 #define DIRECTIVE_NOFILE 4
 
 /* Where the words before CURRENT left the command line. */
@@ -166,6 +168,10 @@ static int complete_current(struct cstate *s, const char *cur) {
   if (s->cmd->subs && s->npos == 0) {
     complete_subs(s->cmd->subs, cur);
     return DIRECTIVE_NOFILE;
+  }
+  if (strcmp(s->name, "cp") == 0 && s->npos < 2) {
+    hutch_complete_cp(cur);
+    return DIRECTIVE_NOSPACE | DIRECTIVE_NOFILE;
   }
   enum hutch_arg_kind k = hutch_arg_kind(s->cmd->usage, s->npos);
   if (k == HUTCH_ARG_OTHER)

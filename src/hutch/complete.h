@@ -14,3 +14,6 @@ void hutch_complete_objects(enum hutch_arg_kind kind, const char *cmd, const cha
 /* Print "prefix+cand" when it starts with cur (with "\tdesc" when desc is
  * not empty). */
 void hutch_complete_emit(const char *prefix, const char *cand, const char *desc, const char *cur);
+/* hutch __complete cp CUR (complete_cp.c): containers as "NAME:", local
+ * paths, and "NAME:PATH" inside a running container's root. */
+void hutch_complete_cp(const char *cur);

@@ -37,8 +37,11 @@ static void containers(struct hutch_engine *e, const char *cmd, const char *pref
   }
   for (size_t i = 0; i < n; i++) {
     const char *st = hutch_ctr_status(e, v[i]);
+    char cp_name[300]; /* cp takes NAME:PATH */
+    snprintf(cp_name, sizeof(cp_name), "%s:", v[i]->name);
     if (wants(cmd, st))
-      hutch_complete_emit(prefix, v[i]->name, v[i]->image_name, cur);
+      hutch_complete_emit(prefix, strcmp(cmd, "cp") == 0 ? cp_name : v[i]->name, v[i]->image_name,
+                          cur);
   }
   hutch_ctr_list_free(v, n);
 }

@@ -210,8 +210,10 @@ int cmd_exec(int argc, char **argv) {
     struct hutch_user u;
     if (hutch_read_user_db(merged ? merged : "", "/etc/passwd", &passwd, &err) < 0 ||
         hutch_read_user_db(merged ? merged : "", "/etc/group", &group, &err) < 0 ||
-        hutch_resolve_user(user, passwd, group, &u, &err) < 0)
-      return ctr_cli_fail(err);
+        hutch_resolve_user(user, passwd, group, &u, &err) < 0) {
+      ctr_cli_fail(err);
+      return HUTCH_EXIT_EXEC_FAILED; /* docker: the runtime could not set it up */
+    }
     snprintf(userbuf, sizeof(userbuf), "%u:%u", u.uid, u.gid);
     hutch_user_clear(&u);
     user = userbuf;
@@ -228,7 +230,11 @@ int cmd_exec(int argc, char **argv) {
   if (tty)
     status = exec_tty(e, ct->id, &eo, interactive, &m, &detached, &err);
   if (tty ? status < 0 : hutch_container_exec(&e->rt, ct->id, &eo, &status, &err) < 0) {
+    /* docker's exec: 127 not found, else 126 for what the runtime refused
+     * (a missing working directory, a command that is not executable) */
     int code = hutch_exec_error_status(err);
+    if (code == HUTCH_EXIT_USAGE)
+      code = HUTCH_EXIT_EXEC_FAILED;
     hutch_error_print(stderr, "hutch", err);
     hutch_error_free(err);
     exec_event(ct, "exec_die", exec_id, argv + 2, code);

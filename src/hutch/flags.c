@@ -19,7 +19,7 @@ const char *hutch_flags_parent(void) {
 }
 
 int hutch_flags_status(int r) {
-  return r > 0 ? 0 : r == -2 ? 1 : HUTCH_EXIT_ERROR;
+  return r > 0 ? 0 : r == -2 ? 1 : HUTCH_EXIT_USAGE;
 }
 
 static const char *type_name(const struct hutch_flag *f) {
@@ -140,6 +140,15 @@ static int set_value(const struct hutch_flag *f, const char *v, const char *name
     return 0;
   }
   case HUTCH_FLAG_LIST:
+    /* docker's filter values are checked by its parser (exit 125) */
+    if (f->type && strcmp(f->type, "filter") == 0 && !strchr(v, '=')) {
+      fprintf(stderr,
+              "invalid argument \"%s\" for \"%s\" flag: bad format of filter (expected "
+              "name=value)\n",
+              v, label);
+      see_help(name);
+      return -1;
+    }
     if (hutch_strv_push(f->value, v) < 0) {
       fprintf(stderr, "%s: out of memory\n", parent);
       return -1;

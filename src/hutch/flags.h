@@ -61,7 +61,7 @@ struct hutch_subcmd {
 /* Parse argv[1..argc-1] (argv[0] is the command's name as typed). On
  * success the positional arguments are moved to argv[1..*nargs], argv[1 +
  * *nargs] is NULL, and 0 is returned. Returns 1 after printing help
- * (exit 0), -1 after printing a flag error (exit HUTCH_EXIT_ERROR), -2
+ * (exit 0), -1 after printing a flag error (exit HUTCH_EXIT_USAGE), -2
  * after printing that the number of arguments is wrong (exit 1). */
 int hutch_flags_parse(const struct hutch_cmd *cmd, int argc, char **argv, int *nargs);
 /* hutch_flags_parse() for a command without flags of its own. */

@@ -41,5 +41,5 @@ typedef json_t *(*cli_inspect_fn)(void *ud, const char *name, struct hutch_error
 /* docker's inspect: look up each name, then print the objects as one
  * indented JSON array, or each through format, and then, as docker,
  * what was not found. Returns the exit status: 0, 1 when a name was not
- * found, 125 for a bad template. */
+ * found, 1 for a bad template (docker's). */
 int cli_inspect_print(char **names, int n, const char *format, cli_inspect_fn fn, void *ud);

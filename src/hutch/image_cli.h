@@ -26,5 +26,6 @@ json_t *image_cli_inspect_json(struct hutch_image *img);
 /* Record an image event (pull, tag, untag, delete, import, load, save)
  * in the events journal of the store's root; name may be NULL. */
 void image_cli_event(struct hutch_store *s, const char *action, const char *id, const char *name);
-/* A usage error: one line, exit 125. */
+/* A usage error: one line, exit HUTCH_EXIT_ERROR (1: docker exits 1 for
+ * what its commands refuse; 125 is for the flags its parser refuses). */
 int image_cli_usage_error(const char *cmd, const char *msg);

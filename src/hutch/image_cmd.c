@@ -12,8 +12,31 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* docker's image Config has every key of its container.Config: the
+ * strings and flags an image leaves out are "" and false, its lists and
+ * maps null (so -f '{{.Config.User}}' prints "" and '{{.Config.Cmd}}' []). */
+static void config_defaults(json_t *cfg) {
+  static const char *const strs[] = {"Hostname", "Domainname", "User", "Image", "WorkingDir"};
+  static const char *const flags[] = {"AttachStdin", "AttachStdout", "AttachStderr",
+                                      "Tty",         "OpenStdin",    "StdinOnce"};
+  static const char *const nulls[] = {"Env", "Cmd", "Volumes", "Entrypoint", "OnBuild", "Labels"};
+  for (size_t i = 0; i < sizeof(strs) / sizeof(*strs); i++)
+    if (!json_object_get(cfg, strs[i]))
+      json_object_set_new(cfg, strs[i], json_string(""));
+  for (size_t i = 0; i < sizeof(flags) / sizeof(*flags); i++)
+    if (!json_object_get(cfg, flags[i]))
+      json_object_set_new(cfg, flags[i], json_false());
+  for (size_t i = 0; i < sizeof(nulls) / sizeof(*nulls); i++)
+    if (!json_object_get(cfg, nulls[i]))
+      json_object_set_new(cfg, nulls[i], json_null());
+}
+
 json_t *image_cli_inspect_json(struct hutch_image *img) {
-  return hutch_image_inspect(img);
+  json_t *j = hutch_image_inspect(img);
+  json_t *cfg = j ? json_object_get(j, "Config") : NULL;
+  if (json_is_object(cfg))
+    config_defaults(cfg);
+  return j;
 }
 
 static json_t *image_inspect_one(void *ud, const char *name, struct hutch_error **err) {

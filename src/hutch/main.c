@@ -147,7 +147,7 @@ int main(int argc, char **argv) {
   }
   if (n == 0) {
     hutch_flags_help(stderr, &hutch_main_cmd, "hutch");
-    return HUTCH_EXIT_ERROR;
+    return HUTCH_EXIT_USAGE;
   }
   if (starts_container_processes(n, args + 1) && ensure_sealed(argv) < 0)
     return HUTCH_EXIT_ERROR;

@@ -99,12 +99,106 @@ static json_t *net_row(const struct hutch_network *n, bool no_trunc) {
                    n->created ? n->created : "");
 }
 
+/* --filter KEY=VALUE for network ls, as docker's daemon: name (a part of
+ * the name), id (a prefix), driver, label (hutch's networks have none, so
+ * it matches nothing), type (builtin: the default network, or custom);
+ * the values of one key any, all keys together. */
+struct net_filter {
+  char **name, **id, **driver, **label, **type;
+};
+
+static void net_filter_clear(struct net_filter *f) {
+  char ***all[] = {&f->name, &f->id, &f->driver, &f->label, &f->type};
+  for (size_t i = 0; i < sizeof(all) / sizeof(*all); i++) {
+    hutch_strv_free(*all[i]);
+    *all[i] = NULL;
+  }
+}
+
+static int net_filter_parse(char **filters, struct net_filter *f, struct hutch_error **err) {
+  static const char *const keys[] = {"name", "id", "driver", "label", "type"};
+  char ***dst[] = {&f->name, &f->id, &f->driver, &f->label, &f->type};
+  for (char **p = filters; p && *p; p++) {
+    const char *eq = strchr(*p, '=');
+    if (!eq)
+      return hutch_error_say(err, EINVAL, "bad format of filter (expected name=value)");
+    size_t klen = (size_t)(eq - *p), k = 0;
+    while (k < 5 && (strlen(keys[k]) != klen || strncmp(*p, keys[k], klen) != 0))
+      k++;
+    if (k == 5)
+      return hutch_error_say(err, EINVAL, "Invalid filter '%.*s'", (int)klen, *p);
+    if (k == 4 && strcmp(eq + 1, "builtin") != 0 && strcmp(eq + 1, "custom") != 0)
+      return hutch_error_say(err, EINVAL, "invalid filter: 'type'='%s'", eq + 1);
+    if (hutch_strv_push(dst[k], eq + 1) < 0)
+      return hutch_error_say(err, ENOMEM, "network filter");
+  }
+  return 0;
+}
+
+/* One of want matches have (as test says), or want is empty. */
+static bool any_of(char **want, const char *have, bool (*test)(const char *have, const char *w)) {
+  if (!want)
+    return true;
+  for (char **w = want; *w; w++)
+    if (test(have, *w))
+      return true;
+  return false;
+}
+
+static bool has_part(const char *have, const char *w) {
+  return strstr(have, w) != NULL;
+}
+
+static bool has_prefix(const char *have, const char *w) {
+  return hutch_str_has_prefix(have, w);
+}
+
+static bool equal(const char *have, const char *w) {
+  return strcmp(have, w) == 0;
+}
+
+static bool net_filter_match(const struct net_filter *f, const struct hutch_network *n,
+                             bool builtin) {
+  return any_of(f->name, n->name, has_part) && any_of(f->id, n->id, has_prefix) &&
+         any_of(f->driver, "bridge", equal) && !f->label &&
+         any_of(f->type, builtin ? "builtin" : "custom", equal);
+}
+
+/* The networks that pass nf, through cf: the exit status. */
+static int net_ls_rows(struct cli_format *cf, const struct net_filter *nf, bool no_trunc) {
+  struct hutch_error *err = NULL;
+  struct hutch_engine_netctx nc;
+  _cleanup_engine_ struct hutch_engine *e = net_open(&nc);
+  /* docker always lists its default network */
+  _cleanup_network_ struct hutch_network *def = NULL;
+  struct hutch_network **v = NULL;
+  size_t n = 0;
+  if (!e)
+    return HUTCH_EXIT_ERROR;
+  if (hutch_engine_net_default(e, &def, &err) < 0 || hutch_network_list(&nc.ctx, &v, &n, &err) < 0)
+    return ctr_cli_fail(err);
+  int r = 0;
+  for (size_t i = 0; i < n && r == 0; i++) {
+    if (!net_filter_match(nf, v[i], strcmp(v[i]->id, def->id) == 0))
+      continue;
+    _cleanup_json_ json_t *row = net_row(v[i], no_trunc);
+    r = cli_format_row(cf, row, &err);
+  }
+  hutch_network_list_free(v, n);
+  if (r < 0 || cli_format_flush(cf, stdout, &err) < 0)
+    return ctr_cli_fail(err);
+  return 0;
+}
+
 static int net_ls(int argc, char **argv) {
   bool quiet = false, no_trunc = false;
   const char *format = NULL;
+  _cleanup_strv_ char **filters = NULL;
   const struct hutch_flag flags[] = {
       {"format", 0, HUTCH_FLAG_STRING, &format,
        "Format output using a custom template: 'table', 'table TEMPLATE', 'json' or 'TEMPLATE'"},
+      {"filter", 'f', HUTCH_FLAG_LIST, &filters,
+       "Provide filter values (e.g. \"driver=bridge\", \"name=NAME\", \"type=custom\")", "filter"},
       {"no-trunc", 0, HUTCH_FLAG_BOOL, &no_trunc, "Do not truncate the output"},
       {"quiet", 'q', HUTCH_FLAG_BOOL, &quiet, "Only display network IDs"},
       {0},
@@ -114,31 +208,21 @@ static int net_ls(int argc, char **argv) {
   if (r != 0)
     return hutch_flags_status(r);
   struct hutch_error *err = NULL;
+  struct net_filter nf = {0};
+  if (net_filter_parse(filters, &nf, &err) < 0) {
+    net_filter_clear(&nf);
+    return ctr_cli_fail(err);
+  }
   struct cli_format cf;
   if (cli_format_open(&cf, format, "table {{.ID}}\\t{{.Name}}\\t{{.Driver}}\\t{{.Scope}}",
-                      quiet ? "{{.ID}}" : NULL, net_header(), &err) < 0)
-    return ctr_cli_fail(err);
-  struct hutch_engine_netctx nc;
-  _cleanup_engine_ struct hutch_engine *e = net_open(&nc);
-  /* docker always lists its default network */
-  _cleanup_network_ struct hutch_network *def = NULL;
-  struct hutch_network **v = NULL;
-  size_t n = 0;
-  if (!e || hutch_engine_net_default(e, &def, &err) < 0 ||
-      hutch_network_list(&nc.ctx, &v, &n, &err) < 0) {
-    cli_format_free(&cf);
-    return e ? ctr_cli_fail(err) : HUTCH_EXIT_ERROR;
-  }
-  for (size_t i = 0; i < n && r == 0; i++) {
-    _cleanup_json_ json_t *row = net_row(v[i], no_trunc);
-    r = cli_format_row(&cf, row, &err);
-  }
-  hutch_network_list_free(v, n);
-  if (r < 0 || cli_format_flush(&cf, stdout, &err) < 0) {
-    cli_format_free(&cf);
+                      quiet ? "{{.ID}}" : NULL, net_header(), &err) < 0) {
+    net_filter_clear(&nf);
     return ctr_cli_fail(err);
   }
-  return 0;
+  int status = net_ls_rows(&cf, &nf, no_trunc);
+  net_filter_clear(&nf);
+  cli_format_free(&cf);
+  return status;
 }
 
 struct net_inspect_ctx {

@@ -49,7 +49,7 @@ static int pause_like(int argc, char **argv, const char *summary,
   if (r != 0)
     return hutch_flags_status(r);
   _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
-  return e ? ctr_cli_each(e, n + 1, argv, 1, false, true, fn, NULL) : HUTCH_EXIT_ERROR;
+  return e ? ctr_cli_each(e, n + 1, argv, 1, false, false, fn, NULL) : HUTCH_EXIT_ERROR;
 }
 
 int cmd_pause(int argc, char **argv) {

@@ -30,37 +30,6 @@ struct ps_opts {
   struct hutch_store *store; /* for -s: the images' sizes */
 };
 
-/* docker's Ellipsis: s cut to at most max characters, the last one "…",
- * into buf (of at least 4 * max + 4 bytes). */
-static const char *ellipsis(const char *s, size_t max, char *buf) {
-  size_t chars = 0, i = 0, cut = 0;
-  for (; s[i]; i++)
-    if (((unsigned char)s[i] & 0xc0) != 0x80 && chars++ == max - 1)
-      cut = i; /* where the max-th character starts */
-  if (chars <= max)
-    return s;
-  memcpy(buf, s, cut);
-  strcpy(buf + cut, "…");
-  return buf;
-}
-
-/* COMMAND: strconv.Quote of the command, cut to 20 characters. */
-static char *command_text(const char *cmd, bool trunc) {
-  char cutbuf[4 * 20 + 4];
-  const char *s = trunc ? ellipsis(cmd, 20, cutbuf) : cmd;
-  char *out = malloc(2 * strlen(s) + 3), *w = out;
-  if (!out)
-    return NULL;
-  *w++ = '"';
-  for (; *s; s++) {
-    if (*s == '"' || *s == '\\')
-      *w++ = '\\';
-    *w++ = *s;
-  }
-  strcpy(w, "\"");
-  return out;
-}
-
 /* CreatedAt as Go prints a time: "2006-01-02 15:04:05 +0000 UTC". */
 static void created_at(const char *rfc3339, char *buf, size_t n) {
   time_t t;
@@ -94,7 +63,7 @@ static void config_columns(json_t *row, struct hutch_ctr *c, bool trunc) {
     local += name && *name;
     char cut[4 * 15 + 4];
     const char *what = name && *name ? name : src ? src : "";
-    hutch_strv_push(&mounts, trunc ? ellipsis(what, 15, cut) : what);
+    hutch_strv_push(&mounts, trunc ? ctr_cli_ellipsis(what, 15, cut) : what);
   }
   json_array_foreach(json_object_get(c->cfg.net, "networks"), i, v) {
     const char *name = json_string_value(json_object_get(v, "name"));
@@ -134,7 +103,7 @@ static json_t *ps_row(struct ps_opts *o, struct hutch_ctr *c) {
   ctr_cli_running_for(c->created, running_for, sizeof(running_for));
   created_at(c->created, created, sizeof(created));
   _cleanup_free_ char *ports = hutch_engine_net_ports_text(o->e, c);
-  _cleanup_free_ char *cmd = command_text(c->command ? c->command : "", !o->notrunc);
+  _cleanup_free_ char *cmd = ctr_cli_command_text(c->command ? c->command : "", !o->notrunc);
   json_t *row =
       json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "ID", id,
                 "Image", c->image_name ? c->image_name : "", "Command", cmd ? cmd : "\"\"",

@@ -37,7 +37,7 @@ int cmd_rm(int argc, char **argv) {
   _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
   if (!e)
     return HUTCH_EXIT_ERROR;
-  return ctr_cli_each(e, n + 1, argv, 1, true, true, do_rm, &o);
+  return ctr_cli_each(e, n + 1, argv, 1, true, o.force, do_rm, &o);
 }
 
 /* container prune [-f] [--filter until=|label=]: every stopped container

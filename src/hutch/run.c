@@ -4,8 +4,11 @@
  * docker's flags parsed into struct hutch_run_opts; the image is looked up
  * (pulled if missing; "busybox" imported from the host's busybox-static),
  * the engine creates the container and, for run, starts it attached or
- * with a monitor (-d). Exit status as docker's: 125 for our own errors,
- * 126/127 when the command cannot be run, else the container's. */
+ * with a monitor (-d). Exit status as docker's: for run 125 for our own
+ * errors, 126/127 when the command cannot be run, else the container's;
+ * create exits 1 for what docker's daemon refuses (a name in use, a
+ * missing image, a value out of range) and 125 only for a flag value of
+ * the wrong type, which docker's parser refuses. */
 #include "commands.h"
 #include "ctr_cli.h"
 #include "flags.h"
@@ -128,7 +131,8 @@ static int check_security_opts(const char *cmd, struct hutch_run_opts *o) {
   return 0;
 }
 
-/* The text flags into o: -1 after printing an error. */
+/* The text flags into o: -1 after printing an error, -2 for a value of
+ * the wrong type (docker's parser refuses it: 125 for create too). */
 static int convert(const char *cmd, struct run_args *a, struct hutch_run_opts *o) {
   o->name = dup_or_null(a->name);
   o->workdir = dup_or_null(a->workdir);
@@ -153,24 +157,24 @@ static int convert(const char *cmd, struct run_args *a, struct hutch_run_opts *o
   if (add_mounts(o, a) < 0 || check_security_opts(cmd, o) < 0)
     return -1;
   if (a->memory && hutch_parse_bytes(a->memory, &o->memory) < 0)
-    return ctr_cli_usage_error(cmd, "invalid --memory"), -1;
+    return ctr_cli_usage_error(cmd, "invalid --memory"), -2;
   if (a->memory && o->memory < 6 * 1024 * 1024)
     return ctr_cli_usage_error(cmd, "minimum memory limit allowed is 6MB"), -1;
   if (a->memory_swap && strcmp(a->memory_swap, "-1") == 0)
     o->memory_swap = -1;
   else if (a->memory_swap && hutch_parse_bytes(a->memory_swap, &o->memory_swap) < 0)
-    return ctr_cli_usage_error(cmd, "invalid --memory-swap"), -1;
+    return ctr_cli_usage_error(cmd, "invalid --memory-swap"), -2;
   if (a->cpus && hutch_parse_cpus(a->cpus, &o->nano_cpus) < 0)
-    return ctr_cli_usage_error(cmd, "invalid --cpus"), -1;
+    return ctr_cli_usage_error(cmd, "invalid --cpus"), -2;
   if (a->cpu_shares && hutch_parse_int64(a->cpu_shares, 2, 262144, &o->cpu_shares) < 0)
-    return ctr_cli_usage_error(cmd, "invalid --cpu-shares"), -1;
+    return ctr_cli_usage_error(cmd, "invalid --cpu-shares"), -2;
   if (a->pids && hutch_parse_int64(a->pids, -1, INT64_MAX, &o->pids_limit) < 0)
-    return ctr_cli_usage_error(cmd, "invalid --pids-limit"), -1;
+    return ctr_cli_usage_error(cmd, "invalid --pids-limit"), -2;
   if (a->stop_signal && hutch_parse_signal(a->stop_signal) < 0)
     return ctr_cli_usage_error(cmd, "invalid --stop-signal"), -1;
   o->stop_signal = dup_or_null(a->stop_signal);
   if (a->stop_timeout && hutch_parse_int64(a->stop_timeout, -1, 1000000, &o->stop_timeout) < 0)
-    return ctr_cli_usage_error(cmd, "invalid --stop-timeout"), -1;
+    return ctr_cli_usage_error(cmd, "invalid --stop-timeout"), -2;
   if (a->restart) {
     const char *pn;
     int mx;
@@ -279,9 +283,13 @@ static int parse(int argc, char **argv, struct hutch_run_opts *o, struct run_arg
     *status = hutch_flags_status(r);
     return -1;
   }
-  *status = HUTCH_EXIT_ERROR;
-  if (convert(cmd, a, o) < 0 || run_more_convert(cmd, &more, o) < 0)
+  bool run = strcmp(cmd, "run") == 0;
+  *status = run ? HUTCH_EXIT_USAGE : HUTCH_EXIT_ERROR;
+  if ((r = convert(cmd, a, o)) < 0 || (r = run_more_convert(cmd, &more, o)) < 0) {
+    if (r == -2)
+      *status = HUTCH_EXIT_USAGE;
     return -1;
+  }
   /* the network flags together (engine/netflags.c), before any work */
   struct hutch_error *err = NULL;
   if (hutch_engine_net_validate(o, &err) < 0)
@@ -315,10 +323,11 @@ static int run_or_create(int argc, char **argv) {
     o.detach = true;
   const char *ref = argv[1];
   _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
+  int fail = run ? HUTCH_EXIT_USAGE : HUTCH_EXIT_ERROR;
   if (!e) {
     hutch_run_opts_clear(&o);
     run_args_clear(&a);
-    return HUTCH_EXIT_ERROR;
+    return fail;
   }
   struct hutch_error *err = NULL;
   _cleanup_image_ struct hutch_image *img = NULL;
@@ -328,12 +337,13 @@ static int run_or_create(int argc, char **argv) {
   run_args_clear(&a);
   if (r < 0 || hutch_ctr_create(e, ref, img, &o, &c, &err) < 0) {
     hutch_run_opts_clear(&o);
-    return ctr_cli_fail(err);
+    ctr_cli_fail(err);
+    return fail;
   }
   /* docker writes it once the container exists */
   if (o.cidfile && run_cidfile_write(o.cidfile, c->id) < 0) {
     hutch_run_opts_clear(&o);
-    return HUTCH_EXIT_ERROR;
+    return fail;
   }
   hutch_run_opts_clear(&o);
   if (!run) {
@@ -343,12 +353,12 @@ static int run_or_create(int argc, char **argv) {
   bool detach = !c->cfg.attach_stdout;
   bool interactive = c->cfg.open_stdin;
   if (!detach && interactive && c->cfg.tty)
-    return ctr_cli_start_attach(e, c, detach_keys);
+    return ctr_cli_start_attach(e, c, detach_keys, HUTCH_EXIT_USAGE);
   struct hutch_attach at = {.attach = !detach, .interactive = interactive};
   if (hutch_ctr_start(e, c, &at, &status, &err) < 0) {
     hutch_error_print(stderr, "hutch", err);
     hutch_error_free(err);
-    return status ? status : HUTCH_EXIT_ERROR;
+    return status ? status : HUTCH_EXIT_USAGE;
   }
   if (detach) {
     printf("%s\n", c->id);

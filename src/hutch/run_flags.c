@@ -58,11 +58,12 @@ void run_more_flags(struct hutch_flag *f, struct run_more *m, struct hutch_run_o
   memcpy(f, t, sizeof(t));
 }
 
-/* docker's pflag message for a bad value, then "See …", exit 125 */
+/* docker's pflag message for a bad value, then "See …": -2, exit 125
+ * for create too (docker's parser refuses it) */
 static int bad_value(const char *cmd, const char *flag, const char *val, const char *why) {
   fprintf(stderr, "invalid argument \"%s\" for \"--%s\" flag: %s\nSee 'hutch %s --help'.\n", val,
           flag, why, cmd);
-  return -1;
+  return -2;
 }
 
 static int say(struct hutch_error *err) {
@@ -146,10 +147,17 @@ static int convert_health(const char *cmd, const struct run_more *m, struct hutc
 
 int run_more_convert(const char *cmd, const struct run_more *m, struct hutch_run_opts *o) {
   struct hutch_error *err = NULL;
-  if (convert_ns(cmd, m, o) < 0)
-    return -1;
+  int r = convert_ns(cmd, m, o);
+  if (r < 0)
+    return r;
   if (m->shm_size && (hutch_parse_bytes(m->shm_size, &o->shm_size) < 0 || o->shm_size <= 0))
     return bad_value(cmd, "shm-size", m->shm_size, "invalid size");
+  for (char **d = o->device_cgroup_rules; d && *d; d++)
+    if (hutch_device_rule_check(*d, &err) < 0) {
+      _cleanup_free_ char *why = hutch_error_text(err);
+      hutch_error_free(err);
+      return bad_value(cmd, "device-cgroup-rule", *d, why ? why : "invalid");
+    }
   if (m->blkio_weight && hutch_parse_int64(m->blkio_weight, 0, UINT16_MAX, &o->blkio_weight) < 0)
     return bad_value(cmd, "blkio-weight", m->blkio_weight, "invalid syntax");
   if (hutch_blkio_weight_check(o->blkio_weight, &err) < 0)

@@ -17,7 +17,8 @@ struct run_more {
 #define RUN_MORE_FLAGS 22
 /* Write the flags' entries into out (RUN_MORE_FLAGS of them, no end). */
 void run_more_flags(struct hutch_flag *out, struct run_more *m, struct hutch_run_opts *o);
-/* Check and convert; -1 after printing docker's message. */
+/* Check and convert; -1 after printing docker's message, -2 when a
+ * value has the wrong type (docker's parser refuses it: exit 125). */
 int run_more_convert(const char *cmd, const struct run_more *m, struct hutch_run_opts *o);
 /* --cidfile: refuse an existing file before anything is made (docker's
  * message); write the id once the container exists. */

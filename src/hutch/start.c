@@ -42,7 +42,7 @@ int cmd_start(int argc, char **argv) {
         fprintf(stderr, "the input device is not a TTY\n");
         return 1;
       }
-      return ctr_cli_start_attach(e, ct, detach_keys);
+      return ctr_cli_start_attach(e, ct, detach_keys, HUTCH_EXIT_ERROR);
     }
     if (err || hutch_ctr_start(e, ct, &a, &status, &err) < 0) {
       hutch_error_print(stderr, "hutch", err);

@@ -65,7 +65,7 @@ static int stop_like(int argc, char **argv,
   _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
   if (!e)
     return HUTCH_EXIT_ERROR;
-  return ctr_cli_each(e, n + 1, argv, 1, false, true, fn, is_kill ? (void *)&sig : (void *)&t);
+  return ctr_cli_each(e, n + 1, argv, 1, false, false, fn, is_kill ? (void *)&sig : (void *)&t);
 }
 
 int cmd_stop(int argc, char **argv) {

@@ -7,7 +7,7 @@
 
 #include "util/error.h"
 
-/* --format: "json" (compact JSON) or a template over obj; 0, or 125
+/* --format: "json" (compact JSON) or a template over obj; 0, or 1
  * after printing the error. */
 int cli_print_formatted(const char *format, json_t *obj);
 /* Check a --format before anything is done: 0, or -1 after printing the

@@ -73,18 +73,20 @@ static void df_verbose(struct hutch_engine *e, const struct hutch_df *df) {
                    "UNIQUE SIZE", "CONTAINERS");
   for (size_t i = 0; i < df->n_images; i++) {
     struct hutch_image *img = df->images[i];
-    char id[13], since[40], sz[32], users[16];
+    char id[13], since[40], sz[32], shared[32], unique[32], users[16];
     image_cli_short_id(img->id, id);
     image_cli_human_since(img->created, since, sizeof(since));
     size_text(img->size, sz, sizeof(sz));
+    size_text(df->image_shared[i], shared, sizeof(shared));
+    size_text(img->size - df->image_shared[i], unique, sizeof(unique));
     snprintf(users, sizeof(users), "%d", df->image_users[i]);
     size_t nn = img->names && img->names[0] ? hutch_strv_len(img->names) : 1;
     for (size_t k = 0; k < nn; k++) {
       _cleanup_free_ char *repo = NULL, *tag = NULL;
       if (img->names && img->names[0])
         image_cli_split_name(img->names[k], &repo, &tag);
-      hutch_table_addv(ti, repo ? repo : "<none>", tag ? tag : "<none>", id, since, sz, "0B", sz,
-                       users);
+      hutch_table_addv(ti, repo ? repo : "<none>", tag ? tag : "<none>", id, since, sz, shared,
+                       unique, users);
     }
   }
   hutch_table_print(ti, stdout);
@@ -94,14 +96,14 @@ static void df_verbose(struct hutch_engine *e, const struct hutch_df *df) {
                    "STATUS", "NAMES");
   for (size_t c = 0; c < df->n_ctrs; c++) {
     struct hutch_ctr *ct = df->ctrs[c];
-    char id[13], vols[16], sz[32], since[40], status[96], cmd[40];
+    char id[13], vols[16], sz[32], since[40], status[96];
     snprintf(id, sizeof(id), "%.12s", ct->id);
     snprintf(vols, sizeof(vols), "%d", df->ctr_volumes[c]);
-    snprintf(cmd, sizeof(cmd), "\"%.19s%s\"", ct->command, strlen(ct->command) > 19 ? "…" : "");
+    _cleanup_free_ char *cmd = ctr_cli_command_text(ct->command ? ct->command : "", true);
     size_text(df->ctr_size[c], sz, sizeof(sz));
     image_cli_human_since(ct->created, since, sizeof(since));
     ctr_cli_status_text(e, ct, status, sizeof(status));
-    hutch_table_addv(tc, id, ct->image_name, cmd, vols, sz, since, status, ct->name);
+    hutch_table_addv(tc, id, ct->image_name, cmd ? cmd : "\"\"", vols, sz, since, status, ct->name);
   }
   hutch_table_print(tc, stdout);
   printf("\nLocal Volumes space usage:\n\n");

@@ -23,7 +23,8 @@ struct exec {
   struct tvar *vars;
   size_t nvars, cap;
   enum { FLOW_NEXT, FLOW_BREAK, FLOW_CONTINUE } flow;
-  const struct targ *at; /* the operand being evaluated, for errors */
+  const struct targ *at;  /* the operand being evaluated, for errors */
+  const char *last_field; /* the last field walked, when it had no value */
   int line;
   char *err;
 };
@@ -92,8 +93,36 @@ static int walk_fields(struct exec *ex, json_t *v, char **fields, json_t **out) 
     json_decref(v);
     v = next;
   }
+  ex->last_field = NULL;
+  if (fields && *fields && (!v || json_is_null(v)))
+    for (char **f = fields; *f; f++)
+      ex->last_field = *f;
   *out = v;
   return 0;
+}
+
+/* What Go prints for a field of docker's API types that holds nothing:
+ * its CLI formats typed structs, where a nil slice prints "[]" and a nil
+ * map "map[]" (`docker image inspect -f '{{.Config.Cmd}}'`: []); any
+ * other value that is not there prints "<no value>". */
+static const char *nil_text(const char *field) {
+  static const char *const slices[] = {
+      "Cmd",      "Entrypoint",  "Env",           "OnBuild",        "Shell",
+      "RepoTags", "RepoDigests", "Layers",        "Binds",          "Links",
+      "Dns",      "DnsOptions",  "DnsSearch",     "ExtraHosts",     "CapAdd",
+      "CapDrop",  "SecurityOpt", "GroupAdd",      "Devices",        "DeviceCgroupRules",
+      "Mounts",   "VolumesFrom", "Ulimits",       "Aliases",        "Args",
+      "ExecIDs",  "MaskedPaths", "ReadonlyPaths", "DeviceRequests", "SecondaryIPAddresses"};
+  static const char *const maps[] = {"Labels",  "Volumes",    "ExposedPorts", "Options",
+                                     "Sysctls", "Tmpfs",      "StorageOpt",   "PortBindings",
+                                     "Ports",   "DriverOpts", "Networks",     "Containers"};
+  for (size_t i = 0; field && i < sizeof(slices) / sizeof(*slices); i++)
+    if (strcmp(field, slices[i]) == 0)
+      return "[]";
+  for (size_t i = 0; field && i < sizeof(maps) / sizeof(*maps); i++)
+    if (strcmp(field, maps[i]) == 0)
+      return "map[]";
+  return "<no value>";
 }
 
 static int eval_pipeline(struct exec *ex, const json_t *dot, const struct tpipe *p, bool declare,
@@ -382,7 +411,7 @@ static int exec_node(struct exec *ex, const json_t *dot, const struct tnode *n) 
     /* an action that declares a variable prints nothing */
     if (n->pipe->ndecl == 0) {
       if (!v || json_is_null(v))
-        fputs("<no value>", ex->out);
+        fputs(nil_text(ex->last_field), ex->out);
       else
         tmpl_print_value(ex->out, v);
     }

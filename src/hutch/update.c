@@ -98,7 +98,7 @@ int cmd_update(int argc, char **argv) {
   if (r != 0)
     return hutch_flags_status(r);
   if (parse_args(&a, &u) < 0)
-    return HUTCH_EXIT_ERROR;
+    return HUTCH_EXIT_USAGE; /* docker's parser refuses these values */
   if (!hutch_update_any(&u)) {
     fprintf(stderr, "hutch: You must provide one or more flags when using this command.\n");
     return 1;
@@ -114,5 +114,5 @@ int cmd_update(int argc, char **argv) {
   _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
   if (!e)
     return HUTCH_EXIT_ERROR;
-  return ctr_cli_each(e, n + 1, argv, 1, true, true, do_update, &u);
+  return ctr_cli_each(e, n + 1, argv, 1, true, false, do_update, &u);
 }

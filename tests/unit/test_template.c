@@ -36,6 +36,23 @@ static char *render(const char *tmpl) {
     free(_o);                                                                                      \
   } while (0)
 
+/* docker's typed fields that hold nothing print as Go prints a nil slice
+ * or map; other nulls and missing keys are "no value"; json keeps null. */
+static void nil_fields(void) {
+  json_t *saved = data;
+  data = json_loads("{\"Name\":\"web\",\"Config\":{\"Cmd\":null,\"Labels\":null,\"User\":null}}", 0,
+                    NULL);
+  T("{{.Config.Cmd}}", "[]");
+  T("{{.Config.Labels}}", "map[]");
+  T("{{.Config.Entrypoint}}", "[]");
+  T("{{.Config.User}}", "<no value>");
+  T("{{json .Config.Cmd}}", "null");
+  T("{{.Config.Cmd}} {{.Name}}", "[] web");
+  T("{{printf \"%s\" .Name}}{{.Config.User}}", "web<no value>");
+  json_decref(data);
+  data = saved;
+}
+
 static void fields(void) {
   T("{{.Name}}", "web");
   T("x {{.State.Status}} y", "x running y");
@@ -233,6 +250,7 @@ int main(void) {
   data = json_loads(data_text, 0, NULL);
   ok(data != NULL, "test data");
   fields();
+  nil_fields();
   literals_and_vars();
   control();
   functions();

@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -69,13 +71,41 @@ void hutch_attach_server_init(struct hutch_attach_server *s, int listen_fd, int 
 
 static void keep_for_replay(struct hutch_attach_server *s, char type, const char *data,
                             size_t len) {
-  if (s->replay_len + 3 + len > sizeof(s->replay))
+  size_t need = s->replay_len + 3 + len;
+  if (need > HUTCH_ATTACH_REPLAY_MAX)
     return; /* full: the log has the rest */
+  if (need > s->replay_cap) {
+    size_t cap = s->replay_cap ? s->replay_cap : 16384;
+    while (cap < need)
+      cap *= 2;
+    char *r = realloc(s->replay, cap);
+    if (!r)
+      return;
+    s->replay = r;
+    s->replay_cap = cap;
+  }
   uint16_t n = (uint16_t)len;
   s->replay[s->replay_len] = type;
   memcpy(s->replay + s->replay_len + 1, &n, 2);
   memcpy(s->replay + s->replay_len + 3, data, len);
   s->replay_len += 3 + len;
+}
+
+/* One message to a client, waiting while its socket is full; false when
+ * it is gone or stalled past HUTCH_ATTACH_STALL_MS. */
+static bool send_all(int fd, const char *msg, size_t n) {
+  for (;;) {
+    if (send(fd, msg, n, MSG_DONTWAIT | MSG_NOSIGNAL) >= 0)
+      return true;
+    if (errno == EINTR)
+      continue;
+    if (errno != EAGAIN)
+      return false;
+    struct pollfd p = {.fd = fd, .events = POLLOUT};
+    int r = poll(&p, 1, HUTCH_ATTACH_STALL_MS);
+    if (r == 0 || (r < 0 && errno != EINTR) || (r > 0 && (p.revents & (POLLERR | POLLHUP))))
+      return false;
+  }
 }
 
 void hutch_attach_server_accept(struct hutch_attach_server *s) {
@@ -96,10 +126,13 @@ void hutch_attach_server_accept(struct hutch_attach_server *s) {
     char msg[HUTCH_ATTACH_MSG_MAX];
     msg[0] = s->replay[off];
     memcpy(msg + 1, s->replay + off + 3, n);
-    send(fd, msg, (size_t)n + 1, MSG_NOSIGNAL);
+    if (!send_all(fd, msg, (size_t)n + 1))
+      break;
     off += 3 + n;
   }
-  s->replay_len = 0;
+  free(s->replay);
+  s->replay = NULL;
+  s->replay_len = s->replay_cap = 0;
 }
 
 static void drop_client(struct hutch_attach_server *s, size_t i) {
@@ -149,8 +182,7 @@ void hutch_attach_server_send(struct hutch_attach_server *s, char type, const ch
     if (!s->had_client)
       keep_for_replay(s, type, data, k);
     for (size_t i = 0; i < s->n_clients;) {
-      ssize_t w = send(s->clients[i], msg, k + 1, MSG_DONTWAIT | MSG_NOSIGNAL);
-      if (w < 0 && errno != EAGAIN && errno != EINTR) {
+      if (!send_all(s->clients[i], msg, k + 1)) {
         drop_client(s, i);
         continue;
       }
@@ -180,4 +212,7 @@ void hutch_attach_server_close(struct hutch_attach_server *s, int status) {
   if (s->listen_fd >= 0)
     close(s->listen_fd);
   s->listen_fd = -1;
+  free(s->replay);
+  s->replay = NULL;
+  s->replay_len = s->replay_cap = 0;
 }

@@ -41,7 +41,10 @@ int hutch_attach_listen(int dirfd);
 int hutch_attach_connect(int dirfd);
 
 /* The monitor's side: clients, what goes to them and what comes back. */
-#define HUTCH_ATTACH_REPLAY_MAX 16384
+#define HUTCH_ATTACH_REPLAY_MAX (1024 * 1024)
+/* A client that takes no output for this long is dropped: until then the
+ * monitor waits for it (the container's output waits too, as docker's). */
+#define HUTCH_ATTACH_STALL_MS 30000
 
 struct hutch_attach_server {
   int listen_fd; /* -1: none */
@@ -51,18 +54,21 @@ struct hutch_attach_server {
   size_t n_clients;
   /* Output from before the first client came, given to it: run -it
    * starts the container, then attaches, and must not miss the prompt.
-   * Messages as sent (type, 2-byte length, data), bounded. */
+   * Messages as sent (type, 2-byte length, data), up to
+   * HUTCH_ATTACH_REPLAY_MAX bytes (the log has the rest); allocated. */
   bool had_client;
-  char replay[HUTCH_ATTACH_REPLAY_MAX];
-  size_t replay_len;
+  char *replay;
+  size_t replay_len, replay_cap;
 };
 void hutch_attach_server_init(struct hutch_attach_server *s, int listen_fd, int in_fd, int pty_fd);
 /* Accept a client (listen_fd is readable). */
 void hutch_attach_server_accept(struct hutch_attach_server *s);
 /* A client's message (its fd is readable); false when it went away. */
 bool hutch_attach_server_recv(struct hutch_attach_server *s, size_t i);
-/* Send type + data to every client. */
+/* Send type + data to every client, all of it: a client whose socket is
+ * full is waited for (HUTCH_ATTACH_STALL_MS, then dropped). */
 void hutch_attach_server_send(struct hutch_attach_server *s, char type, const char *data,
                               size_t len);
-/* The exit status to every client, then close them (they see EOF). */
+/* The exit status to every client, then close them (they see EOF); frees
+ * what s holds. */
 void hutch_attach_server_close(struct hutch_attach_server *s, int status);

@@ -21,6 +21,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* where systemd-journald listens for native journal records */
+#define HUTCH_JOURNALD_SOCKET "/run/systemd/journal/socket"
+
 /* A sysfs list ("0-1\n") without its newline; NULL when unreadable. */
 static char *read_list(const char *path) {
   char *text = NULL;
@@ -61,6 +64,21 @@ static bool blkio_weight_supported(void) {
   return ctl && strstr(ctl, "io") &&
          (access("/sys/fs/cgroup/io.bfq.weight", F_OK) == 0 ||
           access("/sys/fs/cgroup/hutch/io.weight", F_OK) == 0);
+}
+
+/* --log-driver journald: refused, saying why. Without a journal socket
+ * (systemd-journald not running: this host has no systemd) docker fails
+ * the same way; with one, hutch still has no journald writer (it would
+ * need libsystemd's sd_journal_send). */
+static int journald_refuse(struct hutch_error **err) {
+  if (access(HUTCH_JOURNALD_SOCKET, F_OK) < 0)
+    return hutch_error_say(err, ENOTSUP,
+                           "failed to initialize logging driver: journald is not enabled on "
+                           "this host: systemd-journald is not running (no %s)",
+                           HUTCH_JOURNALD_SOCKET);
+  return hutch_error_say(err, ENOTSUP,
+                         "failed to initialize logging driver: journald: not supported: hutch "
+                         "is built without libsystemd; use json-file or none");
 }
 
 /* --runtime NAME (looked up in PATH, as runc or crun) or PATH: docker's
@@ -134,9 +152,7 @@ int hutch_create_check(struct hutch_create *x, struct hutch_error **err) {
   if (check_cpus(o, err) < 0 || resolve_runtime(o, err) < 0)
     return -1;
   if (o->log_driver && strcmp(o->log_driver, "journald") == 0)
-    return hutch_error_say(err, ENOTSUP,
-                           "failed to initialize logging driver: journald is not enabled "
-                           "(hutch was built without libsystemd)");
+    return journald_refuse(err);
   if (o->blkio_weight && !blkio_weight_supported()) {
     fprintf(stderr, "WARNING: Your kernel does not support Block I/O weight or the cgroup is not "
                     "mounted. Weight discarded.\n");

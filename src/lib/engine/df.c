@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static int count_volume_users(struct hutch_engine *e, struct hutch_df *df,
                               struct hutch_error **err) {
@@ -39,6 +40,31 @@ static int count_volume_users(struct hutch_engine *e, struct hutch_df *df,
   return 0;
 }
 
+static bool has_layer(const struct hutch_image *img, const char *digest) {
+  for (size_t l = 0; l < img->n_layers; l++)
+    if (img->layer_digests[l] && strcmp(img->layer_digests[l], digest) == 0)
+      return true;
+  return false;
+}
+
+/* docker's SHARED SIZE: the bytes of an image's layers (their blobs in
+ * the store, as its SIZE counts them) that another image has too. */
+static void count_shared(const struct hutch_store *s, struct hutch_df *df) {
+  for (size_t i = 0; i < df->n_images; i++) {
+    const struct hutch_image *img = df->images[i];
+    for (size_t l = 0; l < img->n_layers; l++) {
+      const char *d = img->layer_digests[l];
+      bool shared = false;
+      for (size_t j = 0; d && j < df->n_images && !shared; j++)
+        shared = j != i && has_layer(df->images[j], d);
+      _cleanup_free_ char *path = shared ? hutch_store_blob_path(s, d) : NULL;
+      struct stat st;
+      if (path && stat(path, &st) == 0)
+        df->image_shared[i] += st.st_size;
+    }
+  }
+}
+
 int hutch_engine_df(struct hutch_engine *e, struct hutch_df *df, struct hutch_error **err) {
   memset(df, 0, sizeof(*df));
   struct hutch_store *s;
@@ -47,9 +73,10 @@ int hutch_engine_df(struct hutch_engine *e, struct hutch_df *df, struct hutch_er
       hutch_ctr_list_all(e, true, &df->ctrs, &df->n_ctrs, err) < 0)
     goto fail;
   df->image_users = calloc(df->n_images + 1, sizeof(int));
+  df->image_shared = calloc(df->n_images + 1, sizeof(int64_t));
   df->ctr_size = calloc(df->n_ctrs + 1, sizeof(int64_t));
   df->ctr_volumes = calloc(df->n_ctrs + 1, sizeof(int));
-  if (!df->image_users || !df->ctr_size || !df->ctr_volumes) {
+  if (!df->image_users || !df->image_shared || !df->ctr_size || !df->ctr_volumes) {
     hutch_error_set(err, ENOMEM, "system df");
     goto fail;
   }
@@ -62,6 +89,7 @@ int hutch_engine_df(struct hutch_engine *e, struct hutch_df *df, struct hutch_er
     if (upper)
       hutch_disk_usage(upper, &df->ctr_size[c]);
   }
+  count_shared(s, df);
   if (count_volume_users(e, df, err) < 0)
     goto fail;
   return 0;
@@ -77,6 +105,7 @@ void hutch_df_clear(struct hutch_df *df) {
     free(df->volumes[i].name);
   free(df->volumes);
   free(df->image_users);
+  free(df->image_shared);
   free(df->ctr_size);
   free(df->ctr_volumes);
   memset(df, 0, sizeof(*df));

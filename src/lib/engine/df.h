@@ -16,6 +16,7 @@ struct hutch_df {
   struct hutch_image **images; /* hutch_image_list()'s */
   size_t n_images;
   int *image_users;        /* containers per image, same order */
+  int64_t *image_shared;   /* bytes of its layers another image has too */
   struct hutch_ctr **ctrs; /* with their configuration */
   size_t n_ctrs;
   int64_t *ctr_size; /* the overlay's upper dir */

@@ -226,7 +226,8 @@ static int replace_labels(sqlite3 *db, struct hutch_ctr *c, struct hutch_error *
   return 0;
 }
 
-/* docker ps's COMMAND: the executable and the arguments after argv[0]. */
+/* docker ps's COMMAND: the executable and the arguments after argv[0],
+ * an argument with a blank in single quotes (as docker's daemon lists it). */
 static char *command_text(const struct hutch_ctr_config *cfg) {
   char *out = NULL;
   size_t len = 0;
@@ -236,7 +237,11 @@ static char *command_text(const struct hutch_ctr_config *cfg) {
   fputs(cfg->path, f);
   size_t i;
   json_t *a;
-  json_array_foreach(cfg->args, i, a) if (i > 0) fprintf(f, " %s", json_string_value(a) ?: "");
+  json_array_foreach(cfg->args, i, a) {
+    const char *v = json_string_value(a) ?: "";
+    if (i > 0)
+      fprintf(f, strchr(v, ' ') ? " '%s'" : " %s", v);
+  }
   if (fclose(f) != 0) {
     free(out);
     return NULL;

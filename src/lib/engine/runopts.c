@@ -3,6 +3,7 @@
  * runopts.h. Only computes; the callers read the host. */
 #include "runopts.h"
 #include "spec_gen.h"
+#include "spec_internal.h"
 
 #include "util/cleanup.h"
 #include "util/strutil.h"
@@ -151,6 +152,15 @@ static int json_file_opt(const char *key, const char *val, int64_t *max_size, in
     if (strcmp(key, *k) == 0)
       return 0;
   return hutch_error_say(err, EINVAL, "unknown log opt '%s' for json-file log driver", key);
+}
+
+int hutch_device_rule_check(const char *rule, struct hutch_error **err) {
+  json_t *scratch = json_array();
+  if (!scratch)
+    return hutch_error_set(err, ENOMEM, "device cgroup rule");
+  int r = hutch_spec_add_device_rule(scratch, rule, err);
+  json_decref(scratch);
+  return r;
 }
 
 int hutch_log_opts_parse(const char *driver, char *const *opts, int64_t *max_size,

@@ -39,9 +39,13 @@ int hutch_cpuset_check(const char *what, const char *requested, const char *avai
 /* --blkio-weight 10-1000 (0: unset). */
 int hutch_blkio_weight_check(int64_t w, struct hutch_error **err);
 
+/* --device-cgroup-rule: 'c 1:3 rwm' as the device cgroup takes it, or
+ * docker's message ("invalid device cgroup format '…'"). */
+int hutch_device_rule_check(const char *rule, struct hutch_error **err);
+
 /* --log-driver and --log-opt: json-file (max-size, max-file, and the
- * options docker's json-file takes), none (no options), journald (when
- * built with libsystemd). Fills the rotation limits: bytes (0: no
- * limit) and files (1 or more). */
+ * options docker's json-file takes), none (no options), journald (its
+ * options; the driver itself is refused at create, see create_check.c). Fills the rotation limits:
+ * bytes (0: no limit) and files (1 or more). */
 int hutch_log_opts_parse(const char *driver, char *const *opts, int64_t *max_size,
                          int64_t *max_file, struct hutch_error **err);

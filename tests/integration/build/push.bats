@@ -102,7 +102,7 @@ pull_run() {
   export HUTCH_CERTS_DIR=$AUTH_DIR/certs.d
   hutch tag img "$AREG/b/auth"
   run hutch push "$AREG/b/auth"
-  assert_failure 125
+  assert_failure 1
   assert_output --partial 'token server refused anonymous access'
   hutch login -u hutch -p s3cret "$AREG" >/dev/null
   : >"$AUTH_DIR/token.log"
@@ -116,13 +116,13 @@ pull_run() {
 
 @test "push: errors: no such image, bad format, unreachable registry" {
   run hutch push "$REG/b/none"
-  assert_failure 125
+  assert_failure 1
   assert_output --partial 'no such image'
   run hutch push --format bogus "$REG/b/none"
-  assert_failure 125
+  assert_failure 1
   assert_output 'hutch: push: --format takes docker or oci, not "bogus"'
   hutch tag img 127.0.0.1:1/b/x
   run hutch push 127.0.0.1:1/b/x
-  assert_failure 125
+  assert_failure 1
   assert_output --partial 'registry 127.0.0.1:1'
 }

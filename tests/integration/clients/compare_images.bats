@@ -4,10 +4,9 @@
 # exit codes. See compare.bash; the image each holds is testimg, loaded
 # into docker and podman from the tar `hutch save` wrote.
 #
-# Not asserted, where hutch still differs (see the report of issue 15):
-# rmi, image inspect, tag and save of a missing image exit 125 in hutch,
-# 1 in docker. A field the image lacks prints "<no value>" where docker
-# prints its zero value ([] for .Config.Cmd): the template engine's.
+# Exit codes: what docker's daemon refuses (a missing image, an image in
+# use) exits 1, as docker's CLI; podman says 125 for most. A field the
+# image lacks prints docker's zero value ([] for .Config.Cmd).
 
 load compare
 
@@ -37,6 +36,15 @@ load compare
     assert_success
     assert_output "$(dk image inspect -f "$f" testimg)"
   done
+  # what the image leaves out: docker's zero values, nil lists and maps
+  for f in '{{.Config.Cmd}}' '{{.Config.Entrypoint}}' '{{.Config.Labels}}' \
+    '{{.Config.ExposedPorts}}' '{{.Config.User}}|{{.Config.WorkingDir}}' '{{json .Config.Cmd}}'; do
+    run hu image inspect -f "$f" testimg
+    assert_success
+    assert_output "$(dk image inspect -f "$f" testimg)"
+  done
+  run hu image inspect -f '{{.Config.Cmd}} {{.Config.Labels}}' testimg
+  assert_output "[] map[]"
   run hu image inspect -f '{{.Os}}/{{.Architecture}}' testimg
   assert_output "$(pm image inspect -f '{{.Os}}/{{.Architecture}}' testimg)"
 }
@@ -67,4 +75,22 @@ load compare
   same_status 125 rmi
   same_status 125 tag testimg
   same_status 125 image inspect
+}
+
+@test "exit codes: a missing image or one in use: docker 1, podman 125 (1 or 2)" {
+  same_status = rmi nosuch-img
+  local verb
+  for verb in history save image\ inspect; do
+    # shellcheck disable=SC2086 # "image inspect": two words
+    same_status 125 $verb nosuch-img
+  done
+  same_status 125 tag nosuch-img cmp/x
+  local t
+  for t in hu dk pm; do
+    $t create --network none --name cmp-user testimg true >/dev/null
+  done
+  # in use by a container
+  same_status 2 rmi testimg
+  run hu rmi nosuch-img
+  assert_failure 1
 }

@@ -54,8 +54,38 @@ load compare
   assert_output "$(columns dk network ls | grep -vx SCOPE)"
 }
 
-@test "exit codes: a missing network" {
+@test "exit codes: a missing network, a name in use" {
   same_status = network rm nosuch-net
   # docker: 1, podman: 125
   same_status 125 network inspect nosuch-net
+  # docker's networks here are host and none: making one of those names
+  # fails in all three without making anything
+  same_status 125 network create none
+  local t
+  for t in hu dk pm; do
+    $t run -d --network none --name cmp-n testimg sleep 100 >/dev/null 3>&-
+  done
+  # (to a running container: docker 20.10 lets a stopped one name a missing network)
+  same_status 125 network connect nosuch-net cmp-n
+  run hu network create none
+  assert_failure 1
+}
+
+@test "exit codes: --filter as docker's parser and daemon check it" {
+  # no "=": the parser's error, 125 in all three
+  same_status = ps --filter nosuch
+  same_status = volume ls --filter nosuch
+  same_status = network ls --filter nosuch
+  # a key or value docker's daemon refuses: 1, podman 125
+  same_status 125 ps --filter nosuch=1
+  same_status 125 volume ls --filter nosuch=1
+  same_status 125 network ls --filter nosuch=1
+  same_status 125 network ls --filter type=other
+  # the filters that select: the same networks as docker's
+  run hu network ls --format '{{.Name}}' --filter type=custom
+  assert_output ""
+  run dk network ls --format '{{.Name}}' --filter type=custom
+  assert_output ""
+  run hu network ls --format '{{.Name}}' --filter name=nosuch
+  assert_output "$(dk network ls --format '{{.Name}}' --filter name=nosuch)"
 }

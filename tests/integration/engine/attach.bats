@@ -91,7 +91,7 @@ PTYRUN="python3 $HUTCH_SRC/tests/helpers/ptyrun.py"
   assert_failure 125
   assert_output --partial "Invalid detach keys (ctrl-1) provided"
   run hutch attach nosuch
-  assert_failure 125
+  assert_failure 1
   assert_output --partial "No such container: nosuch"
 }
 
@@ -105,6 +105,22 @@ PTYRUN="python3 $HUTCH_SRC/tests/helpers/ptyrun.py"
   run $PTYRUN 'wait:# ' 'send:\x10\x11' 'sleep:0.3' 'send:\rexit 9\r' -- "$HUTCH" exec -it --detach-keys ctrl-a ex sh
   assert_failure 9
   run $PTYRUN -- "$HUTCH" exec -it --detach-keys ctrl-1 ex sh
-  assert_failure 125
+  assert_failure 1
   assert_output --partial "Invalid detach keys (ctrl-1) provided"
+}
+
+@test "attach: the whole stream from attach time, also to a reader slower than the container" {
+  hutch_bg run -d --name slow testimg sh -c 'sleep 1; i=0; while [ $i -lt 20000 ]; do echo "line-$i-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"; i=$((i+1)); done'
+  # the reader takes nothing for 3 s: far more than a socket holds is waiting by then
+  run bash -c "timeout 60 '$HUTCH' attach slow | (sleep 3; wc -lc)"
+  assert_success
+  read -r lines bytes <<<"$output"
+  assert_equal "$lines" 20000
+  assert_equal "$bytes" "$("$HUTCH" logs slow | wc -c)"
+  # run -it: what the container wrote before the client attached comes too (past 16 KiB)
+  run $PTYRUN -- "$HUTCH" run --rm -it testimg sh -c 'i=0; while [ $i -lt 3000 ]; do echo "tty-$i-bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"; i=$((i+1)); done'
+  assert_success
+  assert_line --partial "tty-0-b"
+  assert_line --partial "tty-2999-b"
+  [ "$(echo "$output" | grep -c '^tty-')" -eq 3000 ]
 }

@@ -71,6 +71,37 @@ comp() {
   assert_output "cmp-two"
 }
 
+@test "bash: cp completes containers as NAME:, local paths, and paths inside a running container" {
+  hutch_bg run -d --name cpc testimg sh -c 'mkdir -p /srv/data && touch /srv/data/x1 && ln -s ../../../.. /srv/up && sleep 100'
+  for _ in $(seq 50); do hutch exec cpc test -e /srv/up && break; sleep 0.1; done
+  mkdir -p "$TEST_DIR/loc/dir" && touch "$TEST_DIR/loc/file"
+  # no blank after a candidate: the path goes on (cobra's NoSpace, 2 | NoFileComp, 4)
+  run hutch __complete cp cp
+  assert_output "$(printf 'cpc:\ttestimg\n:6')"
+  run comp "hutch cp cpc:/sr"
+  assert_output "/srv/"
+  run comp "hutch cp cpc:/srv/da"
+  assert_output "/srv/data/"
+  run comp "hutch cp cpc:srv/data/"
+  assert_output "srv/data/x1"
+  run comp "hutch cp cpc:/srv/data/x1 $TEST_DIR/loc/"
+  assert_output --regexp "^($TEST_DIR/loc/dir/\|$TEST_DIR/loc/file|$TEST_DIR/loc/file\|$TEST_DIR/loc/dir/)$"
+  run comp "hutch cp $TEST_DIR/loc/f"
+  assert_output "$TEST_DIR/loc/file"
+  run bash -c 'source <(hutch completion bash); compopt() { opts+="$* "; }
+    COMP_LINE="hutch cp cpc:/sr" COMP_POINT=16; _hutch; echo "$opts"'
+  assert_output "+o default -o nospace "
+  # a symlink in the container resolves inside it: its root, not the host's
+  run hutch __complete cp cpc:/srv/up/
+  assert_line "cpc:/srv/up/linuxrc"
+  refute_line --partial "cpc:/srv/up/work"
+  refute_line --partial "cpc:/srv/up/lost+found"
+  # a stopped container has no paths to offer
+  hutch stop -t 0 cpc >/dev/null
+  run hutch __complete cp cpc:/
+  assert_output ":6"
+}
+
 @test "bash: images, volumes and flag values" {
   run comp "hutch run tes"
   assert_output "testimg:latest"

@@ -81,7 +81,7 @@ bats_require_minimum_version 1.5.0
   run hutch inspect -f '{{.NoSuchField}}' fmt
   assert_output '<no value>'
   run hutch inspect -f '{{.State.Status' fmt
-  assert_equal "$status" 125
+  assert_equal "$status" 1
   # an image falls through to image inspect
   run bash -c "$HUTCH inspect testimg | jq -r '.[0].RepoTags[0]'"
   assert_output --partial testimg

@@ -42,29 +42,29 @@ teardown() { engine_teardown; }
   [ "$(jq -r .Name <<<"$output")" = "/fmt1" ]
 }
 
-@test "a bad template fails before anything is printed, with Go's message, exit 125" {
+@test "a bad template fails before anything is printed, with Go's message, exit 1 as docker" {
   hutch create --network none --name bad1 testimg true
   run hutch inspect -f '{{foo .}}' bad1
-  assert_failure 125
+  assert_failure 1
   assert_output 'hutch: template parsing error: template: :1: function "foo" not defined'
   run hutch inspect -f '{{.Name' bad1
-  assert_failure 125
+  assert_failure 1
   assert_output --partial "unclosed action"
   run hutch inspect -f '{{if .Name}}x' bad1
-  assert_failure 125
+  assert_failure 1
   assert_output --partial "template: :1: unexpected EOF"
   run hutch inspect -f '{{.Name.X}}' bad1
-  assert_failure 125
+  assert_failure 1
   assert_output --partial "can't evaluate field X in type string"
   run hutch ps -a --format '{{$x}}'
-  assert_failure 125
+  assert_failure 1
   assert_output --partial 'undefined variable "$x"'
   run hutch images --format '{{nosuch}}'
-  assert_failure 125
+  assert_failure 1
   run hutch volume ls --format '{{.Name | nosuch}}'
-  assert_failure 125
+  assert_failure 1
   run hutch network ls --format '{{end}}'
-  assert_failure 125
+  assert_failure 1
   assert_output --partial "unexpected {{end}}"
 }
 
@@ -170,5 +170,5 @@ teardown() { engine_teardown; }
   assert_line --index 0 --regexp '^NAME +PIDS$'
   assert_line --index 1 --regexp '^st1 +1$'
   run hutch stats --no-stream --format '{{bad}}' st1
-  assert_failure 125
+  assert_failure 1
 }

@@ -46,5 +46,5 @@ setup_file() {
   assert_line --index 0 "IMAGE          SIZE"
   assert_line --index 2 "<missing>      6000"
   run hutch history nosuchimage
-  assert_failure 125
+  assert_failure 1
 }

@@ -179,13 +179,27 @@ hc() { "$HUTCH" inspect -f "{{json .HostConfig.$2}}" "$1"; }
   run hutch run --name ln --network none --log-driver none testimg echo hi
   assert_output hi
   run hutch logs ln
-  assert_failure 125
+  assert_failure 1
   assert_output "hutch: configured logging driver does not support reading"
   assert_equal "$(hc ln LogConfig | jq -cS .)" '{"Config":{},"Type":"none"}'
   [ -z "$(ls "$HUTCH_ROOT/containers/$("$HUTCH" inspect -f '{{.Id}}' ln)" | grep json.log)" ]
+  # journald: refused, saying why (this machine has no systemd)
   run hutch run --rm --log-driver journald testimg true
   assert_failure 125
-  assert_output --partial "journald"
+  if [ ! -e /run/systemd/journal/socket ]; then
+    assert_output "hutch: failed to initialize logging driver: journald is not enabled on this host: systemd-journald is not running (no /run/systemd/journal/socket)"
+  else
+    assert_output --partial "journald: not supported"
+  fi
+  local before
+  before=$("$HUTCH" ps -aq | wc -l)
+  run hutch create --log-driver journald testimg true
+  assert_failure 1
+  assert_equal "$("$HUTCH" ps -aq | wc -l)" "$before"
+  # journald's options are checked before the driver is refused
+  run hutch run --rm --log-driver journald --log-opt max-size=1k testimg true
+  assert_failure 125
+  assert_output "hutch: unknown log opt 'max-size' for journald log driver"
   run hutch run --rm --log-driver syslog testimg true
   assert_output "hutch: logger: no log driver named 'syslog' is registered"
 }
@@ -211,6 +225,15 @@ hc() { "$HUTCH" inspect -f "{{json .HostConfig.$2}}" "$1"; }
   assert_output "hutch: max-file can only be set if max-size is set"
   run hutch run --rm --log-opt colour=red testimg true
   assert_output "hutch: unknown log opt 'colour' for json-file log driver"
+  run hutch run --rm --log-opt max-size=lots testimg true
+  assert_failure 125
+  assert_output "hutch: invalid size: 'lots'"
+  run hutch run --rm --log-opt max-size testimg true
+  assert_failure 125
+  assert_output "hutch: invalid key value pair format in logging options: max-size"
+  run hutch run --rm --log-driver none --log-opt max-size=1k testimg true
+  assert_failure 125
+  assert_output "hutch: configured logging driver does not support config options"
 }
 
 @test "--stop-signal is recorded and used by stop" {

@@ -18,7 +18,7 @@ load helpers
   run hutch version --format json
   echo "$output" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["Server"]["ApiVersion"] == "1.41", d'
   run hutch version --format '{{.Nope'
-  assert_failure 125
+  assert_failure 1
 }
 
 @test "info: counts, drivers, host facts; --format" {
@@ -70,9 +70,19 @@ load helpers
   assert_line "Images space usage:"
   assert_line --regexp "^testimg +latest +[0-9a-f]{12} .* 2$"
   assert_line "Containers space usage:"
-  assert_line --regexp '^[0-9a-f]{12} +testimg +"sh -c head -c 10000…" +0 +100kB .* dfb$'
+  assert_line --regexp "^[0-9a-f]{12} +testimg +\"sh -c 'head -c 1000…\" +0 +100kB .* dfb$"
   assert_line "Local Volumes space usage:"
   assert_line --regexp "^dfvol +1 +2kB$"
+  # SHARED SIZE: the layers another image has too; UNIQUE SIZE the rest
+  assert_equal "$(hutch system df -v | awk '$1 == "testimg" { print $(NF-2) }')" 0B
+  hutch commit dfb dfimg >/dev/null
+  local size shared unique
+  read -r size shared unique < <(hutch system df -v | awk '$1 == "testimg" { print $(NF-3), $(NF-2), $(NF-1) }')
+  [ "$shared" != 0B ] && [[ $size == *MB ]] && [[ $shared == *MB ]] && [[ $unique == *B ]]
+  [[ $unique != *MB ]]
+  read -r size shared unique < <(hutch system df -v | awk '$1 == "dfimg" { print $(NF-3), $(NF-2), $(NF-1) }')
+  [[ $shared == *MB ]] && [[ $unique == *B ]] && [[ $unique != *MB ]]
+  hutch rmi dfimg >/dev/null
   hutch rm -f dfa dfb
   hutch volume rm dfvol
 }
@@ -129,7 +139,7 @@ load helpers
   run hutch inspect lk
   assert_failure
   run hutch system prune -f --filter colour=red
-  assert_failure 125
+  assert_failure 1
   assert_output "hutch: invalid filter 'colour'"
   # -a: an image no container uses goes, one in use stays
   mkdir -p "$TEST_DIR/img" && echo x >"$TEST_DIR/img/x"

@@ -352,6 +352,32 @@ wait_http() {
   assert_line --regexp ' bridge +bridge +local$'
   assert_line --regexp ' keep +bridge +local$'
   assert_line --regexp ' drop +bridge +local$'
+  # --filter as docker's: name (a part), id (a prefix), driver, type, label; one key's
+  # values any, keys all
+  run h network ls --format '{{.Name}}' --filter name=ee
+  assert_output keep
+  run h network ls --format '{{.Name}}' --filter name=ee --filter name=dro
+  assert_line keep
+  assert_line drop
+  assert_equal "${#lines[@]}" 2
+  run h network ls -q --no-trunc --filter id="$(h network inspect -f '{{.Id}}' drop | cut -c1-10)"
+  assert_output "$(h network inspect -f '{{.Id}}' drop)"
+  run h network ls --format '{{.Name}}' --filter type=builtin
+  assert_output bridge
+  run h network ls --format '{{.Name}}' --filter type=custom --filter driver=bridge
+  assert_line keep
+  assert_line drop
+  assert_equal "${#lines[@]}" 2
+  run h network ls -q --filter driver=null
+  assert_output ""
+  run h network ls -q --filter label=a
+  assert_output ""
+  run h network ls --filter type=other
+  assert_failure 1
+  assert_output "hutch: invalid filter: 'type'='other'"
+  run h network ls --filter colour=red
+  assert_failure 1
+  assert_output "hutch: Invalid filter 'colour'"
   run h network inspect drop
   [ "$(echo "$output" | jq -r '.[0].Internal')" = true ]
   [ "$(echo "$output" | jq -r '.[0].IPAM.Config[0].Subnet')" = "$SUB_B" ]
