@@ -170,6 +170,22 @@ static void test_create_map(void) {
   hutch_run_opts_clear(&o);
 }
 
+static void test_timestamps(void) {
+  int64_t ns = -1;
+  ok(hutch_api_timestamp_ns("1700000000", &ns) == 0 && ns == 1700000000000000000LL, "seconds");
+  ok(hutch_api_timestamp_ns("1700000000.5", &ns) == 0 && ns == 1700000000500000000LL,
+     "a fraction is tenths, not nanoseconds");
+  ok(hutch_api_timestamp_ns("1.000000001", &ns) == 0 && ns == 1000000001LL, "nanoseconds");
+  ok(hutch_api_timestamp_ns("0", &ns) == 0 && ns == 0, "zero");
+  ok(hutch_api_timestamp_ns("", &ns) == -EINVAL, "empty refused");
+  ok(hutch_api_timestamp_ns("10m", &ns) == -EINVAL, "a duration is the client's to resolve");
+  ok(hutch_api_timestamp_ns("1.", &ns) == -EINVAL, "no digits after the dot");
+  ok(hutch_api_timestamp_ns("1.0000000001", &ns) == -EINVAL, "more than ns");
+  ok(hutch_api_timestamp_ns("-5", &ns) == -EINVAL, "negative refused");
+  ok(hutch_api_timestamp_ns("1.2x", &ns) == -EINVAL, "junk in the fraction");
+  ok(hutch_api_timestamp_ns("99999999999999999999", &ns) == -EINVAL, "overflow refused");
+}
+
 int main(void) {
   test_versions();
   test_match();
@@ -177,5 +193,6 @@ int main(void) {
   test_filters();
   test_frame_and_status();
   test_create_map();
+  test_timestamps();
   return done_testing();
 }

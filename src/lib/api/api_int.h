@@ -31,7 +31,7 @@ struct api_route {
  * method; server.c consults them in order. */
 extern const struct api_route hutch_api_system_routes[], hutch_api_container_routes[],
     hutch_api_stream_routes[], hutch_api_image_routes[], hutch_api_volume_routes[],
-    hutch_api_network_routes[];
+    hutch_api_network_routes[], hutch_api_attach_routes[], hutch_api_events_routes[];
 
 /* The service is stopping: long streams end. */
 bool api_stopping(void);
