@@ -132,3 +132,44 @@ name() { echo "s$BATS_TEST_NUMBER-$RANDOM"; }
   assert_line start
   assert_line die
 }
+
+@test "api top: docker top lists the container's processes, with ps options too" {
+  local n
+  n=$(name)
+  d pull -q "$IMAGE" >/dev/null
+  d_bg run -d --network none --name "$n" "$IMAGE" sh -c 'sleep 300 & sleep 301 & wait' >/dev/null
+  run d top "$n"
+  assert_success
+  assert_line --index 0 --regexp '^UID +PID +PPID +C +STIME +TTY? +TIME +CMD$'
+  assert_output --partial "sleep 300"
+  assert_output --partial "sleep 301"
+  # ps -e lists the host's processes: only the container's come back
+  run d top "$n" -eo pid,comm
+  assert_success
+  [ "${#lines[@]}" -eq 4 ]
+  refute_output --partial "hutch-monitor"
+  run d stop -t 0 "$n"
+  run d top "$n"
+  assert_failure
+  assert_output --partial "is not running"
+}
+
+@test "api stats: docker stats --no-stream shows the container's memory and pids as hutch stats does" {
+  local n
+  n=$(name)
+  d pull -q "$IMAGE" >/dev/null
+  d_bg run -d --network none --memory 64m --name "$n" "$IMAGE" sh -c 'sleep 300 & sleep 301 & wait' >/dev/null
+  run d stats --no-stream --format '{{.Name}} {{.MemUsage}} {{.PIDs}}' "$n"
+  assert_success
+  assert_output --regexp "^$n [0-9.]+[KMG]?i?B / 64MiB 3$"
+  run h stats --no-stream --format '{{.MemUsage}} {{.PIDs}}' "$n"
+  assert_output --regexp "/ 64MiB 3$"
+  # the raw reply: docker's StatsJSON with precpu_stats filled
+  run curl -sS --unix-socket "$API_SOCK" "http://d/v1.41/containers/$n/stats?stream=false"
+  assert_success
+  echo "$output" | python3 -c 'import json,sys; s=json.load(sys.stdin); assert s["precpu_stats"]["system_cpu_usage"] > 0 and s["cpu_stats"]["system_cpu_usage"] > s["precpu_stats"]["system_cpu_usage"] and s["memory_stats"]["limit"] == 64*1024*1024 and s["pids_stats"]["current"] == 3, s'
+  # streamed: a sample a second until the client goes
+  run timeout 5 sh -c "curl -sS -N --unix-socket $API_SOCK http://d/v1.41/containers/$n/stats 2>/dev/null | head -2"
+  assert_success
+  [ "${#lines[@]}" -eq 2 ]
+}
