@@ -46,11 +46,12 @@ int main(int argc, char **argv) {
                                        {"interactive", no_argument, NULL, 'I'},
                                        {"debug", no_argument, NULL, 'D'},
                                        {"attach", required_argument, NULL, 'A'},
+                                       {"attach-wait", required_argument, NULL, 'W'},
                                        {"log-max-size", required_argument, NULL, 'S'},
                                        {"log-max-file", required_argument, NULL, 'F'},
                                        {"health-interval", required_argument, NULL, 'C'},
                                        {NULL, 0, NULL, 0}};
-  const char *id = NULL, *log = NULL, *hutch = NULL, *backoff = "100";
+  const char *id = NULL, *log = NULL, *hutch = NULL, *backoff = "100", *attach_wait = NULL;
   int pid = -1, out = -1, err = -1, hold = -1, attach = -1;
   long since = 0;
   long long max_size = 0;
@@ -103,6 +104,9 @@ int main(int argc, char **argv) {
     case 'A':
       attach = fd_arg(optarg);
       break;
+    case 'W':
+      attach_wait = optarg;
+      break;
     case 'S':
       max_size = atoll(optarg);
       break;
@@ -138,7 +142,8 @@ int main(int argc, char **argv) {
                          .pty = pty,
                          .health_hutch = hutch,
                          .health_id = id,
-                         .health_ms = health_ms};
+                         .health_ms = health_ms,
+                         .attach_wait = attach_wait};
   struct hutch_attach_server srv;
   if (attach >= 0) {
     /* clients' stdin: to the pty, or the held stdin pipe of -d -i */

@@ -2,6 +2,7 @@
  * filters, the stream framing, errors to status codes, and the create
  * body as the flags of `hutch create` (src/lib/api/route.c,
  * create_map.c). */
+#include "api/api_int.h"
 #include "api/map.h"
 #include "api/route.h"
 #include "tap.h"
@@ -170,6 +171,44 @@ static void test_create_map(void) {
   hutch_run_opts_clear(&o);
 }
 
+static void test_timestamps(void) {
+  int64_t ns = -1;
+  ok(hutch_api_timestamp_ns("1700000000", &ns) == 0 && ns == 1700000000000000000LL, "seconds");
+  ok(hutch_api_timestamp_ns("1700000000.5", &ns) == 0 && ns == 1700000000500000000LL,
+     "a fraction is tenths, not nanoseconds");
+  ok(hutch_api_timestamp_ns("1.000000001", &ns) == 0 && ns == 1000000001LL, "nanoseconds");
+  ok(hutch_api_timestamp_ns("0", &ns) == 0 && ns == 0, "zero");
+  ok(hutch_api_timestamp_ns("", &ns) == -EINVAL, "empty refused");
+  ok(hutch_api_timestamp_ns("10m", &ns) == -EINVAL, "a duration is the client's to resolve");
+  ok(hutch_api_timestamp_ns("1.", &ns) == -EINVAL, "no digits after the dot");
+  ok(hutch_api_timestamp_ns("1.0000000001", &ns) == -EINVAL, "more than ns");
+  ok(hutch_api_timestamp_ns("-5", &ns) == -EINVAL, "negative refused");
+  ok(hutch_api_timestamp_ns("1.2x", &ns) == -EINVAL, "junk in the fraction");
+  ok(hutch_api_timestamp_ns("99999999999999999999", &ns) == -EINVAL, "overflow refused");
+}
+
+static void test_top_parse(void) {
+  char text[] = "UID  PID  PPID CMD\n"
+                "0    7    1    sleep 300 &\n"
+                "0    8    7    sh -c   a  b\n"
+                "0    99   1    other\n";
+  pid_t pids[] = {7, 8};
+  json_t *j = hutch_api_top_parse(text, pids, 2);
+  json_t *p = json_object_get(j, "Processes");
+  ok(json_array_size(json_object_get(j, "Titles")) == 4, "four titles");
+  ok(json_array_size(p) == 2, "a process not the container's is dropped");
+  ok(strcmp(json_string_value(json_array_get(json_array_get(p, 1), 3)), "sh -c   a  b") == 0,
+     "the last field keeps the rest of the line");
+  ok(strcmp(json_string_value(json_array_get(json_array_get(p, 0), 1)), "7") == 0, "PID field");
+  json_decref(j);
+  char nopid[] = "COMMAND\nsleep\n";
+  j = hutch_api_top_parse(nopid, pids, 2);
+  ok(json_array_size(json_object_get(j, "Processes")) == 1, "no PID column: no filter");
+  json_decref(j);
+  char empty[] = "";
+  ok(hutch_api_top_parse(empty, pids, 2) == NULL, "no header: NULL");
+}
+
 int main(void) {
   test_versions();
   test_match();
@@ -177,5 +216,7 @@ int main(void) {
   test_filters();
   test_frame_and_status();
   test_create_map();
+  test_timestamps();
+  test_top_parse();
   return done_testing();
 }

@@ -6,6 +6,7 @@
 #include <microhttpd.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "engine/engine.h"
 #include "route.h"
@@ -31,7 +32,18 @@ struct api_route {
  * method; server.c consults them in order. */
 extern const struct api_route hutch_api_system_routes[], hutch_api_container_routes[],
     hutch_api_stream_routes[], hutch_api_image_routes[], hutch_api_volume_routes[],
-    hutch_api_network_routes[];
+    hutch_api_network_routes[], hutch_api_attach_routes[], hutch_api_events_routes[],
+    hutch_api_top_routes[], hutch_api_stats_routes[];
+
+/* Pure parts of the endpoints, for the unit tests. ps's output as docker's
+ * top reply {Titles, Processes} (text is cut up), only the rows of pids
+ * when there is a PID column; NULL when empty. */
+json_t *hutch_api_top_parse(char *text, const pid_t *pids, size_t n);
+struct hutch_stats_sample;
+/* docker's StatsJSON over two samples (precpu_stats from prev). */
+json_t *hutch_api_stats_json(const struct hutch_ctr *c, const char *read, const char *preread,
+                             const struct hutch_stats_sample *prev,
+                             const struct hutch_stats_sample *cur);
 
 /* The service is stopping: long streams end. */
 bool api_stopping(void);

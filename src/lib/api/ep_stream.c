@@ -1,10 +1,7 @@
-/* The long-lived replies: GET /containers/{id}/logs (follow streams
- * until the container stops) and POST /containers/{id}/attach (the
- * connection is hijacked, docker's "Upgrade: tcp", and carries the
- * container's output from now on). Both read the log through
- * hutch_ctr_logs() in a thread of their own with its own engine (SQLite
- * connections stay in one thread); non-TTY output is framed as docker's
- * multiplexed stream. */
+/* GET /containers/{id}/logs (follow streams until the container stops):
+ * the log read through hutch_ctr_logs() in a thread of its own with its
+ * own engine (SQLite connections stay in one thread); non-TTY output is
+ * framed as docker's multiplexed stream. The attach is ep_attach.c's. */
 #include "api_int.h"
 
 #include "util/cleanup.h"
@@ -22,11 +19,10 @@ struct log_stream {
   char *id;
   bool tty, out, err, ts;
   struct hutch_logs_opts o;
-  int fd; /* where the frames go: a pipe's write end (logs), the socket (attach) */
+  int fd; /* where the frames go: a pipe's write end */
   int rfd;
   atomic_bool cancel;
   pthread_t th;
-  struct MHD_UpgradeResponseHandle *urh;
 };
 
 static void stream_free(struct log_stream *ls) {
@@ -170,61 +166,7 @@ static enum MHD_Result ctr_logs(struct api_req *r) {
                     logs_read, ls, logs_done);
 }
 
-static void *attach_thread(void *arg) {
-  struct log_stream *ls = arg;
-  run_stream(ls);
-  MHD_upgrade_action(ls->urh, MHD_UPGRADE_ACTION_CLOSE);
-  stream_free(ls);
-  return NULL;
-}
-
-static void on_upgrade(void *cls, struct MHD_Connection *conn, void *req_cls, const char *extra,
-                       size_t extra_len, MHD_socket sock, struct MHD_UpgradeResponseHandle *urh) {
-  struct log_stream *ls = cls;
-  ls->fd = sock;
-  ls->urh = urh;
-  pthread_attr_t attr;
-  pthread_attr_init(&attr);
-  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-  if (pthread_create(&ls->th, &attr, attach_thread, ls) != 0) {
-    MHD_upgrade_action(urh, MHD_UPGRADE_ACTION_CLOSE);
-    stream_free(ls);
-  }
-  pthread_attr_destroy(&attr);
-}
-
-/* The output from now on (and the history with logs=1) until the
- * container has run and stopped. stdin is not forwarded: see
- * docs/api.md. */
-static enum MHD_Result ctr_attach(struct api_req *r) {
-  enum MHD_Result res;
-  struct log_stream *ls = stream_new(r, &res);
-  if (!ls)
-    return res;
-  if (!api_query_bool(r, "stream") && !api_query_bool(r, "logs")) {
-    stream_free(ls);
-    return api_fail(r, 400, "attach: either stream or logs must be set");
-  }
-  ls->o = (struct hutch_logs_opts){.follow = api_query_bool(r, "stream"),
-                                   .tail = api_query_bool(r, "logs") ? -1 : 0,
-                                   .wait_start = true};
-  struct MHD_Response *resp = MHD_create_response_for_upgrade(on_upgrade, ls);
-  if (!resp) {
-    stream_free(ls);
-    return MHD_NO;
-  }
-  api_common_headers(resp);
-  MHD_add_response_header(resp, "Upgrade", "tcp");
-  MHD_add_response_header(resp, "Content-Type",
-                          ls->tty ? "application/vnd.docker.raw-stream"
-                                  : "application/vnd.docker.multiplexed-stream");
-  res = MHD_queue_response(r->conn, MHD_HTTP_SWITCHING_PROTOCOLS, resp);
-  MHD_destroy_response(resp);
-  return res;
-}
-
 const struct api_route hutch_api_stream_routes[] = {
     {"GET", "/containers/{}/logs", ctr_logs},
-    {"POST", "/containers/{}/attach", ctr_attach},
     {NULL, NULL, NULL},
 };

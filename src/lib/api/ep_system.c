@@ -1,4 +1,4 @@
-/* /_ping, /version, /info, /events, /system/df: what clients ask first
+/* /_ping, /version, /info, /system/df: what clients ask first
  * (version negotiation) and what `docker info`/`system df` show. */
 #include "api_int.h"
 
@@ -78,25 +78,6 @@ static enum MHD_Result info(struct api_req *r) {
                 "HttpProxy", ""));
 }
 
-/* hutch has no event journal yet: the stream stays open and says
- * nothing (a newline a second, which JSON decoders skip, so a client that
- * left is noticed) until the client goes or the service stops
- * (docs/api.md). */
-static ssize_t events_read(void *cls, uint64_t pos, char *buf, size_t max) {
-  if (api_stopping() || api_peer_gone(cls))
-    return MHD_CONTENT_READER_END_OF_STREAM;
-  if (pos > 0)
-    sleep(1);
-  buf[0] = '\n';
-  return 1;
-}
-
-static void events_done(void *cls) {}
-
-static enum MHD_Result events(struct api_req *r) {
-  return api_stream(r, 200, "application/json", events_read, r->conn, events_done);
-}
-
 static enum MHD_Result system_df(struct api_req *r) {
   struct hutch_error *err = NULL;
   struct hutch_engine *e = api_engine(r, &err);
@@ -140,7 +121,6 @@ static enum MHD_Result system_df(struct api_req *r) {
 }
 
 const struct api_route hutch_api_system_routes[] = {
-    {"GET", "/_ping", ping}, {"HEAD", "/_ping", ping},   {"GET", "/version", version},
-    {"GET", "/info", info},  {"GET", "/events", events}, {"GET", "/system/df", system_df},
-    {NULL, NULL, NULL},
+    {"GET", "/_ping", ping}, {"HEAD", "/_ping", ping},         {"GET", "/version", version},
+    {"GET", "/info", info},  {"GET", "/system/df", system_df}, {NULL, NULL, NULL},
 };

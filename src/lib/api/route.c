@@ -240,3 +240,20 @@ size_t hutch_api_frame(unsigned char *buf, int stream, const char *data, size_t 
   memcpy(buf + 8, data, len);
   return len + 8;
 }
+
+int hutch_api_timestamp_ns(const char *v, int64_t *ns) {
+  const char *dot = strchr(v, '.');
+  _cleanup_free_ char *whole = dot ? strndup(v, (size_t)(dot - v)) : strdup(v);
+  int64_t sec, frac = 0;
+  if (!whole || !*whole || hutch_parse_int64(whole, 0, INT64_MAX / 1000000000, &sec) < 0)
+    return -EINVAL;
+  if (dot) {
+    size_t n = strlen(dot + 1);
+    if (n == 0 || n > 9 || strspn(dot + 1, "0123456789") != n)
+      return -EINVAL;
+    for (size_t i = 0; i < 9; i++)
+      frac = frac * 10 + (i < n ? dot[1 + i] - '0' : 0);
+  }
+  *ns = sec * 1000000000 + frac;
+  return 0;
+}

@@ -55,6 +55,11 @@ char **hutch_api_filters_get(const struct hutch_api_filters *f, const char *key)
 /* Does a label filter list ("k" or "k=v" each) accept labels (object)? */
 bool hutch_api_labels_match(char **want, json_t *labels);
 
+/* docker's timestamps in since/until: unix seconds with an optional
+ * fraction ("1700000000", "1700000000.5", "1700000000.000000001"); ns
+ * into *ns. -EINVAL when malformed. */
+int hutch_api_timestamp_ns(const char *v, int64_t *ns);
+
 /* docker's stream framing for non-TTY output: an 8-byte header (stream
  * 1 stdout or 2 stderr, three zeros, big-endian length), then the payload;
  * buf holds len + 8 bytes. Returns the bytes written. */

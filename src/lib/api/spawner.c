@@ -37,10 +37,12 @@ static void serve_one(const char *id, struct spawn_reply *rep) {
   _cleanup_ctr_ struct hutch_ctr *c = NULL;
   struct hutch_attach at = {0};
   int status = 0;
-  rep->rc = hutch_engine_open(&e, &err) < 0 || hutch_ctr_open(e, id, true, &c, &err) < 0 ||
-                    hutch_ctr_start(e, c, &at, &status, &err) < 0
-                ? -1
-                : 0;
+  rep->rc = -1;
+  if (hutch_engine_open(&e, &err) == 0 && hutch_ctr_open(e, id, true, &c, &err) == 0) {
+    /* OpenStdin (-i): the monitor keeps a stdin pipe for attach clients */
+    at.interactive = c->cfg.open_stdin;
+    rep->rc = hutch_ctr_start(e, c, &at, &status, &err) < 0 ? -1 : 0;
+  }
   if (err) {
     rep->errnum = err->errnum;
     rep->plain = err->plain;

@@ -163,6 +163,9 @@ bool hutch_attach_server_recv(struct hutch_attach_server *s, size_t i) {
   }
   if (msg[0] == HUTCH_ATTACH_STDIN && s->in_fd >= 0) {
     hutch_write_all(s->in_fd, msg + 1, (size_t)n - 1);
+  } else if (msg[0] == HUTCH_ATTACH_STDIN_CLOSE && s->in_fd >= 0 && s->pty_fd < 0) {
+    close(s->in_fd);
+    s->in_fd = -1;
   } else if (msg[0] == HUTCH_ATTACH_WINSIZE && s->pty_fd >= 0 && n == 5) {
     uint16_t rc[2];
     memcpy(rc, msg + 1, sizeof(rc));
@@ -191,6 +194,17 @@ void hutch_attach_server_send(struct hutch_attach_server *s, char type, const ch
     data += k;
     len -= k;
   }
+}
+
+void hutch_attach_server_linger(struct hutch_attach_server *s, const char *wait_path) {
+  if (!wait_path || access(wait_path, F_OK) < 0)
+    return;
+  unlink(wait_path);
+  if (s->had_client || s->listen_fd < 0)
+    return;
+  struct pollfd p = {.fd = s->listen_fd, .events = POLLIN};
+  if (poll(&p, 1, HUTCH_ATTACH_WAIT_MS) > 0)
+    hutch_attach_server_accept(s);
 }
 
 void hutch_attach_server_close(struct hutch_attach_server *s, int status) {

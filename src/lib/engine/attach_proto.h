@@ -8,7 +8,9 @@
  *   (what came before the first client is kept, bounded, and given to it)
  *   client → monitor: 'i' stdin bytes (to the pty, or to the stdin pipe of
  *                     a -i container; dropped for others), 'w' a window
- *                     size (two uint16_t: rows, cols, host order).
+ *                     size (two uint16_t: rows, cols, host order), 'c'
+ *                     close the stdin pipe (the container reads EOF; a
+ *                     pty stays open).
  *
  * A client that cannot keep up loses output rather than stall the
  * container (the log has everything). Only libc: the static hutch-monitor
@@ -29,7 +31,15 @@ enum hutch_attach_msg {
   HUTCH_ATTACH_EXIT = 'x',
   HUTCH_ATTACH_STDIN = 'i',
   HUTCH_ATTACH_WINSIZE = 'w',
+  HUTCH_ATTACH_STDIN_CLOSE = 'c',
 };
+
+/* An attach waiting for the container's start (the API service's, made
+ * before the start) leaves this file in the container dir: a monitor
+ * whose container exits before any client came waits a little for one,
+ * so that output is not lost. */
+#define HUTCH_ATTACH_WAIT_FILE "attach.wait"
+#define HUTCH_ATTACH_WAIT_MS 5000
 
 /* write() all of p (retrying EINTR); gives up on an error. */
 void hutch_write_all(int fd, const char *p, size_t n);
@@ -69,6 +79,10 @@ bool hutch_attach_server_recv(struct hutch_attach_server *s, size_t i);
  * full is waited for (HUTCH_ATTACH_STALL_MS, then dropped). */
 void hutch_attach_server_send(struct hutch_attach_server *s, char type, const char *data,
                               size_t len);
+/* The container has exited: when wait_path exists (an attach is on its
+ * way) and no client has come yet, wait up to HUTCH_ATTACH_WAIT_MS for
+ * one and give it the replay; wait_path is removed. */
+void hutch_attach_server_linger(struct hutch_attach_server *s, const char *wait_path);
 /* The exit status to every client, then close them (they see EOF); frees
  * what s holds. */
 void hutch_attach_server_close(struct hutch_attach_server *s, int status);

@@ -117,6 +117,7 @@ struct walk {
   int64_t since, until;
   int (*fn)(const struct hutch_event *ev, void *ud);
   void *ud;
+  bool (*cancelled)(void *ud);
   bool stop;
 };
 
@@ -170,6 +171,12 @@ static int follow(struct walk *w, int dirfd, const char *root, int fd, off_t off
         break;
       timeout = (int)(left / 1000000 + 1);
     }
+    if (w->cancelled) {
+      if (w->cancelled(w->ud))
+        break;
+      if (timeout < 0 || timeout > 500)
+        timeout = 500;
+    }
     struct pollfd p = {.fd = in, .events = POLLIN};
     int r = poll(&p, 1, timeout);
     if (r < 0 && errno != EINTR)
@@ -209,7 +216,13 @@ static int follow(struct walk *w, int dirfd, const char *root, int fd, off_t off
 int hutch_events_walk(const char *root, int64_t since, int64_t until, bool follow_new,
                       int (*fn)(const struct hutch_event *ev, void *ud), void *ud,
                       struct hutch_error **err) {
-  struct walk w = {since, until, fn, ud, false};
+  return hutch_events_walk_cancellable(root, since, until, follow_new, fn, NULL, ud, err);
+}
+
+int hutch_events_walk_cancellable(const char *root, int64_t since, int64_t until, bool follow_new,
+                                  int (*fn)(const struct hutch_event *ev, void *ud),
+                                  bool (*cancelled)(void *ud), void *ud, struct hutch_error **err) {
+  struct walk w = {since, until, fn, ud, cancelled, false};
   _cleanup_close_ int dirfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (dirfd < 0)
     return hutch_error_set(err, errno, "events: open %s", root);

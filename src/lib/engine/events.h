@@ -77,3 +77,8 @@ json_t *hutch_event_json(const struct hutch_event *ev);
 int hutch_events_walk(const char *root, int64_t since, int64_t until, bool follow,
                       int (*fn)(const struct hutch_event *ev, void *ud), void *ud,
                       struct hutch_error **err);
+/* The same, following until cancelled(ud) says so as well (asked at
+ * least every half second while waiting: the API service's streams). */
+int hutch_events_walk_cancellable(const char *root, int64_t since, int64_t until, bool follow,
+                                  int (*fn)(const struct hutch_event *ev, void *ud),
+                                  bool (*cancelled)(void *ud), void *ud, struct hutch_error **err);

@@ -318,6 +318,10 @@ static int pump(const struct hutch_monitor_args *a, struct launched *l, struct h
                          .health_id = a->id,
                          .health_ms = hutch_self_exe()[0] == '/' ? health_ms : 0};
   struct hutch_attach_server srv;
+  char wait_path[4200];
+  snprintf(wait_path, sizeof(wait_path), "%s/%s/%s", a->e->containers_dir, a->id,
+           HUTCH_ATTACH_WAIT_FILE);
+  p.attach_wait = wait_path;
   if (attach_fd >= 0) {
     /* clients' stdin: to the pty, or the held stdin pipe of -d -i */
     int in = !a->interactive ? -1 : l->pty ? l->out_fd : l->in_w;
@@ -326,6 +330,8 @@ static int pump(const struct hutch_monitor_args *a, struct launched *l, struct h
   }
   int status = hutch_pump_run(&p, lw);
   l->out_fd = l->err_fd = -1; /* closed by the pump */
+  if (attach_fd >= 0 && !l->pty && l->in_w >= 0 && srv.in_fd < 0)
+    l->in_w = -1; /* a client closed it ('c') */
   launched_close(l);
   if (raw)
     tcsetattr(0, TCSANOW, &saved_tio);
@@ -374,7 +380,7 @@ static void exec_monitor(const struct hutch_monitor_args *a, struct launched *l,
   snprintf(hold, sizeof(hold), "%d", l->in_w);
   snprintf(since, sizeof(since), "%ld", t0);
   snprintf(backoff, sizeof(backoff), "%d", backoff_ms);
-  const char *argv[32];
+  const char *argv[40];
   size_t k = 0;
   argv[k++] = mon;
   if (hutch_log_enabled(HUTCH_LOG_DEBUG))
@@ -403,10 +409,15 @@ static void exec_monitor(const struct hutch_monitor_args *a, struct launched *l,
     argv[k++] = "--hold";
     argv[k++] = hold;
   }
+  char wait_path[4200];
   if (attach_fd >= 0) {
     snprintf(att, sizeof(att), "%d", attach_fd);
     argv[k++] = "--attach";
     argv[k++] = att;
+    snprintf(wait_path, sizeof(wait_path), "%s/%s/%s", a->e->containers_dir, a->id,
+             HUTCH_ATTACH_WAIT_FILE);
+    argv[k++] = "--attach-wait";
+    argv[k++] = wait_path;
   }
   if (a->tty)
     argv[k++] = "--tty";

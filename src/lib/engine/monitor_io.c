@@ -266,7 +266,9 @@ int hutch_pump_run(const struct hutch_pump *p, struct hutch_logw *log) {
   if (health > 0)
     waitpid(health, NULL, 0);
   int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  if (at)
+  if (at) {
+    hutch_attach_server_linger(at, p->attach_wait);
     hutch_attach_server_close(at, code);
+  }
   return code;
 }

@@ -41,6 +41,7 @@ struct hutch_pump {
   const char *health_hutch, *health_id;
   long health_ms;
   struct hutch_attach_server *attach; /* attach clients (attach_proto.h); may be NULL */
+  const char *attach_wait; /* HUTCH_ATTACH_WAIT_FILE's path (hutch_attach_server_linger) */
 };
 
 /* Copy until the init exits and its output is drained (pipes: until EOF,
