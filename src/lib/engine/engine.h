@@ -365,9 +365,10 @@ struct hutch_volume_info {
   char *name, *mountpoint, *created;
   bool anonymous;
 };
-/* Create (or find) a volume; name NULL makes an anonymous one. */
-int hutch_volume_create(struct hutch_engine *e, const char *name, bool anonymous, char **name_out,
-                        char **mountpoint, struct hutch_error **err);
+/* Create (or find) a volume; name NULL makes an anonymous one. labels (an
+ * object of strings, may be NULL) are kept for a new volume. */
+int hutch_volume_create(struct hutch_engine *e, const char *name, bool anonymous, json_t *labels,
+                        char **name_out, char **mountpoint, struct hutch_error **err);
 int hutch_volume_remove(struct hutch_engine *e, const char *name, bool force,
                         struct hutch_error **err);
 int hutch_volume_list(struct hutch_engine *e, char ***names, struct hutch_error **err);
