@@ -214,6 +214,9 @@ void hutch_ctr_cleanup_unrecorded(struct hutch_engine *e, const char *id, const 
 /* "created", "running", "paused", "restarting", "exited", "removing". */
 const char *hutch_ctr_status(struct hutch_engine *e, struct hutch_ctr *c);
 bool hutch_ctr_running(struct hutch_ctr *c);
+/* Its init has exited but its monitor, alive, has not recorded the exit
+ * (code, finish time) yet. */
+bool hutch_ctr_exit_pending(struct hutch_ctr *c);
 /* docker ps's STATUS: "Up 3 minutes (healthy)", "Exited (0) 2 seconds
  * ago", "Created" (status_text.c). */
 void hutch_ctr_status_text(struct hutch_engine *e, struct hutch_ctr *c, char *buf, size_t n);
