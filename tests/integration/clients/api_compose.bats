@@ -44,7 +44,6 @@ teardown() {
 
 # compose's containers outlive it: no bats fd for them to hold
 dc() { (cd "$PROJ_DIR" && timeout -k 5 120 docker-compose -p "$PROJ" --no-ansi "$@" </dev/null 3>&-); }
-http_get() { printf 'GET / HTTP/1.0\r\n\r\n' | nc -w 3 "$@"; }
 
 @test "compose: up -d makes the network, the volume and both services, db first; ps shows them" {
   run dc up -d
