@@ -18,9 +18,9 @@ version: "3.7"
 services:
   db:
     image: $IMAGE
-    command: ["sh", "-c", "echo \$\$GREETING >/data/index.html; echo db-started; exec httpd -f -p 80 -h /data"]
+    command: ["sh", "-c", "echo \$\$GREETING >/data/index.html; echo boot >>/data/boots; echo db-started; exec httpd -f -p 80 -h /data"]
     environment:
-      GREETING: hello-from-db
+      GREETING: \${GREETING:-hello-from-db}
     volumes:
       - dbdata:/data
     ports:
@@ -43,7 +43,7 @@ teardown() {
 }
 
 # compose's containers outlive it: no bats fd for them to hold
-dc() { (cd "$PROJ_DIR" && timeout -k 5 120 docker-compose -p "$PROJ" --no-ansi "$@" </dev/null 3>&-); }
+dc() { (cd "$PROJ_DIR" && timeout -k 5 120 docker-compose -p "$PROJ" --ansi never "$@" </dev/null 3>&-); }
 
 @test "compose: up -d makes the network, the volume and both services, db first; ps shows them" {
   run dc up -d
@@ -75,14 +75,37 @@ dc() { (cd "$PROJ_DIR" && timeout -k 5 120 docker-compose -p "$PROJ" --no-ansi "
 
 @test "compose: the published port answers on 127.0.0.1 with the volume's content" {
   dc up -d >/dev/null
-  local i
-  for i in $(seq 50); do
-    curl -fsS -m 2 "http://127.0.0.1:$PORT/" >/dev/null 2>&1 && break
-    sleep 0.1
-  done
+  wait_http /
   run curl -fsS -m 3 "http://127.0.0.1:$PORT/"
   assert_success
   assert_output "hello-from-db"
+}
+
+# wait_http PATH: until the published port answers for PATH
+wait_http() {
+  for _ in $(seq 50); do
+    curl -fsS -m 2 "http://127.0.0.1:$PORT$1" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+}
+
+@test "compose: up -d after a change recreates that service only; its named volume is kept" {
+  dc up -d >/dev/null
+  wait_http /boots
+  GREETING=changed run dc up -d
+  assert_success
+  assert_output --regexp "Recreating .*${PROJ}_db_1 .*done"
+  assert_output --partial "${PROJ}_app_1 is up-to-date"
+  wait_http /boots
+  run curl -fsS -m 3 "http://127.0.0.1:$PORT/"
+  assert_output changed
+  # the volume of the first db, not a new one
+  run curl -fsS -m 3 "http://127.0.0.1:$PORT/boots"
+  assert_output "boot
+boot"
+  run h ps -a --format '{{.Names}}'
+  assert_line "${PROJ}_db_1"
+  [ "$(echo "$output" | wc -l)" = 2 ]
 }
 
 @test "compose: logs of both services, environment included" {
