@@ -20,7 +20,7 @@ static int vol_create(int argc, char **argv) {
     return HUTCH_EXIT_ERROR;
   struct hutch_error *err = NULL;
   _cleanup_free_ char *name = NULL;
-  if (hutch_volume_create(e, n ? argv[1] : NULL, n == 0, &name, NULL, &err) < 0)
+  if (hutch_volume_create(e, n ? argv[1] : NULL, n == 0, NULL, &name, NULL, &err) < 0)
     return ctr_cli_fail(err);
   printf("%s\n", name);
   return 0;

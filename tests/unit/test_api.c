@@ -98,6 +98,29 @@ static void test_filters(void) {
   hutch_error_free(err);
 }
 
+static void test_filter_values(void) {
+  struct hutch_api_filters f;
+  struct hutch_error *err = NULL;
+  static const char *const known[] = {"name", "label", NULL};
+  is_int(hutch_api_filters_parse("{\"name\":[\"web\"],\"id\":[\"ab\",\"cd\"]}", &f, &err), 0,
+         "parse");
+  ok(hutch_api_filters_known(&f, known, &err) < 0, "an unknown key is refused");
+  ok(err && strstr(err->msg, "invalid filter 'id'"), "and named");
+  hutch_error_free(err);
+  err = NULL;
+  char **name = hutch_api_filters_get(&f, "name"), **id = hutch_api_filters_get(&f, "id");
+  ok(hutch_api_filter_any(name, "proj_web_1", HUTCH_API_PART), "a part of the name");
+  ok(!hutch_api_filter_any(name, "proj_db_1", HUTCH_API_PART), "not a part");
+  ok(!hutch_api_filter_any(name, "proj_web_1", HUTCH_API_EXACT), "exact wants all of it");
+  ok(hutch_api_filter_any(id, "cd1234", HUTCH_API_PREFIX), "any value, a prefix");
+  ok(!hutch_api_filter_any(id, "1234cd", HUTCH_API_PREFIX), "a prefix is at the start");
+  ok(hutch_api_filter_any(NULL, "x", HUTCH_API_EXACT), "no values: everything");
+  hutch_api_filters_clear(&f);
+  is_int(hutch_api_filters_parse("{\"label\":[\"a\"]}", &f, &err), 0, "parse");
+  is_int(hutch_api_filters_known(&f, known, &err), 0, "known keys pass");
+  hutch_api_filters_clear(&f);
+}
+
 static void test_frame_and_status(void) {
   unsigned char buf[16];
   is_int(hutch_api_frame(buf, 2, "hi\n", 3), 11, "8 + payload");
@@ -214,6 +237,7 @@ int main(void) {
   test_match();
   test_query();
   test_filters();
+  test_filter_values();
   test_frame_and_status();
   test_create_map();
   test_timestamps();

@@ -62,6 +62,9 @@ const char *api_header(struct api_req *r, const char *key);
 /* The body as JSON: NULL with *err (400) when it is not. An empty body is
  * an empty object. */
 json_t *api_body_json(struct api_req *r, struct hutch_error **err);
+/* j when it is an object of strings (borrowed), NULL when absent or null;
+ * else -EINVAL (a 400 naming what). bodyval.c */
+int api_string_map(json_t *j, const char *what, json_t **out, struct hutch_error **err);
 
 /* Replies. Each queues a response and returns MHD's result. */
 enum MHD_Result api_json(struct api_req *r, unsigned status, json_t *j); /* steals j */

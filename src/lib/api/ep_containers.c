@@ -266,7 +266,7 @@ static ssize_t waiter_read(void *cls, uint64_t pos, char *buf, size_t max) {
     return MHD_CONTENT_READER_END_OF_STREAM;
   for (;;) {
     struct hutch_ctr *c = w->c;
-    bool running = hutch_ctr_running(c) || c->st.restarting;
+    bool running = hutch_ctr_running(c) || c->st.restarting || hutch_ctr_exit_pending(c);
     if (!running)
       w->code = c->st.exit_code;
     if (!running && !w->removed && (!w->next || strcmp(w->finished0, c->st.finished_at) != 0))
@@ -300,7 +300,8 @@ static enum MHD_Result ctr_wait(struct api_req *r) {
   w->removed = cond && strcmp(cond, "removed") == 0;
   /* a running container has stopped once its monitor recorded the exit
    * (finish time changed), not already when its pid is gone */
-  w->next = w->removed || (cond && strcmp(cond, "next-exit") == 0) || hutch_ctr_running(w->c);
+  w->next = w->removed || (cond && strcmp(cond, "next-exit") == 0) || hutch_ctr_running(w->c) ||
+            hutch_ctr_exit_pending(w->c);
   snprintf(w->finished0, sizeof(w->finished0), "%s", w->c->st.finished_at);
   struct timespec now;
   clock_gettime(CLOCK_REALTIME, &now);

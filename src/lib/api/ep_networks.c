@@ -21,23 +21,48 @@ static struct hutch_engine *net_engine(struct api_req *r, struct hutch_engine_ne
   return e;
 }
 
+static const char *const net_filter_keys[] = {"driver", "id",   "label", "name",
+                                              "scope",  "type", NULL};
+
+/* docker's network filters: name and id parts, labels, driver bridge,
+ * scope local, type builtin (the default network) or custom. */
+static bool net_match(const struct hutch_api_filters *f, json_t *net) {
+  const char *name = json_string_value(json_object_get(net, "Name"));
+  const char *type = strcmp(name, HUTCH_NET_DEFAULT_NAME) == 0 ? "builtin" : "custom";
+  return hutch_api_filter_any(hutch_api_filters_get(f, "name"), name, HUTCH_API_PART) &&
+         hutch_api_filter_any(hutch_api_filters_get(f, "id"),
+                              json_string_value(json_object_get(net, "Id")), HUTCH_API_PREFIX) &&
+         hutch_api_labels_match(hutch_api_filters_get(f, "label"),
+                                json_object_get(net, "Labels")) &&
+         hutch_api_filter_any(hutch_api_filters_get(f, "driver"), "bridge", HUTCH_API_EXACT) &&
+         hutch_api_filter_any(hutch_api_filters_get(f, "scope"), "local", HUTCH_API_EXACT) &&
+         hutch_api_filter_any(hutch_api_filters_get(f, "type"), type, HUTCH_API_EXACT);
+}
+
 static enum MHD_Result net_list(struct api_req *r) {
   struct hutch_error *err = NULL;
   struct hutch_engine_netctx nc;
+  struct hutch_api_filters f = {0};
   struct hutch_engine *e = net_engine(r, &nc, &err);
   _cleanup_network_ struct hutch_network *def = NULL;
   struct hutch_network **v = NULL;
   size_t n = 0;
-  if (!e || hutch_engine_net_default(e, &def, &err) < 0 ||
-      hutch_network_list(&nc.ctx, &v, &n, &err) < 0)
+  if (!e || hutch_api_filters_parse(api_query(r, "filters"), &f, &err) < 0 ||
+      hutch_api_filters_known(&f, net_filter_keys, &err) < 0 ||
+      hutch_engine_net_default(e, &def, &err) < 0 ||
+      hutch_network_list(&nc.ctx, &v, &n, &err) < 0) {
+    hutch_api_filters_clear(&f);
     return api_error(r, err);
+  }
   json_t *out = json_array();
   for (size_t i = 0; i < n; i++) {
     json_t *j = hutch_network_inspect(&nc.ctx, v[i], NULL);
-    if (j)
-      json_array_append_new(out, j);
+    if (j && net_match(&f, j))
+      json_array_append(out, j);
+    json_decref(j);
   }
   hutch_network_list_free(v, n);
+  hutch_api_filters_clear(&f);
   return api_json(r, 200, out);
 }
 
@@ -50,6 +75,28 @@ static enum MHD_Result net_inspect(struct api_req *r) {
     return api_error(r, err);
   json_t *j = hutch_network_inspect(&nc.ctx, n, &err);
   return j ? api_json(r, 200, j) : api_error(r, err);
+}
+
+/* The driver options of a create body: the bridge's name and mtu; others
+ * are refused rather than ignored. */
+static int api_net_options(json_t *opts, struct hutch_network_opts *no, struct hutch_error **err) {
+  json_t *o;
+  if (api_string_map(opts, "Options", &o, err) < 0)
+    return -EINVAL;
+  const char *k;
+  json_t *v;
+  json_object_foreach(o, k, v) {
+    const char *s = json_string_value(v);
+    int64_t mtu;
+    if (strcmp(k, "com.docker.network.bridge.name") == 0)
+      no->bridge = s;
+    else if (strcmp(k, "com.docker.network.driver.mtu") == 0 &&
+             hutch_parse_int64(s, 68, 65535, &mtu) == 0)
+      no->mtu = (unsigned)mtu;
+    else
+      return hutch_error_say(err, EINVAL, "network option %s=%s is not supported", k, s);
+  }
+  return 0;
 }
 
 static enum MHD_Result net_create(struct api_req *r) {
@@ -71,6 +118,9 @@ static enum MHD_Result net_create(struct api_req *r) {
       .gateway = json_string_value(json_object_get(cfg, "Gateway")),
       .internal = json_is_true(json_object_get(body, "Internal")),
   };
+  if (api_net_options(json_object_get(body, "Options"), &no, &err) < 0 ||
+      api_string_map(json_object_get(body, "Labels"), "Labels", &no.labels, &err) < 0)
+    return api_error(r, err);
   struct hutch_engine_netctx nc;
   struct hutch_engine *e = net_engine(r, &nc, &err);
   _cleanup_network_ struct hutch_network *net = NULL;

@@ -213,6 +213,29 @@ bool hutch_api_labels_match(char **want, json_t *labels) {
   return true;
 }
 
+int hutch_api_filters_known(const struct hutch_api_filters *f, const char *const *known,
+                            struct hutch_error **err) {
+  for (size_t i = 0; i < f->n; i++) {
+    const char *const *k = known;
+    while (*k && strcmp(*k, f->v[i].key) != 0)
+      k++;
+    if (!*k)
+      return hutch_error_say(err, EINVAL, "invalid filter '%s'", f->v[i].key);
+  }
+  return 0;
+}
+
+bool hutch_api_filter_any(char **want, const char *have, enum hutch_api_how how) {
+  if (!want)
+    return true;
+  for (char **w = want; *w && have; w++)
+    if (how == HUTCH_API_EXACT    ? strcmp(have, *w) == 0
+        : how == HUTCH_API_PREFIX ? strncmp(have, *w, strlen(*w)) == 0
+                                  : strstr(have, *w) != NULL)
+      return true;
+  return false;
+}
+
 unsigned hutch_api_status_for(const struct hutch_error *e) {
   switch (-hutch_error_code(e)) {
   case ENOENT:

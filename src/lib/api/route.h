@@ -54,6 +54,13 @@ void hutch_api_filters_clear(struct hutch_api_filters *f);
 char **hutch_api_filters_get(const struct hutch_api_filters *f, const char *key);
 /* Does a label filter list ("k" or "k=v" each) accept labels (object)? */
 bool hutch_api_labels_match(char **want, json_t *labels);
+/* -EINVAL ("invalid filter 'k'", a 400) for a key not in known (NULL-ended). */
+int hutch_api_filters_known(const struct hutch_api_filters *f, const char *const *known,
+                            struct hutch_error **err);
+/* A filter's values against one value: true when there are none or any
+ * of them is have (EXACT), its start (PREFIX: ids) or a part (PART: names). */
+enum hutch_api_how { HUTCH_API_EXACT, HUTCH_API_PREFIX, HUTCH_API_PART };
+bool hutch_api_filter_any(char **want, const char *have, enum hutch_api_how how);
 
 /* docker's timestamps in since/until: unix seconds with an optional
  * fraction ("1700000000", "1700000000.5", "1700000000.000000001"); ns

@@ -363,6 +363,10 @@ static bool monitor_alive(struct hutch_ctr *c) {
   return c->st.monitor_pid > 0 && hutch_pid_alive(c->st.monitor_pid, c->st.monitor_start);
 }
 
+bool hutch_ctr_exit_pending(struct hutch_ctr *c) {
+  return c->st.running && !hutch_ctr_running(c) && monitor_alive(c);
+}
+
 bool hutch_ctr_running(struct hutch_ctr *c) {
   return c->st.running && c->st.pid > 0 && hutch_pid_alive(c->st.pid, c->st.pid_start);
 }

@@ -242,7 +242,7 @@ static int resolve_mount(struct hutch_engine *e, struct hutch_mount_req *m, json
   if (m->type == HUTCH_MOUNT_VOLUME) {
     bool anonymous = m->source == NULL;
     _cleanup_free_ char *name = NULL;
-    if (hutch_volume_create(e, m->source, anonymous, &name, &m->host_path, err) < 0)
+    if (hutch_volume_create(e, m->source, anonymous, NULL, &name, &m->host_path, err) < 0)
       return -1;
     if (anonymous)
       json_array_append_new(anon, json_string(name));

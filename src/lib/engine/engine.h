@@ -214,6 +214,9 @@ void hutch_ctr_cleanup_unrecorded(struct hutch_engine *e, const char *id, const 
 /* "created", "running", "paused", "restarting", "exited", "removing". */
 const char *hutch_ctr_status(struct hutch_engine *e, struct hutch_ctr *c);
 bool hutch_ctr_running(struct hutch_ctr *c);
+/* Its init has exited but its monitor, alive, has not recorded the exit
+ * (code, finish time) yet. */
+bool hutch_ctr_exit_pending(struct hutch_ctr *c);
 /* docker ps's STATUS: "Up 3 minutes (healthy)", "Exited (0) 2 seconds
  * ago", "Created" (status_text.c). */
 void hutch_ctr_status_text(struct hutch_engine *e, struct hutch_ctr *c, char *buf, size_t n);
@@ -365,9 +368,10 @@ struct hutch_volume_info {
   char *name, *mountpoint, *created;
   bool anonymous;
 };
-/* Create (or find) a volume; name NULL makes an anonymous one. */
-int hutch_volume_create(struct hutch_engine *e, const char *name, bool anonymous, char **name_out,
-                        char **mountpoint, struct hutch_error **err);
+/* Create (or find) a volume; name NULL makes an anonymous one. labels (an
+ * object of strings, may be NULL) are kept for a new volume. */
+int hutch_volume_create(struct hutch_engine *e, const char *name, bool anonymous, json_t *labels,
+                        char **name_out, char **mountpoint, struct hutch_error **err);
 int hutch_volume_remove(struct hutch_engine *e, const char *name, bool force,
                         struct hutch_error **err);
 int hutch_volume_list(struct hutch_engine *e, char ***names, struct hutch_error **err);

@@ -45,5 +45,14 @@ json_t *hutch_image_inspect(struct hutch_image *img) {
       img->manifest_digest, "GraphDriver", "Name", "overlay", "Data", "LowerDir", lower);
   if (img->config->variant)
     json_object_set_new(o, "Variant", json_string(img->config->variant));
+  /* docker 20.10's fields that clients read (compose: ContainerConfig's
+   * Volumes): the builder's container_config, else an empty one */
+  json_t *cc = json_object_get(cfg, "container_config");
+  json_object_set_new(o, "ContainerConfig", json_is_object(cc) ? json_incref(cc) : json_object());
+  json_object_set_new(o, "Parent", json_string(""));
+  json_object_set_new(o, "Comment",
+                      json_string(json_string_value(json_object_get(cfg, "comment")) ?: ""));
+  json_object_set_new(o, "DockerVersion", json_string(""));
+  json_object_set_new(o, "VirtualSize", json_integer((json_int_t)img->size));
   return o;
 }

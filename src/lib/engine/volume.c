@@ -28,8 +28,8 @@ static bool valid_name(const char *n) {
   return strlen(n) < 256;
 }
 
-int hutch_volume_create(struct hutch_engine *e, const char *name, bool anonymous, char **name_out,
-                        char **mountpoint, struct hutch_error **err) {
+int hutch_volume_create(struct hutch_engine *e, const char *name, bool anonymous, json_t *labels,
+                        char **name_out, char **mountpoint, struct hutch_error **err) {
   char gen[65];
   if (!name) {
     if (hutch_ctr_new_id(gen) < 0)
@@ -49,6 +49,8 @@ int hutch_volume_create(struct hutch_engine *e, const char *name, bool anonymous
   if (!existed) {
     _cleanup_json_ json_t *meta =
         json_pack("{s:s, s:b}", "CreatedAt", hutch_now_rfc3339(), "Anonymous", anonymous);
+    if (meta && labels)
+      json_object_set(meta, "Labels", labels);
     _cleanup_free_ char *text = json_dumps(meta, 0);
     _cleanup_close_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0 || hutch_write_file_atomic(dfd, "meta.json", text, strlen(text), 0600) < 0)
@@ -135,7 +137,9 @@ json_t *hutch_volume_inspect(struct hutch_engine *e, const char *name, struct hu
   }
   _cleanup_json_ json_t *meta = json_load_file(p, 0, NULL);
   snprintf(p, sizeof(p), "%s/%s/_data", e->volumes_dir, name);
-  json_t *labels = json_object();
+  json_t *labels = json_object(), *kept = json_object_get(meta, "Labels");
+  if (json_is_object(kept))
+    json_object_update(labels, kept);
   if (json_is_true(json_object_get(meta, "Anonymous")))
     json_object_set_new(labels, "com.docker.volume.anonymous", json_string(""));
   return json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:{}}", "CreatedAt",

@@ -53,6 +53,9 @@ struct hutch_network {
   uint32_t gateway;
   bool internal;
   unsigned mtu;
+  json_t *labels;  /* object of strings; NULL: none */
+  json_t *options; /* the driver options given at create (docker's Options); NULL in
+                      records older than them: shown as the bridge name and mtu */
 };
 
 struct hutch_network_opts {
@@ -61,7 +64,8 @@ struct hutch_network_opts {
   const char *gateway; /* NULL: first host address */
   const char *bridge;  /* NULL: "br-" + 12 hex of the id */
   bool internal;
-  unsigned mtu; /* 0: 1500 */
+  unsigned mtu;   /* 0: 1500 */
+  json_t *labels; /* object of strings, NULL: none (copied) */
 };
 
 void hutch_network_free(struct hutch_network *n);
@@ -95,7 +99,8 @@ int hutch_network_remove(const struct hutch_net_ctx *ctx, const char *name_or_id
  * *removed (may be NULL) gets their names. */
 int hutch_network_prune(const struct hutch_net_ctx *ctx, char ***removed, struct hutch_error **err);
 /* docker's `network inspect` object: Name, Id, Created, Driver, IPAM,
- * Internal, Containers {id: {Name, IPv4Address, MacAddress}}, Options. */
+ * Internal, Containers {id: {Name, IPv4Address, MacAddress}}, Options,
+ * Labels. */
 json_t *hutch_network_inspect(const struct hutch_net_ctx *ctx, const struct hutch_network *n,
                               struct hutch_error **err);
 

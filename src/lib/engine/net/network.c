@@ -209,6 +209,20 @@ static char *now_rfc3339(void) {
   return s;
 }
 
+/* docker's Options of a user network: the driver options it was made
+ * with. */
+static json_t *given_options(const struct hutch_network_opts *opts) {
+  json_t *o = json_object();
+  if (o && opts->bridge)
+    json_object_set_new(o, "com.docker.network.bridge.name", json_string(opts->bridge));
+  if (o && opts->mtu) {
+    char mtu[16];
+    snprintf(mtu, sizeof(mtu), "%u", opts->mtu);
+    json_object_set_new(o, "com.docker.network.driver.mtu", json_string(mtu));
+  }
+  return o;
+}
+
 static int network_create_locked(const struct hutch_net_ctx *ctx, const char *name,
                                  const struct hutch_network_opts *opts, bool is_default,
                                  struct hutch_network **out, struct hutch_error **err) {
@@ -240,6 +254,8 @@ static int network_create_locked(const struct hutch_net_ctx *ctx, const char *na
   net->created = now_rfc3339();
   net->internal = opts->internal;
   net->mtu = opts->mtu ? opts->mtu : HUTCH_NET_DEFAULT_MTU;
+  net->labels = opts->labels ? json_deep_copy(opts->labels) : NULL;
+  net->options = is_default ? NULL : given_options(opts);
   if (opts->bridge) {
     if (!hutch_nft_ifname_ok(opts->bridge)) {
       ret = hutch_error_set(err, EINVAL, "bridge name \"%s\" is not a valid interface name",
@@ -252,7 +268,7 @@ static int network_create_locked(const struct hutch_net_ctx *ctx, const char *na
   } else if (asprintf(&net->bridge, "br-%.12s", id) < 0) {
     net->bridge = NULL;
   }
-  if (!net->name || !net->id || !net->created || !net->bridge) {
+  if (!net->name || !net->id || !net->created || !net->bridge || (!is_default && !net->options)) {
     ret = hutch_error_set(err, ENOMEM, "network");
     goto out;
   }
@@ -471,6 +487,11 @@ json_t *hutch_network_inspect(const struct hutch_net_ctx *ctx, const struct hutc
   if (j == NULL) {
     hutch_error_set(err, ENOMEM, "inspect network %s", n->name);
     return NULL;
+  }
+  json_object_set_new(j, "Labels", n->labels ? json_deep_copy(n->labels) : json_object());
+  if (n->options) {
+    json_object_set_new(j, "Options", json_deep_copy(n->options));
+    return j;
   }
   char mtu[16];
   snprintf(mtu, sizeof(mtu), "%u", n->mtu);

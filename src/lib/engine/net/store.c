@@ -60,6 +60,8 @@ void hutch_network_free(struct hutch_network *n) {
   free(n->id);
   free(n->bridge);
   free(n->created);
+  json_decref(n->labels);
+  json_decref(n->options);
   free(n);
 }
 
@@ -85,10 +87,34 @@ bool hutch_net_name_ok(const char *s) {
 
 static json_t *network_to_json(const struct hutch_network *n) {
   char s[HUTCH_CIDR_STRLEN], g[HUTCH_IPV4_STRLEN];
-  return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:i}", "name", n->name, "id", n->id,
-                   "bridge", n->bridge, "created", n->created, "subnet",
-                   hutch_cidr_format(&n->subnet, s), "gateway", hutch_ipv4_format(n->gateway, g),
-                   "internal", n->internal, "mtu", (int)n->mtu);
+  json_t *j = json_pack(
+      "{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:i}", "name", n->name, "id", n->id, "bridge", n->bridge,
+      "created", n->created, "subnet", hutch_cidr_format(&n->subnet, s), "gateway",
+      hutch_ipv4_format(n->gateway, g), "internal", n->internal, "mtu", (int)n->mtu);
+  if (j && n->labels)
+    json_object_set(j, "labels", n->labels);
+  if (j && n->options)
+    json_object_set(j, "options", n->options);
+  return j;
+}
+
+/* An optional object of strings of a record: a new reference, NULL when
+ * absent; -EINVAL when it is something else. */
+static int string_object(json_t *j, const char *key, json_t **out) {
+  json_t *o = json_object_get(j, key);
+  const char *k;
+  json_t *v;
+  *out = NULL;
+  if (!o)
+    return 0;
+  if (!json_is_object(o))
+    return -EINVAL;
+  json_object_foreach(o, k, v) {
+    if (!json_is_string(v))
+      return -EINVAL;
+  }
+  *out = json_incref(o);
+  return 0;
 }
 
 static int network_from_json(json_t *j, const char *where, struct hutch_network **out,
@@ -119,6 +145,8 @@ static int network_from_json(json_t *j, const char *where, struct hutch_network 
   n->created = strdup(created);
   n->internal = internal;
   n->mtu = mtu > 0 ? (unsigned)mtu : HUTCH_NET_DEFAULT_MTU;
+  if (string_object(j, "labels", &n->labels) < 0 || string_object(j, "options", &n->options) < 0)
+    return hutch_error_set(err, EINVAL, "%s: labels and options: want objects of strings", where);
   if (!n->name || !n->id || !n->bridge || !n->created)
     return hutch_error_set(err, ENOMEM, "network");
   *out = TAKE_PTR(n);
