@@ -55,7 +55,7 @@ int hutch_runtime_default_root(char *buf, size_t len, struct hutch_error **err) 
   if (geteuid() == 0 && !hutch_rootless())
     w = snprintf(buf, len, "/run/hutch");
   else if (set(xdg) && xdg[0] == '/')
-    w = snprintf(buf, len, "%s/hutch", xdg);
+    w = snprintf(buf, len, "%s/hutch-runtime", xdg);
   else
     return hutch_error_set(err, EINVAL,
                            "rootless: XDG_RUNTIME_DIR is not set; export it or pass --root DIR");

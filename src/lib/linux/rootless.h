@@ -34,7 +34,7 @@ int hutch_paths_select(bool root, const struct hutch_rootless_env *env, struct h
                        struct hutch_error **err);
 
 /* The runtime's default --root: /run/hutch for root,
- * $XDG_RUNTIME_DIR/hutch for anyone else. */
+ * $XDG_RUNTIME_DIR/hutch-runtime for anyone else (runc: .../runc). */
 int hutch_runtime_default_root(char *buf, size_t len, struct hutch_error **err);
 
 /* True in a user namespace other than the initial one, or when not root:
