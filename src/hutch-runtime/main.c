@@ -7,6 +7,9 @@
 #include "runtime/sealed.h"
 #include "util/log.h"
 
+#include "linux/rootless.h"
+
+#include <limits.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -78,7 +81,8 @@ static void usage(FILE *f) {
   for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
     fprintf(f, "  %-10s %s\n", verbs[i].name, verbs[i].summary);
   fprintf(f, "\nGlobal options:\n"
-             "  --root DIR          state directory (default /run/hutch)\n"
+             "  --root DIR          state directory (default /run/hutch; "
+             "$XDG_RUNTIME_DIR/hutch-runtime rootless)\n"
              "  --log FILE          log file (default stderr)\n"
              "  --log-format FMT    text or json\n"
              "  --debug             log each kernel-level step\n"
@@ -87,7 +91,8 @@ static void usage(FILE *f) {
 }
 
 int main(int argc, char **argv) {
-  struct global_opts g = {.rt = {.root = "/run/hutch", .argv = argv}};
+  struct global_opts g = {.rt = {.root = NULL, .argv = argv}};
+  char default_root[PATH_MAX];
   const char *log_path = NULL;
   /* runc's two formats: logrus text (its default) and JSON. */
   enum hutch_log_format fmt = HUTCH_LOG_LOGRUS;
@@ -162,6 +167,13 @@ int main(int argc, char **argv) {
     return 1;
   }
   const char *verb = argv[optind];
+  if (g.rt.root == NULL) {
+    /* /run/hutch, or $XDG_RUNTIME_DIR/hutch-runtime when rootless (as runc) */
+    struct hutch_error *rerr = NULL;
+    if (hutch_runtime_default_root(default_root, sizeof(default_root), &rerr) < 0)
+      return verb_fail(rerr);
+    g.rt.root = default_root;
+  }
   /* The verbs that start or join container processes re-execute from a
    * sealed binary first thing, so nothing is done twice (CVE-2019-5736;
    * hutch_container_create and exec check it again). */

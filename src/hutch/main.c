@@ -3,6 +3,7 @@
 #include "commands.h"
 #include "flags.h"
 
+#include "linux/rootless.h"
 #include "runtime/sealed.h"
 #include "util/cleanup.h"
 #include "util/log.h"
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int hutch_global_debug;
 static bool global_debug, global_version;
@@ -126,6 +128,36 @@ static int ensure_sealed(char **argv) {
   return -1;
 }
 
+/* An unprivileged user's hutch: state under the XDG directories (the
+ * HUTCH_* variables still override), run inside the user's rootless user
+ * and mount namespaces (linux/rootless.h). */
+static int enter_rootless(void) {
+  const char *run = getenv("HUTCH_RUN_ROOT");
+  struct hutch_rootless_env env = {getenv("HOME"), getenv("XDG_DATA_HOME"),
+                                   run && *run ? "/" : getenv("XDG_RUNTIME_DIR"),
+                                   getenv("XDG_CONFIG_HOME")};
+  struct hutch_paths p;
+  _cleanup_free_ char *seccomp = NULL, *certs = NULL;
+  struct hutch_error *err = NULL;
+  if (hutch_paths_select(false, &env, &p, &err) < 0)
+    goto fail;
+  if (run && *run)
+    snprintf(p.run, sizeof(p.run), "%s", run);
+  if (asprintf(&seccomp, "%s/seccomp-cache", p.run) < 0 ||
+      asprintf(&certs, "%s/certs.d", p.config) < 0)
+    return -1;
+  setenv("HUTCH_ROOT", p.data, 0);
+  setenv("HUTCH_RUN_ROOT", p.run, 1);
+  setenv("HUTCH_SECCOMP_CACHE", seccomp, 0);
+  setenv("HUTCH_CERTS_DIR", certs, 0);
+  if (hutch_rootless_enter(p.run, &err) == 0)
+    return 0;
+fail:
+  hutch_error_print(stderr, "hutch", err);
+  hutch_error_free(err);
+  return -1;
+}
+
 int main(int argc, char **argv) {
   hutch_log_set_prefix("hutch");
   /* parse a copy: the sealed re-execution (ensure_sealed) takes argv as given */
@@ -149,6 +181,8 @@ int main(int argc, char **argv) {
     hutch_flags_help(stderr, &hutch_main_cmd, "hutch");
     return HUTCH_EXIT_USAGE;
   }
+  if (geteuid() != 0 && strncmp(args[1], "__", 2) != 0 && enter_rootless() < 0)
+    return HUTCH_EXIT_ERROR;
   if (starts_container_processes(n, args + 1) && ensure_sealed(argv) < 0)
     return HUTCH_EXIT_ERROR;
   for (const struct hutch_subcmd *c = hutch_commands; c->name; c++)

@@ -1,6 +1,7 @@
 /* Namespaces: clone flags, joining by path, and the namespaces the child
  * creates late (cgroup, time). */
 #include "namespaces.h"
+#include "rootless.h"
 
 #include "procfs.h"
 #include "util/cleanup.h"
@@ -115,8 +116,10 @@ int hutch_ns_pid_enter_for_children(int fd, struct hutch_error **err) {
 void hutch_ns_pid_restore(int *saved) {
   if (*saved < 0)
     return;
-  /* Always allowed: it is the namespace we are in. */
-  if (setns(*saved, CLONE_NEWPID) < 0)
+  /* Allowed, it is the namespace we are in, unless that one belongs to an
+   * ancestor user namespace (rootless): our later children then start in
+   * the container's pid namespace, which they may as well. */
+  if (setns(*saved, CLONE_NEWPID) < 0 && !(errno == EPERM && hutch_rootless()))
     hutch_warn("switch back to our own pid namespace: %s, ignoring", strerror(errno));
   close(*saved);
   *saved = -EBADF;

@@ -14,6 +14,7 @@
 #include "procenv.h"
 #include "sync.h"
 #include "linux/cgroup.h"
+#include "linux/rootless.h"
 #include "linux/lsm.h"
 #include "linux/namespaces.h"
 #include "linux/procfs.h"
@@ -427,7 +428,9 @@ void hutch_init_child(struct init_args *a) {
                           .rootfs = a->rootfs,
                           .no_pivot = a->no_pivot,
                           .mountns = s->linux_.namespaces[SPEC_NS_MOUNT].present,
-                          .userns = a->new_userns || s->linux_.namespaces[SPEC_NS_USER].path,
+                          /* a rootless runtime is in a user namespace already */
+                          .userns = a->new_userns || s->linux_.namespaces[SPEC_NS_USER].path ||
+                                    hutch_rootless(),
                           .cgroup = a->cgroup,
                           .idmap_fds = a->idmap_fds,
                           .rootfd = -EBADF};

@@ -10,6 +10,7 @@
 #include "sync.h"
 #include "linux/caps.h"
 #include "linux/cgroup.h"
+#include "linux/rootless.h"
 #include "linux/devices.h"
 #include "linux/idmap.h"
 #include "linux/lsm.h"
@@ -103,6 +104,21 @@ static int adopt_init(pid_t *pid, int *pidfd, pid_t child, struct hutch_error **
     close(*pidfd);
   *pidfd = (int)syscall(SYS_pidfd_open, child, 0);
   return *pidfd < 0 ? hutch_error_set(err, errno, "pidfd_open %d", (int)child) : 0;
+}
+
+/* Rootless (runc's rule): a cgroup tree we may not write is not an error;
+ * the container runs without one, and without limits (the engine has
+ * warned about those). Clears *err and *cgpath then. */
+static bool rootless_without_cgroup(struct hutch_error **err, char **cgpath) {
+  int e = *err ? hutch_error_code(*err) : 0;
+  if (!hutch_rootless() || (e != -EACCES && e != -EPERM && e != -EROFS && e != -ENOENT))
+    return false;
+  hutch_debug("rootless: no cgroup (%s), running without one", (*err)->msg);
+  hutch_error_free(*err);
+  *err = NULL;
+  free(*cgpath);
+  *cgpath = NULL;
+  return true;
 }
 
 /* The 'creating' record: pid 0 before clone, the child after; cg NULL
@@ -228,8 +244,12 @@ int hutch_spawn(const struct hutch_runtime *rt, const struct hutch_create_opts *
     goto out;
   hutch_debug("create cgroup %s", cgpath);
   if (hutch_cgroup_create(cgpath, &cres, &cg, err) < 0) {
-    hutch_error_wrap(err, "create cgroup %s", cgpath);
-    goto out;
+    if (!rootless_without_cgroup(err, &cgpath)) {
+      hutch_error_wrap(err, "create cgroup %s", cgpath);
+      goto out;
+    }
+    if (record_creating(o, state_dirfd, rootfs, NULL, 0, NULL, err) < 0)
+      goto out;
   }
   a.cgroup = cg;
 
@@ -303,7 +323,7 @@ int hutch_spawn(const struct hutch_runtime *rt, const struct hutch_create_opts *
     hutch_error_set(err, errno, "become the subreaper of the container's init");
     goto out;
   }
-  int cgfd = hutch_cgroup_clone_fd(cg);
+  int cgfd = cg ? hutch_cgroup_clone_fd(cg) : -EBADF;
   hutch_debug("clone3 flags=0x%lx%s", flags, cgfd >= 0 ? " CLONE_INTO_CGROUP" : "");
   pid = do_clone3(flags, cgfd >= 0 ? cgfd : -1, &pidfd);
   if (pid < 0 && cgfd >= 0 && (errno == EINVAL || errno == EOPNOTSUPP || errno == EBUSY)) {
@@ -331,7 +351,7 @@ int hutch_spawn(const struct hutch_runtime *rt, const struct hutch_create_opts *
   /* 5. Host-side setup for the child, then let it go. */
   if (new_userns && hutch_userns_write_maps(pid, l, err) < 0)
     goto kill_child;
-  if (cgfd < 0 && hutch_cgroup_enter(cg, pid, err) < 0)
+  if (cgfd < 0 && cg && hutch_cgroup_enter(cg, pid, err) < 0)
     goto kill_child;
   if (spec->process.has_oom_score_adj &&
       hutch_set_oom_score_adj(pid, spec->process.oom_score_adj, err) < 0)
@@ -381,7 +401,7 @@ int hutch_spawn(const struct hutch_runtime *rt, const struct hutch_create_opts *
   res->pidfd = pidfd;
   res->rootfs = TAKE_PTR(rootfs);
   res->cgroup_path = TAKE_PTR(cgpath);
-  res->cgroup_created = hutch_cgroup_created(cg);
+  res->cgroup_created = cg ? hutch_cgroup_created(cg) : NULL;
   pidfd = -EBADF;
   ret = 0;
   goto out;

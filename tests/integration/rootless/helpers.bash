@@ -1,0 +1,58 @@
+# Rootless suites: a test user with subordinate id ranges, made once per
+# file and removed (with its processes, its namespaces' mounts and its
+# home) in teardown_file, even when a test failed. The build's binaries are
+# copied to a directory the user can execute (the worktree may be under a
+# root-only path). Commands run as the user through `as_user`.
+
+load ../helpers
+
+RL_USER=${RL_USER:-hrl$$}
+RL_RANGE_START=600000
+
+rootless_setup_file() {
+  RL_BIN=$(mktemp -d /tmp/hutch-rl-bin.XXXXXX)
+  chmod 755 "$RL_BIN"
+  cp "$HUTCH" "$HUTCH_RUNTIME" "$HUTCH_BUILD/src/hutch-monitor/hutch-monitor" \
+    "$HUTCH_BUILD"/src/hutch/*.so "$RL_BIN/"
+  [ ! -x "$HUTCH_BUILD/src/hutch-init/hutch-init" ] || cp "$HUTCH_BUILD/src/hutch-init/hutch-init" "$RL_BIN/"
+  chmod 755 "$RL_BIN"/*
+  useradd -m -s /bin/sh "$RL_USER"
+  RL_UID=$(id -u "$RL_USER")
+  RL_GID=$(id -g "$RL_USER")
+  RL_HOME=$(getent passwd "$RL_USER" | cut -d: -f6)
+  # a range of our own (useradd may have added one: replace it)
+  usermod --del-subuids 1-4294967294 --del-subgids 1-4294967294 "$RL_USER" 2>/dev/null || true
+  usermod --add-subuids "$RL_RANGE_START-$((RL_RANGE_START + 65535))" \
+    --add-subgids "$RL_RANGE_START-$((RL_RANGE_START + 65535))" "$RL_USER"
+  RL_XDG=/run/user/$RL_UID
+  mkdir -p "$RL_XDG"
+  chown "$RL_USER:" "$RL_XDG"
+  chmod 700 "$RL_XDG"
+  export RL_BIN RL_UID RL_GID RL_HOME RL_XDG RL_USER
+}
+
+rootless_teardown_file() {
+  [ -n "${RL_UID:-}" ] || return 0
+  local pid
+  # the user's processes: the pause process, monitors, containers (the
+  # mounts of the user's namespaces go with them)
+  for _ in 1 2 3; do
+    for pid in $(ps -e -o pid=,uid= | awk -v u="$RL_UID" -v s="$RL_RANGE_START" \
+      '$2 == u || ($2 >= s && $2 < s + 65536) {print $1}'); do
+      kill -9 "$pid" 2>/dev/null
+    done
+    sleep 0.2
+  done
+  userdel -r -f "$RL_USER" 2>/dev/null || true
+  sed -i "/^$RL_USER:/d" /etc/subuid /etc/subgid
+  rm -rf --one-file-system "$RL_XDG" "$RL_HOME" "$RL_BIN"
+}
+
+# as_user [VAR=VALUE...] PROGRAM ARGS...: run as the test user, with its
+# XDG_RUNTIME_DIR and HOME.
+as_user() {
+  timeout -k 5 "$HUTCH_CMD_TIMEOUT" runuser -u "$RL_USER" -- env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+    HOME="$RL_HOME" XDG_RUNTIME_DIR="$RL_XDG" USER="$RL_USER" "$@"
+}
+
+rhutch() { as_user "$RL_BIN/hutch" "$@"; }
