@@ -143,7 +143,8 @@ int main(int argc, char **argv) {
                          .health_hutch = hutch,
                          .health_id = id,
                          .health_ms = health_ms,
-                         .attach_wait = attach_wait};
+                         .attach_wait = attach_wait,
+                         .owner_fd = -EBADF};
   struct hutch_attach_server srv;
   if (attach >= 0) {
     /* clients' stdin: to the pty, or the held stdin pipe of -d -i */

@@ -16,7 +16,8 @@
 
 int cmd_monitor(int argc, char **argv) {
   hutch_log_set_prefix("hutch-monitor");
-  struct hutch_monitor_args ma = {.ready_fd = -EBADF, .resume = true, .backoff_ms = 100};
+  struct hutch_monitor_args ma = {
+      .ready_fd = -EBADF, .owner_fd = -EBADF, .resume = true, .backoff_ms = 100};
   int64_t status = 0, ran_ms = 0, backoff_ms = 100;
   const struct hutch_flag flags[] = {
       {"status", 0, HUTCH_FLAG_INT, &status, "the container's wait status"},

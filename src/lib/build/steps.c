@@ -55,7 +55,8 @@ static char **run_env(const struct stage_state *st) {
 /* Start c attached; its output is ours unless -q. */
 static int run_attached(struct builder *b, struct hutch_ctr *c, int *status,
                         struct hutch_error **err) {
-  struct hutch_attach at = {.attach = true};
+  /* docker build: a killed or interrupted build takes its RUN with it */
+  struct hutch_attach at = {.attach = true, .tied = true};
   int saved_out = -1, saved_err = -1;
   if (b->o->quiet) {
     _cleanup_close_ int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -122,9 +123,13 @@ static _Noreturn void attached_child(struct hutch_monitor_args *ma, int ready_fd
  * whose status is the container's. */
 static int start_monitor(struct hutch_engine *e, struct hutch_ctr *c, struct hutch_monitor_args *ma,
                          int *status, struct hutch_error **err) {
+  bool tied = ma->owner_fd >= 0;
   int ready[2];
-  if (pipe2(ready, O_CLOEXEC) < 0)
+  if (pipe2(ready, O_CLOEXEC) < 0) {
+    if (tied)
+      close(ma->owner_fd);
     return hutch_error_set(err, errno, "pipe");
+  }
   /* the monitor opens its own: SQLite's locks are per process, and a
    * connection inherited open would make the child's lock-free */
   hutch_engine_db_close(e);
@@ -132,6 +137,8 @@ static int start_monitor(struct hutch_engine *e, struct hutch_ctr *c, struct hut
   if (child < 0) {
     close(ready[0]);
     close(ready[1]);
+    if (tied)
+      close(ma->owner_fd);
     return hutch_error_set(err, errno, "fork monitor");
   }
   if (child == 0) {
@@ -141,7 +148,11 @@ static int start_monitor(struct hutch_engine *e, struct hutch_ctr *c, struct hut
     monitor_child(c, ma, ready[1]);
   }
   close(ready[1]);
-  if (ma->attached)
+  if (ma->owner_fd >= 0) {
+    close(ma->owner_fd); /* the monitor's */
+    ma->owner_fd = -EBADF;
+  }
+  if (ma->attached && !tied)
     forward_signals(child);
   else
     waitpid(child, NULL, 0); /* it forked the monitor and is gone */
@@ -152,7 +163,8 @@ static int start_monitor(struct hutch_engine *e, struct hutch_ctr *c, struct hut
   int ws = 0;
   while (waitpid(child, &ws, 0) < 0 && errno == EINTR)
     ;
-  forward_signals(0);
+  if (!tied)
+    forward_signals(0);
   if (r < 0)
     return -1;
   *status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
@@ -167,8 +179,15 @@ int hutch_ctr_start(struct hutch_engine *e, struct hutch_ctr *c, const struct hu
     return 0;
   if (strcmp(st, "paused") == 0)
     return hutch_error_set(err, EINVAL, "cannot start a paused container, try unpause instead");
-  if (start_prepare(e, c, err) < 0)
+  /* tied: the monitor holds a pidfd of us, inherited across its fork */
+  int owner = a && a->tied ? (int)syscall(SYS_pidfd_open, getpid(), 0) : -EBADF;
+  if (a && a->tied && owner < 0)
+    return hutch_error_set(err, errno, "pidfd_open");
+  if (start_prepare(e, c, err) < 0) {
+    if (owner >= 0)
+      close(owner);
     return -1;
+  }
   struct hutch_monitor_args ma = {
       .e = e,
       .id = c->id,
@@ -176,6 +195,7 @@ int hutch_ctr_start(struct hutch_engine *e, struct hutch_ctr *c, const struct hu
       .interactive = a && a->interactive,
       .tty = c->cfg.tty,
       .ready_fd = -EBADF,
+      .owner_fd = owner,
   };
   /* The monitor takes the lock itself whenever it writes the record. */
   hutch_ctr_unlock(c);

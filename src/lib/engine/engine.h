@@ -241,6 +241,10 @@ int hutch_ctr_create(struct hutch_engine *e, const char *image_ref, struct hutch
 struct hutch_attach {
   bool attach;      /* foreground: the caller's stdio is the container's */
   bool interactive; /* forward our stdin */
+  /* The container lives only as long as this process (docker build's
+   * RUN containers): our signals are not forwarded, and when we end,
+   * however we end, the monitor kills the container and removes it. */
+  bool tied;
 };
 /* Start a created or exited container. Detached: fork a monitor and
  * return once the container runs (or failed to). Attached: fork the
@@ -387,6 +391,7 @@ struct hutch_monitor_args {
   const char *id;
   bool attached, interactive, tty;
   int ready_fd; /* detached: report "ok" or the error text here, then close */
+  int owner_fd; /* tied (struct hutch_attach): a pidfd of the client; -1 for none */
   /* `hutch __monitor`: hutch-monitor saw the container exit and exec'd
    * back; go on from there (record it, restart policy, --rm). */
   bool resume;

@@ -316,7 +316,8 @@ static int pump(const struct hutch_monitor_args *a, struct launched *l, struct h
                          .winch = &winch,
                          .health_hutch = hutch_self_exe(),
                          .health_id = a->id,
-                         .health_ms = hutch_self_exe()[0] == '/' ? health_ms : 0};
+                         .health_ms = hutch_self_exe()[0] == '/' ? health_ms : 0,
+                         .owner_fd = a->owner_fd};
   struct hutch_attach_server srv;
   char wait_path[4200];
   snprintf(wait_path, sizeof(wait_path), "%s/%s/%s", a->e->containers_dir, a->id,
@@ -462,6 +463,12 @@ static void read_settings(const struct hutch_monitor_args *a, struct hutch_logw 
     set->cgpath = strdup(c->cfg.cgroups_path);
 }
 
+/* Has the process the container is tied to ended? */
+static bool owner_gone(const struct hutch_monitor_args *a) {
+  struct pollfd pf = {.fd = a->owner_fd, .events = POLLIN};
+  return a->owner_fd >= 0 && poll(&pf, 1, 0) == 1;
+}
+
 int hutch_monitor_run(const struct hutch_monitor_args *a, struct hutch_error **err) {
   struct hutch_engine *e = a->e;
   _cleanup_free_ char *log_path = NULL;
@@ -558,9 +565,10 @@ int hutch_monitor_run(const struct hutch_monitor_args *a, struct hutch_error **e
   if (a->attached)
     set_forwarding(false);
   hutch_logw_close(&lw);
-  /* --rm: the container goes when it ends (or could not start) */
+  /* --rm, or a tied container whose owner is gone: the container goes
+   * when it ends (or could not start) */
   _cleanup_ctr_ struct hutch_ctr *c = NULL;
-  if (hutch_ctr_open(e, a->id, true, &c, NULL) == 0 && c->cfg.auto_remove) {
+  if (hutch_ctr_open(e, a->id, true, &c, NULL) == 0 && (c->cfg.auto_remove || owner_gone(a))) {
     struct hutch_error *re = NULL;
     if (hutch_ctr_remove(e, c, true, true, &re) < 0)
       hutch_warn("--rm: %s, ignoring", re && re->msg ? re->msg : "remove failed");

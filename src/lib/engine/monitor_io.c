@@ -173,6 +173,8 @@ static int health_wait(const struct hutch_pump *p, long next) {
   return left < 0 ? 0 : (int)left;
 }
 
+enum { NFIXED = 6 }; /* the fixed fds of the pump's poll set */
+
 int hutch_pump_run(const struct hutch_pump *p, struct hutch_logw *log) {
   /* static: 2 × 16 KiB that a small monitor should not keep on its stack */
   static struct stream so, se;
@@ -184,7 +186,7 @@ int hutch_pump_run(const struct hutch_pump *p, struct hutch_logw *log) {
   int master = p->pty ? p->out_fd : -1;
   int pidfd = (int)syscall(SYS_pidfd_open, p->pid, 0);
   bool in_open = p->forward_in && master >= 0;
-  bool exited = false;
+  bool exited = false, owner_gone = false;
   int drain_ms = 2000;
   pid_t health = 0;
   long health_next = mono_ms() + p->health_ms;
@@ -195,17 +197,18 @@ int hutch_pump_run(const struct hutch_pump *p, struct hutch_logw *log) {
       if (ioctl(0, TIOCGWINSZ, &ws) == 0)
         ioctl(master, TIOCSWINSZ, &ws);
     }
-    /* 4 fixed fds, the attach listener, its clients */
-    struct pollfd pf[5 + HUTCH_ATTACH_CLIENTS_MAX] = {
+    /* 4 fixed fds, the attach listener, the owner, the attach clients */
+    struct pollfd pf[NFIXED + HUTCH_ATTACH_CLIENTS_MAX] = {
         {.fd = so.fd, .events = POLLIN},
         {.fd = se.fd, .events = POLLIN},
         {.fd = in_open ? 0 : -1, .events = POLLIN},
         {.fd = exited ? -1 : pidfd, .events = POLLIN},
-        {.fd = at && !exited ? at->listen_fd : -1, .events = POLLIN}};
+        {.fd = at && !exited ? at->listen_fd : -1, .events = POLLIN},
+        {.fd = exited || owner_gone ? -1 : p->owner_fd, .events = POLLIN}};
     size_t nclients = at ? at->n_clients : 0;
     for (size_t i = 0; i < nclients; i++)
-      pf[5 + i] = (struct pollfd){.fd = at->clients[i], .events = POLLIN};
-    int n = poll(pf, 5 + nclients, exited ? 100 : health_wait(p, health_next));
+      pf[NFIXED + i] = (struct pollfd){.fd = at->clients[i], .events = POLLIN};
+    int n = poll(pf, NFIXED + nclients, exited ? 100 : health_wait(p, health_next));
     if (!exited && p->health_ms > 0 && mono_ms() >= health_next) {
       health_spawn(p, &health);
       health_next = mono_ms() + p->health_ms;
@@ -242,8 +245,13 @@ int hutch_pump_run(const struct hutch_pump *p, struct hutch_logw *log) {
     }
     /* clients from the last to the first: a gone one is replaced by the last */
     for (size_t i = nclients; i-- > 0;)
-      if (pf[5 + i].revents)
+      if (pf[NFIXED + i].revents)
         hutch_attach_server_recv(at, i);
+    if (pf[5].revents) {
+      hutch_debug("monitor: the container's owner is gone: kill %d", (int)p->pid);
+      kill(p->pid, SIGKILL);
+      owner_gone = true;
+    }
     if (pf[4].revents)
       hutch_attach_server_accept(at);
     if (pf[3].revents) {

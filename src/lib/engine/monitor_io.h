@@ -42,6 +42,7 @@ struct hutch_pump {
   long health_ms;
   struct hutch_attach_server *attach; /* attach clients (attach_proto.h); may be NULL */
   const char *attach_wait; /* HUTCH_ATTACH_WAIT_FILE's path (hutch_attach_server_linger) */
+  int owner_fd;            /* a pidfd: when that process ends, SIGKILL the init; -1 for none */
 };
 
 /* Copy until the init exits and its output is drained (pipes: until EOF,

@@ -279,6 +279,31 @@ DF
   assert_failure 1
 }
 
+@test "build: a build killed mid-RUN takes its RUN container with it (TERM, KILL)" {
+  printf 'FROM busybox\nRUN echo started; sleep 60 # %s\n' "$BATS_TEST_NUMBER" >"$CTX/Dockerfile"
+  local sig pid i
+  for sig in TERM KILL; do
+    # the hutch process itself (the helpers wrap it in timeout)
+    "$HUTCH" build --network none --no-cache "$CTX" >"$TEST_DIR/out" 2>&1 &
+    pid=$!
+    for i in $(seq 100); do
+      grep -q '^started' "$TEST_DIR/out" && break
+      sleep 0.1
+    done
+    grep -q '^started' "$TEST_DIR/out"
+    [ -n "$(hutch ps -q)" ]
+    kill -"$sig" "$pid"
+    wait "$pid" || true
+    # the monitor saw its owner go: the RUN is killed and removed
+    for i in $(seq 100); do
+      [ -z "$(hutch ps -aq)" ] && break
+      sleep 0.1
+    done
+    [ -z "$(hutch ps -aq)" ]
+    ! pgrep -f "sleep 60 # $BATS_TEST_NUMBER" >/dev/null
+  done
+}
+
 @test "build: --label on the final image; -q prints only the id" {
   printf 'FROM busybox\nLABEL a=1\n' >"$CTX/Dockerfile"
   run build -q --label b=2 -t lab "$CTX"
