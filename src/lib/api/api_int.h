@@ -52,6 +52,13 @@ bool api_stopping(void);
  * for streams whose request body has been read). */
 bool api_peer_gone(struct MHD_Connection *conn);
 
+/* All of len to fd (a socket, without SIGPIPE, or a pipe): 0, or -EPIPE
+ * when the reader is gone. */
+int api_send_all(int fd, const void *buf, size_t len);
+/* A stream's content reader over a pipe a thread writes: the next bytes,
+ * MHD's end of stream at EOF, its error on a read error. */
+ssize_t api_pipe_read(int fd, char *buf, size_t max);
+
 /* The engine for this request (opened on first use), or NULL with *err. */
 struct hutch_engine *api_engine(struct api_req *r, struct hutch_error **err);
 /* A query parameter, NULL when absent. */

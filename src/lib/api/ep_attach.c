@@ -70,20 +70,6 @@ static void send_winsize(int fd, uint16_t rows, uint16_t cols) {
   send(fd, msg, sizeof(msg), MSG_NOSIGNAL);
 }
 
-static int send_all(int fd, const void *buf, size_t len) {
-  const char *p = buf;
-  while (len) {
-    ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      return -EPIPE;
-    p += n;
-    len -= (size_t)n;
-  }
-  return 0;
-}
-
 /* stdin bytes to the monitor, through the detach keys; false on a detach. */
 static bool forward_in(struct attach_sess *s, const char *buf, size_t len) {
   char out[HUTCH_ATTACH_MSG_MAX + HUTCH_DETACH_KEYS_MAX];
@@ -114,10 +100,10 @@ static bool from_monitor(struct attach_sess *s) {
   if (is_err ? !s->err : !s->out)
     return true;
   if (s->tty)
-    return send_all(s->sock, msg + 1, (size_t)n - 1) == 0;
+    return api_send_all(s->sock, msg + 1, (size_t)n - 1) == 0;
   unsigned char frame[HUTCH_ATTACH_MSG_MAX + 8];
   size_t len = hutch_api_frame(frame, is_err ? 2 : 1, msg + 1, (size_t)n - 1);
-  return send_all(s->sock, frame, len) == 0;
+  return api_send_all(s->sock, frame, len) == 0;
 }
 
 /* Wait for the monitor's socket (the container may not be started yet);

@@ -36,19 +36,6 @@ static void ev_stream_free(struct ev_stream *s) {
   free(s);
 }
 
-static int write_all(int fd, const char *p, size_t len) {
-  while (len) {
-    ssize_t n = write(fd, p, len);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      return -EPIPE;
-    p += n;
-    len -= (size_t)n;
-  }
-  return 0;
-}
-
 static int push_event(const struct hutch_event *ev, void *ud) {
   struct ev_stream *s = ud;
   if (atomic_load(&s->cancel))
@@ -59,7 +46,7 @@ static int push_event(const struct hutch_event *ev, void *ud) {
   _cleanup_free_ char *line = j ? json_dumps(j, JSON_COMPACT) : NULL;
   if (!line)
     return 1;
-  return write_all(s->wfd, line, strlen(line)) < 0 || write_all(s->wfd, "\n", 1) < 0;
+  return api_send_all(s->wfd, line, strlen(line)) < 0 || api_send_all(s->wfd, "\n", 1) < 0;
 }
 
 static bool ev_cancelled(void *ud) {
@@ -79,14 +66,7 @@ static void *events_thread(void *arg) {
 
 static ssize_t events_read(void *cls, uint64_t pos, char *buf, size_t max) {
   struct ev_stream *s = cls;
-  for (;;) {
-    ssize_t n = read(s->rfd, buf, max);
-    if (n < 0 && errno == EINTR)
-      continue;
-    return n > 0    ? n
-           : n == 0 ? MHD_CONTENT_READER_END_OF_STREAM
-                    : MHD_CONTENT_READER_END_WITH_ERROR;
-  }
+  return api_pipe_read(s->rfd, buf, max);
 }
 
 static void events_done(void *cls) {

@@ -30,22 +30,6 @@ static void stream_free(struct log_stream *ls) {
   free(ls);
 }
 
-static int write_all(int fd, const void *buf, size_t len) {
-  const char *p = buf;
-  while (len) {
-    ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-    if (n < 0 && errno == ENOTSOCK)
-      n = write(fd, p, len);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      return -EPIPE;
-    p += n;
-    len -= (size_t)n;
-  }
-  return 0;
-}
-
 static int push_entry(void *ud, const struct hutch_log_entry *en) {
   struct log_stream *ls = ud;
   if (atomic_load(&ls->cancel))
@@ -61,9 +45,9 @@ static int push_entry(void *ud, const struct hutch_log_entry *en) {
     snprintf(text, tlen + 1, "%s ", en->time);
   memcpy(text + tlen, en->text, en->len);
   if (ls->tty)
-    return write_all(ls->fd, text, len);
+    return api_send_all(ls->fd, text, len);
   size_t n = hutch_api_frame(buf, en->stderr_stream ? 2 : 1, text, len);
-  return write_all(ls->fd, buf, n);
+  return api_send_all(ls->fd, buf, n);
 }
 
 static bool stream_cancelled(void *ud) {
@@ -92,14 +76,7 @@ static void *logs_thread(void *arg) {
 
 static ssize_t logs_read(void *cls, uint64_t pos, char *buf, size_t max) {
   struct log_stream *ls = cls;
-  for (;;) {
-    ssize_t n = read(ls->rfd, buf, max);
-    if (n < 0 && errno == EINTR)
-      continue;
-    return n > 0    ? n
-           : n == 0 ? MHD_CONTENT_READER_END_OF_STREAM
-                    : MHD_CONTENT_READER_END_WITH_ERROR;
-  }
+  return api_pipe_read(ls->rfd, buf, max);
 }
 
 static void logs_done(void *cls) {

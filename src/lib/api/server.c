@@ -40,6 +40,33 @@ bool api_peer_gone(struct MHD_Connection *conn) {
   return ci && recv(ci->connect_fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
 }
 
+int api_send_all(int fd, const void *buf, size_t len) {
+  const char *p = buf;
+  while (len) {
+    ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+    if (n < 0 && errno == ENOTSOCK)
+      n = write(fd, p, len);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return -EPIPE;
+    p += n;
+    len -= (size_t)n;
+  }
+  return 0;
+}
+
+ssize_t api_pipe_read(int fd, char *buf, size_t max) {
+  for (;;) {
+    ssize_t n = read(fd, buf, max);
+    if (n < 0 && errno == EINTR)
+      continue;
+    return n > 0    ? n
+           : n == 0 ? MHD_CONTENT_READER_END_OF_STREAM
+                    : MHD_CONTENT_READER_END_WITH_ERROR;
+  }
+}
+
 struct hutch_engine *api_engine(struct api_req *r, struct hutch_error **err) {
   if (!r->e && hutch_engine_open(&r->e, err) < 0)
     return NULL;
