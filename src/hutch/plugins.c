@@ -266,6 +266,12 @@ int hutch_tar_add_dir(struct hutch_tar_writer *w, const char *name, const struct
   return fn ? fn(w, name, a, err) : -1;
 }
 
+int hutch_tar_add_data(struct hutch_tar_writer *w, const char *name, const char *data, size_t len,
+                       const struct hutch_tar_attr *a, struct hutch_error **err) {
+  PLUGIN_FN("archive", hutch_tar_add_data, err);
+  return fn ? fn(w, name, data, len, a, err) : -1;
+}
+
 int hutch_tar_add_tree(struct hutch_tar_writer *w, int srcfd, const char *name, const char *rel,
                        const struct hutch_tar_attr *a, hutch_tar_skip_fn skip, void *ud,
                        struct hutch_error **err) {

@@ -224,6 +224,48 @@ static void test_errors(void) {
   PARSE_FAILS("FROM x\nWORKDIR\n", "Dockerfile:2: WORKDIR requires at least one argument");
 }
 
+static void test_heredocs(void) {
+  char *e = NULL;
+  struct hutch_dockerfile *df =
+      parse("FROM x\nRUN <<EOF\necho a\necho \"$B\"\nEOF\nRUN <<-EOT\n\techo t\n\tEOT\n"
+            "RUN cat <<A >/a && cat <<'B' >/b\none\nA\n$two\nB\nRUN <<EOF\n#!/bin/busybox "
+            "sh\necho x\nEOF\nCOPY <<EOF <<\"F2\" ctx.txt /dst/\nhi $A\nEOF\nf2\nF2\n"
+            "RUN echo \"<<NOT\" '<<NOT' x<<NOT \\<<NOT <<<here\nRUN [\"<<EOF\"]\nENV K=<<EOF\n",
+            &e);
+  ok(df != NULL && df->n == 9, "heredoc Dockerfile parses into 9 instructions: %s", e ? e : "");
+  free(e);
+  if (!df)
+    return;
+  const struct hutch_df_instr *v = df->v;
+  is_str(v[1].args[0], "echo a\necho \"$B\"\n", "lone RUN heredoc: its content is the command");
+  ok(v[1].n_heredocs == 1 && v[1].heredocs[0].expand && !v[1].heredocs[0].chomp, "one, unquoted");
+  is_str(v[1].original, "RUN <<EOF", "original is the instruction line");
+  is_str(v[1].body, "echo a\necho \"$B\"\nEOF\n", "body: the raw lines, delimiter too");
+  is_str(v[2].args[0], "echo t\n", "<<- strips the leading tabs");
+  is_str(v[3].args[0], "cat <<A >/a && cat <<'B' >/b\none\nA\n$two\nB",
+         "a command line with heredocs goes to the shell whole");
+  ok(v[3].n_heredocs == 2 && !v[3].heredocs[1].expand, "two heredocs, the quoted one unexpanded");
+  ok(v[4].pipe_file, "a #! script runs as a file");
+  is_str(v[4].args[0], "/dev/pipes/EOF", "the file's path is the command");
+  ok(v[5].n_heredocs == 2 && hutch_strv_len(v[5].args) == 2, "COPY: heredocs out of the sources");
+  is_str(v[5].args[0], "ctx.txt", "COPY keeps its other source");
+  is_str(v[5].heredocs[0].content, "hi $A\n", "COPY heredoc content");
+  ok(v[5].heredocs[0].expand && !v[5].heredocs[1].expand, "COPY: quoted delimiter not expanded");
+  is_str(v[5].heredocs[1].name, "F2", "quotes removed from the name");
+  ok(v[6].n_heredocs == 0, "quoted, glued, escaped markers and <<< are not heredocs");
+  ok(v[7].json && v[7].n_heredocs == 0, "exec form has no heredocs");
+  ok(v[8].n_heredocs == 0, "ENV has no heredocs");
+  hutch_dockerfile_free(df);
+  struct hutch_df_heredoc h = {.content = "\ta\n\t\tb\nc\t\n", .chomp = true};
+  char *t = hutch_df_heredoc_text(&h);
+  is_str(t, "a\nb\nc\t\n", "chomp: leading tabs of each line");
+  free(t);
+  PARSE_FAILS("FROM x\nRUN <<EOF\necho\n",
+              "Dockerfile:2: unterminated heredoc: no line EOF ends it");
+  PARSE_FAILS("FROM x\nRUN <<'..'\n#!/bin/sh\n..\n",
+              "Dockerfile:2: invalid heredoc name for a script: ..");
+}
+
 static void test_ignore(void) {
   struct hutch_ignore *ig = NULL;
   struct hutch_error *err = NULL;
@@ -275,6 +317,7 @@ int main(void) {
   test_parse();
   test_parse_more();
   test_errors();
+  test_heredocs();
   test_ignore();
   test_clean();
   return done_testing();

@@ -178,7 +178,11 @@ static int step(struct builder *b, struct stage_state *st, const struct hutch_df
   char key[72];
   if (!args)
     return hutch_error_set(err, ENOMEM, "build");
-  hutch_build_cache_key(st->img, in->original, args, key);
+  /* a heredoc's lines are part of the instruction */
+  _cleanup_free_ char *text = NULL;
+  if (asprintf(&text, "%s%s%s", in->original, in->body ? "\n" : "", in->body ? in->body : "") < 0)
+    return hutch_error_set(err, ENOMEM, "build");
+  hutch_build_cache_key(st->img, text, args, key);
   int r = 0;
   if (in->kind == HUTCH_DF_COPY || in->kind == HUTCH_DF_ADD)
     r = hutch_builder_copy(b, st, in, key, cached, err);

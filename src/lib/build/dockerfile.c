@@ -4,6 +4,7 @@
  * line_parsers.go (parseMaybeJSON, parseNameVal, parseWords…). */
 #include "dockerfile.h"
 
+#include "heredoc.h"
 #include "shlex.h"
 #include "util/cleanup.h"
 #include "util/json.h"
@@ -58,6 +59,10 @@ void hutch_df_instr_clear(struct hutch_df_instr *in) {
   }
   free(in->flags);
   hutch_strv_free(in->args);
+  for (size_t i = 0; i < in->n_heredocs; i++)
+    hutch_heredoc_clear(&in->heredocs[i]);
+  free(in->heredocs);
+  free(in->body);
   memset(in, 0, sizeof(*in));
 }
 
@@ -444,6 +449,97 @@ static char **split_lines(const char *text) {
   return v;
 }
 
+/* ---- heredocs ---- */
+
+static int append(char **s, size_t *len, const char *add, const char *end) {
+  size_t n = strlen(add), m = strlen(end);
+  char *ns = realloc(*s, *len + n + m + 1);
+  if (!ns)
+    return -ENOMEM;
+  memcpy(ns + *len, add, n);
+  memcpy(ns + *len + n, end, m + 1);
+  *len += n + m;
+  *s = ns;
+  return 0;
+}
+
+/* h's lines from lines[*i + 1] to its delimiter; *i is left on it. The
+ * raw lines go on body. */
+static int read_heredoc(struct hutch_df_heredoc *h, char **lines, size_t *i, char **body,
+                        size_t *blen, const struct where *w, struct hutch_error **err) {
+  size_t clen = 0;
+  if (!(h->content = strdup("")))
+    return hutch_error_set(err, ENOMEM, "parse");
+  for (;;) {
+    if (!lines[*i + 1])
+      return SAY(w, err, "unterminated heredoc: no line %s ends it", h->name);
+    const char *l = lines[++*i];
+    if (append(body, blen, l, "\n") < 0)
+      return hutch_error_set(err, ENOMEM, "parse");
+    const char *t = l;
+    while (h->chomp && *t == '\t')
+      t++;
+    if (strcmp(t, h->name) == 0)
+      return 0;
+    if (append(&h->content, &clen, l, "\n") < 0)
+      return hutch_error_set(err, ENOMEM, "parse");
+  }
+}
+
+/* COPY/ADD: sources that are markers become in's heredocs. */
+static int copy_markers(struct hutch_df_instr *in) {
+  size_t n = hutch_strv_len(in->args), k = 0;
+  for (size_t j = 0; j < n; j++) {
+    struct hutch_df_heredoc h;
+    int len = j + 1 < n ? hutch_heredoc_marker(in->args[j], &h) : 0;
+    if (len < 0)
+      return len;
+    if (len > 0 && (size_t)len != strlen(in->args[j])) {
+      free(h.name);
+      len = 0;
+    }
+    if (len == 0) {
+      in->args[k++] = in->args[j];
+      continue;
+    }
+    struct hutch_df_heredoc *nv = realloc(in->heredocs, (in->n_heredocs + 1) * sizeof(*nv));
+    if (!nv) {
+      free(h.name);
+      return -ENOMEM;
+    }
+    in->heredocs = nv;
+    in->heredocs[in->n_heredocs++] = h;
+    free(in->args[j]);
+  }
+  in->args[k] = NULL;
+  return 0;
+}
+
+/* The heredocs of in (RUN, COPY, ADD in shell form), read from the lines
+ * after it; *i is left on the last line they take. */
+static int take_heredocs(struct hutch_df_instr *in, char **lines, size_t *i, char esc,
+                         const char *name, struct hutch_error **err) {
+  struct where w = {name, in->line};
+  if (in->json ||
+      (in->kind != HUTCH_DF_RUN && in->kind != HUTCH_DF_COPY && in->kind != HUTCH_DF_ADD))
+    return 0;
+  int r = in->kind == HUTCH_DF_RUN
+              ? hutch_heredoc_scan(in->args[0], esc, &in->heredocs, &in->n_heredocs)
+              : copy_markers(in);
+  if (r < 0)
+    return hutch_error_set(err, -r, "parse");
+  size_t blen = 0;
+  for (size_t k = 0; k < in->n_heredocs; k++)
+    if (read_heredoc(&in->heredocs[k], lines, i, &in->body, &blen, &w, err) < 0)
+      return -1;
+  if (in->kind != HUTCH_DF_RUN || in->n_heredocs == 0)
+    return 0;
+  r = hutch_heredoc_run_command(in);
+  if (r == -EINVAL)
+    return SAY(&w, err, "invalid heredoc name for a script: %s", in->heredocs[0].name);
+  return r < 0 ? hutch_error_set(err, -r, "parse") : 0;
+}
+
 static int add_instr(struct hutch_dockerfile *df, const char *text, int line, const char *name,
                      struct hutch_error **err) {
   struct hutch_df_instr *nv = realloc(df->v, (df->n + 1) * sizeof(*nv));
@@ -488,7 +584,8 @@ int hutch_dockerfile_parse(const char *text, const char *name, struct hutch_dock
     }
     if (comment_or_blank(joined))
       continue;
-    if (add_instr(df, joined, start, name, err) < 0)
+    if (add_instr(df, joined, start, name, err) < 0 ||
+        take_heredocs(&df->v[df->n - 1], lines, &i, df->escape, name, err) < 0)
       return -1;
   }
   if (df->n == 0)

@@ -40,6 +40,15 @@ struct hutch_df_flag {
   char *value; /* NULL for a bare --flag */
 };
 
+/* A here-document of RUN, COPY or ADD (`<<EOF`, `<<-EOF`, `<<'EOF'`):
+ * the lines after the instruction up to the delimiter. */
+struct hutch_df_heredoc {
+  char *name;    /* the delimiter, quotes removed */
+  char *content; /* the lines before the delimiter, each with its "\n", as written */
+  bool expand;   /* unquoted delimiter: COPY/ADD expand variables in the content */
+  bool chomp;    /* <<-: leading tabs go from each line (and the delimiter's) */
+};
+
 struct hutch_df_instr {
   enum hutch_df_kind kind;
   int line;       /* where it starts, from 1 */
@@ -56,8 +65,17 @@ struct hutch_df_instr {
    *  FROM: image [AS name]; EXPOSE VOLUME: the words (raw)
    *  HEALTHCHECK: NONE, or "CMD" then the command as RUN's
    *  ONBUILD: the trigger instruction's text
-   *  others: the words */
+   *  others: the words
+   * With heredocs, RUN's command is the lone heredoc's content (`RUN
+   * <<EOF`), "/dev/pipes/NAME" when that content starts with "#!" (the
+   * builder mounts it there, as buildkit does), else the command line
+   * with each heredoc after it for the shell to read; COPY/ADD's
+   * sources leave the heredocs out. */
   char **args;
+  struct hutch_df_heredoc *heredocs;
+  size_t n_heredocs;
+  bool pipe_file; /* RUN: run heredocs[0] as the file /dev/pipes/NAME */
+  char *body;     /* the heredocs' lines as written (delimiters too): the cache key's */
 };
 
 struct hutch_dockerfile {
@@ -82,3 +100,6 @@ const char *hutch_df_flag(const struct hutch_df_instr *in, const char *name);
 int hutch_df_parse_line(const char *text, char escape, int line, const char *name,
                         struct hutch_df_instr *out, struct hutch_error **err);
 void hutch_df_instr_clear(struct hutch_df_instr *in);
+
+/* A heredoc's text as a file or script gets it: <<- leading tabs removed. */
+char *hutch_df_heredoc_text(const struct hutch_df_heredoc *h);

@@ -225,6 +225,32 @@ int hutch_shlex_expand(const char *word, char escape, hutch_shlex_lookup_fn look
   return *out ? 0 : hutch_error_set(err, ENOMEM, "expand");
 }
 
+int hutch_shlex_expand_text(const char *text, char escape, hutch_shlex_lookup_fn lookup, void *ud,
+                            char **out, struct hutch_error **err) {
+  struct lexer lx = {text, escape, lookup, ud};
+  struct buf b = {0};
+  while (*lx.p != LEX_EOF) {
+    char c = *lx.p;
+    if (c == '$') {
+      if (dollar(&lx, &b, err) < 0) {
+        free(b.s);
+        return -1;
+      }
+      continue;
+    }
+    lx.p++;
+    bool ok = buf_putc(&b, c) == 0;
+    if (ok && c == escape && *lx.p != LEX_EOF) /* kept, with what it escapes */
+      ok = buf_putc(&b, *lx.p++) == 0;
+    if (!ok) {
+      free(b.s);
+      return hutch_error_set(err, ENOMEM, "expand");
+    }
+  }
+  *out = buf_take(&b);
+  return *out ? 0 : hutch_error_set(err, ENOMEM, "expand");
+}
+
 /* docker's parseWords: a state machine over spaces, words and quotes. */
 int hutch_shlex_words(const char *s, char escape, char ***out) {
   char **words = calloc(1, sizeof(char *));

@@ -93,6 +93,51 @@ static int run_in(struct builder *b, struct stage_state *st, struct hutch_ctr *c
   return hutch_build_layer_from_upper(b->s, upper, layer, err);
 }
 
+/* RUN <<EOF with a "#!" script: the script as a file NAME (0755) in a
+ * new directory *dir, which the RUN sees read-only at /dev/pipes, as
+ * buildkit mounts it there. */
+static int pipe_dir(struct builder *b, const struct hutch_df_heredoc *h, char **dir,
+                    struct hutch_error **err) {
+  _cleanup_free_ char *text = hutch_df_heredoc_text(h);
+  if (!text || asprintf(dir, "%s/tmp/pipes-XXXXXX", b->s->root) < 0)
+    return hutch_error_set(err, ENOMEM, "RUN");
+  if (!mkdtemp(*dir))
+    return hutch_error_set(err, errno, "RUN: mkdtemp %s", *dir);
+  _cleanup_close_ int dfd = open(*dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  int r = dfd < 0 ? -errno : hutch_write_file_replace(dfd, h->name, text, strlen(text), 0755);
+  if (r == 0 && fchmodat(dfd, h->name, 0755, 0) < 0)
+    r = -errno;
+  return r < 0 ? hutch_error_set(err, -r, "RUN: write the heredoc %s", h->name) : 0;
+}
+
+/* The RUN's container: the stage's image, env and the build's network. */
+static int run_create(struct builder *b, struct stage_state *st, const struct hutch_df_instr *in,
+                      char **cmd, char **env, struct hutch_ctr **c, char **pipes,
+                      struct hutch_error **err) {
+  const char *net = b->o->network;
+  struct hutch_run_opts o = {.cmd = cmd,
+                             .has_entrypoint = true,
+                             .env = env,
+                             .stop_timeout = -1,
+                             .network = net && strcmp(net, "default") != 0 ? (char *)net : NULL};
+  if (in->pipe_file && pipe_dir(b, &in->heredocs[0], pipes, err) < 0)
+    return -1;
+  if (*pipes) {
+    o.mounts = calloc(1, sizeof(*o.mounts));
+    if (!o.mounts || !(o.mounts[0].source = strdup(*pipes)) ||
+        !(o.mounts[0].target = strdup("/dev/pipes")))
+      return hutch_error_set(err, ENOMEM, "RUN");
+    o.mounts[0].type = HUTCH_MOUNT_BIND;
+    o.mounts[0].readonly = true;
+    o.n_mounts = 1;
+  }
+  int r = hutch_ctr_create(b->e, st->img->id, st->img, &o, c, err);
+  for (size_t i = 0; i < o.n_mounts; i++)
+    hutch_mount_req_clear(&o.mounts[i]);
+  free(o.mounts);
+  return r;
+}
+
 int hutch_builder_run(struct builder *b, struct stage_state *st, const struct hutch_df_instr *in,
                       const char *key, struct hutch_error **err) {
   if (!st->img || st->img->n_layers == 0)
@@ -101,14 +146,12 @@ int hutch_builder_run(struct builder *b, struct stage_state *st, const struct hu
   _cleanup_strv_ char **env = run_env(st);
   if (!cmd || !env)
     return hutch_error_set(err, ENOMEM, "RUN");
-  const char *net = b->o->network;
-  struct hutch_run_opts o = {.cmd = cmd,
-                             .has_entrypoint = true,
-                             .env = env,
-                             .stop_timeout = -1,
-                             .network = net && strcmp(net, "default") != 0 ? (char *)net : NULL};
   _cleanup_ctr_ struct hutch_ctr *c = NULL;
-  if (hutch_ctr_create(b->e, st->img->id, st->img, &o, &c, err) < 0)
+  _cleanup_free_ char *pipes = NULL;
+  int cr = run_create(b, st, in, cmd, env, &c, &pipes, err);
+  if (pipes && cr < 0)
+    hutch_rm_rf(pipes);
+  if (cr < 0)
     return -1;
   struct hutch_new_layer layer = {0};
   int r = run_in(b, st, c, cmd, &layer, err);
@@ -122,6 +165,8 @@ int hutch_builder_run(struct builder *b, struct stage_state *st, const struct hu
   } else {
     hutch_builder_say(b, "Removing intermediate container %.12s\n", c->id);
   }
+  if (pipes)
+    hutch_rm_rf(pipes);
   if (r < 0)
     return r;
   _cleanup_free_ char *text = join(cmd, " ");
@@ -253,10 +298,35 @@ static int copy_one(struct copy_job *j, struct hutch_tar_writer *w, const char *
                             j->context ? skip_ignored : NULL, j, err);
 }
 
+/* COPY <<NAME: the heredoc as the file NAME (dest itself when dest is
+ * not a directory), its variables expanded unless the delimiter was quoted. */
+static int copy_heredoc(struct copy_job *j, struct hutch_tar_writer *w,
+                        const struct hutch_df_heredoc *h, struct hutch_error **err) {
+  if (strchr(h->name, '/') || strcmp(h->name, "..") == 0 || strcmp(h->name, ".") == 0)
+    return hutch_error_say(err, EINVAL, "invalid heredoc name for a file: %s", h->name);
+  _cleanup_free_ char *text = hutch_df_heredoc_text(h), *data = NULL, *name = NULL;
+  if (!text)
+    return hutch_error_set(err, ENOMEM, "COPY");
+  struct hutch_build_vars v = hutch_builder_vars(j->b, j->st);
+  if (!h->expand)
+    data = TAKE_PTR(text);
+  else if (hutch_shlex_expand_text(text, v.escape, v.lookup, v.ud, &data, err) < 0)
+    return -1;
+  const char *d = j->dest + 1;
+  if (j->dest_dir ? asprintf(&name, "%s%s%s", d, *d ? "/" : "", h->name) < 0 : !(name = strdup(d)))
+    return hutch_error_set(err, ENOMEM, "COPY");
+  if (add_parents(j, w, name, err) < 0)
+    return -1;
+  return hutch_tar_add_data(w, name, data, strlen(data), &j->attr, err);
+}
+
 static int fill_copy(struct hutch_tar_writer *w, void *ud, struct hutch_error **err) {
   struct copy_job *j = ud;
   for (char **s = j->srcs; *s; s++)
     if (copy_one(j, w, *s, err) < 0)
+      return -1;
+  for (size_t i = 0; i < j->in->n_heredocs; i++)
+    if (copy_heredoc(j, w, &j->in->heredocs[i], err) < 0)
       return -1;
   return 0;
 }
@@ -327,7 +397,10 @@ static int resolve_args(struct copy_job *j, struct hutch_error **err) {
       return hutch_error_set(err, ENOMEM, "COPY");
     qsort(j->srcs + before, hutch_strv_len(j->srcs) - before, sizeof(char *), by_str);
   }
-  if (!j->srcs || !j->srcs[0])
+  if (!j->srcs)
+    return hutch_error_set(err, ENOMEM, "COPY");
+  size_t nsrc = hutch_strv_len(j->srcs) + j->in->n_heredocs;
+  if (nsrc == 0)
     return hutch_error_say(err, ENOENT, "no source files were specified");
   _cleanup_free_ char *dw = NULL, *abs = NULL;
   if (hutch_shlex_expand(j->in->args[n - 1], v.escape, v.lookup, v.ud, &dw, err) < 0)
@@ -338,9 +411,9 @@ static int resolve_args(struct copy_job *j, struct hutch_error **err) {
     return hutch_error_set(err, ENOMEM, "COPY");
   bool is_dir = false;
   size_t dl = strlen(dw);
-  j->dest_dir = (dl && dw[dl - 1] == '/') || hutch_strv_len(j->srcs) > 1 || globbed ||
+  j->dest_dir = (dl && dw[dl - 1] == '/') || nsrc > 1 || globbed ||
                 (image_has(j->st->img, j->dest, &is_dir) && is_dir) || strcmp(j->dest, "/") == 0;
-  if (hutch_strv_len(j->srcs) > 1 && !(dl && dw[dl - 1] == '/') && !is_dir)
+  if (nsrc > 1 && !(dl && dw[dl - 1] == '/') && !is_dir)
     return hutch_error_say(err, EINVAL,
                            "When using %s with more than one source file, the destination must "
                            "be a directory and end with a /",
@@ -462,7 +535,7 @@ int hutch_builder_copy(struct builder *b, struct stage_state *st, const struct h
     hutch_build_layer_drop(&layer);
   } else {
     _cleanup_free_ char *by = NULL;
-    const char *what = hutch_strv_len(j.srcs) > 1 ? "multi" : "file";
+    const char *what = hutch_strv_len(j.srcs) + in->n_heredocs > 1 ? "multi" : "file";
     if (asprintf(&by, "/bin/sh -c #(nop) %s %s:%s in %s ", hutch_df_kind_name(in->kind), what,
                  layer.content_id + 7, j.dest) < 0)
       r = hutch_error_set(err, ENOMEM, "COPY");

@@ -18,9 +18,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
+#include <time.h>
 #include <unistd.h>
 
 struct hutch_tar_writer {
@@ -164,6 +166,7 @@ static int put_marker(struct hutch_tar_writer *w, const char *name, struct hutch
   archive_entry_set_filetype(e, AE_IFREG);
   archive_entry_set_perm(e, 0644);
   archive_entry_set_size(e, 0);
+  archive_entry_set_nlink(e, 1); /* no inode: never a hard link of another marker */
   return put(w, e, -EBADF, err);
 }
 
@@ -291,6 +294,32 @@ int hutch_tar_add_dir(struct hutch_tar_writer *w, const char *name, const struct
   if (a && a->mode >= 0)
     archive_entry_set_perm(e, 0755); /* --chmod is for what is copied, not its parents */
   return put(w, e, -EBADF, err);
+}
+
+int hutch_tar_add_data(struct hutch_tar_writer *w, const char *name, const char *data, size_t len,
+                       const struct hutch_tar_attr *a, struct hutch_error **err) {
+  _cleanup_entry_ struct archive_entry *e = archive_entry_new();
+  _cleanup_close_ int fd = memfd_create("heredoc", MFD_CLOEXEC);
+  if (!e || fd < 0)
+    return hutch_error_set(err, e ? errno : ENOMEM, "layer tar: %s", name);
+  for (size_t off = 0; off < len;) {
+    ssize_t n = write(fd, data + off, len - off);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return hutch_error_set(err, n < 0 ? errno : EIO, "layer tar: %s", name);
+    off += (size_t)n;
+  }
+  if (lseek(fd, 0, SEEK_SET) < 0)
+    return hutch_error_set(err, errno, "layer tar: %s", name);
+  archive_entry_set_pathname(e, name);
+  archive_entry_set_filetype(e, AE_IFREG);
+  archive_entry_set_perm(e, 0644);
+  archive_entry_set_size(e, (la_int64_t)len);
+  archive_entry_set_nlink(e, 1); /* not a hard link of another entry */
+  archive_entry_set_mtime(e, time(NULL), 0);
+  apply_attr(e, a);
+  return put(w, e, fd, err);
 }
 
 int hutch_tar_add_tree(struct hutch_tar_writer *w, int srcfd, const char *name, const char *rel,

@@ -41,6 +41,11 @@ struct hutch_tar_attr {
 int hutch_tar_add_dir(struct hutch_tar_writer *w, const char *name, const struct hutch_tar_attr *a,
                       struct hutch_error **err);
 
+/* A regular file name (relative) holding data: root-owned 0644 unless a
+ * says otherwise (COPY <<EOF). */
+int hutch_tar_add_data(struct hutch_tar_writer *w, const char *name, const char *data, size_t len,
+                       const struct hutch_tar_attr *a, struct hutch_error **err);
+
 /* Decides, for a path below a copied directory (relative to the
  * context), whether to leave it out (.dockerignore). */
 typedef bool (*hutch_tar_skip_fn)(void *ud, const char *rel);

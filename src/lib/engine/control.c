@@ -152,10 +152,10 @@ static int start_monitor(struct hutch_engine *e, struct hutch_ctr *c, struct hut
     close(ma->owner_fd); /* the monitor's */
     ma->owner_fd = -EBADF;
   }
-  if (ma->attached && !tied)
-    forward_signals(child);
-  else
+  if (!ma->attached)
     waitpid(child, NULL, 0); /* it forked the monitor and is gone */
+  else if (!tied)
+    forward_signals(child);
   int r = read_ready(c, ready[0], status, err);
   close(ready[0]);
   if (!ma->attached)

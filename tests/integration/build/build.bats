@@ -279,6 +279,61 @@ DF
   assert_failure 1
 }
 
+@test "build: heredocs: RUN scripts (shell, #! file, <<-, with a command), COPY files (expanded or not)" {
+  cat >"$CTX/Dockerfile" <<'DF'
+# syntax=docker/dockerfile:1
+FROM busybox
+ARG WHO=world
+RUN <<EOF
+echo "one $WHO" > /one
+echo two >> /one
+EOF
+RUN <<-EOT
+	echo tabs > /tabs
+	EOT
+RUN cat <<A > /a && cat <<'B' > /b
+first $WHO
+A
+second $WHO
+B
+RUN <<EOF
+#!/bin/busybox sh
+echo "script at $0" > /script
+EOF
+COPY <<EOF /etc/greeting
+hello ${WHO}
+EOF
+COPY <<"RAW" <<two.txt /docs/
+raw ${WHO}
+RAW
+two
+two.txt
+DF
+  run build -t hd "$CTX"
+  assert_success
+  run crun hd cat /one /tabs /a /b /script /etc/greeting /docs/RAW /docs/two.txt
+  assert_success
+  assert_output $'one world\ntwo\ntabs\nfirst world\nsecond $WHO\nscript at /dev/pipes/EOF\nhello world\nraw ${WHO}\ntwo'
+  # the script's mount is not in the layer; heredoc files are root's 0644
+  run crun hd sh -c 'ls /dev/pipes 2>&1; stat -c "%a %u" /etc/greeting /docs/two.txt'
+  assert_output --partial $'644 0\n644 0'
+  [ -z "$(ls "$HUTCH_ROOT/tmp" | grep pipes)" ]
+  # the same file is a full cache hit; a changed heredoc line is a miss
+  run build -t hd "$CTX"
+  [ "$(grep -c 'Using cache' <<<"$output")" = 7 ]
+  sed -i 's/^echo two >> \/one$/echo 2 >> \/one/' "$CTX/Dockerfile"
+  run build -t hd "$CTX"
+  assert_success
+  [ "$(grep -c 'Using cache' <<<"$output")" = 1 ]
+  run crun hd cat /one
+  assert_output $'one world\n2'
+  # an unterminated heredoc names its line
+  printf 'FROM busybox\nRUN <<EOF\necho\n' >"$CTX/Dockerfile"
+  run build "$CTX"
+  assert_failure 1
+  assert_output 'hutch: Dockerfile:2: unterminated heredoc: no line EOF ends it'
+}
+
 @test "build: a build killed mid-RUN takes its RUN container with it (TERM, KILL)" {
   printf 'FROM busybox\nRUN echo started; sleep 60 # %s\n' "$BATS_TEST_NUMBER" >"$CTX/Dockerfile"
   local sig pid i
