@@ -144,7 +144,7 @@ ok"
   assert_output "unknown flag: --bogus
 See 'hutch check --help'."
   run check --format yaml
-  assert_failure 125
+  assert_failure 1
   assert_output --partial "hutch: check: --format takes table or json"
   run check extra
   assert_failure 1

@@ -19,8 +19,8 @@ PTYRUN="python3 $HUTCH_SRC/tests/helpers/ptyrun.py"
   run $PTYRUN 'sleep:0.3' 'send:echo back-$((1+1)); exit 4\r' -- "$HUTCH" attach d1
   assert_failure 4
   assert_output --partial "back-2"
-  run hutch inspect d1 -f '{{.State.Status}} {{.State.ExitCode}}'
-  assert_output "exited 4"
+  # the monitor records the exit just after the client has it
+  wait_inspect d1 '{{.State.Status}} {{.State.ExitCode}}' "exited 4"
 }
 
 @test "start -ai and --detach-keys; a broken sequence is typed after all" {
