@@ -128,9 +128,10 @@ static const char *const slice_fields[] = {
     "CapDrop",  "SecurityOpt", "GroupAdd",      "Devices",        "DeviceCgroupRules",
     "Mounts",   "VolumesFrom", "Ulimits",       "Aliases",        "Args",
     "ExecIDs",  "MaskedPaths", "ReadonlyPaths", "DeviceRequests", "SecondaryIPAddresses"};
-static const char *const map_fields[] = {
-    "Labels",       "Volumes", "ExposedPorts", "Options",  "Sysctls",    "Tmpfs",  "StorageOpt",
-    "PortBindings", "Ports",   "DriverOpts",   "Networks", "Containers", "Status", "Annotations"};
+static const char *const map_fields[] = {"Labels",  "Volumes",     "ExposedPorts", "Options",
+                                         "Sysctls", "Tmpfs",       "StorageOpt",   "PortBindings",
+                                         "Ports",   "DriverOpts",  "Networks",     "Containers",
+                                         "Status",  "Annotations", "Attributes"};
 
 static bool in_list(const char *field, const char *const *list, size_t n) {
   for (size_t i = 0; field && i < n; i++)
