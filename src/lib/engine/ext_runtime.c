@@ -362,6 +362,10 @@ static void exec_flags(struct argv *a, const struct exec_opts *o) {
 
 int hutch_ext_exec(struct hutch_engine *e, const char *rt, const char *id,
                    const struct exec_opts *o, int *status, struct hutch_error **err) {
+  /* detached (exec -t), the process outlives the runtime: as our subreaper
+   * child, the caller waits for it as for one hutch's runtime left */
+  if (o->detach && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+    return hutch_error_set(err, errno, "become a subreaper");
   struct argv a = {0};
   argv_add(&a, "exec");
   exec_flags(&a, o);

@@ -74,6 +74,10 @@ crun_hutch() {
   assert_equal "$status" 5
   assert_output "in-exec"
   run -127 hutch exec r1 nosuchcmd
+  # exec -t: runc's console socket and a detached process we reap
+  run timeout 60 script -qec "$HUTCH exec -t r1 sh -c 'tty; exit 4'" /dev/null </dev/null
+  assert_equal "$status" 4
+  assert_output --partial "/dev/pts/"
   run hutch pause r1
   assert_success
   run hutch ps --format '{{.Status}}'
