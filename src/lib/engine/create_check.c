@@ -84,19 +84,11 @@ static int journald_refuse(struct hutch_error **err) {
 
 /* --runtime NAME (looked up in PATH, as runc or crun) or PATH: the
  * binary the container runs with (ext_runtime.c); docker's message for
- * one that is not there. A terminal through another runtime would need
- * its console socket in the monitor, which hutch does not do yet. */
+ * one that is not there. */
 static int resolve_runtime(struct hutch_run_opts *o, struct hutch_error **err) {
   if (!o->runtime || strcmp(o->runtime, "hutch") == 0)
     return 0;
-  if (hutch_ext_runtime_resolve(o->runtime, &o->runtime_path, err) < 0)
-    return -1;
-  if (o->tty)
-    return hutch_error_say(err, ENOTSUP,
-                           "--runtime %s with a terminal (-t): not supported: hutch passes only "
-                           "pipes to another runtime",
-                           o->runtime);
-  return 0;
+  return hutch_ext_runtime_resolve(o->runtime, &o->runtime_path, err);
 }
 
 /* --pid/--ipc container:NAME: that container runs; the namespace file of

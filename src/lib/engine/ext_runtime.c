@@ -10,6 +10,7 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/json.h"
+#include "linux/terminal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,7 +21,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -238,10 +242,60 @@ static int bundle_oci_version(const char *bundle, struct hutch_error **err) {
   return 0;
 }
 
+/* A terminal: the runtime sends the pty master to a listening socket
+ * (--console-socket PATH, runc's protocol); we pass it on to the
+ * caller's connected socket, as hutch's own runtime would have sent it. */
+struct console {
+  char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+  int listen_fd;
+};
+
+/* In the runtime's root, not the bundle: a socket's path has 107 bytes
+ * at most, and a bundle's path ends in a 64-character id. */
+static int console_open(struct hutch_engine *e, const char *rt, const char *id, struct console *c,
+                        struct hutch_error **err) {
+  struct sockaddr_un addr = {.sun_family = AF_UNIX};
+  char root[PATH_MAX];
+  if (ext_root(e, rt, root, sizeof(root), err) < 0)
+    return -1;
+  if (snprintf(c->path, sizeof(c->path), "%s/%.12s.console", root, id) >= (int)sizeof(c->path))
+    return hutch_error_say(err, ENAMETOOLONG, "console socket in %s: path too long", root);
+  memcpy(addr.sun_path, c->path, sizeof(c->path));
+  unlink(c->path);
+  c->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (c->listen_fd < 0 || bind(c->listen_fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
+      listen(c->listen_fd, 1) < 0)
+    return hutch_error_set(err, errno, "console socket %s", c->path);
+  return 0;
+}
+
+/* After create: the master from the runtime, on to fd. */
+static int console_relay(struct console *c, int fd, struct hutch_error **err) {
+  struct pollfd p = {.fd = c->listen_fd, .events = POLLIN};
+  if (poll(&p, 1, 0) <= 0)
+    return hutch_error_say(err, EIO, "the runtime sent no terminal");
+  _cleanup_close_ int conn = accept4(c->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+  _cleanup_close_ int master = conn >= 0 ? hutch_recv_fd(conn, NULL, 0) : -errno;
+  if (master < 0)
+    return hutch_error_set(err, -master, "receive the container's pty");
+  int r = hutch_send_fd(fd, master, "pty");
+  return r < 0 ? hutch_error_set(err, -r, "pass on the container's pty") : 0;
+}
+
+static void console_close(struct console *c) {
+  if (c->listen_fd >= 0) {
+    close(c->listen_fd);
+    unlink(c->path);
+  }
+}
+
 int hutch_ext_create(struct hutch_engine *e, const char *rt, const struct hutch_create_opts *co,
                      pid_t *pid, struct hutch_error **err) {
-  if (co->console_sock_fd || co->console_socket)
-    return hutch_error_say(err, ENOTSUP, "a terminal (-t) with --runtime %s: not supported", rt);
+  if (co->console_socket)
+    return hutch_error_say(err, ENOTSUP, "a console socket path with --runtime %s", rt);
+  _cleanup_(console_close) struct console cons = {.listen_fd = -1};
+  if (co->console_sock_fd && console_open(e, rt, co->id, &cons, err) < 0)
+    return -1;
   char pidfile[PATH_MAX];
   snprintf(pidfile, sizeof(pidfile), "%s/ext-runtime.pid", co->bundle);
   unlink(pidfile);
@@ -252,10 +306,19 @@ int hutch_ext_create(struct hutch_engine *e, const char *rt, const struct hutch_
     return hutch_error_set(err, errno, "become a subreaper");
   if (bundle_oci_version(co->bundle, err) < 0)
     return -1;
-  const char *args[] = {"create", "--bundle", co->bundle, "--pid-file", pidfile, co->id, NULL};
+  const char *args[] = {"create",           "--bundle", co->bundle, "--pid-file", pidfile,
+                        "--console-socket", cons.path,  co->id,     NULL};
+  if (!co->console_sock_fd) {
+    args[5] = co->id; /* no terminal: no --console-socket */
+    args[6] = NULL;
+  }
   struct ext_call c = {.stdio = co->stdio};
   if (ext_must(e, rt, &c, args, err) < 0)
     return -1;
+  if (co->console_sock_fd && console_relay(&cons, *co->console_sock_fd, err) < 0) {
+    hutch_ext_verb(e, rt, "delete", co->id, NULL);
+    return -1;
+  }
   _cleanup_free_ char *text = NULL;
   size_t len;
   if (hutch_read_file(pidfile, &text, &len) < 0 || (*pid = (pid_t)atoi(text)) <= 0) {

@@ -21,9 +21,9 @@ struct hutch_engine;
 int hutch_ext_runtime_resolve(const char *name, char **path, struct hutch_error **err);
 
 /* `RT create --bundle B --pid-file F ID` with co->stdio as the
- * container's stdio (runc's pass-through mode); *pid: its init. A
- * console socket (co->console_sock_fd) is not supported: the caller
- * refuses --tty before. */
+ * container's stdio (runc's pass-through mode), or with a terminal
+ * (co->console_sock_fd) `--console-socket`, whose pty master goes on to
+ * that socket; *pid: its init, which becomes our child (subreaper). */
 int hutch_ext_create(struct hutch_engine *e, const char *rt, const struct hutch_create_opts *co,
                      pid_t *pid, struct hutch_error **err);
 /* One verb on one container: "start", "pause", "resume", "delete". */

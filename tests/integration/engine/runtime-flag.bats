@@ -107,6 +107,20 @@ crun_hutch() {
   [ -z "$(rt_list "$RUNC")" ]
 }
 
+@test "run -t and -it --runtime runc: a terminal, input, the exit code; -d -t logs" {
+  need_runc
+  run timeout 60 script -qec "$HUTCH run --rm -t --network none --runtime runc testimg sh -c 'tty; hutch-helper isatty; exit 5'" /dev/null </dev/null
+  assert_equal "$status" 5
+  assert_output --partial "/dev/pts/"
+  assert_line --partial "1"
+  run timeout 60 script -qec "$HUTCH run --rm -it --network none --runtime runc testimg sh -c 'read l; echo got-\$l'" /dev/null <<<"line"
+  assert_success
+  assert_output --partial "got-line"
+  hutch_bg run -d -t --name rt1 --network none --runtime runc testimg sh -c 'tty; sleep 100'
+  wait_for_log rt1 /dev/pts/
+  hutch rm -f rt1
+}
+
 @test "create --runtime runc, then start -a: the exit code" {
   need_runc
   hutch create --name r2 --network none --runtime runc testimg sh -c 'echo created-ran; exit 4'
@@ -127,7 +141,7 @@ crun_hutch() {
   [ -z "$(rt_list "$CRUN")" ]
 }
 
-@test "an unknown runtime is refused as docker refuses it; -t with another runtime is refused" {
+@test "an unknown runtime is refused as docker refuses it" {
   run hutch run --rm --runtime nosuchruntime testimg true
   assert_equal "$status" 125
   assert_output "hutch: unknown or invalid runtime name: nosuchruntime"
@@ -138,10 +152,6 @@ crun_hutch() {
   run hutch run --rm --runtime /etc/passwd testimg true
   assert_equal "$status" 125
   [ -z "$(hutch ps -aq)" ]
-  need_runc
-  run hutch create -t --runtime runc testimg true
-  assert_equal "$status" 1
-  assert_output --partial "with a terminal (-t): not supported"
   # the default is hutch's own, and says so
   hutch create --name r3 --network none testimg true
   run hutch inspect -f '{{.HostConfig.Runtime}}' r3
