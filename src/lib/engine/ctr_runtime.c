@@ -5,7 +5,6 @@
 #include "engine/engine.h"
 #include "engine/ext_runtime.h"
 
-#include <errno.h>
 #include <string.h>
 
 static bool own(const char *rt) {
@@ -72,9 +71,8 @@ int hutch_rt_exec(struct hutch_engine *e, const char *rt, const char *id, const 
 
 int hutch_rt_update(struct hutch_engine *e, const char *rt, const char *id, const json_t *resources,
                     struct hutch_error **err) {
-  if (!own(rt))
-    return hutch_error_say(err, ENOTSUP, "update of a container of runtime %s: not supported", rt);
-  return hutch_container_update(&e->rt, id, resources, err);
+  return own(rt) ? hutch_container_update(&e->rt, id, resources, err)
+                 : hutch_ext_update(e, rt, id, resources, err);
 }
 
 char *hutch_rt_of(struct hutch_engine *e, const char *id) {

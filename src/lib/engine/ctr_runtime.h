@@ -35,7 +35,6 @@ int hutch_rt_ps(struct hutch_engine *e, const char *rt, const char *id, pid_t **
                 struct hutch_error **err);
 int hutch_rt_exec(struct hutch_engine *e, const char *rt, const char *id, const struct exec_opts *o,
                   int *status, struct hutch_error **err);
-/* update: only hutch's own runtime; another is refused. */
 int hutch_rt_update(struct hutch_engine *e, const char *rt, const char *id, const json_t *resources,
                     struct hutch_error **err);
 /* The runtime path of container id's record (a new string, "" for

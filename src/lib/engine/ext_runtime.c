@@ -448,3 +448,22 @@ int hutch_ext_exec(struct hutch_engine *e, const char *rt, const char *id,
   *status = c.status;
   return 0;
 }
+
+int hutch_ext_update(struct hutch_engine *e, const char *rt, const char *id,
+                     const json_t *resources, struct hutch_error **err) {
+  char root[PATH_MAX], file[PATH_MAX + 24];
+  if (ext_root(e, rt, root, sizeof(root), err) < 0)
+    return -1;
+  snprintf(file, sizeof(file), "%s/resources.XXXXXX", root);
+  _cleanup_close_ int fd = mkostemp(file, O_CLOEXEC);
+  if (fd < 0)
+    return hutch_error_set(err, errno, "create %s", file);
+  int r = json_dumpfd(resources, fd, JSON_COMPACT) < 0 ? hutch_error_set(err, EIO, "write %s", file)
+                                                       : 0;
+  const char *args[] = {"update", "--resources", file, id, NULL};
+  struct ext_call c = {0};
+  if (r == 0)
+    r = ext_must(e, rt, &c, args, err);
+  unlink(file);
+  return r;
+}

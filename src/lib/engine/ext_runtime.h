@@ -44,3 +44,6 @@ int hutch_ext_ps(struct hutch_engine *e, const char *rt, const char *id, pid_t *
  * hutch_container_exec's. */
 int hutch_ext_exec(struct hutch_engine *e, const char *rt, const char *id,
                    const struct exec_opts *o, int *status, struct hutch_error **err);
+/* `RT update --resources FILE ID` with a linux.resources object. */
+int hutch_ext_update(struct hutch_engine *e, const char *rt, const char *id,
+                     const json_t *resources, struct hutch_error **err);

@@ -33,6 +33,11 @@ teardown() {
   done
 }
 
+# pids.max of container $1's cgroup (v1 and hybrid hosts, or v2)
+pids_max() {
+  cat "/sys/fs/cgroup/pids/hutch/$1/pids.max" 2>/dev/null || cat "/sys/fs/cgroup/hutch/$1/pids.max"
+}
+
 need_runc() { [ -n "$RUNC" ] || skip "runc is not installed"; }
 
 # crun_hutch ARGS…: hutch in a mount namespace where crun 1.8 accepts the host
@@ -85,6 +90,11 @@ crun_hutch() {
   run hutch inspect -f '{{.State.Paused}}' r1
   assert_output "true"
   hutch unpause r1
+  # update goes through runc update, into the cgroup runc made
+  run hutch update --pids-limit 42 r1
+  assert_success
+  run pids_max "$id"
+  assert_output "42"
   run hutch top r1
   assert_success
   assert_output --partial "sleep"
