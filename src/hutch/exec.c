@@ -4,6 +4,7 @@
  * /etc/group. With -t the process gets a pty from the container's devpts:
  * its master comes back over a console socket and is proxied here to our
  * terminal (raw while it runs, restored after). */
+#include "engine/ctr_runtime.h"
 #include "commands.h"
 #include "ctr_cli.h"
 #include "flags.h"
@@ -74,8 +75,9 @@ static void hold_pty(int master, int pidfd) {
  * ours; it runs detached (still our child), we take the pty master, proxy
  * it until the process exits, and return its status; after the detach
  * keys (m), *detached and 0, the process running on. */
-static int exec_tty(struct hutch_engine *e, const char *id, struct exec_opts *eo, bool interactive,
-                    struct hutch_detach_matcher *m, bool *detached, struct hutch_error **err) {
+static int exec_tty(struct hutch_engine *e, const char *rt, const char *id, struct exec_opts *eo,
+                    bool interactive, struct hutch_detach_matcher *m, bool *detached,
+                    struct hutch_error **err) {
   _cleanup_(tty_dir_remove) struct tty_dir d = {.path = "/tmp/hutch-exec-XXXXXX"};
   if (!mkdtemp(d.path)) {
     d.path[0] = '\0';
@@ -93,7 +95,7 @@ static int exec_tty(struct hutch_engine *e, const char *id, struct exec_opts *eo
   eo->detach = true;
   eo->pid_file = pidfile;
   int status = 0;
-  if (hutch_container_exec(&e->rt, id, eo, &status, err) < 0)
+  if (hutch_rt_exec(e, rt, id, eo, &status, err) < 0)
     return -1;
   _cleanup_free_ char *pidtext = NULL;
   size_t len;
@@ -228,8 +230,8 @@ int cmd_exec(int argc, char **argv) {
   int status = 0;
   bool detached = false;
   if (tty)
-    status = exec_tty(e, ct->id, &eo, interactive, &m, &detached, &err);
-  if (tty ? status < 0 : hutch_container_exec(&e->rt, ct->id, &eo, &status, &err) < 0) {
+    status = exec_tty(e, ct->cfg.runtime_path, ct->id, &eo, interactive, &m, &detached, &err);
+  if (tty ? status < 0 : hutch_rt_exec(e, ct->cfg.runtime_path, ct->id, &eo, &status, &err) < 0) {
     /* docker's exec: 127 not found, else 126 for what the runtime refused
      * (a missing working directory, a command that is not executable) */
     int code = hutch_exec_error_status(err);

@@ -1,5 +1,6 @@
 /* hutch pause | unpause | top: the cgroup verbs of
  * runtime/ on engine containers. */
+#include "engine/ctr_runtime.h"
 #include "commands.h"
 #include "ctr_cli.h"
 #include "flags.h"
@@ -25,7 +26,7 @@ static int do_pause(struct hutch_engine *e, struct hutch_ctr *c, void *ud,
     return hutch_error_say(err, EINVAL, "Container %s is already paused", c->id);
   if (strcmp(st, "running") != 0)
     return hutch_error_say(err, EINVAL, "Container %s is not running", c->id);
-  if (hutch_container_pause(&e->rt, c->id, err) < 0)
+  if (hutch_rt_pause(e, c->cfg.runtime_path, c->id, err) < 0)
     return -1;
   hutch_ctr_event(c, "pause", NULL);
   return 0;
@@ -36,7 +37,7 @@ static int do_unpause(struct hutch_engine *e, struct hutch_ctr *c, void *ud,
   (void)ud;
   if (strcmp(hutch_ctr_status(e, c), "paused") != 0)
     return hutch_error_say(err, EINVAL, "Container %s is not paused", c->id);
-  if (hutch_container_resume(&e->rt, c->id, err) < 0)
+  if (hutch_rt_resume(e, c->cfg.runtime_path, c->id, err) < 0)
     return -1;
   hutch_ctr_event(c, "unpause", NULL);
   return 0;
@@ -83,7 +84,7 @@ int cmd_top(int argc, char **argv) {
   }
   _cleanup_free_ pid_t *pids = NULL;
   size_t n = 0;
-  if (hutch_container_ps(&e->rt, ct->id, &pids, &n, &err) < 0)
+  if (hutch_rt_ps(e, ct->cfg.runtime_path, ct->id, &pids, &n, &err) < 0)
     return ctr_cli_fail(err);
   char *list = NULL;
   size_t len = 0;

@@ -75,11 +75,26 @@ static json_t *ref(const json_t *v) {
   return json_incref((json_t *)v);
 }
 
-/* v.F.G…; takes v's reference. */
+static bool is_map_field(const char *field);
+static bool is_typed_field(const char *field);
+
+/* v.F.G…; takes v's reference. docker's inspect runs its template over
+ * typed structs first and then over the raw JSON with missingkey=error,
+ * and its list commands over typed contexts: a field a struct does not
+ * have is an error, a key a map (Labels, Options…) does not have, or a
+ * nil map, is no value. A table's header row has only the columns'
+ * names, so there a missing field is no value. */
 static int walk_fields(struct exec *ex, json_t *v, char **fields, json_t **out) {
+  const char *via = NULL; /* the field v was reached through */
   for (char **f = fields; f && *f; f++) {
+    bool in_map = via && is_map_field(via);
     if (!v)
       break; /* a field of no value is no value, as Go's maps */
+    if (json_is_null(v) && in_map) {
+      json_decref(v);
+      v = NULL;
+      break;
+    }
     if (json_is_null(v)) {
       json_decref(v);
       return fail(ex, "nil pointer evaluating interface {}.%s", *f);
@@ -91,7 +106,10 @@ static int walk_fields(struct exec *ex, json_t *v, char **fields, json_t **out) 
     }
     json_t *next = ref(json_object_get(v, *f));
     json_decref(v);
+    if (!next && !in_map && !ex->header && !is_typed_field(*f))
+      return fail(ex, "map has no entry for key \"%s\"", *f);
     v = next;
+    via = *f;
   }
   ex->last_field = NULL;
   if (fields && *fields && (!v || json_is_null(v)))
@@ -101,27 +119,60 @@ static int walk_fields(struct exec *ex, json_t *v, char **fields, json_t **out) 
   return 0;
 }
 
+/* The fields of docker's API types that are Go slices and maps: a nil
+ * one prints "[]" or "map[]", and a map's missing key is no value. */
+static const char *const slice_fields[] = {
+    "Cmd",      "Entrypoint",  "Env",           "OnBuild",        "Shell",
+    "RepoTags", "RepoDigests", "Layers",        "Binds",          "Links",
+    "Dns",      "DnsOptions",  "DnsSearch",     "ExtraHosts",     "CapAdd",
+    "CapDrop",  "SecurityOpt", "GroupAdd",      "Devices",        "DeviceCgroupRules",
+    "Mounts",   "VolumesFrom", "Ulimits",       "Aliases",        "Args",
+    "ExecIDs",  "MaskedPaths", "ReadonlyPaths", "DeviceRequests", "SecondaryIPAddresses"};
+static const char *const map_fields[] = {"Labels",  "Volumes",     "ExposedPorts", "Options",
+                                         "Sysctls", "Tmpfs",       "StorageOpt",   "PortBindings",
+                                         "Ports",   "DriverOpts",  "Networks",     "Containers",
+                                         "Status",  "Annotations", "Attributes"};
+
+static bool in_list(const char *field, const char *const *list, size_t n) {
+  for (size_t i = 0; field && i < n; i++)
+    if (strcmp(field, list[i]) == 0)
+      return true;
+  return false;
+}
+
+/* Pointer fields of docker's types that its JSON omits when nil
+ * (omitempty): Go prints such a nil pointer as "<nil>". */
+static const char *const pointer_fields[] = {
+    "Health",    "Healthcheck",   "StopTimeout", "SizeRw",          "SizeRootFs",
+    "UsageData", "ClusterVolume", "Descriptor",  "ContainerConfig", "Node"};
+/* Other omitempty fields: a missing one is no value, not an error. */
+static const char *const optional_fields[] = {
+    "StopSignal", "ArgsEscaped",   "NetworkDisabled", "MacAddress", "Variant",  "OsVersion",
+    "Container",  "DockerVersion", "Manifests",       "Peers",      "Services", "ConfigFrom"};
+
+#define IN_LIST(field, list) in_list(field, list, sizeof(list) / sizeof(*list))
+
+static bool is_map_field(const char *field) {
+  return IN_LIST(field, map_fields);
+}
+
+/* A field docker's structs always have, even when its JSON omits it. */
+static bool is_typed_field(const char *field) {
+  return IN_LIST(field, map_fields) || IN_LIST(field, slice_fields) ||
+         IN_LIST(field, pointer_fields) || IN_LIST(field, optional_fields);
+}
+
 /* What Go prints for a field of docker's API types that holds nothing:
  * its CLI formats typed structs, where a nil slice prints "[]" and a nil
  * map "map[]" (`docker image inspect -f '{{.Config.Cmd}}'`: []); any
  * other value that is not there prints "<no value>". */
 static const char *nil_text(const char *field) {
-  static const char *const slices[] = {
-      "Cmd",      "Entrypoint",  "Env",           "OnBuild",        "Shell",
-      "RepoTags", "RepoDigests", "Layers",        "Binds",          "Links",
-      "Dns",      "DnsOptions",  "DnsSearch",     "ExtraHosts",     "CapAdd",
-      "CapDrop",  "SecurityOpt", "GroupAdd",      "Devices",        "DeviceCgroupRules",
-      "Mounts",   "VolumesFrom", "Ulimits",       "Aliases",        "Args",
-      "ExecIDs",  "MaskedPaths", "ReadonlyPaths", "DeviceRequests", "SecondaryIPAddresses"};
-  static const char *const maps[] = {"Labels",  "Volumes",    "ExposedPorts", "Options",
-                                     "Sysctls", "Tmpfs",      "StorageOpt",   "PortBindings",
-                                     "Ports",   "DriverOpts", "Networks",     "Containers"};
-  for (size_t i = 0; field && i < sizeof(slices) / sizeof(*slices); i++)
-    if (strcmp(field, slices[i]) == 0)
-      return "[]";
-  for (size_t i = 0; field && i < sizeof(maps) / sizeof(*maps); i++)
-    if (strcmp(field, maps[i]) == 0)
-      return "map[]";
+  if (IN_LIST(field, slice_fields))
+    return "[]";
+  if (is_map_field(field))
+    return "map[]";
+  if (IN_LIST(field, pointer_fields))
+    return "<nil>";
   return "<no value>";
 }
 

@@ -335,8 +335,10 @@ static void var_push(struct parser *ps, const char *name) {
   ps->vars[ps->nvars++] = name;
 }
 
-/* The ".A.B" tokens that follow without space, split into field names. */
-static char **field_chain(struct parser *ps, const struct tok *first) {
+/* The ".A.B" tokens that follow without space, split into field names.
+ * *chain_at: where the first of the tokens after first starts, which is
+ * where Go's parser puts a chain (its errors name that column). */
+static char **field_chain(struct parser *ps, const struct tok *first, const char **chain_at) {
   char **f = NULL;
   size_t n = 0;
   const struct tok *t = first;
@@ -351,6 +353,8 @@ static char **field_chain(struct parser *ps, const struct tok *first) {
     if (nt->kind != T_FIELD || nt->space)
       break;
     t = next(ps);
+    if (!*chain_at)
+      *chain_at = t->s;
   }
   return f;
 }
@@ -360,6 +364,7 @@ static struct tpipe *parse_pipeline(struct parser *ps, const char *context, bool
 
 static int parse_operand(struct parser *ps, struct targ *a) {
   struct tok *t = next(ps);
+  const char *chain_at = NULL;
   a->src = tok_str(ps, t);
   a->line = ps->line;
   switch (t->kind) {
@@ -368,14 +373,14 @@ static int parse_operand(struct parser *ps, struct targ *a) {
     break;
   case T_FIELD:
     a->kind = TARG_FIELD;
-    a->fields = field_chain(ps, t);
+    a->fields = field_chain(ps, t, &chain_at);
     break;
   case T_VAR:
     a->kind = TARG_VAR;
     a->name = a->src;
     if (!var_known(ps, a->name))
       return fail(ps, "undefined variable \"%s\"", a->name);
-    a->fields = field_chain(ps, NULL);
+    a->fields = field_chain(ps, NULL, &chain_at);
     break;
   case T_STRING:
   case T_NUMBER:
@@ -402,7 +407,7 @@ static int parse_operand(struct parser *ps, struct targ *a) {
       return -1;
     if (next(ps)->kind != T_RPAREN)
       return fail(ps, "unclosed left paren");
-    a->fields = field_chain(ps, NULL);
+    a->fields = field_chain(ps, NULL, &chain_at);
     break;
   case T_RPAREN:
     return fail(ps, "unexpected right paren");
@@ -415,10 +420,11 @@ static int parse_operand(struct parser *ps, struct targ *a) {
   char *src = alloc(ps, (size_t)(last->s + last->len - t->s) + 1);
   memcpy(src, t->s, (size_t)(last->s + last->len - t->s));
   a->src = src;
-  const char *ls = t->s;
+  const char *at = chain_at ? chain_at : t->s;
+  const char *ls = at;
   while (ls > ps->t->src && ls[-1] != '\n')
     ls--;
-  a->col = (int)(t->s - ls);
+  a->col = (int)(at - ls);
   struct tok *after = peek(ps);
   if (after->kind == T_FIELD && !after->space)
     return fail(ps, "unexpected %.*s after term", (int)after->len, after->s);

@@ -8,19 +8,54 @@
 #include "util/json.h"
 #include "util/strutil.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
+/* docker's local driver is the only one; its options (tmpfs, a device
+ * or NFS mounted at each use) are not hutch's: its volumes are
+ * directories, so refuse them rather than ignore them. */
+static int vol_check_driver(const char *name, const char *driver, char **opts,
+                            struct hutch_error **err) {
+  if (strcmp(driver, "local") != 0)
+    return hutch_error_say(err, ENOENT,
+                           "create %s: error looking up volume plugin %s: plugin \"%s\" not found",
+                           name, driver, driver);
+  if (opts && *opts)
+    return hutch_error_say(err, ENOTSUP,
+                           "create %s: volume options (--opt %s): not supported: hutch's local "
+                           "volumes are directories",
+                           name, *opts);
+  return 0;
+}
+
 static int vol_create(int argc, char **argv) {
-  int n, r = hutch_args_parse("[VOLUME]", "Create a volume", 0, 1, argc, argv, &n);
+  const char *driver = "local";
+  _cleanup_strv_ char **opts = NULL, **labels = NULL;
+  const struct hutch_flag flags[] = {
+      {"driver", 'd', HUTCH_FLAG_STRING, &driver, "Specify volume driver name", "string"},
+      {"label", 0, HUTCH_FLAG_LIST, &labels, "Set metadata for a volume", "list"},
+      {"opt", 'o', HUTCH_FLAG_LIST, &opts, "Set driver specific options", "map"},
+      {0},
+  };
+  const struct hutch_cmd cmd = {"[OPTIONS] [VOLUME]", "Create a volume", flags, 0, 1};
+  int n, r = hutch_flags_parse(&cmd, argc, argv, &n);
   if (r != 0)
     return hutch_flags_status(r);
+  struct hutch_error *err = NULL;
+  if (vol_check_driver(n ? argv[1] : "", driver, opts, &err) < 0)
+    return ctr_cli_fail(err);
+  _cleanup_json_ json_t *lab = labels ? json_object() : NULL;
+  for (char **l = labels; l && *l; l++) {
+    char *eq = strchr(*l, '=');
+    _cleanup_free_ char *k = eq ? strndup(*l, (size_t)(eq - *l)) : strdup(*l);
+    json_object_set_new(lab, k ? k : "", json_string(eq ? eq + 1 : ""));
+  }
   _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
   if (!e)
     return HUTCH_EXIT_ERROR;
-  struct hutch_error *err = NULL;
   _cleanup_free_ char *name = NULL;
-  if (hutch_volume_create(e, n ? argv[1] : NULL, n == 0, NULL, &name, NULL, &err) < 0)
+  if (hutch_volume_create(e, n ? argv[1] : NULL, n == 0, lab, &name, NULL, &err) < 0)
     return ctr_cli_fail(err);
   printf("%s\n", name);
   return 0;

@@ -53,16 +53,45 @@ static void nil_fields(void) {
   data = saved;
 }
 
+/* A field the data does not have fails as docker's inspect does (it runs
+ * the raw JSON with missingkey=error; `docker inspect -f '{{.Nope}}'`
+ * prints this, exit 1), except a key a map does not have, a nil map, and
+ * the omitempty fields of docker's structs, which its typed pass prints. */
+static void missing_fields(void) {
+  const char *miss =
+      "ERR: template: :1:%d: executing \"\" at <%s>: map has no entry for key \"%s\"";
+  char want[256];
+  snprintf(want, sizeof(want), miss, 2, ".Missing", "Missing");
+  T("{{.Missing}}", want);
+  snprintf(want, sizeof(want), miss, 10, ".Missing.Deeper", "Missing");
+  T("{{.Missing.Deeper}}", want);
+  snprintf(want, sizeof(want), miss, 18, ".State.Nope", "Nope");
+  T("{{.Name}} {{.State.Nope}}", want);
+  snprintf(want, sizeof(want), miss, 5, ".Missing", "Missing");
+  T("{{if .Missing}}a{{end}}", want);
+  /* a struct inside a map (.NetworkSettings.Networks.bridge) is a struct */
+  snprintf(want, sizeof(want), miss, 29, ".Nope", "Nope");
+  T("{{range .Ports}}{{range .}}{{.Nope}}{{end}}{{end}}", want);
+  T("{{.Labels.zz}}|{{.Ports.zz}}", "<no value>|<no value>");
+  T("{{.State.Health}}|{{if .State.Health}}h{{else}}none{{end}}", "<nil>|none");
+  T("{{.Config.StopSignal}}", "ERR: template: :1:9: executing \"\" at <.Config.StopSignal>: map "
+                              "has no entry for key \"Config\"");
+  json_t *saved = data;
+  data = json_loads("{\"Config\":{\"Labels\":null}}", 0, NULL);
+  T("{{.Config.Labels.x}}|{{.Config.StopSignal}}", "<no value>|<no value>");
+  json_decref(data);
+  data = saved;
+}
+
 static void fields(void) {
   T("{{.Name}}", "web");
   T("x {{.State.Status}} y", "x running y");
   T("{{.State.Pid}}", "42");
-  T("{{.Missing}}", "<no value>");
-  T("{{.Missing.Deeper}}", "<no value>");
   T("{{.Nil}}", "<no value>");
-  T("{{.Nil.X}}", "ERR: template: :1:2: executing \"\" at <.Nil.X>: nil pointer evaluating "
+  /* Go puts a field chain at its second field: the column is that one's */
+  T("{{.Nil.X}}", "ERR: template: :1:6: executing \"\" at <.Nil.X>: nil pointer evaluating "
                   "interface {}.X");
-  T("{{.Name.X}}", "ERR: template: :1:2: executing \"\" at <.Name.X>: can't evaluate field X in "
+  T("{{.Name.X}}", "ERR: template: :1:7: executing \"\" at <.Name.X>: can't evaluate field X in "
                    "type string");
   T("{{.Labels}}", "map[a:1 b:2]");
   T("{{.Args}}", "[sh -c echo hi]");
@@ -95,16 +124,16 @@ static void control(void) {
   T("{{if .T}}yes{{else}}no{{end}}", "yes");
   T("{{if .Z}}yes{{else}}no{{end}}", "no");
   T("{{if .E}}a{{else if .N}}b{{else}}c{{end}}", "b");
-  T("{{if .Missing}}a{{else if .Z}}b{{else}}c{{end}}", "c");
+  T("{{if .Nil}}a{{else if .Z}}b{{else}}c{{end}}", "c");
   T("{{if .Empty}}a{{else}}empty{{end}}", "empty");
-  T("{{with .Missing}}a{{else}}none{{end}}", "none");
+  T("{{with .Nil}}a{{else}}none{{end}}", "none");
   T("{{with .E}}a{{else with .Name}}{{.}}{{end}}", "web");
   T("{{range .Args}}<{{.}}>{{end}}", "<sh><-c><echo hi>");
   T("{{range $i, $a := .Args}}{{$i}}={{$a}} {{end}}", "0=sh 1=-c 2=echo hi ");
   T("{{range $k, $v := .Labels}}{{$k}}:{{$v}},{{end}}", "a:1,b:2,");
   T("{{range .Labels}}{{.}}{{end}}", "12");
   T("{{range .Empty}}x{{else}}nothing{{end}}", "nothing");
-  T("{{range .Missing}}x{{else}}nothing{{end}}", "nothing");
+  T("{{range .Nil}}x{{else}}nothing{{end}}", "nothing");
   T("{{range $p, $b := .Ports}}{{$p}}->{{(index $b 0).HostPort}}{{end}}", "80/tcp->8080");
   T("{{range .Nums}}{{if eq . 1}}{{continue}}{{end}}{{if eq . 2}}{{break}}{{end}}{{.}}{{end}}",
     "3");
@@ -129,7 +158,7 @@ static void functions(void) {
     "ERR: template: :1:2: executing \"\" at <index>: error calling index: index out of range: 5");
   /* objects keep their order (docker's structs); maps come sorted */
   T("{{json .Labels}}", "{\"b\":\"2\",\"a\":\"1\"}");
-  T("{{json .Name}} {{json .Missing}} {{json .Args}}", "\"web\" null [\"sh\",\"-c\",\"echo hi\"]");
+  T("{{json .Name}} {{json .Nil}} {{json .Args}}", "\"web\" null [\"sh\",\"-c\",\"echo hi\"]");
   T("[{{pad .Name 2 1}}][{{pad .E 2 1}}]", "[  web ][]");
   T("{{truncate .Id 3}} {{truncate .Id 30}}", "abc abc123");
   T("{{slice .Id 1 3}} {{slice .Args 1}}", "bc [-c echo hi]");
@@ -250,6 +279,7 @@ int main(void) {
   data = json_loads(data_text, 0, NULL);
   ok(data != NULL, "test data");
   fields();
+  missing_fields();
   nil_fields();
   literals_and_vars();
   control();

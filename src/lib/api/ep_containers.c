@@ -2,6 +2,7 @@
  * delete, rename, pause, unpause. Each a thin adapter over the engine
  * (engine.h); the create body's mapping is create_map.c, logs and attach
  * are ep_attach.c. */
+#include "engine/ctr_runtime.h"
 #include "api_int.h"
 #include "map.h"
 #include "spawner.h"
@@ -191,8 +192,8 @@ static enum MHD_Result pause_or_resume(struct api_req *r, bool pause) {
   if (!c)
     return res;
   struct hutch_error *err = NULL;
-  int rc = pause ? hutch_container_pause(&r->e->rt, c->id, &err)
-                 : hutch_container_resume(&r->e->rt, c->id, &err);
+  int rc = pause ? hutch_rt_pause(r->e, c->cfg.runtime_path, c->id, &err)
+                 : hutch_rt_resume(r->e, c->cfg.runtime_path, c->id, &err);
   return rc < 0 ? api_error(r, err) : api_empty(r, 204);
 }
 

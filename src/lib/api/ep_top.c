@@ -4,6 +4,7 @@
  * as many fields, the last taking the rest of the line (CMD has spaces),
  * rows of other processes dropped (by the PID column).
  * ps is started with posix_spawn (no fork of this threaded process). */
+#include "engine/ctr_runtime.h"
 #include "api_int.h"
 
 #include "runtime/container.h"
@@ -123,7 +124,7 @@ static enum MHD_Result ctr_top(struct api_req *r) {
     return api_fail(r, 409, "Container %s is not running", r->params[0]);
   _cleanup_free_ pid_t *pids = NULL;
   size_t n = 0;
-  if (hutch_container_ps(&e->rt, c->id, &pids, &n, &err) < 0)
+  if (hutch_rt_ps(e, c->cfg.runtime_path, c->id, &pids, &n, &err) < 0)
     return api_error(r, err);
   _cleanup_free_ char *list = pid_list(pids, n);
   const char *ps_args = api_query(r, "ps_args");

@@ -1,6 +1,7 @@
 /* docker attach's client side (attach.h): our terminal (raw when the
  * container has a tty), stdin through the detach-key matcher to the
  * monitor, its output back to our stdout/stderr, signals proxied. */
+#include "engine/ctr_runtime.h"
 #include "attach.h"
 #include "attach_proto.h"
 
@@ -161,7 +162,7 @@ static void session_loop(struct hutch_engine *e, struct hutch_ctr *c, struct ses
       int sig = pending_sig;
       pending_sig = 0;
       hutch_debug("attach: forward signal %d to %.12s", sig, c->id);
-      hutch_container_kill(&e->rt, c->id, sig, false, NULL);
+      hutch_rt_kill(e, c->cfg.runtime_path, c->id, sig, false, NULL);
     }
     if (got_winch) {
       got_winch = 0;

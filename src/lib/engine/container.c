@@ -3,6 +3,7 @@
  * what killed commands left (and of what a failed create made), name
  * validity, and the status docker shows, derived from the record and from
  * whether the recorded init (pid and start time) is still alive. */
+#include "engine/ctr_runtime.h"
 #include "engine.h"
 #include "record_row.h"
 #include "statedb.h"
@@ -376,7 +377,9 @@ const char *hutch_ctr_status(struct hutch_engine *e, struct hutch_ctr *c) {
     return "dead";
   if (hutch_ctr_running(c)) {
     _cleanup_json_ json_t *rs = NULL;
-    if (hutch_container_state(&e->rt, c->id, &rs, NULL) == 0 &&
+    /* a brief record (ps) has no config: the runtime from the full one */
+    _cleanup_free_ char *rt = c->rec ? NULL : hutch_rt_of(e, c->id);
+    if (hutch_rt_state(e, c->rec ? c->cfg.runtime_path : rt, c->id, &rs, NULL) == 0 &&
         strcmp(json_string_value(json_object_get(rs, "status")) ?: "", "paused") == 0)
       return "paused";
     return "running";

@@ -1,6 +1,7 @@
 /* Running a container and ending it: start (through a monitor, forked
  * and detached, or a child in its own session when attached), stop, kill,
  * wait. */
+#include "engine/ctr_runtime.h"
 #include "engine.h"
 
 #include "netsetup.h"
@@ -35,7 +36,7 @@ static int start_prepare(struct hutch_engine *e, struct hutch_ctr *c, struct hut
   if (hutch_engine_net_start(e, c, err) < 0)
     return -1;
   /* A runtime state dir left by a killed monitor would block create. */
-  hutch_container_delete(&e->rt, c->id, true, NULL);
+  hutch_rt_delete(e, c->cfg.runtime_path, c->id, NULL);
   c->st.manual_stop = false;
   free(c->st.error);
   c->st.error = NULL;
@@ -227,7 +228,7 @@ static void settle_orphan(struct hutch_engine *e, struct hutch_ctr *c, int code)
     c->st.pid = 0;
     c->st.exit_code = code;
     snprintf(c->st.finished_at, sizeof(c->st.finished_at), "%s", hutch_now_rfc3339());
-    hutch_container_delete(&e->rt, c->id, true, NULL);
+    hutch_rt_delete(e, c->cfg.runtime_path, c->id, NULL);
     hutch_ctr_save_state(c, NULL);
   }
   hutch_ctr_unlock(c);
@@ -261,13 +262,13 @@ int hutch_ctr_stop(struct hutch_engine *e, struct hutch_ctr *c, int timeout,
   char signo[16];
   snprintf(signo, sizeof(signo), "%d", sig);
   hutch_ctr_event(c, "kill", "signal", signo, NULL);
-  int kr = hutch_container_kill(&e->rt, c->id, sig, false, NULL);
+  int kr = hutch_rt_kill(e, c->cfg.runtime_path, c->id, sig, false, NULL);
   if (paused) {
     hutch_debug("stop %.12s: thaw the paused container", c->id);
-    hutch_container_resume(&e->rt, c->id, NULL);
+    hutch_rt_resume(e, c->cfg.runtime_path, c->id, NULL);
   }
   if (kr < 0 || hutch_wait_pid_gone(pid, start, timeout * 1000) < 0) {
-    hutch_container_kill(&e->rt, c->id, SIGKILL, true, NULL);
+    hutch_rt_kill(e, c->cfg.runtime_path, c->id, SIGKILL, true, NULL);
     hutch_ctr_event(c, "kill", "signal", "9", NULL);
     if (hutch_wait_pid_gone(pid, start, 10000) < 0)
       return hutch_error_set(err, EBUSY, "container %.12s did not exit after SIGKILL", c->id);
@@ -287,7 +288,7 @@ int hutch_ctr_kill(struct hutch_engine *e, struct hutch_ctr *c, int sig, struct 
     hutch_ctr_save_state(c, NULL);
     hutch_ctr_unlock(c);
   }
-  if (hutch_container_kill(&e->rt, c->id, sig, false, err) < 0)
+  if (hutch_rt_kill(e, c->cfg.runtime_path, c->id, sig, false, err) < 0)
     return -1;
   char signo[16];
   snprintf(signo, sizeof(signo), "%d", sig);

@@ -19,6 +19,7 @@
  *    resolves parents in root and creates O_NOFOLLOW|O_EXCL relative to
  *    the parent's fd. A path swapped for a symlink to "/" meanwhile is
  *    copied as a link or resolved to the container's own root. */
+#include "engine/ctr_runtime.h"
 #include "engine.h"
 
 #include "image/unpack.h"
@@ -275,7 +276,7 @@ static int run_frozen(struct hutch_engine *e, struct hutch_ctr *c, int rootfd, v
   bool froze = false;
   if (strcmp(hutch_ctr_status(e, c), "running") == 0) {
     _cleanup_error_ struct hutch_error *perr = NULL;
-    if (hutch_container_pause(&e->rt, c->id, &perr) == 0)
+    if (hutch_rt_pause(e, c->cfg.runtime_path, c->id, &perr) == 0)
       froze = true;
     else
       hutch_warn("cp: pause %.12s: %s, ignoring (paths are still resolved inside the container)",
@@ -294,7 +295,7 @@ static int run_frozen(struct hutch_engine *e, struct hutch_ctr *c, int rootfd, v
   int r = fn(rootfd, ud, err);
   if (froze) {
     _cleanup_error_ struct hutch_error *rerr = NULL;
-    if (hutch_container_resume(&e->rt, c->id, &rerr) < 0 && r == 0)
+    if (hutch_rt_resume(e, c->cfg.runtime_path, c->id, &rerr) < 0 && r == 0)
       r = hutch_error_set(err, rerr ? rerr->errnum : 0, "cp: resume the container: %s",
                           rerr && rerr->msg ? rerr->msg : "failed");
     sigprocmask(SIG_SETMASK, &old, NULL);

@@ -7,6 +7,7 @@
  * runtime binary, and the containers whose PID or IPC namespace is
  * joined. */
 #include "create.h"
+#include "ext_runtime.h"
 #include "runopts.h"
 
 #include "util/cleanup.h"
@@ -81,37 +82,13 @@ static int journald_refuse(struct hutch_error **err) {
                          "is built without libsystemd; use json-file or none");
 }
 
-/* --runtime NAME (looked up in PATH, as runc or crun) or PATH: docker's
- * message for one that is not there; another runtime is refused. */
+/* --runtime NAME (looked up in PATH, as runc or crun) or PATH: the
+ * binary the container runs with (ext_runtime.c); docker's message for
+ * one that is not there. */
 static int resolve_runtime(struct hutch_run_opts *o, struct hutch_error **err) {
   if (!o->runtime || strcmp(o->runtime, "hutch") == 0)
     return 0;
-  _cleanup_free_ char *path = NULL;
-  if (strchr(o->runtime, '/')) {
-    path = strdup(o->runtime);
-  } else {
-    const char *env = getenv("PATH");
-    _cleanup_free_ char *dirs = strdup(env ? env : "/usr/local/bin:/usr/bin:/bin");
-    char *save = NULL;
-    for (char *d = strtok_r(dirs, ":", &save); d && !path; d = strtok_r(NULL, ":", &save)) {
-      char *p = NULL;
-      if (asprintf(&p, "%s/%s", d, o->runtime) >= 0 && access(p, X_OK) == 0)
-        path = p;
-      else
-        free(p);
-    }
-  }
-  struct stat st;
-  if (!path || path[0] != '/' || stat(path, &st) < 0 || !S_ISREG(st.st_mode) ||
-      access(path, X_OK) < 0)
-    return hutch_error_say(err, EINVAL, "unknown or invalid runtime name: %s", o->runtime);
-  /* The monitor, exec, pause, stats and health checks all drive hutch's
-   * own runtime in process; a container that another runtime made would
-   * be out of their reach, so refuse rather than pretend. */
-  return hutch_error_say(err, ENOTSUP,
-                         "--runtime %s (%s): not supported: hutch runs containers only with its "
-                         "own runtime",
-                         o->runtime, path);
+  return hutch_ext_runtime_resolve(o->runtime, &o->runtime_path, err);
 }
 
 /* --pid/--ipc container:NAME: that container runs; the namespace file of

@@ -198,6 +198,7 @@ int hutch_create_record(struct hutch_create *x, struct hutch_error **err) {
   _cleanup_free_ char *cg = hutch_spec_cgroup_path(o->cgroup_parent, c->id);
   json_t *own = json_object_get(c->rec, "Hutch");
   json_object_set_new(own, "CgroupsPath", json_string(cg ? cg : ""));
+  json_object_set_new(own, "RuntimePath", json_string(o->runtime_path ? o->runtime_path : ""));
   json_object_set_new(own, "LogMaxSize", json_integer(o->log_max_size));
   json_object_set_new(own, "LogMaxFile", json_integer(o->log_max_file));
   return 0;

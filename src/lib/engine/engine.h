@@ -120,6 +120,7 @@ struct hutch_ctr_config {
   long long shm_size;            /* HostConfig.ShmSize */
   long long memory, memory_swap; /* HostConfig's, bytes; 0: none */
   json_t *healthcheck;           /* Config.Healthcheck (health.c reads it), NULL: none */
+  const char *runtime_path;      /* --runtime's binary, "" for hutch's own (ctr_runtime.h) */
 };
 void hutch_ctr_config_parse(json_t *rec, struct hutch_ctr_config *cfg);
 /* A volume a container mounts (strings borrow from the record). */

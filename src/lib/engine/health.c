@@ -3,6 +3,7 @@
  * goes into state.db in one transaction (the log row, the trim to the last
  * five, the status), written only here, so a state save of the monitor
  * never overwrites it. */
+#include "engine/ctr_runtime.h"
 #include "health.h"
 #include "statedb.h"
 
@@ -184,7 +185,7 @@ static int run_probe(struct hutch_engine *e, struct hutch_ctr *c,
   struct exec_opts eo = {.args = argv, .detach = true, .pid_file = pidfile};
   int status = 0;
   snprintf(r->start, sizeof(r->start), "%s", hutch_now_rfc3339());
-  int x = hutch_container_exec(&e->rt, c->id, &eo, &status, err);
+  int x = hutch_rt_exec(e, c->cfg.runtime_path, c->id, &eo, &status, err);
   dup2(saved1, 1);
   dup2(saved2, 2);
   close(saved1);

@@ -17,6 +17,7 @@
  * children, start time) then resumes here for the rare heavy work —
  * recording the exit, the restart policy (another launch, another exec),
  * --rm. The idle process keeps none of the engine's mappings. */
+#include "engine/ctr_runtime.h"
 #include "engine.h"
 #include "health.h"
 #include "monitor_io.h"
@@ -222,6 +223,7 @@ static int launch(const struct hutch_monitor_args *a, int *ready_fd, struct laun
                   struct hutch_error **err) {
   struct hutch_engine *e = a->e;
   *l = (struct launched){.out_fd = -1, .err_fd = -1, .in_w = -1, .pty = a->tty};
+  _cleanup_free_ char *rt = hutch_rt_of(e, a->id);
   char bundle[4200];
   snprintf(bundle, sizeof(bundle), "%s/%s", e->containers_dir, a->id);
   int outp[2] = {-1, -1}, errp[2] = {-1, -1}, inp[2] = {-1, -1}, csock[2] = {-1, -1};
@@ -249,7 +251,7 @@ static int launch(const struct hutch_monitor_args *a, int *ready_fd, struct laun
   struct hutch_create_opts co = {
       .id = a->id, .bundle = bundle, .console_sock_fd = a->tty ? &csock[1] : NULL, .stdio = stdio};
   pid_t pid = 0;
-  int r = hutch_container_create(&e->rt, &co, &pid, err);
+  int r = hutch_rt_create(e, rt, &co, &pid, err);
   if (outp[1] >= 0)
     close(outp[1]);
   if (errp[1] >= 0)
@@ -270,7 +272,7 @@ static int launch(const struct hutch_monitor_args *a, int *ready_fd, struct laun
     int master = hutch_recv_fd(cs, NULL, 0);
     if (master < 0) {
       hutch_error_set(err, -master, "receive the container's pty");
-      hutch_container_delete(&e->rt, a->id, true, NULL);
+      hutch_rt_delete(e, rt, a->id, NULL);
       *code = 125;
       goto fail;
     }
@@ -279,8 +281,8 @@ static int launch(const struct hutch_monitor_args *a, int *ready_fd, struct laun
   fwd_pid = pid;
   struct started s = {.pid = pid};
   if (update_record(e, a->id, rec_started, &s, "start", err) < 0 ||
-      hutch_container_start(&e->rt, a->id, err) < 0) {
-    hutch_container_delete(&e->rt, a->id, true, NULL);
+      hutch_rt_start(e, rt, a->id, err) < 0) {
+    hutch_rt_delete(e, rt, a->id, NULL);
     struct exited x = {.code = 125, .error = *err && (*err)->msg ? (*err)->msg : "start failed"};
     update_record(e, a->id, rec_exited, &x, "die", NULL);
     *code = 125;
@@ -535,7 +537,8 @@ int hutch_monitor_run(const struct hutch_monitor_args *a, struct hutch_error **e
     }
     last = r;
     bool oom = oom_killed(cgpath);
-    hutch_container_delete(&e->rt, a->id, true, NULL);
+    _cleanup_free_ char *rt = hutch_rt_of(e, a->id);
+    hutch_rt_delete(e, rt, a->id, NULL);
     /* the restart policy, unless someone stopped it on purpose */
     _cleanup_ctr_ struct hutch_ctr *c = NULL;
     bool restart = false;

@@ -160,6 +160,7 @@ void hutch_ctr_config_parse(json_t *rec, struct hutch_ctr_config *cfg) {
       .memory = json_integer_value(json_object_get(host, "Memory")),
       .memory_swap = json_integer_value(json_object_get(host, "MemorySwap")),
       .healthcheck = json_object_get(config, "Healthcheck"),
+      .runtime_path = str_at(h, "RuntimePath"),
   };
   /* records from before --cgroup-parent */
   if (!*cfg->cgroups_path)

@@ -2,6 +2,7 @@
  * forced, wait for the monitor, tear down the network, unmount, release
  * the image, forget the record, delete the dir, the anonymous volumes
  * with -v) and docker rename. */
+#include "engine/ctr_runtime.h"
 #include "engine.h"
 
 #include "netsetup.h"
@@ -32,7 +33,7 @@ static int kill_for_remove(struct hutch_engine *e, struct hutch_ctr *c, bool act
   pid_t pid = c->st.pid;
   unsigned long long start = c->st.pid_start;
   hutch_ctr_unlock(c);
-  hutch_container_kill(&e->rt, c->id, SIGKILL, true, NULL);
+  hutch_rt_kill(e, c->cfg.runtime_path, c->id, SIGKILL, true, NULL);
   if (pid > 0)
     hutch_wait_pid_gone(pid, start, 10000);
   if (mp > 0 && mp != getpid())
@@ -84,7 +85,7 @@ int hutch_ctr_remove(struct hutch_engine *e, struct hutch_ctr *c, bool force, bo
                            c->name, st);
   if (kill_for_remove(e, c, active, err) < 0)
     return -1;
-  hutch_container_delete(&e->rt, c->id, true, NULL);
+  hutch_rt_delete(e, c->cfg.runtime_path, c->id, NULL);
   hutch_engine_net_teardown(e, c->id, c->cfg.netns, NULL); /* warns; rm goes on */
   _cleanup_free_ char *merged = hutch_ctr_path(c, "merged");
   if (hutch_overlay_umount(merged, err) < 0)

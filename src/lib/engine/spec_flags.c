@@ -44,6 +44,7 @@ void hutch_run_opts_clear(struct hutch_run_opts *o) {
   hutch_strv_free(o->security_opt);
   hutch_strv_free(o->publish);
   free(o->stop_signal);
+  free(o->runtime_path);
   free(o->restart);
   free(o->network);
   free(o->ip);

@@ -63,7 +63,8 @@ struct hutch_run_opts {
   char *log_driver;                   /* "json-file" (NULL), "none", "journald" */
   char **log_opts;                    /* --log-opt K=V as given */
   int64_t log_max_size, log_max_file; /* from log_opts: bytes (0: unlimited), files (1) */
-  char *runtime;                      /* --runtime: NULL or "hutch" (others are refused) */
+  char *runtime;                      /* --runtime: NULL or "hutch" (hutch's own), or another's */
+  char *runtime_path;                 /* resolved by the create checks: its binary, NULL: own */
   bool oom_kill_disable;
   char *cpuset_mems;
   int64_t blkio_weight;       /* 0: unset, else 10-1000 */

@@ -2,6 +2,7 @@
  * runtime/ (v1, v2 and hybrid alike: the runtime's cgroup manager), the
  * host's /proc/stat and /proc/meminfo, and /proc/<init>/net/dev for its
  * network namespace. */
+#include "engine/ctr_runtime.h"
 #include "stats.h"
 
 #include "runtime/container.h"
@@ -102,7 +103,7 @@ void hutch_ctr_stats_sample(struct hutch_engine *e, struct hutch_ctr *c,
                             struct hutch_stats_sample *s) {
   *s = (struct hutch_stats_sample){0};
   _cleanup_json_ json_t *j = NULL;
-  if (!hutch_ctr_running(c) || hutch_container_stats(&e->rt, c->id, &j, NULL) < 0)
+  if (!hutch_ctr_running(c) || hutch_rt_stats(e, c->cfg.runtime_path, c->id, &j, NULL) < 0)
     return;
   s->valid = true;
   _cleanup_free_ char *stat = NULL, *net = NULL;

@@ -4,6 +4,7 @@
  * the container from) and the record's HostConfig (what inspect shows).
  * The restart policy lives only in the record, which the monitor reads
  * at each exit. */
+#include "engine/ctr_runtime.h"
 #include "update.h"
 
 #include "runtime/container.h"
@@ -165,7 +166,7 @@ int hutch_ctr_update(struct hutch_engine *e, struct hutch_ctr *c, const struct h
   if (!res)
     return hutch_error_set(err, ENOMEM, "update");
   if (json_object_size(res) && hutch_ctr_running(c) &&
-      hutch_container_update(&e->rt, c->id, res, err) < 0)
+      hutch_rt_update(e, c->cfg.runtime_path, c->id, res, err) < 0)
     return hutch_error_wrap(err, "Cannot update container %.12s", c->id);
   if (json_object_size(res) && hutch_config_merge_resources(c->dirfd, c->id, res, err) < 0)
     return -1;

@@ -47,6 +47,22 @@ load compare
     assert_success
     assert_output "$(dk inspect -f "$f" cmp-i)"
   done
+  # a field docker's inspect does not have: its error, exit 1; a missing label is no value
+  for f in '{{.Nope}}' '{{.Name}} {{.State.Nope}}' '{{.Config.Nope.Deeper}}'; do
+    run dk inspect -f "$f" cmp-i
+    assert_failure 1
+    # docker's stderr (its stdout has an empty line)
+    local want
+    want=$(dk inspect -f "$f" cmp-i 2>&1 >/dev/null || true)
+    run hu inspect -f "$f" cmp-i
+    assert_failure 1
+    assert_output "hutch: $want"
+  done
+  for f in '{{.Config.Labels.nope}}' '{{.State.Health}}'; do
+    run hu inspect -f "$f" cmp-i
+    assert_success
+    assert_output "$(dk inspect -f "$f" cmp-i)"
+  done
   # .Config.Image: the name as given, as docker's (podman's is the full name)
   run hu inspect -f '{{.Config.Image}}' cmp-i
   assert_output "$(dk inspect -f '{{.Config.Image}}' cmp-i)"

@@ -89,3 +89,23 @@ load compare
   run hu network ls --format '{{.Name}}' --filter name=nosuch
   assert_output "$(dk network ls --format '{{.Name}}' --filter name=nosuch)"
 }
+
+@test "volume create --driver: local as docker's, another driver refused with docker's reason" {
+  local t
+  for t in hu dk; do
+    run $t volume create --driver local --label tier=db cmp-drv
+    assert_success
+    assert_output "cmp-drv"
+  done
+  for f in '{{.Driver}}' '{{.Labels.tier}}'; do
+    run hu volume inspect -f "$f" cmp-drv
+    assert_output "$(dk volume inspect -f "$f" cmp-drv)"
+  done
+  run dk volume create -d nosuchdriver cmp-drv2
+  local want=${output#Error response from daemon: }
+  run hu volume create -d nosuchdriver cmp-drv2
+  assert_equal "$status" 1
+  assert_output "hutch: $want"
+  run hu volume ls -q
+  refute_output --partial cmp-drv2
+}

@@ -199,9 +199,31 @@ podman_t() {
   run hutch volume ls --filter bogus=1
   assert_failure 1
   run hutch volume create --label a=b lab
-  assert_failure 125
+  assert_success
+  run hutch volume ls -q --filter label=a=b
+  assert_output "lab"
   hutch rm vuser
-  hutch volume rm used idle
+  hutch volume rm used idle lab
+}
+
+@test "volume create: --driver local, --label; another driver and --opt refused" {
+  run hutch volume create --driver local --label tier=db cv1
+  assert_success
+  assert_output "cv1"
+  run hutch volume inspect -f '{{.Driver}} {{.Labels.tier}}' cv1
+  assert_output "local db"
+  run hutch volume create -d local cv2
+  assert_success
+  # docker: Error response from daemon: create cv3: error looking up volume plugin foo: …
+  run hutch volume create -d foo cv3
+  assert_equal "$status" 1
+  assert_output 'hutch: create cv3: error looking up volume plugin foo: plugin "foo" not found'
+  run hutch volume create --opt type=tmpfs --opt device=tmpfs cv4
+  assert_equal "$status" 1
+  assert_output --partial "hutch: create cv4: volume options (--opt type=tmpfs): not supported"
+  run hutch volume ls -q --filter name=cv
+  assert_output "$(printf 'cv1\ncv2')"
+  hutch volume rm cv1 cv2
 }
 
 @test "flags that did nothing are gone or work" {

@@ -78,7 +78,12 @@ bats_require_minimum_version 1.5.0
   assert_output '["sleep","30"]'
   run hutch inspect -f '{{.Id}}' fmt "${id:0:8}"
   assert_output "$(printf '%s\n%s' "$id" "$id")"
+  # docker: the raw JSON with missingkey=error; a label that is not there is no value
   run hutch inspect -f '{{.NoSuchField}}' fmt
+  assert_equal "$status" 1
+  assert_output 'hutch: template parsing error: template: :1:2: executing "" at <.NoSuchField>: map has no entry for key "NoSuchField"'
+  run hutch inspect -f '{{.Config.Labels.nope}}' fmt
+  assert_success
   assert_output '<no value>'
   run hutch inspect -f '{{.State.Status' fmt
   assert_equal "$status" 1

@@ -28,8 +28,16 @@ teardown() { engine_teardown; }
   assert_output '{"app":"x","tier":"web"} sh+-c+exit 0 3'
   run hutch inspect -f '{{$n := .Name}}{{range .Config.Env}}{{if eq . "A=1"}}{{$n}} has {{.}}{{end}}{{end}}' fmt1
   assert_output "/fmt1 has A=1"
-  run hutch inspect -f '{{.NoSuchField}} {{.State.NoSuch}}' fmt1
-  assert_output "<no value> <no value>"
+  # docker: `inspect -f '{{.State.NoSuch}}'` fails (exit 1) at the chain's second field
+  run hutch inspect -f '{{.Name}} {{.State.NoSuch}}' fmt1
+  assert_equal "$status" 1
+  assert_output 'hutch: template parsing error: template: :1:18: executing "" at <.State.NoSuch>: map has no entry for key "NoSuch"'
+  run hutch ps -a --format '{{.Nope}}'
+  assert_equal "$status" 1
+  assert_output --partial 'map has no entry for key "Nope"'
+  run hutch inspect -f '{{.Config.Labels.nope}}|{{.State.Health}}' fmt1
+  assert_success
+  assert_output '<no value>|<nil>'
   # one line per argument, and the missing one on stderr, exit 1
   hutch create --network none --name fmt2 testimg true
   run hutch inspect -f '{{.Name}}' fmt1 nope fmt2
