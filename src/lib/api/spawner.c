@@ -21,6 +21,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#define SPAWN_REQ_MAX 65536
+#define SPAWN_FDS_MAX 4
+
 struct spawn_reply {
   int rc, errnum;
   bool plain;
@@ -51,17 +54,60 @@ static void serve_one(const char *id, struct spawn_reply *rep) {
   }
 }
 
+/* An exec: a runner, our grandchild (its parent exits at once, so it
+ * is no child of ours to reap), waits for the process and reports to the
+ * service over fds[0]. */
+static void serve_exec(int sock, const char *req, const int *fds, size_t n,
+                       struct spawn_reply *rep) {
+  pid_t a = fork();
+  if (a == 0) {
+    if (fork() == 0) {
+      close(sock);
+      hutch_api_exec_runner(req, fds, n);
+    }
+    _exit(0);
+  }
+  rep->rc = a < 0 ? -1 : 0;
+  rep->errnum = a < 0 ? errno : 0;
+  snprintf(rep->msg, sizeof(rep->msg), "%s", a < 0 ? "fork the exec runner" : "");
+  if (a > 0)
+    waitpid(a, NULL, 0);
+}
+
+/* A request and the fds that came with it. */
+static ssize_t recv_req(int sock, char *buf, size_t max, int *fds, size_t *n) {
+  char cbuf[CMSG_SPACE(sizeof(int) * SPAWN_FDS_MAX)];
+  struct iovec iov = {.iov_base = buf, .iov_len = max};
+  struct msghdr mh = {
+      .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+  ssize_t len = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+  *n = 0;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); len > 0 && c; c = CMSG_NXTHDR(&mh, c))
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+      *n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+      memcpy(fds, CMSG_DATA(c), *n * sizeof(int));
+    }
+  return len;
+}
+
 static _Noreturn void spawner_main(int fd) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   prctl(PR_SET_NAME, "hutch-spawner");
-  char id[256];
+  static char req[SPAWN_REQ_MAX + 1];
   for (;;) {
-    ssize_t n = recv(fd, id, sizeof(id) - 1, 0);
+    int fds[SPAWN_FDS_MAX];
+    size_t nfds;
+    ssize_t n = recv_req(fd, req, SPAWN_REQ_MAX, fds, &nfds);
     if (n <= 0)
       _exit(0);
-    id[n] = '\0';
-    struct spawn_reply rep = {0};
-    serve_one(id, &rep);
+    req[n] = '\0';
+    struct spawn_reply rep = {.rc = -1, .errnum = EINVAL};
+    if (req[0] == 'S')
+      serve_one(req + 1, &rep);
+    else if (req[0] == 'X' && nfds > 0)
+      serve_exec(fd, req + 1, fds, nfds, &rep);
+    for (size_t i = 0; i < nfds; i++)
+      close(fds[i]);
     /* the detached monitor is our grandchild; its parent is gone */
     while (waitpid(-1, NULL, WNOHANG) > 0)
       ;
@@ -99,17 +145,57 @@ void hutch_api_spawner_stop(void) {
   waitpid(spawner_pid, NULL, 0);
 }
 
+/* One request and its reply, in turn with the other threads. */
+static int call(const char *req, size_t len, const int *fds, size_t n, struct spawn_reply *rep) {
+  char cbuf[CMSG_SPACE(sizeof(int) * SPAWN_FDS_MAX)] = {0};
+  struct iovec iov = {.iov_base = (void *)req, .iov_len = len};
+  struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+  if (n) {
+    mh.msg_control = cbuf;
+    mh.msg_controllen = CMSG_SPACE(sizeof(int) * n);
+    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int) * n);
+    memcpy(CMSG_DATA(c), fds, sizeof(int) * n);
+  }
+  pthread_mutex_lock(&spawner_lock);
+  ssize_t r = -1;
+  if (spawner_fd >= 0 && sendmsg(spawner_fd, &mh, MSG_NOSIGNAL) >= 0)
+    r = recv(spawner_fd, rep, sizeof(*rep), 0);
+  pthread_mutex_unlock(&spawner_lock);
+  return r == (ssize_t)sizeof(*rep) ? 0 : -EPIPE;
+}
+
+static int reply_error(const struct spawn_reply *rep, struct hutch_error **err) {
+  if (rep->rc >= 0)
+    return 0;
+  return rep->plain ? hutch_error_say(err, rep->errnum, "%s", rep->msg)
+                    : hutch_error_set(err, rep->errnum, "%s", rep->msg);
+}
+
 int hutch_api_spawner_start_ctr(const char *id, struct hutch_error **err) {
   struct spawn_reply rep = {0};
-  pthread_mutex_lock(&spawner_lock);
-  ssize_t n = -1;
-  if (spawner_fd >= 0 && send(spawner_fd, id, strlen(id), MSG_NOSIGNAL) >= 0)
-    n = recv(spawner_fd, &rep, sizeof(rep), 0);
-  pthread_mutex_unlock(&spawner_lock);
-  if (n != (ssize_t)sizeof(rep))
+  char req[256];
+  int len = snprintf(req, sizeof(req), "S%s", id);
+  if (len < 0 || (size_t)len >= sizeof(req))
+    return hutch_error_set(err, EINVAL, "start: id too long");
+  if (call(req, (size_t)len, NULL, 0, &rep) < 0)
     return hutch_error_set(err, EPIPE, "start %.12s: the spawner is gone", id);
-  if (rep.rc < 0)
-    return rep.plain ? hutch_error_say(err, rep.errnum, "%s", rep.msg)
-                     : hutch_error_set(err, rep.errnum, "%s", rep.msg);
-  return 0;
+  return reply_error(&rep, err);
+}
+
+int hutch_api_spawner_exec(const char *req, const int *fds, size_t n, struct hutch_error **err) {
+  struct spawn_reply rep = {0};
+  size_t len = strlen(req);
+  if (len + 1 > SPAWN_REQ_MAX || n < 1 || n > SPAWN_FDS_MAX)
+    return hutch_error_say(err, E2BIG, "exec: the command and environment are too large");
+  _cleanup_free_ char *msg = malloc(len + 1);
+  if (!msg)
+    return hutch_error_set(err, ENOMEM, "exec");
+  msg[0] = 'X';
+  memcpy(msg + 1, req, len);
+  if (call(msg, len + 1, fds, n, &rep) < 0)
+    return hutch_error_set(err, EPIPE, "exec: the spawner is gone");
+  return reply_error(&rep, err);
 }
