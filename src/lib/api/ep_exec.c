@@ -187,6 +187,7 @@ struct exec_stream {
   int sock, st;
   int in, out, err; /* -1 when absent or closed */
   bool tty, frames;
+  bool client_eof; /* the client closed its write side */
   struct hutch_detach_matcher m;
   char pend[4096 + HUTCH_DETACH_KEYS_MAX]; /* stdin not yet written */
   size_t pend_off, pend_len;
@@ -316,6 +317,7 @@ static bool from_client(struct exec_stream *s) {
   if (n < 0)
     return errno == EINTR || errno == EAGAIN;
   if (n == 0) { /* the client closed its write side: stdin's EOF */
+    s->client_eof = true;
     if (!s->tty && s->in >= 0) {
       close(s->in);
       s->in = -1;
@@ -368,30 +370,30 @@ static long long now_ms(void) {
 }
 
 /* Until the process has exited and its output is drained: what a child
- * left holding the streams gets a second more, then the stream ends. */
-static void pump(struct exec_stream *s, const char *extra, size_t extra_len) {
-  bool client_open = true;
+ * left holding the streams gets a second more, then the stream ends.
+ * false when it ends before the exit (the client went or detached). */
+static bool pump(struct exec_stream *s, const char *extra, size_t extra_len) {
   long long exited_at = -1;
   if (s->in >= 0)
     fcntl(s->in, F_SETFL, fcntl(s->in, F_GETFL) | O_NONBLOCK);
   if (extra_len && s->in >= 0) {
     size_t o = 0;
     if (hutch_detach_feed(&s->m, extra, extra_len > 4096 ? 4096 : extra_len, s->pend, &o))
-      return;
+      return false;
     s->pend_len = o;
   }
   while (!api_stopping()) {
     if (exited_at >= 0 && ((s->out < 0 && s->err < 0) || now_ms() - exited_at > 1000))
-      return;
-    struct pollfd p[5] = {{.fd = client_open && !s->pend_len ? s->sock : -1, .events = POLLIN},
+      return true;
+    struct pollfd p[5] = {{.fd = !s->client_eof && !s->pend_len ? s->sock : -1, .events = POLLIN},
                           {.fd = s->pend_len ? s->in : -1, .events = POLLOUT},
                           {.fd = s->out, .events = POLLIN},
                           {.fd = s->err, .events = POLLIN},
                           {.fd = exited_at < 0 ? s->st : -1, .events = POLLIN}};
     if (poll(p, 5, 100) < 0 && errno != EINTR)
-      return;
+      break;
     if ((p[2].revents && !from_proc(s, &s->out, 1)) || (p[3].revents && !from_proc(s, &s->err, 2)))
-      return; /* the client is gone */
+      break; /* the client is gone */
     if (p[4].revents) {
       struct hutch_api_exec_msg m;
       int code =
@@ -403,11 +405,45 @@ static void pump(struct exec_stream *s, const char *extra, size_t extra_len) {
       to_stdin(s);
     if (p[0].revents & POLLIN) {
       if (!from_client(s))
-        return; /* detached: the process runs on */
+        break; /* detached: the process runs on */
     } else if (p[0].revents & (POLLHUP | POLLERR)) {
-      client_open = false;
+      break; /* the client is gone: the process gets EOF, EPIPE or SIGHUP */
     }
   }
+  return exited_at >= 0;
+}
+
+/* Detached, or a stream that ended first: a thread waits for the exit
+ * status. */
+static void *watch_thread(void *arg) {
+  struct exec_stream *s = arg;
+  struct hutch_api_exec_msg m;
+  int code = read_report(s->st, &m, NULL) == 0 && m.type == HUTCH_API_EXEC_EXITED ? m.code : 255;
+  exec_exited(s->x, code);
+  stream_close(s);
+  return NULL;
+}
+
+/* false when no thread could be made. */
+static bool watch(struct exec_stream *s) {
+  pthread_t th;
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  bool ok = pthread_create(&th, &attr, watch_thread, s) == 0;
+  pthread_attr_destroy(&attr);
+  return ok;
+}
+
+/* The stream ended before the process: its exit is still recorded. */
+static void watch_rest(struct exec_stream *s) {
+  struct exec_stream *w = calloc(1, sizeof(*w));
+  if (!w)
+    return;
+  *w = (struct exec_stream){.x = s->x, .sock = -1, .st = s->st, .in = -1, .out = -1, .err = -1};
+  s->st = -1;
+  if (!watch(w))
+    stream_close(w);
 }
 
 /* The hijacked connection's thread: launch, then the stream. */
@@ -422,21 +458,12 @@ static void exec_run(void *ud, int sock, const char *extra, size_t extra_len) {
     hutch_error_free(err);
     exec_exited(s->x, 126);
   } else if (await_start(s, why, sizeof(why)) == 0) {
-    pump(s, extra, extra_len);
+    if (!pump(s, extra, extra_len))
+      watch_rest(s);
     return;
   }
   strncat(why, "\r\n", sizeof(why) - strlen(why) - 1);
   to_client(s, 1, why, strlen(why));
-}
-
-/* Detached: a thread waits for the exit status. */
-static void *watch_thread(void *arg) {
-  struct exec_stream *s = arg;
-  struct hutch_api_exec_msg m;
-  int code = read_report(s->st, &m, NULL) == 0 && m.type == HUTCH_API_EXEC_EXITED ? m.code : 255;
-  exec_exited(s->x, code);
-  stream_close(s);
-  return NULL;
 }
 
 static enum MHD_Result start_detached(struct api_req *r, struct exec_stream *s) {
@@ -451,13 +478,8 @@ static enum MHD_Result start_detached(struct api_req *r, struct exec_stream *s) 
     stream_close(s);
     return api_fail(r, 500, "%s", why);
   }
-  pthread_t th;
-  pthread_attr_t attr;
-  pthread_attr_init(&attr);
-  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-  if (pthread_create(&th, &attr, watch_thread, s) != 0)
+  if (!watch(s))
     stream_close(s); /* the process runs on; its status is not known */
-  pthread_attr_destroy(&attr);
   return api_empty(r, 200);
 }
 

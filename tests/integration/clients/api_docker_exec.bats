@@ -6,6 +6,8 @@
 
 load api
 
+bats_require_minimum_version 1.5.0
+
 setup_file() { api_setup_file; }
 teardown_file() { api_teardown_file; }
 teardown() { api_teardown; }
@@ -131,4 +133,22 @@ running() {
   assert_line --partial "exec_create: sh -c exit 2"
   assert_line --partial "exec_start: sh -c exit 2"
   assert_line "exec_die"
+}
+
+@test "api exec: a client that goes before the process ends still gets its exit code recorded" {
+  local n t0 pid id
+  n=$(running)
+  t0=$(date +%s)
+  docker exec "$n" sh -c 'sleep 1; exit 9' </dev/null >/dev/null 2>&1 3>&- &
+  pid=$!
+  sleep 0.5
+  kill "$pid"
+  wait "$pid" || true
+  sleep 1.5
+  id=$(d events --since "$t0" --until "$(date +%s)" --filter "container=$n" --filter event=exec_die \
+    --format '{{.Actor.Attributes.execID}}')
+  [ -n "$id" ]
+  run api "/v1.41/exec/$id/json"
+  assert_line --index 0 --partial '"Running":false'
+  assert_line --index 0 --partial '"ExitCode":9'
 }
