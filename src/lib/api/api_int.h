@@ -33,7 +33,8 @@ struct api_route {
 extern const struct api_route hutch_api_system_routes[], hutch_api_container_routes[],
     hutch_api_stream_routes[], hutch_api_image_routes[], hutch_api_volume_routes[],
     hutch_api_network_routes[], hutch_api_attach_routes[], hutch_api_events_routes[],
-    hutch_api_top_routes[], hutch_api_stats_routes[], hutch_api_exec_routes[];
+    hutch_api_top_routes[], hutch_api_stats_routes[], hutch_api_exec_routes[],
+    hutch_api_archive_routes[];
 
 /* Pure parts of the endpoints, for the unit tests. ps's output as docker's
  * top reply {Titles, Processes} (text is cut up), only the rows of pids

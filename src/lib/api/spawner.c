@@ -54,24 +54,40 @@ static void serve_one(const char *id, struct spawn_reply *rep) {
   }
 }
 
-/* An exec: a runner, our grandchild (its parent exits at once, so it
- * is no child of ours to reap), waits for the process and reports to the
- * service over fds[0]. */
-static void serve_exec(int sock, const char *req, const int *fds, size_t n,
-                       struct spawn_reply *rep) {
+/* An exec or an export: a runner, our grandchild (its parent exits at
+ * once, so it is no child of ours to reap), does the work with fds. */
+static void serve_forked(int sock, void (*fn)(const char *, const int *, size_t), const char *req,
+                         const int *fds, size_t n, struct spawn_reply *rep) {
   pid_t a = fork();
   if (a == 0) {
     if (fork() == 0) {
       close(sock);
-      hutch_api_exec_runner(req, fds, n);
+      fn(req, fds, n);
     }
     _exit(0);
   }
   rep->rc = a < 0 ? -1 : 0;
   rep->errnum = a < 0 ? errno : 0;
-  snprintf(rep->msg, sizeof(rep->msg), "%s", a < 0 ? "fork the exec runner" : "");
+  snprintf(rep->msg, sizeof(rep->msg), "%s", a < 0 ? "fork a runner" : "");
   if (a > 0)
     waitpid(a, NULL, 0);
+}
+
+/* docker export: the container's rootfs as a tar on fds[0]; an error
+ * ends the tar short (the reply's headers are gone already). */
+static _Noreturn void export_runner(const char *id, const int *fds, size_t n) {
+  struct hutch_error *err = NULL;
+  _cleanup_engine_ struct hutch_engine *e = NULL;
+  _cleanup_ctr_ struct hutch_ctr *c = NULL;
+  prctl(PR_SET_NAME, "hutch-export");
+  int rc = n == 1 && hutch_engine_open(&e, &err) == 0 &&
+           hutch_ctr_open(e, id, false, &c, &err) == 0 && hutch_ctr_export(e, c, fds[0], &err) == 0;
+  if (err) {
+    _cleanup_free_ char *text = hutch_error_text(err);
+    hutch_log(HUTCH_LOG_WARNING, "export %.12s: %s", id, text ? text : "failed");
+    hutch_error_free(err);
+  }
+  _exit(rc ? 0 : 1);
 }
 
 /* A request and the fds that came with it. */
@@ -105,7 +121,9 @@ static _Noreturn void spawner_main(int fd) {
     if (req[0] == 'S')
       serve_one(req + 1, &rep);
     else if (req[0] == 'X' && nfds > 0)
-      serve_exec(fd, req + 1, fds, nfds, &rep);
+      serve_forked(fd, hutch_api_exec_runner, req + 1, fds, nfds, &rep);
+    else if (req[0] == 'E' && nfds == 1)
+      serve_forked(fd, export_runner, req + 1, fds, nfds, &rep);
     for (size_t i = 0; i < nfds; i++)
       close(fds[i]);
     /* the detached monitor is our grandchild; its parent is gone */
@@ -197,5 +215,16 @@ int hutch_api_spawner_exec(const char *req, const int *fds, size_t n, struct hut
   memcpy(msg + 1, req, len);
   if (call(msg, len + 1, fds, n, &rep) < 0)
     return hutch_error_set(err, EPIPE, "exec: the spawner is gone");
+  return reply_error(&rep, err);
+}
+
+int hutch_api_spawner_export(const char *id, int fd, struct hutch_error **err) {
+  struct spawn_reply rep = {0};
+  char req[256];
+  int len = snprintf(req, sizeof(req), "E%s", id);
+  if (len < 0 || (size_t)len >= sizeof(req))
+    return hutch_error_set(err, EINVAL, "export: id too long");
+  if (call(req, (size_t)len, &fd, 1, &rep) < 0)
+    return hutch_error_set(err, EPIPE, "export %.12s: the spawner is gone", id);
   return reply_error(&rep, err);
 }

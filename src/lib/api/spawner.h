@@ -10,6 +10,10 @@ void hutch_api_spawner_stop(void);
 /* Start the container (full id) detached, as `hutch start` does. */
 int hutch_api_spawner_start_ctr(const char *id, struct hutch_error **err);
 
+/* docker export of the container (full id): its rootfs as a tar written
+ * to fd by a runner the spawner forks; fd's end is the tar's. */
+int hutch_api_spawner_export(const char *id, int fd, struct hutch_error **err);
+
 /* An exec, through an exec runner the spawner forks (exec_runner.c): req
  * is the JSON object {"ctr", "exec_id", "args", "env", "user", "workdir",
  * "tty", "privileged"}; fds[0] is the socket (SOCK_SEQPACKET) where the

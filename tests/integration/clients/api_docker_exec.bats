@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # Debian's docker CLI over `hutch system service`: the exec endpoints
-# (POST /containers/{id}/exec, /exec/{id}/start, /resize, GET /exec/{id}/json).
+# (POST /containers/{id}/exec, /exec/{id}/start, /resize, GET /exec/{id}/json)
+# and GET /containers/{id}/export.
 # The start hijacks the connection: frames without a tty, raw with one,
 # stdin forwarded; the exit code comes from /exec/{id}/json.
 
@@ -151,4 +152,22 @@ running() {
   run api "/v1.41/exec/$id/json"
   assert_line --index 0 --partial '"Running":false'
   assert_line --index 0 --partial '"ExitCode":9'
+}
+
+@test "api export: docker export of a running and of a stopped container is its rootfs as a tar" {
+  local n
+  n=$(running)
+  d exec "$n" sh -c 'echo marker-in-rootfs >/srv-marker'
+  d export "$n" >"$BATS_TEST_TMPDIR/run.tar"
+  run tar -xOf "$BATS_TEST_TMPDIR/run.tar" srv-marker
+  assert_output "marker-in-rootfs"
+  run tar -tf "$BATS_TEST_TMPDIR/run.tar"
+  assert_line --regexp '^(\./)?bin/sh$'
+  d stop -t 1 "$n" >/dev/null
+  d export -o "$BATS_TEST_TMPDIR/stopped.tar" "$n"
+  run tar -xOf "$BATS_TEST_TMPDIR/stopped.tar" srv-marker
+  assert_output "marker-in-rootfs"
+  run d export nosuch-ctr
+  assert_failure
+  assert_output --partial "No such container"
 }
