@@ -21,6 +21,10 @@ struct api_req {
   size_t body_len, body_cap;
   bool body_too_large;
   struct hutch_engine *e; /* api_engine() opens it, freed with the request */
+  /* one more header for the reply (X-Docker-Container-Path-Stat); the
+   * value is freed with the request */
+  const char *extra_header;
+  char *extra_value;
 };
 
 typedef enum MHD_Result (*api_fn)(struct api_req *r);

@@ -112,6 +112,8 @@ static enum MHD_Result queue(struct api_req *r, unsigned status, struct MHD_Resp
   api_common_headers(resp);
   if (type)
     MHD_add_response_header(resp, "Content-Type", type);
+  if (r->extra_header && r->extra_value)
+    MHD_add_response_header(resp, r->extra_header, r->extra_value);
   enum MHD_Result res = MHD_queue_response(r->conn, status, resp);
   MHD_destroy_response(resp);
   return res;
@@ -180,6 +182,7 @@ static void req_free(struct api_req *r) {
     return;
   hutch_api_params_free(r->params);
   free(r->body);
+  free(r->extra_value);
   hutch_engine_free(r->e);
   free(r);
 }

@@ -8,6 +8,7 @@
 #include "spawner.h"
 
 #include "util/cleanup.h"
+#include "util/json.h"
 #include "util/log.h"
 
 #include <errno.h>
@@ -90,6 +91,36 @@ static _Noreturn void export_runner(const char *id, const int *fds, size_t n) {
   _exit(rc ? 0 : 1);
 }
 
+/* docker cp out of a container: the stat of the path on fds[0] (struct
+ * hutch_api_stat_msg), then, with fds[1], the path as a tar on it. */
+static _Noreturn void archive_runner(const char *req, const int *fds, size_t n) {
+  struct hutch_error *err = NULL;
+  _cleanup_engine_ struct hutch_engine *e = NULL;
+  _cleanup_ctr_ struct hutch_ctr *c = NULL;
+  _cleanup_json_ json_t *q = json_loads(req, 0, NULL);
+  const char *id = json_string_value(json_object_get(q, "ctr"));
+  const char *path = json_string_value(json_object_get(q, "path"));
+  struct hutch_api_stat_msg m = {.rc = -1, .errnum = EINVAL};
+  prctl(PR_SET_NAME, "hutch-archive");
+  if (id && path && hutch_engine_open(&e, &err) == 0 && hutch_ctr_open(e, id, false, &c, &err) == 0)
+    m.rc = hutch_ctr_path_stat(e, c, path, &m.st, &err);
+  if (err) {
+    _cleanup_free_ char *text = err->plain ? strdup(err->msg) : hutch_error_text(err);
+    m.errnum = err->errnum;
+    snprintf(m.msg, sizeof(m.msg), "%s", text ? text : "stat failed");
+    hutch_error_free(err);
+    err = NULL;
+  }
+  send(fds[0], &m, sizeof(m), MSG_NOSIGNAL);
+  if (m.rc == 0 && n == 2 && hutch_ctr_copy_out(e, c, path, NULL, fds[1], NULL, &err) < 0) {
+    _cleanup_free_ char *text = hutch_error_text(err);
+    hutch_log(HUTCH_LOG_WARNING, "archive %.12s: %s", id, text ? text : "failed");
+    hutch_error_free(err);
+    _exit(1);
+  }
+  _exit(m.rc == 0 ? 0 : 1);
+}
+
 /* A request and the fds that came with it. */
 static ssize_t recv_req(int sock, char *buf, size_t max, int *fds, size_t *n) {
   char cbuf[CMSG_SPACE(sizeof(int) * SPAWN_FDS_MAX)];
@@ -122,6 +153,8 @@ static _Noreturn void spawner_main(int fd) {
       serve_one(req + 1, &rep);
     else if (req[0] == 'X' && nfds > 0)
       serve_forked(fd, hutch_api_exec_runner, req + 1, fds, nfds, &rep);
+    else if (req[0] == 'A' && nfds >= 1 && nfds <= 2)
+      serve_forked(fd, archive_runner, req + 1, fds, nfds, &rep);
     else if (req[0] == 'E' && nfds == 1)
       serve_forked(fd, export_runner, req + 1, fds, nfds, &rep);
     for (size_t i = 0; i < nfds; i++)
@@ -203,19 +236,29 @@ int hutch_api_spawner_start_ctr(const char *id, struct hutch_error **err) {
   return reply_error(&rep, err);
 }
 
-int hutch_api_spawner_exec(const char *req, const int *fds, size_t n, struct hutch_error **err) {
+/* A JSON request of kind ('X', 'A') with fds. */
+static int json_request(char kind, const char *req, const int *fds, size_t n, const char *what,
+                        struct hutch_error **err) {
   struct spawn_reply rep = {0};
   size_t len = strlen(req);
   if (len + 1 > SPAWN_REQ_MAX || n < 1 || n > SPAWN_FDS_MAX)
-    return hutch_error_say(err, E2BIG, "exec: the command and environment are too large");
+    return hutch_error_say(err, E2BIG, "%s: the request is too large", what);
   _cleanup_free_ char *msg = malloc(len + 1);
   if (!msg)
-    return hutch_error_set(err, ENOMEM, "exec");
-  msg[0] = 'X';
+    return hutch_error_set(err, ENOMEM, "%s", what);
+  msg[0] = kind;
   memcpy(msg + 1, req, len);
   if (call(msg, len + 1, fds, n, &rep) < 0)
-    return hutch_error_set(err, EPIPE, "exec: the spawner is gone");
+    return hutch_error_set(err, EPIPE, "%s: the spawner is gone", what);
   return reply_error(&rep, err);
+}
+
+int hutch_api_spawner_exec(const char *req, const int *fds, size_t n, struct hutch_error **err) {
+  return json_request('X', req, fds, n, "exec", err);
+}
+
+int hutch_api_spawner_archive(const char *req, const int *fds, size_t n, struct hutch_error **err) {
+  return json_request('A', req, fds, n > 2 ? SPAWN_FDS_MAX + 1 : n, "archive", err);
 }
 
 int hutch_api_spawner_export(const char *id, int fd, struct hutch_error **err) {

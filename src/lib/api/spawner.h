@@ -14,6 +14,16 @@ int hutch_api_spawner_start_ctr(const char *id, struct hutch_error **err);
  * to fd by a runner the spawner forks; fd's end is the tar's. */
 int hutch_api_spawner_export(const char *id, int fd, struct hutch_error **err);
 
+/* docker cp out (HEAD and GET /containers/{id}/archive): req is the JSON
+ * object {"ctr", "path"}; the runner sends struct hutch_api_stat_msg on
+ * fds[0], then, when fds[1] is given, the path as a tar on it. */
+int hutch_api_spawner_archive(const char *req, const int *fds, size_t n, struct hutch_error **err);
+struct hutch_api_stat_msg {
+  int rc, errnum; /* rc < 0: msg says why */
+  char msg[1024];
+  struct hutch_path_stat st;
+};
+
 /* An exec, through an exec runner the spawner forks (exec_runner.c): req
  * is the JSON object {"ctr", "exec_id", "args", "env", "user", "workdir",
  * "tty", "privileged"}; fds[0] is the socket (SOCK_SEQPACKET) where the

@@ -171,3 +171,30 @@ running() {
   assert_failure
   assert_output --partial "No such container"
 }
+
+@test "api archive: docker cp out of a container (a file to stdout, a directory), its symlinks stay inside" {
+  local n
+  n=$(running)
+  d exec "$n" sh -c 'mkdir -p /data/sub && echo one >/data/a && echo two >/data/sub/b && ln -s / /data/esc && echo inside >/etc/cp-marker'
+  run sh -c "timeout -k 5 60 docker cp $n:/etc/hostname - | tar -xO"
+  assert_success
+  assert_output "$(d exec "$n" cat /etc/hostname)"
+  d cp "$n:/data" "$BATS_TEST_TMPDIR/out"
+  [ "$(cat "$BATS_TEST_TMPDIR/out/a")" = one ]
+  [ "$(cat "$BATS_TEST_TMPDIR/out/sub/b")" = two ]
+  [ -L "$BATS_TEST_TMPDIR/out/esc" ]
+  # through the symlink to "/": the container's root, never the host's
+  run sh -c "timeout -k 5 60 docker cp $n:/data/esc/etc/cp-marker - | tar -xO"
+  assert_output "inside"
+  run sh -c "timeout -k 5 60 docker cp $n:/data/esc/../../../etc/cp-marker - | tar -xO"
+  assert_output "inside"
+  # the stat header: a directory's mode has Go's ModeDir
+  run sh -c "curl -sS -I --unix-socket $API_SOCK 'http://d/v1.41/containers/$n/archive?path=/data' | tr -d '\r' | sed -n 's/^X-Docker-Container-Path-Stat: //Ip' | base64 -d"
+  assert_output --partial '"name":"data"'
+  assert_output --partial "\"mode\":$(((1 << 31) | 0755))"
+  run d cp "$n:/no/such" -
+  assert_failure
+  assert_output --partial "Could not find the file /no/such"
+  run api "/v1.41/containers/$n/archive" -I
+  assert_output --partial 400
+}
