@@ -146,9 +146,54 @@ static enum MHD_Result archive_get(struct api_req *r) {
   return api_stream(r, 200, "application/x-tar", pipe_read, (void *)(intptr_t)p[0], pipe_done);
 }
 
+/* PUT: the body (a tar) through a pipe to the runner, which extracts it
+ * into the directory path. */
+static enum MHD_Result archive_put(struct api_req *r) {
+  struct hutch_error *err = NULL;
+  struct hutch_engine *e = api_engine(r, &err);
+  _cleanup_ctr_ struct hutch_ctr *c = NULL;
+  const char *path = api_query(r, "path");
+  if (!path || !*path)
+    return api_fail(r, 400, "path: a path is required");
+  if (!e || hutch_ctr_open(e, r->params[0], false, &c, &err) < 0)
+    return api_error(r, err);
+  int st[2], p[2];
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, st) < 0)
+    return api_fail(r, 500, "archive: socketpair: %s", strerror(errno));
+  _cleanup_close_ int mine = st[0];
+  if (pipe2(p, O_CLOEXEC) < 0) {
+    close(st[1]);
+    return api_fail(r, 500, "archive: pipe: %s", strerror(errno));
+  }
+  _cleanup_close_ int in = p[1];
+  _cleanup_json_ json_t *q = json_pack("{s:s, s:s, s:b}", "ctr", c->id, "path", path, "put", 1);
+  _cleanup_free_ char *req = q ? json_dumps(q, JSON_COMPACT) : NULL;
+  int fds[2] = {st[1], p[0]};
+  int rc =
+      req ? hutch_api_spawner_archive(req, fds, 2, &err) : hutch_error_set(&err, ENOMEM, "archive");
+  close(st[1]);
+  close(p[0]);
+  if (rc < 0)
+    return api_error(r, err);
+  api_send_all(in, r->body ? r->body : "", r->body_len); /* EPIPE: the runner says why */
+  close(in);
+  in = -EBADF;
+  struct hutch_api_stat_msg m;
+  if (recv(mine, &m, sizeof(m), 0) != (ssize_t)sizeof(m))
+    return api_fail(r, 500, "archive: the runner is gone");
+  if (m.rc < 0)
+    return api_fail(r,
+                    m.errnum == ENOENT                          ? 404
+                    : m.errnum == ENOTDIR || m.errnum == EINVAL ? 400
+                                                                : 500,
+                    "%s", m.msg);
+  return api_empty(r, 200);
+}
+
 const struct api_route hutch_api_archive_routes[] = {
     {"GET", "/containers/{}/export", ctr_export},
     {"HEAD", "/containers/{}/archive", archive_head},
     {"GET", "/containers/{}/archive", archive_get},
+    {"PUT", "/containers/{}/archive", archive_put},
     {NULL, NULL, NULL},
 };

@@ -92,7 +92,9 @@ static _Noreturn void export_runner(const char *id, const int *fds, size_t n) {
 }
 
 /* docker cp out of a container: the stat of the path on fds[0] (struct
- * hutch_api_stat_msg), then, with fds[1], the path as a tar on it. */
+ * hutch_api_stat_msg), then, with fds[1], the path as a tar on it; with
+ * "put", docker cp in: the tar on fds[1] extracted into the directory
+ * path, the result on fds[0]. */
 static _Noreturn void archive_runner(const char *req, const int *fds, size_t n) {
   struct hutch_error *err = NULL;
   _cleanup_engine_ struct hutch_engine *e = NULL;
@@ -102,8 +104,10 @@ static _Noreturn void archive_runner(const char *req, const int *fds, size_t n) 
   const char *path = json_string_value(json_object_get(q, "path"));
   struct hutch_api_stat_msg m = {.rc = -1, .errnum = EINVAL};
   prctl(PR_SET_NAME, "hutch-archive");
+  bool put = json_is_true(json_object_get(q, "put"));
   if (id && path && hutch_engine_open(&e, &err) == 0 && hutch_ctr_open(e, id, false, &c, &err) == 0)
-    m.rc = hutch_ctr_path_stat(e, c, path, &m.st, &err);
+    m.rc = put ? (n == 2 ? hutch_ctr_copy_in(e, c, NULL, fds[1], path, NULL, &err) : -1)
+               : hutch_ctr_path_stat(e, c, path, &m.st, &err);
   if (err) {
     _cleanup_free_ char *text = err->plain ? strdup(err->msg) : hutch_error_text(err);
     m.errnum = err->errnum;
@@ -112,7 +116,7 @@ static _Noreturn void archive_runner(const char *req, const int *fds, size_t n) 
     err = NULL;
   }
   send(fds[0], &m, sizeof(m), MSG_NOSIGNAL);
-  if (m.rc == 0 && n == 2 && hutch_ctr_copy_out(e, c, path, NULL, fds[1], NULL, &err) < 0) {
+  if (!put && m.rc == 0 && n == 2 && hutch_ctr_copy_out(e, c, path, NULL, fds[1], NULL, &err) < 0) {
     _cleanup_free_ char *text = hutch_error_text(err);
     hutch_log(HUTCH_LOG_WARNING, "archive %.12s: %s", id, text ? text : "failed");
     hutch_error_free(err);

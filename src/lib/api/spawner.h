@@ -16,7 +16,9 @@ int hutch_api_spawner_export(const char *id, int fd, struct hutch_error **err);
 
 /* docker cp out (HEAD and GET /containers/{id}/archive): req is the JSON
  * object {"ctr", "path"}; the runner sends struct hutch_api_stat_msg on
- * fds[0], then, when fds[1] is given, the path as a tar on it. */
+ * fds[0], then, when fds[1] is given, the path as a tar on it. With
+ * "put": true (PUT), it extracts the tar it reads on fds[1] into the
+ * directory path, then sends the result on fds[0]. */
 int hutch_api_spawner_archive(const char *req, const int *fds, size_t n, struct hutch_error **err);
 struct hutch_api_stat_msg {
   int rc, errnum; /* rc < 0: msg says why */

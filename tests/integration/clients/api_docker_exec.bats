@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # Debian's docker CLI over `hutch system service`: the exec endpoints
-# (POST /containers/{id}/exec, /exec/{id}/start, /resize, GET /exec/{id}/json)
-# and GET /containers/{id}/export.
+# (POST /containers/{id}/exec, /exec/{id}/start, /resize, GET /exec/{id}/json),
+# GET /containers/{id}/export and HEAD/GET/PUT /containers/{id}/archive
+# (docker cp both ways).
 # The start hijacks the connection: frames without a tty, raw with one,
 # stdin forwarded; the exit code comes from /exec/{id}/json.
 
@@ -197,4 +198,35 @@ running() {
   assert_output --partial "Could not find the file /no/such"
   run api "/v1.41/containers/$n/archive" -I
   assert_output --partial 400
+}
+
+@test "api archive: docker cp into a container (a file, a directory), a symlink in the way stays inside" {
+  local n u
+  n=$(running)
+  u=cp-in-$RANDOM$RANDOM
+  echo filedata >"$BATS_TEST_TMPDIR/$u"
+  mkdir -p "$BATS_TEST_TMPDIR/dir/sub"
+  echo deep >"$BATS_TEST_TMPDIR/dir/sub/f"
+  d cp "$BATS_TEST_TMPDIR/$u" "$n:/tmp/"
+  run d exec "$n" cat "/tmp/$u"
+  assert_output "filedata"
+  d cp "$BATS_TEST_TMPDIR/dir" "$n:/srv/copied"
+  run d exec "$n" cat /srv/copied/sub/f
+  assert_output "deep"
+  # a tar through the API's PUT directly; a missing directory is a 404
+  tar -C "$BATS_TEST_TMPDIR" -cf "$BATS_TEST_TMPDIR/t.tar" "$u"
+  run api "/v1.41/containers/$n/archive?path=/srv" -X PUT -T "$BATS_TEST_TMPDIR/t.tar"
+  assert_output --partial 200
+  run d exec "$n" cat "/srv/$u"
+  assert_output "filedata"
+  run api "/v1.41/containers/$n/archive?path=/no/such/dir" -X PUT -T "$BATS_TEST_TMPDIR/t.tar"
+  assert_line --index 1 404
+  # through a symlink to "/": the container's /tmp, not the host's
+  d exec "$n" sh -c 'mkdir -p /data && ln -s / /data/esc'
+  echo escdata >"$BATS_TEST_TMPDIR/$u-esc"
+  rm -f "/tmp/$u-esc"
+  d cp "$BATS_TEST_TMPDIR/$u-esc" "$n:/data/esc/tmp/"
+  [ ! -e "/tmp/$u-esc" ]
+  run d exec "$n" cat "/tmp/$u-esc"
+  assert_output "escdata"
 }
