@@ -38,7 +38,7 @@ extern const struct api_route hutch_api_system_routes[], hutch_api_container_rou
     hutch_api_stream_routes[], hutch_api_image_routes[], hutch_api_volume_routes[],
     hutch_api_network_routes[], hutch_api_attach_routes[], hutch_api_events_routes[],
     hutch_api_top_routes[], hutch_api_stats_routes[], hutch_api_exec_routes[],
-    hutch_api_archive_routes[];
+    hutch_api_archive_routes[], hutch_api_image_io_routes[];
 
 /* Pure parts of the endpoints, for the unit tests. ps's output as docker's
  * top reply {Titles, Processes} (text is cut up), only the rows of pids
@@ -66,6 +66,9 @@ ssize_t api_pipe_read(int fd, char *buf, size_t max);
 
 /* The engine for this request (opened on first use), or NULL with *err. */
 struct hutch_engine *api_engine(struct api_req *r, struct hutch_error **err);
+/* The engine's image store for this request (ep_images.c), or NULL with
+ * *err. */
+struct hutch_store *api_store(struct api_req *r, struct hutch_error **err);
 /* A query parameter, NULL when absent. */
 const char *api_query(struct api_req *r, const char *key);
 bool api_query_bool(struct api_req *r, const char *key);

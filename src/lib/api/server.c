@@ -216,10 +216,11 @@ static enum MHD_Result dispatch(struct api_req *r, const char *url) {
     return api_fail(r, 413, "request body larger than %zu bytes", API_MAX_BODY);
   hutch_debug("API %s %s (v%s)", r->method, r->path, r->version);
   static const struct api_route *const tables[] = {
-      hutch_api_system_routes, hutch_api_container_routes, hutch_api_stream_routes,
-      hutch_api_image_routes,  hutch_api_volume_routes,    hutch_api_network_routes,
-      hutch_api_attach_routes, hutch_api_events_routes,    hutch_api_top_routes,
-      hutch_api_stats_routes,  hutch_api_exec_routes,      hutch_api_archive_routes};
+      hutch_api_system_routes,   hutch_api_container_routes, hutch_api_stream_routes,
+      hutch_api_image_io_routes, hutch_api_image_routes,     hutch_api_volume_routes,
+      hutch_api_network_routes,  hutch_api_attach_routes,    hutch_api_events_routes,
+      hutch_api_top_routes,      hutch_api_stats_routes,     hutch_api_exec_routes,
+      hutch_api_archive_routes};
   for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
     for (const struct api_route *rt = tables[i]; rt->method; rt++)
       if (strcmp(rt->method, r->method) == 0 && hutch_api_match(rt->pattern, r->path, r->params))
