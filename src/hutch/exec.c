@@ -1,8 +1,8 @@
 /* hutch exec [-i] [-t] [-d] [-e K=V] [-w DIR] [-u USER] CONTAINER CMD [ARG...]:
- * a new process in a running container through runtime/'s exec. -u takes
- * a name or uid[:gid] resolved in the container's /etc/passwd and
- * /etc/group. With -t the process gets a pty from the container's devpts:
- * its master comes back over a console socket and is proxied here to our
+ * a new process in a running container through the engine's
+ * hutch_ctr_exec_spawn (engine/ctr_exec.h, which the API's exec endpoints
+ * use too): -u resolved in the container's /etc/passwd and /etc/group;
+ * with -t the process's pty master comes back and is proxied here to our
  * terminal (raw while it runs, restored after). */
 #include "commands.h"
 #include "ctr_cli.h"
@@ -11,9 +11,7 @@
 #include "engine/attach.h"
 #include "engine/ctr_exec.h"
 #include "linux/terminal.h"
-#include "runtime/exec.h"
 #include "util/cleanup.h"
-#include "util/fs.h"
 #include "util/strutil.h"
 
 #include <errno.h>
@@ -23,10 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/syscall.h>
-#include <sys/un.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 static volatile pid_t tty_pid;
