@@ -1,19 +1,17 @@
 /* hutch exec [-i] [-t] [-d] [-e K=V] [-w DIR] [-u USER] CONTAINER CMD [ARG...]:
- * a new process in a running container through runtime/'s exec. -u takes
- * a name or uid[:gid] resolved in the container's /etc/passwd and
- * /etc/group. With -t the process gets a pty from the container's devpts:
- * its master comes back over a console socket and is proxied here to our
+ * a new process in a running container through the engine's
+ * hutch_ctr_exec_spawn (engine/ctr_exec.h, which the API's exec endpoints
+ * use too): -u resolved in the container's /etc/passwd and /etc/group;
+ * with -t the process's pty master comes back and is proxied here to our
  * terminal (raw while it runs, restored after). */
-#include "engine/ctr_runtime.h"
 #include "commands.h"
 #include "ctr_cli.h"
 #include "flags.h"
 
 #include "engine/attach.h"
+#include "engine/ctr_exec.h"
 #include "linux/terminal.h"
-#include "runtime/exec.h"
 #include "util/cleanup.h"
-#include "util/fs.h"
 #include "util/strutil.h"
 
 #include <errno.h>
@@ -23,24 +21,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/syscall.h>
-#include <sys/un.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 static volatile pid_t tty_pid;
 static void forward(int sig) {
   if (tty_pid > 0)
     kill(tty_pid, sig);
-}
-
-struct tty_dir {
-  char path[64];
-};
-static void tty_dir_remove(struct tty_dir *d) {
-  if (d->path[0])
-    hutch_rm_rf(d->path);
 }
 
 static bool detach_filter(void *ud, const char *in, size_t len, char *out, size_t *out_len) {
@@ -71,50 +58,11 @@ static void hold_pty(int master, int pidfd) {
   _exit(0);
 }
 
-/* exec -t: the runtime connects the process's console to a socket of
- * ours; it runs detached (still our child), we take the pty master, proxy
- * it until the process exits, and return its status; after the detach
- * keys (m), *detached and 0, the process running on. */
-static int exec_tty(struct hutch_engine *e, const char *rt, const char *id, struct exec_opts *eo,
-                    bool interactive, struct hutch_detach_matcher *m, bool *detached,
-                    struct hutch_error **err) {
-  _cleanup_(tty_dir_remove) struct tty_dir d = {.path = "/tmp/hutch-exec-XXXXXX"};
-  if (!mkdtemp(d.path)) {
-    d.path[0] = '\0';
-    return hutch_error_set(err, errno, "exec: temporary directory");
-  }
-  struct sockaddr_un addr = {.sun_family = AF_UNIX};
-  char pidfile[96];
-  snprintf(addr.sun_path, sizeof(addr.sun_path), "%s/console.sock", d.path);
-  snprintf(pidfile, sizeof(pidfile), "%s/pid", d.path);
-  _cleanup_close_ int ls = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (ls < 0 || bind(ls, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(ls, 1) < 0)
-    return hutch_error_set(err, errno, "exec: console socket %s", addr.sun_path);
-  eo->tty = true;
-  eo->console_socket = addr.sun_path;
-  eo->detach = true;
-  eo->pid_file = pidfile;
-  int status = 0;
-  if (hutch_rt_exec(e, rt, id, eo, &status, err) < 0)
-    return -1;
-  _cleanup_free_ char *pidtext = NULL;
-  size_t len;
-  if (hutch_read_file(pidfile, &pidtext, &len) < 0)
-    return hutch_error_set(err, errno, "exec: read %s", pidfile);
-  pid_t pid = (pid_t)atoi(pidtext);
-  tty_pid = pid;
-  static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
-  for (size_t i = 0; i < ARRAY_SIZE(sigs); i++) {
-    struct sigaction sa = {.sa_handler = forward, .sa_flags = SA_RESTART};
-    sigaction(sigs[i], &sa, NULL);
-  }
-  _cleanup_close_ int conn = accept4(ls, NULL, NULL, SOCK_CLOEXEC);
-  _cleanup_close_ int master = conn >= 0 ? hutch_recv_fd(conn, NULL, 0) : -errno;
-  if (master < 0) {
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
-    return hutch_error_set(err, master, "exec: receive the process's pty");
-  }
+/* exec -t: proxy the pty master to our terminal until the process exits,
+ * and return its status; after the detach keys (m), *detached and 0, the
+ * process running on. */
+static int exec_tty(struct hutch_exec_proc *p, bool interactive, struct hutch_detach_matcher *m,
+                    bool *detached) {
   /* without -i our stdin is not the process's */
   if (!interactive) {
     int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -123,39 +71,22 @@ static int exec_tty(struct hutch_engine *e, const char *rt, const char *id, stru
       close(null);
     }
   }
-  _cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-  *detached = hutch_terminal_proxy_filtered(master, pidfd, detach_filter, m);
+  _cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, p->pid, 0);
+  *detached = hutch_terminal_proxy_filtered(p->master, pidfd, detach_filter, m);
   if (*detached) {
-    hold_pty(master, pidfd);
-    tty_pid = 0;
+    hold_pty(p->master, pidfd);
     return 0;
   }
-  int ws;
-  while (waitpid(pid, &ws, 0) < 0)
-    if (errno != EINTR)
-      return hutch_error_set(err, errno, "exec: wait for %d", (int)pid);
-  tty_pid = 0;
-  return WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+  return hutch_ctr_exec_wait(p->pid);
 }
 
-/* docker's exec events: "exec_create: CMD ARGS" and so on, with the
- * exec's id (exec_die also with its exit code). */
-static void exec_event(struct hutch_ctr *c, const char *what, const char *exec_id, char **args,
-                       int code) {
-  _cleanup_free_ char *action = NULL;
-  size_t len = 0;
-  FILE *f = open_memstream(&action, &len);
-  if (!f)
-    return;
-  fputs(what, f);
-  if (strcmp(what, "exec_die") != 0)
-    for (size_t i = 0; args[i]; i++)
-      fprintf(f, "%s%s", i ? " " : ": ", args[i]);
-  if (fclose(f) != 0)
-    return;
-  char codebuf[16];
-  snprintf(codebuf, sizeof(codebuf), "%d", code);
-  hutch_ctr_event(c, action, "execID", exec_id, code >= 0 ? "exitCode" : NULL, codebuf, NULL);
+static void forward_signals(pid_t pid) {
+  static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+  tty_pid = pid;
+  for (size_t i = 0; i < ARRAY_SIZE(sigs); i++) {
+    struct sigaction sa = {.sa_handler = forward, .sa_flags = SA_RESTART};
+    sigaction(sigs[i], &sa, NULL);
+  }
 }
 
 int cmd_exec(int argc, char **argv) {
@@ -205,44 +136,33 @@ int cmd_exec(int argc, char **argv) {
     fprintf(stderr, "hutch: container %s is not running\n", argv[1]);
     return HUTCH_EXIT_ERROR;
   }
-  char userbuf[64];
-  if (user) {
-    const char *merged = ct->cfg.merged_dir;
-    _cleanup_free_ char *passwd = NULL, *group = NULL;
-    struct hutch_user u;
-    if (hutch_read_user_db(merged ? merged : "", "/etc/passwd", &passwd, &err) < 0 ||
-        hutch_read_user_db(merged ? merged : "", "/etc/group", &group, &err) < 0 ||
-        hutch_resolve_user(user, passwd, group, &u, &err) < 0) {
-      ctr_cli_fail(err);
-      return HUTCH_EXIT_EXEC_FAILED; /* docker: the runtime could not set it up */
-    }
-    snprintf(userbuf, sizeof(userbuf), "%u:%u", u.uid, u.gid);
-    hutch_user_clear(&u);
-    user = userbuf;
-  }
-  struct exec_opts eo = {
-      .args = argv + 2, .env = env, .cwd = workdir, .user = user, .detach = detach};
+  struct hutch_exec_cfg x = {
+      .args = argv + 2, .env = env, .user = user, .workdir = workdir, .tty = tty};
   char exec_id[65];
   if (hutch_ctr_new_id(exec_id) < 0)
     return ctr_cli_usage_error("exec", "cannot make an exec id");
-  exec_event(ct, "exec_create", exec_id, argv + 2, -1);
-  exec_event(ct, "exec_start", exec_id, argv + 2, -1);
-  int status = 0;
-  bool detached = false;
-  if (tty)
-    status = exec_tty(e, ct->cfg.runtime_path, ct->id, &eo, interactive, &m, &detached, &err);
-  if (tty ? status < 0 : hutch_rt_exec(e, ct->cfg.runtime_path, ct->id, &eo, &status, &err) < 0) {
-    /* docker's exec: 127 not found, else 126 for what the runtime refused
-     * (a missing working directory, a command that is not executable) */
-    int code = hutch_exec_error_status(err);
-    if (code == HUTCH_EXIT_USAGE)
-      code = HUTCH_EXIT_EXEC_FAILED;
+  hutch_ctr_exec_event(ct, "exec_create", exec_id, argv + 2, -1);
+  hutch_ctr_exec_event(ct, "exec_start", exec_id, argv + 2, -1);
+  struct hutch_exec_proc p;
+  if (hutch_ctr_exec_spawn(e, ct, &x, &p, &err) < 0) {
+    int code = hutch_ctr_exec_fail_status(err);
     hutch_error_print(stderr, "hutch", err);
     hutch_error_free(err);
-    exec_event(ct, "exec_die", exec_id, argv + 2, code);
+    hutch_ctr_exec_event(ct, "exec_die", exec_id, argv + 2, code);
     return code;
   }
-  if (!detach && !detached)
-    exec_event(ct, "exec_die", exec_id, argv + 2, status);
-  return detach ? 0 : status;
+  _cleanup_close_ int master = p.master;
+  if (detach)
+    return 0;
+  forward_signals(p.pid);
+  bool detached = false;
+  int status = tty ? exec_tty(&p, interactive, &m, &detached) : hutch_ctr_exec_wait(p.pid);
+  tty_pid = 0;
+  if (status < 0) {
+    fprintf(stderr, "hutch: exec: wait for %d: %s\n", (int)p.pid, strerror(-status));
+    return HUTCH_EXIT_ERROR;
+  }
+  if (!detached)
+    hutch_ctr_exec_event(ct, "exec_die", exec_id, argv + 2, status);
+  return status;
 }

@@ -226,6 +226,12 @@ int hutch_ctr_copy_in(struct hutch_engine *e, struct hutch_ctr *c, const char *s
   return fn ? fn(e, c, src, in_fd, dst, o, err) : -1;
 }
 
+int hutch_ctr_path_stat(struct hutch_engine *e, struct hutch_ctr *c, const char *path,
+                        struct hutch_path_stat *out, struct hutch_error **err) {
+  PLUGIN_FN("archive", hutch_ctr_path_stat, err);
+  return fn ? fn(e, c, path, out, err) : -1;
+}
+
 int hutch_ctr_export(struct hutch_engine *e, struct hutch_ctr *c, int fd,
                      struct hutch_error **err) {
   PLUGIN_FN("archive", hutch_ctr_export, err);

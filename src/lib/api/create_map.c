@@ -5,6 +5,8 @@
  * the same parsers (spec_gen.h) for mounts, restart policies, sizes. */
 #include "map.h"
 
+#include "api_int.h"
+
 #include "util/cleanup.h"
 #include "util/strutil.h"
 
@@ -15,23 +17,6 @@
 
 static int bad(struct hutch_error **err, const char *what) {
   return hutch_error_say(err, EINVAL, "invalid %s", what);
-}
-
-/* A string array (or absent/null) onto *v. */
-static int strv_from(json_t *a, char ***v, const char *what, struct hutch_error **err) {
-  if (!a || json_is_null(a))
-    return 0;
-  if (!json_is_array(a))
-    return bad(err, what);
-  size_t i;
-  json_t *x;
-  json_array_foreach(a, i, x) {
-    if (!json_is_string(x))
-      return bad(err, what);
-    if (hutch_strv_push(v, json_string_value(x)) < 0)
-      return hutch_error_set(err, ENOMEM, "%s", what);
-  }
-  return 0;
 }
 
 static int dup_str(json_t *j, char **out, const char *what, struct hutch_error **err) {
@@ -68,7 +53,7 @@ static int command(json_t *cfg, struct hutch_run_opts *o, struct hutch_error **e
   if (json_is_string(ep)) {
     if (hutch_strv_push(&epv, json_string_value(ep)) < 0)
       return hutch_error_set(err, ENOMEM, "Entrypoint");
-  } else if (strv_from(ep, &epv, "Entrypoint", err) < 0) {
+  } else if (api_strv(ep, &epv, "Entrypoint", err) < 0) {
     return -1;
   }
   if (json_is_array(ep) || json_is_string(ep)) {
@@ -82,11 +67,11 @@ static int command(json_t *cfg, struct hutch_run_opts *o, struct hutch_error **e
       return hutch_error_set(err, ENOMEM, "Cmd");
     return 0;
   }
-  return strv_from(cmd, &o->cmd, "Cmd", err);
+  return api_strv(cmd, &o->cmd, "Cmd", err);
 }
 
 static int config(json_t *cfg, struct hutch_run_opts *o, struct hutch_error **err) {
-  if (command(cfg, o, err) < 0 || strv_from(json_object_get(cfg, "Env"), &o->env, "Env", err) < 0 ||
+  if (command(cfg, o, err) < 0 || api_strv(json_object_get(cfg, "Env"), &o->env, "Env", err) < 0 ||
       dup_str(json_object_get(cfg, "WorkingDir"), &o->workdir, "WorkingDir", err) < 0 ||
       dup_str(json_object_get(cfg, "User"), &o->user, "User", err) < 0 ||
       dup_str(json_object_get(cfg, "Hostname"), &o->hostname, "Hostname", err) < 0 ||
@@ -234,13 +219,13 @@ static int host_config(json_t *hc, struct hutch_run_opts *o, struct hutch_error 
     return hutch_error_set(err, ENOMEM, "NetworkMode");
   if (binds(hc, o, err) < 0 || ports(hc, o, err) < 0 || resources(hc, o, err) < 0 ||
       restart(hc, o, err) < 0 ||
-      strv_from(json_object_get(hc, "CapAdd"), &o->cap_add, "CapAdd", err) < 0 ||
-      strv_from(json_object_get(hc, "CapDrop"), &o->cap_drop, "CapDrop", err) < 0 ||
-      strv_from(json_object_get(hc, "SecurityOpt"), &o->security_opt, "SecurityOpt", err) < 0 ||
-      strv_from(json_object_get(hc, "Dns"), &o->dns, "Dns", err) < 0 ||
-      strv_from(json_object_get(hc, "DnsSearch"), &o->dns_search, "DnsSearch", err) < 0 ||
-      strv_from(json_object_get(hc, "DnsOptions"), &o->dns_options, "DnsOptions", err) < 0 ||
-      strv_from(json_object_get(hc, "ExtraHosts"), &o->add_hosts, "ExtraHosts", err) < 0)
+      api_strv(json_object_get(hc, "CapAdd"), &o->cap_add, "CapAdd", err) < 0 ||
+      api_strv(json_object_get(hc, "CapDrop"), &o->cap_drop, "CapDrop", err) < 0 ||
+      api_strv(json_object_get(hc, "SecurityOpt"), &o->security_opt, "SecurityOpt", err) < 0 ||
+      api_strv(json_object_get(hc, "Dns"), &o->dns, "Dns", err) < 0 ||
+      api_strv(json_object_get(hc, "DnsSearch"), &o->dns_search, "DnsSearch", err) < 0 ||
+      api_strv(json_object_get(hc, "DnsOptions"), &o->dns_options, "DnsOptions", err) < 0 ||
+      api_strv(json_object_get(hc, "ExtraHosts"), &o->add_hosts, "ExtraHosts", err) < 0)
     return -1;
   return 0;
 }
@@ -253,7 +238,7 @@ static int endpoints(json_t *nc, struct hutch_run_opts *o, struct hutch_error **
   json_object_foreach(json_object_get(nc, "EndpointsConfig"), net, ep) {
     if (!o->network && strcmp(net, "bridge") != 0 && !(o->network = strdup(net)))
       return hutch_error_set(err, ENOMEM, "NetworkingConfig");
-    if (strv_from(json_object_get(ep, "Aliases"), &o->net_aliases, "Aliases", err) < 0)
+    if (api_strv(json_object_get(ep, "Aliases"), &o->net_aliases, "Aliases", err) < 0)
       return -1;
     json_t *ipam = json_object_get(ep, "IPAMConfig");
     if (dup_str(json_object_get(ipam, "IPv4Address"), &o->ip, "IPv4Address", err) < 0)

@@ -35,9 +35,6 @@ struct attach_sess {
   int sock; /* the client's hijacked connection */
   int mon;  /* the monitor's attach socket, -1 until connected */
   uint16_t rows, cols;
-  char *extra; /* bytes the client sent with the request */
-  size_t extra_len;
-  struct MHD_UpgradeResponseHandle *urh;
   struct attach_sess *next;
 };
 
@@ -49,7 +46,6 @@ static void sess_free(struct attach_sess *s) {
     return;
   free(s->id);
   free(s->dir);
-  free(s->extra);
   free(s);
 }
 
@@ -129,9 +125,9 @@ static bool connect_monitor(struct attach_sess *s) {
   }
 }
 
-static void pump(struct attach_sess *s) {
+static void pump(struct attach_sess *s, const char *extra, size_t extra_len) {
   bool in_open = true;
-  if (s->in && s->extra_len && !forward_in(s, s->extra, s->extra_len))
+  if (s->in && extra_len && !forward_in(s, extra, extra_len))
     return;
   for (;;) {
     struct pollfd p[2] = {{.fd = s->mon, .events = POLLIN},
@@ -162,10 +158,20 @@ static void pump(struct attach_sess *s) {
   }
 }
 
-static void *attach_thread(void *arg) {
-  struct attach_sess *s = arg;
+static void sess_list(struct attach_sess *s) {
+  pthread_mutex_lock(&sess_lock);
+  s->next = sessions;
+  sessions = s;
+  pthread_mutex_unlock(&sess_lock);
+}
+
+/* The hijacked connection's thread. */
+static void attach_run(void *ud, int sock, const char *extra, size_t extra_len) {
+  struct attach_sess *s = ud;
+  s->sock = sock;
+  sess_list(s);
   if (connect_monitor(s))
-    pump(s);
+    pump(s, extra, extra_len);
   sess_unlist(s);
   if (s->waited) {
     char path[4200];
@@ -174,34 +180,10 @@ static void *attach_thread(void *arg) {
   }
   if (s->mon >= 0)
     close(s->mon);
-  MHD_upgrade_action(s->urh, MHD_UPGRADE_ACTION_CLOSE);
-  sess_free(s);
-  return NULL;
 }
 
-static void on_upgrade(void *cls, struct MHD_Connection *conn, void *req_cls, const char *extra,
-                       size_t extra_len, MHD_socket sock, struct MHD_UpgradeResponseHandle *urh) {
-  struct attach_sess *s = cls;
-  s->sock = sock;
-  s->urh = urh;
-  if (extra_len && (s->extra = malloc(extra_len))) {
-    memcpy(s->extra, extra, extra_len);
-    s->extra_len = extra_len;
-  }
-  pthread_mutex_lock(&sess_lock);
-  s->next = sessions;
-  sessions = s;
-  pthread_mutex_unlock(&sess_lock);
-  pthread_t th;
-  pthread_attr_t attr;
-  pthread_attr_init(&attr);
-  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-  if (pthread_create(&th, &attr, attach_thread, s) != 0) {
-    sess_unlist(s);
-    MHD_upgrade_action(urh, MHD_UPGRADE_ACTION_CLOSE);
-    sess_free(s);
-  }
-  pthread_attr_destroy(&attr);
+static void attach_done(void *ud) {
+  sess_free(ud);
 }
 
 /* The session for the request: the container, the streams asked for,
@@ -250,19 +232,7 @@ static enum MHD_Result ctr_attach(struct api_req *r) {
   struct attach_sess *s = sess_new(r, &res);
   if (!s)
     return res;
-  struct MHD_Response *resp = MHD_create_response_for_upgrade(on_upgrade, s);
-  if (!resp) {
-    sess_free(s);
-    return MHD_NO;
-  }
-  api_common_headers(resp);
-  MHD_add_response_header(resp, "Upgrade", "tcp");
-  MHD_add_response_header(resp, "Content-Type",
-                          s->tty ? "application/vnd.docker.raw-stream"
-                                 : "application/vnd.docker.multiplexed-stream");
-  res = MHD_queue_response(r->conn, MHD_HTTP_SWITCHING_PROTOCOLS, resp);
-  MHD_destroy_response(resp);
-  return res;
+  return api_hijack(r, s->tty, attach_run, attach_done, s);
 }
 
 /* Through an attach session of this container when there is one (before

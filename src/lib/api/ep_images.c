@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static struct hutch_store *store(struct api_req *r, struct hutch_error **err) {
+struct hutch_store *api_store(struct api_req *r, struct hutch_error **err) {
   struct hutch_store *s = NULL;
   struct hutch_engine *e = api_engine(r, err);
   if (!e || hutch_engine_store(e, &s, err) < 0)
@@ -21,7 +21,7 @@ static struct hutch_store *store(struct api_req *r, struct hutch_error **err) {
 
 static enum MHD_Result images_list(struct api_req *r) {
   struct hutch_error *err = NULL;
-  struct hutch_store *s = store(r, &err);
+  struct hutch_store *s = api_store(r, &err);
   struct hutch_image **v = NULL;
   size_t n = 0;
   if (!s || hutch_image_list(s, &v, &n, &err) < 0)
@@ -35,7 +35,7 @@ static enum MHD_Result images_list(struct api_req *r) {
 
 static enum MHD_Result image_inspect(struct api_req *r) {
   struct hutch_error *err = NULL;
-  struct hutch_store *s = store(r, &err);
+  struct hutch_store *s = api_store(r, &err);
   _cleanup_image_ struct hutch_image *img = NULL;
   if (!s)
     return api_error(r, err);
@@ -95,7 +95,7 @@ static enum MHD_Result image_pull(struct api_req *r) {
                tag && *tag && !has_tag ? tag : "") < 0)
     return MHD_NO;
   struct hutch_error *err = NULL;
-  struct hutch_store *s = store(r, &err);
+  struct hutch_store *s = api_store(r, &err);
   if (!s)
     return api_error(r, err);
   json_t *lines = json_array();
@@ -128,7 +128,7 @@ static enum MHD_Result image_tag(struct api_req *r) {
   if (asprintf(&dst, "%s:%s", repo, tag && *tag ? tag : "latest") < 0)
     return MHD_NO;
   struct hutch_error *err = NULL;
-  struct hutch_store *s = store(r, &err);
+  struct hutch_store *s = api_store(r, &err);
   if (!s || hutch_image_tag(s, r->params[0], dst, &err) < 0)
     return api_error(r, err);
   return api_empty(r, 201);
@@ -136,7 +136,7 @@ static enum MHD_Result image_tag(struct api_req *r) {
 
 static enum MHD_Result image_delete(struct api_req *r) {
   struct hutch_error *err = NULL;
-  struct hutch_store *s = store(r, &err);
+  struct hutch_store *s = api_store(r, &err);
   _cleanup_strv_ char **log = NULL;
   if (!s || hutch_image_remove(s, r->params[0], api_query_bool(r, "force"), &log, &err) < 0)
     return api_error(r, err);

@@ -112,6 +112,8 @@ static enum MHD_Result queue(struct api_req *r, unsigned status, struct MHD_Resp
   api_common_headers(resp);
   if (type)
     MHD_add_response_header(resp, "Content-Type", type);
+  if (r->extra_header && r->extra_value)
+    MHD_add_response_header(resp, r->extra_header, r->extra_value);
   enum MHD_Result res = MHD_queue_response(r->conn, status, resp);
   MHD_destroy_response(resp);
   return res;
@@ -180,6 +182,7 @@ static void req_free(struct api_req *r) {
     return;
   hutch_api_params_free(r->params);
   free(r->body);
+  free(r->extra_value);
   hutch_engine_free(r->e);
   free(r);
 }
@@ -213,10 +216,11 @@ static enum MHD_Result dispatch(struct api_req *r, const char *url) {
     return api_fail(r, 413, "request body larger than %zu bytes", API_MAX_BODY);
   hutch_debug("API %s %s (v%s)", r->method, r->path, r->version);
   static const struct api_route *const tables[] = {
-      hutch_api_system_routes, hutch_api_container_routes, hutch_api_stream_routes,
-      hutch_api_image_routes,  hutch_api_volume_routes,    hutch_api_network_routes,
-      hutch_api_attach_routes, hutch_api_events_routes,    hutch_api_top_routes,
-      hutch_api_stats_routes};
+      hutch_api_system_routes,   hutch_api_container_routes, hutch_api_stream_routes,
+      hutch_api_image_io_routes, hutch_api_image_routes,     hutch_api_volume_routes,
+      hutch_api_network_routes,  hutch_api_attach_routes,    hutch_api_events_routes,
+      hutch_api_top_routes,      hutch_api_stats_routes,     hutch_api_exec_routes,
+      hutch_api_archive_routes};
   for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
     for (const struct api_route *rt = tables[i]; rt->method; rt++)
       if (strcmp(rt->method, r->method) == 0 && hutch_api_match(rt->pattern, r->path, r->params))

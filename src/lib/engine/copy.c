@@ -569,6 +569,40 @@ int hutch_ctr_copy_out(struct hutch_engine *e, struct hutch_ctr *c, const char *
   return 0;
 }
 
+struct stat_job {
+  const char *path;
+  struct hutch_path_stat *out;
+};
+
+static int stat_at(int rootfd, void *ud, struct hutch_error **err) {
+  struct stat_job *j = ud;
+  _cleanup_close_ int fd = open_source(rootfd, j->path, false, err);
+  struct stat st;
+  if (fd < 0)
+    return -1;
+  if (fstatat(fd, "", &st, AT_EMPTY_PATH) < 0)
+    return hutch_error_set(err, errno, "stat %s", j->path);
+  _cleanup_free_ char *name = base_name(j->path);
+  snprintf(j->out->name, sizeof(j->out->name), "%s", name ? name : "");
+  j->out->size = st.st_size;
+  j->out->mode = st.st_mode;
+  j->out->mtime = st.st_mtim.tv_sec;
+  j->out->link_target[0] = '\0';
+  if (S_ISLNK(st.st_mode)) {
+    ssize_t n = readlinkat(fd, "", j->out->link_target, sizeof(j->out->link_target) - 1);
+    j->out->link_target[n > 0 ? n : 0] = '\0';
+  }
+  return 0;
+}
+
+int hutch_ctr_path_stat(struct hutch_engine *e, struct hutch_ctr *c, const char *path,
+                        struct hutch_path_stat *out, struct hutch_error **err) {
+  struct stat_job j = {.path = path, .out = out};
+  if (with_view(e, c, stat_at, &j, err) < 0)
+    return hutch_error_wrap(err, "stat in %s", c->name);
+  return 0;
+}
+
 int hutch_ctr_copy_in(struct hutch_engine *e, struct hutch_ctr *c, const char *src, int in_fd,
                       const char *dst, const struct hutch_cp_opts *o, struct hutch_error **err) {
   struct cp_job j = {.src = src, .dst = dst, .fd = in_fd, .o = o};

@@ -326,6 +326,16 @@ int hutch_ctr_copy_out(struct hutch_engine *e, struct hutch_ctr *c, const char *
  * the directory DST (only gzip, zstd, xz, bzip2 or no compression). */
 int hutch_ctr_copy_in(struct hutch_engine *e, struct hutch_ctr *c, const char *src, int in_fd,
                       const char *dst, const struct hutch_cp_opts *o, struct hutch_error **err);
+/* docker cp's stat of CONTAINER:PATH (HEAD /containers/{id}/archive),
+ * resolved as copy_out resolves it, a final symlink not followed. */
+struct hutch_path_stat {
+  char name[256];
+  int64_t size, mtime;
+  uint32_t mode;          /* st_mode */
+  char link_target[4096]; /* a symlink's target, else "" */
+};
+int hutch_ctr_path_stat(struct hutch_engine *e, struct hutch_ctr *c, const char *path,
+                        struct hutch_path_stat *out, struct hutch_error **err);
 /* docker export: the merged rootfs as a tar on fd. */
 int hutch_ctr_export(struct hutch_engine *e, struct hutch_ctr *c, int fd, struct hutch_error **err);
 /* docker diff: "A /path", "C /path", "D /path" from the overlay's upper

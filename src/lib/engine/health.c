@@ -7,6 +7,7 @@
 #include "health.h"
 #include "statedb.h"
 
+#include "engine/ctr_exec.h"
 #include "runtime/exec.h"
 #include "runtime/state.h"
 #include "util/cleanup.h"
@@ -200,15 +201,11 @@ static int run_probe(struct hutch_engine *e, struct hutch_ctr *c,
     *err = NULL;
     return 0;
   }
-  _cleanup_free_ char *pidtext = NULL;
-  size_t len;
-  int64_t pid = 0;
-  if (hutch_read_file(pidfile, &pidtext, &len) == 0)
-    pidtext[strcspn(pidtext, "\n")] = '\0';
-  if (!pidtext || hutch_parse_int64(pidtext, 1, INT32_MAX, &pid) < 0)
-    return hutch_error_set(err, EIO, "health check: the exec's pid file");
+  pid_t pid;
+  if (hutch_exec_read_pid(pidfile, &pid, err) < 0)
+    return hutch_error_wrap(err, "health check");
   unlink(pidfile);
-  r->exit_code = collect(out, (pid_t)pid, hc->timeout, r);
+  r->exit_code = collect(out, pid, hc->timeout, r);
   snprintf(r->end, sizeof(r->end), "%s", hutch_now_rfc3339());
   if (r->exit_code < 0)
     snprintf(r->output, sizeof(r->output), "Health check exceeded timeout (%llds)",

@@ -138,6 +138,19 @@ boot"
   assert_equal "$status" 7
 }
 
+@test "compose: exec -T runs in the service's container, with its environment and exit code" {
+  dc up -d >/dev/null
+  run dc exec -T app sh -c 'echo TARGET=$TARGET; hostname'
+  assert_success
+  assert_line "TARGET=db"
+  assert_line "$(h inspect -f '{{.Config.Hostname}}' "${PROJ}_app_1")"
+  run sh -c "echo piped | timeout -k 5 60 docker-compose -p $PROJ -f $PROJ_DIR/docker-compose.yml exec -T db cat"
+  assert_output "piped"
+  run dc exec -T -e X=1 -u 1000 -w /tmp app sh -c 'echo $X $(id -u) $(pwd); exit 5'
+  assert_equal "$status" 5
+  assert_output "1 1000 /tmp"
+}
+
 @test "compose: down -v leaves no containers, networks or volumes" {
   dc up -d >/dev/null
   run dc down -v

@@ -2,8 +2,6 @@
 # Debian's python3-docker (the docker SDK for Python, 5.0) driving hutch
 # through `hutch system service` on a private socket and store (api.bash).
 # Each test runs one step of api_python.py, which prints what the SDK got.
-# Not covered yet: exec_run (the exec endpoints are not served yet,
-# docs/api.md).
 
 load api
 
@@ -108,4 +106,18 @@ sdk() {
   assert_line --regexp "^volume 404 no such volume: no-such-vol$"
   assert_line "bad request 400 APIError"
   assert_line --partial "too new 400 client version 1.99 is not supported"
+}
+
+@test "sdk: exec_run (plain, exit code, demux, stream, environment/user/workdir, tty), exec_create/start/inspect" {
+  run sdk exec
+  assert_success
+  assert_line "exec_run ExecResult(exit_code=0, output=b'hi\\n')"
+  assert_line "exit 4"
+  assert_line "demux 0 (b'out\\n', b'err\\n')"
+  assert_line "stream b'a\\nb\\n'"
+  assert_line "env user workdir b'V 1000 /tmp\\n'"
+  assert_line "tty True"
+  assert_line "inspect 6 True sh"
+  assert_line "no exec 404"
+  assert_line "stopped 409"
 }

@@ -6,6 +6,7 @@ the suite asserts on; a failed expectation raises (non-zero exit).
     api_python.py STEP IMAGE [NAME]
 """
 import sys
+import time
 
 import docker
 
@@ -144,6 +145,37 @@ def step_volumes(c, image, name):
         c.volumes.get(name)
     except docker.errors.NotFound as e:
         print("volume gone", e.status_code)
+
+
+def step_exec(c, image, name):
+    ctr = c.containers.run(image, ["sleep", "60"], detach=True, name=name, network_mode="none")
+    print("exec_run", ctr.exec_run("echo hi"))
+    print("exit", ctr.exec_run(["sh", "-c", "echo out; echo err >&2; exit 4"]).exit_code)
+    res = ctr.exec_run(["sh", "-c", "echo out; echo err >&2"], demux=True)
+    print("demux", res.exit_code, res.output)
+    res = ctr.exec_run(["sh", "-c", "echo a; sleep 0.2; echo b"], stream=True)
+    print("stream", b"".join(res.output))
+    print("env user workdir", ctr.exec_run("sh -c 'echo $K $(id -u) $(pwd)'", environment=["K=V"],
+                                            user="1000", workdir="/tmp").output)
+    print("tty", ctr.exec_run("tty", tty=True).output.startswith(b"/dev/pts/"))
+    eid = c.api.exec_create(ctr.id, ["sh", "-c", "exit 6"])["Id"]
+    c.api.exec_start(eid, detach=True)
+    for _ in range(50):
+        info = c.api.exec_inspect(eid)
+        if not info["Running"] and info["ExitCode"] is not None:
+            break
+        time.sleep(0.1)
+    print("inspect", info["ExitCode"], info["ContainerID"] == ctr.id, info["ProcessConfig"]["entrypoint"])
+    try:
+        c.api.exec_inspect("0" * 64)
+    except docker.errors.NotFound as e:
+        print("no exec", e.status_code)
+    ctr.stop(timeout=1)
+    try:
+        ctr.exec_run("true")
+    except docker.errors.APIError as e:
+        print("stopped", e.status_code)
+    ctr.remove()
 
 
 def step_errors(c, image, name):
