@@ -189,3 +189,35 @@ slirp_procs() { pgrep -u "$RL_UID" -x slirp4netns || true; }
   [ "$(echo "$output" | wc -l)" = 1 ]
   [ -z "$(slirp_procs)" ]
 }
+
+@test "cgroup v1: --memory, --cpus, --pids-limit warn once and run without limits" {
+  [ ! -f /sys/fs/cgroup/cgroup.controllers ] || skip "cgroup v2 host"
+  run rhutch run --rm --network none --memory 64m --cpus 0.5 --pids-limit 100 busybox echo ran-ok
+  assert_success
+  assert_line "ran-ok"
+  [ "$(echo "$output" | grep -c 'WARNING: Resource limits are not supported and ignored on cgroups V1 rootless systems')" = 1 ]
+  # no flag, no warning
+  run rhutch run --rm --network none busybox echo ran-ok
+  assert_success
+  assert_output "ran-ok"
+}
+
+@test "cgroup v1: stats and pause say why they can't" {
+  [ ! -f /sys/fs/cgroup/cgroup.controllers ] || skip "cgroup v2 host"
+  run rhutch run -d --name nocg --network none busybox sleep 300
+  assert_success
+  run rhutch stats --no-stream nocg
+  assert_failure
+  assert_output --partial "rootless"
+  assert_output --partial "cgroup"
+  [ "$(echo "$output" | wc -l)" = 1 ]
+  run rhutch pause nocg
+  assert_failure
+  assert_output --partial "rootless"
+  assert_output --partial "cgroup"
+  [ "$(echo "$output" | wc -l)" = 1 ]
+  run rhutch inspect -f '{{.State.Status}}' nocg
+  assert_output "running"
+  run rhutch rm -f nocg
+  assert_success
+}
