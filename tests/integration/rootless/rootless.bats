@@ -221,3 +221,23 @@ slirp_procs() { pgrep -u "$RL_UID" -x slirp4netns || true; }
   run rhutch rm -f nocg
   assert_success
 }
+
+@test "hutch-runtime spec --rootless: the bundle runs as the user, root inside" {
+  b=$RL_HOME/bundle
+  mkdir -p "$b/rootfs/bin"
+  cp /bin/busybox "$b/rootfs/bin/busybox"
+  chown -R "$RL_USER:" "$b"
+  run as_user sh -c "cd '$b' && '$RL_BIN/hutch-runtime' spec --rootless"
+  assert_success
+  jq '.process.args = ["/bin/busybox", "sh", "-c", "id -u; cat /proc/self/uid_map; ls /sys/class/net"]
+      | .process.terminal = false' "$b/config.json" >"$b/c.json"
+  mv "$b/c.json" "$b/config.json"
+  chown "$RL_USER:" "$b/config.json"
+  run as_user "$RL_BIN/hutch-runtime" run -b "$b" rl-spec
+  as_user "$RL_BIN/hutch-runtime" delete -f rl-spec 2>/dev/null || true
+  assert_success
+  assert_line --index 0 "0"
+  [ "$(echo "${lines[1]}" | awk '{print $1, $2, $3}')" = "0 $RL_UID 1" ]
+  # no network namespace of its own: the host's interfaces (eth0), not only lo
+  assert_line eth0
+}
