@@ -7,6 +7,7 @@
 
 #include "engine.h"
 #include "net/netns.h"
+#include "linux/rootless.h"
 #include "net/slirp.h"
 #include "runtime/state.h"
 #include "util/cleanup.h"
@@ -79,11 +80,19 @@ static int ensure_netns(struct hutch_engine *e, const char *id, const char *netn
   return hutch_netns_create(e->netns_dir, id, &p, err);
 }
 
+/* Saved before attaching: a concurrent stale cleanup reads the record
+ * and must see that someone holds the attachment about to appear. */
+static int claim_network(struct hutch_ctr *c, struct hutch_error **err) {
+  c->st.net_owner = getpid();
+  c->st.net_owner_start = hutch_pid_start_time(getpid());
+  return hutch_ctr_save_state(c, err);
+}
+
 /* Rootless default network: the netns and its slirp4netns (net/slirp.h),
  * which the monitor stops when it lets go (hutch_engine_net_stopped). */
 static int start_slirp(struct hutch_engine *e, struct hutch_ctr *c, const char *netns,
                        struct hutch_error **err) {
-  if (ensure_netns(e, c->id, netns, err) < 0)
+  if (ensure_netns(e, c->id, netns, err) < 0 || claim_network(c, err) < 0)
     return -1;
   _cleanup_free_ struct hutch_port_mapping *ports = NULL;
   size_t n_ports = 0;
@@ -120,11 +129,7 @@ int hutch_engine_net_start(struct hutch_engine *e, struct hutch_ctr *c, struct h
     return -1;
   if (ensure_netns(e, c->id, netns, err) < 0)
     return -1;
-  /* Saved before attaching: a concurrent stale cleanup reads the record
-   * and must see that someone holds the attachment about to appear. */
-  c->st.net_owner = getpid();
-  c->st.net_owner_start = hutch_pid_start_time(getpid());
-  if (hutch_ctr_save_state(c, err) < 0)
+  if (claim_network(c, err) < 0)
     return -1;
   size_t i;
   json_t *nw;
@@ -228,9 +233,14 @@ int hutch_engine_net_cleanup_stale(struct hutch_engine *e, int *cleaned, struct 
   _cleanup_free_ char *att = hutch_engine_net_join(nc.state_dir, "attachments");
   if (cleaned)
     *cleaned = 0;
-  if (att == NULL || !hutch_path_exists(att))
-    return 0;
   struct holders h = {.e = e};
+  /* rootless: the slirp4netns of containers whose monitor died */
+  if (hutch_rootless())
+    hutch_slirp_cleanup_stale(e->netns_dir, ctr_holds_network, &h);
+  if (att == NULL || !hutch_path_exists(att)) {
+    hutch_ctr_list_free(h.v, h.n);
+    return 0;
+  }
   int r = hutch_net_cleanup_stale(&nc.ctx, ctr_holds_network, &h, cleaned, err);
   hutch_ctr_list_free(h.v, h.n);
   return r;

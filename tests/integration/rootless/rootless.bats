@@ -241,3 +241,20 @@ slirp_procs() { pgrep -u "$RL_UID" -x slirp4netns || true; }
   # no network namespace of its own: the host's interfaces (eth0), not only lo
   assert_line eth0
 }
+
+@test "default network: a killed monitor's slirp4netns is stopped by the next command" {
+  run rhutch run -d --name orphan busybox sleep 300
+  assert_success
+  [ -n "$(slirp_procs)" ]
+  pid=$(rhutch inspect -f '{{.State.Pid}}' orphan)
+  mon=$(ps -o ppid= -p "$pid" | tr -d ' ')
+  [ "$(cat /proc/"$mon"/comm)" = hutch-monitor ]
+  kill -9 "$mon" "$pid"
+  for _ in $(seq 30); do ! kill -0 "$pid" 2>/dev/null && break; sleep 0.1; done
+  run rhutch ps -a
+  assert_success
+  for _ in $(seq 30); do [ -z "$(slirp_procs)" ] && break; sleep 0.1; done
+  [ -z "$(slirp_procs)" ]
+  run rhutch rm -f orphan
+  assert_success
+}

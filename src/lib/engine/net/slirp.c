@@ -9,6 +9,7 @@
 #include "util/fs.h"
 #include "util/log.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -19,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -42,6 +44,14 @@ static _Noreturn void exec_slirp(int ready_w, const char *sock, const char *netn
   }
   if (dup2(ready_w, 3) < 0)
     _exit(127);
+  /* Nothing of hutch's: no fd (a lock held by slirp4netns would outlive
+   * the command), no blocked or ignored signal (stop sends SIGTERM). */
+  syscall(SYS_close_range, 4U, ~0U, 0U);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+  for (int sig = 1; sig < NSIG; sig++)
+    signal(sig, SIG_DFL);
   char api[PATH_MAX + 16];
   snprintf(api, sizeof(api), "--api-socket=%s", sock);
   execlp("slirp4netns", "slirp4netns", "--configure", "--mtu=65520", "--netns-type=path",
@@ -200,4 +210,20 @@ void hutch_slirp_stop(const char *dir, const char *id) {
   unlink(path);
   slirp_path(path, sizeof(path), dir, id, ".sock");
   unlink(path);
+}
+
+void hutch_slirp_cleanup_stale(const char *dir, bool (*holds)(const char *id, void *ud), void *ud) {
+  _cleanup_closedir_ DIR *d = opendir(dir);
+  struct dirent *de;
+  while (d && (de = readdir(d)) != NULL) {
+    size_t n = strlen(de->d_name);
+    if (n <= 6 || strcmp(de->d_name + n - 6, ".slirp") != 0)
+      continue;
+    char id[NAME_MAX + 1];
+    snprintf(id, sizeof(id), "%.*s", (int)(n - 6), de->d_name);
+    if (!holds(id, ud)) {
+      hutch_debug("network cleanup: slirp4netns of %.12s, whose container is gone", id);
+      hutch_slirp_stop(dir, id);
+    }
+  }
 }

@@ -9,6 +9,7 @@
  * start time, DIR/<id>.slirp.sock its API socket. See docs/rootless.md. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "net/net.h"
@@ -24,3 +25,6 @@ int hutch_slirp_start(const char *dir, const char *id, const char *netns,
                       struct hutch_error **err);
 /* Stop ID's slirp4netns, if it runs, and remove its files. */
 void hutch_slirp_stop(const char *dir, const char *id);
+/* Stop the slirp4netns of every container in DIR that HOLDS (called with
+ * the container id) says no one holds any more. */
+void hutch_slirp_cleanup_stale(const char *dir, bool (*holds)(const char *id, void *ud), void *ud);
