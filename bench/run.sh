@@ -7,7 +7,7 @@
 # bench/README.md between its bench:begin/bench:end markers.
 #
 #   bench/run.sh [BUILD_DIR]
-#   BENCH_ONLY="runtime engine"   a subset of: runtime engine api pull build
+#   BENCH_ONLY="runtime engine"   a subset of: runtime engine api pull build rootless
 #                                 density scale (a subset does not touch the README)
 #   BENCH_RUNS, BENCH_WARMUP, BENCH_PULL_RUNS, BENCH_DENSITY,
 #   BENCH_DENSITY_PODMAN, BENCH_SCALE_N, BENCH_SCALE_RUNS,
@@ -17,7 +17,7 @@ unset BENCH_WORK BENCH_OUT
 bench_init "${1:-}"
 export BENCH_WORK=$work BENCH_OUT=$work/out
 
-parts=${BENCH_ONLY:-runtime engine api pull build density scale}
+parts=${BENCH_ONLY:-runtime engine api pull build density scale rootless}
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 t0=$EPOCHREALTIME
 failed=()

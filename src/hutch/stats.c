@@ -8,6 +8,8 @@
 #include "flags.h"
 #include "format.h"
 
+#include "linux/rootless.h"
+
 #include "engine/stats.h"
 #include "util/cleanup.h"
 #include "util/json.h"
@@ -118,6 +120,11 @@ int cmd_stats(int argc, char **argv) {
   if (cli_format_open(&check, format, DEFAULT_FORMAT, NULL, stats_header(), &err) < 0)
     return ctr_cli_fail(err);
   cli_format_free(&check);
+  /* rootless on cgroup v1: nothing to read, say why rather than zeros */
+  if (hutch_rootless_without_cgroup()) {
+    hutch_rootless_no_cgroup_error("stats", &err);
+    return ctr_cli_fail(err);
+  }
   _cleanup_engine_ struct hutch_engine *e = ctr_cli_engine();
   if (!e)
     return HUTCH_EXIT_ERROR;

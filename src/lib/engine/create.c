@@ -5,6 +5,7 @@
 #include "create.h"
 
 #include "linux/caps.h"
+#include "linux/rootless.h"
 #include "runtime/state.h"
 #include "statedb.h"
 #include "util/cleanup.h"
@@ -346,6 +347,25 @@ static int prepare_process(struct hutch_create *x, struct hutch_error **err) {
   return 0;
 }
 
+/* Rootless without a cgroup (linux/rootless.h): the limits cannot apply.
+ * As podman, say so once and run without them; the device rules stay
+ * (the runtime applies them as mounts, not through a cgroup). */
+static void drop_limits(json_t *spec) {
+  json_t *res = json_object_get(json_object_get(spec, "linux"), "resources");
+  const char *key;
+  json_t *v;
+  void *tmp;
+  bool dropped = false;
+  json_object_foreach_safe(res, tmp, key, v) {
+    if (strcmp(key, "devices") == 0)
+      continue;
+    json_object_del(res, key);
+    dropped = true;
+  }
+  if (dropped)
+    fprintf(stderr, HUTCH_ROOTLESS_NO_LIMITS_WARNING "\n");
+}
+
 /* The OCI spec, written as the bundle's config.json. */
 static int write_spec(struct hutch_create *x, struct hutch_error **err) {
   char host_hn[256] = "";
@@ -370,6 +390,8 @@ static int write_spec(struct hutch_create *x, struct hutch_error **err) {
   };
   if (hutch_spec_generate(&in, &x->spec, err) < 0)
     return -1;
+  if (hutch_rootless_without_cgroup())
+    drop_limits(x->spec);
   _cleanup_free_ char *text = json_dumps(x->spec, JSON_INDENT(2));
   if (!text)
     return -1;

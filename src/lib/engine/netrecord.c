@@ -7,6 +7,8 @@
 #include "netrecord.h"
 
 #include "engine.h"
+#include "linux/rootless.h"
+#include "net/slirp.h"
 #include "netetc.h"
 #include "util/cleanup.h"
 #include "util/json.h"
@@ -214,7 +216,14 @@ int hutch_engine_net_prepare(struct hutch_engine *e, const struct hutch_run_opts
     free(arg);
     arg = strdup(net->name);
   }
-  if (p.mode == HUTCH_NETMODE_BRIDGE || p.mode == HUTCH_NETMODE_USER) {
+  /* rootless: no bridge to attach to; the default network is user-mode */
+  bool slirp = p.mode == HUTCH_NETMODE_BRIDGE && hutch_rootless();
+  if (slirp) {
+    free(arg);
+    arg = strdup(HUTCH_SLIRP_MODE);
+    json_object_set_new(p.net, "mode", json_string(HUTCH_SLIRP_MODE));
+  }
+  if ((p.mode == HUTCH_NETMODE_BRIDGE && !slirp) || p.mode == HUTCH_NETMODE_USER) {
     json_t *nw =
         json_pack("{s:s, s:o, s:o}", "name", arg, "ip", o->ip ? json_string(o->ip) : json_null(),
                   "aliases", hutch_engine_net_strv_json(o->net_aliases));

@@ -7,6 +7,8 @@
 
 #include "engine.h"
 #include "net/netns.h"
+#include "linux/rootless.h"
+#include "net/slirp.h"
 #include "runtime/state.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -66,6 +68,42 @@ static int attach_one(struct hutch_engine *e, struct hutch_ctr *c, const char *n
   return hutch_net_attach(&cfg, netns, c->id, att, err);
 }
 
+/* The netns file, made once (as bridge mode does below). */
+static int ensure_netns(struct hutch_engine *e, const char *id, const char *netns,
+                        struct hutch_error **err) {
+  if (hutch_path_exists(netns))
+    return 0;
+  _cleanup_free_ char *p = NULL;
+  int r = hutch_mkdir_p(e->netns_dir, 0700);
+  if (r < 0)
+    return hutch_error_set(err, r, "create %s", e->netns_dir);
+  return hutch_netns_create(e->netns_dir, id, &p, err);
+}
+
+/* Saved before attaching: a concurrent stale cleanup reads the record
+ * and must see that someone holds the attachment about to appear. */
+static int claim_network(struct hutch_ctr *c, struct hutch_error **err) {
+  c->st.net_owner = getpid();
+  c->st.net_owner_start = hutch_pid_start_time(getpid());
+  return hutch_ctr_save_state(c, err);
+}
+
+/* Rootless default network: the netns and its slirp4netns (net/slirp.h),
+ * which the monitor stops when it lets go (hutch_engine_net_stopped). */
+static int start_slirp(struct hutch_engine *e, struct hutch_ctr *c, const char *netns,
+                       struct hutch_error **err) {
+  if (ensure_netns(e, c->id, netns, err) < 0 || claim_network(c, err) < 0)
+    return -1;
+  _cleanup_free_ struct hutch_port_mapping *ports = NULL;
+  size_t n_ports = 0;
+  if (hutch_engine_net_ports_from_json(json_object_get(hutch_engine_net_of(c), "ports"), &ports,
+                                       &n_ports) < 0)
+    return hutch_error_set(err, ENOMEM, "ports");
+  if (hutch_slirp_start(e->netns_dir, c->id, netns, ports, n_ports, err) < 0)
+    return hutch_error_wrap(err, "rootless network of %.12s", c->id);
+  return 0;
+}
+
 int hutch_engine_net_start(struct hutch_engine *e, struct hutch_ctr *c, struct hutch_error **err) {
   json_t *net = hutch_engine_net_of(c);
   const char *mode = json_string_value(json_object_get(net, "mode"));
@@ -82,24 +120,16 @@ int hutch_engine_net_start(struct hutch_engine *e, struct hutch_ctr *c, struct h
   }
   if (!netns || !*netns)
     return 0; /* host */
+  if (mode && strcmp(mode, HUTCH_SLIRP_MODE) == 0)
+    return start_slirp(e, c, netns, err);
   struct hutch_engine_netctx nc;
   hutch_engine_net_ctx(e, &nc);
   /* A previous run whose monitor died may have left its attachment. */
   if (hutch_net_detach(&nc.ctx, c->id, NULL, err) < 0)
     return -1;
-  if (!hutch_path_exists(netns)) {
-    _cleanup_free_ char *p = NULL;
-    int r = hutch_mkdir_p(e->netns_dir, 0700);
-    if (r < 0)
-      return hutch_error_set(err, r, "create %s", e->netns_dir);
-    if (hutch_netns_create(e->netns_dir, c->id, &p, err) < 0)
-      return -1;
-  }
-  /* Saved before attaching: a concurrent stale cleanup reads the record
-   * and must see that someone holds the attachment about to appear. */
-  c->st.net_owner = getpid();
-  c->st.net_owner_start = hutch_pid_start_time(getpid());
-  if (hutch_ctr_save_state(c, err) < 0)
+  if (ensure_netns(e, c->id, netns, err) < 0)
+    return -1;
+  if (claim_network(c, err) < 0)
     return -1;
   size_t i;
   json_t *nw;
@@ -121,6 +151,7 @@ void hutch_engine_net_stopped(struct hutch_engine *e, const char *id) {
   struct hutch_engine_netctx nc;
   hutch_engine_net_ctx(e, &nc);
   struct hutch_error *err = NULL;
+  hutch_slirp_stop(e->netns_dir, id);
   if (hutch_net_detach(&nc.ctx, id, NULL, &err) < 0) {
     _cleanup_free_ char *t = hutch_error_text(err);
     hutch_warn("network teardown of %.12s: %s, ignoring", id, t ? t : "");
@@ -133,6 +164,7 @@ int hutch_engine_net_teardown(struct hutch_engine *e, const char *id, const char
   struct hutch_engine_netctx nc;
   hutch_engine_net_ctx(e, &nc);
   struct hutch_error *local = NULL, **ep = err ? err : &local;
+  hutch_slirp_stop(e->netns_dir, id);
   int r = hutch_net_detach(&nc.ctx, id, NULL, ep);
   /* container: mode records no netns of its own, so this is ours */
   if (r == 0 && netns && *netns)
@@ -201,9 +233,14 @@ int hutch_engine_net_cleanup_stale(struct hutch_engine *e, int *cleaned, struct 
   _cleanup_free_ char *att = hutch_engine_net_join(nc.state_dir, "attachments");
   if (cleaned)
     *cleaned = 0;
-  if (att == NULL || !hutch_path_exists(att))
-    return 0;
   struct holders h = {.e = e};
+  /* rootless: the slirp4netns of containers whose monitor died */
+  if (hutch_rootless())
+    hutch_slirp_cleanup_stale(e->netns_dir, ctr_holds_network, &h);
+  if (att == NULL || !hutch_path_exists(att)) {
+    hutch_ctr_list_free(h.v, h.n);
+    return 0;
+  }
   int r = hutch_net_cleanup_stale(&nc.ctx, ctr_holds_network, &h, cleaned, err);
   hutch_ctr_list_free(h.v, h.n);
   return r;

@@ -22,6 +22,10 @@
  *   any command: hutch_engine_net_cleanup_stale removes what containers
  *           whose monitor, init and starter all died left behind.
  *
+ * Rootless (linux/rootless.h), the default network is mode "slirp4netns"
+ * (net/slirp.h): start runs one slirp4netns for the netns and publishes
+ * the ports through it; exit, rm and the stale cleanup stop it.
+ *
  * The network store lives in $HUTCH_ROOT/networks. For tests,
  * HUTCH_NET_TABLE names the nft table (default "hutch"), and
  * HUTCH_NET_DEFAULT_BRIDGE / HUTCH_NET_DEFAULT_SUBNET give the default

@@ -1,6 +1,7 @@
 /* Rootless state locations and detection (rootless.h). */
 #include "rootless.h"
 
+#include "linux/cgroup.h"
 #include "util/fs.h"
 
 #include <errno.h>
@@ -77,4 +78,21 @@ bool hutch_rootless(void) {
   free(map);
   cached = geteuid() != 0 || !initial;
   return cached;
+}
+
+bool hutch_rootless_without_cgroup(void) {
+  if (!hutch_rootless())
+    return false;
+  enum hutch_cgroup_mode mode = HUTCH_CGROUP_V1;
+  struct hutch_error *err = NULL;
+  if (hutch_cgroup_detect(&mode, &err) < 0)
+    hutch_error_free(err);
+  return mode != HUTCH_CGROUP_V2;
+}
+
+int hutch_rootless_no_cgroup_error(const char *what, struct hutch_error **err) {
+  return hutch_error_set(err, ENOTSUP,
+                         "%s: a rootless container has no cgroup on this host (cgroup v1, or "
+                         "cgroup v2 not delegated to the user)",
+                         what);
 }

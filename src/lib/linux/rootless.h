@@ -46,3 +46,13 @@ bool hutch_rootless(void);
  * pause.pid and its lock. On return the process is uid/gid 0 in the user
  * namespace, in the same working directory. */
 int hutch_rootless_enter(const char *run_dir, struct hutch_error **err);
+
+/* Rootless on cgroup v1 or hybrid: containers run without a cgroup (no
+ * limits, no stats, no freezer), as podman's rootless mode on v1. */
+bool hutch_rootless_without_cgroup(void);
+/* The error stats, pause and friends give then: "WHAT: rootless ...". */
+int hutch_rootless_no_cgroup_error(const char *what, struct hutch_error **err);
+
+/* The warning a run with resource flags gets then (podman's words). */
+#define HUTCH_ROOTLESS_NO_LIMITS_WARNING                                                           \
+  "WARNING: Resource limits are not supported and ignored on cgroups V1 rootless systems"

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 int hutch_userns_format_map(const struct spec_id_mapping *m, size_t n, char *buf, size_t len) {
   size_t off = 0;
@@ -42,6 +43,13 @@ int hutch_userns_write_maps(pid_t pid, const struct spec_linux *l, struct hutch_
                            "linux.uidMappings/gidMappings: a new user namespace needs both");
   if (write_map(pid, "uid_map", l->uid_mappings, l->n_uid_mappings, err) < 0)
     return -1;
+  /* Unprivileged, gid_map is written only after setgroups is denied
+   * (user_namespaces(7)); runc's rootless mode does the same. */
+  char path[64];
+  snprintf(path, sizeof(path), "%d/setgroups", (int)pid);
+  int r = geteuid() != 0 ? hutch_procfs_write(path, "deny", 4) : 0;
+  if (r < 0)
+    return hutch_error_set(err, r, "write /proc/%s", path);
   return write_map(pid, "gid_map", l->gid_mappings, l->n_gid_mappings, err);
 }
 

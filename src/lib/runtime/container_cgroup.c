@@ -7,6 +7,7 @@
 #include "state.h"
 #include "linux/cgroup.h"
 #include "linux/devices.h"
+#include "linux/rootless.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/json.h"
@@ -51,6 +52,8 @@ static int cg_container_open(const struct hutch_runtime *rt, const char *id, boo
   c->status = hutch_state_status(&c->st);
   if (live && c->status == HUTCH_STATUS_STOPPED)
     return hutch_error_set(err, 0, "container %s is not running", id);
+  if (c->st.cgroup_path == NULL && hutch_rootless())
+    return hutch_rootless_no_cgroup_error(id, err);
   if (c->st.cgroup_path == NULL)
     return hutch_error_set(err, ENOENT, "container %s has no cgroup in its state", id);
   if (hutch_cgroup_open(c->st.cgroup_path, &c->cg, err) < 0)

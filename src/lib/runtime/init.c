@@ -61,6 +61,11 @@ static int step_wait_parent(struct init_args *a, struct hutch_error **err) {
     memcpy(listener_msg, m.text, sizeof(m.text));
     a->seccomp_state_json = listener_msg;
   }
+  /* Not dumpable until execve: nothing in the container may open our
+   * /proc/<pid>/exe or memory while we still run the runtime's code.
+   * Only now: an unprivileged parent (rootless hutch-runtime) writes our
+   * uid_map before the go, which it may not once /proc/<pid> is root's. */
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   return 0;
 }
 
@@ -416,9 +421,6 @@ void hutch_init_child(struct init_args *a) {
    * parent: keeping it would hold the lock for as long as we live. */
   if (a->state_dirfd >= 0)
     close(a->state_dirfd);
-  /* Not dumpable until execve: nothing in the container may open our
-   * /proc/<pid>/exe or memory while we still run the runtime's code. */
-  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   hutch_sync_route_log(a->sync_fd);
   signal(SIGPIPE, SIG_DFL);

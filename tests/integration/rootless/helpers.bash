@@ -31,7 +31,17 @@ rootless_setup_file() {
   export RL_BIN RL_UID RL_GID RL_HOME RL_XDG RL_USER
 }
 
+# The default rootless network (slirp4netns) opens /dev/net/tun as the
+# user: distributions ship it 0666, this VM 0600. Opened for the file's
+# tests, its mode put back in teardown_file.
+rootless_tun_open() {
+  RL_TUN_MODE=$(stat -c %a /dev/net/tun)
+  export RL_TUN_MODE
+  chmod 666 /dev/net/tun
+}
+
 rootless_teardown_file() {
+  [ -z "${RL_TUN_MODE:-}" ] || chmod "$RL_TUN_MODE" /dev/net/tun
   [ -n "${RL_UID:-}" ] || return 0
   local pid
   # the user's processes: the pause process, monitors, containers (the

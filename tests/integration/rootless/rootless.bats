@@ -6,10 +6,30 @@
 
 load helpers
 
-setup_file() { rootless_setup_file; }
+setup_file() {
+  rootless_setup_file
+  rootless_tun_open
+}
 teardown_file() { rootless_teardown_file; }
 setup() { :; }
-teardown() { :; }
+teardown() {
+  # a host server a network test started (by pid, ours only)
+  [ -z "${SRV_PID:-}" ] || kill "$SRV_PID" 2>/dev/null || true
+  [ -z "${SRV_DIR:-}" ] || rm -rf "$SRV_DIR"
+}
+
+# wait_published PORT TEXT: the host's 127.0.0.1:PORT answers TEXT
+wait_published() {
+  local out=
+  for _ in $(seq 50); do
+    out=$(curl -sf --noproxy '*' "http://127.0.0.1:$1/") && break
+    sleep 0.1
+  done
+  [ "$out" = "$2" ]
+}
+
+# slirp4netns processes of the test user (they run as the user's uid)
+slirp_procs() { pgrep -u "$RL_UID" -x slirp4netns || true; }
 
 @test "run --rm busybox id: root inside, the user's uid and range outside" {
   run rhutch run --rm --network none busybox id
@@ -112,4 +132,129 @@ teardown() { :; }
   run timeout 30 runuser -u "$RL_USER" -- env -i HOME="$RL_HOME" "$RL_BIN/hutch-runtime" list
   assert_failure
   assert_output --partial "XDG_RUNTIME_DIR is not set"
+}
+
+@test "default network: tap0 with slirp4netns' address and route, gone after the container" {
+  run rhutch run --rm busybox sh -c 'ip -4 addr show tap0; ip route'
+  assert_success
+  assert_output --partial "inet 10.0.2.100/24"
+  assert_output --partial "default via 10.0.2.2"
+  # --rm: the monitor stopped slirp4netns with the container
+  for _ in $(seq 30); do [ -z "$(slirp_procs)" ] && break; sleep 0.1; done
+  [ -z "$(slirp_procs)" ]
+}
+
+@test "default network: a TCP server on the host's 127.0.0.1 through the gateway" {
+  SRV_DIR=$(mktemp -d /tmp/hutch-rl-srv.XXXXXX)
+  echo "from-the-host-$$" >"$SRV_DIR/marker"
+  port=$((20000 + RANDOM % 20000))
+  python3 -m http.server "$port" --bind 127.0.0.1 --directory "$SRV_DIR" >/dev/null 2>&1 &
+  SRV_PID=$!
+  for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/marker" >/dev/null && break; sleep 0.1; done
+  run rhutch run --rm busybox wget -q -O - "http://10.0.2.2:$port/marker"
+  assert_success
+  assert_output "from-the-host-$$"
+}
+
+@test "-p 127.0.0.1:PORT:80 reaches httpd in the container; stop and rm end slirp4netns" {
+  port=$((20000 + RANDOM % 20000))
+  run rhutch run -d --name web -p "127.0.0.1:$port:80" busybox \
+    sh -c 'mkdir -p /www && echo hello-published > /www/index.html && exec httpd -f -p 80 -h /www'
+  assert_success
+  [ -n "$(slirp_procs)" ]
+  wait_published "$port" hello-published
+  run rhutch stop -t 1 web
+  assert_success
+  for _ in $(seq 30); do [ -z "$(slirp_procs)" ] && break; sleep 0.1; done
+  [ -z "$(slirp_procs)" ]
+  # started again: a new slirp4netns with the port published again
+  run rhutch start web
+  assert_success
+  wait_published "$port" hello-published
+  run rhutch rm -f web
+  assert_success
+  for _ in $(seq 30); do [ -z "$(slirp_procs)" ] && break; sleep 0.1; done
+  [ -z "$(slirp_procs)" ]
+  run curl -sf --noproxy '*' -m 2 "http://127.0.0.1:$port/"
+  assert_failure
+}
+
+@test "default network without access to /dev/net/tun: an error that says what to fix" {
+  chmod 600 /dev/net/tun
+  run rhutch run --rm busybox true
+  chmod 666 /dev/net/tun
+  assert_failure
+  assert_output --partial "/dev/net/tun"
+  assert_output --partial "Permission denied"
+  [ "$(echo "$output" | wc -l)" = 1 ]
+  [ -z "$(slirp_procs)" ]
+}
+
+@test "cgroup v1: --memory, --cpus, --pids-limit warn once and run without limits" {
+  [ ! -f /sys/fs/cgroup/cgroup.controllers ] || skip "cgroup v2 host"
+  run rhutch run --rm --network none --memory 64m --cpus 0.5 --pids-limit 100 busybox echo ran-ok
+  assert_success
+  assert_line "ran-ok"
+  [ "$(echo "$output" | grep -c 'WARNING: Resource limits are not supported and ignored on cgroups V1 rootless systems')" = 1 ]
+  # no flag, no warning
+  run rhutch run --rm --network none busybox echo ran-ok
+  assert_success
+  assert_output "ran-ok"
+}
+
+@test "cgroup v1: stats and pause say why they can't" {
+  [ ! -f /sys/fs/cgroup/cgroup.controllers ] || skip "cgroup v2 host"
+  run rhutch run -d --name nocg --network none busybox sleep 300
+  assert_success
+  run rhutch stats --no-stream nocg
+  assert_failure
+  assert_output --partial "rootless"
+  assert_output --partial "cgroup"
+  [ "$(echo "$output" | wc -l)" = 1 ]
+  run rhutch pause nocg
+  assert_failure
+  assert_output --partial "rootless"
+  assert_output --partial "cgroup"
+  [ "$(echo "$output" | wc -l)" = 1 ]
+  run rhutch inspect -f '{{.State.Status}}' nocg
+  assert_output "running"
+  run rhutch rm -f nocg
+  assert_success
+}
+
+@test "hutch-runtime spec --rootless: the bundle runs as the user, root inside" {
+  b=$RL_HOME/bundle
+  mkdir -p "$b/rootfs/bin"
+  cp /bin/busybox "$b/rootfs/bin/busybox"
+  chown -R "$RL_USER:" "$b"
+  run as_user sh -c "cd '$b' && '$RL_BIN/hutch-runtime' spec --rootless"
+  assert_success
+  jq '.process.args = ["/bin/busybox", "sh", "-c", "id -u; cat /proc/self/uid_map; ls /sys/class/net"]
+      | .process.terminal = false' "$b/config.json" >"$b/c.json"
+  mv "$b/c.json" "$b/config.json"
+  chown "$RL_USER:" "$b/config.json"
+  run as_user "$RL_BIN/hutch-runtime" run -b "$b" rl-spec
+  as_user "$RL_BIN/hutch-runtime" delete -f rl-spec 2>/dev/null || true
+  assert_success
+  assert_line --index 0 "0"
+  [ "$(echo "${lines[1]}" | awk '{print $1, $2, $3}')" = "0 $RL_UID 1" ]
+  # no network namespace of its own: the host's interfaces (eth0), not only lo
+  assert_line eth0
+}
+
+@test "default network: a killed monitor's slirp4netns is stopped by the next command" {
+  run rhutch run -d --name orphan busybox sleep 300
+  assert_success
+  [ -n "$(slirp_procs)" ]
+  pid=$(rhutch inspect -f '{{.State.Pid}}' orphan)
+  mon=$(ps -o ppid= -p "$pid" | tr -d ' ')
+  [ "$(cat /proc/"$mon"/comm)" = hutch-monitor ]
+  kill -9 "$mon" "$pid"
+  for _ in $(seq 30); do ! kill -0 "$pid" 2>/dev/null && break; sleep 0.1; done
+  run rhutch ps -a
+  assert_success
+  for _ in $(seq 30); do [ -z "$(slirp_procs)" ] && break; sleep 0.1; done
+  [ -z "$(slirp_procs)" ]
+  run rhutch rm -f orphan
+  assert_success
 }

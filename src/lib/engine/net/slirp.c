@@ -1,0 +1,229 @@
+/* slirp4netns for rootless containers (see slirp.h): start it for a
+ * namespace file, wait for its ready fd, publish ports through its API
+ * socket, stop it by the pid and start time it was recorded with. */
+#include "net/slirp.h"
+
+#include "net/ipam.h"
+#include "runtime/state.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/log.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* slirp4netns configures the interface within a second; a slow machine
+ * gets ten. */
+#define SLIRP_READY_TIMEOUT_MS 10000
+
+static void slirp_path(char *buf, size_t len, const char *dir, const char *id, const char *suffix) {
+  snprintf(buf, len, "%s/%s.slirp%s", dir, id, suffix);
+}
+
+/* The grandchild: slirp4netns, ready fd 3, stdio on /dev/null. */
+static _Noreturn void exec_slirp(int ready_w, const char *sock, const char *netns) {
+  setsid();
+  int null = open("/dev/null", O_RDWR);
+  if (null >= 0) {
+    dup2(null, 0);
+    dup2(null, 1);
+    dup2(null, 2);
+  }
+  if (dup2(ready_w, 3) < 0)
+    _exit(127);
+  /* Nothing of hutch's: no fd (a lock held by slirp4netns would outlive
+   * the command), no blocked or ignored signal (stop sends SIGTERM). */
+  syscall(SYS_close_range, 4U, ~0U, 0U);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+  for (int sig = 1; sig < NSIG; sig++)
+    signal(sig, SIG_DFL);
+  char api[PATH_MAX + 16];
+  snprintf(api, sizeof(api), "--api-socket=%s", sock);
+  execlp("slirp4netns", "slirp4netns", "--configure", "--mtu=65520", "--netns-type=path",
+         "--ready-fd=3", api, netns, "tap0", (char *)NULL);
+  _exit(127);
+}
+
+/* Fork twice so slirp4netns belongs to init, not to this short-lived
+ * process; *pid gets its pid. */
+static int spawn_slirp(const char *sock, const char *netns, int ready[2], pid_t *pid,
+                       struct hutch_error **err) {
+  int pp[2];
+  if (pipe2(pp, O_CLOEXEC) < 0)
+    return hutch_error_set(err, errno, "slirp4netns: pipe");
+  pid_t mid = fork();
+  if (mid < 0) {
+    int e = errno;
+    close(pp[0]);
+    close(pp[1]);
+    return hutch_error_set(err, e, "slirp4netns: fork");
+  }
+  if (mid == 0) {
+    close(ready[0]);
+    pid_t g = fork();
+    if (g == 0)
+      exec_slirp(ready[1], sock, netns);
+    (void)!write(pp[1], &g, sizeof(g));
+    _exit(g < 0);
+  }
+  close(pp[1]);
+  pid_t g = -1;
+  ssize_t r = read(pp[0], &g, sizeof(g));
+  close(pp[0]);
+  waitpid(mid, NULL, 0);
+  if (r != (ssize_t)sizeof(g) || g <= 0)
+    return hutch_error_set(err, ECHILD, "slirp4netns: fork");
+  *pid = g;
+  return 0;
+}
+
+static int wait_ready(int fd, struct hutch_error **err) {
+  struct pollfd p = {.fd = fd, .events = POLLIN};
+  int r = poll(&p, 1, SLIRP_READY_TIMEOUT_MS);
+  if (r == 0)
+    return hutch_error_set(err, ETIMEDOUT, "slirp4netns: not ready");
+  char c = 0;
+  if (r < 0 || read(fd, &c, 1) != 1 || c != '1')
+    return hutch_error_set(err, EIO,
+                           "slirp4netns: exited before the network was up (is slirp4netns "
+                           "installed and /dev/net/tun readable and writable?)");
+  return 0;
+}
+
+/* One request to the API socket; fails unless the answer is "return". */
+static int slirp_api(const char *sock, const char *req, struct hutch_error **err) {
+  struct sockaddr_un sa = {.sun_family = AF_UNIX};
+  if (strlen(sock) >= sizeof(sa.sun_path))
+    return hutch_error_set(err, ENAMETOOLONG, "slirp4netns api socket %s", sock);
+  strcpy(sa.sun_path, sock);
+  _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+    return hutch_error_set(err, errno, "slirp4netns api %s", sock);
+  size_t len = strlen(req);
+  if (write(fd, req, len) != (ssize_t)len || shutdown(fd, SHUT_WR) < 0)
+    return hutch_error_set(err, errno, "slirp4netns api %s: write", sock);
+  char buf[512];
+  ssize_t n = read(fd, buf, sizeof(buf) - 1);
+  if (n <= 0)
+    return hutch_error_set(err, n < 0 ? errno : EIO, "slirp4netns api %s: read", sock);
+  buf[n] = '\0';
+  buf[strcspn(buf, "\n")] = '\0';
+  if (strstr(buf, "\"return\"") == NULL)
+    return hutch_error_set(err, EIO, "slirp4netns: %s", buf);
+  return 0;
+}
+
+static int publish(const char *sock, const struct hutch_port_mapping *m, struct hutch_error **err) {
+  if (m->host_port == 0)
+    return hutch_error_set(err, EINVAL,
+                           "publish %u: rootless networking needs an explicit host port",
+                           (unsigned)m->container_port);
+  char ip[INET_ADDRSTRLEN];
+  hutch_ipv4_format(m->host_ip, ip);
+  char req[256];
+  snprintf(req, sizeof(req),
+           "{\"execute\":\"add_hostfwd\",\"arguments\":{\"proto\":\"%s\",\"host_addr\":\"%s\","
+           "\"host_port\":%u,\"guest_port\":%u}}",
+           m->proto == IPPROTO_UDP ? "udp" : "tcp", ip, (unsigned)m->host_port,
+           (unsigned)m->container_port);
+  if (slirp_api(sock, req, err) < 0)
+    return hutch_error_wrap(err, "publish %s:%u", ip, (unsigned)m->host_port);
+  return 0;
+}
+
+static int check_tun(struct hutch_error **err) {
+  int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+  if (fd < 0)
+    return hutch_error_set(err, errno,
+                           "rootless network: /dev/net/tun (it must be readable and writable by "
+                           "users, mode 0666; or use --network none|host)");
+  close(fd);
+  return 0;
+}
+
+static int record_pid(const char *dir, const char *id, pid_t pid, struct hutch_error **err) {
+  char path[PATH_MAX], buf[64];
+  slirp_path(path, sizeof(path), dir, id, "");
+  int n = snprintf(buf, sizeof(buf), "%d %llu\n", (int)pid, hutch_pid_start_time(pid));
+  int r = hutch_write_file(path, buf, (size_t)n);
+  return r < 0 ? hutch_error_set(err, -r, "write %s", path) : 0;
+}
+
+int hutch_slirp_start(const char *dir, const char *id, const char *netns,
+                      const struct hutch_port_mapping *ports, size_t n_ports,
+                      struct hutch_error **err) {
+  hutch_slirp_stop(dir, id);
+  if (check_tun(err) < 0)
+    return -1;
+  char sock[PATH_MAX];
+  slirp_path(sock, sizeof(sock), dir, id, ".sock");
+  int ready[2];
+  if (pipe2(ready, O_CLOEXEC) < 0)
+    return hutch_error_set(err, errno, "slirp4netns: pipe");
+  /* the grandchild's ready fd must survive exec: dup2 to 3 clears CLOEXEC */
+  pid_t pid = -1;
+  int r = spawn_slirp(sock, netns, ready, &pid, err);
+  close(ready[1]);
+  if (r == 0)
+    r = wait_ready(ready[0], err);
+  close(ready[0]);
+  if (r == 0)
+    r = record_pid(dir, id, pid, err);
+  for (size_t i = 0; r == 0 && i < n_ports; i++)
+    r = publish(sock, &ports[i], err);
+  if (r < 0) {
+    if (pid > 0)
+      kill(pid, SIGKILL);
+    hutch_slirp_stop(dir, id);
+    return -1;
+  }
+  hutch_debug("slirp4netns pid %d for %.12s on %s", (int)pid, id, netns);
+  return 0;
+}
+
+void hutch_slirp_stop(const char *dir, const char *id) {
+  char path[PATH_MAX];
+  slirp_path(path, sizeof(path), dir, id, "");
+  _cleanup_free_ char *txt = NULL;
+  if (hutch_read_file(path, &txt, NULL) == 0) {
+    int pid = 0;
+    unsigned long long start = 0;
+    /* only the process recorded, never a pid reused since */
+    if (sscanf(txt, "%d %llu", &pid, &start) == 2 && pid > 0 && hutch_pid_alive(pid, start))
+      kill(pid, SIGTERM);
+  }
+  unlink(path);
+  slirp_path(path, sizeof(path), dir, id, ".sock");
+  unlink(path);
+}
+
+void hutch_slirp_cleanup_stale(const char *dir, bool (*holds)(const char *id, void *ud), void *ud) {
+  _cleanup_closedir_ DIR *d = opendir(dir);
+  struct dirent *de;
+  while (d && (de = readdir(d)) != NULL) {
+    size_t n = strlen(de->d_name);
+    if (n <= 6 || strcmp(de->d_name + n - 6, ".slirp") != 0)
+      continue;
+    char id[NAME_MAX + 1];
+    snprintf(id, sizeof(id), "%.*s", (int)(n - 6), de->d_name);
+    if (!holds(id, ud)) {
+      hutch_debug("network cleanup: slirp4netns of %.12s, whose container is gone", id);
+      hutch_slirp_stop(dir, id);
+    }
+  }
+}
