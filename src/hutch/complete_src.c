@@ -3,6 +3,7 @@
  * volume ls, network ls and images read, so a TAB costs what they cost. */
 #include "complete.h"
 #include "image_cli.h"
+#include "image/filter.h"
 
 #include "engine/engine.h"
 #include "engine/netrecord.h"
@@ -58,7 +59,7 @@ static void images(struct hutch_engine *e, const char *prefix, const char *cur) 
   for (size_t i = 0; i < n; i++)
     for (char **name = v[i]->names; name && *name; name++) {
       _cleanup_free_ char *repo = NULL, *tag = NULL, *full = NULL;
-      image_cli_split_name(*name, &repo, &tag);
+      hutch_image_split_name(*name, &repo, &tag);
       if (repo && tag && strcmp(tag, "<none>") != 0 && asprintf(&full, "%s:%s", repo, tag) > 0)
         hutch_complete_emit(prefix, full, NULL, cur);
     }

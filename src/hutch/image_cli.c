@@ -21,27 +21,6 @@ int image_cli_open_store(struct hutch_store **s, struct hutch_error **err) {
   return hutch_store_open(NULL, s, err);
 }
 
-void image_cli_split_name(const char *name, char **repo, char **tag) {
-  const char *n = name;
-  if (strncmp(n, "docker.io/library/", 18) == 0)
-    n += 18;
-  else if (strncmp(n, "docker.io/", 10) == 0)
-    n += 10;
-  const char *at = strchr(n, '@');
-  const char *slash = strrchr(n, '/');
-  const char *colon = strrchr(slash ? slash : n, ':');
-  if (at) {
-    *repo = strndup(n, (size_t)(at - n));
-    *tag = strdup("<none>");
-  } else if (colon) {
-    *repo = strndup(n, (size_t)(colon - n));
-    *tag = strdup(colon + 1);
-  } else {
-    *repo = strdup(n);
-    *tag = strdup("<none>");
-  }
-}
-
 const char *image_cli_short_id(const char *digest, char buf[static 13]) {
   const char *h = strncmp(digest, "sha256:", 7) == 0 ? digest + 7 : digest;
   snprintf(buf, 13, "%.12s", h);

@@ -15,7 +15,6 @@ int image_cli_fail(struct hutch_error *e);
 int image_cli_open_store(struct hutch_store **s, struct hutch_error **err);
 /* "docker.io/library/alpine:3" → repo "alpine", tag "3"; digest names give
  * tag "<none>". Caller frees both. */
-void image_cli_split_name(const char *name, char **repo, char **tag);
 /* First 12 hex digits of a digest. */
 const char *image_cli_short_id(const char *digest, char buf[static 13]);
 void image_cli_human_size(int64_t bytes, char *buf, size_t n);

@@ -82,7 +82,7 @@ static int image_rows(struct images_run *x, struct hutch_image *img, struct cli_
   for (size_t k = 0; k < (nn ? nn : 1); k++) {
     _cleanup_free_ char *repo = NULL, *tag = NULL;
     if (nn)
-      image_cli_split_name(img->names[k], &repo, &tag);
+      hutch_image_split_name(img->names[k], &repo, &tag);
     else
       repo = strdup("<none>"), tag = strdup("<none>");
     if (!repo || !tag)
@@ -106,21 +106,9 @@ static int image_rows(struct images_run *x, struct hutch_image *img, struct cli_
   return 0;
 }
 
-/* before/since name images: their creation times. */
-static int ref_time(struct hutch_store *s, const char *ref, time_t *t, struct hutch_error **err) {
-  _cleanup_image_ struct hutch_image *img = NULL;
-  if (!ref)
-    return 0;
-  if (hutch_image_lookup(s, ref, &img, err) < 0)
-    return -1;
-  if (hutch_parse_rfc3339(img->created, t) < 0)
-    *t = 1; /* an image without a time: nothing is before or after it */
-  return 0;
-}
-
 static int images_list(struct images_run *x, struct cli_format *cf, struct hutch_error **err) {
-  if (image_cli_open_store(&x->s, err) < 0 || ref_time(x->s, x->f.before, &x->before, err) < 0 ||
-      ref_time(x->s, x->f.since, &x->since, err) < 0)
+  if (image_cli_open_store(&x->s, err) < 0 ||
+      hutch_image_filter_times(x->s, &x->f, &x->before, &x->since, err) < 0)
     return -1;
   struct hutch_image **v = NULL;
   size_t ni = 0;

@@ -4,6 +4,7 @@
 #include "ctr_cli.h"
 #include "flags.h"
 #include "image_cli.h"
+#include "image/filter.h"
 #include "sys_cli.h"
 #include "format.h"
 
@@ -84,7 +85,7 @@ static void df_verbose(struct hutch_engine *e, const struct hutch_df *df) {
     for (size_t k = 0; k < nn; k++) {
       _cleanup_free_ char *repo = NULL, *tag = NULL;
       if (img->names && img->names[0])
-        image_cli_split_name(img->names[k], &repo, &tag);
+        hutch_image_split_name(img->names[k], &repo, &tag);
       hutch_table_addv(ti, repo ? repo : "<none>", tag ? tag : "<none>", id, since, sz, shared,
                        unique, users);
     }

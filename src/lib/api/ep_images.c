@@ -3,11 +3,14 @@
 #include "api_int.h"
 #include "map.h"
 
+#include "image/filter.h"
+
 #include "util/cleanup.h"
 #include "util/json.h"
 #include "util/strutil.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,17 +22,57 @@ struct hutch_store *api_store(struct api_req *r, struct hutch_error **err) {
   return s;
 }
 
+/* ?filters= as `hutch images --filter` takes them ("key=value" each). */
+struct image_filter {
+  struct hutch_image_filter f;
+  time_t before, since;
+};
+
+static int image_filter_open(struct api_req *r, struct hutch_store *s, struct image_filter *x,
+                             struct hutch_error **err) {
+  const char *q = api_query(r, "filters");
+  struct hutch_api_filters af = {0};
+  if (q && *q && hutch_api_filters_parse(q, &af, err) < 0)
+    return -1;
+  _cleanup_strv_ char **kv = calloc(1, sizeof(char *));
+  int rc = kv ? 0 : hutch_error_set(err, ENOMEM, "filters");
+  for (size_t i = 0; rc == 0 && i < af.n; i++)
+    for (char **v = af.v[i].values; rc == 0 && v && *v; v++) {
+      _cleanup_free_ char *one = NULL;
+      if (asprintf(&one, "%s=%s", af.v[i].key, *v) < 0 || hutch_strv_push(&kv, one) < 0)
+        rc = hutch_error_set(err, ENOMEM, "filters");
+    }
+  hutch_api_filters_clear(&af);
+  if (rc < 0 || hutch_image_filter_parse(kv, &x->f, err) < 0)
+    return -1;
+  return hutch_image_filter_times(s, &x->f, &x->before, &x->since, err);
+}
+
+static bool image_passes(struct hutch_store *s, const struct image_filter *x,
+                         const struct hutch_image *img) {
+  _cleanup_image_ struct hutch_image *full = NULL;
+  if (x->f.labels && !img->config && hutch_image_lookup(s, img->id, &full, NULL) < 0)
+    return false;
+  return hutch_image_filter_image(&x->f, full ? full : img, x->before, x->since) &&
+         hutch_image_filter_any_name(&x->f, img->names);
+}
+
 static enum MHD_Result images_list(struct api_req *r) {
   struct hutch_error *err = NULL;
   struct hutch_store *s = api_store(r, &err);
   struct hutch_image **v = NULL;
   size_t n = 0;
-  if (!s || hutch_image_list(s, &v, &n, &err) < 0)
+  struct image_filter x = {0};
+  if (!s || image_filter_open(r, s, &x, &err) < 0 || hutch_image_list(s, &v, &n, &err) < 0) {
+    hutch_image_filter_free(&x.f);
     return api_error(r, err);
+  }
   json_t *out = json_array();
   for (size_t i = 0; i < n; i++)
-    json_array_append_new(out, hutch_api_image_summary(v[i]));
+    if (image_passes(s, &x, v[i]))
+      json_array_append_new(out, hutch_api_image_summary(v[i]));
   hutch_image_list_free(v, n);
+  hutch_image_filter_free(&x.f);
   return api_json(r, 200, out);
 }
 

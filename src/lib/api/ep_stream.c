@@ -115,6 +115,14 @@ static enum MHD_Result ctr_logs(struct api_req *r) {
   const char *t = api_query(r, "tail");
   if (t && strcmp(t, "all") != 0 && (hutch_api_int(t, -1, &tail) < 0 || tail < 0))
     return api_fail(r, 400, "invalid tail '%s'", t);
+  /* unix times, "0" or absent for none, as docker's CLI sends them */
+  int64_t win[2] = {0, 0};
+  static const char *const keys[] = {"since", "until"};
+  for (size_t i = 0; i < 2; i++) {
+    const char *v = api_query(r, keys[i]);
+    if (v && *v && hutch_api_timestamp_ns(v, &win[i]) < 0)
+      return api_fail(r, 400, "invalid value for \"%s\": %s", keys[i], v);
+  }
   struct log_stream *ls = stream_new(r, &res);
   if (!ls)
     return res;
@@ -123,7 +131,8 @@ static enum MHD_Result ctr_logs(struct api_req *r) {
     return api_fail(r, 400, "Bad parameters: you must choose at least one stream");
   }
   ls->ts = api_query_bool(r, "timestamps");
-  ls->o = (struct hutch_logs_opts){.follow = api_query_bool(r, "follow"), .tail = tail};
+  ls->o = (struct hutch_logs_opts){
+      .follow = api_query_bool(r, "follow"), .tail = tail, .since_ns = win[0], .until_ns = win[1]};
   int p[2];
   if (pipe2(p, O_CLOEXEC) < 0) {
     stream_free(ls);

@@ -103,3 +103,54 @@ bool hutch_image_filter_name(const struct hutch_image_filter *f, const char *rep
       return true;
   return false;
 }
+
+void hutch_image_split_name(const char *name, char **repo, char **tag) {
+  const char *n = name;
+  if (strncmp(n, "docker.io/library/", 18) == 0)
+    n += 18;
+  else if (strncmp(n, "docker.io/", 10) == 0)
+    n += 10;
+  const char *at = strchr(n, '@');
+  const char *slash = strrchr(n, '/');
+  const char *colon = strrchr(slash ? slash : n, ':');
+  if (at) {
+    *repo = strndup(n, (size_t)(at - n));
+    *tag = strdup("<none>");
+  } else if (colon) {
+    *repo = strndup(n, (size_t)(colon - n));
+    *tag = strdup(colon + 1);
+  } else {
+    *repo = strdup(n);
+    *tag = strdup("<none>");
+  }
+}
+
+int hutch_image_filter_times(struct hutch_store *s, const struct hutch_image_filter *f,
+                             time_t *before, time_t *since, struct hutch_error **err) {
+  const char *refs[] = {f->before, f->since};
+  time_t *out[] = {before, since};
+  for (size_t i = 0; i < 2; i++) {
+    *out[i] = 0;
+    _cleanup_image_ struct hutch_image *img = NULL;
+    if (!refs[i])
+      continue;
+    if (hutch_image_lookup(s, refs[i], &img, err) < 0)
+      return -1;
+    if (hutch_parse_rfc3339(img->created, out[i]) < 0)
+      *out[i] = 1; /* an image without a time: nothing is before or after it */
+  }
+  return 0;
+}
+
+bool hutch_image_filter_any_name(const struct hutch_image_filter *f, char *const *names) {
+  size_t nn = hutch_strv_len(names);
+  if (nn == 0)
+    return hutch_image_filter_name(f, "<none>", "<none>");
+  for (size_t k = 0; k < nn; k++) {
+    _cleanup_free_ char *repo = NULL, *tag = NULL;
+    hutch_image_split_name(names[k], &repo, &tag);
+    if (repo && tag && hutch_image_filter_name(f, repo, tag))
+      return true;
+  }
+  return false;
+}

@@ -27,3 +27,12 @@ bool hutch_image_filter_image(const struct hutch_image_filter *f, const struct h
                               time_t before, time_t since);
 /* The reference test of one row (repo "<none>" for an unnamed image). */
 bool hutch_image_filter_name(const struct hutch_image_filter *f, const char *repo, const char *tag);
+/* Any of an image's names (or "<none>" for an unnamed one) passes. */
+bool hutch_image_filter_any_name(const struct hutch_image_filter *f, char *const *names);
+/* The creation times of the images before= and since= name (0 when not
+ * given); an unknown image is an error. */
+int hutch_image_filter_times(struct hutch_store *s, const struct hutch_image_filter *f,
+                             time_t *before, time_t *since, struct hutch_error **err);
+/* "docker.io/library/busybox:1" as docker lists it: repo "busybox", tag
+ * "1" ("<none>" for a digest or no tag); new strings (NULL on ENOMEM). */
+void hutch_image_split_name(const char *name, char **repo, char **tag);

@@ -87,3 +87,12 @@ api() {
   shift
   curl -sS --unix-socket "$API_SOCK" -w '\n%{http_code}' "$@" "http://d$path"
 }
+
+# The docker CLI against the service (DOCKER_HOST is set by api_setup_file).
+PTYRUN="python3 $HUTCH_SRC/tests/helpers/ptyrun.py"
+d() { timeout -k 5 60 docker "$@"; }
+# a docker command that leaves something running: not on bats' pipes
+d_bg() { timeout -k 5 60 docker "$@" </dev/null 3>&-; }
+drun() { d run --network none "$@"; }
+# a container name of this test: the file's $NAME_PREFIX, the test's number
+name() { echo "${NAME_PREFIX:-c}$BATS_TEST_NUMBER-$RANDOM"; }

@@ -8,16 +8,14 @@
 
 load api
 
+NAME_PREFIX=x
+
 bats_require_minimum_version 1.5.0
 
 setup_file() { api_setup_file; }
 teardown_file() { api_teardown_file; }
 teardown() { api_teardown; }
 
-PTYRUN="python3 $HUTCH_SRC/tests/helpers/ptyrun.py"
-d() { timeout -k 5 60 docker "$@"; }
-d_bg() { timeout -k 5 60 docker "$@" </dev/null 3>&-; }
-name() { echo "x$BATS_TEST_NUMBER-$RANDOM"; }
 
 # a running container to exec in: its name
 running() {

@@ -4,11 +4,12 @@
 
 load api
 
+NAME_PREFIX=i
+
 setup_file() { api_setup_file; }
 teardown_file() { api_teardown_file; }
 teardown() { api_teardown; }
 
-d() { timeout -k 5 60 docker "$@"; }
 
 @test "api save/load: docker save | docker load round trip, the image runs after" {
   d pull -q "$IMAGE" >/dev/null

@@ -6,15 +6,12 @@
 
 load api
 
+NAME_PREFIX=s
+
 setup_file() { api_setup_file; }
 teardown_file() { api_teardown_file; }
 teardown() { api_teardown; }
 
-PTYRUN="python3 $HUTCH_SRC/tests/helpers/ptyrun.py"
-d() { timeout -k 5 60 docker "$@"; }
-d_bg() { timeout -k 5 60 docker "$@" </dev/null 3>&-; }
-drun() { d run --network none "$@"; }
-name() { echo "s$BATS_TEST_NUMBER-$RANDOM"; }
 
 @test "api attach: a --rm container that exits at once keeps its output and exit code, every time" {
   d pull -q "$IMAGE" >/dev/null
