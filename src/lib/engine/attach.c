@@ -221,6 +221,11 @@ int hutch_ctr_attach(struct hutch_engine *e, struct hutch_ctr *c, const struct h
     int code = 0;
     if (hutch_ctr_wait(e, c->id, &code, NULL) == 0)
       *status = code;
+  } else if (s.exited) {
+    /* as docker's: return once the exit is recorded (up to 2 s), so an
+     * inspect right after sees its code */
+    for (int i = 0; i < 100 && hutch_ctr_reload(c, NULL) == 0 && hutch_ctr_exit_pending(c); i++)
+      usleep(20000);
   }
   return 0;
 }
