@@ -405,6 +405,22 @@ static int hardlink(int rootfd, int pfd, const char *name, const char *target, u
   return 0;
 }
 
+/* A device node or fifo. In a user namespace (rootless) the kernel
+ * refuses device nodes: they are left out, as podman and docker do
+ * rootless; a container gets its devices from /dev, not from its image.
+ * 1 when left out. */
+static int make_node(struct archive_entry *e, int pfd, const char *base, mode_t mode) {
+  dev_t dev = S_ISFIFO(mode) ? 0 : makedev(archive_entry_rdevmajor(e), archive_entry_rdevminor(e));
+  if (mknodat(pfd, base, mode, dev) == 0)
+    return 0;
+  if (errno == EPERM && !S_ISFIFO(mode) && !hutch_in_initial_userns()) {
+    hutch_debug("unpack: device node %s (%u:%u) left out: a user namespace may not make it",
+                archive_entry_pathname(e), major(dev), minor(dev));
+    return 1;
+  }
+  return -errno;
+}
+
 /* The object itself, once its parent is pfd and nothing is at base. */
 static int create_entry(struct archive *a, int data_fd, struct archive_entry *e, int pfd,
                         const char *base, bool existing_dir, int *fd, const char **what) {
@@ -432,10 +448,8 @@ static int create_entry(struct archive *a, int data_fd, struct archive_entry *e,
   }
   case AE_IFCHR:
   case AE_IFBLK:
-  case AE_IFIFO: {
-    dev_t dev = makedev(archive_entry_rdevmajor(e), archive_entry_rdevminor(e));
-    return mknodat(pfd, base, type | perm, type == AE_IFIFO ? 0 : dev) < 0 ? -errno : 0;
-  }
+  case AE_IFIFO:
+    return make_node(e, pfd, base, type | perm);
   default:
     *what = "unknown file type";
     return -EINVAL;
@@ -491,6 +505,8 @@ int hutch_unpack_entry(struct archive *a, int data_fd, struct archive_entry *e, 
   r = create_entry(a, data_fd, e, pfd, base, r == 1, &fd, &what);
   if (r < 0)
     return hutch_error_set(err, r, "%s \"%s\": %s", kind, raw, what);
+  if (r == 1)
+    return 0; /* a device node a user namespace may not make */
   r = apply_meta(pfd, base, fd, e, type == AE_IFLNK, flags);
   if (r < 0)
     return hutch_error_set(err, r, "%s \"%s\": set metadata", kind, raw);

@@ -68,6 +68,21 @@ static bool data_has(const char *data, const char *name) {
   return false;
 }
 
+/* DATA without its NAME=... options, in BUF. */
+static const char *data_without(const char *data, const char *name, char *buf, size_t len) {
+  size_t n = strlen(name), w = 0;
+  buf[0] = '\0';
+  for (const char *p = data; p && *p;) {
+    const char *end = strchr(p, ',');
+    size_t l = end ? (size_t)(end - p) : strlen(p);
+    if (!(strncmp(p, name, n) == 0 && p[n] == '=') && w + l + 2 <= len) {
+      w += (size_t)snprintf(buf + w, len - w, "%s%.*s", w ? "," : "", (int)l, p);
+    }
+    p = end ? end + 1 : NULL;
+  }
+  return buf;
+}
+
 /* tree_fd: a detached clone of the source made by the runtime's parent
  * (idmap.c: idmapped, or opened before entering a user namespace), moved
  * into place instead of a bind; -EBADF for a plain bind. */
@@ -323,6 +338,14 @@ static int mount_at(const struct mount_ctx *ctx, const struct spec_mount *m, con
         b.recursive_bind = true;
         b.flags |= MS_NOSUID | MS_NODEV | MS_NOEXEC;
         r = do_bind(ctx, &b, -EBADF, target, tfd, err);
+      } else if (type && strcmp(type, "devpts") == 0 && e == EINVAL && data_has(m->data, "gid")) {
+        /* gid=5 (tty) unmapped in a user namespace with a single id, as
+         * runc does: the pty group then is the container's root group */
+        char data[256];
+        data_without(m->data, "gid", data, sizeof(data));
+        hutch_debug("devpts refused gid= (EINVAL): mount with data=%s", data);
+        if (mount(src, target, type, flags, data) < 0)
+          return hutch_error_set(err, errno, "mount devpts on %s", m->destination);
       } else if (type && strcmp(type, "mqueue") == 0 && (e == EPERM || e == EINVAL) &&
                  ctx->userns) {
         struct spec_mount b = *m;

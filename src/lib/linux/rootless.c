@@ -66,18 +66,7 @@ int hutch_runtime_default_root(char *buf, size_t len, struct hutch_error **err) 
 }
 
 bool hutch_rootless(void) {
-  static int cached = -1;
-  if (cached >= 0)
-    return cached;
-  char *map = NULL;
-  size_t len = 0;
-  unsigned long a = 0, b = 0, n = 0;
-  bool initial = hutch_read_file("/proc/self/uid_map", &map, &len) == 0 &&
-                 sscanf(map, "%lu %lu %lu", &a, &b, &n) == 3 && a == 0 && b == 0 &&
-                 n == 4294967295UL;
-  free(map);
-  cached = geteuid() != 0 || !initial;
-  return cached;
+  return geteuid() != 0 || !hutch_in_initial_userns();
 }
 
 bool hutch_rootless_without_cgroup(void) {

@@ -553,3 +553,15 @@ int hutch_disk_usage(const char *path, int64_t *bytes) {
   fts_close(fts);
   return 0;
 }
+
+bool hutch_in_initial_userns(void) {
+  static int cached = -1;
+  if (cached >= 0)
+    return cached;
+  _cleanup_free_ char *map = NULL;
+  size_t len = 0;
+  unsigned long a = 0, b = 0, n = 0;
+  cached = hutch_read_file("/proc/self/uid_map", &map, &len) == 0 &&
+           sscanf(map, "%lu %lu %lu", &a, &b, &n) == 3 && a == 0 && b == 0 && n == 4294967295UL;
+  return cached;
+}

@@ -59,6 +59,10 @@ const char *hutch_fd_path(int fd, char buf[static 32]);
 
 /* Does path exist (lstat)? */
 bool hutch_path_exists(const char *path);
+
+/* Is this process in the initial user namespace (its uid_map the whole
+ * id space)? Read once. */
+bool hutch_in_initial_userns(void);
 /* Duplicate fd to a value above 2 not in [lo, hi] etc. is left to callers. */
 
 /* Bytes of the regular files and symlinks under path (st_size, each
