@@ -353,6 +353,12 @@ int hutch_volume_copy_up(const char *rootfs, const char *path, const char *data_
 int hutch_overlay_mount(char *const *layer_dirs, size_t n, const char *upper, const char *work,
                         const char *merged, struct hutch_error **err);
 int hutch_overlay_umount(const char *merged, struct hutch_error **err);
+/* fuse_overlay.c: the same mount through fuse-overlayfs (PROG), whose
+ * daemon the umount ends; and the option string both take, layers
+ * lowest first in, top first out. */
+int hutch_fuse_overlay_mount(const char *prog, char *const *layer_dirs, size_t n, const char *upper,
+                             const char *work, const char *merged, struct hutch_error **err);
+char *hutch_overlay_options(char *const *layer_dirs, size_t n, const char *upper, const char *work);
 bool hutch_is_mountpoint(const char *path);
 /* docker's LowerDir: the layer dirs (lowest first) joined top first by
  * ':'; NULL on ENOMEM. */

@@ -18,6 +18,8 @@
  * ':') both ways, and the mount of a container's rootfs from its record. */
 #include "engine.h"
 
+#include "linux/rootless.h"
+
 #include "util/cleanup.h"
 #include "util/log.h"
 #include "util/strutil.h"
@@ -191,14 +193,39 @@ static int overlay_mount_fs(char *const *layer_dirs, size_t n, const char *upper
   return 0;
 }
 
+/* Rootless, a kernel that refuses overlay in a user namespace (before
+ * 5.11: EPERM; without the module: ENODEV) leaves fuse-overlayfs. */
+static bool fuse_fallback(const struct hutch_error *e) {
+  return hutch_rootless() && e &&
+         (e->errnum == EPERM || e->errnum == ENODEV || e->errnum == EINVAL);
+}
+
 int hutch_overlay_mount(char *const *layer_dirs, size_t n, const char *upper, const char *work,
                         const char *merged, struct hutch_error **err) {
   if (n == 0)
     return hutch_error_set(err, EINVAL, "image has no layers");
-  int r = overlay_mount_fs(layer_dirs, n, upper, work, merged, err);
-  if (r != 1)
-    return r;
-  return overlay_mount_data(layer_dirs, n, upper, work, merged, err);
+  const char *prog = getenv("HUTCH_MOUNT_PROGRAM");
+  if (prog && *prog)
+    return hutch_fuse_overlay_mount(prog, layer_dirs, n, upper, work, merged, err);
+  struct hutch_error *local = NULL;
+  int r = overlay_mount_fs(layer_dirs, n, upper, work, merged, &local);
+  if (r == 1)
+    r = overlay_mount_data(layer_dirs, n, upper, work, merged, &local);
+  if (r < 0 && fuse_fallback(local)) {
+    hutch_debug("overlay refused in the user namespace (%s): fuse-overlayfs", local->msg);
+    hutch_error_free(local);
+    local = NULL;
+    r = hutch_fuse_overlay_mount("fuse-overlayfs", layer_dirs, n, upper, work, merged, &local);
+    if (r < 0)
+      hutch_error_wrap(&local, "overlay refused in the user namespace; fallback");
+  }
+  if (r < 0) {
+    if (err && !*err)
+      *err = local;
+    else
+      hutch_error_free(local);
+  }
+  return r;
 }
 
 int hutch_overlay_umount(const char *merged, struct hutch_error **err) {

@@ -29,6 +29,7 @@ teardown_file() {
 setup() { WORK=$(mktemp -d /tmp/hutch-rl-work.XXXXXX) && chmod 755 "$WORK"; }
 teardown() {
   [ -z "${SVC_PID:-}" ] || kill "$SVC_PID" 2>/dev/null || true
+  [ -z "${FUSE_MODE:-}" ] || chmod "$FUSE_MODE" /dev/fuse
   rm -rf "$WORK"
 }
 
@@ -237,4 +238,32 @@ SH
   run cat "$WORK/out"
   assert_output "hutch: user namespaces are disabled (/proc/sys/user/max_user_namespaces is 0): as root, run sysctl -w user.max_user_namespaces=15000: No space left on device"
   [ ! -e "/run/user/$U2_UID/hutch/pause.pid" ]
+}
+
+@test "fuse-overlayfs as the mount program: the lifecycle, and no daemon left after rm" {
+  command -v fuse-overlayfs >/dev/null || skip "no fuse-overlayfs"
+  # distributions ship /dev/fuse 0666; this VM 0600 (put back in teardown)
+  FUSE_MODE=$(stat -c %a /dev/fuse)
+  chmod 666 /dev/fuse
+  run as_user HUTCH_MOUNT_PROGRAM=fuse-overlayfs "$RL_BIN/hutch" run -d --name fusebox --network none busybox sleep 300
+  assert_success
+  run rhutch exec fusebox sh -c 'awk "\$5 == \"/\" {print \$9}" /proc/self/mountinfo; echo data >/tmp/f; cat /tmp/f'
+  assert_success
+  assert_line --index 0 fuse-overlayfs
+  assert_line --index 1 data
+  [ -n "$(pgrep -u "$RL_UID" -x fuse-overlayfs)" ]
+  # the upper dir holds what the container wrote, owned in the range
+  f=$(find "$RL_HOME/.local/share/hutch/containers" -path '*/upper/tmp/f' | head -1)
+  [ "$(cat "$f")" = data ]
+  run rhutch rm -f fusebox
+  assert_success
+  for _ in $(seq 30); do [ -z "$(pgrep -u "$RL_UID" -x fuse-overlayfs)" ] && break; sleep 0.1; done
+  [ -z "$(pgrep -u "$RL_UID" -x fuse-overlayfs)" ]
+  # a program that is not there: the error names it, nothing is left
+  run as_user HUTCH_MOUNT_PROGRAM=/nonexistent/fuse-overlayfs "$RL_BIN/hutch" run --rm --network none busybox true
+  assert_failure
+  assert_output --partial "mount /nonexistent/fuse-overlayfs on "
+  assert_output --partial "No such file or directory"
+  run rhutch ps -a -q
+  assert_output ""
 }
