@@ -12,6 +12,7 @@ set +u +o pipefail
 
 setup_file() {
   rootless_setup_file
+  rootless_tun_open
   export REG_DIR
   REG_DIR=$(mktemp -d /tmp/hutch-rl-reg.XXXXXX)
   export REG
@@ -264,4 +265,15 @@ SH
   assert_output --partial "No such file or directory"
   run rhutch ps -a -q
   assert_output ""
+}
+
+@test "--network container: shares another rootless container's namespace" {
+  run rhutch run -d --name netowner busybox sh -c 'echo shared >/tmp/i; httpd -p 8080 -h /tmp; exec sleep 300'
+  assert_success
+  run rhutch run --rm --network container:netowner busybox sh -c \
+    'ip -4 -o addr show tap0 | awk "{print \$4}"; wget -q -O - http://127.0.0.1:8080/i'
+  assert_success
+  assert_output "$(printf '10.0.2.100/24\nshared')"
+  run rhutch rm -f netowner
+  assert_success
 }
