@@ -30,11 +30,21 @@ static char *home_path(const char *rel) {
   return p;
 }
 
+/* hutch's own file: $XDG_CONFIG_HOME/hutch/auth.json, by default under
+ * ~/.config (the XDG rule, which rootless hutch follows for its config) */
+static char *own_path(void) {
+  const char *xdg = getenv("XDG_CONFIG_HOME");
+  char *p = NULL;
+  if (xdg && xdg[0] == '/')
+    return asprintf(&p, "%s/hutch/auth.json", xdg) < 0 ? NULL : p;
+  return home_path(".config/hutch/auth.json");
+}
+
 char *hutch_auth_write_path(void) {
   const char *env = getenv("REGISTRY_AUTH_FILE");
   if (env && *env)
     return strdup(env);
-  return home_path(".config/hutch/auth.json");
+  return own_path();
 }
 
 /* "https://index.docker.io/v1/" → "docker.io"; "http://h:5000/x" → "h:5000" */
@@ -93,7 +103,7 @@ int hutch_auth_lookup(const char *domain, struct hutch_creds *out) {
   memset(out, 0, sizeof(*out));
   const char *env = getenv("REGISTRY_AUTH_FILE");
   const char *xdg = getenv("XDG_RUNTIME_DIR");
-  _cleanup_free_ char *own = home_path(".config/hutch/auth.json");
+  _cleanup_free_ char *own = own_path();
   _cleanup_free_ char *podman = NULL;
   if (xdg && asprintf(&podman, "%s/containers/auth.json", xdg) < 0)
     podman = NULL;

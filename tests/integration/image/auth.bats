@@ -24,10 +24,22 @@ setup() {
   image_setup
   export HOME=$TEST_DIR/home
   mkdir -p "$HOME"
-  unset REGISTRY_AUTH_FILE XDG_RUNTIME_DIR
+  unset REGISTRY_AUTH_FILE XDG_RUNTIME_DIR XDG_CONFIG_HOME
   export HUTCH_CERTS_DIR=$AUTH_DIR/certs.d
 }
 teardown() { image_teardown; }
+
+@test "login writes \$XDG_CONFIG_HOME/hutch/auth.json when XDG_CONFIG_HOME is set" {
+  export XDG_CONFIG_HOME=$TEST_DIR/xdg
+  run hutch login -u hutch --password-stdin "$AREG" <<<"s3cret"
+  assert_success
+  [ -f "$XDG_CONFIG_HOME/hutch/auth.json" ]
+  [ ! -e "$HOME/.config/hutch/auth.json" ]
+  run hutch pull -q "$AREG/hutch/two"
+  assert_success
+  run hutch logout "$AREG"
+  assert_success
+}
 
 @test "anonymous pull from a token-auth registry is refused clearly" {
   run hutch pull "$AREG/hutch/two"
