@@ -277,3 +277,25 @@ SH
   run rhutch rm -f netowner
   assert_success
 }
+
+@test "two users: each sees only its own containers and images; root's store is not touched" {
+  user2 700000-765535
+  run u2 "$RL_BIN/hutch" run -d --name only-user2 --network none busybox sleep 300
+  assert_success
+  run rhutch run -d --name only-user1 --network none busybox sleep 300
+  assert_success
+  run u2 "$RL_BIN/hutch" ps -a --format '{{.Names}}'
+  assert_output only-user2
+  run rhutch ps -a --format '{{.Names}}'
+  assert_output only-user1
+  # the second user's store is its own; neither wrote into root's
+  [ -f "$U2_HOME/.local/share/hutch/state.db" ]
+  [ -z "$(find /var/lib/hutch /run/hutch -maxdepth 3 \( -user "$RL_UID" -o -user "$U2_UID" \) 2>/dev/null)" ]
+  # one user cannot read the other's store
+  run u2 ls "$RL_HOME/.local/share/hutch"
+  assert_failure
+  run u2 "$RL_BIN/hutch" rm -f only-user2
+  assert_success
+  run rhutch rm -f only-user1
+  assert_success
+}
