@@ -216,7 +216,7 @@ int hutch_engine_net_start(struct hutch_engine *e, struct hutch_ctr *c, struct h
   int r = any ? usernet_run(e, true, job_attach_all, &j, err) : job_attach_all(&j, err);
   if (r == 0 && usernet_ports(e, err) < 0) {
     detach(e, c->id, NULL, NULL);
-    r = -1;
+    r = hutch_error_wrap(err, "rootless network of %.12s", c->id);
   }
   return r;
 }

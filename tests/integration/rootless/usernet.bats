@@ -84,6 +84,18 @@ in_netns() {
   assert_output "from-the-host-$$"
 }
 
+@test "-p on a host port in use: one line that says so, nothing left attached" {
+  rootless_host_server
+  run rhutch run -d --name busy --network n1 -p "127.0.0.1:$SRV_PORT:80" busybox sleep 300
+  assert_failure
+  assert_output --partial "publish 127.0.0.1:$SRV_PORT/tcp (is the port free on the host?)"
+  [ "$(echo "$output" | wc -l)" = 1 ]
+  run rhutch network inspect -f '{{len .Containers}}' n1
+  assert_output 2
+  run rhutch rm -f busy
+  assert_success
+}
+
 @test "network connect and disconnect" {
   run rhutch network create n2
   assert_success

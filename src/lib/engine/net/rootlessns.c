@@ -209,7 +209,8 @@ static int fwd_add(const char *dir, const struct fwd *f, struct hutch_error **er
   hutch_debug("slirp4netns add_hostfwd %s:%u -> %s:%u/%s", f->host, f->host_port, f->guest,
               f->guest_port, f->udp ? "udp" : "tcp");
   if (hutch_slirp_request(dir, HUTCH_ROOTLESS_NETNS, req, NULL, err) < 0)
-    return hutch_error_wrap(err, "publish %s:%u", f->host, f->host_port);
+    return hutch_error_wrap(err, "publish %s:%u/%s (is the port free on the host?)", f->host,
+                            f->host_port, f->udp ? "udp" : "tcp");
   return 0;
 }
 
