@@ -276,7 +276,7 @@ static int net_rm(int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     _cleanup_network_ struct hutch_network *net = NULL;
     if (hutch_network_load(ctx, argv[i], &net, &err) < 0 ||
-        hutch_network_remove(ctx, argv[i], &err) < 0) {
+        hutch_engine_network_remove(e, argv[i], &err) < 0) {
       ctr_cli_report(&err);
       ret = 1;
       continue;

@@ -133,7 +133,7 @@ static enum MHD_Result net_delete(struct api_req *r) {
   struct hutch_error *err = NULL;
   struct hutch_engine_netctx nc;
   struct hutch_engine *e = net_engine(r, &nc, &err);
-  if (!e || hutch_network_remove(&nc.ctx, r->params[0], &err) < 0)
+  if (!e || hutch_engine_network_remove(e, r->params[0], &err) < 0)
     return api_error(r, err);
   return api_empty(r, 204);
 }

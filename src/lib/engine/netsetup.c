@@ -8,6 +8,7 @@
 #include "engine.h"
 #include "net/netns.h"
 #include "linux/rootless.h"
+#include "net/rootlessns.h"
 #include "net/slirp.h"
 #include "runtime/state.h"
 #include "util/cleanup.h"
@@ -21,6 +22,88 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* ---- the rootless netns ---- */
+
+/* Rootless, the kernel-level work for user networks (bridges, veths, nft)
+ * is FN(UD) run on a thread in the user's rootless netns
+ * (net/rootlessns.h); OUTSIDE also starts its slirp4netns. Root mode: FN
+ * here. */
+static int usernet_run(struct hutch_engine *e, bool outside, hutch_rootless_netns_fn fn, void *ud,
+                       struct hutch_error **err) {
+  if (!hutch_rootless())
+    return fn(ud, err);
+  return hutch_rootless_netns_run(e->netns_dir, outside, fn, ud, err);
+}
+
+/* Rootless: slirp4netns' host forwards for the published ports of user
+ * networks, after attachments came or went. */
+static int usernet_ports(struct hutch_engine *e, struct hutch_error **err) {
+  if (!hutch_rootless())
+    return 0;
+  struct hutch_engine_netctx nc;
+  hutch_engine_net_ctx(e, &nc);
+  return hutch_rootless_netns_sync_ports(&nc.ctx, e->netns_dir, err);
+}
+
+/* The arguments of the library calls usernet_run makes. */
+struct netjob {
+  struct hutch_engine *e;
+  struct hutch_ctr *c;
+  struct hutch_engine_netctx nc;
+  const char *id, *network, *netns, *ifname;
+  json_t *nw;
+  void *holders;
+  int *cleaned;
+};
+
+static void netjob_init(struct netjob *j, struct hutch_engine *e) {
+  memset(j, 0, sizeof(*j));
+  j->e = e;
+  hutch_engine_net_ctx(e, &j->nc);
+}
+
+static int job_detach(void *ud, struct hutch_error **err) {
+  struct netjob *j = ud;
+  return hutch_net_detach(&j->nc.ctx, j->id, j->network, err);
+}
+
+/* hutch_net_detach, in the rootless netns when rootless; a container with
+ * no attachment (rootless: the default network, none, host) needs none. */
+static int detach(struct hutch_engine *e, const char *id, const char *network,
+                  struct hutch_error **err) {
+  struct netjob j;
+  netjob_init(&j, e);
+  j.id = id;
+  j.network = network;
+  if (!hutch_rootless())
+    return job_detach(&j, err);
+  struct hutch_net_attachment *atts = NULL;
+  size_t n = 0;
+  if (hutch_net_attachments(&j.nc.ctx, id, &atts, &n, err) < 0)
+    return -1;
+  for (size_t i = 0; i < n; i++)
+    hutch_net_attachment_clear(&atts[i]);
+  free(atts);
+  if (n == 0)
+    return 0;
+  if (usernet_run(e, false, job_detach, &j, err) < 0)
+    return -1;
+  return usernet_ports(e, err);
+}
+
+static int job_network_remove(void *ud, struct hutch_error **err) {
+  struct netjob *j = ud;
+  return hutch_network_remove(&j->nc.ctx, j->network, err);
+}
+
+int hutch_engine_network_remove(struct hutch_engine *e, const char *name,
+                                struct hutch_error **err) {
+  struct netjob j;
+  netjob_init(&j, e);
+  j.network = name;
+  return usernet_run(e, false, job_network_remove, &j, err);
+}
 
 /* ---- start, stop, rm ---- */
 
@@ -104,6 +187,8 @@ static int start_slirp(struct hutch_engine *e, struct hutch_ctr *c, const char *
   return 0;
 }
 
+static int job_attach_all(void *ud, struct hutch_error **err);
+
 int hutch_engine_net_start(struct hutch_engine *e, struct hutch_ctr *c, struct hutch_error **err) {
   json_t *net = hutch_engine_net_of(c);
   const char *mode = json_string_value(json_object_get(net, "mode"));
@@ -122,8 +207,28 @@ int hutch_engine_net_start(struct hutch_engine *e, struct hutch_ctr *c, struct h
     return 0; /* host */
   if (mode && strcmp(mode, HUTCH_SLIRP_MODE) == 0)
     return start_slirp(e, c, netns, err);
-  struct hutch_engine_netctx nc;
-  hutch_engine_net_ctx(e, &nc);
+  struct netjob j;
+  netjob_init(&j, e);
+  j.c = c;
+  j.netns = netns;
+  /* --network none has no network to attach to: no rootless netns */
+  bool any = json_array_size(json_object_get(net, "networks")) > 0;
+  int r = any ? usernet_run(e, true, job_attach_all, &j, err) : job_attach_all(&j, err);
+  if (r == 0 && usernet_ports(e, err) < 0) {
+    detach(e, c->id, NULL, NULL);
+    r = hutch_error_wrap(err, "rootless network of %.12s", c->id);
+  }
+  return r;
+}
+
+/* Attach c's netns to its networks (in the rootless netns when rootless). */
+static int job_attach_all(void *ud, struct hutch_error **err) {
+  struct netjob *j = ud;
+  struct hutch_engine *e = j->e;
+  struct hutch_ctr *c = j->c;
+  const char *netns = j->netns;
+  json_t *net = hutch_engine_net_of(c);
+  struct hutch_engine_netctx nc = j->nc;
   /* A previous run whose monitor died may have left its attachment. */
   if (hutch_net_detach(&nc.ctx, c->id, NULL, err) < 0)
     return -1;
@@ -148,11 +253,9 @@ int hutch_engine_net_start(struct hutch_engine *e, struct hutch_ctr *c, struct h
 }
 
 void hutch_engine_net_stopped(struct hutch_engine *e, const char *id) {
-  struct hutch_engine_netctx nc;
-  hutch_engine_net_ctx(e, &nc);
   struct hutch_error *err = NULL;
   hutch_slirp_stop(e->netns_dir, id);
-  if (hutch_net_detach(&nc.ctx, id, NULL, &err) < 0) {
+  if (detach(e, id, NULL, &err) < 0) {
     _cleanup_free_ char *t = hutch_error_text(err);
     hutch_warn("network teardown of %.12s: %s, ignoring", id, t ? t : "");
   }
@@ -161,11 +264,9 @@ void hutch_engine_net_stopped(struct hutch_engine *e, const char *id) {
 
 int hutch_engine_net_teardown(struct hutch_engine *e, const char *id, const char *netns,
                               struct hutch_error **err) {
-  struct hutch_engine_netctx nc;
-  hutch_engine_net_ctx(e, &nc);
   struct hutch_error *local = NULL, **ep = err ? err : &local;
   hutch_slirp_stop(e->netns_dir, id);
-  int r = hutch_net_detach(&nc.ctx, id, NULL, ep);
+  int r = detach(e, id, NULL, ep);
   /* container: mode records no netns of its own, so this is ours */
   if (r == 0 && netns && *netns)
     r = hutch_netns_delete(netns, ep);
@@ -217,6 +318,8 @@ static bool ctr_holds_network(const char *id, void *ud) {
   if (!h->v)
     return true; /* unreadable: leave it alone */
   struct hutch_ctr key = {.id = (char *)id}, *kp = &key;
+  if (strcmp(id, HUTCH_ROOTLESS_NETNS) == 0)
+    return true; /* the rootless netns's slirp4netns, not a container's */
   struct hutch_ctr **found = bsearch(&kp, h->v, h->n, sizeof(*h->v), by_id);
   if (!found)
     return false;
@@ -224,6 +327,11 @@ static bool ctr_holds_network(const char *id, void *ud) {
   return hutch_ctr_running(*found) ||
          (s->monitor_pid > 0 && hutch_pid_alive(s->monitor_pid, s->monitor_start)) ||
          (s->net_owner > 0 && hutch_pid_alive(s->net_owner, s->net_owner_start));
+}
+
+static int job_cleanup_stale(void *ud, struct hutch_error **err) {
+  struct netjob *j = ud;
+  return hutch_net_cleanup_stale(&j->nc.ctx, ctr_holds_network, j->holders, j->cleaned, err);
 }
 
 int hutch_engine_net_cleanup_stale(struct hutch_engine *e, int *cleaned, struct hutch_error **err) {
@@ -241,12 +349,24 @@ int hutch_engine_net_cleanup_stale(struct hutch_engine *e, int *cleaned, struct 
     hutch_ctr_list_free(h.v, h.n);
     return 0;
   }
-  int r = hutch_net_cleanup_stale(&nc.ctx, ctr_holds_network, &h, cleaned, err);
+  struct netjob j;
+  netjob_init(&j, e);
+  j.holders = &h;
+  j.cleaned = cleaned;
+  int r = usernet_run(e, false, job_cleanup_stale, &j, err);
   hutch_ctr_list_free(h.v, h.n);
-  return r;
+  return r < 0 ? r : usernet_ports(e, err);
 }
 
 /* ---- connect, disconnect ---- */
+
+static int job_attach_one(void *ud, struct hutch_error **err) {
+  struct netjob *j = ud;
+  struct hutch_net_attachment att = {0};
+  int r = attach_one(j->e, j->c, j->netns, j->nw, j->ifname, false, &att, err);
+  hutch_net_attachment_clear(&att);
+  return r;
+}
 
 int hutch_engine_net_connect(struct hutch_engine *e, struct hutch_ctr *c, const char *network,
                              const char *ip, char *const *aliases, struct hutch_error **err) {
@@ -298,10 +418,13 @@ int hutch_engine_net_connect(struct hutch_engine *e, struct hutch_ctr *c, const 
     for (size_t j = 0; j < n_atts; j++)
       hutch_net_attachment_clear(&atts[j]);
     free(atts);
-    struct hutch_net_attachment att = {0};
-    int r = attach_one(e, c, netns, entry, ifname, false, &att, err);
-    hutch_net_attachment_clear(&att);
-    if (r < 0)
+    struct netjob j;
+    netjob_init(&j, e);
+    j.c = c;
+    j.netns = netns;
+    j.nw = entry;
+    j.ifname = ifname;
+    if (usernet_run(e, true, job_attach_one, &j, err) < 0)
       return -1;
   }
   json_array_append(nets, entry);
@@ -342,7 +465,7 @@ int hutch_engine_net_disconnect(struct hutch_engine *e, struct hutch_ctr *c, con
   if (i == json_array_size(nets))
     return hutch_error_set(err, ENOENT, "container %s is not connected to network %s", c->name,
                            name);
-  if (hutch_net_detach(&nc.ctx, c->id, name, err) < 0)
+  if (detach(e, c->id, name, err) < 0)
     return -1;
   json_array_remove(nets, i);
   if (hutch_ctr_save(c, err) < 0)

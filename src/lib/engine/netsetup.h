@@ -25,6 +25,10 @@
  * Rootless (linux/rootless.h), the default network is mode "slirp4netns"
  * (net/slirp.h): start runs one slirp4netns for the netns and publishes
  * the ports through it; exit, rm and the stale cleanup stop it.
+ * User networks rootless are made inside the user's rootless netns
+ * (net/rootlessns.h), which start, connect, detach, the stale cleanup and
+ * network rm switch into; their published ports are host forwards of its
+ * slirp4netns, brought in line after every attach and detach.
  *
  * The network store lives in $HUTCH_ROOT/networks. For tests,
  * HUTCH_NET_TABLE names the nft table (default "hutch"), and
@@ -66,6 +70,10 @@ int hutch_engine_net_connect(struct hutch_engine *e, struct hutch_ctr *c, const 
                              const char *ip, char *const *aliases, struct hutch_error **err);
 int hutch_engine_net_disconnect(struct hutch_engine *e, struct hutch_ctr *c, const char *network,
                                 bool force, struct hutch_error **err);
+
+/* network rm: hutch_network_remove, in the user's rootless netns when
+ * rootless (where the network's bridge and nft rules are). */
+int hutch_engine_network_remove(struct hutch_engine *e, const char *name, struct hutch_error **err);
 
 /* ---- netinspect.c ---- */
 

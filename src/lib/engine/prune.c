@@ -3,6 +3,7 @@
 #include "prune.h"
 
 #include "netrecord.h"
+#include "netsetup.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/json.h"
@@ -137,7 +138,7 @@ int hutch_prune_networks(struct hutch_engine *e, const struct hutch_prune_filter
     if (in_use || !hutch_prune_match(f, v[i]->created, NULL))
       continue;
     /* a failure (attached meanwhile) leaves that network, as docker */
-    if (hutch_network_remove(&nc.ctx, v[i]->name, NULL) < 0)
+    if (hutch_engine_network_remove(e, v[i]->name, NULL) < 0)
       continue;
     hutch_engine_event(e, "network", "destroy", v[i]->id, "name", v[i]->name, "type", "bridge",
                        NULL);

@@ -66,3 +66,33 @@ as_user() {
 }
 
 rhutch() { as_user "$RL_BIN/hutch" "$@"; }
+
+# After a test: the host server a network test started (by pid, ours only).
+rootless_teardown_test() {
+  [ -z "${SRV_PID:-}" ] || kill "$SRV_PID" 2>/dev/null || true
+  [ -z "${SRV_DIR:-}" ] || rm -rf "$SRV_DIR"
+}
+
+# A web server on the host's 127.0.0.1:$SRV_PORT serving $SRV_DIR/marker
+# ("from-the-host-$$"); rootless_teardown_test stops it.
+rootless_host_server() {
+  SRV_DIR=$(mktemp -d /tmp/hutch-rl-srv.XXXXXX)
+  echo "from-the-host-$$" >"$SRV_DIR/marker"
+  SRV_PORT=$((20000 + RANDOM % 20000))
+  python3 -m http.server "$SRV_PORT" --bind 127.0.0.1 --directory "$SRV_DIR" >/dev/null 2>&1 &
+  SRV_PID=$!
+  for _ in $(seq 50); do curl -sf "http://127.0.0.1:$SRV_PORT/marker" >/dev/null && break; sleep 0.1; done
+}
+
+# wait_published PORT TEXT: the host's 127.0.0.1:PORT answers TEXT
+wait_published() {
+  local out=
+  for _ in $(seq 50); do
+    out=$(curl -sf --noproxy '*' -m 2 "http://127.0.0.1:$1/") && break
+    sleep 0.1
+  done
+  [ "$out" = "$2" ]
+}
+
+# slirp4netns processes of the test user (they run as the user's uid)
+slirp_procs() { pgrep -u "$RL_UID" -x slirp4netns || true; }

@@ -12,24 +12,7 @@ setup_file() {
 }
 teardown_file() { rootless_teardown_file; }
 setup() { :; }
-teardown() {
-  # a host server a network test started (by pid, ours only)
-  [ -z "${SRV_PID:-}" ] || kill "$SRV_PID" 2>/dev/null || true
-  [ -z "${SRV_DIR:-}" ] || rm -rf "$SRV_DIR"
-}
-
-# wait_published PORT TEXT: the host's 127.0.0.1:PORT answers TEXT
-wait_published() {
-  local out=
-  for _ in $(seq 50); do
-    out=$(curl -sf --noproxy '*' "http://127.0.0.1:$1/") && break
-    sleep 0.1
-  done
-  [ "$out" = "$2" ]
-}
-
-# slirp4netns processes of the test user (they run as the user's uid)
-slirp_procs() { pgrep -u "$RL_UID" -x slirp4netns || true; }
+teardown() { rootless_teardown_test; }
 
 @test "run --rm busybox id: root inside, the user's uid and range outside" {
   run rhutch run --rm --network none busybox id
@@ -145,13 +128,8 @@ slirp_procs() { pgrep -u "$RL_UID" -x slirp4netns || true; }
 }
 
 @test "default network: a TCP server on the host's 127.0.0.1 through the gateway" {
-  SRV_DIR=$(mktemp -d /tmp/hutch-rl-srv.XXXXXX)
-  echo "from-the-host-$$" >"$SRV_DIR/marker"
-  port=$((20000 + RANDOM % 20000))
-  python3 -m http.server "$port" --bind 127.0.0.1 --directory "$SRV_DIR" >/dev/null 2>&1 &
-  SRV_PID=$!
-  for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/marker" >/dev/null && break; sleep 0.1; done
-  run rhutch run --rm busybox wget -q -O - "http://10.0.2.2:$port/marker"
+  rootless_host_server
+  run rhutch run --rm busybox wget -q -O - "http://10.0.2.2:$SRV_PORT/marker"
   assert_success
   assert_output "from-the-host-$$"
 }

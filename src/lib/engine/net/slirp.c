@@ -105,8 +105,10 @@ static int wait_ready(int fd, struct hutch_error **err) {
   return 0;
 }
 
-/* One request to the API socket; fails unless the answer is "return". */
-static int slirp_api(const char *sock, const char *req, struct hutch_error **err) {
+/* One request to the API socket; fails unless the answer is "return".
+ * With REPLY, *REPLY gets the whole answer (caller frees). */
+static int slirp_api_reply(const char *sock, const char *req, char **reply,
+                           struct hutch_error **err) {
   struct sockaddr_un sa = {.sun_family = AF_UNIX};
   if (strlen(sock) >= sizeof(sa.sun_path))
     return hutch_error_set(err, ENAMETOOLONG, "slirp4netns api socket %s", sock);
@@ -117,15 +119,25 @@ static int slirp_api(const char *sock, const char *req, struct hutch_error **err
   size_t len = strlen(req);
   if (write(fd, req, len) != (ssize_t)len || shutdown(fd, SHUT_WR) < 0)
     return hutch_error_set(err, errno, "slirp4netns api %s: write", sock);
-  char buf[512];
-  ssize_t n = read(fd, buf, sizeof(buf) - 1);
-  if (n <= 0)
-    return hutch_error_set(err, n < 0 ? errno : EIO, "slirp4netns api %s: read", sock);
-  buf[n] = '\0';
+  char buf[16384];
+  size_t got = 0;
+  ssize_t n;
+  while (got < sizeof(buf) - 1 && (n = read(fd, buf + got, sizeof(buf) - 1 - got)) > 0)
+    got += (size_t)n;
+  if (got == 0)
+    return hutch_error_set(err, EIO, "slirp4netns api %s: read", sock);
+  buf[got] = '\0';
   buf[strcspn(buf, "\n")] = '\0';
-  if (strstr(buf, "\"return\"") == NULL)
+  /* list_hostfwd answers {"entries": [...]}, the others {"return": ...} */
+  if (strstr(buf, "\"error\"") || (!strstr(buf, "\"return\"") && !strstr(buf, "\"entries\"")))
     return hutch_error_set(err, EIO, "slirp4netns: %s", buf);
+  if (reply && (*reply = strdup(buf)) == NULL)
+    return hutch_error_set(err, ENOMEM, "slirp4netns api reply");
   return 0;
+}
+
+static int slirp_api(const char *sock, const char *req, struct hutch_error **err) {
+  return slirp_api_reply(sock, req, NULL, err);
 }
 
 static int publish(const char *sock, const struct hutch_port_mapping *m, struct hutch_error **err) {
@@ -226,4 +238,21 @@ void hutch_slirp_cleanup_stale(const char *dir, bool (*holds)(const char *id, vo
       hutch_slirp_stop(dir, id);
     }
   }
+}
+
+bool hutch_slirp_running(const char *dir, const char *id) {
+  char path[PATH_MAX];
+  slirp_path(path, sizeof(path), dir, id, "");
+  _cleanup_free_ char *txt = NULL;
+  int pid = 0;
+  unsigned long long start = 0;
+  return hutch_read_file(path, &txt, NULL) == 0 && sscanf(txt, "%d %llu", &pid, &start) == 2 &&
+         pid > 0 && hutch_pid_alive(pid, start);
+}
+
+int hutch_slirp_request(const char *dir, const char *id, const char *req, char **reply,
+                        struct hutch_error **err) {
+  char sock[PATH_MAX];
+  slirp_path(sock, sizeof(sock), dir, id, ".sock");
+  return slirp_api_reply(sock, req, reply, err);
 }

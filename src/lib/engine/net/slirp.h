@@ -28,3 +28,9 @@ void hutch_slirp_stop(const char *dir, const char *id);
 /* Stop the slirp4netns of every container in DIR that HOLDS (called with
  * the container id) says no one holds any more. */
 void hutch_slirp_cleanup_stale(const char *dir, bool (*holds)(const char *id, void *ud), void *ud);
+/* Is ID's recorded slirp4netns alive (pid and start time)? */
+bool hutch_slirp_running(const char *dir, const char *id);
+/* One JSON request REQ to ID's API socket; fails unless the answer is a
+ * "return". *REPLY (REPLY may be NULL) gets the answer; caller frees. */
+int hutch_slirp_request(const char *dir, const char *id, const char *req, char **reply,
+                        struct hutch_error **err);
