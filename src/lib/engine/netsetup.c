@@ -8,6 +8,7 @@
 #include "engine.h"
 #include "net/netns.h"
 #include "linux/rootless.h"
+#include "net/pasta.h"
 #include "net/slirp.h"
 #include "runtime/state.h"
 #include "util/cleanup.h"
@@ -88,10 +89,11 @@ static int claim_network(struct hutch_ctr *c, struct hutch_error **err) {
   return hutch_ctr_save_state(c, err);
 }
 
-/* Rootless default network: the netns and its slirp4netns (net/slirp.h),
- * which the monitor stops when it lets go (hutch_engine_net_stopped). */
-static int start_slirp(struct hutch_engine *e, struct hutch_ctr *c, const char *netns,
-                       struct hutch_error **err) {
+/* Rootless network: the netns and its pasta (net/pasta.h) or slirp4netns
+ * (net/slirp.h), which the monitor stops when it lets go
+ * (hutch_engine_net_stopped). */
+static int start_usernet(struct hutch_engine *e, struct hutch_ctr *c, const char *mode,
+                         const char *netns, struct hutch_error **err) {
   if (ensure_netns(e, c->id, netns, err) < 0 || claim_network(c, err) < 0)
     return -1;
   _cleanup_free_ struct hutch_port_mapping *ports = NULL;
@@ -99,7 +101,11 @@ static int start_slirp(struct hutch_engine *e, struct hutch_ctr *c, const char *
   if (hutch_engine_net_ports_from_json(json_object_get(hutch_engine_net_of(c), "ports"), &ports,
                                        &n_ports) < 0)
     return hutch_error_set(err, ENOMEM, "ports");
-  if (hutch_slirp_start(e->netns_dir, c->id, netns, ports, n_ports, err) < 0)
+  hutch_debug("rootless network of %.12s: %s", c->id, mode);
+  int r = strcmp(mode, HUTCH_PASTA_MODE) == 0
+              ? hutch_pasta_start(e->netns_dir, c->id, netns, ports, n_ports, err)
+              : hutch_slirp_start(e->netns_dir, c->id, netns, ports, n_ports, err);
+  if (r < 0)
     return hutch_error_wrap(err, "rootless network of %.12s", c->id);
   return 0;
 }
@@ -120,8 +126,8 @@ int hutch_engine_net_start(struct hutch_engine *e, struct hutch_ctr *c, struct h
   }
   if (!netns || !*netns)
     return 0; /* host */
-  if (mode && strcmp(mode, HUTCH_SLIRP_MODE) == 0)
-    return start_slirp(e, c, netns, err);
+  if (hutch_engine_net_is_usernet(mode))
+    return start_usernet(e, c, mode, netns, err);
   struct hutch_engine_netctx nc;
   hutch_engine_net_ctx(e, &nc);
   /* A previous run whose monitor died may have left its attachment. */
@@ -152,6 +158,7 @@ void hutch_engine_net_stopped(struct hutch_engine *e, const char *id) {
   hutch_engine_net_ctx(e, &nc);
   struct hutch_error *err = NULL;
   hutch_slirp_stop(e->netns_dir, id);
+  hutch_pasta_stop(e->netns_dir, id);
   if (hutch_net_detach(&nc.ctx, id, NULL, &err) < 0) {
     _cleanup_free_ char *t = hutch_error_text(err);
     hutch_warn("network teardown of %.12s: %s, ignoring", id, t ? t : "");
@@ -165,6 +172,7 @@ int hutch_engine_net_teardown(struct hutch_engine *e, const char *id, const char
   hutch_engine_net_ctx(e, &nc);
   struct hutch_error *local = NULL, **ep = err ? err : &local;
   hutch_slirp_stop(e->netns_dir, id);
+  hutch_pasta_stop(e->netns_dir, id);
   int r = hutch_net_detach(&nc.ctx, id, NULL, ep);
   /* container: mode records no netns of its own, so this is ours */
   if (r == 0 && netns && *netns)
@@ -234,9 +242,11 @@ int hutch_engine_net_cleanup_stale(struct hutch_engine *e, int *cleaned, struct 
   if (cleaned)
     *cleaned = 0;
   struct holders h = {.e = e};
-  /* rootless: the slirp4netns of containers whose monitor died */
-  if (hutch_rootless())
+  /* rootless: the pasta or slirp4netns of containers whose monitor died */
+  if (hutch_rootless()) {
     hutch_slirp_cleanup_stale(e->netns_dir, ctr_holds_network, &h);
+    hutch_pasta_cleanup_stale(e->netns_dir, ctr_holds_network, &h);
+  }
   if (att == NULL || !hutch_path_exists(att)) {
     hutch_ctr_list_free(h.v, h.n);
     return 0;

@@ -71,9 +71,10 @@ int hutch_engine_net_disconnect(struct hutch_engine *e, struct hutch_ctr *c, con
 
 /* docker inspect's NetworkSettings. */
 json_t *hutch_engine_net_inspect(struct hutch_engine *e, struct hutch_ctr *c);
-/* The published ports of a running container (hutch port). */
-int hutch_engine_net_ports(struct hutch_engine *e, const char *id, struct hutch_port_mapping **out,
-                           size_t *n, struct hutch_error **err);
+/* The published ports of a running container (hutch port): its
+ * attachments', or a rootless container's (pasta, slirp4netns) record's. */
+int hutch_engine_net_ports(struct hutch_engine *e, struct hutch_ctr *c,
+                           struct hutch_port_mapping **out, size_t *n, struct hutch_error **err);
 /* docker ps's PORTS column: "127.0.0.1:18080->80/tcp, ..." for a running
  * container, "" otherwise; NULL on ENOMEM. Caller frees. */
 char *hutch_engine_net_ports_text(struct hutch_engine *e, struct hutch_ctr *c);

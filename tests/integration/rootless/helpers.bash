@@ -66,3 +66,45 @@ as_user() {
 }
 
 rhutch() { as_user "$RL_BIN/hutch" "$@"; }
+
+# ---- the network tests' host side (rootless.bats, pasta.bats) ----
+
+# rootless_net_teardown: the host server a test started (by pid, ours
+# only) and the test's files
+rootless_net_teardown() {
+  [ -z "${SRV_PID:-}" ] || kill "$SRV_PID" 2>/dev/null || true
+  [ -z "${SRV_DIR:-}" ] || rm -rf "$SRV_DIR"
+  [ -z "${T_DIR:-}" ] || rm -rf --one-file-system "$T_DIR"
+}
+
+# host_server: an HTTP server on the host's 127.0.0.1:$SRV_PORT serving
+# /marker, whose text is "from-the-host-$$"
+host_server() {
+  SRV_DIR=$(mktemp -d /tmp/hutch-rl-srv.XXXXXX)
+  echo "from-the-host-$$" >"$SRV_DIR/marker"
+  SRV_PORT=$((20000 + RANDOM % 20000))
+  python3 -m http.server "$SRV_PORT" --bind 127.0.0.1 --directory "$SRV_DIR" >/dev/null 2>&1 &
+  SRV_PID=$!
+  for _ in $(seq 50); do curl -sf "http://127.0.0.1:$SRV_PORT/marker" >/dev/null && break; sleep 0.1; done
+}
+
+# wait_published PORT TEXT: the host's 127.0.0.1:PORT answers TEXT
+wait_published() {
+  local out=
+  for _ in $(seq 50); do
+    out=$(curl -sf --noproxy '*' "http://127.0.0.1:$1/") && break
+    sleep 0.1
+  done
+  [ "$out" = "$2" ]
+}
+
+# kill_monitor NAME: kill -9 the container's monitor and init, as a crash
+# would, and wait until the init is gone
+kill_monitor() {
+  local pid mon
+  pid=$(rhutch inspect -f '{{.State.Pid}}' "$1")
+  mon=$(ps -o ppid= -p "$pid" | tr -d ' ')
+  [ "$(cat /proc/"$mon"/comm)" = hutch-monitor ] || return 1
+  kill -9 "$mon" "$pid"
+  for _ in $(seq 30); do ! kill -0 "$pid" 2>/dev/null && break; sleep 0.1; done
+}

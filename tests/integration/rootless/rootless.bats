@@ -12,21 +12,7 @@ setup_file() {
 }
 teardown_file() { rootless_teardown_file; }
 setup() { :; }
-teardown() {
-  # a host server a network test started (by pid, ours only)
-  [ -z "${SRV_PID:-}" ] || kill "$SRV_PID" 2>/dev/null || true
-  [ -z "${SRV_DIR:-}" ] || rm -rf "$SRV_DIR"
-}
-
-# wait_published PORT TEXT: the host's 127.0.0.1:PORT answers TEXT
-wait_published() {
-  local out=
-  for _ in $(seq 50); do
-    out=$(curl -sf --noproxy '*' "http://127.0.0.1:$1/") && break
-    sleep 0.1
-  done
-  [ "$out" = "$2" ]
-}
+teardown() { rootless_net_teardown; }
 
 # slirp4netns processes of the test user (they run as the user's uid)
 slirp_procs() { pgrep -u "$RL_UID" -x slirp4netns || true; }
@@ -134,8 +120,8 @@ slirp_procs() { pgrep -u "$RL_UID" -x slirp4netns || true; }
   assert_output --partial "XDG_RUNTIME_DIR is not set"
 }
 
-@test "default network: tap0 with slirp4netns' address and route, gone after the container" {
-  run rhutch run --rm busybox sh -c 'ip -4 addr show tap0; ip route'
+@test "--network slirp4netns: tap0 with slirp4netns' address and route, gone after the container" {
+  run rhutch run --rm --network slirp4netns busybox sh -c 'ip -4 addr show tap0; ip route'
   assert_success
   assert_output --partial "inet 10.0.2.100/24"
   assert_output --partial "default via 10.0.2.2"
@@ -144,21 +130,16 @@ slirp_procs() { pgrep -u "$RL_UID" -x slirp4netns || true; }
   [ -z "$(slirp_procs)" ]
 }
 
-@test "default network: a TCP server on the host's 127.0.0.1 through the gateway" {
-  SRV_DIR=$(mktemp -d /tmp/hutch-rl-srv.XXXXXX)
-  echo "from-the-host-$$" >"$SRV_DIR/marker"
-  port=$((20000 + RANDOM % 20000))
-  python3 -m http.server "$port" --bind 127.0.0.1 --directory "$SRV_DIR" >/dev/null 2>&1 &
-  SRV_PID=$!
-  for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/marker" >/dev/null && break; sleep 0.1; done
-  run rhutch run --rm busybox wget -q -O - "http://10.0.2.2:$port/marker"
+@test "--network slirp4netns: a TCP server on the host's 127.0.0.1 through the gateway" {
+  host_server
+  run rhutch run --rm --network slirp4netns busybox wget -q -O - "http://10.0.2.2:$SRV_PORT/marker"
   assert_success
   assert_output "from-the-host-$$"
 }
 
-@test "-p 127.0.0.1:PORT:80 reaches httpd in the container; stop and rm end slirp4netns" {
+@test "--network slirp4netns -p 127.0.0.1:PORT:80 reaches httpd in the container; stop and rm end slirp4netns" {
   port=$((20000 + RANDOM % 20000))
-  run rhutch run -d --name web -p "127.0.0.1:$port:80" busybox \
+  run rhutch run -d --name web --network slirp4netns -p "127.0.0.1:$port:80" busybox \
     sh -c 'mkdir -p /www && echo hello-published > /www/index.html && exec httpd -f -p 80 -h /www'
   assert_success
   [ -n "$(slirp_procs)" ]
@@ -179,9 +160,9 @@ slirp_procs() { pgrep -u "$RL_UID" -x slirp4netns || true; }
   assert_failure
 }
 
-@test "default network without access to /dev/net/tun: an error that says what to fix" {
+@test "--network slirp4netns without access to /dev/net/tun: an error that says what to fix" {
   chmod 600 /dev/net/tun
-  run rhutch run --rm busybox true
+  run rhutch run --rm --network slirp4netns busybox true
   chmod 666 /dev/net/tun
   assert_failure
   assert_output --partial "/dev/net/tun"
@@ -242,15 +223,11 @@ slirp_procs() { pgrep -u "$RL_UID" -x slirp4netns || true; }
   assert_line eth0
 }
 
-@test "default network: a killed monitor's slirp4netns is stopped by the next command" {
-  run rhutch run -d --name orphan busybox sleep 300
+@test "--network slirp4netns: a killed monitor's slirp4netns is stopped by the next command" {
+  run rhutch run -d --name orphan --network slirp4netns busybox sleep 300
   assert_success
   [ -n "$(slirp_procs)" ]
-  pid=$(rhutch inspect -f '{{.State.Pid}}' orphan)
-  mon=$(ps -o ppid= -p "$pid" | tr -d ' ')
-  [ "$(cat /proc/"$mon"/comm)" = hutch-monitor ]
-  kill -9 "$mon" "$pid"
-  for _ in $(seq 30); do ! kill -0 "$pid" 2>/dev/null && break; sleep 0.1; done
+  kill_monitor orphan
   run rhutch ps -a
   assert_success
   for _ in $(seq 30); do [ -z "$(slirp_procs)" ] && break; sleep 0.1; done
