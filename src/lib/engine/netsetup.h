@@ -22,9 +22,12 @@
  *   any command: hutch_engine_net_cleanup_stale removes what containers
  *           whose monitor, init and starter all died left behind.
  *
- * Rootless (linux/rootless.h), the default network is mode "slirp4netns"
- * (net/slirp.h): start runs one slirp4netns for the netns and publishes
- * the ports through it; exit, rm and the stale cleanup stop it.
+ * Rootless (linux/rootless.h), the default network is mode "pasta"
+ * (net/pasta.h) when pasta is in PATH, else "slirp4netns" (net/slirp.h);
+ * --network pasta|slirp4netns choose. Start runs one helper for the netns
+ * with the ports published through it; exit, rm and the stale cleanup stop
+ * it (net/usernet.h). HUTCH_HOST_RESOLV_CONF names the host's resolv.conf
+ * for tests (netetc.c).
  *
  * The network store lives in $HUTCH_ROOT/networks. For tests,
  * HUTCH_NET_TABLE names the nft table (default "hutch"), and
