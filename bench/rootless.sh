@@ -5,9 +5,11 @@
 # into the user's podman store from a `hutch save` archive):
 #   rootless-run       `hutch run --rm busybox true` vs `podman run --rm
 #                      … true`, each with its default rootless network
-#                      (slirp4netns for both)
+#                      (hutch: pasta when installed; podman 4: slirp4netns)
 #   rootless-run-none  the same with --network none: the user namespace,
 #                      storage and runtime without the network helper
+#   rootless-run-net   hutch alone: the default network (pasta) against
+#                      --network slirp4netns, the start of each helper
 # Interleaved (h p h p …) after a warm-up; every run must exit 0. Both go
 # through the same runuser, which is in both numbers.
 #
@@ -26,7 +28,7 @@ warmup=${BENCH_WARMUP:-3}
   exit 1
 }
 user=hbench$$
-range=700000
+range=${BENCH_RL_RANGE:-700000} # another free subordinate range: BENCH_RL_RANGE
 useradd -m -s /bin/sh "$user" || exit 1
 uid=$(id -u "$user")
 home=$(getent passwd "$user" | cut -d: -f6)
@@ -95,3 +97,14 @@ bench_interleave "$runs" "$warmup" none_hutch none_podman
 entries=$(bench_entries 1000 none_hutch=hutch none_podman=podman)
 bench_write rootless-run-none "rootless hutch run --rm --network none busybox true vs podman" ms \
   "$runs" "$warmup" "$entries" '[{a: "hutch", b: "podman", goal: 0.15}]' "$note"
+
+run_pasta_hutch() { as_user "$bin/hutch" run --rm --network pasta busybox true; }
+run_slirp_hutch() { as_user "$bin/hutch" run --rm --network slirp4netns busybox true; }
+if as_user sh -c 'command -v pasta' >/dev/null; then
+  echo "bench: rootless run --rm, --network pasta vs slirp4netns, $warmup warm-up + $runs runs, interleaved" >&2
+  bench_interleave "$runs" "$warmup" pasta_hutch slirp_hutch
+  entries=$(bench_entries 1000 pasta_hutch=pasta slirp_hutch=slirp4netns)
+  bench_write rootless-run-net "rootless hutch run --rm busybox true: pasta vs slirp4netns" ms \
+    "$runs" "$warmup" "$entries" '[{a: "pasta", b: "slirp4netns", goal: null}]' \
+    '["hutch alone: the user-mode network helper each starts and stops"]'
+fi

@@ -36,7 +36,7 @@ int cmd_port(int argc, char **argv) {
   struct hutch_error *err = NULL;
   _cleanup_free_ struct hutch_port_mapping *ports = NULL;
   size_t n = 0;
-  if (hutch_ctr_running(c) && hutch_engine_net_ports(e, c->id, &ports, &n, &err) < 0)
+  if (hutch_ctr_running(c) && hutch_engine_net_ports(e, c, &ports, &n, &err) < 0)
     return ctr_cli_fail(err);
   size_t shown = 0;
   for (size_t i = 0; i < n; i++) {

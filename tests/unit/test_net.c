@@ -437,6 +437,17 @@ static void test_write_config_file(void) {
   hutch_rm_rf(dir);
 }
 
+/* rootless: the loopback-only check behind resolv.conf's 10.0.2.3 */
+static void test_usernet(void) {
+  ok(hutch_resolv_loopback_only("nameserver 127.0.0.53\nnameserver ::1\nsearch lan\n"),
+     "127.x and ::1 only: loopback only");
+  ok(!hutch_resolv_loopback_only("nameserver 127.0.0.53\nnameserver 10.1.1.1\n"),
+     "one reachable resolver: not loopback only");
+  ok(!hutch_resolv_loopback_only("# nameserver 127.0.0.1\nsearch lan\n"),
+     "no nameserver at all: not loopback only");
+  ok(!hutch_resolv_loopback_only(NULL), "no file: not loopback only");
+}
+
 int main(void) {
   test_cidr();
   test_ipam();
@@ -446,5 +457,6 @@ int main(void) {
   test_nft_hostile_bridge();
   test_hosts();
   test_write_config_file();
+  test_usernet();
   return done_testing();
 }

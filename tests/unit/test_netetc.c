@@ -2,11 +2,14 @@
  * /etc/resolv.conf that create writes, in a temporary dir. */
 #include "tap.h"
 
+#include "engine/net/pasta.h"
 #include "engine/netetc.h"
 #include "net_helpers.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/strutil.h"
 
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +22,33 @@ static struct hutch_engine_net_plan plan_in(const char *dir, enum hutch_netmode 
       asprintf(&p.resolv_path, "%s/resolv.conf", dir) < 0)
     abort();
   return p;
+}
+
+/* pasta's command line (net/pasta.c) */
+static void test_pasta_argv(void) {
+  struct hutch_port_mapping ports[] = {
+      {.host_ip = 0x7f000001, .host_port = 8080, .container_port = 80, .proto = IPPROTO_TCP},
+      {.host_ip = 0, .host_port = 5353, .container_port = 53, .proto = IPPROTO_UDP},
+      {.host_ip = 0, .host_port = 9000, .container_port = 90, .proto = IPPROTO_TCP},
+  };
+  struct hutch_error *err = NULL;
+  _cleanup_strv_ char **v = hutch_pasta_argv("/ns/x", "/ns/x.pasta.pid", ports, 3, &err);
+  _cleanup_free_ char *line = v ? hutch_strv_join(v, " ") : NULL;
+  ok(line && strstr(line, " -t 127.0.0.1/8080:80 -t 9000:90 -u 5353:53 ") != NULL,
+     "pasta: -t IP/HOST:CTR per TCP port, -u per UDP port (%s)", line ? line : "");
+  ok(line && strstr(line, "--runas 0 ") && strstr(line, "--ns-ifname tap0 ") &&
+         strstr(line, "--address 10.0.2.100 -n 24 --gateway 10.0.2.2 ") &&
+         strstr(line, "--dns-forward 10.0.2.3 "),
+     "pasta: root in the user namespace, tap0, slirp4netns' addresses, DNS on 10.0.2.3");
+  ok(line && strstr(line, "--pid /ns/x.pasta.pid --netns /ns/x") != NULL, "pasta: pid file, netns");
+  _cleanup_strv_ char **none = hutch_pasta_argv("/ns/x", "/p", NULL, 0, NULL);
+  _cleanup_free_ char *l2 = none ? hutch_strv_join(none, " ") : NULL;
+  ok(l2 && strstr(l2, " -t none -u none ") != NULL, "pasta: no ports, -t none -u none");
+  ports[0].host_port = 0;
+  ok(hutch_pasta_argv("/ns/x", "/p", ports, 1, &err) == NULL && err &&
+         strstr(err->msg, "explicit host port"),
+     "pasta: a port without a host port is refused");
+  hutch_error_free(err);
 }
 
 int main(void) {
@@ -74,6 +104,36 @@ int main(void) {
     hutch_engine_net_plan_clear(&p);
   }
 
+  /* rootless user-mode networks: 10.0.2.3 when the host's resolvers are
+   * all on loopback (pure choice, then the file from another host file) */
+  {
+    char *const *user = strv("192.0.2.1", NULL);
+    const char *loop = "nameserver 127.0.0.53\n",
+               *mixed = "nameserver 127.0.0.53\nnameserver 10.9.8.7\n";
+    char *const *d = hutch_engine_net_usernet_dns(true, loop, NULL);
+    ok(d && d[0] && strcmp(d[0], "10.0.2.3") == 0 && d[1] == NULL,
+       "usernet, loopback host: 10.0.2.3");
+    ok(hutch_engine_net_usernet_dns(true, mixed, NULL) == NULL,
+       "usernet, a reachable resolver: the host's");
+    ok(hutch_engine_net_usernet_dns(false, loop, NULL) == NULL,
+       "root's bridge: the host's (docker's fallback)");
+    ok(hutch_engine_net_usernet_dns(true, loop, user) == user, "--dns wins");
+    hutch_strv_free((char **)user);
+
+    char src[4200];
+    snprintf(src, sizeof(src), "%s/host-resolv", tmpl);
+    ok(hutch_write_file(src, "nameserver ::1\nsearch lan\n", 26) == 0, "host file");
+    setenv("HUTCH_HOST_RESOLV_CONF", src, 1);
+    struct hutch_engine_net_plan p = plan_in(tmpl, HUTCH_NETMODE_BRIDGE, "rl");
+    p.net = json_pack("{s:s}", "mode", "pasta");
+    struct hutch_run_opts o = {0};
+    ok(hutch_engine_net_write_etc(&p, &o, "rl", NULL) == 0, "pasta: written");
+    _cleanup_free_ char *resolv = slurp(tmpl, "resolv.conf");
+    is_str(resolv, "search lan\nnameserver 10.0.2.3\n", "pasta: the forwarder, the host's search");
+    unsetenv("HUTCH_HOST_RESOLV_CONF");
+    hutch_engine_net_plan_clear(&p);
+  }
+
   /* a file that cannot be written names its path */
   {
     char bad[4200];
@@ -87,5 +147,6 @@ int main(void) {
     hutch_engine_net_plan_clear(&p);
   }
   hutch_rm_rf(tmpl);
+  test_pasta_argv();
   return done_testing();
 }

@@ -15,7 +15,7 @@ static json_t *ports_json(struct hutch_engine *e, struct hutch_ctr *c) {
   json_t *a = json_array();
   struct hutch_port_mapping *p = NULL;
   size_t n = 0;
-  if (!hutch_ctr_running(c) || hutch_engine_net_ports(e, c->id, &p, &n, NULL) < 0)
+  if (!hutch_ctr_running(c) || hutch_engine_net_ports(e, c, &p, &n, NULL) < 0)
     return a;
   for (size_t i = 0; i < n; i++) {
     char key[16];

@@ -75,6 +75,13 @@ static int write_file(const char *path, const char *text, struct hutch_error **e
   return hutch_net_write_config_file(path, text, err);
 }
 
+char *const *hutch_engine_net_usernet_dns(bool usernet, const char *host_resolv, char *const *dns) {
+  static char *const forwarder[] = {"10.0.2.3", NULL};
+  if (usernet && dns == NULL && hutch_resolv_loopback_only(host_resolv))
+    return forwarder;
+  return dns;
+}
+
 int hutch_engine_net_write_etc(const struct hutch_engine_net_plan *p,
                                const struct hutch_run_opts *o, const char *name,
                                struct hutch_error **err) {
@@ -90,14 +97,19 @@ int hutch_engine_net_write_etc(const struct hutch_engine_net_plan *p,
     hosts = own_hosts_text(p->hostname, name, o->add_hosts);
   if (write_file(p->hosts_path, hosts, err) < 0)
     return -1;
-  if (hutch_read_file("/etc/resolv.conf", &host_resolv, NULL) < 0)
+  /* HUTCH_HOST_RESOLV_CONF: another host file, for tests */
+  const char *src = getenv("HUTCH_HOST_RESOLV_CONF");
+  if (hutch_read_file(src && *src ? src : "/etc/resolv.conf", &host_resolv, NULL) < 0)
     host_resolv = strdup("");
+  const char *mode = json_string_value(json_object_get(p->net, "mode"));
+  char *const *dns =
+      hutch_engine_net_usernet_dns(hutch_engine_net_is_usernet(mode), host_resolv, o->dns);
   /* The host's resolvers on 127.x work in the host's namespace only. */
   if (p->mode == HUTCH_NETMODE_HOST && !o->dns && !o->dns_search && !o->dns_options)
     resolv = host_resolv ? strdup(host_resolv) : NULL;
   else
     resolv =
-        hutch_resolv_render(host_resolv ? host_resolv : "", o->dns, o->dns_search, o->dns_options);
+        hutch_resolv_render(host_resolv ? host_resolv : "", dns, o->dns_search, o->dns_options);
   if (write_file(p->resolv_path, resolv, err) < 0)
     return -1;
   return 0;

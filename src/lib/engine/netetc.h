@@ -2,6 +2,8 @@
  * create writes them (netetc.c). */
 #pragma once
 
+#include <stdbool.h>
+
 #include "netrecord.h"
 #include "spec_gen.h"
 #include "util/error.h"
@@ -15,3 +17,9 @@
 int hutch_engine_net_write_etc(const struct hutch_engine_net_plan *p,
                                const struct hutch_run_opts *o, const char *name,
                                struct hutch_error **err);
+/* The nameservers of a container on a rootless user-mode network
+ * (USERNET: pasta, slirp4netns): DNS (--dns) when given; else, when the
+ * host's resolvers (HOST_RESOLV, its resolv.conf) are all on loopback,
+ * which the container cannot reach, {"10.0.2.3"}, where the helper
+ * forwards DNS to the host's; else DNS (NULL: the host's). */
+char *const *hutch_engine_net_usernet_dns(bool usernet, const char *host_resolv, char *const *dns);

@@ -4,12 +4,51 @@
 #include "netsetup.h"
 
 #include "engine.h"
+#include "linux/rootless.h"
 #include "util/cleanup.h"
 #include "util/json.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* A rootless user-mode network's ports: the record's, which its helper
+ * published at start (NULL for the other modes). */
+static json_t *usernet_ports(struct hutch_ctr *c) {
+  json_t *net = hutch_engine_net_of(c);
+  if (!hutch_engine_net_is_usernet(json_string_value(json_object_get(net, "mode"))))
+    return NULL;
+  return json_object_get(net, "ports");
+}
+
+/* docker's Ports: {"80/tcp": [{"HostIp": "127.0.0.1", "HostPort": "8080"}]} */
+static void add_port(json_t *ports, const struct hutch_port_mapping *m) {
+  char key[16], ip[HUTCH_IPV4_STRLEN], port[8];
+  hutch_port_key(m, key);
+  snprintf(port, sizeof(port), "%u", m->host_port);
+  json_t *l = json_object_get(ports, key);
+  if (!json_is_array(l)) {
+    l = json_array();
+    json_object_set_new(ports, key, l);
+  }
+  json_array_append_new(
+      l, json_pack("{s:s, s:s}", "HostIp", hutch_ipv4_format(m->host_ip, ip), "HostPort", port));
+}
+
+/* A running rootless container on pasta or slirp4netns: the address its
+ * helper gave and the ports it publishes (as root mode's bridge shows). */
+static void usernet_inspect(struct hutch_ctr *c, json_t *ns) {
+  _cleanup_free_ struct hutch_port_mapping *m = NULL;
+  size_t n = 0;
+  if (hutch_engine_net_ports_from_json(usernet_ports(c), &m, &n) < 0)
+    n = 0;
+  for (size_t i = 0; i < n; i++)
+    add_port(json_object_get(ns, "Ports"), &m[i]);
+  json_object_set_new(ns, "IPAddress", json_string("10.0.2.100"));
+  json_object_set_new(ns, "Gateway", json_string("10.0.2.2"));
+  json_object_set_new(ns, "IPPrefixLen", json_integer(24));
+}
 
 json_t *hutch_engine_net_inspect(struct hutch_engine *e, struct hutch_ctr *c) {
   struct hutch_engine_netctx nc;
@@ -65,35 +104,36 @@ json_t *hutch_engine_net_inspect(struct hutch_engine *e, struct hutch_ctr *c) {
       json_object_set_new(ns, "MacAddress", json_string(a->mac));
       json_object_set_new(ns, "IPPrefixLen", json_integer(a->prefixlen));
     }
-    for (size_t p = 0; a && p < a->n_ports; p++) {
-      char key[16], ip[HUTCH_IPV4_STRLEN], port[8];
-      hutch_port_key(&a->ports[p], key);
-      snprintf(port, sizeof(port), "%u", a->ports[p].host_port);
-      json_t *l = json_object_get(ports, key);
-      if (!json_is_array(l)) {
-        l = json_array();
-        json_object_set_new(ports, key, l);
-      }
-      json_array_append_new(l, json_pack("{s:s, s:s}", "HostIp",
-                                         hutch_ipv4_format(a->ports[p].host_ip, ip), "HostPort",
-                                         port));
-    }
+    for (size_t p = 0; a && p < a->n_ports; p++)
+      add_port(ports, &a->ports[p]);
   }
   for (size_t j = 0; j < n_atts; j++)
     hutch_net_attachment_clear(&atts[j]);
   free(atts);
+  if (usernet_ports(c) && hutch_ctr_running(c))
+    usernet_inspect(c, ns);
   return ns;
 }
 
-int hutch_engine_net_ports(struct hutch_engine *e, const char *id, struct hutch_port_mapping **out,
-                           size_t *n, struct hutch_error **err) {
+int hutch_engine_net_ports(struct hutch_engine *e, struct hutch_ctr *c,
+                           struct hutch_port_mapping **out, size_t *n, struct hutch_error **err) {
   struct hutch_engine_netctx nc;
   hutch_engine_net_ctx(e, &nc);
   struct hutch_net_attachment *atts = NULL;
   size_t n_atts = 0;
   *out = NULL;
   *n = 0;
-  if (hutch_net_attachments(&nc.ctx, id, &atts, &n_atts, err) < 0)
+  /* a listing's brief record (ps) has no configuration, where a rootless
+   * container's ports are */
+  _cleanup_ctr_ struct hutch_ctr *full = NULL;
+  if (c->rec == NULL && hutch_rootless() && hutch_ctr_open(e, c->id, false, &full, NULL) == 0)
+    c = full;
+  json_t *up = usernet_ports(c);
+  if (up && hutch_engine_net_ports_from_json(up, out, n) < 0)
+    return hutch_error_set(err, ENOMEM, "ports");
+  if (up)
+    return 0;
+  if (hutch_net_attachments(&nc.ctx, c->id, &atts, &n_atts, err) < 0)
     return -1;
   int ret = 0;
   for (size_t j = 0; j < n_atts; j++) {
@@ -109,7 +149,7 @@ int hutch_engine_net_ports(struct hutch_engine *e, const char *id, struct hutch_
 char *hutch_engine_net_ports_text(struct hutch_engine *e, struct hutch_ctr *c) {
   _cleanup_free_ struct hutch_port_mapping *ports = NULL;
   size_t n = 0;
-  if (hutch_ctr_running(c) && hutch_engine_net_ports(e, c->id, &ports, &n, NULL) < 0)
+  if (hutch_ctr_running(c) && hutch_engine_net_ports(e, c, &ports, &n, NULL) < 0)
     n = 0;
   char *buf = NULL;
   size_t len = 0;

@@ -8,10 +8,13 @@
 
 #include "engine.h"
 #include "linux/rootless.h"
+#include "net/pasta.h"
 #include "net/slirp.h"
+#include "net/usernet.h"
 #include "netetc.h"
 #include "util/cleanup.h"
 #include "util/json.h"
+#include "util/log.h"
 #include "util/strutil.h"
 
 #include <errno.h>
@@ -173,6 +176,37 @@ static int prepare_container_mode(struct hutch_engine *e, const char *ref,
   return 0;
 }
 
+bool hutch_engine_net_is_usernet(const char *mode) {
+  return mode && (strcmp(mode, HUTCH_PASTA_MODE) == 0 || strcmp(mode, HUTCH_SLIRP_MODE) == 0);
+}
+
+/* Rootless, there is no bridge: the default network is user-mode, pasta
+ * when it is installed, else slirp4netns; --network pasta|slirp4netns
+ * (podman's names) choose. *out is NULL for every other mode. */
+static int usernet_mode(enum hutch_netmode mode, const char *arg, const struct hutch_run_opts *o,
+                        const char **out, struct hutch_error **err) {
+  *out = NULL;
+  bool named = mode == HUTCH_NETMODE_USER && hutch_engine_net_is_usernet(arg);
+  if (named && !hutch_rootless())
+    return hutch_error_say(err, EINVAL,
+                           "--network %s: a rootless network mode (hutch runs as root: use the "
+                           "default bridge network or a user-defined one)",
+                           arg);
+  if (named)
+    *out = strcmp(arg, HUTCH_PASTA_MODE) == 0 ? HUTCH_PASTA_MODE : HUTCH_SLIRP_MODE;
+  else if (mode == HUTCH_NETMODE_BRIDGE && hutch_rootless())
+    *out = hutch_usernet_in_path("pasta") ? HUTCH_PASTA_MODE : HUTCH_SLIRP_MODE;
+  if (*out == NULL)
+    return 0;
+  if (o->ip || o->net_aliases)
+    return hutch_error_say(err, EINVAL, "--ip and --network-alias: not with the %s network", *out);
+  hutch_debug("rootless network: %s%s", *out,
+              named                                 ? " (--network)"
+              : strcmp(*out, HUTCH_PASTA_MODE) == 0 ? " (pasta found in PATH)"
+                                                    : " (no pasta in PATH)");
+  return 0;
+}
+
 int hutch_engine_net_prepare(struct hutch_engine *e, const struct hutch_run_opts *o, const char *id,
                              const char *name, const char *ctr_dir, char *const *exposed,
                              struct hutch_engine_net_plan *out, struct hutch_error **err) {
@@ -206,7 +240,14 @@ int hutch_engine_net_prepare(struct hutch_engine *e, const struct hutch_run_opts
     return 0;
   }
 
-  if (p.mode == HUTCH_NETMODE_USER) {
+  const char *usernet = NULL;
+  if (usernet_mode(p.mode, arg, o, &usernet, err) < 0)
+    goto fail;
+  if (usernet) {
+    free(arg);
+    arg = strdup(usernet);
+    json_object_set_new(p.net, "mode", json_string(usernet));
+  } else if (p.mode == HUTCH_NETMODE_USER) {
     /* fail at create, as docker does, not at the first start */
     struct hutch_engine_netctx nc;
     hutch_engine_net_ctx(e, &nc);
@@ -216,14 +257,7 @@ int hutch_engine_net_prepare(struct hutch_engine *e, const struct hutch_run_opts
     free(arg);
     arg = strdup(net->name);
   }
-  /* rootless: no bridge to attach to; the default network is user-mode */
-  bool slirp = p.mode == HUTCH_NETMODE_BRIDGE && hutch_rootless();
-  if (slirp) {
-    free(arg);
-    arg = strdup(HUTCH_SLIRP_MODE);
-    json_object_set_new(p.net, "mode", json_string(HUTCH_SLIRP_MODE));
-  }
-  if ((p.mode == HUTCH_NETMODE_BRIDGE && !slirp) || p.mode == HUTCH_NETMODE_USER) {
+  if (!usernet && (p.mode == HUTCH_NETMODE_BRIDGE || p.mode == HUTCH_NETMODE_USER)) {
     json_t *nw =
         json_pack("{s:s, s:o, s:o}", "name", arg, "ip", o->ip ? json_string(o->ip) : json_null(),
                   "aliases", hutch_engine_net_strv_json(o->net_aliases));

@@ -58,6 +58,8 @@ const char *hutch_engine_net_name_at(json_t *net, size_t i);
 /* Does the container of Hutch.Net `net` have a netns of its own (bridge,
  * none, user network)? */
 bool hutch_engine_net_owns_netns(json_t *net);
+/* Is Hutch.Net's mode a rootless user-mode network (pasta, slirp4netns)? */
+bool hutch_engine_net_is_usernet(const char *mode);
 /* A JSON array of the strings of v (NULL-terminated or NULL). */
 json_t *hutch_engine_net_strv_json(char *const *v);
 /* "dir/name" in a new string, NULL on ENOMEM. */

@@ -8,6 +8,7 @@
 #include "engine.h"
 #include "net/netns.h"
 #include "linux/rootless.h"
+#include "net/pasta.h"
 #include "net/rootlessns.h"
 #include "net/slirp.h"
 #include "runtime/state.h"
@@ -29,8 +30,8 @@
  * is FN(UD) run on a thread in the user's rootless netns
  * (net/rootlessns.h); OUTSIDE also starts its slirp4netns. Root mode: FN
  * here. */
-static int usernet_run(struct hutch_engine *e, bool outside, hutch_rootless_netns_fn fn, void *ud,
-                       struct hutch_error **err) {
+static int rlnet_run(struct hutch_engine *e, bool outside, hutch_rootless_netns_fn fn, void *ud,
+                     struct hutch_error **err) {
   if (!hutch_rootless())
     return fn(ud, err);
   return hutch_rootless_netns_run(e->netns_dir, outside, fn, ud, err);
@@ -38,7 +39,7 @@ static int usernet_run(struct hutch_engine *e, bool outside, hutch_rootless_netn
 
 /* Rootless: slirp4netns' host forwards for the published ports of user
  * networks, after attachments came or went. */
-static int usernet_ports(struct hutch_engine *e, struct hutch_error **err) {
+static int rlnet_ports(struct hutch_engine *e, struct hutch_error **err) {
   if (!hutch_rootless())
     return 0;
   struct hutch_engine_netctx nc;
@@ -46,7 +47,7 @@ static int usernet_ports(struct hutch_engine *e, struct hutch_error **err) {
   return hutch_rootless_netns_sync_ports(&nc.ctx, e->netns_dir, err);
 }
 
-/* The arguments of the library calls usernet_run makes. */
+/* The arguments of the library calls rlnet_run makes. */
 struct netjob {
   struct hutch_engine *e;
   struct hutch_ctr *c;
@@ -87,9 +88,9 @@ static int detach(struct hutch_engine *e, const char *id, const char *network,
   free(atts);
   if (n == 0)
     return 0;
-  if (usernet_run(e, false, job_detach, &j, err) < 0)
+  if (rlnet_run(e, false, job_detach, &j, err) < 0)
     return -1;
-  return usernet_ports(e, err);
+  return rlnet_ports(e, err);
 }
 
 static int job_network_remove(void *ud, struct hutch_error **err) {
@@ -102,7 +103,7 @@ int hutch_engine_network_remove(struct hutch_engine *e, const char *name,
   struct netjob j;
   netjob_init(&j, e);
   j.network = name;
-  return usernet_run(e, false, job_network_remove, &j, err);
+  return rlnet_run(e, false, job_network_remove, &j, err);
 }
 
 /* ---- start, stop, rm ---- */
@@ -171,10 +172,11 @@ static int claim_network(struct hutch_ctr *c, struct hutch_error **err) {
   return hutch_ctr_save_state(c, err);
 }
 
-/* Rootless default network: the netns and its slirp4netns (net/slirp.h),
- * which the monitor stops when it lets go (hutch_engine_net_stopped). */
-static int start_slirp(struct hutch_engine *e, struct hutch_ctr *c, const char *netns,
-                       struct hutch_error **err) {
+/* Rootless network: the netns and its pasta (net/pasta.h) or slirp4netns
+ * (net/slirp.h), which the monitor stops when it lets go
+ * (hutch_engine_net_stopped). */
+static int start_usernet(struct hutch_engine *e, struct hutch_ctr *c, const char *mode,
+                         const char *netns, struct hutch_error **err) {
   if (ensure_netns(e, c->id, netns, err) < 0 || claim_network(c, err) < 0)
     return -1;
   _cleanup_free_ struct hutch_port_mapping *ports = NULL;
@@ -182,7 +184,11 @@ static int start_slirp(struct hutch_engine *e, struct hutch_ctr *c, const char *
   if (hutch_engine_net_ports_from_json(json_object_get(hutch_engine_net_of(c), "ports"), &ports,
                                        &n_ports) < 0)
     return hutch_error_set(err, ENOMEM, "ports");
-  if (hutch_slirp_start(e->netns_dir, c->id, netns, ports, n_ports, err) < 0)
+  hutch_debug("rootless network of %.12s: %s", c->id, mode);
+  int r = strcmp(mode, HUTCH_PASTA_MODE) == 0
+              ? hutch_pasta_start(e->netns_dir, c->id, netns, ports, n_ports, err)
+              : hutch_slirp_start(e->netns_dir, c->id, netns, ports, n_ports, err);
+  if (r < 0)
     return hutch_error_wrap(err, "rootless network of %.12s", c->id);
   return 0;
 }
@@ -205,16 +211,16 @@ int hutch_engine_net_start(struct hutch_engine *e, struct hutch_ctr *c, struct h
   }
   if (!netns || !*netns)
     return 0; /* host */
-  if (mode && strcmp(mode, HUTCH_SLIRP_MODE) == 0)
-    return start_slirp(e, c, netns, err);
+  if (hutch_engine_net_is_usernet(mode))
+    return start_usernet(e, c, mode, netns, err);
   struct netjob j;
   netjob_init(&j, e);
   j.c = c;
   j.netns = netns;
   /* --network none has no network to attach to: no rootless netns */
   bool any = json_array_size(json_object_get(net, "networks")) > 0;
-  int r = any ? usernet_run(e, true, job_attach_all, &j, err) : job_attach_all(&j, err);
-  if (r == 0 && usernet_ports(e, err) < 0) {
+  int r = any ? rlnet_run(e, true, job_attach_all, &j, err) : job_attach_all(&j, err);
+  if (r == 0 && rlnet_ports(e, err) < 0) {
     detach(e, c->id, NULL, NULL);
     r = hutch_error_wrap(err, "rootless network of %.12s", c->id);
   }
@@ -255,6 +261,7 @@ static int job_attach_all(void *ud, struct hutch_error **err) {
 void hutch_engine_net_stopped(struct hutch_engine *e, const char *id) {
   struct hutch_error *err = NULL;
   hutch_slirp_stop(e->netns_dir, id);
+  hutch_pasta_stop(e->netns_dir, id);
   if (detach(e, id, NULL, &err) < 0) {
     _cleanup_free_ char *t = hutch_error_text(err);
     hutch_warn("network teardown of %.12s: %s, ignoring", id, t ? t : "");
@@ -266,6 +273,7 @@ int hutch_engine_net_teardown(struct hutch_engine *e, const char *id, const char
                               struct hutch_error **err) {
   struct hutch_error *local = NULL, **ep = err ? err : &local;
   hutch_slirp_stop(e->netns_dir, id);
+  hutch_pasta_stop(e->netns_dir, id);
   int r = detach(e, id, NULL, ep);
   /* container: mode records no netns of its own, so this is ours */
   if (r == 0 && netns && *netns)
@@ -342,9 +350,11 @@ int hutch_engine_net_cleanup_stale(struct hutch_engine *e, int *cleaned, struct 
   if (cleaned)
     *cleaned = 0;
   struct holders h = {.e = e};
-  /* rootless: the slirp4netns of containers whose monitor died */
-  if (hutch_rootless())
+  /* rootless: the pasta or slirp4netns of containers whose monitor died */
+  if (hutch_rootless()) {
     hutch_slirp_cleanup_stale(e->netns_dir, ctr_holds_network, &h);
+    hutch_pasta_cleanup_stale(e->netns_dir, ctr_holds_network, &h);
+  }
   if (att == NULL || !hutch_path_exists(att)) {
     hutch_ctr_list_free(h.v, h.n);
     return 0;
@@ -353,9 +363,9 @@ int hutch_engine_net_cleanup_stale(struct hutch_engine *e, int *cleaned, struct 
   netjob_init(&j, e);
   j.holders = &h;
   j.cleaned = cleaned;
-  int r = usernet_run(e, false, job_cleanup_stale, &j, err);
+  int r = rlnet_run(e, false, job_cleanup_stale, &j, err);
   hutch_ctr_list_free(h.v, h.n);
-  return r < 0 ? r : usernet_ports(e, err);
+  return r < 0 ? r : rlnet_ports(e, err);
 }
 
 /* ---- connect, disconnect ---- */
@@ -424,7 +434,7 @@ int hutch_engine_net_connect(struct hutch_engine *e, struct hutch_ctr *c, const 
     j.netns = netns;
     j.nw = entry;
     j.ifname = ifname;
-    if (usernet_run(e, true, job_attach_one, &j, err) < 0)
+    if (rlnet_run(e, true, job_attach_one, &j, err) < 0)
       return -1;
   }
   json_array_append(nets, entry);

@@ -22,9 +22,12 @@
  *   any command: hutch_engine_net_cleanup_stale removes what containers
  *           whose monitor, init and starter all died left behind.
  *
- * Rootless (linux/rootless.h), the default network is mode "slirp4netns"
- * (net/slirp.h): start runs one slirp4netns for the netns and publishes
- * the ports through it; exit, rm and the stale cleanup stop it.
+ * Rootless (linux/rootless.h), the default network is mode "pasta"
+ * (net/pasta.h) when pasta is in PATH, else "slirp4netns" (net/slirp.h);
+ * --network pasta|slirp4netns choose. Start runs one helper for the netns
+ * with the ports published through it; exit, rm and the stale cleanup stop
+ * it (net/usernet.h). HUTCH_HOST_RESOLV_CONF names the host's resolv.conf
+ * for tests (netetc.c).
  * User networks rootless are made inside the user's rootless netns
  * (net/rootlessns.h), which start, connect, detach, the stale cleanup and
  * network rm switch into; their published ports are host forwards of its
@@ -79,9 +82,10 @@ int hutch_engine_network_remove(struct hutch_engine *e, const char *name, struct
 
 /* docker inspect's NetworkSettings. */
 json_t *hutch_engine_net_inspect(struct hutch_engine *e, struct hutch_ctr *c);
-/* The published ports of a running container (hutch port). */
-int hutch_engine_net_ports(struct hutch_engine *e, const char *id, struct hutch_port_mapping **out,
-                           size_t *n, struct hutch_error **err);
+/* The published ports of a running container (hutch port): its
+ * attachments', or a rootless container's (pasta, slirp4netns) record's. */
+int hutch_engine_net_ports(struct hutch_engine *e, struct hutch_ctr *c,
+                           struct hutch_port_mapping **out, size_t *n, struct hutch_error **err);
 /* docker ps's PORTS column: "127.0.0.1:18080->80/tcp, ..." for a running
  * container, "" otherwise; NULL on ENOMEM. Caller frees. */
 char *hutch_engine_net_ports_text(struct hutch_engine *e, struct hutch_ctr *c);

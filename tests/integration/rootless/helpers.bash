@@ -67,14 +67,18 @@ as_user() {
 
 rhutch() { as_user "$RL_BIN/hutch" "$@"; }
 
-# After a test: the host server a network test started (by pid, ours only).
-rootless_teardown_test() {
+# ---- the network tests' host side (rootless.bats, pasta.bats, usernet.bats) ----
+
+# rootless_net_teardown: the host server a test started (by pid, ours
+# only) and the test's files
+rootless_net_teardown() {
   [ -z "${SRV_PID:-}" ] || kill "$SRV_PID" 2>/dev/null || true
   [ -z "${SRV_DIR:-}" ] || rm -rf "$SRV_DIR"
+  [ -z "${T_DIR:-}" ] || rm -rf --one-file-system "$T_DIR"
 }
 
-# A web server on the host's 127.0.0.1:$SRV_PORT serving $SRV_DIR/marker
-# ("from-the-host-$$"); rootless_teardown_test stops it.
+# rootless_host_server: an HTTP server on the host's 127.0.0.1:$SRV_PORT serving
+# /marker, whose text is "from-the-host-$$"
 rootless_host_server() {
   SRV_DIR=$(mktemp -d /tmp/hutch-rl-srv.XXXXXX)
   echo "from-the-host-$$" >"$SRV_DIR/marker"
@@ -94,5 +98,26 @@ wait_published() {
   [ "$out" = "$2" ]
 }
 
-# slirp4netns processes of the test user (they run as the user's uid)
-slirp_procs() { pgrep -u "$RL_UID" -x slirp4netns || true; }
+# pasta (its process is passt or passt.avx2) and slirp4netns of the test
+# user that still run (zombies init has not reaped yet do not count)
+helper_procs() {
+  ps -u "$RL_UID" -o pid=,stat=,comm= | awk -v re="$1" '$2 !~ /^Z/ && $3 ~ re {print $1}'
+}
+pasta_procs() { helper_procs '^(pasta|passt)'; }
+slirp_procs() { helper_procs '^slirp4netns$'; }
+# wait_none FN: FN lists nothing within 3 s
+wait_none() {
+  for _ in $(seq 30); do [ -z "$($1)" ] && return 0; sleep 0.1; done
+  [ -z "$($1)" ]
+}
+
+# kill_monitor NAME: kill -9 the container's monitor and init, as a crash
+# would, and wait until the init is gone
+kill_monitor() {
+  local pid mon
+  pid=$(rhutch inspect -f '{{.State.Pid}}' "$1")
+  mon=$(ps -o ppid= -p "$pid" | tr -d ' ')
+  [ "$(cat /proc/"$mon"/comm)" = hutch-monitor ] || return 1
+  kill -9 "$mon" "$pid"
+  for _ in $(seq 30); do ! kill -0 "$pid" 2>/dev/null && break; sleep 0.1; done
+}

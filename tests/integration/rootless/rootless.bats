@@ -12,7 +12,7 @@ setup_file() {
 }
 teardown_file() { rootless_teardown_file; }
 setup() { :; }
-teardown() { rootless_teardown_test; }
+teardown() { rootless_net_teardown; }
 
 @test "run --rm busybox id: root inside, the user's uid and range outside" {
   run rhutch run --rm --network none busybox id
@@ -117,8 +117,8 @@ teardown() { rootless_teardown_test; }
   assert_output --partial "XDG_RUNTIME_DIR is not set"
 }
 
-@test "default network: tap0 with slirp4netns' address and route, gone after the container" {
-  run rhutch run --rm busybox sh -c 'ip -4 addr show tap0; ip route'
+@test "--network slirp4netns: tap0 with slirp4netns' address and route, gone after the container" {
+  run rhutch run --rm --network slirp4netns busybox sh -c 'ip -4 addr show tap0; ip route'
   assert_success
   assert_output --partial "inet 10.0.2.100/24"
   assert_output --partial "default via 10.0.2.2"
@@ -127,16 +127,16 @@ teardown() { rootless_teardown_test; }
   [ -z "$(slirp_procs)" ]
 }
 
-@test "default network: a TCP server on the host's 127.0.0.1 through the gateway" {
+@test "--network slirp4netns: a TCP server on the host's 127.0.0.1 through the gateway" {
   rootless_host_server
-  run rhutch run --rm busybox wget -q -O - "http://10.0.2.2:$SRV_PORT/marker"
+  run rhutch run --rm --network slirp4netns busybox wget -q -O - "http://10.0.2.2:$SRV_PORT/marker"
   assert_success
   assert_output "from-the-host-$$"
 }
 
-@test "-p 127.0.0.1:PORT:80 reaches httpd in the container; stop and rm end slirp4netns" {
+@test "--network slirp4netns -p 127.0.0.1:PORT:80 reaches httpd in the container; stop and rm end slirp4netns" {
   port=$((20000 + RANDOM % 20000))
-  run rhutch run -d --name web -p "127.0.0.1:$port:80" busybox \
+  run rhutch run -d --name web --network slirp4netns -p "127.0.0.1:$port:80" busybox \
     sh -c 'mkdir -p /www && echo hello-published > /www/index.html && exec httpd -f -p 80 -h /www'
   assert_success
   [ -n "$(slirp_procs)" ]
@@ -157,9 +157,9 @@ teardown() { rootless_teardown_test; }
   assert_failure
 }
 
-@test "default network without access to /dev/net/tun: an error that says what to fix" {
+@test "--network slirp4netns without access to /dev/net/tun: an error that says what to fix" {
   chmod 600 /dev/net/tun
-  run rhutch run --rm busybox true
+  run rhutch run --rm --network slirp4netns busybox true
   chmod 666 /dev/net/tun
   assert_failure
   assert_output --partial "/dev/net/tun"
@@ -220,15 +220,11 @@ teardown() { rootless_teardown_test; }
   assert_line eth0
 }
 
-@test "default network: a killed monitor's slirp4netns is stopped by the next command" {
-  run rhutch run -d --name orphan busybox sleep 300
+@test "--network slirp4netns: a killed monitor's slirp4netns is stopped by the next command" {
+  run rhutch run -d --name orphan --network slirp4netns busybox sleep 300
   assert_success
   [ -n "$(slirp_procs)" ]
-  pid=$(rhutch inspect -f '{{.State.Pid}}' orphan)
-  mon=$(ps -o ppid= -p "$pid" | tr -d ' ')
-  [ "$(cat /proc/"$mon"/comm)" = hutch-monitor ]
-  kill -9 "$mon" "$pid"
-  for _ in $(seq 30); do ! kill -0 "$pid" 2>/dev/null && break; sleep 0.1; done
+  kill_monitor orphan
   run rhutch ps -a
   assert_success
   for _ in $(seq 30); do [ -z "$(slirp_procs)" ] && break; sleep 0.1; done

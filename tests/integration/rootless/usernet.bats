@@ -9,7 +9,7 @@ load helpers
 # the rootless netns's slirp4netns opens /dev/net/tun as the user
 setup_file() { rootless_setup_file && rootless_tun_open; }
 teardown_file() { rootless_teardown_file; }
-teardown() { rootless_teardown_test; }
+teardown() { rootless_net_teardown; }
 
 HTTPD='mkdir -p /www && echo "hello-$(hostname)" > /www/index.html && exec httpd -f -p 80 -h /www'
 

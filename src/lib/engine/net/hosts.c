@@ -94,6 +94,22 @@ static bool loopback_resolver(const char *v) {
   return strcmp(v, "::1") == 0;
 }
 
+bool hutch_resolv_loopback_only(const char *host_resolv) {
+  int all = 0, loop = 0;
+  const char *p = host_resolv ? host_resolv : "";
+  while (*p) {
+    size_t l = strcspn(p, "\n");
+    char kw[16] = "", val[256] = "";
+    _cleanup_free_ char *line = strndup(p, l);
+    p += l + (p[l] == '\n');
+    if (line && sscanf(line, " %15s %255s", kw, val) == 2 && strcmp(kw, "nameserver") == 0) {
+      all++;
+      loop += loopback_resolver(val);
+    }
+  }
+  return all > 0 && loop == all;
+}
+
 char *hutch_resolv_render(const char *host_resolv, char *const *dns, char *const *search,
                           char *const *options) {
   char *buf = NULL;

@@ -190,6 +190,8 @@ struct hutch_hosts_input {
 char *hutch_hosts_render(const struct hutch_hosts_input *in);
 /* "--add-host name:ip" into its parts; -EINVAL when malformed. */
 int hutch_hosts_parse_add_host(const char *arg, char **name, char **ip);
+/* Are all of the host's nameservers (at least one) on loopback (127.x, ::1)? */
+bool hutch_resolv_loopback_only(const char *host_resolv);
 /* resolv.conf from the host's text: nameservers in 127.0.0.0/8 and ::1
  * are dropped (they mean nothing inside the container); when none is left,
  * 8.8.8.8 and 8.8.4.4 as docker does. dns/search/options (NULL-terminated,

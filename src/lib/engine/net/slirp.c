@@ -4,6 +4,7 @@
 #include "net/slirp.h"
 
 #include "net/ipam.h"
+#include "net/usernet.h"
 #include "runtime/state.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -28,30 +29,18 @@
 /* slirp4netns configures the interface within a second; a slow machine
  * gets ten. */
 #define SLIRP_READY_TIMEOUT_MS 10000
+#define SLIRP_EXT ".slirp"
+
+static const struct hutch_usernet_kind slirp_kind = {SLIRP_EXT, "slirp4netns", hutch_slirp_stop};
 
 static void slirp_path(char *buf, size_t len, const char *dir, const char *id, const char *suffix) {
-  snprintf(buf, len, "%s/%s.slirp%s", dir, id, suffix);
+  hutch_usernet_path(buf, len, dir, id, SLIRP_EXT, suffix);
 }
 
 /* The grandchild: slirp4netns, ready fd 3, stdio on /dev/null. */
 static _Noreturn void exec_slirp(int ready_w, const char *sock, const char *netns) {
-  setsid();
-  int null = open("/dev/null", O_RDWR);
-  if (null >= 0) {
-    dup2(null, 0);
-    dup2(null, 1);
-    dup2(null, 2);
-  }
-  if (dup2(ready_w, 3) < 0)
+  if (hutch_usernet_child_setup(-1, ready_w) < 0)
     _exit(127);
-  /* Nothing of hutch's: no fd (a lock held by slirp4netns would outlive
-   * the command), no blocked or ignored signal (stop sends SIGTERM). */
-  syscall(SYS_close_range, 4U, ~0U, 0U);
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, NULL);
-  for (int sig = 1; sig < NSIG; sig++)
-    signal(sig, SIG_DFL);
   char api[PATH_MAX + 16];
   snprintf(api, sizeof(api), "--api-socket=%s", sock);
   execlp("slirp4netns", "slirp4netns", "--configure", "--mtu=65520", "--netns-type=path",
@@ -158,29 +147,10 @@ static int publish(const char *sock, const struct hutch_port_mapping *m, struct 
   return 0;
 }
 
-static int check_tun(struct hutch_error **err) {
-  int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
-  if (fd < 0)
-    return hutch_error_set(err, errno,
-                           "rootless network: /dev/net/tun (it must be readable and writable by "
-                           "users, mode 0666; or use --network none|host)");
-  close(fd);
-  return 0;
-}
-
-static int record_pid(const char *dir, const char *id, pid_t pid, struct hutch_error **err) {
-  char path[PATH_MAX], buf[64];
-  slirp_path(path, sizeof(path), dir, id, "");
-  int n = snprintf(buf, sizeof(buf), "%d %llu\n", (int)pid, hutch_pid_start_time(pid));
-  int r = hutch_write_file(path, buf, (size_t)n);
-  return r < 0 ? hutch_error_set(err, -r, "write %s", path) : 0;
-}
-
 int hutch_slirp_start(const char *dir, const char *id, const char *netns,
                       const struct hutch_port_mapping *ports, size_t n_ports,
                       struct hutch_error **err) {
-  hutch_slirp_stop(dir, id);
-  if (check_tun(err) < 0)
+  if (hutch_usernet_begin(dir, id, &slirp_kind, err) < 0)
     return -1;
   char sock[PATH_MAX];
   slirp_path(sock, sizeof(sock), dir, id, ".sock");
@@ -195,49 +165,21 @@ int hutch_slirp_start(const char *dir, const char *id, const char *netns,
     r = wait_ready(ready[0], err);
   close(ready[0]);
   if (r == 0)
-    r = record_pid(dir, id, pid, err);
+    r = hutch_usernet_record(dir, id, &slirp_kind, pid, err);
   for (size_t i = 0; r == 0 && i < n_ports; i++)
     r = publish(sock, &ports[i], err);
-  if (r < 0) {
-    if (pid > 0)
-      kill(pid, SIGKILL);
-    hutch_slirp_stop(dir, id);
-    return -1;
-  }
-  hutch_debug("slirp4netns pid %d for %.12s on %s", (int)pid, id, netns);
-  return 0;
+  return hutch_usernet_started(dir, id, &slirp_kind, netns, pid, r);
 }
 
 void hutch_slirp_stop(const char *dir, const char *id) {
+  hutch_usernet_stop(dir, id, &slirp_kind);
   char path[PATH_MAX];
-  slirp_path(path, sizeof(path), dir, id, "");
-  _cleanup_free_ char *txt = NULL;
-  if (hutch_read_file(path, &txt, NULL) == 0) {
-    int pid = 0;
-    unsigned long long start = 0;
-    /* only the process recorded, never a pid reused since */
-    if (sscanf(txt, "%d %llu", &pid, &start) == 2 && pid > 0 && hutch_pid_alive(pid, start))
-      kill(pid, SIGTERM);
-  }
-  unlink(path);
   slirp_path(path, sizeof(path), dir, id, ".sock");
   unlink(path);
 }
 
 void hutch_slirp_cleanup_stale(const char *dir, bool (*holds)(const char *id, void *ud), void *ud) {
-  _cleanup_closedir_ DIR *d = opendir(dir);
-  struct dirent *de;
-  while (d && (de = readdir(d)) != NULL) {
-    size_t n = strlen(de->d_name);
-    if (n <= 6 || strcmp(de->d_name + n - 6, ".slirp") != 0)
-      continue;
-    char id[NAME_MAX + 1];
-    snprintf(id, sizeof(id), "%.*s", (int)(n - 6), de->d_name);
-    if (!holds(id, ud)) {
-      hutch_debug("network cleanup: slirp4netns of %.12s, whose container is gone", id);
-      hutch_slirp_stop(dir, id);
-    }
-  }
+  hutch_usernet_cleanup_stale(dir, &slirp_kind, holds, ud);
 }
 
 bool hutch_slirp_running(const char *dir, const char *id) {
