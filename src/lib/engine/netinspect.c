@@ -15,11 +15,19 @@
 
 /* A rootless user-mode network's ports: the record's, which its helper
  * published at start (NULL for the other modes). */
-static json_t *usernet_ports(struct hutch_ctr *c) {
+/* A rootless container on pasta or slirp4netns: the ports its helper
+ * publishes (a new reference), those start chose host ports for if there
+ * are any, else the record's; NULL for any other network. */
+static json_t *usernet_ports(struct hutch_engine *e, struct hutch_ctr *c) {
   json_t *net = hutch_engine_net_of(c);
   if (!hutch_engine_net_is_usernet(json_string_value(json_object_get(net, "mode"))))
     return NULL;
-  return json_object_get(net, "ports");
+  _cleanup_free_ char *path = hutch_engine_net_ports_file(e->netns_dir, c->id);
+  json_t *chosen = path ? json_load_file(path, 0, NULL) : NULL;
+  if (json_is_array(chosen))
+    return chosen;
+  json_decref(chosen);
+  return json_incref(json_object_get(net, "ports"));
 }
 
 /* docker's Ports: {"80/tcp": [{"HostIp": "127.0.0.1", "HostPort": "8080"}]} */
@@ -38,10 +46,10 @@ static void add_port(json_t *ports, const struct hutch_port_mapping *m) {
 
 /* A running rootless container on pasta or slirp4netns: the address its
  * helper gave and the ports it publishes (as root mode's bridge shows). */
-static void usernet_inspect(struct hutch_ctr *c, json_t *ns) {
+static void usernet_inspect(json_t *up, json_t *ns) {
   _cleanup_free_ struct hutch_port_mapping *m = NULL;
   size_t n = 0;
-  if (hutch_engine_net_ports_from_json(usernet_ports(c), &m, &n) < 0)
+  if (hutch_engine_net_ports_from_json(up, &m, &n) < 0)
     n = 0;
   for (size_t i = 0; i < n; i++)
     add_port(json_object_get(ns, "Ports"), &m[i]);
@@ -110,8 +118,9 @@ json_t *hutch_engine_net_inspect(struct hutch_engine *e, struct hutch_ctr *c) {
   for (size_t j = 0; j < n_atts; j++)
     hutch_net_attachment_clear(&atts[j]);
   free(atts);
-  if (usernet_ports(c) && hutch_ctr_running(c))
-    usernet_inspect(c, ns);
+  _cleanup_json_ json_t *up = usernet_ports(e, c);
+  if (up && hutch_ctr_running(c))
+    usernet_inspect(up, ns);
   return ns;
 }
 
@@ -128,7 +137,7 @@ int hutch_engine_net_ports(struct hutch_engine *e, struct hutch_ctr *c,
   _cleanup_ctr_ struct hutch_ctr *full = NULL;
   if (c->rec == NULL && hutch_rootless() && hutch_ctr_open(e, c->id, false, &full, NULL) == 0)
     c = full;
-  json_t *up = usernet_ports(c);
+  _cleanup_json_ json_t *up = usernet_ports(e, c);
   if (up && hutch_engine_net_ports_from_json(up, out, n) < 0)
     return hutch_error_set(err, ENOMEM, "ports");
   if (up)

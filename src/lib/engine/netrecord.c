@@ -93,7 +93,7 @@ char *hutch_engine_net_join(const char *dir, const char *name) {
   return p;
 }
 
-static json_t *ports_json(const struct hutch_port_mapping *p, size_t n) {
+json_t *hutch_engine_net_ports_json(const struct hutch_port_mapping *p, size_t n) {
   json_t *a = json_array();
   for (size_t i = 0; a && i < n; i++) {
     char ip[HUTCH_IPV4_STRLEN];
@@ -103,6 +103,11 @@ static json_t *ports_json(const struct hutch_port_mapping *p, size_t n) {
                                        "proto", p[i].proto == IPPROTO_UDP ? "udp" : "tcp"));
   }
   return a;
+}
+
+char *hutch_engine_net_ports_file(const char *netns_dir, const char *id) {
+  char *p = NULL;
+  return asprintf(&p, "%s/%s.ports", netns_dir, id) < 0 ? NULL : p;
 }
 
 int hutch_engine_net_ports_from_json(json_t *a, struct hutch_port_mapping **out, size_t *n) {
@@ -305,7 +310,7 @@ int hutch_engine_net_prepare(struct hutch_engine *e, const struct hutch_run_opts
     if (hutch_publish_all(keys, &ports, &n_ports, err) < 0)
       goto fail;
   }
-  json_object_set_new(p.net, "ports", ports_json(ports, n_ports));
+  json_object_set_new(p.net, "ports", hutch_engine_net_ports_json(ports, n_ports));
   p.port_bindings = port_bindings_json(ports, n_ports);
 
   /* the /etc files */

@@ -62,7 +62,13 @@ bool hutch_engine_net_owns_netns(json_t *net);
 bool hutch_engine_net_is_usernet(const char *mode);
 /* A JSON array of the strings of v (NULL-terminated or NULL). */
 json_t *hutch_engine_net_strv_json(char *const *v);
+/* Rootless: the ports a container's pasta or slirp4netns publishes, when
+ * start chose host ports for it (-P, -p 80): "netns_dir/ID.ports", a JSON
+ * array as Hutch.Net's "ports"; NULL on ENOMEM. */
+char *hutch_engine_net_ports_file(const char *netns_dir, const char *id);
 /* "dir/name" in a new string, NULL on ENOMEM. */
 char *hutch_engine_net_join(const char *dir, const char *name);
-/* Hutch.Net's "ports" back into mappings (*out calloc'd); -ENOMEM. */
+/* Mappings as Hutch.Net's "ports" (a new array), and back into mappings
+ * (*out calloc'd; -ENOMEM). */
+json_t *hutch_engine_net_ports_json(const struct hutch_port_mapping *p, size_t n);
 int hutch_engine_net_ports_from_json(json_t *a, struct hutch_port_mapping **out, size_t *n);

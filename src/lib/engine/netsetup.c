@@ -18,10 +18,13 @@
 #include "util/log.h"
 #include "util/strutil.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 /* ---- the rootless netns ---- */
@@ -172,6 +175,46 @@ static int claim_network(struct hutch_ctr *c, struct hutch_error **err) {
   return hutch_ctr_save_state(c, err);
 }
 
+/* A free port of the host for a mapping without one (-P, -p 80), as the
+ * kernel gives a socket bound to port 0 of its address. */
+static int free_host_port(struct hutch_port_mapping *m, struct hutch_error **err) {
+  struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(m->host_ip)};
+  socklen_t len = sizeof(sa);
+  _cleanup_close_ int fd =
+      socket(AF_INET, (m->proto == IPPROTO_UDP ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+  if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+      getsockname(fd, (struct sockaddr *)&sa, &len) < 0)
+    return hutch_error_set(err, errno, "publish %u: choose a host port", m->container_port);
+  m->host_port = ntohs(sa.sin_port);
+  hutch_debug("publish %u: host port %u", m->container_port, m->host_port);
+  return 0;
+}
+
+/* Rootless, the helper needs every host port: the free ones chosen here,
+ * and the mappings as published kept in netns/ID.ports (what port and
+ * inspect show), until the network stops. */
+static int pick_host_ports(struct hutch_engine *e, const char *id, struct hutch_port_mapping *ports,
+                           size_t n, struct hutch_error **err) {
+  bool any = false;
+  for (size_t i = 0; i < n; i++)
+    if (ports[i].host_port == 0) {
+      if (free_host_port(&ports[i], err) < 0)
+        return -1;
+      any = true;
+    }
+  _cleanup_free_ char *path = hutch_engine_net_ports_file(e->netns_dir, id);
+  if (path == NULL)
+    return hutch_error_set(err, ENOMEM, "ports");
+  if (!any) {
+    unlink(path);
+    return 0;
+  }
+  _cleanup_json_ json_t *a = hutch_engine_net_ports_json(ports, n);
+  _cleanup_free_ char *text = a ? json_dumps(a, JSON_COMPACT) : NULL;
+  int r = text ? hutch_write_file(path, text, strlen(text)) : -ENOMEM;
+  return r < 0 ? hutch_error_set(err, -r, "write %s", path) : 0;
+}
+
 /* Rootless network: the netns and its pasta (net/pasta.h) or slirp4netns
  * (net/slirp.h), which the monitor stops when it lets go
  * (hutch_engine_net_stopped). */
@@ -184,6 +227,8 @@ static int start_usernet(struct hutch_engine *e, struct hutch_ctr *c, const char
   if (hutch_engine_net_ports_from_json(json_object_get(hutch_engine_net_of(c), "ports"), &ports,
                                        &n_ports) < 0)
     return hutch_error_set(err, ENOMEM, "ports");
+  if (pick_host_ports(e, c->id, ports, n_ports, err) < 0)
+    return hutch_error_wrap(err, "rootless network of %.12s", c->id);
   hutch_debug("rootless network of %.12s: %s", c->id, mode);
   int r = strcmp(mode, HUTCH_PASTA_MODE) == 0
               ? hutch_pasta_start(e->netns_dir, c->id, netns, ports, n_ports, err)
@@ -258,10 +303,18 @@ static int job_attach_all(void *ud, struct hutch_error **err) {
   return 0;
 }
 
-void hutch_engine_net_stopped(struct hutch_engine *e, const char *id) {
-  struct hutch_error *err = NULL;
+/* The container's pasta or slirp4netns, and the ports it published. */
+static void usernet_stop(struct hutch_engine *e, const char *id) {
   hutch_slirp_stop(e->netns_dir, id);
   hutch_pasta_stop(e->netns_dir, id);
+  _cleanup_free_ char *path = hutch_engine_net_ports_file(e->netns_dir, id);
+  if (path)
+    unlink(path);
+}
+
+void hutch_engine_net_stopped(struct hutch_engine *e, const char *id) {
+  struct hutch_error *err = NULL;
+  usernet_stop(e, id);
   if (detach(e, id, NULL, &err) < 0) {
     _cleanup_free_ char *t = hutch_error_text(err);
     hutch_warn("network teardown of %.12s: %s, ignoring", id, t ? t : "");
@@ -272,8 +325,7 @@ void hutch_engine_net_stopped(struct hutch_engine *e, const char *id) {
 int hutch_engine_net_teardown(struct hutch_engine *e, const char *id, const char *netns,
                               struct hutch_error **err) {
   struct hutch_error *local = NULL, **ep = err ? err : &local;
-  hutch_slirp_stop(e->netns_dir, id);
-  hutch_pasta_stop(e->netns_dir, id);
+  usernet_stop(e, id);
   int r = detach(e, id, NULL, ep);
   /* container: mode records no netns of its own, so this is ours */
   if (r == 0 && netns && *netns)

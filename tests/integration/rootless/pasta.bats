@@ -75,6 +75,28 @@ httpd_cmd='mkdir -p /www && echo hello-published > /www/index.html && exec httpd
   [ -z "$(ls "$RL_XDG/hutch/netns")" ]
 }
 
+@test "pasta: -P and -p 127.0.0.1::80 get a free host port; port and inspect show it" {
+  run rhutch run -d --name anyport --expose 80 -P -p 127.0.0.1::81 busybox sh -c \
+    "$httpd_cmd & mkdir -p /w2 && echo second >/w2/index.html && exec httpd -f -p 81 -h /w2"
+  assert_success
+  run rhutch port anyport 80
+  assert_success
+  [[ "$output" =~ ^0\.0\.0\.0:([0-9]+)$ ]]
+  p80=${BASH_REMATCH[1]}
+  run rhutch port anyport 81
+  [[ "$output" =~ ^127\.0\.0\.1:([0-9]+)$ ]]
+  p81=${BASH_REMATCH[1]}
+  [ "$p80" != "$p81" ]
+  wait_published "$p80" hello-published
+  wait_published "$p81" second
+  run rhutch inspect -f '{{(index (index .NetworkSettings.Ports "81/tcp") 0).HostPort}}' anyport
+  assert_output "$p81"
+  run rhutch rm -f anyport
+  assert_success
+  wait_none pasta_procs
+  [ -z "$(ls "$RL_XDG/hutch/netns")" ]
+}
+
 @test "pasta: a killed monitor's pasta is stopped by the next command" {
   run rhutch run -d --name orphan busybox sleep 300
   assert_success
