@@ -168,3 +168,11 @@ in_netns() {
   run rhutch network rm n3
   assert_success
 }
+
+@test "network create: a --subnet overlapping the rootless netns's 10.0.2.0/24 is refused" {
+  run rhutch network create --subnet 10.0.0.0/16 clash
+  assert_failure
+  assert_output "hutch: subnet 10.0.0.0/16 overlaps the rootless network's 10.0.2.0/24 (slirp4netns): Address already in use"
+  run rhutch network ls --format '{{.Name}}'
+  refute_output --partial clash
+}

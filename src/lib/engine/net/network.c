@@ -143,6 +143,14 @@ static int subnet_taken(struct hutch_network **nets, size_t n, const struct hutc
       *by = nets[i]->name;
       return 1;
     }
+  /* rootless, the networks live in the rootless netns behind its tap0,
+   * which slirp4netns addresses 10.0.2.0/24 */
+  struct hutch_cidr tap;
+  hutch_cidr_parse("10.0.2.0/24", &tap);
+  if (!hutch_in_initial_userns() && hutch_cidr_overlaps(&tap, s)) {
+    *by = "the rootless network's 10.0.2.0/24 (slirp4netns)";
+    return 1;
+  }
   _cleanup_nl_ struct hutch_nl *nl = NULL;
   int r = hutch_nl_open(&nl);
   if (r < 0)
