@@ -239,6 +239,7 @@ static int start_usernet(struct hutch_engine *e, struct hutch_ctr *c, const char
 }
 
 static int job_attach_all(void *ud, struct hutch_error **err);
+static int choose_ports_json(json_t *ports, bool choose, struct hutch_error **err);
 
 int hutch_engine_net_start(struct hutch_engine *e, struct hutch_ctr *c, struct hutch_error **err) {
   json_t *net = hutch_engine_net_of(c);
@@ -264,12 +265,49 @@ int hutch_engine_net_start(struct hutch_engine *e, struct hutch_ctr *c, struct h
   j.netns = netns;
   /* --network none has no network to attach to: no rootless netns */
   bool any = json_array_size(json_object_get(net, "networks")) > 0;
+  json_t *ports = json_object_get(net, "ports");
+  if (any && hutch_rootless() && choose_ports_json(ports, true, err) < 0) {
+    choose_ports_json(ports, false, NULL);
+    return hutch_error_wrap(err, "rootless network of %.12s", c->id);
+  }
   int r = any ? rlnet_run(e, true, job_attach_all, &j, err) : job_attach_all(&j, err);
+  choose_ports_json(ports, false, NULL);
   if (r == 0 && rlnet_ports(e, err) < 0) {
     detach(e, c->id, NULL, NULL);
     r = hutch_error_wrap(err, "rootless network of %.12s", c->id);
   }
   return r;
+}
+
+/* Rootless on a user network, -P and -p 80 take a free port of the host,
+ * not one the rootless netns (where the attach reserves ports) thinks
+ * free: chosen here in the record's ports (marked "chosen") for this
+ * start's attach (CHOOSE), then put back to 0 (!CHOOSE), so that the
+ * next start chooses again, as docker's do. */
+static int choose_ports_json(json_t *ports, bool choose, struct hutch_error **err) {
+  size_t i;
+  json_t *p;
+  json_array_foreach(ports, i, p) {
+    if (!choose) {
+      if (json_object_get(p, "chosen")) {
+        json_object_set_new(p, "host_port", json_integer(0));
+        json_object_del(p, "chosen");
+      }
+      continue;
+    }
+    if (json_integer_value(json_object_get(p, "host_port")) != 0)
+      continue;
+    _cleanup_free_ struct hutch_port_mapping *m = NULL;
+    size_t n = 0;
+    _cleanup_json_ json_t *one = json_pack("[O]", p);
+    if (!one || hutch_engine_net_ports_from_json(one, &m, &n) < 0 || n != 1)
+      return hutch_error_set(err, ENOMEM, "ports");
+    if (free_host_port(&m[0], err) < 0)
+      return -1;
+    json_object_set_new(p, "host_port", json_integer(m[0].host_port));
+    json_object_set_new(p, "chosen", json_true());
+  }
+  return 0;
 }
 
 /* Attach c's netns to its networks (in the rootless netns when rootless). */

@@ -77,6 +77,29 @@ in_netns() {
   assert_failure
 }
 
+@test "-p 127.0.0.1::80 on a user network: a free port of the host, chosen again at each start" {
+  # chosen on the host (a port free in the rootless netns may be taken
+  # on the host): --debug names the choice, port shows the same
+  run rhutch --debug run -d --name anyweb -h anyweb --network n1 -p 127.0.0.1::80 busybox sh -c "$HTTPD"
+  assert_success
+  [[ "$output" =~ "publish 80: host port "([0-9]+) ]]
+  p=${BASH_REMATCH[1]}
+  run rhutch port anyweb 80
+  assert_success
+  assert_output "127.0.0.1:$p"
+  wait_published "$p" hello-anyweb
+  # the record keeps "no host port": a restart chooses again
+  run rhutch inspect -f '{{json .HostConfig.PortBindings}}' anyweb
+  assert_output '{"80/tcp":[{"HostIp":"127.0.0.1","HostPort":""}]}'
+  run rhutch restart -t 1 anyweb
+  assert_success
+  run rhutch port anyweb 80
+  [[ "$output" =~ ^127\.0\.0\.1:([0-9]+)$ ]]
+  wait_published "${BASH_REMATCH[1]}" hello-anyweb
+  run rhutch rm -f anyweb
+  assert_success
+}
+
 @test "a container on a user network reaches the host's 127.0.0.1 through 10.0.2.2" {
   rootless_host_server
   run rhutch run --rm --network n1 busybox wget -q -O - "http://10.0.2.2:$SRV_PORT/marker"
