@@ -5,6 +5,7 @@
 #include "create.h"
 
 #include "linux/caps.h"
+#include "linux/cgroup.h"
 #include "linux/rootless.h"
 #include "runtime/state.h"
 #include "statedb.h"
@@ -362,8 +363,14 @@ static void drop_limits(json_t *spec) {
     json_object_del(res, key);
     dropped = true;
   }
+  enum hutch_cgroup_mode mode = HUTCH_CGROUP_V1;
+  struct hutch_error *e = NULL;
+  if (hutch_cgroup_detect(&mode, &e) < 0)
+    hutch_error_free(e);
   if (dropped)
-    fprintf(stderr, HUTCH_ROOTLESS_NO_LIMITS_WARNING "\n");
+    fprintf(stderr, "%s\n",
+            mode == HUTCH_CGROUP_V2 ? HUTCH_ROOTLESS_NO_LIMITS_WARNING_V2
+                                    : HUTCH_ROOTLESS_NO_LIMITS_WARNING);
 }
 
 /* The OCI spec, written as the bundle's config.json. */

@@ -47,8 +47,9 @@ bool hutch_rootless(void);
  * namespace, in the same working directory. */
 int hutch_rootless_enter(const char *run_dir, struct hutch_error **err);
 
-/* Rootless on cgroup v1 or hybrid: containers run without a cgroup (no
- * limits, no stats, no freezer), as podman's rootless mode on v1. */
+/* Rootless: containers run without a cgroup (no limits, no stats, no
+ * freezer), as podman's rootless mode on v1; on v2 too, for now (hutch
+ * does not place them in a delegated subtree). */
 bool hutch_rootless_without_cgroup(void);
 /* The error stats, pause and friends give then: "WHAT: rootless ...". */
 int hutch_rootless_no_cgroup_error(const char *what, struct hutch_error **err);
@@ -56,3 +57,7 @@ int hutch_rootless_no_cgroup_error(const char *what, struct hutch_error **err);
 /* The warning a run with resource flags gets then (podman's words). */
 #define HUTCH_ROOTLESS_NO_LIMITS_WARNING                                                           \
   "WARNING: Resource limits are not supported and ignored on cgroups V1 rootless systems"
+/* On cgroup v2, where hutch does not use a delegated subtree yet. */
+#define HUTCH_ROOTLESS_NO_LIMITS_WARNING_V2                                                        \
+  "WARNING: Resource limits are ignored: rootless containers get no cgroup on this cgroup v2 "     \
+  "host yet"
