@@ -57,6 +57,8 @@ struct netjob {
   struct hutch_engine_netctx nc;
   const char *id, *network, *netns, *ifname;
   json_t *nw;
+  const struct hutch_port_mapping *ports; /* published on the first network */
+  size_t n_ports;
   void *holders;
   int *cleaned;
 };
@@ -113,8 +115,8 @@ int hutch_engine_network_remove(struct hutch_engine *e, const char *name,
 
 /* Attach c (whose netns exists) to one network as ifname. */
 static int attach_one(struct hutch_engine *e, struct hutch_ctr *c, const char *netns, json_t *nw,
-                      const char *ifname, bool with_ports, struct hutch_net_attachment *att,
-                      struct hutch_error **err) {
+                      const char *ifname, const struct hutch_port_mapping *ports, size_t n_ports,
+                      struct hutch_net_attachment *att, struct hutch_error **err) {
   struct hutch_engine_netctx nc;
   hutch_engine_net_ctx(e, &nc);
   json_t *net = hutch_engine_net_of(c);
@@ -131,11 +133,6 @@ static int attach_one(struct hutch_engine *e, struct hutch_ctr *c, const char *n
       hutch_strv_push(&aliases, json_string_value(v));
   json_array_foreach(json_object_get(net, "extra_hosts"), i, v)
       hutch_strv_push(&xh, json_string_value(v));
-  _cleanup_free_ struct hutch_port_mapping *ports = NULL;
-  size_t n_ports = 0;
-  if (with_ports &&
-      hutch_engine_net_ports_from_json(json_object_get(net, "ports"), &ports, &n_ports) < 0)
-    return hutch_error_set(err, ENOMEM, "ports");
   const char *hosts = c->cfg.hosts_path;
   const char *hn = json_string_value(json_object_get(net, "hostname"));
   struct hutch_net_config cfg = {
@@ -190,22 +187,34 @@ static int free_host_port(struct hutch_port_mapping *m, struct hutch_error **err
   return 0;
 }
 
-/* Rootless, the helper needs every host port: the free ones chosen here,
- * and the mappings as published kept in netns/ID.ports (what port and
- * inspect show), until the network stops. */
-static int pick_host_ports(struct hutch_engine *e, const char *id, struct hutch_port_mapping *ports,
-                           size_t n, struct hutch_error **err) {
-  bool any = false;
+/* Rootless: a free port of the host for each mapping without one, chosen
+ * at every start, as docker's are. On a user network the attach reserves
+ * ports in the rootless netns, whose free ports are not the host's, so
+ * the choice is made here, on the host, for both. How many were chosen,
+ * or -1. */
+static int choose_host_ports(struct hutch_port_mapping *ports, size_t n, struct hutch_error **err) {
+  int chosen = 0;
   for (size_t i = 0; i < n; i++)
     if (ports[i].host_port == 0) {
       if (free_host_port(&ports[i], err) < 0)
         return -1;
-      any = true;
+      chosen++;
     }
+  return chosen;
+}
+
+/* The helper (pasta, slirp4netns) needs every host port: the free ones
+ * chosen, and the mappings as published kept in netns/ID.ports (what port
+ * and inspect show), until the network stops. */
+static int pick_host_ports(struct hutch_engine *e, const char *id, struct hutch_port_mapping *ports,
+                           size_t n, struct hutch_error **err) {
+  int chosen = choose_host_ports(ports, n, err);
+  if (chosen < 0)
+    return -1;
   _cleanup_free_ char *path = hutch_engine_net_ports_file(e->netns_dir, id);
   if (path == NULL)
     return hutch_error_set(err, ENOMEM, "ports");
-  if (!any) {
+  if (chosen == 0) {
     unlink(path);
     return 0;
   }
@@ -239,7 +248,6 @@ static int start_usernet(struct hutch_engine *e, struct hutch_ctr *c, const char
 }
 
 static int job_attach_all(void *ud, struct hutch_error **err);
-static int choose_ports_json(json_t *ports, bool choose, struct hutch_error **err);
 
 int hutch_engine_net_start(struct hutch_engine *e, struct hutch_ctr *c, struct hutch_error **err) {
   json_t *net = hutch_engine_net_of(c);
@@ -265,49 +273,20 @@ int hutch_engine_net_start(struct hutch_engine *e, struct hutch_ctr *c, struct h
   j.netns = netns;
   /* --network none has no network to attach to: no rootless netns */
   bool any = json_array_size(json_object_get(net, "networks")) > 0;
-  json_t *ports = json_object_get(net, "ports");
-  if (any && hutch_rootless() && choose_ports_json(ports, true, err) < 0) {
-    choose_ports_json(ports, false, NULL);
+  _cleanup_free_ struct hutch_port_mapping *ports = NULL;
+  size_t n_ports = 0;
+  if (hutch_engine_net_ports_from_json(json_object_get(net, "ports"), &ports, &n_ports) < 0)
+    return hutch_error_set(err, ENOMEM, "ports");
+  if (any && hutch_rootless() && choose_host_ports(ports, n_ports, err) < 0)
     return hutch_error_wrap(err, "rootless network of %.12s", c->id);
-  }
+  j.ports = ports;
+  j.n_ports = n_ports;
   int r = any ? rlnet_run(e, true, job_attach_all, &j, err) : job_attach_all(&j, err);
-  choose_ports_json(ports, false, NULL);
   if (r == 0 && rlnet_ports(e, err) < 0) {
     detach(e, c->id, NULL, NULL);
     r = hutch_error_wrap(err, "rootless network of %.12s", c->id);
   }
   return r;
-}
-
-/* Rootless on a user network, -P and -p 80 take a free port of the host,
- * not one the rootless netns (where the attach reserves ports) thinks
- * free: chosen here in the record's ports (marked "chosen") for this
- * start's attach (CHOOSE), then put back to 0 (!CHOOSE), so that the
- * next start chooses again, as docker's do. */
-static int choose_ports_json(json_t *ports, bool choose, struct hutch_error **err) {
-  size_t i;
-  json_t *p;
-  json_array_foreach(ports, i, p) {
-    if (!choose) {
-      if (json_object_get(p, "chosen")) {
-        json_object_set_new(p, "host_port", json_integer(0));
-        json_object_del(p, "chosen");
-      }
-      continue;
-    }
-    if (json_integer_value(json_object_get(p, "host_port")) != 0)
-      continue;
-    _cleanup_free_ struct hutch_port_mapping *m = NULL;
-    size_t n = 0;
-    _cleanup_json_ json_t *one = json_pack("[O]", p);
-    if (!one || hutch_engine_net_ports_from_json(one, &m, &n) < 0 || n != 1)
-      return hutch_error_set(err, ENOMEM, "ports");
-    if (free_host_port(&m[0], err) < 0)
-      return -1;
-    json_object_set_new(p, "host_port", json_integer(m[0].host_port));
-    json_object_set_new(p, "chosen", json_true());
-  }
-  return 0;
 }
 
 /* Attach c's netns to its networks (in the rootless netns when rootless). */
@@ -331,7 +310,8 @@ static int job_attach_all(void *ud, struct hutch_error **err) {
     char ifname[24];
     snprintf(ifname, sizeof(ifname), "eth%u", (unsigned)i);
     struct hutch_net_attachment att = {0};
-    int r = attach_one(e, c, netns, nw, ifname, i == 0, &att, err);
+    int r = attach_one(e, c, netns, nw, ifname, i == 0 ? j->ports : NULL, i == 0 ? j->n_ports : 0,
+                       &att, err);
     hutch_net_attachment_clear(&att);
     if (r < 0) {
       hutch_net_detach(&nc.ctx, c->id, NULL, NULL);
@@ -463,7 +443,7 @@ int hutch_engine_net_cleanup_stale(struct hutch_engine *e, int *cleaned, struct 
 static int job_attach_one(void *ud, struct hutch_error **err) {
   struct netjob *j = ud;
   struct hutch_net_attachment att = {0};
-  int r = attach_one(j->e, j->c, j->netns, j->nw, j->ifname, false, &att, err);
+  int r = attach_one(j->e, j->c, j->netns, j->nw, j->ifname, NULL, 0, &att, err);
   hutch_net_attachment_clear(&att);
   return r;
 }
