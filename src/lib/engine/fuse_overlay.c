@@ -12,7 +12,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,17 +38,11 @@ char *hutch_overlay_options(char *const *layer_dirs, size_t n, const char *upper
 }
 
 /* The child: PROG -o OPTS MERGED, stderr into the pipe, nothing else of
- * hutch's open, default signals (the daemon it leaves behind must stop on
- * SIGTERM like any other). */
+ * hutch's (util/child.h): the daemon it leaves behind must stop on SIGTERM
+ * like any other. */
 static _Noreturn void exec_fuse(const char *prog, const char *opts, const char *merged, int errw) {
-  int null = open("/dev/null", O_RDWR);
-  if (null >= 0) {
-    dup2(null, 0);
-    dup2(null, 1);
-  }
-  dup2(errw, 2);
-  hutch_child_reset(3);
-  execlp(prog, prog, "-o", opts, merged, (char *)NULL);
+  if (hutch_child_setup(errw, -1) == 0)
+    execlp(prog, prog, "-o", opts, merged, (char *)NULL);
   fprintf(stderr, "%s: %s\n", prog, strerror(errno));
   _exit(127);
 }

@@ -5,6 +5,7 @@
 
 #include "net/ipam.h"
 #include "net/usernet.h"
+#include "util/child.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -130,7 +131,7 @@ static int spawn_pasta(char **argv, pid_t *pid, int err_fd, struct hutch_error *
   if (*pid < 0)
     return hutch_error_set(err, errno, "pasta: fork");
   if (*pid == 0) {
-    if (hutch_usernet_child_setup(err_fd, -1) == 0)
+    if (hutch_child_setup(err_fd, -1) == 0)
       execvp("pasta", argv);
     _exit(127);
   }

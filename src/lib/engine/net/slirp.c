@@ -6,6 +6,7 @@
 #include "net/ipam.h"
 #include "net/usernet.h"
 #include "runtime/state.h"
+#include "util/child.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -39,7 +40,7 @@ static void slirp_path(char *buf, size_t len, const char *dir, const char *id, c
 
 /* The grandchild: slirp4netns, ready fd 3, stdio on /dev/null. */
 static _Noreturn void exec_slirp(int ready_w, const char *sock, const char *netns) {
-  if (hutch_usernet_child_setup(-1, ready_w) < 0)
+  if (hutch_child_setup(-1, ready_w) < 0)
     _exit(127);
   char api[PATH_MAX + 16];
   snprintf(api, sizeof(api), "--api-socket=%s", sock);

@@ -2,7 +2,6 @@
 #include "net/usernet.h"
 
 #include "runtime/state.h"
-#include "util/child.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -15,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 void hutch_usernet_path(char *buf, size_t len, const char *dir, const char *id, const char *ext,
@@ -92,20 +90,6 @@ void hutch_usernet_cleanup_stale(const char *dir, const struct hutch_usernet_kin
       k->stop(dir, id);
     }
   }
-}
-
-int hutch_usernet_child_setup(int err_fd, int fd3) {
-  setsid();
-  int null = open("/dev/null", O_RDWR);
-  if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
-      dup2(err_fd >= 0 ? err_fd : null, 2) < 0)
-    return -1;
-  if (fd3 >= 0 && dup2(fd3, 3) < 0)
-    return -1;
-  /* Nothing of hutch's: no fd (a lock held by the helper would outlive
-   * the command), no blocked or ignored signal (stop sends SIGTERM). */
-  hutch_child_reset(fd3 >= 0 ? 4U : 3U);
-  return 0;
 }
 
 bool hutch_usernet_in_path(const char *prog) {

@@ -2,8 +2,8 @@
  * (slirp4netns, net/slirp.h; pasta, net/pasta.h) have in common: the
  * record of a helper's pid and start time (DIR/<id><ext>, e.g. ".pasta"),
  * stopping it by that record only (never a pid reused since), the stale
- * scan, the child's clean slate before exec, /dev/net/tun's check, and the
- * choice of the default helper. See docs/rootless.md. */
+ * scan, /dev/net/tun's check, and the choice of the default helper (the
+ * child's clean slate before exec is util/child.h). See docs/rootless.md. */
 #pragma once
 
 #include <stdbool.h>
@@ -40,9 +40,5 @@ void hutch_usernet_stop(const char *dir, const char *id, const struct hutch_user
  * one holds. */
 void hutch_usernet_cleanup_stale(const char *dir, const struct hutch_usernet_kind *k,
                                  bool (*holds)(const char *id, void *ud), void *ud);
-/* In a forked child before exec: own session; stdin and stdout on
- * /dev/null, stderr on ERR_FD (/dev/null when < 0); FD3 (when >= 0) as fd
- * 3; every other fd closed; no blocked or ignored signal. -1 on failure. */
-int hutch_usernet_child_setup(int err_fd, int fd3);
 /* PROG is an executable in $PATH. */
 bool hutch_usernet_in_path(const char *prog);
