@@ -9,6 +9,7 @@
 
 #include "engine/ctrquery.h"
 #include "engine/netsetup.h"
+#include "linux/rootless.h"
 
 #include "util/cleanup.h"
 #include "util/json.h"
@@ -132,6 +133,10 @@ static const json_t *ps_header(void) {
 static bool wants_config(const char *format) {
   static const char *const keys[] = {"Labels",       "Label ", "Mounts", "Networks",
                                      "LocalVolumes", "json",   "{{.}}",  "$"};
+  /* rootless, the ports (the default table's) are in the configuration:
+   * one query for all rather than one per running container */
+  if (hutch_rootless() && (!format || strstr(format, "Ports") || strcmp(format, "table") == 0))
+    return true;
   if (!format)
     return false;
   if (strcmp(format, "json") == 0)
