@@ -231,7 +231,9 @@ static int parse(int argc, char **argv, struct hutch_run_opts *o, struct run_arg
        "mount"},
       {"name", 0, HUTCH_FLAG_STRING, &a->name, "Assign a name to the container"},
       {"network", 0, HUTCH_FLAG_STRING, &a->network,
-       "Connect a container to a network (none|host|bridge|container:NAME|NAME)", "network"},
+       "Connect a container to a network (none|host|bridge|container:NAME|NAME; rootless also "
+       "pasta|slirp4netns)",
+       "network"},
       {"net", 0, HUTCH_FLAG_STRING, &a->network, "", NULL, true},
       {"network-alias", 0, HUTCH_FLAG_LIST, &o->net_aliases,
        "Add network-scoped alias for the container"},
