@@ -267,6 +267,8 @@ SH
   assert_output --partial "No such file or directory"
   run rhutch ps -a -q
   assert_output ""
+  [ -z "$(ls "$RL_HOME/.local/share/hutch/containers")" ]
+  [ -z "$(pgrep -u "$RL_UID" -x fuse-overlayfs)" ]
 }
 
 @test "--network container: shares another rootless container's namespace" {
