@@ -87,9 +87,7 @@ static bool forward_in(struct attach_sess *s, const char *buf, size_t len) {
 /* A message from the monitor to the client; false when the session ends. */
 static bool from_monitor(struct attach_sess *s) {
   char msg[HUTCH_ATTACH_MSG_MAX];
-  ssize_t n = recv(s->mon, msg, sizeof(msg), 0);
-  if (n < 0 && errno == EINTR)
-    return true;
+  ssize_t n = hutch_attach_recv(s->mon, msg, sizeof(msg));
   if (n <= 0 || msg[0] == HUTCH_ATTACH_EXIT)
     return false;
   bool is_err = msg[0] == HUTCH_ATTACH_STDERR;
@@ -215,12 +213,7 @@ static struct attach_sess *sess_new(struct api_req *r, enum MHD_Result *res) {
   }
   if (!hutch_ctr_running(c)) {
     /* docker run: the start comes next; the monitor waits for us */
-    char path[4200];
-    snprintf(path, sizeof(path), "%s/%s", c->dir, HUTCH_ATTACH_WAIT_FILE);
-    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-    if (fd >= 0)
-      close(fd);
-    s->waited = fd >= 0;
+    s->waited = hutch_attach_wait_mark(c->dirfd);
   }
   return s;
 }

@@ -116,20 +116,20 @@ struct session {
   int sock;
   bool stdin_open, exited, detached;
   int status;
+  size_t received; /* output bytes, for --debug */
   struct hutch_detach_matcher m;
 };
 
 /* A message from the monitor; false at EOF. */
 static bool from_monitor(struct session *s) {
   char msg[HUTCH_ATTACH_MSG_MAX + 1];
-  ssize_t n = recv(s->sock, msg, HUTCH_ATTACH_MSG_MAX, 0);
-  if (n < 0 && errno == EINTR)
-    return true;
+  ssize_t n = hutch_attach_recv(s->sock, msg, HUTCH_ATTACH_MSG_MAX);
   if (n <= 0)
     return false;
   if (msg[0] == HUTCH_ATTACH_STDOUT || msg[0] == HUTCH_ATTACH_STDERR) {
     hutch_write_all(msg[0] == HUTCH_ATTACH_STDOUT ? STDOUT_FILENO : STDERR_FILENO, msg + 1,
                     (size_t)n - 1);
+    s->received += (size_t)n - 1;
   } else if (msg[0] == HUTCH_ATTACH_EXIT) {
     msg[n] = '\0';
     s->status = atoi(msg + 1);
@@ -214,6 +214,10 @@ int hutch_ctr_attach(struct hutch_engine *e, struct hutch_ctr *c, const struct h
   if (raw)
     tcsetattr(STDIN_FILENO, TCSANOW, &saved);
   close(s.sock);
+  hutch_debug("attach: %zu output bytes from %.12s's monitor, %s", s.received, c->id,
+              s.detached ? "detached"
+              : s.exited ? "exit status received"
+                         : "no exit status");
   *detached = s.detached;
   *status = s.detached ? 0 : s.status;
   if (!s.detached && !s.exited) {
@@ -239,10 +243,18 @@ int hutch_ctr_start_attach(struct hutch_engine *e, struct hutch_ctr *c,
                               err) < 0)
     return -1;
   struct hutch_attach bg = {.attach = false, .interactive = true};
-  if (hutch_ctr_start(e, c, &bg, status, err) < 0)
+  /* a process quicker than our connect: its monitor waits for us */
+  bool waited = hutch_attach_wait_mark(c->dirfd);
+  if (hutch_ctr_start(e, c, &bg, status, err) < 0) {
+    if (waited)
+      unlinkat(c->dirfd, HUTCH_ATTACH_WAIT_FILE, 0);
     return -1;
+  }
   struct hutch_error *aerr = NULL;
-  if (hutch_ctr_attach(e, c, o, status, detached, &aerr) == 0)
+  int rc = hutch_ctr_attach(e, c, o, status, detached, &aerr);
+  if (waited)
+    unlinkat(c->dirfd, HUTCH_ATTACH_WAIT_FILE, 0); /* the monitor removes it when it lingered */
+  if (rc == 0)
     return 0;
   /* gone before we could attach: its exit code is in the record */
   *detached = false;

@@ -62,6 +62,14 @@ int hutch_attach_connect(int dirfd) {
   return fd;
 }
 
+ssize_t hutch_attach_recv(int fd, char *msg, size_t cap) {
+  for (;;) {
+    ssize_t n = recv(fd, msg, cap, 0);
+    if (n >= 0 || (errno != EINTR && errno != ECONNRESET))
+      return n;
+  }
+}
+
 void hutch_attach_server_init(struct hutch_attach_server *s, int listen_fd, int in_fd, int pty_fd) {
   memset(s, 0, sizeof(*s));
   s->listen_fd = listen_fd;
@@ -207,6 +215,14 @@ void hutch_attach_server_linger(struct hutch_attach_server *s, const char *wait_
     hutch_attach_server_accept(s);
 }
 
+bool hutch_attach_wait_mark(int ctr_dirfd) {
+  int fd = openat(ctr_dirfd, HUTCH_ATTACH_WAIT_FILE, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return false;
+  close(fd);
+  return true;
+}
+
 void hutch_attach_server_close(struct hutch_attach_server *s, int status) {
   char text[16];
   int n = snprintf(text, sizeof(text), "%d", status);
@@ -220,6 +236,11 @@ void hutch_attach_server_close(struct hutch_attach_server *s, int status) {
     struct timeval tv = {.tv_sec = 2};
     setsockopt(s->clients[i], SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
     send(s->clients[i], msg, (size_t)n + 1, MSG_NOSIGNAL);
+    /* unread input would make the close a reset, which the client's
+     * kernel reports before the output still queued for it */
+    shutdown(s->clients[i], SHUT_WR);
+    while (recv(s->clients[i], msg, sizeof(msg), MSG_DONTWAIT | MSG_TRUNC) > 0)
+      ;
     close(s->clients[i]);
   }
   s->n_clients = 0;

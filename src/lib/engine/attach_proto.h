@@ -49,6 +49,11 @@ void hutch_write_all(int fd, const char *p, size_t n);
 int hutch_attach_listen(int dirfd);
 /* Connect to it; -errno (-ENOENT or -ECONNREFUSED: no monitor listens). */
 int hutch_attach_connect(int dirfd);
+/* A client's next message from the monitor: its length, 0 at the end,
+ * -1 on error. A monitor that closed while our last input was unread
+ * makes the kernel report ECONNRESET ahead of the messages it had sent
+ * (its output, the exit status): those are still read. */
+ssize_t hutch_attach_recv(int fd, char *msg, size_t cap);
 
 /* The monitor's side: clients, what goes to them and what comes back. */
 #define HUTCH_ATTACH_REPLAY_MAX (1024 * 1024)
@@ -83,6 +88,10 @@ void hutch_attach_server_send(struct hutch_attach_server *s, char type, const ch
  * way) and no client has come yet, wait up to HUTCH_ATTACH_WAIT_MS for
  * one and give it the replay; wait_path is removed. */
 void hutch_attach_server_linger(struct hutch_attach_server *s, const char *wait_path);
+/* Before a start: leave HUTCH_ATTACH_WAIT_FILE in the container's
+ * directory, so that a process that exits before the client has
+ * connected keeps its output for it; false when it could not be made. */
+bool hutch_attach_wait_mark(int ctr_dirfd);
 /* The exit status to every client, then close them (they see EOF); frees
  * what s holds. */
 void hutch_attach_server_close(struct hutch_attach_server *s, int status);

@@ -136,17 +136,24 @@ running() {
 }
 
 @test "api exec: a client that goes before the process ends still gets its exit code recorded" {
-  local n t0 pid id
+  local n t0 pid id="" i
   n=$(running)
   t0=$(date +%s)
-  docker exec "$n" sh -c 'sleep 1; exit 9' </dev/null >/dev/null 2>&1 3>&- &
+  docker exec "$n" sh -c 'touch /tmp/exec-began; sleep 2; exit 9' </dev/null >/dev/null 2>&1 3>&- &
   pid=$!
-  sleep 0.5
+  # the client goes once its process runs (a slow start is not the point)
+  for i in $(seq 100); do
+    d exec "$n" test -e /tmp/exec-began 2>/dev/null && break
+    sleep 0.1
+  done
   kill "$pid"
   wait "$pid" || true
-  sleep 1.5
-  id=$(d events --since "$t0" --until "$(date +%s)" --filter "container=$n" --filter event=exec_die \
-    --format '{{.Actor.Attributes.execID}}')
+  for i in $(seq 100); do
+    id=$(d events --since "$t0" --until "$(date +%s)" --filter "container=$n" --filter event=exec_die \
+      --format '{{.Actor.Attributes.execID}} {{.Actor.Attributes.exitCode}}' | awk '$2 == 9 {print $1}')
+    [ -z "$id" ] || break
+    sleep 0.2
+  done
   [ -n "$id" ]
   run api "/v1.41/exec/$id/json"
   assert_line --index 0 --partial '"Running":false'
