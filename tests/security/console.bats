@@ -22,11 +22,14 @@ setup() {
 
 teardown() { hutch_teardown; }
 
-# run_tty: a foreground run with a terminal of its own (script gives the
-# runtime one; it makes the container's pty and proxies it). $status is
-# the runtime's, $output what it and the container wrote, \r removed.
+# run_tty: a foreground run with a terminal of its own (ptyrun.py gives
+# the runtime one and types nothing into it: script would send its EOF
+# character, which the container's pty echoes into the output; the
+# runtime makes the container's pty and proxies it). $status is the
+# runtime's, $output what it and the container wrote, \r removed.
 run_tty() {
-  run timeout -k 5 "$HUTCH_CMD_TIMEOUT" script -qec "$(printf '%q ' "$RUNTIME" --root "$STATE" run -b "$BUNDLE" "$ID")" /dev/null </dev/null
+  run timeout -k 5 "$HUTCH_CMD_TIMEOUT" python3 "$HUTCH_SRC/tests/helpers/ptyrun.py" -- \
+    "$RUNTIME" --root "$STATE" run -b "$BUNDLE" "$ID" </dev/null
   output=$(tr -d '\r' <<<"$output")
 }
 

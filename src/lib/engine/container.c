@@ -384,6 +384,10 @@ const char *hutch_ctr_status(struct hutch_engine *e, struct hutch_ctr *c) {
       return "paused";
     return "running";
   }
+  /* gone, but not yet recorded (its exit code is not known): as dockerd's
+   * state, running until the monitor has written the exit */
+  if (hutch_ctr_exit_pending(c))
+    return "running";
   if (c->st.restarting && monitor_alive(c))
     return "restarting";
   if (!c->st.started_at[0] || hutch_str_has_prefix(c->st.started_at, "0001-"))

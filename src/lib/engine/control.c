@@ -17,30 +17,46 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 /* ---- start ---- */
 
+/* A start that fails with the network pending: nothing of it stays. */
+static void abandon_network(struct hutch_engine *e, struct hutch_ctr *c,
+                            struct hutch_pasta_pending *pending) {
+  if (!pending)
+    return;
+  hutch_engine_net_ready(c->id, pending, NULL);
+  hutch_engine_net_stopped(e, c->id);
+}
+
 /* What start does before the monitor: the rootfs mounted, the netns
  * (again after a stop or a reboot) attached to its networks, the state
  * reset. */
-static int start_prepare(struct hutch_engine *e, struct hutch_ctr *c, struct hutch_error **err) {
+static int start_prepare(struct hutch_engine *e, struct hutch_ctr *c,
+                         struct hutch_pasta_pending **net_pending, struct hutch_error **err) {
   if (hutch_ctr_mount_rootfs(e, c, NULL, err) < 0)
     return -1;
   /* --ipc shareable: its /dev/shm again after a reboot */
   if (strcmp(c->cfg.ipc_mode, "shareable") == 0 &&
       hutch_ctr_shm_mount(c->dir, c->cfg.shm_size, err) < 0)
     return -1;
-  if (hutch_engine_net_start(e, c, err) < 0)
+  if (hutch_engine_net_start_async(e, c, net_pending, err) < 0)
     return -1;
   /* A runtime state dir left by a killed monitor would block create. */
   hutch_rt_delete(e, c->cfg.runtime_path, c->id, NULL);
   c->st.manual_stop = false;
   free(c->st.error);
   c->st.error = NULL;
-  return hutch_ctr_save_state(c, err);
+  if (hutch_ctr_save_state(c, err) < 0) {
+    abandon_network(e, c, *net_pending);
+    *net_pending = NULL;
+    return -1;
+  }
+  return 0;
 }
 
 /* The detached monitor, in the grandchild of a fork: no controlling
@@ -120,16 +136,33 @@ static _Noreturn void attached_child(struct hutch_monitor_args *ma, int ready_fd
   _exit(r < 0 ? -r : r);
 }
 
+/* Wait for the network the monitor waits for (after its create, in
+ * parallel), and tell it; -1 with *err when it did not come up. */
+static int release_network(struct hutch_ctr *c, struct hutch_pasta_pending *pending, int fd,
+                           struct hutch_error **err) {
+  int r = hutch_engine_net_ready(c->id, pending, err);
+  char msg[1024];
+  int n = r == 0 ? snprintf(msg, sizeof(msg), "ok")
+                 : snprintf(msg, sizeof(msg), "E%d %s", (*err)->errnum,
+                            (*err)->msg ? (*err)->msg : "network");
+  send(fd, msg, (size_t)(n < (int)sizeof(msg) ? n : (int)sizeof(msg) - 1), MSG_NOSIGNAL);
+  close(fd);
+  return r;
+}
+
 /* Fork the monitor and wait for its report; attached, then for its exit,
- * whose status is the container's. */
+ * whose status is the container's. A pending network is waited for here
+ * while the monitor creates the container. */
 static int start_monitor(struct hutch_engine *e, struct hutch_ctr *c, struct hutch_monitor_args *ma,
-                         int *status, struct hutch_error **err) {
+                         struct hutch_pasta_pending *net_pending, int net_w, int *status,
+                         struct hutch_error **err) {
   bool tied = ma->owner_fd >= 0;
   int ready[2];
   if (pipe2(ready, O_CLOEXEC) < 0) {
     if (tied)
       close(ma->owner_fd);
-    return hutch_error_set(err, errno, "pipe");
+    hutch_error_set(err, errno, "pipe");
+    goto no_monitor;
   }
   /* the monitor opens its own: SQLite's locks are per process, and a
    * connection inherited open would make the child's lock-free */
@@ -140,10 +173,13 @@ static int start_monitor(struct hutch_engine *e, struct hutch_ctr *c, struct hut
     close(ready[1]);
     if (tied)
       close(ma->owner_fd);
-    return hutch_error_set(err, errno, "fork monitor");
+    hutch_error_set(err, errno, "fork monitor");
+    goto no_monitor;
   }
   if (child == 0) {
     close(ready[0]);
+    if (ma->net_pending)
+      close(net_w); /* EOF when the starter goes */
     if (ma->attached)
       attached_child(ma, ready[1]);
     monitor_child(c, ma, ready[1]);
@@ -153,12 +189,26 @@ static int start_monitor(struct hutch_engine *e, struct hutch_ctr *c, struct hut
     close(ma->owner_fd); /* the monitor's */
     ma->owner_fd = -EBADF;
   }
+  struct hutch_error *nerr = NULL;
+  if (ma->net_pending) {
+    close(ma->net_fd); /* the monitor's end */
+    release_network(c, net_pending, net_w, &nerr);
+  }
   if (!ma->attached)
     waitpid(child, NULL, 0); /* it forked the monitor and is gone */
   else if (!tied)
     forward_signals(child);
-  int r = read_ready(c, ready[0], status, err);
+  int r = read_ready(c, ready[0], status, nerr ? NULL : err);
   close(ready[0]);
+  if (nerr) {
+    /* the monitor gave up on it: ours is the better word, and what the
+     * network left behind once recorded is stopped here */
+    hutch_engine_net_stopped(e, c->id);
+    if (err && !*err)
+      *err = nerr;
+    else
+      hutch_error_free(nerr);
+  }
   if (!ma->attached)
     return r;
   int ws = 0;
@@ -170,6 +220,13 @@ static int start_monitor(struct hutch_engine *e, struct hutch_ctr *c, struct hut
     return -1;
   *status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
   return 0;
+no_monitor:
+  if (ma->net_pending) {
+    close(ma->net_fd);
+    close(net_w);
+    abandon_network(e, c, net_pending);
+  }
+  return -1;
 }
 
 int hutch_ctr_start(struct hutch_engine *e, struct hutch_ctr *c, const struct hutch_attach *a,
@@ -184,7 +241,12 @@ int hutch_ctr_start(struct hutch_engine *e, struct hutch_ctr *c, const struct hu
   int owner = a && a->tied ? (int)syscall(SYS_pidfd_open, getpid(), 0) : -EBADF;
   if (a && a->tied && owner < 0)
     return hutch_error_set(err, errno, "pidfd_open");
-  if (start_prepare(e, c, err) < 0) {
+  struct hutch_pasta_pending *net_pending = NULL;
+  int net[2] = {-1, -1};
+  if (start_prepare(e, c, &net_pending, err) < 0 ||
+      (net_pending && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, net) < 0 &&
+       hutch_error_set(err, errno, "socketpair") < 0)) {
+    abandon_network(e, c, net_pending);
     if (owner >= 0)
       close(owner);
     return -1;
@@ -197,10 +259,12 @@ int hutch_ctr_start(struct hutch_engine *e, struct hutch_ctr *c, const struct hu
       .tty = c->cfg.tty,
       .ready_fd = -EBADF,
       .owner_fd = owner,
+      .net_pending = net_pending != NULL,
+      .net_fd = net[0],
   };
   /* The monitor takes the lock itself whenever it writes the record. */
   hutch_ctr_unlock(c);
-  return start_monitor(e, c, &ma, status, err);
+  return start_monitor(e, c, &ma, net_pending, net[1], status, err);
 }
 
 /* ---- stop, kill, wait ---- */
@@ -319,9 +383,9 @@ int hutch_ctr_wait(struct hutch_engine *e, const char *id, int *code, struct hut
       *code = c->st.exit_code;
       return 0;
     }
-    if (c->st.pid > 0)
+    if (hutch_ctr_running(c))
       hutch_wait_pid_gone(c->st.pid, c->st.pid_start, 200);
     else
-      usleep(50000);
+      usleep(c->st.running ? 10000 : 50000); /* the monitor is writing the exit */
   }
 }
