@@ -11,7 +11,9 @@
 #   rootless-run-net   hutch alone: the default network (pasta) against
 #                      --network slirp4netns, the start of each helper
 # Interleaved (h p h p …) after a warm-up; every run must exit 0. Both go
-# through the same runuser, which is in both numbers.
+# through the same setpriv (a bare uid/gid switch and exec, ~2 ms), which
+# is in both numbers; runuser would add its PAM session (~35 ms here) to
+# each run, a cost of the switch, not of either engine.
 #
 #   bench/rootless.sh BUILD_DIR       (BENCH_RUNS=20 BENCH_WARMUP=3)
 #
@@ -31,6 +33,7 @@ user=hbench$$
 range=${BENCH_RL_RANGE:-700000} # another free subordinate range: BENCH_RL_RANGE
 useradd -m -s /bin/sh "$user" || exit 1
 uid=$(id -u "$user")
+gid=$(id -g "$user")
 home=$(getent passwd "$user" | cut -d: -f6)
 xdg=/run/user/$uid
 bin=$(mktemp -d /tmp/hutch-bench-rl.XXXXXX)
@@ -60,7 +63,8 @@ cp "$build/hutch" "$build/hutch-runtime" "$build/src/hutch-monitor/hutch-monitor
 chmod 755 "$bin" "$bin"/*
 
 as_user() {
-  runuser -u "$user" -- env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$home" \
+  setpriv --reuid="$uid" --regid="$gid" --init-groups -- \
+    env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$home" \
     XDG_RUNTIME_DIR="$xdg" USER="$user" "$@"
 }
 podman_u=(podman "${bench_podman_opts[@]}")
@@ -85,7 +89,7 @@ run_none_podman() {
 }
 
 note=$(jq -nc --arg v "$(podman --version 2>/dev/null)" \
-  '["\($v) rootless, driving runc, cgroupfs, file events; both as one user through runuser"]')
+  '["\($v) rootless, driving runc, cgroupfs, file events; both as one user through setpriv"]')
 echo "bench: rootless run --rm true, $warmup warm-up + $runs runs, interleaved" >&2
 bench_interleave "$runs" "$warmup" hutch podman
 entries=$(bench_entries 1000 hutch=hutch podman=podman)

@@ -409,6 +409,11 @@ struct hutch_monitor_args {
   bool attached, interactive, tty;
   int ready_fd; /* detached: report "ok" or the error text here, then close */
   int owner_fd; /* tied (struct hutch_attach): a pidfd of the client; -1 for none */
+  /* the network is still being set up (a rootless pasta starting): after
+   * the create, wait for "ok" or "E<errno> <message>" on net_fd before
+   * the container's process may run */
+  bool net_pending;
+  int net_fd;
   /* `hutch __monitor`: hutch-monitor saw the container exit and exec'd
    * back; go on from there (record it, restart policy, --rm). */
   bool resume;

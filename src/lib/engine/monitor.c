@@ -219,8 +219,27 @@ static void launched_close(struct launched *l) {
 /* Create and start the container with pipes (or a pty) as its stdio.
  * Returns 0 with *l filled, or -1 with *err and *code (the status docker
  * gives that failure) when it could not be started. */
-static int launch(const struct hutch_monitor_args *a, int *ready_fd, struct launched *l, int *code,
-                  struct hutch_error **err) {
+/* The starter's word that the network is up (net_fd, once); 0 or -1. */
+static int wait_network(int *net_fd, struct hutch_error **err) {
+  if (*net_fd < 0)
+    return 0;
+  char buf[1024];
+  ssize_t n;
+  while ((n = recv(*net_fd, buf, sizeof(buf) - 1, 0)) < 0 && errno == EINTR)
+    ;
+  close(*net_fd);
+  *net_fd = -1;
+  buf[n > 0 ? n : 0] = '\0';
+  if (n == 2 && memcmp(buf, "ok", 2) == 0)
+    return 0;
+  int en = 0, used = 0;
+  if (n > 0 && buf[0] == 'E' && sscanf(buf + 1, "%d %n", &en, &used) == 1)
+    return hutch_error_set(err, en, "%s", buf + 1 + used);
+  return hutch_error_set(err, EPIPE, "the network: its starter went away before it was up");
+}
+
+static int launch(const struct hutch_monitor_args *a, int *ready_fd, int *net_fd,
+                  struct launched *l, int *code, struct hutch_error **err) {
   struct hutch_engine *e = a->e;
   *l = (struct launched){.out_fd = -1, .err_fd = -1, .in_w = -1, .pty = a->tty};
   _cleanup_free_ char *rt = hutch_rt_of(e, a->id);
@@ -277,6 +296,11 @@ static int launch(const struct hutch_monitor_args *a, int *ready_fd, struct laun
       goto fail;
     }
     l->out_fd = master;
+  }
+  if (wait_network(net_fd, err) < 0) {
+    hutch_rt_delete(e, rt, a->id, NULL);
+    *code = 125;
+    goto fail;
   }
   fwd_pid = pid;
   struct started s = {.pid = pid};
@@ -484,6 +508,7 @@ int hutch_monitor_run(const struct hutch_monitor_args *a, struct hutch_error **e
     return hutch_error_set(err, ENOMEM, "cgroup path");
   hutch_logw_open(&lw);
   int ready_fd = a->ready_fd;
+  int net_fd = a->net_pending ? a->net_fd : -1;
   if (!a->attached) {
     signal(SIGPIPE, SIG_IGN);
     signal(SIGHUP, SIG_IGN);
@@ -509,7 +534,7 @@ int hutch_monitor_run(const struct hutch_monitor_args *a, struct hutch_error **e
       /* detached: clients attach through the container dir's socket,
        * there before the CLI hears "ok" (run -it attaches right then) */
       _cleanup_close_ int attach_fd = a->attached ? -EBADF : listen_attach(a);
-      if (launch(a, &ready_fd, &l, &code, &rerr) < 0) {
+      if (launch(a, &ready_fd, &net_fd, &l, &code, &rerr) < 0) {
         /* could not start: docker leaves the container created with the code */
         hutch_engine_net_stopped(e, a->id);
         struct exited x = {.code = code, .error = rerr && rerr->msg ? rerr->msg : "start failed"};

@@ -228,7 +228,8 @@ static int pick_host_ports(struct hutch_engine *e, const char *id, struct hutch_
  * (net/slirp.h), which the monitor stops when it lets go
  * (hutch_engine_net_stopped). */
 static int start_usernet(struct hutch_engine *e, struct hutch_ctr *c, const char *mode,
-                         const char *netns, struct hutch_error **err) {
+                         const char *netns, struct hutch_pasta_pending **pending,
+                         struct hutch_error **err) {
   if (ensure_netns(e, c->id, netns, err) < 0 || claim_network(c, err) < 0)
     return -1;
   _cleanup_free_ struct hutch_port_mapping *ports = NULL;
@@ -239,9 +240,13 @@ static int start_usernet(struct hutch_engine *e, struct hutch_ctr *c, const char
   if (pick_host_ports(e, c->id, ports, n_ports, err) < 0)
     return hutch_error_wrap(err, "rootless network of %.12s", c->id);
   hutch_debug("rootless network of %.12s: %s", c->id, mode);
-  int r = strcmp(mode, HUTCH_PASTA_MODE) == 0
-              ? hutch_pasta_start(e->netns_dir, c->id, netns, ports, n_ports, err)
-              : hutch_slirp_start(e->netns_dir, c->id, netns, ports, n_ports, err);
+  int r;
+  if (strcmp(mode, HUTCH_PASTA_MODE) != 0)
+    r = hutch_slirp_start(e->netns_dir, c->id, netns, ports, n_ports, err);
+  else if (pending)
+    r = hutch_pasta_spawn(e->netns_dir, c->id, netns, ports, n_ports, pending, err);
+  else
+    r = hutch_pasta_start(e->netns_dir, c->id, netns, ports, n_ports, err);
   if (r < 0)
     return hutch_error_wrap(err, "rootless network of %.12s", c->id);
   return 0;
@@ -250,6 +255,20 @@ static int start_usernet(struct hutch_engine *e, struct hutch_ctr *c, const char
 static int job_attach_all(void *ud, struct hutch_error **err);
 
 int hutch_engine_net_start(struct hutch_engine *e, struct hutch_ctr *c, struct hutch_error **err) {
+  return hutch_engine_net_start_async(e, c, NULL, err);
+}
+
+int hutch_engine_net_ready(const char *id, struct hutch_pasta_pending *pending,
+                           struct hutch_error **err) {
+  if (pending && hutch_pasta_finish(pending, err) < 0)
+    return hutch_error_wrap(err, "rootless network of %.12s", id);
+  return 0;
+}
+
+int hutch_engine_net_start_async(struct hutch_engine *e, struct hutch_ctr *c,
+                                 struct hutch_pasta_pending **pending, struct hutch_error **err) {
+  if (pending)
+    *pending = NULL;
   json_t *net = hutch_engine_net_of(c);
   const char *mode = json_string_value(json_object_get(net, "mode"));
   const char *netns = c->cfg.netns;
@@ -266,7 +285,7 @@ int hutch_engine_net_start(struct hutch_engine *e, struct hutch_ctr *c, struct h
   if (!netns || !*netns)
     return 0; /* host */
   if (hutch_engine_net_is_usernet(mode))
-    return start_usernet(e, c, mode, netns, err);
+    return start_usernet(e, c, mode, netns, pending, err);
   struct netjob j;
   netjob_init(&j, e);
   j.c = c;

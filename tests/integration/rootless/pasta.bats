@@ -148,6 +148,43 @@ httpd_cmd='mkdir -p /www && echo hello-published > /www/index.html && exec httpd
   assert_output --partial "inet 10.0.2.100/24"
 }
 
+# pasta_wrapped SCRIPT: T_DIR holds a `pasta` running SCRIPT (sh), first
+# in the PATH that `pasta_path` gives
+pasta_wrapped() {
+  T_DIR=$(mktemp -d /tmp/hutch-pasta-wrap.XXXXXX)
+  chmod 755 "$T_DIR"
+  printf '#!/bin/sh\n%s\n' "$1" >"$T_DIR/pasta"
+  chmod 755 "$T_DIR/pasta"
+}
+pasta_path() { echo "PATH=$T_DIR:/usr/sbin:/usr/bin:/sbin:/bin"; }
+
+@test "pasta starts while the container is created: a slow pasta is still up before the process runs" {
+  # the container is created in parallel; its process must wait for pasta
+  pasta_wrapped 'sleep 1; exec /usr/bin/pasta "$@"'
+  run as_user "$(pasta_path)" "$RL_BIN/hutch" run --rm busybox sh -c 'ip -4 addr show tap0; ip route'
+  assert_success
+  assert_output --partial "inet 10.0.2.100/24"
+  assert_output --partial "default via 10.0.2.2 dev tap0"
+  wait_none pasta_procs
+}
+
+@test "pasta that fails: the run fails with pasta's words, nothing runs and nothing is left" {
+  pasta_wrapped 'echo "No routable interface for IPv4: IPv4 is disabled" >&2; exit 1'
+  run as_user "$(pasta_path)" "$RL_BIN/hutch" run --name failing busybox touch /ran
+  assert_failure
+  [[ "$output" =~ ^hutch:\ .*rootless\ network\ of\ [0-9a-f]{12}:\ pasta:\ No\ routable\ interface ]]
+  [ "$(echo "$output" | wc -l)" = 1 ]
+  # created, never started, as docker leaves a container that failed to start
+  run rhutch inspect -f '{{.State.Status}} {{.State.Pid}}' failing
+  assert_output "created 0"
+  run rhutch diff failing
+  refute_output --partial "/ran"
+  [ -z "$(pasta_procs)" ]
+  run rhutch rm failing
+  assert_success
+  [ -z "$(ls "$RL_XDG/hutch/netns" 2>/dev/null | grep -v '^rootless-netns')" ]
+}
+
 @test "resolv.conf: 10.0.2.3 when the host's resolvers are all on loopback, else the host's" {
   T_DIR=$(mktemp -d /tmp/hutch-pasta-dns.XXXXXX)
   chmod 755 "$T_DIR"

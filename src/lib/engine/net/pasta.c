@@ -138,43 +138,76 @@ static int spawn_pasta(char **argv, pid_t *pid, int err_fd, struct hutch_error *
   return 0;
 }
 
-/* Run pasta and wait until it is configured; *daemon gets the pid of the
- * process that stays (from its pid file). */
-static int run_pasta(char **argv, const char *pidfile, pid_t *daemon, struct hutch_error **err) {
-  _cleanup_close_ int err_fd = memfd_create("pasta-stderr", MFD_CLOEXEC);
-  if (err_fd < 0)
-    return hutch_error_set(err, errno, "pasta: memfd_create");
-  pid_t pid;
-  if (spawn_pasta(argv, &pid, err_fd, err) < 0 || wait_configured(pid, err_fd, err) < 0)
+struct hutch_pasta_pending {
+  pid_t pid;  /* pasta's first process, which exits once configured */
+  int err_fd; /* its stderr */
+  char *dir, *id, *netns;
+  char pidfile[PATH_MAX];
+};
+
+static void pending_free(struct hutch_pasta_pending *p) {
+  if (p->err_fd >= 0)
+    close(p->err_fd);
+  free(p->dir);
+  free(p->id);
+  free(p->netns);
+  free(p);
+}
+
+int hutch_pasta_spawn(const char *dir, const char *id, const char *netns,
+                      const struct hutch_port_mapping *ports, size_t n_ports,
+                      struct hutch_pasta_pending **pending, struct hutch_error **err) {
+  if (hutch_usernet_begin(dir, id, &pasta_kind, err) < 0)
     return -1;
+  struct hutch_pasta_pending *p = calloc(1, sizeof(*p));
+  if (!p || !(p->dir = strdup(dir)) || !(p->id = strdup(id)) || !(p->netns = strdup(netns))) {
+    if (p)
+      pending_free(p);
+    return hutch_error_set(err, ENOMEM, "pasta");
+  }
+  p->err_fd = -1;
+  hutch_usernet_path(p->pidfile, sizeof(p->pidfile), dir, id, PASTA_EXT, ".pid");
+  _cleanup_strv_ char **argv = hutch_pasta_argv(netns, p->pidfile, ports, n_ports, err);
+  if (argv && hutch_log_enabled(HUTCH_LOG_DEBUG)) {
+    _cleanup_free_ char *line = hutch_strv_join(argv, " ");
+    hutch_debug("exec %s", line ? line : "pasta");
+  }
+  p->err_fd = argv ? memfd_create("pasta-stderr", MFD_CLOEXEC) : -1;
+  if (argv && p->err_fd < 0)
+    hutch_error_set(err, errno, "pasta: memfd_create");
+  if (p->err_fd < 0 || spawn_pasta(argv, &p->pid, p->err_fd, err) < 0) {
+    pending_free(p);
+    return -1;
+  }
+  *pending = p;
+  return 0;
+}
+
+int hutch_pasta_finish(struct hutch_pasta_pending *p, struct hutch_error **err) {
+  pid_t daemon = -1;
+  int r = wait_configured(p->pid, p->err_fd, err);
   _cleanup_free_ char *txt = NULL;
   int d = 0;
-  if (hutch_read_file(pidfile, &txt, NULL) < 0 || sscanf(txt, "%d", &d) != 1 || d <= 0)
-    return hutch_error_set(err, EIO, "pasta: no pid in %s", pidfile);
-  *daemon = d;
-  return 0;
+  if (r == 0 &&
+      (hutch_read_file(p->pidfile, &txt, NULL) < 0 || sscanf(txt, "%d", &d) != 1 || d <= 0))
+    r = hutch_error_set(err, EIO, "pasta: no pid in %s", p->pidfile);
+  if (r == 0)
+    daemon = d;
+  unlink(p->pidfile);
+  if (r == 0)
+    r = hutch_usernet_record(p->dir, p->id, &pasta_kind, daemon, err);
+  r = hutch_usernet_started(p->dir, p->id, &pasta_kind, p->netns, daemon, r);
+  pending_free(p);
+  return r;
 }
 
 int hutch_pasta_start(const char *dir, const char *id, const char *netns,
                       const struct hutch_port_mapping *ports, size_t n_ports,
                       struct hutch_error **err) {
-  if (hutch_usernet_begin(dir, id, &pasta_kind, err) < 0)
+  struct hutch_pasta_pending *p = NULL;
+  if (hutch_pasta_spawn(dir, id, netns, ports, n_ports, &p, err) < 0)
     return -1;
-  char pidfile[PATH_MAX];
-  hutch_usernet_path(pidfile, sizeof(pidfile), dir, id, PASTA_EXT, ".pid");
-  _cleanup_strv_ char **argv = hutch_pasta_argv(netns, pidfile, ports, n_ports, err);
-  if (argv == NULL)
-    return -1;
-  if (hutch_log_enabled(HUTCH_LOG_DEBUG)) {
-    _cleanup_free_ char *line = hutch_strv_join(argv, " ");
-    hutch_debug("exec %s", line ? line : "pasta");
-  }
-  pid_t pid = -1;
-  int r = run_pasta(argv, pidfile, &pid, err);
-  unlink(pidfile);
-  if (r == 0)
-    r = hutch_usernet_record(dir, id, &pasta_kind, pid, err);
-  return hutch_usernet_started(dir, id, &pasta_kind, netns, pid, r);
+  return hutch_pasta_finish(p, err);
 }
 
 void hutch_pasta_stop(const char *dir, const char *id) {

@@ -30,6 +30,15 @@ char **hutch_pasta_argv(const char *netns, const char *pidfile,
 int hutch_pasta_start(const char *dir, const char *id, const char *netns,
                       const struct hutch_port_mapping *ports, size_t n_ports,
                       struct hutch_error **err);
+/* The same in two steps, so that the container is created while pasta
+ * sets up (its start-up is most of a rootless run's network cost): spawn
+ * returns at once with *pending, finish waits for it to be configured and
+ * records it (on failure nothing of it is left), and frees *pending. */
+struct hutch_pasta_pending;
+int hutch_pasta_spawn(const char *dir, const char *id, const char *netns,
+                      const struct hutch_port_mapping *ports, size_t n_ports,
+                      struct hutch_pasta_pending **pending, struct hutch_error **err);
+int hutch_pasta_finish(struct hutch_pasta_pending *pending, struct hutch_error **err);
 /* Stop ID's pasta, if it runs, and remove its files. */
 void hutch_pasta_stop(const char *dir, const char *id);
 /* Stop the pasta of every container in DIR that HOLDS says no one holds. */
