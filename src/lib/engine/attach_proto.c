@@ -239,8 +239,9 @@ void hutch_attach_server_close(struct hutch_attach_server *s, int status) {
     /* unread input would make the close a reset, which the client's
      * kernel reports before the output still queued for it */
     shutdown(s->clients[i], SHUT_WR);
-    while (recv(s->clients[i], msg, sizeof(msg), MSG_DONTWAIT | MSG_TRUNC) > 0)
-      ;
+    for (int k = 0; k < 1024; k++) /* bounded: a client may keep typing */
+      if (recv(s->clients[i], msg, sizeof(msg), MSG_DONTWAIT | MSG_TRUNC) <= 0)
+        break;
     close(s->clients[i]);
   }
   s->n_clients = 0;

@@ -44,7 +44,7 @@ static int start_prepare(struct hutch_engine *e, struct hutch_ctr *c,
   if (strcmp(c->cfg.ipc_mode, "shareable") == 0 &&
       hutch_ctr_shm_mount(c->dir, c->cfg.shm_size, err) < 0)
     return -1;
-  if (hutch_engine_net_start_async(e, c, net_pending, err) < 0)
+  if (hutch_engine_net_start(e, c, net_pending, err) < 0)
     return -1;
   /* A runtime state dir left by a killed monitor would block create. */
   hutch_rt_delete(e, c->cfg.runtime_path, c->id, NULL);
@@ -200,10 +200,9 @@ static int start_monitor(struct hutch_engine *e, struct hutch_ctr *c, struct hut
     forward_signals(child);
   int r = read_ready(c, ready[0], status, nerr ? NULL : err);
   close(ready[0]);
-  if (nerr) {
-    /* the monitor gave up on it: ours is the better word, and what the
-     * network left behind once recorded is stopped here */
-    hutch_engine_net_stopped(e, c->id);
+  /* Not started: the monitor, which waits for our word even when its
+   * create failed, has stopped the network */
+  if (nerr) { /* the monitor gave up for it: ours is the better word */
     if (err && !*err)
       *err = nerr;
     else

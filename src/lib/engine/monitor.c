@@ -216,9 +216,6 @@ static void launched_close(struct launched *l) {
     }
 }
 
-/* Create and start the container with pipes (or a pty) as its stdio.
- * Returns 0 with *l filled, or -1 with *err and *code (the status docker
- * gives that failure) when it could not be started. */
 /* The starter's word that the network is up (net_fd, once); 0 or -1. */
 static int wait_network(int *net_fd, struct hutch_error **err) {
   if (*net_fd < 0)
@@ -238,6 +235,9 @@ static int wait_network(int *net_fd, struct hutch_error **err) {
   return hutch_error_set(err, EPIPE, "the network: its starter went away before it was up");
 }
 
+/* Create and start the container with pipes (or a pty) as its stdio.
+ * Returns 0 with *l filled, or -1 with *err and *code (the status docker
+ * gives that failure) when it could not be started. */
 static int launch(const struct hutch_monitor_args *a, int *ready_fd, int *net_fd,
                   struct launched *l, int *code, struct hutch_error **err) {
   struct hutch_engine *e = a->e;
@@ -535,7 +535,10 @@ int hutch_monitor_run(const struct hutch_monitor_args *a, struct hutch_error **e
        * there before the CLI hears "ok" (run -it attaches right then) */
       _cleanup_close_ int attach_fd = a->attached ? -EBADF : listen_attach(a);
       if (launch(a, &ready_fd, &net_fd, &l, &code, &rerr) < 0) {
-        /* could not start: docker leaves the container created with the code */
+        /* could not start: docker leaves the container created with the code.
+         * A network still starting is let finish first: removed under it,
+         * its own failure would hide why the create failed. */
+        wait_network(&net_fd, NULL);
         hutch_engine_net_stopped(e, a->id);
         struct exited x = {.code = code, .error = rerr && rerr->msg ? rerr->msg : "start failed"};
         update_record(e, a->id, rec_exited, &x, "die", NULL);

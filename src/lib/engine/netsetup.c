@@ -240,23 +240,15 @@ static int start_usernet(struct hutch_engine *e, struct hutch_ctr *c, const char
   if (pick_host_ports(e, c->id, ports, n_ports, err) < 0)
     return hutch_error_wrap(err, "rootless network of %.12s", c->id);
   hutch_debug("rootless network of %.12s: %s", c->id, mode);
-  int r;
-  if (strcmp(mode, HUTCH_PASTA_MODE) != 0)
-    r = hutch_slirp_start(e->netns_dir, c->id, netns, ports, n_ports, err);
-  else if (pending)
-    r = hutch_pasta_spawn(e->netns_dir, c->id, netns, ports, n_ports, pending, err);
-  else
-    r = hutch_pasta_start(e->netns_dir, c->id, netns, ports, n_ports, err);
+  int r = strcmp(mode, HUTCH_PASTA_MODE) == 0
+              ? hutch_pasta_spawn(e->netns_dir, c->id, netns, ports, n_ports, pending, err)
+              : hutch_slirp_start(e->netns_dir, c->id, netns, ports, n_ports, err);
   if (r < 0)
     return hutch_error_wrap(err, "rootless network of %.12s", c->id);
   return 0;
 }
 
 static int job_attach_all(void *ud, struct hutch_error **err);
-
-int hutch_engine_net_start(struct hutch_engine *e, struct hutch_ctr *c, struct hutch_error **err) {
-  return hutch_engine_net_start_async(e, c, NULL, err);
-}
 
 int hutch_engine_net_ready(const char *id, struct hutch_pasta_pending *pending,
                            struct hutch_error **err) {
@@ -265,10 +257,9 @@ int hutch_engine_net_ready(const char *id, struct hutch_pasta_pending *pending,
   return 0;
 }
 
-int hutch_engine_net_start_async(struct hutch_engine *e, struct hutch_ctr *c,
-                                 struct hutch_pasta_pending **pending, struct hutch_error **err) {
-  if (pending)
-    *pending = NULL;
+int hutch_engine_net_start(struct hutch_engine *e, struct hutch_ctr *c,
+                           struct hutch_pasta_pending **pending, struct hutch_error **err) {
+  *pending = NULL;
   json_t *net = hutch_engine_net_of(c);
   const char *mode = json_string_value(json_object_get(net, "mode"));
   const char *netns = c->cfg.netns;

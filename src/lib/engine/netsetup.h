@@ -56,15 +56,14 @@ struct hutch_ctr;
 /* Before the monitor starts the container: make the netns if missing and
  * attach it to its networks. Records this process in c->rec (Hutch.NetOwner,
  * saved; c must be locked) so the stale cleanup leaves the attachment alone
- * until the monitor has taken over. */
-int hutch_engine_net_start(struct hutch_engine *e, struct hutch_ctr *c, struct hutch_error **err);
-/* The same, but a rootless pasta is only spawned (net/pasta.h): *pending is
- * set when there is one to wait for with hutch_engine_net_ready before the
- * container's process may run; NULL when the network is ready already. */
+ * until the monitor has taken over. A rootless pasta is only spawned
+ * (net/pasta.h): *pending is then set, to be waited for with
+ * hutch_engine_net_ready before the container's process may run; NULL
+ * when the network is ready already. */
 struct hutch_pasta_pending;
-int hutch_engine_net_start_async(struct hutch_engine *e, struct hutch_ctr *c,
-                                 struct hutch_pasta_pending **pending, struct hutch_error **err);
-/* Wait for what hutch_engine_net_start_async left pending (consumed). */
+int hutch_engine_net_start(struct hutch_engine *e, struct hutch_ctr *c,
+                           struct hutch_pasta_pending **pending, struct hutch_error **err);
+/* Wait for what hutch_engine_net_start left pending (consumed; NULL: 0). */
 int hutch_engine_net_ready(const char *id, struct hutch_pasta_pending *pending,
                            struct hutch_error **err);
 /* The monitor let go of the container: detach (and drop the netns). */

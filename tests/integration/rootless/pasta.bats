@@ -6,6 +6,7 @@
 # resolv.conf when the host's resolver is on loopback.
 
 load helpers
+bats_require_minimum_version 1.5.0
 
 setup_file() {
   command -v pasta >/dev/null || skip "pasta (passt) is not installed"
@@ -182,6 +183,15 @@ pasta_path() { echo "PATH=$T_DIR:/usr/sbin:/usr/bin:/sbin:/bin"; }
   [ -z "$(pasta_procs)" ]
   run rhutch rm failing
   assert_success
+  [ -z "$(ls "$RL_XDG/hutch/netns" 2>/dev/null | grep -v '^rootless-netns')" ]
+}
+
+@test "a container that cannot start (no such command): its pasta does not outlive the failed run" {
+  # pasta slowed down: the create fails while pasta is still starting
+  pasta_wrapped 'sleep 1; exec /usr/bin/pasta "$@"'
+  run -127 as_user "$(pasta_path)" "$RL_BIN/hutch" run --rm busybox /no/such/cmd
+  assert_output --partial "/no/such/cmd"
+  wait_none pasta_procs
   [ -z "$(ls "$RL_XDG/hutch/netns" 2>/dev/null | grep -v '^rootless-netns')" ]
 }
 

@@ -201,15 +201,6 @@ int hutch_pasta_finish(struct hutch_pasta_pending *p, struct hutch_error **err) 
   return r;
 }
 
-int hutch_pasta_start(const char *dir, const char *id, const char *netns,
-                      const struct hutch_port_mapping *ports, size_t n_ports,
-                      struct hutch_error **err) {
-  struct hutch_pasta_pending *p = NULL;
-  if (hutch_pasta_spawn(dir, id, netns, ports, n_ports, &p, err) < 0)
-    return -1;
-  return hutch_pasta_finish(p, err);
-}
-
 void hutch_pasta_stop(const char *dir, const char *id) {
   hutch_usernet_stop(dir, id, &pasta_kind);
   char path[PATH_MAX];

@@ -24,16 +24,12 @@
 char **hutch_pasta_argv(const char *netns, const char *pidfile,
                         const struct hutch_port_mapping *ports, size_t n_ports,
                         struct hutch_error **err);
-/* Start pasta for the namespace file NETNS with PORTS published, and wait
- * until it has configured the interface. Any pasta left for ID is stopped
- * first. */
-int hutch_pasta_start(const char *dir, const char *id, const char *netns,
-                      const struct hutch_port_mapping *ports, size_t n_ports,
-                      struct hutch_error **err);
-/* The same in two steps, so that the container is created while pasta
- * sets up (its start-up is most of a rootless run's network cost): spawn
- * returns at once with *pending, finish waits for it to be configured and
- * records it (on failure nothing of it is left), and frees *pending. */
+/* Start pasta for the namespace file NETNS with PORTS published, in two
+ * steps so that the container is created while pasta sets up (its
+ * start-up is most of a rootless run's network cost): spawn returns at
+ * once with *pending (any pasta left for ID is stopped first); finish
+ * waits until it has configured the interface and records it (on failure
+ * nothing of it is left), and frees *pending. */
 struct hutch_pasta_pending;
 int hutch_pasta_spawn(const char *dir, const char *id, const char *netns,
                       const struct hutch_port_mapping *ports, size_t n_ports,
